@@ -1,0 +1,207 @@
+//! The answers of one submission, and how a raw answer is read as its question's type.
+//!
+//! Answers are kept as text by question name, as ODK's instance model keeps them
+//! (`select_multiple` as space-separated choice names, dates as `YYYY-MM-DD`); a repeat
+//! holds one [`Answers`] per instance.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use thiserror::Error;
+
+use crate::expr::{Value, parse_number};
+use crate::form::{FieldKind, MetaKind, parse_datetime};
+
+/// One entry: a question's raw value, or a repeat's instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// The raw text of an answer. Empty means unanswered.
+    Value(String),
+    /// The instances of a repeat, in order.
+    Repeat(Vec<Answers>),
+}
+
+/// Answers by question name (groups do not nest names; repeats do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Answers {
+    /// Sets the answer to question `name`.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.entries.insert(name.to_string(), Entry::Value(value.into()));
+        self
+    }
+
+    /// Sets the instances of repeat `name`.
+    pub fn set_repeat(&mut self, name: &str, instances: Vec<Answers>) -> &mut Self {
+        self.entries.insert(name.to_string(), Entry::Repeat(instances));
+        self
+    }
+
+    /// Removes an answer (e.g. when its question stops being relevant).
+    pub fn remove(&mut self, name: &str) -> Option<Entry> {
+        self.entries.remove(name)
+    }
+
+    /// The entry for `name`.
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.get(name)
+    }
+
+    /// The raw text of `name`, `""` when unanswered or a repeat.
+    pub fn value(&self, name: &str) -> &str {
+        match self.entries.get(name) {
+            Some(Entry::Value(v)) => v,
+            _ => "",
+        }
+    }
+
+    /// All entries in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Why a raw answer is not of its question's type. Messages in Spanish.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TypeProblem {
+    #[error("se esperaba un número entero")]
+    Integer,
+    #[error("se esperaba un número")]
+    Decimal,
+    #[error("se esperaba una fecha AAAA-MM-DD")]
+    Date,
+    #[error("se esperaba una hora HH:MM")]
+    Time,
+    #[error("se esperaba fecha y hora AAAA-MM-DDTHH:MM")]
+    DateTime,
+    #[error("se esperaba una ubicación «latitud longitud [altitud precisión]»")]
+    GeoPoint,
+    #[error("se esperaba el nombre de un archivo de foto")]
+    Image,
+    #[error("se esperaba «OK»")]
+    Acknowledge,
+    #[error("un valor entre {start} y {end}, en pasos de {step}")]
+    Range { start: String, end: String, step: String },
+    #[error("la opción «{0}» aparece más de una vez")]
+    RepeatedChoice(String),
+}
+
+/// Reads a non-empty raw answer as a value of `kind`.
+pub fn parse_value(kind: &FieldKind, raw: &str) -> Result<Value, TypeProblem> {
+    let t = raw.trim();
+    let text = || Ok(Value::Str(t.to_string()));
+    match kind {
+        FieldKind::Text | FieldKind::SelectOne { .. } | FieldKind::Note | FieldKind::Calculate => text(),
+        FieldKind::Meta(MetaKind::DeviceId | MetaKind::Username) => text(),
+        FieldKind::Integer => {
+            let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+            if digits.is_empty() || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return Err(TypeProblem::Integer);
+            }
+            t.parse::<i64>().map(|n| Value::Num(n as f64)).map_err(|_| TypeProblem::Integer)
+        }
+        FieldKind::Decimal => parse_number(t).map(Value::Num).ok_or(TypeProblem::Decimal),
+        FieldKind::SelectMultiple { .. } => {
+            let mut seen: Vec<&str> = Vec::new();
+            for c in t.split_whitespace() {
+                if seen.contains(&c) {
+                    return Err(TypeProblem::RepeatedChoice(c.to_string()));
+                }
+                seen.push(c);
+            }
+            Ok(Value::Str(seen.join(" ")))
+        }
+        FieldKind::Date | FieldKind::Meta(MetaKind::Today) => {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Value::Date).map_err(|_| TypeProblem::Date)
+        }
+        FieldKind::Time => parse_time(t).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::Time),
+        FieldKind::DateTime | FieldKind::Meta(MetaKind::Start | MetaKind::End) => {
+            parse_datetime(t).map(Value::DateTime).ok_or(TypeProblem::DateTime)
+        }
+        FieldKind::GeoPoint => parse_geopoint(t).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::GeoPoint),
+        FieldKind::Image => {
+            let ok = t.len() <= 255 && !t.contains(['/', '\\']) && !t.starts_with('.');
+            if ok { text() } else { Err(TypeProblem::Image) }
+        }
+        FieldKind::Acknowledge => match t {
+            "OK" | "ok" | "1" | "true" => Ok(Value::Str("OK".into())),
+            _ => Err(TypeProblem::Acknowledge),
+        },
+        FieldKind::Range { start, end, step } => parse_range(t, *start, *end, *step),
+    }
+}
+
+fn parse_time(t: &str) -> Option<NaiveTime> {
+    let local = t.get(..8).filter(|s| s.chars().nth(5) == Some(':')).unwrap_or(t.get(..5).unwrap_or(t));
+    ["%H:%M:%S", "%H:%M"].iter().find_map(|f| NaiveTime::parse_from_str(local, f).ok())
+}
+
+/// `lat lon [alt [accuracy]]`, in degrees and metres.
+pub fn parse_geopoint(t: &str) -> Option<(f64, f64)> {
+    let parts: Vec<f64> = t.split_whitespace().map(parse_number).collect::<Option<Vec<f64>>>()?;
+    match parts.as_slice() {
+        [lat, lon, rest @ ..] if rest.len() <= 2 && lat.abs() <= 90.0 && lon.abs() <= 180.0 => Some((*lat, *lon)),
+        _ => None,
+    }
+}
+
+fn parse_range(t: &str, start: f64, end: f64, step: f64) -> Result<Value, TypeProblem> {
+    let problem = || TypeProblem::Range {
+        start: crate::expr::format_number(start),
+        end: crate::expr::format_number(end),
+        step: crate::expr::format_number(step),
+    };
+    let x = parse_number(t).ok_or_else(problem)?;
+    let (lo, hi) = if start <= end { (start, end) } else { (end, start) };
+    let steps = (x - start) / step;
+    let on_step = (steps - steps.round()).abs() < 1e-9;
+    if x < lo - 1e-9 || x > hi + 1e-9 || !on_step {
+        return Err(problem());
+    }
+    Ok(Value::Num(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(kind: FieldKind, raw: &str) {
+        assert!(parse_value(&kind, raw).is_ok(), "{kind:?} {raw}");
+    }
+
+    fn bad(kind: FieldKind, raw: &str) {
+        assert!(parse_value(&kind, raw).is_err(), "{kind:?} {raw}");
+    }
+
+    #[test]
+    fn reads_each_type_and_refuses_wrong_ones() {
+        ok(FieldKind::Integer, "-12");
+        bad(FieldKind::Integer, "12.5");
+        bad(FieldKind::Integer, "doce");
+        bad(FieldKind::Integer, "99999999999999999999");
+        ok(FieldKind::Decimal, "3.25");
+        bad(FieldKind::Decimal, "3,25");
+        ok(FieldKind::Date, "2025-02-28");
+        bad(FieldKind::Date, "2025-02-30");
+        ok(FieldKind::Time, "09:45");
+        ok(FieldKind::Time, "09:45:10.000-06:00");
+        bad(FieldKind::Time, "25:00");
+        ok(FieldKind::DateTime, "2025-02-28T09:45:00-06:00");
+        bad(FieldKind::DateTime, "mañana");
+        ok(FieldKind::GeoPoint, "21.0190 -101.2574 1800 5");
+        bad(FieldKind::GeoPoint, "121 10");
+        bad(FieldKind::GeoPoint, "21.0");
+        ok(FieldKind::Image, "0a1b2c.jpg");
+        bad(FieldKind::Image, "../etc/passwd");
+        ok(FieldKind::Acknowledge, "OK");
+        bad(FieldKind::Acknowledge, "no");
+        let range = FieldKind::Range { start: 0.0, end: 10.0, step: 2.0 };
+        ok(range.clone(), "4");
+        bad(range.clone(), "5");
+        bad(range, "12");
+        bad(FieldKind::SelectMultiple { list: "l".into() }, "a b a");
+    }
+}

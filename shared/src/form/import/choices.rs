@@ -1,0 +1,78 @@
+//! The `choices` sheet: lists of options, by `list_name`.
+
+use std::collections::BTreeMap;
+
+use super::Problems;
+use super::cells::Cells;
+use crate::form::error::{ImportErrorKind, Location};
+use crate::form::model::{Choice, ChoiceList};
+use crate::form::sheet::Table;
+
+/// Columns that would carry media the app cannot show: refused where used.
+pub(crate) fn is_media_column(header: &str) -> bool {
+    let base = header.split("::").next().unwrap_or_default();
+    matches!(base, "media" | "image" | "audio" | "video" | "big-image")
+}
+
+/// Reads every list; problems are recorded, broken rows skipped.
+pub(crate) fn read(table: &Table, problems: &mut Problems) -> BTreeMap<String, ChoiceList> {
+    let mut lists: BTreeMap<String, ChoiceList> = BTreeMap::new();
+    if table.headers.is_empty() {
+        return lists;
+    }
+    for required in ["list_name", "name"] {
+        if !table.headers.values().any(|h| h == required) {
+            let kind = ImportErrorKind::MissingColumn(if required == "name" { "name" } else { "list_name" });
+            problems.push(Location::row(&table.name, table.header_row), kind);
+            return lists;
+        }
+    }
+    for row in &table.rows {
+        let cells = Cells { sheet: &table.name, row };
+        let list_name = cells.get("list_name");
+        let name = cells.get("name");
+        if list_name.is_empty() {
+            problems.push(cells.loc("list_name"), ImportErrorKind::MissingName);
+            continue;
+        }
+        if name.is_empty() || name.chars().any(char::is_whitespace) {
+            let kind = if name.is_empty() {
+                ImportErrorKind::MissingName
+            } else {
+                ImportErrorKind::BadValue { value: name.to_string(), expected: "un nombre de opción sin espacios" }
+            };
+            problems.push(cells.loc("name"), kind);
+            continue;
+        }
+        let label = cells.text("label");
+        if label.is_empty() {
+            problems.push(Location::row(&table.name, row.number), ImportErrorKind::MissingLabel);
+        }
+        for header in row.cells.keys().filter(|h| is_media_column(h)) {
+            problems.push(
+                cells.loc(header),
+                ImportErrorKind::UnsupportedSetting(header.clone(), "la app no muestra imágenes ni audio en las opciones"),
+            );
+        }
+        let extra = row
+            .cells
+            .iter()
+            .filter(|(h, _)| !matches!(h.as_str(), "list_name" | "name") && !h.starts_with("label"))
+            .map(|(h, v)| (h.clone(), v.clone()))
+            .collect();
+        let list = lists.entry(list_name.to_string()).or_insert_with(|| ChoiceList {
+            name: list_name.to_string(),
+            choices: Vec::new(),
+        });
+        if let Some(first) = list.get(name) {
+            let first_row = first.row;
+            problems.push(
+                cells.loc("name"),
+                ImportErrorKind::DuplicateChoice { list: list_name.to_string(), name: name.to_string(), first_row },
+            );
+            continue;
+        }
+        list.choices.push(Choice { name: name.to_string(), label, row: row.number, extra });
+    }
+    lists
+}

@@ -1,0 +1,90 @@
+//! From workbook bytes to a checked [`Form`]: every problem found is reported at once,
+//! each at its sheet, row and column.
+
+mod cells;
+mod checks;
+mod choices;
+mod settings;
+mod survey;
+
+use super::error::{ImportError, ImportErrorKind, ImportErrors, Location};
+use super::model::Form;
+use super::sheet::{Table, read_workbook};
+
+/// A form that imported, with the notes about what was ignored.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The form.
+    pub form: Form,
+    /// Columns and settings that were ignored (as other XLSForm tools ignore them).
+    pub warnings: Vec<String>,
+}
+
+/// Problems collected while reading; sorted before they are returned.
+#[derive(Default)]
+pub(crate) struct Problems {
+    errors: Vec<ImportError>,
+    warnings: Vec<String>,
+}
+
+impl Problems {
+    pub fn push(&mut self, location: Location, kind: ImportErrorKind) {
+        self.errors.push(ImportError::new(location, kind));
+    }
+
+    pub fn warn(&mut self, location: Location, message: String) {
+        self.warnings.push(format!("{location}: {message}"));
+    }
+}
+
+/// Imports an XLSForm workbook (`.xlsx` bytes).
+///
+/// Invariant: never panics; on failure returns every problem found, sorted by place.
+pub fn import_xlsx(bytes: &[u8]) -> Result<Imported, ImportErrors> {
+    let (tables, sheet_errors) = read_workbook(bytes).map_err(|e| ImportErrors(vec![e]))?;
+    let mut problems = Problems { errors: sheet_errors, warnings: Vec::new() };
+    let form = build(&tables, &mut problems);
+    let mut errors = problems.errors;
+    match form {
+        Some(form) if errors.is_empty() => Ok(Imported { form, warnings: problems.warnings }),
+        _ => {
+            errors.sort_by(|a, b| a.location.cmp(&b.location));
+            errors.dedup();
+            if errors.is_empty() {
+                errors.push(ImportError::new(Location::file(), ImportErrorKind::EmptySheet));
+            }
+            Err(ImportErrors(errors))
+        }
+    }
+}
+
+fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
+    tables.iter().find(|t| t.name.trim().eq_ignore_ascii_case(name))
+}
+
+fn build(tables: &[Table], problems: &mut Problems) -> Option<Form> {
+    let Some(survey) = find(tables, "survey") else {
+        problems.push(Location::file(), ImportErrorKind::MissingSheet("survey"));
+        return None;
+    };
+    let settings = settings::read(find(tables, "settings"), problems);
+    let lists = find(tables, "choices").map(|t| choices::read(t, problems));
+    let (items, languages) = survey::read(survey, problems)?;
+    let (id, version, title, default_language) = settings?;
+    let mut form = Form {
+        id,
+        version,
+        title,
+        default_language,
+        languages,
+        items,
+        lists: lists.unwrap_or_default(),
+    };
+    if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some()) {
+        problems.push(Location::file(), ImportErrorKind::MissingSheet("choices"));
+        return None;
+    }
+    checks::run(&form, problems);
+    form.languages.sort();
+    Some(form)
+}

@@ -1,0 +1,296 @@
+//! The parsed form: what an XLSForm becomes after import.
+
+use std::collections::BTreeMap;
+
+use crate::expr::Expression;
+
+/// Text in one or more languages. The key is the language as written in the column
+/// (`label::Español (es)` → `Español (es)`); a column without language uses `""`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    by_language: BTreeMap<String, String>,
+}
+
+impl Text {
+    /// Sets the text for `language` (`""` for the column without a language).
+    pub fn insert(&mut self, language: &str, text: String) {
+        self.by_language.insert(language.to_string(), text);
+    }
+
+    /// True when no language has text.
+    pub fn is_empty(&self) -> bool {
+        self.by_language.is_empty()
+    }
+
+    /// The text in `language`, else the unmarked column, else the first language present.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        self.by_language
+            .get(language)
+            .or_else(|| self.by_language.get(""))
+            .or_else(|| self.by_language.values().next())
+            .map(String::as_str)
+    }
+
+    /// All (language, text) pairs, in language order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.by_language.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// A form version: immutable once published under its ([`Form::id`], [`Form::version`]).
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// `settings.form_id`.
+    pub id: String,
+    /// `settings.version`.
+    pub version: String,
+    /// `settings.form_title`.
+    pub title: Text,
+    /// `settings.default_language`, when given.
+    pub default_language: Option<String>,
+    /// Every language found in label/hint/message columns (`""` for unmarked columns).
+    pub languages: Vec<String>,
+    /// The questions, groups and repeats, in order.
+    pub items: Vec<Item>,
+    /// The choice lists by `list_name`.
+    pub lists: BTreeMap<String, ChoiceList>,
+}
+
+/// One row-group of the survey sheet.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A question (or note, calculation, metadata).
+    Field(Box<Field>),
+    /// `begin group` … `end group`.
+    Group(Group),
+    /// `begin repeat` … `end repeat`.
+    Repeat(Group),
+}
+
+/// A group or a repeat.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Its `name`.
+    pub name: String,
+    /// Its label, possibly empty.
+    pub label: Text,
+    /// When the whole group applies.
+    pub relevant: Option<Expression>,
+    /// `appearance` (e.g. `field-list`), as written.
+    pub appearance: Option<String>,
+    /// For a repeat: how many instances there must be.
+    pub repeat_count: Option<Expression>,
+    /// The survey sheet row of `begin group`/`begin repeat`.
+    pub row: u32,
+    /// What is inside.
+    pub children: Vec<Item>,
+}
+
+/// `required` and `read_only`: a constant or an expression.
+#[derive(Debug, Clone, Default)]
+pub enum Flag {
+    /// Not set.
+    #[default]
+    No,
+    /// Always.
+    Yes,
+    /// When the expression is true.
+    When(Expression),
+}
+
+/// The data type of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    Integer,
+    Decimal,
+    SelectOne { list: String },
+    SelectMultiple { list: String },
+    Note,
+    Date,
+    Time,
+    DateTime,
+    GeoPoint,
+    Image,
+    Calculate,
+    Range { start: f64, end: f64, step: f64 },
+    Acknowledge,
+    Meta(MetaKind),
+}
+
+/// Metadata the app fills without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaKind {
+    Start,
+    End,
+    Today,
+    DeviceId,
+    Username,
+}
+
+/// How a `select_one` item is scored (column `scoring`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scoring {
+    /// Choices named `1`..`5`: (x − 1) / 4 × 100; any other choice is missing.
+    Scale5,
+    /// Choices named `si`, `parcial`, `no`: 100 / 50 / 0; any other choice is missing.
+    Ypn,
+}
+
+/// Evidence types of a checklist item (column `evidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Evidence {
+    /// O: direct observation.
+    Observation,
+    /// F: photo.
+    Photo,
+    /// D: document reviewed.
+    Document,
+    /// M: measurement.
+    Measurement,
+    /// E: staff interview.
+    Interview,
+    /// U: mystery shopper (usuario simulado).
+    MysteryShopper,
+}
+
+impl Evidence {
+    /// The one-letter code used in forms.
+    pub fn code(self) -> char {
+        match self {
+            Evidence::Observation => 'O',
+            Evidence::Photo => 'F',
+            Evidence::Document => 'D',
+            Evidence::Measurement => 'M',
+            Evidence::Interview => 'E',
+            Evidence::MysteryShopper => 'U',
+        }
+    }
+
+    /// Parses a one-letter code.
+    pub fn from_code(c: char) -> Option<Self> {
+        [
+            Evidence::Observation,
+            Evidence::Photo,
+            Evidence::Document,
+            Evidence::Measurement,
+            Evidence::Interview,
+            Evidence::MysteryShopper,
+        ]
+        .into_iter()
+        .find(|e| e.code() == c.to_ascii_uppercase())
+    }
+}
+
+/// The scoring columns of one item (our extension of XLSForm).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemScoring {
+    /// `dimension`: the survey dimension code (e.g. `AG`).
+    pub dimension: Option<String>,
+    /// `scoring`: how the answer maps to 0–100.
+    pub scoring: Option<Scoring>,
+    /// `weight`: the checklist item weight.
+    pub weight: Option<f64>,
+    /// `pillar`: the checklist pillar code (e.g. `PC`). Invariant: a pillar item is a
+    /// `select_one` whose list has the choices `0`, `1` and `2`.
+    pub pillar: Option<String>,
+    /// `critical`: a 0 sets the period's critical failure.
+    pub critical: bool,
+    /// `evidence`: the evidence types, sorted, without repeats.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One question.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub kind: FieldKind,
+    /// The survey sheet row it came from.
+    pub row: u32,
+    pub label: Text,
+    pub hint: Text,
+    pub required: Flag,
+    pub required_message: Text,
+    pub relevant: Option<Expression>,
+    pub constraint: Option<Expression>,
+    pub constraint_message: Text,
+    pub calculation: Option<Expression>,
+    /// `default`, as written: the app pre-fills it in a new draft.
+    pub default: Option<String>,
+    pub appearance: Option<String>,
+    pub choice_filter: Option<Expression>,
+    pub read_only: Flag,
+    /// `parameters`, parsed into key/value pairs.
+    pub parameters: BTreeMap<String, String>,
+    pub scoring: ItemScoring,
+}
+
+impl Field {
+    /// The choice list of a select question.
+    pub fn list_name(&self) -> Option<&str> {
+        match &self.kind {
+            FieldKind::SelectOne { list } | FieldKind::SelectMultiple { list } => Some(list),
+            _ => None,
+        }
+    }
+
+    /// True for questions whose value the app computes instead of asking.
+    pub fn is_computed(&self) -> bool {
+        matches!(self.kind, FieldKind::Calculate) || self.calculation.is_some()
+    }
+}
+
+/// A list of the choices sheet.
+#[derive(Debug, Clone, Default)]
+pub struct ChoiceList {
+    pub name: String,
+    pub choices: Vec<Choice>,
+}
+
+impl ChoiceList {
+    /// The choice named `name`.
+    pub fn get(&self, name: &str) -> Option<&Choice> {
+        self.choices.iter().find(|c| c.name == name)
+    }
+}
+
+/// One choice.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub name: String,
+    pub label: Text,
+    /// The choices sheet row it came from.
+    pub row: u32,
+    /// Other columns (used by `choice_filter`).
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Form {
+    /// Every question, depth first, in form order.
+    pub fn fields(&self) -> Vec<&Field> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Field>) {
+            for item in items {
+                match item {
+                    Item::Field(f) => out.push(f),
+                    Item::Group(g) | Item::Repeat(g) => walk(&g.children, out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.items, &mut out);
+        out
+    }
+
+    /// The question named `name`, wherever it is.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields().into_iter().find(|f| f.name == name)
+    }
+
+    /// The language to show by default: `default_language`, else the first found.
+    pub fn language(&self) -> &str {
+        self.default_language
+            .as_deref()
+            .or_else(|| self.languages.first().map(String::as_str))
+            .unwrap_or("")
+    }
+}

@@ -1,0 +1,339 @@
+//! Validation of one submission against one form version: relevance, required,
+//! constraints, types, choice membership and repeats. Used on the device before finalise
+//! and on the server when a submission arrives, so both sides agree.
+//!
+//! Evaluation order: questions are visited in form order. A reference to a question
+//! already visited sees its checked value (empty if it was not relevant); a reference to
+//! a later question sees its raw answer read as its type (or its calculation). Answers to
+//! questions that are not relevant are not errors: they are listed in
+//! [`Report::not_relevant`] and ignored, as ODK clients clear them.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::answers::{Answers, Entry, parse_value};
+use crate::expr::{Clock, Env, Expression, Value};
+use crate::form::{Field, FieldKind, Flag, Form, Item, Text};
+
+/// What kind of problem an answer has; callers branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A required question has no answer.
+    Required,
+    /// The answer breaks the question's `constraint`.
+    Constraint,
+    /// The answer is not of the question's type.
+    Type,
+    /// The answer is not a choice of the question's list (after `choice_filter`).
+    NotAChoice,
+    /// The submission answers a question the form does not have.
+    UnknownField,
+    /// A repeat has another number of instances than its `repeat_count`.
+    RepeatCount,
+}
+
+impl ErrorCode {
+    /// A stable machine code for APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "required",
+            ErrorCode::Constraint => "constraint",
+            ErrorCode::Type => "type",
+            ErrorCode::NotAChoice => "not_a_choice",
+            ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::RepeatCount => "repeat_count",
+        }
+    }
+}
+
+/// One problem with one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path}: {message}")]
+pub struct FieldError {
+    /// Where: `nombre`, or `visitas[2]/hora` inside a repeat (1-based).
+    pub path: String,
+    /// The kind of problem.
+    pub code: ErrorCode,
+    /// The form's own message when it has one, else a Spanish default.
+    pub message: String,
+}
+
+/// The outcome of validating one submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Every problem, in form order.
+    pub errors: Vec<FieldError>,
+    /// Paths of answers given to questions that are not relevant (ignored).
+    pub not_relevant: Vec<String>,
+}
+
+impl Report {
+    /// True when there is no error.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+const REQUIRED_DEFAULT: &str = "Esta pregunta es obligatoria.";
+const CONSTRAINT_DEFAULT: &str = "La respuesta no es válida.";
+/// How deep forward references to calculations may chain before giving up (empty value).
+const MAX_FORWARD_DEPTH: u32 = 64;
+
+/// Validates `answers` against `form`, evaluating `today()`/`now()` with `clock` and
+/// choosing messages in `language`.
+pub fn validate(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
+    let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0) };
+    let mut report = Report::default();
+    let mut stack = vec![Frame { answers, prefix: String::new(), seen: RefCell::default() }];
+    v.check_unknown(&form.items, &stack[0], &mut report);
+    v.walk(&form.items, &mut stack, true, &mut report);
+    report
+}
+
+/// Every field by name with how many repeats enclose it.
+fn index(form: &Form) -> BTreeMap<&str, (&Field, usize)> {
+    fn walk<'a>(items: &'a [Item], depth: usize, out: &mut BTreeMap<&'a str, (&'a Field, usize)>) {
+        for item in items {
+            match item {
+                Item::Field(f) => {
+                    out.insert(&f.name, (f, depth));
+                }
+                Item::Group(g) => walk(&g.children, depth, out),
+                Item::Repeat(g) => walk(&g.children, depth + 1, out),
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&form.items, 0, &mut out);
+    out
+}
+
+struct Frame<'a> {
+    answers: &'a Answers,
+    prefix: String,
+    /// Checked values of the questions visited so far in this instance.
+    seen: RefCell<BTreeMap<String, Value>>,
+}
+
+struct Validator<'a> {
+    form: &'a Form,
+    clock: Clock,
+    language: &'a str,
+    fields: BTreeMap<&'a str, (&'a Field, usize)>,
+    depth: Cell<u32>,
+}
+
+struct Scope<'v, 'a> {
+    v: &'v Validator<'a>,
+    stack: &'v [Frame<'a>],
+    current: Value,
+    choice: Option<&'a crate::form::Choice>,
+}
+
+impl Env for Scope<'_, '_> {
+    fn field(&self, name: &str) -> Value {
+        let Some(&(field, depth)) = self.v.fields.get(name) else { return Value::empty() };
+        let Some(frame) = self.stack.get(depth) else { return Value::empty() };
+        if let Some(value) = frame.seen.borrow().get(name) {
+            return value.clone();
+        }
+        // A forward reference: the raw answer, or the calculation, of a later question.
+        if let Some(calc) = &field.calculation {
+            if self.v.depth.get() >= MAX_FORWARD_DEPTH {
+                return Value::empty();
+            }
+            self.v.depth.set(self.v.depth.get() + 1);
+            let scope = Scope { v: self.v, stack: &self.stack[..=depth], current: Value::empty(), choice: None };
+            let value = calc.eval(&scope);
+            self.v.depth.set(self.v.depth.get() - 1);
+            return value;
+        }
+        let raw = frame.answers.value(name);
+        if raw.trim().is_empty() {
+            return Value::empty();
+        }
+        parse_value(&field.kind, raw).unwrap_or_else(|_| Value::empty())
+    }
+
+    fn current(&self) -> Value {
+        self.current.clone()
+    }
+
+    fn choice_column(&self, name: &str) -> Value {
+        let Some(choice) = self.choice else { return Value::empty() };
+        if name == "name" {
+            return Value::Str(choice.name.clone());
+        }
+        choice.extra.get(name).map_or_else(Value::empty, |v| Value::Str(v.clone()))
+    }
+
+    fn clock(&self) -> Clock {
+        self.v.clock
+    }
+}
+
+impl<'a> Validator<'a> {
+    fn eval(&self, e: &Expression, stack: &[Frame<'a>], current: Value) -> Value {
+        e.eval(&Scope { v: self, stack, current, choice: None })
+    }
+
+    fn message(&self, text: &Text, default: &str) -> String {
+        text.get(self.language).unwrap_or(default).to_string()
+    }
+
+    fn error(&self, report: &mut Report, frame: &Frame<'_>, name: &str, code: ErrorCode, message: String) {
+        report.errors.push(FieldError { path: format!("{}{name}", frame.prefix), code, message });
+    }
+
+    /// Names answered in this instance that are not questions or repeats of its scope.
+    fn check_unknown(&self, items: &[Item], frame: &Frame<'_>, report: &mut Report) {
+        fn names<'i>(items: &'i [Item], out: &mut Vec<&'i str>) {
+            for item in items {
+                match item {
+                    Item::Field(f) => out.push(&f.name),
+                    Item::Repeat(g) => out.push(&g.name),
+                    Item::Group(g) => names(&g.children, out),
+                }
+            }
+        }
+        let mut known = Vec::new();
+        names(items, &mut known);
+        for (name, _) in frame.answers.iter().filter(|(n, _)| !known.contains(n)) {
+            let message = format!("«{name}» no es una pregunta del formulario {} versión {}", self.form.id, self.form.version);
+            self.error(report, frame, name, ErrorCode::UnknownField, message);
+        }
+    }
+
+    fn walk(&self, items: &'a [Item], stack: &mut Vec<Frame<'a>>, relevant: bool, report: &mut Report) {
+        for item in items {
+            match item {
+                Item::Field(f) => self.field(f, stack, relevant, report),
+                Item::Group(g) => {
+                    let on = relevant && g.relevant.as_ref().is_none_or(|e| self.eval(e, stack, Value::empty()).to_bool());
+                    self.walk(&g.children, stack, on, report);
+                }
+                Item::Repeat(g) => self.repeat(g, stack, relevant, report),
+            }
+        }
+    }
+
+    fn repeat(&self, g: &'a crate::form::Group, stack: &mut Vec<Frame<'a>>, relevant: bool, report: &mut Report) {
+        let Some(frame) = stack.last() else { return };
+        let on = relevant && g.relevant.as_ref().is_none_or(|e| self.eval(e, stack, Value::empty()).to_bool());
+        let instances: &'a [Answers] = match frame.answers.get(&g.name) {
+            None => &[],
+            Some(Entry::Repeat(list)) => list,
+            Some(Entry::Value(v)) => {
+                if !v.trim().is_empty() {
+                    self.error(report, frame, &g.name, ErrorCode::Type, "se esperaban repeticiones, no un valor".into());
+                }
+                &[]
+            }
+        };
+        if !on {
+            if !instances.is_empty() {
+                report.not_relevant.push(format!("{}{}", frame.prefix, g.name));
+            }
+            return;
+        }
+        if let Some(count) = &g.repeat_count {
+            let n = self.eval(count, stack, Value::empty()).to_num();
+            if n.is_finite() && n >= 0.0 && (n.trunc() as usize) != instances.len() {
+                let message = format!("se esperaban {} repeticiones y hay {}", n.trunc(), instances.len());
+                self.error(report, frame, &g.name, ErrorCode::RepeatCount, message);
+            }
+        }
+        let base = format!("{}{}", frame.prefix, g.name);
+        for (i, answers) in instances.iter().enumerate() {
+            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), seen: RefCell::default() };
+            self.check_unknown(&g.children, &inner, report);
+            stack.push(inner);
+            self.walk(&g.children, stack, true, report);
+            stack.pop();
+        }
+    }
+
+    fn field(&self, f: &'a Field, stack: &[Frame<'a>], relevant: bool, report: &mut Report) {
+        let Some(frame) = stack.last() else { return };
+        let raw = match frame.answers.get(&f.name) {
+            Some(Entry::Value(v)) => v.trim(),
+            Some(Entry::Repeat(_)) => {
+                self.error(report, frame, &f.name, ErrorCode::Type, "se esperaba un valor, no repeticiones".into());
+                ""
+            }
+            None => "",
+        };
+        let on = relevant && f.relevant.as_ref().is_none_or(|e| self.eval(e, stack, Value::empty()).to_bool());
+        let value = if !on {
+            if !raw.is_empty() {
+                report.not_relevant.push(format!("{}{}", frame.prefix, f.name));
+            }
+            Value::empty()
+        } else if let Some(calc) = &f.calculation {
+            self.eval(calc, stack, Value::empty())
+        } else {
+            self.check_answer(f, raw, stack, report)
+        };
+        frame.seen.borrow_mut().insert(f.name.clone(), value);
+    }
+
+    /// Checks a relevant, asked question; returns its value for later references.
+    fn check_answer(&self, f: &'a Field, raw: &str, stack: &[Frame<'a>], report: &mut Report) -> Value {
+        let Some(frame) = stack.last() else { return Value::empty() };
+        if raw.is_empty() {
+            let required = match &f.required {
+                Flag::No => false,
+                Flag::Yes => true,
+                Flag::When(e) => self.eval(e, stack, Value::empty()).to_bool(),
+            };
+            if required && !matches!(f.kind, FieldKind::Note) {
+                let message = self.message(&f.required_message, REQUIRED_DEFAULT);
+                self.error(report, frame, &f.name, ErrorCode::Required, message);
+            }
+            return Value::empty();
+        }
+        if matches!(f.kind, FieldKind::Note) {
+            return Value::empty();
+        }
+        let value = match parse_value(&f.kind, raw) {
+            Ok(v) => v,
+            Err(problem) => {
+                self.error(report, frame, &f.name, ErrorCode::Type, capitalize(&problem.to_string()));
+                return Value::empty();
+            }
+        };
+        if let Some(bad) = self.not_a_choice(f, &value, stack) {
+            let message = format!("«{bad}» no es una opción válida de esta pregunta");
+            self.error(report, frame, &f.name, ErrorCode::NotAChoice, message);
+            return Value::empty();
+        }
+        if let Some(c) = &f.constraint
+            && !self.eval(c, stack, value.clone()).to_bool() {
+                let message = self.message(&f.constraint_message, CONSTRAINT_DEFAULT);
+                self.error(report, frame, &f.name, ErrorCode::Constraint, message);
+            }
+        value
+    }
+
+    /// The first selected name that is not an (allowed) choice of `f`'s list.
+    fn not_a_choice(&self, f: &'a Field, value: &Value, stack: &[Frame<'a>]) -> Option<String> {
+        let list = self.form.lists.get(f.list_name()?)?;
+        let text = value.to_text();
+        text.split_whitespace()
+            .find(|name| {
+                let Some(choice) = list.get(name) else { return true };
+                f.choice_filter.as_ref().is_some_and(|filter| {
+                    let scope = Scope { v: self, stack, current: Value::empty(), choice: Some(choice) };
+                    !filter.eval(&scope).to_bool()
+                })
+            })
+            .map(str::to_string)
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
