@@ -49,4 +49,6 @@ pub enum ExprErrorKind {
     BadRegex(String),
     #[error("la expresión está anidada demasiado profundo")]
     TooDeep,
+    #[error("la expresión es demasiado larga (más de {0} elementos)")]
+    TooLong(usize),
 }

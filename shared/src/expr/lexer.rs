@@ -35,6 +35,10 @@ pub(crate) enum Tok {
     Pipe,
 }
 
+/// Most tokens in one expression: bounds the depth of left-nested operator chains, so that
+/// evaluating and dropping the tree cannot overflow the stack.
+pub(crate) const MAX_TOKENS: usize = 1_000;
+
 /// Splits `src` into tokens. Invariant: never panics, whatever the input.
 pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ExprError> {
     let bytes: Vec<(usize, char)> = src.char_indices().collect();
@@ -42,6 +46,9 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ExprError> {
     let mut i = 0;
     while i < bytes.len() {
         let (pos, c) = bytes[i];
+        if out.len() >= MAX_TOKENS {
+            return Err(ExprError::new(pos, ExprErrorKind::TooLong(MAX_TOKENS)));
+        }
         let simple = match c {
             c if c.is_whitespace() => {
                 i += 1;

@@ -195,10 +195,12 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
-        let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
         assert_eq!(err(&deep), ExprErrorKind::TooDeep);
-        let negs = format!("{}1", "-".repeat(10_000));
+        let negs = format!("{}1", "-".repeat(500));
         assert_eq!(err(&negs), ExprErrorKind::TooDeep);
+        let chain = vec!["1"; 5_000].join(" + ");
+        assert_eq!(err(&chain), ExprErrorKind::TooLong(1_000));
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub enum ImportErrorKind {
     UnsupportedSetting(String, &'static str),
     #[error("valor «{value}» inválido: {expected}")]
     BadValue { value: String, expected: &'static str },
+    #[error("valor por defecto «{value}» inválido: {problem}")]
+    BadDefault { value: String, problem: crate::answers::TypeProblem },
     #[error("parámetro «{0}» desconocido para este tipo")]
     UnknownParameter(String),
     #[error("«{column}» solo aplica a preguntas {applies_to}")]

@@ -35,7 +35,7 @@ pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
         return select(head, rest, list_name, raw);
     }
     if !rest.is_empty() {
-        return Err(ImportErrorKind::UnknownType(raw.trim().to_string()));
+        return Err(unsupported(head, raw));
     }
     let kind = match head {
         "begin_group" => return Ok(RowType::BeginGroup),

@@ -60,6 +60,7 @@ fn check_items(form: &Form, items: &[Item], path: &[String], scopes: &BTreeMap<S
                     }
                 }
                 check_lists(form, f, problems);
+                check_default(form, f, problems);
             }
             Item::Group(g) => {
                 if let Some(e) = &g.relevant {
@@ -212,5 +213,20 @@ fn check_cycles(form: &Form, problems: &mut Problems) {
                 }
             }
         }
+    }
+}
+
+/// A `default` must be a valid answer of its question: a typo there would pre-fill every
+/// new draft with an answer the validator then refuses.
+fn check_default(form: &Form, f: &Field, problems: &mut Problems) {
+    let Some(default) = &f.default else { return };
+    let at = Location::cell(SURVEY, f.row, "default");
+    if let Err(problem) = crate::answers::parse_value(&f.kind, default) {
+        problems.push(at, ImportErrorKind::BadDefault { value: default.clone(), problem });
+        return;
+    }
+    let Some(list) = f.list_name().and_then(|l| form.lists.get(l)) else { return };
+    if let Some(bad) = default.split_whitespace().find(|c| list.get(c).is_none()) {
+        problems.push(at, ImportErrorKind::BadValue { value: bad.to_string(), expected: "una opción de la lista de la pregunta" });
     }
 }

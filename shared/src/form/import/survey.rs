@@ -60,7 +60,7 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<(Vec<Item>,
         problems.push(Location::row(&table.name, frame.group.row), ImportErrorKind::Unclosed(what.into()));
     }
     let root = stack.pop()?.group;
-    if root.children.is_empty() {
+    if table.rows.is_empty() {
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
         return None;
     }
