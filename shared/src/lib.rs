@@ -9,6 +9,8 @@
 //! - [`answers::Answers`] holds one submission's answers as text by question name.
 //! - [`validate::validate`] checks answers against a form version and returns a
 //!   [`validate::Report`] with the form's own messages.
+//! - [`form::Catalog`] keeps published form versions immutable.
+//! - [`protocol`] holds the only serde types: the JSON the app and the server exchange.
 //! - [`instruments`] ships the two default MGS-1 forms.
 //!
 //! Invariant: nothing here does I/O, reads the clock, or panics on user input.
@@ -29,4 +31,5 @@ pub mod answers;
 pub mod expr;
 pub mod form;
 pub mod instruments;
+pub mod protocol;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! Forms: the XLSForm spreadsheet format, imported into a [`Form`] once, then used to
 //! drive the app's screens and to validate submissions on the device and on the server.
 
+mod catalog;
 mod error;
 mod field_type;
 mod import;
@@ -8,6 +9,7 @@ mod model;
 mod render;
 mod sheet;
 
+pub use catalog::{Catalog, PublishError, Published, fingerprint};
 pub use error::{ImportError, ImportErrorKind, ImportErrors, Location};
 pub use import::{Imported, import_xlsx};
 pub use model::{

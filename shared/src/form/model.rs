@@ -281,6 +281,14 @@ impl Form {
         out
     }
 
+    /// How many questions are asked (notes, calculations and metadata excluded).
+    pub fn question_count(&self) -> usize {
+        self.fields()
+            .iter()
+            .filter(|f| !f.is_computed() && !matches!(f.kind, FieldKind::Note | FieldKind::Meta(_)))
+            .count()
+    }
+
     /// The question named `name`, wherever it is.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields().into_iter().find(|f| f.name == name)

@@ -8,7 +8,7 @@ use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx, open_workbook_from_rs};
 
-use super::error::{ImportError, ImportErrorKind, Location};
+use super::error::{ImportError, ImportErrorKind, ImportErrors, Location};
 
 /// Most rows read from one sheet; XLSForms have hundreds at most.
 pub const MAX_ROWS: u32 = 20_000;
@@ -58,33 +58,30 @@ fn normalize_base(base: &str) -> String {
 
 /// Reads every sheet of the workbook in `bytes`. Sheet-level problems (bad cells,
 /// duplicate headers, too many rows) are returned next to the tables read.
-pub fn read_workbook(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), ImportError> {
+pub fn read_workbook(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), ImportErrors> {
     let outcome = std::panic::catch_unwind(|| read_workbook_inner(bytes));
     // A panic inside the spreadsheet library is a bug there, but it must not take the
     // server down: it is reported as an unreadable file.
-    outcome.unwrap_or_else(|_| {
-        Err(ImportError::new(
-            Location::file(),
-            ImportErrorKind::NotXlsx("estructura interna dañada".into()),
-        ))
-    })
+    outcome.unwrap_or_else(|_| Err(not_xlsx("estructura interna dañada".into())))
 }
 
-fn read_workbook_inner(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), ImportError> {
-    let not_xlsx = |e: calamine::XlsxError| {
-        ImportError::new(Location::file(), ImportErrorKind::NotXlsx(e.to_string()))
-    };
+fn not_xlsx(detail: String) -> ImportErrors {
+    ImportErrors(vec![ImportError::new(Location::file(), ImportErrorKind::NotXlsx(detail))])
+}
+
+fn read_workbook_inner(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), ImportErrors> {
+    let from_calamine = |e: calamine::XlsxError| not_xlsx(e.to_string());
     if bytes.is_empty() {
-        return Err(ImportError::new(Location::file(), ImportErrorKind::NotXlsx("el archivo está vacío".into())));
+        return Err(not_xlsx("el archivo está vacío".into()));
     }
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(not_xlsx)?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(from_calamine)?;
     let mut tables = Vec::new();
     let mut problems = Vec::new();
     for name in book.sheet_names() {
-        let mut reader = book.worksheet_cells_reader(&name).map_err(not_xlsx)?;
+        let mut reader = book.worksheet_cells_reader(&name).map_err(from_calamine)?;
         let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
         let mut truncated = false;
-        while let Some(cell) = reader.next_cell().map_err(not_xlsx)? {
+        while let Some(cell) = reader.next_cell().map_err(from_calamine)? {
             let (row, col) = cell.get_position();
             if row >= MAX_ROWS || col >= MAX_COLUMNS {
                 truncated = true;
@@ -180,7 +177,7 @@ mod tests {
     fn empty_and_random_bytes_are_not_xlsx() {
         for bytes in [&b""[..], b"PK\x03\x04garbage", b"name,type\nfoo,text\n"] {
             let err = read_workbook(bytes).expect_err("not a workbook");
-            assert!(matches!(err.kind, ImportErrorKind::NotXlsx(_)), "{err}");
+            assert!(matches!(err.0[0].kind, ImportErrorKind::NotXlsx(_)), "{err}");
         }
     }
 }

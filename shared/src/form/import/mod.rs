@@ -41,7 +41,7 @@ impl Problems {
 ///
 /// Invariant: never panics; on failure returns every problem found, sorted by place.
 pub fn import_xlsx(bytes: &[u8]) -> Result<Imported, ImportErrors> {
-    let (tables, sheet_errors) = read_workbook(bytes).map_err(|e| ImportErrors(vec![e]))?;
+    let (tables, sheet_errors) = read_workbook(bytes)?;
     let mut problems = Problems { errors: sheet_errors, warnings: Vec::new() };
     let form = build(&tables, &mut problems);
     let mut errors = problems.errors;

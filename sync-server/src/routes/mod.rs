@@ -1,0 +1,4 @@
+//! HTTP handlers, one file per resource. Handlers are thin: extract, call, map errors.
+
+pub mod forms;
+pub mod health;
