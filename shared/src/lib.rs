@@ -10,6 +10,7 @@
 //! - [`validate::validate`] checks answers against a form version and returns a
 //!   [`validate::Report`] with the form's own messages.
 //! - [`form::Catalog`] keeps published form versions immutable.
+//! - [`scoring`] is method MGS-1: indices, intervals, ranking and integrity flags.
 //! - [`protocol`] holds the only serde types: the JSON the app and the server exchange.
 //! - [`instruments`] ships the two default MGS-1 forms.
 //!
@@ -32,4 +33,5 @@ pub mod expr;
 pub mod form;
 pub mod instruments;
 pub mod protocol;
+pub mod scoring;
 pub mod validate;

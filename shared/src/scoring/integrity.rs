@@ -1,0 +1,185 @@
+//! Fieldwork integrity (SCORING.md §8): pure checks on a survey's metadata. A survey with
+//! any flag waits in review, out of the scores, until a supervisor approves it.
+
+use super::settings::IntegrityLimits;
+
+/// What the checks look at, for one survey.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SurveyMeta<'a> {
+    /// Seconds from start to finalise.
+    pub duration_seconds: Option<f64>,
+    /// The `scale5` answers given (values 1..5), in form order.
+    pub scale5_answers: &'a [u8],
+    /// Where the survey was taken, (lat, lon) degrees.
+    pub position: Option<(f64, f64)>,
+    /// The centro's coordinates.
+    pub centro_position: Option<(f64, f64)>,
+    /// Device clock minus server clock at sync, in seconds.
+    pub clock_skew_seconds: Option<i64>,
+    /// When this survey was finalised (seconds on the surveyor's device timeline).
+    pub finalised_at: i64,
+    /// When the same surveyor finalised other surveys (same timeline), any order.
+    pub other_finalisations: &'a [i64],
+}
+
+/// One reason to review a survey.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegrityFlag {
+    TooFast { seconds: f64 },
+    StraightLining { answers: usize, value: u8 },
+    FarFromCentro { meters: f64 },
+    ClockSkew { seconds: i64 },
+    Burst { count: usize, window_seconds: i64 },
+}
+
+impl IntegrityFlag {
+    /// A stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IntegrityFlag::TooFast { .. } => "too_fast",
+            IntegrityFlag::StraightLining { .. } => "straight_lining",
+            IntegrityFlag::FarFromCentro { .. } => "far_from_centro",
+            IntegrityFlag::ClockSkew { .. } => "clock_skew",
+            IntegrityFlag::Burst { .. } => "burst",
+        }
+    }
+}
+
+impl std::fmt::Display for IntegrityFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IntegrityFlag::TooFast { seconds } => write!(f, "contestada en {seconds:.0} s"),
+            IntegrityFlag::StraightLining { answers, value } => {
+                write!(f, "{answers} respuestas de escala, todas iguales ({value})")
+            }
+            IntegrityFlag::FarFromCentro { meters } => write!(f, "levantada a {meters:.0} m del centro"),
+            IntegrityFlag::ClockSkew { seconds } => {
+                write!(f, "el reloj del dispositivo difería {} min del servidor", seconds.abs() / 60)
+            }
+            IntegrityFlag::Burst { count, window_seconds } => {
+                write!(f, "{count} encuestas finalizadas en {window_seconds} s por la misma persona")
+            }
+        }
+    }
+}
+
+/// Great-circle distance in metres (haversine, mean Earth radius).
+pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const R: f64 = 6_371_008.8;
+    let (la1, lo1, la2, lo2) = (a.0.to_radians(), a.1.to_radians(), b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * R * h.sqrt().min(1.0).asin()
+}
+
+/// The most finalisations, this one included, inside one window that contains it.
+fn burst_size(at: i64, others: &[i64], window: i64) -> usize {
+    let mut times: Vec<i64> = others.iter().copied().filter(|t| (t - at).abs() <= window).collect();
+    times.push(at);
+    times.sort_unstable();
+    let mut best = 0;
+    let mut lo = 0;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] > window {
+            lo += 1;
+        }
+        if times[lo] <= at && at <= times[hi] {
+            best = best.max(hi - lo + 1);
+        }
+    }
+    best
+}
+
+/// Every integrity flag of one survey, in the order of §8.
+pub fn integrity_flags(meta: &SurveyMeta<'_>, limits: &IntegrityLimits) -> Vec<IntegrityFlag> {
+    let mut flags = Vec::new();
+    if let Some(s) = meta.duration_seconds.filter(|s| *s < limits.min_duration_seconds) {
+        flags.push(IntegrityFlag::TooFast { seconds: s });
+    }
+    let answers = meta.scale5_answers;
+    if answers.len() >= limits.straightline_min_answers && answers.windows(2).all(|w| w[0] == w[1]) {
+        if let Some(&value) = answers.first() {
+            flags.push(IntegrityFlag::StraightLining { answers: answers.len(), value });
+        }
+    }
+    if let (Some(p), Some(c)) = (meta.position, meta.centro_position) {
+        let meters = distance_m(p, c);
+        if meters > limits.max_distance_m {
+            flags.push(IntegrityFlag::FarFromCentro { meters });
+        }
+    }
+    if let Some(skew) = meta.clock_skew_seconds.filter(|s| s.abs() > limits.max_clock_skew_seconds) {
+        flags.push(IntegrityFlag::ClockSkew { seconds: skew });
+    }
+    let count = burst_size(meta.finalised_at, meta.other_finalisations, limits.burst_window_seconds);
+    if count >= limits.burst_count {
+        flags.push(IntegrityFlag::Burst { count, window_seconds: limits.burst_window_seconds });
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::MethodSettings;
+
+    fn limits() -> IntegrityLimits {
+        MethodSettings::default().integrity
+    }
+
+    fn codes(meta: &SurveyMeta<'_>) -> Vec<&'static str> {
+        integrity_flags(meta, &limits()).iter().map(IntegrityFlag::code).collect()
+    }
+
+    #[test]
+    fn a_normal_survey_has_no_flag() {
+        let meta = SurveyMeta {
+            duration_seconds: Some(150.0),
+            scale5_answers: &[4, 5, 4, 4, 3, 5, 4, 4],
+            position: Some((21.1219, -101.6834)),
+            centro_position: Some((21.1220, -101.6830)),
+            clock_skew_seconds: Some(-45),
+            finalised_at: 1000,
+            other_finalisations: &[700, 880, 1200],
+        };
+        assert!(codes(&meta).is_empty());
+    }
+
+    #[test]
+    fn each_rule_flags_at_its_limit() {
+        let fast = SurveyMeta { duration_seconds: Some(39.9), ..SurveyMeta::default() };
+        assert_eq!(codes(&fast), ["too_fast"]);
+        let exactly = SurveyMeta { duration_seconds: Some(40.0), ..SurveyMeta::default() };
+        assert!(codes(&exactly).is_empty());
+        let flat = SurveyMeta { scale5_answers: &[5; 8], ..SurveyMeta::default() };
+        assert_eq!(codes(&flat), ["straight_lining"]);
+        let seven = SurveyMeta { scale5_answers: &[5; 7], ..SurveyMeta::default() };
+        assert!(codes(&seven).is_empty());
+        // 0.003° of latitude ≈ 333.6 m.
+        let far = SurveyMeta { position: Some((21.003, -101.0)), centro_position: Some((21.0, -101.0)), ..SurveyMeta::default() };
+        assert_eq!(codes(&far), ["far_from_centro"]);
+        let unknown = SurveyMeta { position: Some((22.0, -101.0)), ..SurveyMeta::default() };
+        assert!(codes(&unknown).is_empty());
+        let skew = SurveyMeta { clock_skew_seconds: Some(-601), ..SurveyMeta::default() };
+        assert_eq!(codes(&skew), ["clock_skew"]);
+        let ten_minutes = SurveyMeta { clock_skew_seconds: Some(600), ..SurveyMeta::default() };
+        assert!(codes(&ten_minutes).is_empty());
+    }
+
+    #[test]
+    fn three_finalisations_in_a_minute_are_a_burst() {
+        let burst = SurveyMeta { finalised_at: 100, other_finalisations: &[60, 110], ..SurveyMeta::default() };
+        assert_eq!(codes(&burst), ["burst"]);
+        let spread = SurveyMeta { finalised_at: 100, other_finalisations: &[30, 170], ..SurveyMeta::default() };
+        assert!(codes(&spread).is_empty());
+        // Three in a window that does not include this one do not flag it.
+        let elsewhere = SurveyMeta { finalised_at: 0, other_finalisations: &[61, 70, 80], ..SurveyMeta::default() };
+        assert!(codes(&elsewhere).is_empty());
+    }
+
+    #[test]
+    fn distance_by_hand() {
+        // One degree of latitude on the mean sphere: 2πR/360 = 111 195.08 m.
+        let d = distance_m((20.0, -101.0), (21.0, -101.0));
+        assert!((d - 111_195.08).abs() < 0.1, "{d}");
+    }
+}

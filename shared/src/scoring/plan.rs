@@ -1,0 +1,171 @@
+//! From a form version's scoring columns to what each answer contributes. Build a plan once
+//! per form version; then reduce each submission to a [`Respondent`] or a visit's items.
+//! Items are matched across form versions by name, through the method settings' codes.
+
+use super::inputs::VisitItem;
+use super::settings::MethodSettings;
+use crate::answers::Answers;
+use crate::form::{Form, Scoring};
+
+struct PlannedItem {
+    name: String,
+    slot: usize,
+    scoring: Scoring,
+}
+
+/// How one survey form version feeds the ISC and the companion indicators.
+pub struct SurveyPlan {
+    items: Vec<PlannedItem>,
+    /// Every `scale5` item, weighed or not (for the straight-lining check).
+    scale5: Vec<String>,
+    weights: Vec<f64>,
+    satisfaction: String,
+    bribe: (String, String, String),
+}
+
+/// One respondent, reduced: what the scoring accumulates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Respondent {
+    /// ISC(i); `None` when no scored dimension was answered.
+    pub isc: Option<f64>,
+    /// d(i,k) per dimension, in the order of [`SurveyPlan::dimensions`].
+    pub dimensions: Vec<Option<f64>>,
+    /// The overall satisfaction answer, 1..5.
+    pub satisfaction: Option<u8>,
+    /// The bribe item: `Some(true)` for «Sí», `Some(false)` for «No».
+    pub bribe: Option<bool>,
+}
+
+/// The value of an answer to a scored item, 0–100, or `None` when missing.
+pub fn item_score(scoring: Scoring, raw: &str) -> Option<f64> {
+    match (scoring, raw.trim()) {
+        (Scoring::Scale5, v) => match v.parse::<u8>() {
+            Ok(x @ 1..=5) => Some(f64::from(x - 1) / 4.0 * 100.0),
+            _ => None,
+        },
+        (Scoring::Ypn, "si") => Some(100.0),
+        (Scoring::Ypn, "parcial") => Some(50.0),
+        (Scoring::Ypn, "no") => Some(0.0),
+        (Scoring::Ypn, _) => None,
+    }
+}
+
+impl SurveyPlan {
+    /// The plan of `form` under `settings`: items with a `scoring` and a dimension that the
+    /// settings weigh.
+    pub fn new(form: &Form, settings: &MethodSettings) -> Self {
+        let dims: Vec<&String> = settings.dimension_weights.keys().collect();
+        let items = form
+            .fields()
+            .into_iter()
+            .filter_map(|f| {
+                let scoring = f.scoring.scoring?;
+                let dim = f.scoring.dimension.as_ref()?;
+                let slot = dims.iter().position(|d| *d == dim)?;
+                Some(PlannedItem { name: f.name.clone(), slot, scoring })
+            })
+            .collect();
+        let i = &settings.items;
+        let scale5 = form
+            .fields()
+            .into_iter()
+            .filter(|f| f.scoring.scoring == Some(Scoring::Scale5))
+            .map(|f| f.name.clone())
+            .collect();
+        Self {
+            items,
+            scale5,
+            weights: settings.dimension_weights.values().copied().collect(),
+            satisfaction: i.satisfaction.clone(),
+            bribe: (i.bribe.clone(), i.bribe_yes.clone(), i.bribe_no.clone()),
+        }
+    }
+
+    /// How many dimensions respondents are reduced to.
+    pub fn dimension_count(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// The `scale5` answers given (1..5), in form order; for the integrity checks.
+    pub fn scale5_answers(&self, answers: &Answers) -> Vec<u8> {
+        self.scale5
+            .iter()
+            .filter_map(|name| match answers.value(name).trim().parse::<u8>() {
+                Ok(x @ 1..=5) => Some(x),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Reduces one submission's answers.
+    pub fn respondent(&self, answers: &Answers) -> Respondent {
+        let k = self.weights.len();
+        let mut sums = vec![0.0; k];
+        let mut counts = vec![0u32; k];
+        for item in &self.items {
+            if let Some(s) = item_score(item.scoring, answers.value(&item.name)) {
+                sums[item.slot] += s;
+                counts[item.slot] += 1;
+            }
+        }
+        let dimensions: Vec<Option<f64>> =
+            sums.iter().zip(&counts).map(|(s, &c)| (c > 0).then(|| s / f64::from(c))).collect();
+        let (mut num, mut den) = (0.0, 0.0);
+        for (d, w) in dimensions.iter().zip(&self.weights) {
+            if let Some(d) = d {
+                num += w * d;
+                den += w;
+            }
+        }
+        let satisfaction = match answers.value(&self.satisfaction).trim().parse::<u8>() {
+            Ok(x @ 1..=5) => Some(x),
+            _ => None,
+        };
+        let bribe_answer = answers.value(&self.bribe.0).trim();
+        let bribe = if bribe_answer == self.bribe.1 {
+            Some(true)
+        } else if bribe_answer == self.bribe.2 {
+            Some(false)
+        } else {
+            None
+        };
+        Respondent { isc: (den > 0.0).then(|| num / den), dimensions, satisfaction, bribe }
+    }
+}
+
+/// How one checklist form version gives a visit's items.
+pub struct VisitPlan {
+    items: Vec<(String, VisitItem)>,
+}
+
+impl VisitPlan {
+    /// The checklist items of `form` (those with a `pillar`).
+    pub fn new(form: &Form) -> Self {
+        let items = form
+            .fields()
+            .into_iter()
+            .filter_map(|f| {
+                let pillar = f.scoring.pillar.clone()?;
+                let weight = f.scoring.weight.unwrap_or(1.0);
+                Some((f.name.clone(), VisitItem { pillar, weight, critical: f.scoring.critical, score: None }))
+            })
+            .collect();
+        Self { items }
+    }
+
+    /// The items of one visit: `0`, `1`, `2` score; anything else (N/A, unanswered) is N/A.
+    pub fn items(&self, answers: &Answers) -> Vec<VisitItem> {
+        self.items
+            .iter()
+            .map(|(name, template)| {
+                let score = match answers.value(name).trim() {
+                    "0" => Some(0),
+                    "1" => Some(1),
+                    "2" => Some(2),
+                    _ => None,
+                };
+                VisitItem { score, ..template.clone() }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,304 @@
+//! One pass over a period's records: accumulate per centro (and per sampling day), then
+//! compute every figure and the ranking. Memory is bounded by centros × sampling days,
+//! not by the number of surveys.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::components::{composite, iacm, icv, igq};
+use super::inputs::{Centro, Commitment, Complaint, Period, ReviewStatus, Visit};
+use super::output::{CentroScore, Ineligibility, ScoreTable, Tier};
+use super::plan::Respondent;
+use super::ranking::rank;
+use super::settings::MethodSettings;
+use super::stats::{ExactSum, interval, quantize, unquantize, wilson};
+
+/// Why a record could not be scored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScoreError {
+    /// The record names a centro the scorer was not given.
+    #[error("el centro «{0}» no está registrado")]
+    UnknownCentro(String),
+    /// The respondent was reduced with settings of another shape.
+    #[error("el encuestado tiene {got} dimensiones y el método {expected}")]
+    DimensionMismatch { expected: usize, got: usize },
+}
+
+/// One survey, as the scorer needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct SurveyRecord<'a> {
+    pub centro_id: &'a str,
+    /// Capture date in the centro's local time.
+    pub capture_date: NaiveDate,
+    pub status: ReviewStatus,
+    /// Server sequence number.
+    pub seq: u64,
+    pub respondent: &'a Respondent,
+}
+
+#[derive(Default)]
+struct CentroAcc {
+    n: u64,
+    isc: ExactSum,
+    /// Per sampling day: (respondents, fixed-point sum of their ISC).
+    days: BTreeMap<NaiveDate, (u64, i128)>,
+    dims: Vec<ExactSum>,
+    satisfaction: [u64; 5],
+    bribe: (u64, u64),
+    visits: Vec<Visit>,
+    commitments: Vec<Commitment>,
+    complaints: Vec<Complaint>,
+}
+
+/// Scores one period. Add records in any order, then [`PeriodScorer::finish`].
+pub struct PeriodScorer<'a> {
+    settings: &'a MethodSettings,
+    period: &'a Period,
+    centros: BTreeMap<String, (Centro, CentroAcc)>,
+    watermark: u64,
+}
+
+impl<'a> PeriodScorer<'a> {
+    /// A scorer for `period` over `centros` with the period's pinned `settings`.
+    pub fn new(settings: &'a MethodSettings, period: &'a Period, centros: &[Centro]) -> Self {
+        let dims = settings.dimension_weights.len();
+        let centros = centros
+            .iter()
+            .map(|c| {
+                let acc = CentroAcc { dims: vec![ExactSum::default(); dims], ..CentroAcc::default() };
+                (c.id.clone(), (c.clone(), acc))
+            })
+            .collect();
+        Self { settings, period, centros, watermark: 0 }
+    }
+
+    fn centro(&mut self, id: &str) -> Result<&mut CentroAcc, ScoreError> {
+        self.centros.get_mut(id).map(|(_, acc)| acc).ok_or_else(|| ScoreError::UnknownCentro(id.to_string()))
+    }
+
+    /// Adds one survey; it counts when its status counts and it was captured in the period.
+    pub fn add_survey(&mut self, s: &SurveyRecord<'_>) -> Result<(), ScoreError> {
+        let expected = self.settings.dimension_weights.len();
+        if s.respondent.dimensions.len() != expected {
+            return Err(ScoreError::DimensionMismatch { expected, got: s.respondent.dimensions.len() });
+        }
+        if !s.status.counts() || !self.period.contains(s.capture_date) {
+            // Still an unknown centro is an error, whatever the status.
+            self.centro(s.centro_id)?;
+            return Ok(());
+        }
+        let acc = self.centro(s.centro_id)?;
+        let r = s.respondent;
+        acc.n += 1;
+        if let Some(y) = r.isc {
+            acc.isc.add(y);
+            let day = acc.days.entry(s.capture_date).or_default();
+            day.0 += 1;
+            day.1 += i128::from(quantize(y));
+        }
+        for (sum, d) in acc.dims.iter_mut().zip(&r.dimensions) {
+            if let Some(d) = d {
+                sum.add(*d);
+            }
+        }
+        if let Some(x @ 1..=5) = r.satisfaction {
+            acc.satisfaction[usize::from(x - 1)] += 1;
+        }
+        if let Some(yes) = r.bribe {
+            acc.bribe.0 += 1;
+            acc.bribe.1 += u64::from(yes);
+        }
+        self.watermark = self.watermark.max(s.seq);
+        Ok(())
+    }
+
+    /// Adds one visit; it counts when made in the period.
+    pub fn add_visit(&mut self, v: Visit) -> Result<(), ScoreError> {
+        let in_period = self.period.contains(v.date);
+        let seq = v.seq;
+        let acc = self.centro(&v.centro_id.clone())?;
+        if in_period {
+            acc.visits.push(v);
+            self.watermark = self.watermark.max(seq);
+        }
+        Ok(())
+    }
+
+    /// Adds one commitment (its milestones due by the period's end count).
+    pub fn add_commitment(&mut self, c: Commitment) -> Result<(), ScoreError> {
+        let seq = c.seq;
+        self.centro(&c.centro_id.clone())?.commitments.push(c);
+        self.watermark = self.watermark.max(seq);
+        Ok(())
+    }
+
+    /// Adds one complaint; it counts when received in the period.
+    pub fn add_complaint(&mut self, c: Complaint) -> Result<(), ScoreError> {
+        let in_period = self.period.contains(c.received);
+        let seq = c.seq;
+        let acc = self.centro(&c.centro_id.clone())?;
+        if in_period {
+            acc.complaints.push(c);
+            self.watermark = self.watermark.max(seq);
+        }
+        Ok(())
+    }
+
+    /// Computes every figure and the ranking.
+    pub fn finish(self) -> ScoreTable {
+        let settings = self.settings;
+        let period = self.period;
+        let mut centros: Vec<CentroScore> =
+            self.centros.into_values().map(|(centro, acc)| score_centro(&centro, acc, period, settings)).collect();
+        let categories = rank(&mut centros, settings);
+        ScoreTable {
+            period_id: period.id.clone(),
+            method: settings.method.clone(),
+            watermark: self.watermark,
+            centros,
+            categories,
+        }
+    }
+}
+
+/// ISC figures: (ISC, SE, CI, deff, n_eff, sampling days).
+struct Isc {
+    mean: Option<f64>,
+    se: Option<f64>,
+    ci: Option<(f64, f64)>,
+    deff: f64,
+    n_eff: f64,
+    days: u64,
+}
+
+fn isc(acc: &CentroAcc, z: f64) -> Isc {
+    let n = acc.isc.n();
+    let mean = acc.isc.mean();
+    let simple = acc.isc.simple_se();
+    let g = acc.days.len() as u64;
+    let clustered = match (mean, n >= 2 && g >= 2) {
+        (Some(ybar), true) => {
+            let total: f64 = acc
+                .days
+                .values()
+                .map(|&(n_g, sum_g)| {
+                    let e = unquantize(sum_g) - n_g as f64 * ybar;
+                    e * e
+                })
+                .sum();
+            let gf = g as f64;
+            Some((gf / (gf - 1.0) * total).sqrt() / n as f64)
+        }
+        _ => None,
+    };
+    let se = clustered.or(simple);
+    let deff = match (clustered, simple) {
+        (Some(c), Some(s)) if c > 0.0 && s > 0.0 => (c * c / (s * s)).max(1.0),
+        _ => 1.0,
+    };
+    Isc {
+        mean,
+        se,
+        ci: mean.zip(se).map(|(m, s)| interval(m, s, z)),
+        deff,
+        n_eff: n as f64 / deff,
+        days: g,
+    }
+}
+
+fn score_centro(centro: &Centro, mut acc: CentroAcc, period: &Period, settings: &MethodSettings) -> CentroScore {
+    let z = settings.z;
+    let isc_figures = isc(&acc, z);
+    acc.visits.sort_by(|a, b| (a.date, a.seq).cmp(&(b.date, b.seq)));
+    acc.commitments.sort_by(|a, b| (&a.id, a.seq).cmp(&(&b.id, b.seq)));
+    acc.complaints.sort_by(|a, b| (&a.folio, a.seq).cmp(&(&b.folio, b.seq)));
+    let visit_items: Vec<&[_]> = acc.visits.iter().map(|v| v.items.as_slice()).collect();
+    let icv_r = icv(&visit_items, settings);
+    let commitments: Vec<&Commitment> = acc.commitments.iter().collect();
+    let iacm_r = iacm(&commitments, period, settings);
+    let complaints: Vec<&Complaint> = acc.complaints.iter().collect();
+    let fallback = icv_r.pillar_means.get(&settings.complaints.fallback_pillar).copied();
+    let igq_r = igq(&complaints, period, fallback, settings);
+    let components = [
+        isc_figures.mean.map(|m| (m, isc_figures.se.unwrap_or(0.0))),
+        icv_r.icv.map(|v| (v, icv_r.se.unwrap_or(0.0))),
+        Some((iacm_r.value, 0.0)),
+        igq_r.value.map(|v| (v, 0.0)),
+    ];
+    let igc = composite(components, settings);
+    let [s1, s2, s3, s4, s5] = acc.satisfaction;
+    let answered = s1 + s2 + s3 + s4 + s5;
+    let csat = wilson(s4 + s5, answered, z);
+    let dissatisfied = wilson(s1 + s2, answered, z);
+    let bribe = wilson(acc.bribe.1, acc.bribe.0, z);
+    let dimension_means = settings
+        .dimension_weights
+        .keys()
+        .zip(&acc.dims)
+        .filter_map(|(k, s)| s.mean().map(|m| (k.clone(), m)))
+        .collect();
+    let mut score = CentroScore {
+        centro_id: centro.id.clone(),
+        category: centro.category,
+        n: acc.n,
+        n_isc: acc.isc.n(),
+        sampling_days: isc_figures.days,
+        isc: isc_figures.mean,
+        isc_se: isc_figures.se,
+        isc_ci: isc_figures.ci,
+        deff: isc_figures.deff,
+        n_eff: isc_figures.n_eff,
+        dimension_means,
+        csat,
+        dissatisfied,
+        bribe,
+        visits: icv_r.visits,
+        icv: icv_r.icv,
+        icv_se: icv_r.se,
+        pillar_means: icv_r.pillar_means,
+        critical_failure: icv_r.critical_failure,
+        iacm: iacm_r.value,
+        commitments: iacm_r.commitments,
+        insufficient_commitments: iacm_r.insufficient,
+        igq: igq_r.value,
+        complaints: igq_r.complaints,
+        igq_from_visits: igq_r.from_visits,
+        igc: igc.map(|c| c.0),
+        igc_se: igc.map(|c| c.1),
+        complete: igc.is_some_and(|c| c.2),
+        igc_star: None,
+        se_star: None,
+        shrinkage: None,
+        rank: None,
+        tied_with_next: false,
+        tier: Tier::NoElegible,
+        reasons: Vec::new(),
+    };
+    score.reasons = reasons(&score, components, settings);
+    score
+}
+
+fn reasons(s: &CentroScore, components: [Option<(f64, f64)>; 4], settings: &MethodSettings) -> Vec<Ineligibility> {
+    let e = &settings.eligibility;
+    let mut out = Vec::new();
+    if s.n_isc < e.min_surveys {
+        out.push(Ineligibility::TooFewSurveys { n_isc: s.n_isc, min: e.min_surveys });
+    }
+    if s.visits < e.min_visits {
+        out.push(Ineligibility::TooFewVisits { visits: s.visits, min: e.min_visits });
+    }
+    if s.critical_failure {
+        out.push(Ineligibility::CriticalFailure);
+    }
+    if let Some(b) = s.bribe.filter(|b| b.lower > e.max_bribe_lower_bound) {
+        out.push(Ineligibility::BribeIncidence { lower: b.lower, max: e.max_bribe_lower_bound });
+    }
+    let names = ["ISC", "ICV", "IACM", "IGQ"];
+    let missing: Vec<&'static str> =
+        components.iter().zip(names).filter(|(c, _)| c.is_none()).map(|(_, n)| n).collect();
+    if !missing.is_empty() {
+        out.push(Ineligibility::Incomplete { missing });
+    }
+    out
+}

@@ -1,0 +1,252 @@
+//! Method settings: every weight, threshold and term of the scoring model, as versioned
+//! data pinned to a period. Nothing of it is a constant in code; [`MethodSettings::default`]
+//! is method `MGS-1`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// All settings of one scoring method version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodSettings {
+    /// The method's name and version, e.g. `MGS-1`; carried by every score.
+    pub method: String,
+    /// ω: weight of each survey dimension in the ISC (dimensions not listed do not count).
+    pub dimension_weights: BTreeMap<String, f64>,
+    /// W: weight of each checklist pillar in the ICV (pillars not listed do not count).
+    pub pillar_weights: BTreeMap<String, f64>,
+    /// c: weights of the composite's components.
+    pub component_weights: ComponentWeights,
+    /// Which items give the companion indicators.
+    pub items: IndicatorItems,
+    /// Credits and terms of the improvement commitments (IACM).
+    pub commitments: CommitmentTerms,
+    /// Terms and weights of complaint handling (IGQ).
+    pub complaints: ComplaintTerms,
+    /// Who can be ranked.
+    pub eligibility: Eligibility,
+    /// Tier thresholds.
+    pub tiers: Tiers,
+    /// Fieldwork integrity limits.
+    pub integrity: IntegrityLimits,
+    /// The normal quantile of every 95 % interval and of the tie rule.
+    pub z: f64,
+}
+
+/// c: the composite's component weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentWeights {
+    pub isc: f64,
+    pub icv: f64,
+    pub iacm: f64,
+    pub igq: f64,
+}
+
+/// The items behind CSAT, dissatisfaction and bribe incidence (matched by name across
+/// form versions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorItems {
+    /// Overall satisfaction, answered `1`..`5`.
+    pub satisfaction: String,
+    /// Bribe request item.
+    pub bribe: String,
+    /// Its choice meaning «Sí».
+    pub bribe_yes: String,
+    /// Its choice meaning «No».
+    pub bribe_no: String,
+}
+
+/// IACM credits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentTerms {
+    /// Credit of a milestone verified on or before its due date.
+    pub on_time_credit: f64,
+    /// Credit when verified at most `late_days` after its due date.
+    pub late_credit: f64,
+    /// How many days late still earn `late_credit`.
+    pub late_days: i64,
+    /// Credit when verified later (still by the period's end).
+    pub very_late_credit: f64,
+    /// Fewer commitments with due milestones than this gives IACM = 0 and a flag.
+    pub min_commitments: usize,
+}
+
+/// IGQ terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintTerms {
+    /// The response term, in business days (Monday to Friday).
+    pub term_business_days: i64,
+    /// Weight of the share answered in term.
+    pub in_term_weight: f64,
+    /// Weight of the share with a corrective action.
+    pub corrective_weight: f64,
+    /// Weight of the share closed with the citizen's acknowledgement.
+    pub acknowledged_weight: f64,
+    /// The pillar whose visit score stands in when there are no complaints.
+    pub fallback_pillar: String,
+}
+
+/// Eligibility for ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    pub min_surveys: u64,
+    pub min_visits: u64,
+    /// Highest allowed lower Wilson bound of bribe incidence (a share, 0.02 = 2 %).
+    pub max_bribe_lower_bound: f64,
+    /// Categories with fewer eligible centros are not shrunk.
+    pub min_centros_for_shrinkage: usize,
+}
+
+/// Tier thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    /// `destacado` needs IGC* at least this…
+    pub outstanding_min: f64,
+    /// …and IGC − z·SE at least this.
+    pub outstanding_lower_min: f64,
+    /// `satisfactorio` needs IGC* at least this.
+    pub satisfactory_min: f64,
+}
+
+/// Fieldwork integrity limits (§8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrityLimits {
+    /// Answering faster than this is suspicious.
+    pub min_duration_seconds: f64,
+    /// This many or more `scale5` answers, all equal, is straight-lining.
+    pub straightline_min_answers: usize,
+    /// Farther than this from the centro (both positions known).
+    pub max_distance_m: f64,
+    /// Device clock off by more than this at sync.
+    pub max_clock_skew_seconds: i64,
+    /// This many finalisations by one surveyor…
+    pub burst_count: usize,
+    /// …within this many seconds.
+    pub burst_window_seconds: i64,
+}
+
+impl Default for MethodSettings {
+    /// Method `MGS-1`, as in `SCORING.md`.
+    fn default() -> Self {
+        let map = |pairs: &[(&str, f64)]| pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        Self {
+            method: "MGS-1".into(),
+            dimension_weights: map(&[("AG", 0.25), ("TC", 0.25), ("CI", 0.25), ("DE", 0.15), ("RE", 0.10)]),
+            pillar_weights: map(&[("AG", 20.0), ("DE", 20.0), ("TC", 20.0), ("CI", 20.0), ("QJ", 10.0), ("PC", 10.0)]),
+            component_weights: ComponentWeights { isc: 0.40, icv: 0.30, iacm: 0.20, igq: 0.10 },
+            items: IndicatorItems {
+                satisfaction: "GL1".into(),
+                bribe: "IN1".into(),
+                bribe_yes: "si".into(),
+                bribe_no: "no".into(),
+            },
+            commitments: CommitmentTerms {
+                on_time_credit: 1.0,
+                late_credit: 0.8,
+                late_days: 30,
+                very_late_credit: 0.5,
+                min_commitments: 2,
+            },
+            complaints: ComplaintTerms {
+                term_business_days: 10,
+                in_term_weight: 40.0,
+                corrective_weight: 30.0,
+                acknowledged_weight: 30.0,
+                fallback_pillar: "QJ".into(),
+            },
+            eligibility: Eligibility {
+                min_surveys: 60,
+                min_visits: 2,
+                max_bribe_lower_bound: 0.02,
+                min_centros_for_shrinkage: 3,
+            },
+            tiers: Tiers { outstanding_min: 90.0, outstanding_lower_min: 85.0, satisfactory_min: 75.0 },
+            integrity: IntegrityLimits {
+                min_duration_seconds: 40.0,
+                straightline_min_answers: 8,
+                max_distance_m: 300.0,
+                max_clock_skew_seconds: 600,
+                burst_count: 3,
+                burst_window_seconds: 60,
+            },
+            z: 1.96,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_through_json_and_refuse_unknown_fields() {
+        let s = MethodSettings::default();
+        let json = serde_json::to_string(&s).expect("serializes");
+        let back: MethodSettings = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, s);
+        let with_typo = json.replacen("\"z\":", "\"zz\":", 1);
+        assert!(serde_json::from_str::<MethodSettings>(&with_typo).is_err());
+    }
+
+    #[test]
+    fn mgs1_weights_are_those_of_the_method() {
+        let s = MethodSettings::default();
+        let sum: f64 = s.dimension_weights.values().sum();
+        assert!((sum - 1.0).abs() < 1e-12);
+        assert_eq!(s.pillar_weights.values().sum::<f64>(), 100.0);
+    }
+}
+
+/// Why method settings cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("el peso «{0}» debe ser un número finito mayor o igual a 0")]
+    BadWeight(String),
+    #[error("los pesos de «{0}» suman 0")]
+    ZeroWeights(&'static str),
+    #[error("el valor «{0}» está fuera de rango")]
+    OutOfRange(&'static str),
+}
+
+impl MethodSettings {
+    /// Checks the settings before a period is pinned to them.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        let groups: [(&'static str, Vec<(String, f64)>); 3] = [
+            ("dimension_weights", self.dimension_weights.iter().map(|(k, v)| (k.clone(), *v)).collect()),
+            ("pillar_weights", self.pillar_weights.iter().map(|(k, v)| (k.clone(), *v)).collect()),
+            ("component_weights", {
+                let c = &self.component_weights;
+                vec![("isc".into(), c.isc), ("icv".into(), c.icv), ("iacm".into(), c.iacm), ("igq".into(), c.igq)]
+            }),
+        ];
+        for (group, weights) in groups {
+            if let Some((name, _)) = weights.iter().find(|(_, w)| !w.is_finite() || *w < 0.0) {
+                return Err(SettingsError::BadWeight(name.clone()));
+            }
+            if weights.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+                return Err(SettingsError::ZeroWeights(group));
+            }
+        }
+        let c = &self.commitments;
+        let credits_ok = [c.on_time_credit, c.late_credit, c.very_late_credit].iter().all(|v| (0.0..=1.0).contains(v));
+        let checks: [(&'static str, bool); 5] = [
+            ("z", self.z.is_finite() && self.z > 0.0),
+            ("commitments", credits_ok && c.late_days >= 0),
+            ("complaints.term_business_days", self.complaints.term_business_days >= 0),
+            ("eligibility.max_bribe_lower_bound", (0.0..=1.0).contains(&self.eligibility.max_bribe_lower_bound)),
+            ("integrity", self.integrity.burst_count >= 2 && self.integrity.burst_window_seconds >= 0),
+        ];
+        match checks.iter().find(|(_, ok)| !ok) {
+            Some((name, _)) => Err(SettingsError::OutOfRange(name)),
+            None => Ok(()),
+        }
+    }
+}
