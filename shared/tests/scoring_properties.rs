@@ -16,13 +16,15 @@ fn period() -> Period {
 const ESTATAL: Category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
 const MUNICIPAL: Category = Category { ambito: Ambito::Municipal, tipo: Tipo::Servicios };
 
+/// One survey: (day offset, ISC, satisfaction, bribe).
+type SurveyRow = (i64, Option<f64>, Option<u8>, Option<bool>);
+
 /// Everything recorded for one centro in a period.
 #[derive(Debug, Clone)]
 struct CentroData {
     id: String,
     category: Category,
-    /// (day offset, ISC, satisfaction, bribe)
-    surveys: Vec<(i64, Option<f64>, Option<u8>, Option<bool>)>,
+    surveys: Vec<SurveyRow>,
     /// (day offset, items)
     visits: Vec<(i64, Vec<VisitItem>)>,
     commitments: Vec<Commitment>,

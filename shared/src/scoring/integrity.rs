@@ -96,10 +96,9 @@ pub fn integrity_flags(meta: &SurveyMeta<'_>, limits: &IntegrityLimits) -> Vec<I
         flags.push(IntegrityFlag::TooFast { seconds: s });
     }
     let answers = meta.scale5_answers;
-    if answers.len() >= limits.straightline_min_answers && answers.windows(2).all(|w| w[0] == w[1]) {
-        if let Some(&value) = answers.first() {
-            flags.push(IntegrityFlag::StraightLining { answers: answers.len(), value });
-        }
+    let all_equal = answers.windows(2).all(|w| w[0] == w[1]);
+    if let (true, Some(&value)) = (answers.len() >= limits.straightline_min_answers && all_equal, answers.first()) {
+        flags.push(IntegrityFlag::StraightLining { answers: answers.len(), value });
     }
     if let (Some(p), Some(c)) = (meta.position, meta.centro_position) {
         let meters = distance_m(p, c);

@@ -210,7 +210,7 @@ fn isc(acc: &CentroAcc, z: f64) -> Isc {
 fn score_centro(centro: &Centro, mut acc: CentroAcc, period: &Period, settings: &MethodSettings) -> CentroScore {
     let z = settings.z;
     let isc_figures = isc(&acc, z);
-    acc.visits.sort_by(|a, b| (a.date, a.seq).cmp(&(b.date, b.seq)));
+    acc.visits.sort_by_key(|v| (v.date, v.seq));
     acc.commitments.sort_by(|a, b| (&a.id, a.seq).cmp(&(&b.id, b.seq)));
     acc.complaints.sort_by(|a, b| (&a.folio, a.seq).cmp(&(&b.folio, b.seq)));
     let visit_items: Vec<&[_]> = acc.visits.iter().map(|v| v.items.as_slice()).collect();
