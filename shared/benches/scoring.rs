@@ -60,7 +60,7 @@ fn peak_rss_mib() -> Option<f64> {
 fn main() {
     let settings = MethodSettings::default();
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid");
-    let period = Period { id: "2025".into(), start, end: start + Duration::days(364) };
+    let period = Period { id: "2025".into(), start, end: start + Duration::days(364), settings: settings.clone() };
     let categories = [
         Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites },
         Category { ambito: Ambito::Estatal, tipo: Tipo::Servicios },
@@ -90,7 +90,7 @@ fn main() {
     let reduce = reduce_start.elapsed();
 
     let begin = Instant::now();
-    let mut scorer = PeriodScorer::new(&settings, &period, &centros);
+    let mut scorer = PeriodScorer::new(&period, &centros);
     for i in 0..SURVEYS {
         let respondent = plan.respondent(&sets[i % DISTINCT_ANSWER_SETS]);
         let record = SurveyRecord {

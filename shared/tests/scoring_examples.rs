@@ -15,7 +15,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn period() -> Period {
-    Period { id: "2025".into(), start: d("2025-01-01"), end: d("2025-12-31") }
+    Period { id: "2025".into(), start: d("2025-01-01"), end: d("2025-12-31"), settings: MethodSettings::default() }
 }
 
 const CAT: Category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
@@ -32,9 +32,8 @@ fn respondent(isc: Option<f64>) -> Respondent {
 
 /// Scores one centro from (capture date, ISC) pairs.
 fn score_iscs(values: &[(&str, Option<f64>)]) -> CentroScore {
-    let settings = MethodSettings::default();
     let period = period();
-    let mut scorer = PeriodScorer::new(&settings, &period, &[centro("c1")]);
+    let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
     for (i, (day, isc)) in values.iter().enumerate() {
         let r = respondent(*isc);
         let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: ReviewStatus::Accepted, seq: i as u64 + 1, respondent: &r };
@@ -127,9 +126,8 @@ fn respondents_with_no_scored_item_count_in_n_but_not_in_n_isc() {
 
 #[test]
 fn surveys_outside_the_period_or_not_accepted_do_not_count() {
-    let settings = MethodSettings::default();
     let period = period();
-    let mut scorer = PeriodScorer::new(&settings, &period, &[centro("c1")]);
+    let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
     let r = respondent(Some(50.0));
     let cases = [
         ("2024-12-31", ReviewStatus::Accepted, false),
@@ -154,9 +152,8 @@ fn surveys_outside_the_period_or_not_accepted_do_not_count() {
 
 #[test]
 fn companion_indicators_with_wilson_intervals() {
-    let settings = MethodSettings::default();
     let period = period();
-    let mut scorer = PeriodScorer::new(&settings, &period, &[centro("c1")]);
+    let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
     // GL1: 1, 2, 4, 4, 5 → CSAT 3/5, dissatisfied 2/5. IN1: Sí once in 4 Sí/No answers.
     let answers = [(1, Some(false)), (2, Some(false)), (4, None), (4, Some(true)), (5, Some(false))];
     for (i, (gl1, bribe)) in answers.iter().enumerate() {

@@ -10,7 +10,7 @@ fn day(offset: i64) -> NaiveDate {
 }
 
 fn period() -> Period {
-    Period { id: "2025".into(), start: day(0), end: day(364) }
+    Period { id: "2025".into(), start: day(0), end: day(364), settings: MethodSettings::default() }
 }
 
 const ESTATAL: Category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
@@ -59,10 +59,9 @@ fn records(data: &[CentroData]) -> Vec<Record> {
 }
 
 fn score(data: &[CentroData], order: &[usize]) -> ScoreTable {
-    let settings = MethodSettings::default();
     let period = period();
     let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None }).collect();
-    let mut scorer = PeriodScorer::new(&settings, &period, &centros);
+    let mut scorer = PeriodScorer::new(&period, &centros);
     let all = records(data);
     let indices: Vec<usize> = if order.len() == all.len() { order.to_vec() } else { (0..all.len()).collect() };
     for i in indices {

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use super::settings::MethodSettings;
+
 /// `estatal` or `municipal`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Ambito {
@@ -34,12 +36,14 @@ pub struct Centro {
     pub coordinates: Option<(f64, f64)>,
 }
 
-/// The evaluation period; both dates inclusive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The evaluation period; both dates inclusive, with the method settings pinned to it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     pub id: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// The method version the period is scored with; fixed when the period is opened.
+    pub settings: MethodSettings,
 }
 
 impl Period {

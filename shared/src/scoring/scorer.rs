@@ -60,8 +60,9 @@ pub struct PeriodScorer<'a> {
 }
 
 impl<'a> PeriodScorer<'a> {
-    /// A scorer for `period` over `centros` with the period's pinned `settings`.
-    pub fn new(settings: &'a MethodSettings, period: &'a Period, centros: &[Centro]) -> Self {
+    /// A scorer for `period` over `centros`, with the period's pinned settings.
+    pub fn new(period: &'a Period, centros: &[Centro]) -> Self {
+        let settings = &period.settings;
         let dims = settings.dimension_weights.len();
         let centros = centros
             .iter()
