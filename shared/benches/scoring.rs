@@ -130,7 +130,7 @@ fn main() {
     let table = scorer.finish();
     let total = begin.elapsed();
 
-    let ranked = table.centros.iter().filter(|c| c.rank.is_some()).count();
+    let ranked = table.centros.iter().filter(|c| c.ranking.rank.is_some()).count();
     println!("scoring: {SURVEYS} surveys, {CENTROS} centros, {ranked} ranked");
     println!("  reduce answers → respondents alone: {:.3} s ({scored} with an ISC)", reduce.as_secs_f64());
     println!("  one pass (reduce + accumulate): {:.3} s", accumulated.as_secs_f64());

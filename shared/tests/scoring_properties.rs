@@ -145,12 +145,12 @@ fn each_eligibility_reason_is_reported() {
 fn an_eligible_centro_gets_every_figure() {
     let table = score(&[eligible("a", ESTATAL, 80.0), eligible("b", ESTATAL, 90.0), eligible("c", ESTATAL, 70.0)], &[]);
     for c in &table.centros {
-        assert!(c.isc.is_some() && c.icv.is_some() && c.igq.is_some() && c.igc.is_some() && c.igc_star.is_some());
-        assert!(c.rank.is_some() && c.tier != Tier::NoElegible);
+        assert!(c.isc.is_some() && c.icv.is_some() && c.igq.is_some() && c.igc.is_some() && c.ranking.igc_star.is_some());
+        assert!(c.ranking.rank.is_some() && c.ranking.tier != Tier::NoElegible);
         assert_eq!((c.n, c.n_isc, c.visits, c.commitments, c.complaints), (60, 60, 2, 2, 1));
         assert!(c.igq_from_visits.eq(&false) && c.complete);
     }
-    let ranks: Vec<(String, Option<u32>)> = table.centros.iter().map(|c| (c.centro_id.clone(), c.rank)).collect();
+    let ranks: Vec<(String, Option<u32>)> = table.centros.iter().map(|c| (c.centro_id.clone(), c.ranking.rank)).collect();
     assert_eq!(ranks, [("a".into(), Some(2)), ("b".into(), Some(1)), ("c".into(), Some(3))]);
 }
 
@@ -221,7 +221,7 @@ proptest! {
     fn every_index_is_within_0_and_100(data in dataset()) {
         let table = score(&data, &[]);
         for c in &table.centros {
-            for v in [c.isc, c.icv, Some(c.iacm), c.igq, c.igc, c.igc_star] {
+            for v in [c.isc, c.icv, Some(c.iacm), c.igq, c.igc, c.ranking.igc_star] {
                 prop_assert!(in_range(v), "{c:?}");
             }
             if let Some((lo, hi)) = c.isc_ci {
@@ -261,10 +261,10 @@ proptest! {
         let table = score(&data, &[]);
         let Some(mu) = table.categories.get(&ESTATAL).and_then(|s| s.mean) else { return Ok(()) };
         for c in table.centros.iter().filter(|c| c.eligible()) {
-            let (igc, star) = (c.igc.unwrap_or_default(), c.igc_star.unwrap_or_default());
+            let (igc, star) = (c.igc.unwrap_or_default(), c.ranking.igc_star.unwrap_or_default());
             let (lo, hi) = if igc <= mu { (igc, mu) } else { (mu, igc) };
             prop_assert!(lo - 1e-9 <= star && star <= hi + 1e-9, "igc {igc} star {star} mu {mu}");
-            prop_assert!(c.se_star.unwrap_or_default() <= c.igc_se.unwrap_or_default() + 1e-12);
+            prop_assert!(c.ranking.se_star.unwrap_or_default() <= c.igc_se.unwrap_or_default() + 1e-12);
         }
     }
 }

@@ -46,7 +46,7 @@ mod stats;
 pub use components::{business_days, composite, iacm, icv, igq, milestone_credit, visit_icv, IacmResult, IcvResult, IgqResult};
 pub use inputs::{Ambito, Category, Centro, Commitment, Complaint, Milestone, Period, ReviewStatus, Tipo, Visit, VisitItem};
 pub use integrity::{IntegrityFlag, SurveyMeta, integrity_flags};
-pub use output::{CategoryStats, CentroScore, Ineligibility, ScoreTable, Tier};
+pub use output::{CategoryStats, CentroScore, Ineligibility, Ranking, ScoreTable, Tier};
 pub use plan::{Respondent, SurveyPlan, VisitPlan, item_score};
 pub use scorer::{PeriodScorer, ScoreError, SurveyRecord};
 pub use settings::{

@@ -112,6 +112,15 @@ pub struct CentroScore {
     pub igc_se: Option<f64>,
     /// All four components exist.
     pub complete: bool,
+    /// Shrinkage, rank, ties and tier.
+    pub ranking: Ranking,
+    /// Empty when eligible.
+    pub reasons: Vec<Ineligibility>,
+}
+
+/// Where a centro stands in its category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
     /// Shrunk IGC (eligible centros only).
     pub igc_star: Option<f64>,
     pub se_star: Option<f64>,
@@ -121,8 +130,13 @@ pub struct CentroScore {
     pub rank: Option<u32>,
     pub tied_with_next: bool,
     pub tier: Tier,
-    /// Empty when eligible.
-    pub reasons: Vec<Ineligibility>,
+}
+
+impl Default for Ranking {
+    /// Not ranked (yet): tier `no_elegible`.
+    fn default() -> Self {
+        Self { igc_star: None, se_star: None, shrinkage: None, rank: None, tied_with_next: false, tier: Tier::NoElegible }
+    }
 }
 
 impl CentroScore {

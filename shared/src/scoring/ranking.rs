@@ -24,7 +24,7 @@ pub(crate) fn rank(scores: &mut [CentroScore], settings: &MethodSettings) -> BTr
         stats.insert(category, entry);
     }
     for s in scores.iter_mut() {
-        s.tier = tier(s, settings);
+        s.ranking.tier = tier(s, settings);
     }
     stats
 }
@@ -38,8 +38,8 @@ fn shrink(scores: &mut [CentroScore], members: &[usize], settings: &MethodSettin
     if k < settings.eligibility.min_centros_for_shrinkage || k < 2 {
         for &i in members {
             let (igc, se) = igc_se(&scores[i]);
-            scores[i].igc_star = Some(igc);
-            scores[i].se_star = Some(se);
+            scores[i].ranking.igc_star = Some(igc);
+            scores[i].ranking.se_star = Some(se);
         }
         return CategoryStats { eligible: k, mean: None, tau2: None };
     }
@@ -51,22 +51,22 @@ fn shrink(scores: &mut [CentroScore], members: &[usize], settings: &MethodSettin
     for &i in members {
         let (igc, se) = igc_se(&scores[i]);
         let b = if tau2 > 0.0 { tau2 / (tau2 + se * se) } else { 0.0 };
-        scores[i].shrinkage = Some(b);
-        scores[i].igc_star = Some(b * igc + (1.0 - b) * mu);
-        scores[i].se_star = Some(b.sqrt() * se);
+        scores[i].ranking.shrinkage = Some(b);
+        scores[i].ranking.igc_star = Some(b * igc + (1.0 - b) * mu);
+        scores[i].ranking.se_star = Some(b.sqrt() * se);
     }
     CategoryStats { eligible: k, mean: Some(mu), tau2: Some(tau2) }
 }
 
 fn order(scores: &mut [CentroScore], members: &[usize], z: f64) {
     let mut sorted = members.to_vec();
-    let star = |s: &CentroScore| (s.igc_star.unwrap_or(0.0), s.se_star.unwrap_or(0.0));
+    let star = |s: &CentroScore| (s.ranking.igc_star.unwrap_or(0.0), s.ranking.se_star.unwrap_or(0.0));
     sorted.sort_by(|&a, &b| {
         star(&scores[b]).0.total_cmp(&star(&scores[a]).0).then_with(|| scores[a].centro_id.cmp(&scores[b].centro_id))
     });
     for (pos, &i) in sorted.iter().enumerate() {
-        scores[i].rank = Some(u32::try_from(pos + 1).unwrap_or(u32::MAX));
-        scores[i].tied_with_next = sorted.get(pos + 1).is_some_and(|&j| {
+        scores[i].ranking.rank = Some(u32::try_from(pos + 1).unwrap_or(u32::MAX));
+        scores[i].ranking.tied_with_next = sorted.get(pos + 1).is_some_and(|&j| {
             let ((a, sa), (b, sb)) = (star(&scores[i]), star(&scores[j]));
             (a - b).abs() <= z * (sa * sa + sb * sb).sqrt()
         });
@@ -74,7 +74,7 @@ fn order(scores: &mut [CentroScore], members: &[usize], z: f64) {
 }
 
 fn tier(s: &CentroScore, settings: &MethodSettings) -> Tier {
-    let (Some(star), true) = (s.igc_star, s.eligible()) else { return Tier::NoElegible };
+    let (Some(star), true) = (s.ranking.igc_star, s.eligible()) else { return Tier::NoElegible };
     let (igc, se) = igc_se(s);
     let t = &settings.tiers;
     if star >= t.outstanding_min && igc - settings.z * se >= t.outstanding_lower_min {
@@ -90,7 +90,7 @@ fn tier(s: &CentroScore, settings: &MethodSettings) -> Tier {
 mod tests {
     use super::*;
     use crate::scoring::inputs::{Ambito, Tipo};
-    use crate::scoring::output::Ineligibility;
+    use crate::scoring::output::{Ineligibility, Ranking};
 
     const CAT: Category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
     const OTHER: Category = Category { ambito: Ambito::Municipal, tipo: Tipo::Servicios };
@@ -125,12 +125,7 @@ mod tests {
             igc: Some(igc),
             igc_se: Some(se),
             complete: true,
-            igc_star: None,
-            se_star: None,
-            shrinkage: None,
-            rank: None,
-            tied_with_next: false,
-            tier: Tier::NoElegible,
+            ranking: Ranking::default(),
             reasons: Vec::new(),
         }
     }
@@ -145,11 +140,11 @@ mod tests {
         let mut s = vec![centro("a", CAT, 80.0, 5.0), centro("b", CAT, 81.0, 5.0), centro("c", CAT, 82.0, 5.0)];
         let stats = rank(&mut s, &MethodSettings::default());
         assert_eq!(stats[&CAT].tau2, Some(0.0));
-        assert!(s.iter().all(|c| close(c.igc_star, 81.0) && close(c.se_star, 0.0) && c.shrinkage == Some(0.0)));
+        assert!(s.iter().all(|c| close(c.ranking.igc_star, 81.0) && close(c.ranking.se_star, 0.0) && c.ranking.shrinkage == Some(0.0)));
         // Equal IGC*: ordered by centro id, each tied with the next.
-        let ranks: Vec<_> = s.iter().map(|c| (c.rank, c.tied_with_next)).collect();
+        let ranks: Vec<_> = s.iter().map(|c| (c.ranking.rank, c.ranking.tied_with_next)).collect();
         assert_eq!(ranks, [(Some(1), true), (Some(2), true), (Some(3), false)]);
-        assert!(s.iter().all(|c| c.tier == Tier::Satisfactorio));
+        assert!(s.iter().all(|c| c.ranking.tier == Tier::Satisfactorio));
     }
 
     #[test]
@@ -161,12 +156,12 @@ mod tests {
         assert!(close(stats[&CAT].tau2, tau2));
         assert!(close(stats[&CAT].mean, 80.0));
         let b_a = tau2 / (tau2 + 4.0);
-        assert!(close(s[0].igc_star, b_a * 60.0 + (1.0 - b_a) * 80.0));
-        assert!(close(s[0].se_star, b_a.sqrt() * 2.0));
-        assert!(close(s[1].igc_star, 80.0));
-        assert!(close(s[2].igc_star, 100.0) && s[2].shrinkage == Some(1.0));
-        assert_eq!(s.iter().map(|c| c.rank).collect::<Vec<_>>(), [Some(3), Some(2), Some(1)]);
-        assert!(s.iter().all(|c| !c.tied_with_next));
+        assert!(close(s[0].ranking.igc_star, b_a * 60.0 + (1.0 - b_a) * 80.0));
+        assert!(close(s[0].ranking.se_star, b_a.sqrt() * 2.0));
+        assert!(close(s[1].ranking.igc_star, 80.0));
+        assert!(close(s[2].ranking.igc_star, 100.0) && s[2].ranking.shrinkage == Some(1.0));
+        assert_eq!(s.iter().map(|c| c.ranking.rank).collect::<Vec<_>>(), [Some(3), Some(2), Some(1)]);
+        assert!(s.iter().all(|c| !c.ranking.tied_with_next));
     }
 
     #[test]
@@ -175,9 +170,9 @@ mod tests {
         s[0].reasons.push(Ineligibility::CriticalFailure);
         let stats = rank(&mut s, &MethodSettings::default());
         assert_eq!(stats[&CAT].eligible, 1);
-        assert!(close(s[1].igc_star, 90.0) && close(s[1].se_star, 1.0) && s[1].shrinkage.is_none());
-        assert_eq!((s[0].rank, s[0].igc_star, s[0].tier), (None, None, Tier::NoElegible));
-        assert_eq!(s[2].rank, Some(1));
+        assert!(close(s[1].ranking.igc_star, 90.0) && close(s[1].ranking.se_star, 1.0) && s[1].ranking.shrinkage.is_none());
+        assert_eq!((s[0].ranking.rank, s[0].ranking.igc_star, s[0].ranking.tier), (None, None, Tier::NoElegible));
+        assert_eq!(s[2].ranking.rank, Some(1));
     }
 
     #[test]
@@ -186,10 +181,10 @@ mod tests {
         // IGC 92, SE 3: 92 − 5.88 = 86.12 ≥ 85 → destacado; SE 4: 84.16 < 85 → satisfactorio.
         let mut s = vec![centro("a", CAT, 92.0, 3.0), centro("b", OTHER, 92.0, 4.0)];
         rank(&mut s, &settings);
-        assert_eq!((s[0].tier, s[1].tier), (Tier::Destacado, Tier::Satisfactorio));
+        assert_eq!((s[0].ranking.tier, s[1].ranking.tier), (Tier::Destacado, Tier::Satisfactorio));
         let mut low = vec![centro("c", CAT, 74.99, 0.5), centro("d", OTHER, 75.0, 0.5)];
         rank(&mut low, &settings);
-        assert_eq!((low[0].tier, low[1].tier), (Tier::EnMejora, Tier::Satisfactorio));
+        assert_eq!((low[0].ranking.tier, low[1].ranking.tier), (Tier::EnMejora, Tier::Satisfactorio));
     }
 
     #[test]
@@ -197,9 +192,9 @@ mod tests {
         // Unshrunk (two centros): |90 − 86| = 4 ≤ 1.96·√(2² + 1²) = 4.38 → tied.
         let mut s = vec![centro("a", CAT, 90.0, 2.0), centro("b", CAT, 86.0, 1.0)];
         rank(&mut s, &MethodSettings::default());
-        assert!(s[0].tied_with_next && !s[1].tied_with_next);
+        assert!(s[0].ranking.tied_with_next && !s[1].ranking.tied_with_next);
         let mut t = vec![centro("a", CAT, 90.0, 2.0), centro("b", CAT, 85.0, 1.0)];
         rank(&mut t, &MethodSettings::default());
-        assert!(!t[0].tied_with_next);
+        assert!(!t[0].ranking.tied_with_next);
     }
 }

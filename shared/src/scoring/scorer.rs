@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::components::{composite, iacm, icv, igq};
 use super::inputs::{Centro, Commitment, Complaint, Period, ReviewStatus, Visit};
-use super::output::{CentroScore, Ineligibility, ScoreTable, Tier};
+use super::output::{CentroScore, Ineligibility, Ranking, ScoreTable};
 use super::plan::Respondent;
 use super::ranking::rank;
 use super::settings::MethodSettings;
@@ -114,36 +114,31 @@ impl<'a> PeriodScorer<'a> {
         Ok(())
     }
 
-    /// Adds one visit; it counts when made in the period.
-    pub fn add_visit(&mut self, v: Visit) -> Result<(), ScoreError> {
-        let in_period = self.period.contains(v.date);
-        let seq = v.seq;
-        let acc = self.centro(&v.centro_id.clone())?;
-        if in_period {
-            acc.visits.push(v);
+    /// Keeps a record of centro `id` when `included`, raising the watermark to `seq`.
+    fn keep(&mut self, id: &str, included: bool, seq: u64, push: impl FnOnce(&mut CentroAcc)) -> Result<(), ScoreError> {
+        let acc = self.centro(id)?;
+        if included {
+            push(acc);
             self.watermark = self.watermark.max(seq);
         }
         Ok(())
+    }
+
+    /// Adds one visit; it counts when made in the period.
+    pub fn add_visit(&mut self, v: Visit) -> Result<(), ScoreError> {
+        let included = self.period.contains(v.date);
+        self.keep(&v.centro_id.clone(), included, v.seq, |acc| acc.visits.push(v))
     }
 
     /// Adds one commitment (its milestones due by the period's end count).
     pub fn add_commitment(&mut self, c: Commitment) -> Result<(), ScoreError> {
-        let seq = c.seq;
-        self.centro(&c.centro_id.clone())?.commitments.push(c);
-        self.watermark = self.watermark.max(seq);
-        Ok(())
+        self.keep(&c.centro_id.clone(), true, c.seq, |acc| acc.commitments.push(c))
     }
 
     /// Adds one complaint; it counts when received in the period.
     pub fn add_complaint(&mut self, c: Complaint) -> Result<(), ScoreError> {
-        let in_period = self.period.contains(c.received);
-        let seq = c.seq;
-        let acc = self.centro(&c.centro_id.clone())?;
-        if in_period {
-            acc.complaints.push(c);
-            self.watermark = self.watermark.max(seq);
-        }
-        Ok(())
+        let included = self.period.contains(c.received);
+        self.keep(&c.centro_id.clone(), included, c.seq, |acc| acc.complaints.push(c))
     }
 
     /// Computes every figure and the ranking.
@@ -268,12 +263,7 @@ fn score_centro(centro: &Centro, mut acc: CentroAcc, period: &Period, settings: 
         igc: igc.map(|c| c.0),
         igc_se: igc.map(|c| c.1),
         complete: igc.is_some_and(|c| c.2),
-        igc_star: None,
-        se_star: None,
-        shrinkage: None,
-        rank: None,
-        tied_with_next: false,
-        tier: Tier::NoElegible,
+        ranking: Ranking::default(),
         reasons: Vec::new(),
     };
     score.reasons = reasons(&score, components, settings);
