@@ -1,0 +1,79 @@
+//! Enrolment and identity: `POST /api/v1/auth/enrol`, `GET /api/v1/me`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a user may do. Every endpoint checks it, with the user's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages users and everything else.
+    Admin,
+    /// Program staff (coordinación): periods, centros, forms, results, exports.
+    Staff,
+    /// Sees and reviews the work of their team.
+    Supervisor,
+    /// Fills site-visit checklists at assigned centros.
+    Inspector,
+    /// Fills exit surveys at assigned centros.
+    Surveyor,
+}
+
+impl Role {
+    /// The code used in the API and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+            Role::Supervisor => "supervisor",
+            Role::Inspector => "inspector",
+            Role::Surveyor => "surveyor",
+        }
+    }
+
+    /// Parses [`Role::code`].
+    pub fn parse(code: &str) -> Option<Role> {
+        [Role::Admin, Role::Staff, Role::Supervisor, Role::Inspector, Role::Surveyor].into_iter().find(|r| r.code() == code)
+    }
+
+    /// Field roles work on assigned centros only, from a device.
+    pub fn is_field(self) -> bool {
+        matches!(self, Role::Inspector | Role::Surveyor)
+    }
+}
+
+/// `POST /api/v1/auth/enrol`: a user enrols this device once, online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    pub username: String,
+    pub password: String,
+    /// A name for the device, shown to supervisors (e.g. «Moto G de Ana»).
+    pub device_label: String,
+}
+
+/// The answer to an enrolment: the device token, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    /// Send as `Authorization: Bearer <token>`. The server keeps only its hash.
+    pub token: String,
+    pub device_id: Uuid,
+    pub user: UserInfo,
+}
+
+/// Who a user is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// `GET /api/v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub user: UserInfo,
+    pub device_id: Uuid,
+    /// The centros assigned to the user (all centros for staff and admin).
+    pub centros: Vec<String>,
+}

@@ -1,0 +1,161 @@
+//! The wire format: the only serde types of the project. Everything here is a promise to
+//! phones already in the field; a change needs [`PROTOCOL_VERSION`] bumped and a note in
+//! `docs/sync-protocol.md`.
+
+mod auth;
+mod pull;
+mod push;
+
+pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
+pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
+pub use push::{
+    CollectionMode, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
+    Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_to_wire,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// The version of these JSON shapes, served by `GET /api/v1/health`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `"ok"` when the server answers.
+    pub status: String,
+    /// The server's crate version.
+    pub server_version: String,
+    /// [`PROTOCOL_VERSION`] of the server.
+    pub protocol_version: u32,
+}
+
+/// One published form version, as listed by `GET /api/v1/forms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSummary {
+    pub form_id: String,
+    pub version: String,
+    /// The title in the form's default language.
+    pub title: String,
+    /// SHA-256 of the form's canonical rendering (see `shared::form::fingerprint`).
+    pub fingerprint: String,
+    /// How many questions the form asks (notes, calculations and metadata excluded).
+    pub questions: u32,
+}
+
+/// `GET /api/v1/forms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormList {
+    pub forms: Vec<FormSummary>,
+}
+
+/// The body of every error answer: a machine code to branch on and a Spanish message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable, snake_case (e.g. `not_found`, `body_too_large`).
+    pub code: String,
+    /// For people, in Spanish.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Old phones parse these exact bytes: a failing snapshot means a protocol bump.
+    #[test]
+    fn wire_shapes_are_stable() {
+        let health = Health { status: "ok".into(), server_version: "0.1.0".into(), protocol_version: 1 };
+        assert_eq!(
+            serde_json::to_string(&health).expect("serializes"),
+            r#"{"status":"ok","server_version":"0.1.0","protocol_version":1}"#
+        );
+        let list = FormList {
+            forms: vec![FormSummary {
+                form_id: "f".into(),
+                version: "1".into(),
+                title: "T".into(),
+                fingerprint: "ab".into(),
+                questions: 3,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&list).expect("serializes"),
+            r#"{"forms":[{"form_id":"f","version":"1","title":"T","fingerprint":"ab","questions":3}]}"#
+        );
+        let err = ApiError { code: "not_found".into(), message: "No existe".into() };
+        assert_eq!(serde_json::to_string(&err).expect("serializes"), r#"{"code":"not_found","message":"No existe"}"#);
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+    use chrono::DateTime;
+    use uuid::Uuid;
+
+    fn submission() -> Submission {
+        let mut answers = WireAnswers::new();
+        answers.insert("AG2".into(), WireEntry::Value("4".into()));
+        let mut instance = WireAnswers::new();
+        instance.insert("espera_min".into(), WireEntry::Value("7".into()));
+        answers.insert("espera".into(), WireEntry::Repeat(vec![instance]));
+        Submission {
+            id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001),
+            form_id: "encuesta_opinion".into(),
+            form_version: "2025010101".into(),
+            centro_id: "GTO-001".into(),
+            started_at: DateTime::parse_from_rfc3339("2025-06-02T11:02:10-06:00").expect("valid"),
+            finalised_at: DateTime::parse_from_rfc3339("2025-06-02T11:04:40-06:00").expect("valid"),
+            answers,
+            meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![] },
+            content_hash: String::new(),
+        }
+        .seal()
+    }
+
+    /// Phones in the field send these bytes: a change here breaks them.
+    #[test]
+    fn a_submission_serializes_to_the_documented_json() {
+        let json = serde_json::to_string(&submission()).expect("serializes");
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"id":"01900000-0000-7000-8000-000000000001","form_id":"encuesta_opinion","form_version":"2025010101","#,
+                r#""centro_id":"GTO-001","started_at":"2025-06-02T11:02:10-06:00","finalised_at":"2025-06-02T11:04:40-06:00","#,
+                r#""answers":{"AG2":"4","espera":[{"espera_min":"7"}]},"#,
+                r#""meta":{"mode":"entrevista","position":null,"sampling_position":3,"photos":[]},"#,
+                r#""content_hash":"bfa1df5771aca0e361f709396abf5efb6c2b881ee5ef1d15a8250e024a5b3cfb"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_content_hash_covers_content_but_not_the_id() {
+        let a = submission();
+        let mut b = a.clone();
+        b.id = Uuid::from_u128(7);
+        assert_eq!(a.compute_hash(), b.compute_hash());
+        b.answers.insert("AG2".into(), WireEntry::Value("5".into()));
+        assert_ne!(a.compute_hash(), b.compute_hash());
+        let back = answers_to_wire(&answers_from_wire(&a.answers));
+        assert_eq!(back, a.answers);
+    }
+
+    #[test]
+    fn pull_changes_are_tagged_by_kind() {
+        let change = Change { seq: 9, body: ChangeBody::CentroRemoved { centro_id: "GTO-001".into() } };
+        assert_eq!(serde_json::to_string(&change).expect("ok"), r#"{"seq":9,"kind":"centro_removed","centro_id":"GTO-001"}"#);
+        let outcome = PushResult { id: Uuid::nil(), outcome: Outcome::Duplicate, seq: Some(4), review: Some(ReviewState::InReview), error: None };
+        assert_eq!(
+            serde_json::to_string(&outcome).expect("ok"),
+            r#"{"id":"00000000-0000-0000-0000-000000000000","outcome":"duplicate","seq":4,"review":"in_review","error":null}"#
+        );
+        assert_eq!(serde_json::to_string(&Role::Surveyor).expect("ok"), r#""surveyor""#);
+    }
+
+    #[test]
+    fn unknown_fields_in_requests_are_refused() {
+        let bad = r#"{"username":"a","password":"b","device_label":"c","admin":true}"#;
+        assert!(serde_json::from_str::<EnrolRequest>(bad).is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! `GET /api/v1/sync/pull?after=N`: the changes in the device's scope after its cursor.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::push::ReviewState;
+
+/// Most changes in one page.
+pub const MAX_PULL_PAGE: usize = 500;
+
+/// A page of changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// In sequence order.
+    pub changes: Vec<Change>,
+    /// Store it with the page (same transaction) and send it as `after` next time.
+    pub cursor: u64,
+    /// True when more changes wait: ask again right away.
+    pub more: bool,
+}
+
+/// One change: an upsert or a tombstone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub body: ChangeBody,
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeBody {
+    /// A published form version, as its XLSForm workbook (base64), parsed on the device
+    /// with the same engine as on the server.
+    Form { form_id: String, version: String, title: String, xlsx_base64: String },
+    /// A centro the device works at.
+    Centro(CentroInfo),
+    /// The centro is no longer in the device's scope.
+    CentroRemoved { centro_id: String },
+    /// A period.
+    Period { period_id: String, name: String, start: NaiveDate, end: NaiveDate, method: String },
+    /// A supervisor's decision on one of this user's submissions.
+    Review { submission_id: Uuid, state: ReviewState, reason: Option<String> },
+}
+
+/// A centro as the field app needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CentroInfo {
+    pub centro_id: String,
+    pub name: String,
+    pub dependencia: String,
+    pub municipio: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Survey every k-th person leaving.
+    pub sampling_interval: u32,
+    /// Surveys to reach in the current period.
+    pub quota: u32,
+    /// Trámites and servicios offered (for P0).
+    pub tramites: Vec<String>,
+}

@@ -1,0 +1,212 @@
+//! `POST /api/v1/sync/push`: finalised submissions from a device, answered per record.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::ApiError;
+use crate::answers::{Answers, Entry};
+
+/// Most submissions in one push.
+pub const MAX_PUSH_RECORDS: usize = 500;
+
+/// Answers on the wire: text by question name, repeats as lists of instances.
+pub type WireAnswers = BTreeMap<String, WireEntry>;
+
+/// One answer on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WireEntry {
+    Value(String),
+    Repeat(Vec<WireAnswers>),
+}
+
+/// Converts wire answers to the domain's [`Answers`].
+pub fn answers_from_wire(wire: &WireAnswers) -> Answers {
+    let mut a = Answers::default();
+    for (name, entry) in wire {
+        match entry {
+            WireEntry::Value(v) => a.set(name, v.clone()),
+            WireEntry::Repeat(list) => a.set_repeat(name, list.iter().map(answers_from_wire).collect()),
+        };
+    }
+    a
+}
+
+/// Converts the domain's [`Answers`] to the wire.
+pub fn answers_to_wire(answers: &Answers) -> WireAnswers {
+    answers
+        .iter()
+        .map(|(name, entry)| {
+            let wire = match entry {
+                Entry::Value(v) => WireEntry::Value(v.clone()),
+                Entry::Repeat(list) => WireEntry::Repeat(list.iter().map(answers_to_wire).collect()),
+            };
+            (name.to_string(), wire)
+        })
+        .collect()
+}
+
+/// How a survey was collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectionMode {
+    /// A surveyor interviews the citizen.
+    Entrevista,
+    /// The citizen answers on the surveyor's device.
+    Autoaplicada,
+    /// A kiosk at the centro.
+    Kiosko,
+}
+
+/// A position from the device's GPS.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPosition {
+    pub lat: f64,
+    pub lon: f64,
+    /// Horizontal accuracy in metres, when known.
+    pub accuracy_m: Option<f64>,
+}
+
+/// Metadata the app records about a submission (not asked to the citizen).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionMeta {
+    pub mode: CollectionMode,
+    pub position: Option<GeoPosition>,
+    /// Position in the systematic sampling sequence (every k-th person).
+    pub sampling_position: Option<u32>,
+    /// SHA-256 of each photo the submission names.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// One finalised submission. Invariant: immutable once finalised; `content_hash` is the
+/// SHA-256 of [`Submission::canonical_content`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// UUIDv7, made on the device when the record was created.
+    pub id: Uuid,
+    pub form_id: String,
+    pub form_version: String,
+    pub centro_id: String,
+    /// Device clock when the interview started.
+    pub started_at: DateTime<FixedOffset>,
+    /// Device clock when it was finalised.
+    pub finalised_at: DateTime<FixedOffset>,
+    pub answers: WireAnswers,
+    pub meta: SubmissionMeta,
+    pub content_hash: String,
+}
+
+#[derive(Serialize)]
+struct Canonical<'a> {
+    form_id: &'a str,
+    form_version: &'a str,
+    centro_id: &'a str,
+    started_at: &'a DateTime<FixedOffset>,
+    finalised_at: &'a DateTime<FixedOffset>,
+    answers: &'a WireAnswers,
+    meta: &'a SubmissionMeta,
+}
+
+impl Submission {
+    /// The bytes the content hash covers: every field but `id` and the hash itself, as
+    /// JSON with sorted keys.
+    pub fn canonical_content(&self) -> Vec<u8> {
+        let c = Canonical {
+            form_id: &self.form_id,
+            form_version: &self.form_version,
+            centro_id: &self.centro_id,
+            started_at: &self.started_at,
+            finalised_at: &self.finalised_at,
+            answers: &self.answers,
+            meta: &self.meta,
+        };
+        serde_json::to_vec(&c).unwrap_or_default()
+    }
+
+    /// SHA-256 (hex) of the canonical content.
+    pub fn compute_hash(&self) -> String {
+        Sha256::digest(self.canonical_content()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Sets `content_hash` from the content (done by the app when finalising).
+    pub fn seal(mut self) -> Self {
+        self.content_hash = self.compute_hash();
+        self
+    }
+}
+
+/// `POST /api/v1/sync/push` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The device clock when sending: the server records the skew.
+    pub device_time: DateTime<FixedOffset>,
+    /// At most [`MAX_PUSH_RECORDS`].
+    pub submissions: Vec<Submission>,
+}
+
+/// What happened to one submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// New, committed. The device may drop it from its outbox.
+    Stored,
+    /// Already stored with the same content: success, drop it too.
+    Duplicate,
+    /// Already stored with other content: kept aside for a supervisor; nothing overwritten.
+    Conflict,
+    /// Refused; `error` says why. It stays on the device with the reason.
+    Rejected,
+}
+
+/// Review status of a stored survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Accepted,
+    InReview,
+    Approved,
+    Rejected,
+}
+
+/// The answer for one submission of a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    /// The server's sequence number of the stored record (stored and duplicate).
+    pub seq: Option<u64>,
+    /// Review status (stored and duplicate).
+    pub review: Option<ReviewState>,
+    /// Why (rejected and conflict).
+    pub error: Option<ApiError>,
+}
+
+/// The server's counts for this device and day: the day-end receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceReceipt {
+    /// The server's local date the counts are for.
+    pub date: NaiveDate,
+    /// Submissions received (every outcome).
+    pub received: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub rejected: u64,
+}
+
+/// `POST /api/v1/sync/push` answer, sent only after the commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per submission, in request order.
+    pub results: Vec<PushResult>,
+    pub receipt: DeviceReceipt,
+    pub server_time: DateTime<FixedOffset>,
+}
