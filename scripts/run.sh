@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Ventanilla on this machine: the sync-server on 127.0.0.1, and the field app pointed
-# at it, in a window where there is a display, otherwise in the browser.
+# Runs Ventanilla on this machine: the sync-server on 127.0.0.1 with its embedded SQLite
+# database (./data) and the demo program, and the field app pointed at it, in a window
+# where there is a display, otherwise in the browser.
 # Arguments are passed to the app (e.g. --web to use the browser even with a display).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ BIND="${VENTANILLA_BIND:-127.0.0.1:8080}"
 export VENTANILLA_SERVER="http://${BIND}"
 cargo build --quiet -p sync-server -p mobile
 
-cargo run --quiet -p sync-server -- --bind "$BIND" &
+cargo run --quiet -p sync-server -- --bind "$BIND" --data-dir "${VENTANILLA_DATA_DIR:-data}" --demo &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT INT TERM
 

@@ -1,19 +1,55 @@
-//! Command-line and environment configuration.
+//! Command-line and environment configuration, and the operators' subcommands.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Ventanilla sync-server: the API the field app syncs with.
 #[derive(Debug, Clone, Parser)]
 #[command(version, about)]
 pub struct Config {
     /// Address and port to listen on. Use port 0 to let the system choose.
-    #[arg(long, env = "VENTANILLA_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "VENTANILLA_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: SocketAddr,
+    /// Directory of the embedded SQLite database (created when missing).
+    #[arg(long, env = "VENTANILLA_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Seed a demo program (period, centros, users, assignments) into an empty database.
+    #[arg(long, env = "VENTANILLA_DEMO")]
+    pub demo: bool,
+    /// The centros' offset from UTC in minutes (Mexico City: -360).
+    #[arg(long, env = "VENTANILLA_UTC_OFFSET_MINUTES", default_value_t = -360, allow_hyphen_values = true, global = true)]
+    pub utc_offset_minutes: i32,
     /// Log level or filter (error, warn, info, debug, trace, or a tracing filter).
-    #[arg(long, env = "VENTANILLA_LOG", default_value = "info")]
+    #[arg(long, env = "VENTANILLA_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// An operator task instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Operators' tasks on the database, run instead of the server.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Create a user (the password is read from VENTANILLA_PASSWORD or asked for).
+    CreateUser {
+        username: String,
+        /// admin, staff, supervisor, inspector or surveyor.
+        role: String,
+        /// The name shown in the console.
+        #[arg(long)]
+        name: Option<String>,
+        /// Their supervisor's username (field users).
+        #[arg(long)]
+        supervisor: Option<String>,
+    },
+    /// Set a new password for a user (read from VENTANILLA_PASSWORD or asked for).
+    ResetPassword { username: String },
+    /// Revoke a device: its next request is refused.
+    RevokeDevice { device_id: uuid::Uuid },
+    /// Publish a form version from an XLSForm workbook.
+    PublishForm { file: PathBuf },
 }
 
 impl Config {
@@ -22,8 +58,25 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&self.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
     }
 
-    /// A configuration for tests: loopback, a free port, quiet.
-    pub fn for_tests() -> Self {
-        Self { bind: SocketAddr::from(([127, 0, 0, 1], 0)), log: "warn".into() }
+    /// The database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("ventanilla.sqlite3")
+    }
+
+    /// The centros' UTC offset.
+    pub fn local_offset(&self) -> chrono::FixedOffset {
+        chrono::FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or_else(|| chrono::FixedOffset::west_opt(6 * 3600).expect("valid offset"))
+    }
+
+    /// A configuration for tests: loopback, a free port, the given data directory, quiet.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            demo: false,
+            utc_offset_minutes: -360,
+            log: "warn".into(),
+            command: None,
+        }
     }
 }

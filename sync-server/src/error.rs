@@ -1,25 +1,61 @@
-//! Errors as HTTP answers: a status, a machine code and a Spanish message.
+//! Errors as HTTP answers: a status, a machine code and a Spanish message. Never a 5xx for
+//! bad input; a 500 is logged and answered with a generic message.
 
 use axum::Json;
+use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::protocol::ApiError;
 
+use crate::db::DbError;
+
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The request is malformed or its content invalid.
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// No valid credentials.
+    #[error("{1}")]
+    Unauthorized(&'static str, &'static str),
+    /// Valid credentials, but not for this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// It contradicts what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than allowed.
+    #[error("{0}")]
+    TooLarge(String),
     /// A bug or an outage: logged, answered with a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound(m) => AppError::NotFound(format!("No existe: {m}.")),
+            DbError::Conflict(m) => AppError::Conflict(m),
+            DbError::Invalid(m) => AppError::BadRequest("invalid", m),
+            DbError::Other(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {
+            AppError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
+            AppError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m.to_string()),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
+            AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Error interno del servidor; intente de nuevo más tarde.".into())
@@ -32,4 +68,37 @@ impl IntoResponse for AppError {
 /// The answer for paths that exist nowhere.
 pub async fn not_found() -> AppError {
     AppError::NotFound("La ruta no existe.".into())
+}
+
+/// A JSON body extractor whose failures come back in the API's error format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(AppJson(v)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(r: JsonRejection) -> AppError {
+    match r {
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::BadRequest("bad_content_type", "Se esperaba un cuerpo JSON (Content-Type: application/json).".into())
+        }
+        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest("bad_json", format!("JSON mal formado: {}", e.body_text())),
+        JsonRejection::JsonDataError(e) => AppError::BadRequest("invalid_body", format!("Datos inválidos: {}", e.body_text())),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge("El cuerpo de la solicitud excede el límite permitido.".into())
+        }
+        other => AppError::BadRequest("bad_body", format!("No se pudo leer el cuerpo: {}", other.body_text())),
+    }
 }

@@ -1,64 +1,101 @@
 //! Ventanilla's sync-server.
 //!
 //! # Brief overview
-//! - [`Config`] comes from flags and environment (`--help` explains each).
-//! - [`AppState`] holds what handlers share: for now the catalog of published forms,
-//!   with the default MGS-1 instruments published at start.
+//! - [`Config`] comes from flags and environment (`--help` explains each), with operator
+//!   subcommands (create a user, reset a password, revoke a device, publish a form).
+//! - [`db::Db`] is the storage boundary: embedded SQLite (WAL, foreign keys, append-only
+//!   migrations); all SQL lives under `db/`.
+//! - [`AppState`] holds the database and the parsed published forms.
 //! - [`app`] builds the axum [`Router`]; tests drive it in-process with `oneshot`.
-//! - [`Application`] binds a listener and serves until stopped; tests bind port 0.
+//! - [`Application`] opens the database, binds a listener and serves until stopped; tests
+//!   bind port 0 with a temporary data directory.
 //!
 //! # Example
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
-//! let app = sync_server::Application::build(&sync_server::Config::for_tests()).await?;
+//! let config = sync_server::Config::for_tests(std::env::temp_dir().join("ventanilla-example"));
+//! let app = sync_server::Application::build(&config).await?;
 //! println!("http://{}", app.address());
 //! app.run_until_stopped().await
 //! # }
 //! ```
 
+pub mod auth;
 mod config;
+pub mod db;
+pub mod demo;
 mod error;
+pub mod ingest;
+pub mod publish;
 mod routes;
 mod state;
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 
-pub use config::Config;
+pub use config::{Command, Config};
+pub use error::AppError;
 pub use state::AppState;
+
+/// Largest JSON body accepted (SYNC.md: 4 MiB).
+pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
 
 /// The API router over `state`.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
-        .route("/forms", get(routes::forms::list));
+        .route("/forms", get(routes::forms::list))
+        .route("/auth/enrol", post(routes::auth::enrol))
+        .route("/me", get(routes::auth::me))
+        .route("/sync/push", post(routes::sync::push))
+        .route("/sync/pull", get(routes::sync::pull));
     Router::new()
         .nest("/api/v1", api)
         .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
+}
+
+/// Opens the database of `config`, publishing the default forms (and the demo program
+/// with `--demo`).
+pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
+    let db = db::Db::open(&config.database_path())?;
+    let state = AppState::load(db, config.local_offset()).await?;
+    publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;
+    if config.demo && demo::seed(&state.db).await? {
+        tracing::info!("demo program seeded");
+    }
+    Ok(state)
 }
 
 /// A bound, ready-to-serve server.
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
-    /// Binds `config.bind` and prepares the state.
+    /// Opens the database and binds `config.bind`.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let state = AppState::with_default_forms()?;
+        let state = open_state(config).await?;
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
-        Ok(Self { listener, router: app(state) })
+        Ok(Self { listener, router: app(state.clone()), state })
     }
 
     /// The address actually bound (with the real port when 0 was asked).
     pub fn address(&self) -> SocketAddr {
         self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// The state the server runs with (for tests and operators).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until Ctrl-C (or the task is dropped).

@@ -1,13 +1,83 @@
-//! `sync-server`: starts the server on the configured address until Ctrl-C.
+//! `sync-server`: serves the API, or runs an operator task (`--help`).
 
 use clap::Parser;
-use sync_server::{Application, Config};
+use shared::protocol::Role;
+use sync_server::db::NewUser;
+use sync_server::{Application, Command, Config};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     let config = Config::parse();
     tracing_subscriber::fmt().with_env_filter(config.log_filter()).init();
-    let app = Application::build(&config).await?;
-    tracing::info!("Ventanilla sync-server escuchando en http://{}", app.address());
+    let result = match config.command.clone() {
+        None => serve(&config).await,
+        Some(command) => run_command(&config, command).await,
+    };
+    if let Err(e) = result {
+        eprintln!("Error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(config: &Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(database = %config.database_path().display(), "Ventanilla sync-server escuchando en http://{}", app.address());
+    if config.demo {
+        println!("{}", sync_server::demo::login_help(app.address()));
+    }
     app.run_until_stopped().await
+}
+
+/// The password from VENTANILLA_PASSWORD, or typed on the terminal.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("VENTANILLA_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("Contraseña: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn checked_password() -> anyhow::Result<String> {
+    let password = read_password()?;
+    anyhow::ensure!(password.chars().count() >= 8, "la contraseña debe tener al menos 8 caracteres");
+    Ok(password)
+}
+
+async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
+    let state = sync_server::open_state(config).await?;
+    match command {
+        Command::CreateUser { username, role, name, supervisor } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("rol desconocido «{role}»: use admin, staff, supervisor, inspector o surveyor"))?;
+            let password = checked_password()?;
+            let password_hash = tokio::task::spawn_blocking(move || sync_server::auth::hash_password(&password)).await??;
+            let display_name = name.unwrap_or_else(|| username.clone());
+            state.db.create_user(NewUser { username: username.clone(), display_name, role, password_hash, supervisor }).await?;
+            println!("Usuario «{username}» creado ({}).", role.code());
+        }
+        Command::ResetPassword { username } => {
+            let password = checked_password()?;
+            let hash = tokio::task::spawn_blocking(move || sync_server::auth::hash_password(&password)).await??;
+            state.db.set_password(username.clone(), hash).await?;
+            println!("Contraseña de «{username}» actualizada.");
+        }
+        Command::RevokeDevice { device_id } => {
+            state.db.revoke_device(device_id).await?;
+            println!("Dispositivo {device_id} dado de baja.");
+        }
+        Command::PublishForm { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
+            let outcome = sync_server::publish::publish_xlsx(&state, bytes).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            for w in &outcome.warnings {
+                eprintln!("Aviso: {w}");
+            }
+            let what = match outcome.published {
+                shared::form::Published::New => "publicado",
+                shared::form::Published::Unchanged => "ya estaba publicado con el mismo contenido",
+            };
+            println!("Formulario «{}» versión {} {what}.", outcome.form_id, outcome.version);
+        }
+    }
+    Ok(())
 }

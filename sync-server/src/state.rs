@@ -2,22 +2,37 @@
 
 use std::sync::{Arc, RwLock};
 
-use shared::form::Catalog;
+use chrono::FixedOffset;
+use shared::scoring::MethodSettings;
+
+use crate::db::Db;
+use crate::ingest::FormCache;
 
 /// Shared application state; cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AppState {
-    /// Published forms. The built-in instruments are published at start.
-    pub catalog: Arc<RwLock<Catalog>>,
+    pub db: Db,
+    /// Published forms, parsed once (loaded at start, extended on publish).
+    pub forms: Arc<RwLock<FormCache>>,
+    /// The centros' UTC offset (capture dates, receipts).
+    pub local_offset: FixedOffset,
+    /// The settings whose integrity limits apply to new surveys.
+    pub settings: Arc<MethodSettings>,
 }
 
 impl AppState {
-    /// State with the default MGS-1 instruments published.
-    pub fn with_default_forms() -> anyhow::Result<Self> {
-        let mut catalog = Catalog::default();
-        for form in [shared::instruments::encuesta()?, shared::instruments::cedula()?] {
-            catalog.publish(form)?;
+    /// State over an open database, with its published forms loaded.
+    pub async fn load(db: Db, local_offset: FixedOffset) -> anyhow::Result<Self> {
+        let mut cache = FormCache::new();
+        for f in db.forms().await? {
+            let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
+            cache.insert((f.form_id, f.version), Arc::new(form.form));
         }
-        Ok(Self { catalog: Arc::new(RwLock::new(catalog)) })
+        Ok(Self { db, forms: Arc::new(RwLock::new(cache)), local_offset, settings: Arc::new(MethodSettings::default()) })
+    }
+
+    /// A snapshot of the form cache.
+    pub fn forms(&self) -> FormCache {
+        self.forms.read().map(|f| f.clone()).unwrap_or_default()
     }
 }

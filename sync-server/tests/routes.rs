@@ -1,52 +1,91 @@
-//! Route tests, in-process: the router answers without a socket.
+//! Route tests, in-process over a temporary database: health, forms, errors, enrolment,
+//! tokens and bad input.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use sync_server::{AppState, app};
-use tower::ServiceExt;
+mod support;
 
-async fn get(path: &str, gzip: bool) -> (StatusCode, Option<String>, Vec<u8>) {
-    let state = AppState::with_default_forms().expect("default forms publish");
-    let mut req = Request::get(path);
-    if gzip {
-        req = req.header(header::ACCEPT_ENCODING, "gzip");
-    }
-    let res = app(state).oneshot(req.body(Body::empty()).expect("request")).await.expect("answer");
-    let status = res.status();
-    let encoding = res.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(String::from);
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, encoding, body)
-}
+use axum::http::StatusCode;
+use support::{PASSWORD, demo_app};
 
 #[tokio::test]
 async fn health_says_ok_with_the_protocol_version() {
-    let (status, _, body) = get("/api/v1/health", false).await;
-    assert_eq!(status, StatusCode::OK);
-    let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
-    assert_eq!(json["status"], "ok");
-    assert_eq!(json["protocol_version"], 1);
+    let app = demo_app().await;
+    let a = app.get("/api/v1/health", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!((a.json["status"].as_str(), a.json["protocol_version"].as_u64()), (Some("ok"), Some(1)));
 }
 
 #[tokio::test]
 async fn forms_lists_the_published_default_instruments() {
-    let (status, _, body) = get("/api/v1/forms", false).await;
-    assert_eq!(status, StatusCode::OK);
-    let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
-    let titles: Vec<&str> = json["forms"].as_array().expect("array").iter().filter_map(|f| f["title"].as_str()).collect();
+    let app = demo_app().await;
+    let a = app.get("/api/v1/forms", None).await;
+    let titles: Vec<&str> = a.json["forms"].as_array().expect("array").iter().filter_map(|f| f["title"].as_str()).collect();
     assert_eq!(titles, ["Cédula de visita – Modelo de Gestión de Servicio", "Encuesta de opinión ciudadana"]);
+    assert_eq!(a.json["forms"][1]["questions"], 27);
 }
 
 #[tokio::test]
 async fn unknown_paths_get_a_json_404_with_a_code() {
-    let (status, _, body) = get("/api/v1/nada", false).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(String::from_utf8(body).expect("utf-8"), r#"{"code":"not_found","message":"La ruta no existe."}"#);
+    let app = demo_app().await;
+    let a = app.get("/api/v1/nada", None).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.json, serde_json::json!({"code": "not_found", "message": "La ruta no existe."}));
 }
 
 #[tokio::test]
-async fn answers_are_gzipped_when_the_client_accepts_it() {
-    let (status, encoding, _) = get("/api/v1/forms", true).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(encoding.as_deref(), Some("gzip"));
+async fn enrolment_gives_a_token_that_identifies_the_device() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json["user"]["role"], "surveyor");
+    let centros: Vec<&str> = me.json["centros"].as_array().expect("array").iter().filter_map(|c| c.as_str()).collect();
+    assert_eq!(centros, ["GTO-E-S-01", "GTO-E-T-01", "GTO-E-T-03", "GTO-M-S-01", "GTO-M-T-01"]);
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused_alike() {
+    let app = demo_app().await;
+    for (user, password) in [("enc.ana", "otra-cosa"), ("nadie", PASSWORD)] {
+        let body = serde_json::json!({"username": user, "password": password, "device_label": "x"});
+        let a = app.post("/api/v1/auth/enrol", None, &body).await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(a.json["code"], "bad_credentials");
+        assert_eq!(a.json["message"], "Usuario o contraseña incorrectos.");
+    }
+}
+
+#[tokio::test]
+async fn missing_unknown_and_revoked_tokens_get_401_with_their_code() {
+    let app = demo_app().await;
+    assert_eq!(app.get("/api/v1/me", None).await.json["code"], "missing_token");
+    let unknown = app.get("/api/v1/me", Some("abc")).await;
+    assert_eq!((unknown.status, unknown.json["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_token")));
+    let token = app.enrol("enc.luis").await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    let device: uuid::Uuid = me.json["device_id"].as_str().expect("id").parse().expect("uuid");
+    app.state.db.revoke_device(device).await.expect("revoked");
+    let revoked = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!((revoked.status, revoked.json["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("revoked_token")));
+    assert!(revoked.json["message"].as_str().is_some_and(|m| m.contains("sus datos pendientes se conservan")));
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_4xx_with_a_code_never_a_5xx() {
+    let app = demo_app().await;
+    let cases: [(&[u8], &str); 5] = [
+        (b"{not json", "bad_json"),
+        (br#"{"username": 5, "password": "x", "device_label": "y"}"#, "invalid_body"),
+        (br#"{"username": "a", "password": "b"}"#, "invalid_body"),
+        (br#"{"username": "a", "password": "b", "device_label": "c", "extra": 1}"#, "invalid_body"),
+        (br#"{"username": "a", "password": "b", "device_label": ""}"#, "invalid_body"),
+    ];
+    for (body, code) in cases {
+        let a = app.post_raw("/api/v1/auth/enrol", None, body.to_vec()).await;
+        assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{}", String::from_utf8_lossy(body));
+    }
+    let huge = format!(r#"{{"username": "{}", "password": "x", "device_label": "y"}}"#, "a".repeat(5 * 1024 * 1024));
+    let a = app.post_raw("/api/v1/auth/enrol", None, huge).await;
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
+    let long_name = serde_json::json!({"username": "a".repeat(1000), "password": "x", "device_label": "y"});
+    assert_eq!(app.post("/api/v1/auth/enrol", None, &long_name).await.status, StatusCode::BAD_REQUEST);
 }

@@ -4,9 +4,11 @@ use std::net::SocketAddr;
 
 use sync_server::{Application, Config};
 
-/// A server running on 127.0.0.1 with a free port, stopped when the test's runtime ends.
+/// A server running on 127.0.0.1 with a free port and its own temporary database,
+/// stopped when the test's runtime ends.
 pub struct TestServer {
     pub address: SocketAddr,
+    _data: tempfile::TempDir,
 }
 
 impl TestServer {
@@ -16,10 +18,13 @@ impl TestServer {
     }
 }
 
-/// Builds and starts the real application on port 0.
+/// Builds and starts the real application on port 0, with the demo program.
 pub async fn spawn_server() -> anyhow::Result<TestServer> {
-    let app = Application::build(&Config::for_tests()).await?;
+    let data = tempfile::tempdir()?;
+    let mut config = Config::for_tests(data.path().to_path_buf());
+    config.demo = true;
+    let app = Application::build(&config).await?;
     let address = app.address();
     tokio::spawn(app.run_until_stopped());
-    Ok(TestServer { address })
+    Ok(TestServer { address, _data: data })
 }

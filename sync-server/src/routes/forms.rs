@@ -8,15 +8,21 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub async fn list(State(state): State<AppState>) -> Result<Json<FormList>, AppError> {
-    let catalog = state.catalog.read().map_err(|_| anyhow::anyhow!("form catalog lock poisoned"))?;
-    let forms = catalog
-        .iter()
-        .map(|(form, fingerprint)| FormSummary {
-            form_id: form.id.clone(),
-            version: form.version.clone(),
-            title: form.title.get(form.language()).unwrap_or(&form.id).to_string(),
-            fingerprint: fingerprint.to_string(),
-            questions: u32::try_from(form.question_count()).unwrap_or(u32::MAX),
+    let cache = state.forms();
+    let forms = state
+        .db
+        .forms()
+        .await?
+        .into_iter()
+        .map(|f| {
+            let questions = cache.get(&(f.form_id.clone(), f.version.clone())).map_or(0, |form| form.question_count());
+            FormSummary {
+                form_id: f.form_id,
+                version: f.version,
+                title: f.title,
+                fingerprint: f.fingerprint,
+                questions: u32::try_from(questions).unwrap_or(u32::MAX),
+            }
         })
         .collect();
     Ok(Json(FormList { forms }))

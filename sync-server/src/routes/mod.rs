@@ -1,4 +1,6 @@
 //! HTTP handlers, one file per resource. Handlers are thin: extract, call, map errors.
 
+pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod sync;

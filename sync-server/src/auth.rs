@@ -1,0 +1,88 @@
+//! Passwords (Argon2id) and device tokens (random, stored as SHA-256), and the extractor
+//! that turns `Authorization: Bearer …` into the calling device.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+
+use crate::db::Device;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The PHC string of an Argon2id hash of `password`. CPU-heavy: call off the async threads.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+/// True when `password` matches the stored PHC string.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A new random device token (256 bits, hex) and the hash the server keeps.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// What the server stores of a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The device making the request, authenticated by its bearer token.
+pub struct AuthDevice(pub Device);
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+            return Err(AppError::Unauthorized("missing_token", "Falta el token del dispositivo: inicie sesión en la app."));
+        };
+        let device = state.db.device_by_token(token_hash(token)).await?;
+        match device {
+            None => Err(AppError::Unauthorized("unknown_token", "Token desconocido: inicie sesión de nuevo en este dispositivo.")),
+            Some(d) if d.revoked => Err(AppError::Unauthorized(
+                "revoked_token",
+                "Este dispositivo fue dado de baja. Inicie sesión de nuevo; sus datos pendientes se conservan.",
+            )),
+            Some(d) => Ok(AuthDevice(d)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_password() {
+        let phc = hash_password("correcta-123").expect("hash");
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(verify_password("correcta-123", &phc));
+        assert!(!verify_password("otra", &phc));
+        assert!(!verify_password("correcta-123", "no es un hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, ha) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), ha);
+        assert_ne!(ha, a);
+    }
+}

@@ -1,0 +1,154 @@
+//! Users, devices and their tokens (stored hashed), assignments.
+
+use rusqlite::{OptionalExtension, params};
+use shared::protocol::{Role, UserInfo};
+use uuid::Uuid;
+
+use super::{Db, DbError, now_text};
+
+/// A user to create. The password arrives already hashed (Argon2id, PHC string).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    /// The supervisor's username, for field users.
+    pub supervisor: Option<String>,
+}
+
+/// An enrolled device, found by its token.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: Uuid,
+    pub user_id: i64,
+    pub user: UserInfo,
+    pub revoked: bool,
+}
+
+fn role_of(code: String) -> rusqlite::Result<Role> {
+    Role::parse(&code).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, code, rusqlite::types::Type::Text))
+}
+
+impl Db {
+    /// Creates a user; refuses a taken username.
+    pub async fn create_user(&self, u: NewUser) -> Result<i64, DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)", [&u.username], |r| r.get(0))?;
+            if taken {
+                return Err(DbError::Conflict(format!("el usuario «{}» ya existe", u.username)));
+            }
+            let supervisor_id: Option<i64> = match &u.supervisor {
+                None => None,
+                Some(name) => Some(
+                    tx.query_row("SELECT id FROM users WHERE username = ?1 AND role = 'supervisor'", [name], |r| r.get(0))
+                        .optional()?
+                        .ok_or_else(|| DbError::Invalid(format!("«{name}» no es un supervisor registrado")))?,
+                ),
+            };
+            tx.execute(
+                "INSERT INTO users (username, display_name, role, password_hash, supervisor_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![u.username, u.display_name, u.role.code(), u.password_hash, supervisor_id, now_text()],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    /// Replaces a user's password hash.
+    pub async fn set_password(&self, username: String, password_hash: String) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let n = conn.execute("UPDATE users SET password_hash = ?1 WHERE username = ?2", params![password_hash, username])?;
+            if n == 0 { Err(DbError::NotFound(format!("usuario «{username}»"))) } else { Ok(()) }
+        })
+        .await
+    }
+
+    /// For login: (user id, password hash, who) of an active user.
+    pub async fn login_record(&self, username: String) -> Result<Option<(i64, String, UserInfo)>, DbError> {
+        self.read(move |conn| {
+            let row = conn
+                .query_row(
+                    "SELECT id, password_hash, username, display_name, role FROM users WHERE username = ?1 AND active = 1",
+                    [&username],
+                    |r| {
+                        let user = UserInfo { username: r.get(2)?, display_name: r.get(3)?, role: role_of(r.get(4)?)? };
+                        Ok((r.get(0)?, r.get(1)?, user))
+                    },
+                )
+                .optional()?;
+            Ok(row)
+        })
+        .await
+    }
+
+    /// Registers a device for a user with the hash of its new token.
+    pub async fn enrol_device(&self, user_id: i64, label: String, token_hash: String) -> Result<Uuid, DbError> {
+        let id = Uuid::now_v7();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id.to_string(), user_id, label, token_hash, now_text()],
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    /// The device holding the token with this hash, revoked or not.
+    pub async fn device_by_token(&self, token_hash: String) -> Result<Option<Device>, DbError> {
+        self.read(move |conn| {
+            let row = conn
+                .query_row(
+                    "SELECT d.id, d.user_id, d.revoked_at IS NOT NULL OR u.active = 0, u.username, u.display_name, u.role
+                     FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
+                    [&token_hash],
+                    |r| {
+                        let id: String = r.get(0)?;
+                        let user = UserInfo { username: r.get(3)?, display_name: r.get(4)?, role: role_of(r.get(5)?)? };
+                        Ok((id, r.get(1)?, r.get(2)?, user))
+                    },
+                )
+                .optional()?;
+            Ok(row.and_then(|(id, user_id, revoked, user)| {
+                Uuid::parse_str(&id).ok().map(|id| Device { id, user_id, user, revoked })
+            }))
+        })
+        .await
+    }
+
+    /// Revokes a device: its next request is refused.
+    pub async fn revoke_device(&self, device_id: Uuid) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let n = conn.execute(
+                "UPDATE devices SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![now_text(), device_id.to_string()],
+            )?;
+            if n == 0 { Err(DbError::NotFound(format!("dispositivo {device_id} activo"))) } else { Ok(()) }
+        })
+        .await
+    }
+
+    /// The ids of the centros assigned to a user.
+    pub async fn assigned_centros(&self, user_id: i64) -> Result<Vec<String>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare("SELECT centro_id FROM assignments WHERE user_id = ?1 ORDER BY centro_id")?;
+            let ids = stmt.query_map([user_id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+            Ok(ids)
+        })
+        .await
+    }
+
+    /// The id of a user by name.
+    pub async fn user_id(&self, username: String) -> Result<i64, DbError> {
+        self.read(move |conn| {
+            conn.query_row("SELECT id FROM users WHERE username = ?1", [&username], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DbError::NotFound(format!("usuario «{username}»")))
+        })
+        .await
+    }
+}

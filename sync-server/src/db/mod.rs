@@ -1,0 +1,143 @@
+//! The storage boundary: every SQL statement of the server lives under `db/`. Handlers call
+//! one `Db` method per use case; a PostgreSQL backend would implement the same methods.
+//!
+//! SQLite in WAL mode with foreign keys on: one writer connection (behind a mutex, with
+//! `synchronous=FULL` so an acknowledged write survives a power cut) and a small pool of
+//! reader connections that never wait for the writer. Blocking calls run on tokio's
+//! blocking pool.
+
+mod accounts;
+mod forms;
+mod migrations;
+mod program;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use accounts::{Device, NewUser};
+pub use forms::PublishedForm;
+pub use migrations::SCHEMA_VERSION;
+pub use program::{CentroRow, PeriodRow};
+pub use sync::PushContext;
+
+/// How many reader connections to keep.
+const READERS: usize = 4;
+
+/// Why a storage call failed; handlers map it to an HTTP answer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The thing asked for does not exist.
+    #[error("no existe: {0}")]
+    NotFound(String),
+    /// It exists already, or the change contradicts stored data.
+    #[error("{0}")]
+    Conflict(String),
+    /// Input that the database refuses (a check or a reference).
+    #[error("{0}")]
+    Invalid(String),
+    /// Anything else: a bug or an outage.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Other(e.into())
+    }
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    path: PathBuf,
+}
+
+fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    if writer {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Opens (creating and migrating when needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Other(e.into()))?;
+        }
+        let mut writer = Connection::open(path)?;
+        configure(&writer, true)?;
+        migrations::migrate(&mut writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+            let reader = Connection::open_with_flags(path, flags)?;
+            configure(&reader, false)?;
+            readers.push(reader);
+        }
+        Ok(Self { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), path: path.to_path_buf() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the writer connection on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| DbError::Other(e.into()))?
+    }
+
+    /// Runs `f` with a reader connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().map_err(|_| anyhow::anyhow!("reader pool poisoned"))?.pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                    configure(&c, false)?;
+                    c
+                }
+            };
+            let result = f(&conn);
+            if let Ok(mut pool) = readers.lock()
+                && pool.len() < READERS
+            {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| DbError::Other(e.into()))?
+    }
+}
+
+/// The current time as stored (RFC 3339, UTC).
+pub(crate) fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,197 @@
+//! Program data: periods (with pinned method settings), centros and their trámites,
+//! quotas, assignments. Every change that devices need is appended to the change log.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use shared::protocol::{CentroInfo, ChangeBody};
+use shared::scoring::{Ambito, MethodSettings, Tipo};
+
+use super::{Db, DbError};
+
+/// A period as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRow {
+    pub id: String,
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub settings: MethodSettings,
+}
+
+/// A centro as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentroRow {
+    pub id: String,
+    pub name: String,
+    pub dependencia: String,
+    pub ambito: Ambito,
+    pub tipo: Tipo,
+    pub municipio: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub sampling_interval: u32,
+    pub tramites: Vec<String>,
+}
+
+pub(crate) fn ambito_code(a: Ambito) -> &'static str {
+    match a {
+        Ambito::Estatal => "estatal",
+        Ambito::Municipal => "municipal",
+    }
+}
+
+pub(crate) fn tipo_code(t: Tipo) -> &'static str {
+    match t {
+        Tipo::Tramites => "tramites",
+        Tipo::Servicios => "servicios",
+    }
+}
+
+/// Appends one change to the log and returns its sequence number.
+pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
+    let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
+    tx.execute("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)", params![kind, key, user_id, data])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// What a device needs of one centro (quota of the latest period).
+fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError> {
+    let mut info = conn
+        .query_row(
+            "SELECT id, name, dependencia, municipio, lat, lon, sampling_interval FROM centros WHERE id = ?1",
+            [centro_id],
+            |r| {
+                Ok(CentroInfo {
+                    centro_id: r.get(0)?,
+                    name: r.get(1)?,
+                    dependencia: r.get(2)?,
+                    municipio: r.get(3)?,
+                    lat: r.get(4)?,
+                    lon: r.get(5)?,
+                    sampling_interval: r.get(6)?,
+                    quota: 0,
+                    tramites: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| DbError::NotFound(format!("centro «{centro_id}»")))?;
+    info.quota = conn
+        .query_row(
+            "SELECT q.surveys FROM quotas q JOIN periods p ON p.id = q.period_id WHERE q.centro_id = ?1 ORDER BY p.start_date DESC LIMIT 1",
+            [centro_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
+    info.tramites = stmt.query_map([centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(info)
+}
+
+/// Tells every user assigned to `centro_id` its current data.
+fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
+    let info = centro_info(tx, centro_id)?;
+    let users: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT user_id FROM assignments WHERE centro_id = ?1")?;
+        stmt.query_map([centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for user in users {
+        emit(tx, "centro", centro_id, Some(user), Some(&ChangeBody::Centro(info.clone())))?;
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Creates or updates a period. Its settings must pass their checks.
+    pub async fn upsert_period(&self, p: PeriodRow) -> Result<(), DbError> {
+        p.settings.check().map_err(|e| DbError::Invalid(e.to_string()))?;
+        if p.start > p.end {
+            return Err(DbError::Invalid("la fecha de inicio es posterior a la de fin".into()));
+        }
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let json = serde_json::to_string(&p.settings).map_err(|e| DbError::Other(e.into()))?;
+            tx.execute(
+                "INSERT INTO periods (id, name, start_date, end_date, method, settings_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, start_date = excluded.start_date,
+                 end_date = excluded.end_date, method = excluded.method, settings_json = excluded.settings_json",
+                params![p.id, p.name, p.start.to_string(), p.end.to_string(), p.settings.method, json],
+            )?;
+            let body = ChangeBody::Period { period_id: p.id.clone(), name: p.name, start: p.start, end: p.end, method: p.settings.method };
+            emit(&tx, "period", &p.id, None, Some(&body))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Creates or updates a centro and its trámites.
+    pub async fn upsert_centro(&self, c: CentroRow) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
+                 ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
+                 lon = excluded.lon, sampling_interval = excluded.sampling_interval",
+                params![c.id, c.name, c.dependencia, ambito_code(c.ambito), tipo_code(c.tipo), c.municipio, c.lat, c.lon, c.sampling_interval],
+            )?;
+            tx.execute("DELETE FROM tramites WHERE centro_id = ?1", [&c.id])?;
+            for t in &c.tramites {
+                tx.execute("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)", params![c.id, t])?;
+            }
+            emit_centro(&tx, &c.id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets a centro's survey quota for a period.
+    pub async fn set_quota(&self, period_id: String, centro_id: String, surveys: u32) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO quotas (period_id, centro_id, surveys) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (period_id, centro_id) DO UPDATE SET surveys = excluded.surveys",
+                params![period_id, centro_id, surveys],
+            )?;
+            emit_centro(&tx, &centro_id)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Assigns a centro to a user; the user's devices receive it on their next pull.
+    pub async fn assign(&self, user_id: i64, centro_id: String) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let n = tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user_id, centro_id])?;
+            if n > 0 {
+                let info = centro_info(&tx, &centro_id)?;
+                emit(&tx, "centro", &centro_id, Some(user_id), Some(&ChangeBody::Centro(info)))?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes an assignment; the user's devices drop the centro on their next pull.
+    pub async fn unassign(&self, user_id: i64, centro_id: String) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let n = tx.execute("DELETE FROM assignments WHERE user_id = ?1 AND centro_id = ?2", params![user_id, centro_id])?;
+            if n > 0 {
+                let body = ChangeBody::CentroRemoved { centro_id: centro_id.clone() };
+                emit(&tx, "centro_removed", &centro_id, Some(user_id), Some(&body))?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+}

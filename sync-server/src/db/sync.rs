@@ -1,0 +1,230 @@
+//! Push (per-record outcomes, one transaction per batch, answered after the commit) and
+//! pull (scoped pages of the change log with a cursor).
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
+use shared::scoring::{IntegrityLimits, SurveyMeta, integrity_flags};
+use uuid::Uuid;
+
+use super::program::emit;
+use super::{Db, DbError};
+use crate::ingest::{Prepared, Valid};
+
+/// Who pushes, and the server's view of the moment.
+#[derive(Debug, Clone)]
+pub struct PushContext {
+    pub device_id: Uuid,
+    pub user_id: i64,
+    /// Device clock minus server clock, in seconds.
+    pub clock_skew_seconds: i64,
+    /// The server's local date: the day of the receipt.
+    pub today: NaiveDate,
+    /// When the batch arrived (RFC 3339).
+    pub received_at: String,
+    pub integrity: IntegrityLimits,
+}
+
+fn review_code(r: ReviewState) -> &'static str {
+    match r {
+        ReviewState::Accepted => "accepted",
+        ReviewState::InReview => "in_review",
+        ReviewState::Approved => "approved",
+        ReviewState::Rejected => "rejected",
+    }
+}
+
+fn review_of(code: &str) -> ReviewState {
+    match code {
+        "in_review" => ReviewState::InReview,
+        "approved" => ReviewState::Approved,
+        "rejected" => ReviewState::Rejected,
+        _ => ReviewState::Accepted,
+    }
+}
+
+fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
+    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError { code: code.into(), message }) }
+}
+
+#[derive(Default)]
+struct Counts {
+    stored: i64,
+    duplicates: i64,
+    conflicts: i64,
+    rejected: i64,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Stored => self.stored += 1,
+            Outcome::Duplicate => self.duplicates += 1,
+            Outcome::Conflict => self.conflicts += 1,
+            Outcome::Rejected => self.rejected += 1,
+        }
+    }
+}
+
+/// Stores one valid submission, or says why not.
+fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<PushResult, DbError> {
+    let s = &v.submission;
+    let id = s.id;
+    let assigned: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1 AND centro_id = ?2)",
+        params![ctx.user_id, s.centro_id],
+        |r| r.get(0),
+    )?;
+    if !assigned {
+        return Ok(rejected(id, "centro_not_assigned", format!("El centro «{}» no está asignado a este usuario.", s.centro_id)));
+    }
+    let existing: Option<(i64, String, String)> = tx
+        .query_row("SELECT seq, content_hash, review FROM submissions WHERE id = ?1", [id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    if let Some((seq, hash, review)) = existing {
+        if hash == s.content_hash {
+            let review = Some(review_of(&review));
+            return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None });
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id.to_string(), ctx.device_id.to_string(), s.content_hash, v.body, ctx.received_at],
+        )?;
+        let error = ApiError {
+            code: "conflict".into(),
+            message: "Ya existe un registro con este identificador y otro contenido: se guardó aparte para que lo revise un supervisor.".into(),
+        };
+        return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error) });
+    }
+    let flags = if v.is_survey { flags(tx, ctx, v)? } else { Vec::new() };
+    let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
+    let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
+    let seq = emit(tx, "submission", &id.to_string(), Some(ctx.user_id), None)?;
+    tx.execute(
+        "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
+         capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            id.to_string(),
+            seq,
+            s.form_id,
+            s.form_version,
+            s.centro_id,
+            ctx.user_id,
+            ctx.device_id.to_string(),
+            s.content_hash,
+            v.body,
+            v.capture_date.to_string(),
+            v.finalised_unix,
+            ctx.received_at,
+            ctx.clock_skew_seconds,
+            review_code(review),
+            flags_json,
+        ],
+    )?;
+    Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None })
+}
+
+/// The integrity flags of a survey, as (code, Spanish reason) pairs.
+fn flags(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<Vec<(String, String)>, DbError> {
+    let centro: Option<(Option<f64>, Option<f64>)> = tx
+        .query_row("SELECT lat, lon FROM centros WHERE id = ?1", [&v.submission.centro_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let centro_position = centro.and_then(|(lat, lon)| lat.zip(lon));
+    let window = ctx.integrity.burst_window_seconds;
+    let mut stmt = tx.prepare_cached(
+        "SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3",
+    )?;
+    let others: Vec<i64> = stmt
+        .query_map(params![ctx.user_id, v.finalised_unix - window, v.finalised_unix + window], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let meta = SurveyMeta {
+        duration_seconds: Some(v.duration_seconds),
+        scale5_answers: &v.scale5_answers,
+        position: v.submission.meta.position.map(|p| (p.lat, p.lon)),
+        centro_position,
+        clock_skew_seconds: Some(ctx.clock_skew_seconds),
+        finalised_at: v.finalised_unix,
+        other_finalisations: &others,
+    };
+    Ok(integrity_flags(&meta, &ctx.integrity).iter().map(|f| (f.code().to_string(), f.to_string())).collect())
+}
+
+impl Db {
+    /// Handles one push batch in one transaction; answers per record, after the commit.
+    pub async fn push(&self, ctx: PushContext, items: Vec<Prepared>) -> Result<(Vec<PushResult>, DeviceReceipt), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let mut counts = Counts::default();
+            let mut results = Vec::with_capacity(items.len());
+            for item in &items {
+                let result = match item {
+                    Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
+                    Prepared::Valid(v) => store(&tx, &ctx, v)?,
+                };
+                counts.add(result.outcome);
+                results.push(result);
+            }
+            let received = results.len() as i64;
+            tx.execute(
+                "INSERT INTO device_days (device_id, date, received, stored, duplicates, conflicts, rejected)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (device_id, date) DO UPDATE SET received = received + excluded.received,
+                 stored = stored + excluded.stored, duplicates = duplicates + excluded.duplicates,
+                 conflicts = conflicts + excluded.conflicts, rejected = rejected + excluded.rejected",
+                params![ctx.device_id.to_string(), ctx.today.to_string(), received, counts.stored, counts.duplicates, counts.conflicts, counts.rejected],
+            )?;
+            tx.execute("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2", params![ctx.received_at, ctx.device_id.to_string()])?;
+            let receipt = tx.query_row(
+                "SELECT received, stored, duplicates, conflicts, rejected FROM device_days WHERE device_id = ?1 AND date = ?2",
+                params![ctx.device_id.to_string(), ctx.today.to_string()],
+                |r| {
+                    Ok(DeviceReceipt {
+                        date: ctx.today,
+                        received: r.get::<_, i64>(0)? as u64,
+                        stored: r.get::<_, i64>(1)? as u64,
+                        duplicates: r.get::<_, i64>(2)? as u64,
+                        conflicts: r.get::<_, i64>(3)? as u64,
+                        rejected: r.get::<_, i64>(4)? as u64,
+                    })
+                },
+            )?;
+            tx.commit()?;
+            Ok((results, receipt))
+        })
+        .await
+    }
+
+    /// The changes for `user_id` after `after`, at most `limit`, with the next cursor.
+    pub async fn pull(&self, user_id: i64, after: u64, limit: usize) -> Result<PullResponse, DbError> {
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let after_i = i64::try_from(after).unwrap_or(i64::MAX);
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, data FROM changes WHERE seq > ?1 AND (user_id IS NULL OR user_id = ?2)
+                 AND kind <> 'submission' AND data IS NOT NULL ORDER BY seq LIMIT ?3",
+            )?;
+            let rows: Vec<(i64, String)> = stmt
+                .query_map(params![after_i, user_id, (limit + 1) as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let more = rows.len() > limit;
+            let mut changes = Vec::with_capacity(rows.len().min(limit));
+            for (seq, data) in rows.into_iter().take(limit) {
+                let body: ChangeBody = serde_json::from_str(&data).map_err(|e| DbError::Other(e.into()))?;
+                changes.push(Change { seq: seq as u64, body });
+            }
+            let cursor = if more {
+                changes.last().map_or(after, |c| c.seq)
+            } else {
+                let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
+                after.max(max as u64)
+            };
+            drop(stmt);
+            tx.finish()?;
+            Ok(PullResponse { changes, cursor, more })
+        })
+        .await
+    }
+}

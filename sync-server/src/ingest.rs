@@ -1,0 +1,84 @@
+//! The pure half of a push: check each submission against its form version before the
+//! transaction (hash, form, times, answers), so the database part only stores.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{FixedOffset, NaiveDate};
+use shared::expr::Clock;
+use shared::form::Form;
+use shared::protocol::{Submission, answers_from_wire};
+use shared::scoring::{MethodSettings, SurveyPlan};
+use shared::validate::validate;
+use uuid::Uuid;
+
+/// How many answer errors a rejection lists.
+const ERRORS_SHOWN: usize = 5;
+
+/// A submission that passed every check that needs no database.
+#[derive(Debug, Clone)]
+pub struct Valid {
+    pub submission: Submission,
+    /// The submission as stored (JSON).
+    pub body: String,
+    /// Finalisation date at the centro.
+    pub capture_date: NaiveDate,
+    pub finalised_unix: i64,
+    pub duration_seconds: f64,
+    pub scale5_answers: Vec<u8>,
+    /// An exit survey (integrity checks apply), not a checklist.
+    pub is_survey: bool,
+}
+
+/// The outcome of the checks.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    Rejected { id: Uuid, code: String, message: String },
+    Valid(Box<Valid>),
+}
+
+/// Published forms by (id, version), parsed once.
+pub type FormCache = HashMap<(String, String), Arc<Form>>;
+
+fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
+    Prepared::Rejected { id, code: code.into(), message: message.into() }
+}
+
+/// Checks one submission. `local` is the centros' UTC offset.
+pub fn prepare(s: Submission, forms: &FormCache, settings: &MethodSettings, local: FixedOffset) -> Prepared {
+    let id = s.id;
+    if s.compute_hash() != s.content_hash {
+        return reject(id, "hash_mismatch", "El contenido no coincide con su huella (content_hash): el registro llegó dañado.");
+    }
+    let Some(form) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
+        return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
+    };
+    let duration = (s.finalised_at - s.started_at).num_milliseconds() as f64 / 1000.0;
+    if duration < 0.0 {
+        return reject(id, "bad_times", "La hora de finalización es anterior a la de inicio.");
+    }
+    let answers = answers_from_wire(&s.answers);
+    let clock = Clock { now: s.finalised_at.naive_local() };
+    let report = validate(form, &answers, clock, form.language());
+    if !report.is_valid() {
+        let shown: Vec<String> = report.errors.iter().take(ERRORS_SHOWN).map(ToString::to_string).collect();
+        let more = report.errors.len().saturating_sub(ERRORS_SHOWN);
+        let tail = if more > 0 { format!(" (y {more} más)") } else { String::new() };
+        return reject(id, "invalid_answers", format!("Respuestas inválidas: {}{tail}", shown.join("; ")));
+    }
+    let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
+    let scale5_answers = SurveyPlan::new(form, settings).scale5_answers(&answers);
+    let body = match serde_json::to_string(&s) {
+        Ok(b) => b,
+        Err(e) => return reject(id, "invalid_body", format!("No se pudo leer el registro: {e}")),
+    };
+    Prepared::Valid(Box::new(Valid {
+        capture_date: s.finalised_at.with_timezone(&local).date_naive(),
+        finalised_unix: s.finalised_at.timestamp(),
+        duration_seconds: duration,
+        scale5_answers,
+        is_survey,
+        body,
+        submission: s,
+    }))
+}

@@ -1,0 +1,46 @@
+//! Publishing a form version from XLSForm bytes: import with the shared engine, refuse with
+//! every row-precise error, store immutably, and add it to the parsed-form cache.
+
+use std::sync::Arc;
+
+use shared::form::{Published, fingerprint, import_xlsx};
+
+use crate::db::PublishedForm;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishOutcome {
+    pub form_id: String,
+    pub version: String,
+    pub published: Published,
+    /// Columns and settings the import ignored.
+    pub warnings: Vec<String>,
+}
+
+/// Imports and publishes `xlsx`.
+pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutcome, AppError> {
+    let bytes = xlsx.clone();
+    let imported = tokio::task::spawn_blocking(move || import_xlsx(&bytes))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|errors| AppError::BadRequest("invalid_form", errors.to_string()))?;
+    let form = imported.form;
+    let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
+    let stored = PublishedForm { form_id: form.id.clone(), version: form.version.clone(), title, fingerprint: fingerprint(&form), xlsx };
+    let published = state.db.publish_form(stored).await?;
+    let (form_id, version) = (form.id.clone(), form.version.clone());
+    if let Ok(mut cache) = state.forms.write() {
+        cache.entry((form_id.clone(), version.clone())).or_insert_with(|| Arc::new(form));
+    }
+    Ok(PublishOutcome { form_id, version, published, warnings: imported.warnings })
+}
+
+/// Publishes the built-in MGS-1 instruments when they are missing.
+pub async fn ensure_default_forms(state: &AppState) -> Result<(), AppError> {
+    for xlsx in [shared::instruments::ENCUESTA_XLSX, shared::instruments::CEDULA_XLSX] {
+        publish_xlsx(state, xlsx.to_vec()).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use chrono::Utc;
+use serde::Deserialize;
+use shared::protocol::{MAX_PULL_PAGE, MAX_PUSH_RECORDS, PullResponse, PushRequest, PushResponse};
+
+use crate::auth::AuthDevice;
+use crate::db::PushContext;
+use crate::error::{AppError, AppJson};
+use crate::ingest::prepare;
+use crate::state::AppState;
+
+pub async fn push(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    AppJson(req): AppJson<PushRequest>,
+) -> Result<Json<PushResponse>, AppError> {
+    if !device.user.role.is_field() {
+        return Err(AppError::Forbidden("Solo encuestadores e inspectores envían registros.".into()));
+    }
+    if req.submissions.len() > MAX_PUSH_RECORDS {
+        return Err(AppError::BadRequest("too_many_records", format!("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")));
+    }
+    let now = Utc::now().with_timezone(&state.local_offset);
+    let forms = state.forms();
+    let settings = state.settings.clone();
+    let offset = state.local_offset;
+    let prepared = tokio::task::spawn_blocking(move || {
+        req.submissions.into_iter().map(|s| prepare(s, &forms, &settings, offset)).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    let ctx = PushContext {
+        device_id: device.id,
+        user_id: device.user_id,
+        clock_skew_seconds: (req.device_time - now).num_seconds(),
+        today: now.date_naive(),
+        received_at: now.to_rfc3339(),
+        integrity: state.settings.integrity.clone(),
+    };
+    let (results, receipt) = state.db.push(ctx, prepared).await?;
+    Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset) }))
+}
+
+/// `?after=N&limit=M`
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    limit: Option<usize>,
+}
+
+pub async fn pull(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, AppError> {
+    let Query(q) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Parámetros inválidos: {}", e.body_text())))?;
+    let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
+    Ok(Json(state.db.pull(device.user_id, q.after, limit).await?))
+}

@@ -1,0 +1,116 @@
+//! An in-process server over a temporary database with the demo program, and requests
+//! against its router without sockets.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::DateTime;
+use http_body_util::BodyExt;
+use shared::protocol::{CollectionMode, GeoPosition, Submission, SubmissionMeta, WireAnswers, WireEntry};
+use sync_server::{AppState, Config, app};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = sync_server::demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh server with the demo program.
+pub async fn demo_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    let state = sync_server::open_state(&config).await.expect("state opens");
+    TestApp { router: app(state.clone()), state, _dir: dir }
+}
+
+/// An answer: status and JSON body (or the raw text as a JSON string).
+pub struct Answer {
+    pub status: StatusCode,
+    pub json: serde_json::Value,
+}
+
+impl TestApp {
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()));
+        Answer { status, json }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut req = Request::get(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn post_raw(&self, path: &str, token: Option<&str>, body: impl Into<Body>) -> Answer {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(body.into()).expect("request")).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &impl serde::Serialize) -> Answer {
+        self.post_raw(path, token, serde_json::to_vec(body).expect("serializes")).await
+    }
+
+    /// Enrols a device for a demo user and returns its token.
+    pub async fn enrol(&self, username: &str) -> String {
+        let body = serde_json::json!({ "username": username, "password": PASSWORD, "device_label": "prueba" });
+        let a = self.post("/api/v1/auth/enrol", None, &body).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        a.json["token"].as_str().expect("token").to_string()
+    }
+}
+
+/// A complete, valid exit survey for `centro`, sealed.
+pub fn survey(id: u128, centro: &str) -> Submission {
+    let mut a = WireAnswers::new();
+    let mut set = |k: &str, v: &str| {
+        a.insert(k.into(), WireEntry::Value(v.into()));
+    };
+    for (k, v) in [
+        ("consentimiento", "si"), ("P0", "predial"), ("AG1", "10a20"), ("AG2", "4"), ("AG3", "5"), ("AG4", "1"),
+        ("DE1", "4"), ("DE2", "3"), ("DE3", "si"), ("TC1", "5"), ("TC2", "4"), ("TC3", "si"), ("CI1", "4"),
+        ("CI2", "parcial"), ("CI3", "no"), ("IN1", "no"), ("IN2", "no"), ("QJ1", "si"), ("RE1", "si"), ("GL1", "4"),
+        ("GL2", "9"),
+    ] {
+        set(k, v);
+    }
+    // Ten minutes apart per id, so that no burst of finalisations is flagged.
+    let base = DateTime::parse_from_rfc3339("2025-06-02T08:00:00-06:00").expect("valid");
+    let start = base + chrono::Duration::minutes((id % 10_000) as i64 * 10);
+    Submission {
+        id: uuid::Uuid::from_u128(id),
+        form_id: "encuesta_opinion".into(),
+        form_version: "2025010101".into(),
+        centro_id: centro.into(),
+        started_at: start,
+        finalised_at: start + chrono::Duration::seconds(150),
+        answers: a,
+        meta: SubmissionMeta {
+            mode: CollectionMode::Entrevista,
+            position: Some(GeoPosition { lat: 21.1221, lon: -101.6841, accuracy_m: Some(8.0) }),
+            sampling_position: Some(3),
+            photos: vec![],
+        },
+        content_hash: String::new(),
+    }
+    .seal()
+}
+
+/// A push body with the device clock right now.
+pub fn push_body(submissions: Vec<Submission>) -> serde_json::Value {
+    let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::west_opt(6 * 3600).expect("offset"));
+    serde_json::json!({ "device_time": now.to_rfc3339(), "submissions": submissions })
+}

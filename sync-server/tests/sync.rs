@@ -1,0 +1,137 @@
+//! Push and pull, in-process: every outcome, scope, receipts and cursors.
+
+mod support;
+
+use axum::http::StatusCode;
+use shared::protocol::{PullResponse, PushResponse};
+use support::{demo_app, push_body, survey};
+
+fn outcomes(a: &support::Answer) -> Vec<String> {
+    let res: PushResponse = serde_json::from_value(a.json.clone()).expect("push response");
+    res.results.iter().map(|r| format!("{:?}", r.outcome).to_lowercase()).collect()
+}
+
+#[tokio::test]
+async fn a_survey_is_stored_then_duplicate_then_conflict_when_changed() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let s = survey(1, "GTO-E-T-01");
+    let first = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![s.clone()])).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.json);
+    assert_eq!(outcomes(&first), ["stored"]);
+    assert_eq!(first.json["results"][0]["review"], "accepted");
+    let seq = first.json["results"][0]["seq"].as_u64().expect("seq");
+    let again = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![s.clone()])).await;
+    assert_eq!(outcomes(&again), ["duplicate"]);
+    assert_eq!(again.json["results"][0]["seq"].as_u64(), Some(seq));
+    let mut changed = s.clone();
+    changed.answers.insert("GL2".into(), shared::protocol::WireEntry::Value("3".into()));
+    let changed = changed.seal();
+    let conflict = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![changed])).await;
+    assert_eq!(outcomes(&conflict), ["conflict"]);
+    assert_eq!(conflict.json["results"][0]["error"]["code"], "conflict");
+    // The day's receipt counts every outcome for this device.
+    let r = &conflict.json["receipt"];
+    assert_eq!((r["received"].as_u64(), r["stored"].as_u64(), r["duplicates"].as_u64(), r["conflicts"].as_u64()), (Some(3), Some(1), Some(1), Some(1)));
+}
+
+#[tokio::test]
+async fn each_kind_of_refusal_has_a_code_and_a_spanish_reason() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let not_assigned = survey(2, "GTO-E-T-02");
+    let mut unknown_form = survey(3, "GTO-E-T-01");
+    unknown_form.form_version = "1999".into();
+    let unknown_form = unknown_form.seal();
+    let mut invalid = survey(4, "GTO-E-T-01");
+    invalid.answers.insert("GL2".into(), shared::protocol::WireEntry::Value("11".into()));
+    invalid.answers.remove("AG2");
+    let invalid = invalid.seal();
+    let mut tampered = survey(5, "GTO-E-T-01");
+    tampered.answers.insert("GL2".into(), shared::protocol::WireEntry::Value("1".into()));
+    let a = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![not_assigned, unknown_form, invalid, tampered])).await;
+    assert_eq!(outcomes(&a), ["rejected", "rejected", "rejected", "rejected"]);
+    let codes: Vec<&str> = a.json["results"].as_array().expect("results").iter().filter_map(|r| r["error"]["code"].as_str()).collect();
+    assert_eq!(codes, ["centro_not_assigned", "unknown_form_version", "invalid_answers", "hash_mismatch"]);
+    assert_eq!(
+        a.json["results"][2]["error"]["message"],
+        "Respuestas inválidas: AG2: Seleccione una respuesta (o «No aplica / No sé»).; GL2: La calificación debe ser un número entero del 0 al 10."
+    );
+    assert_eq!(a.json["receipt"]["rejected"], 4);
+}
+
+#[tokio::test]
+async fn suspicious_surveys_wait_in_review() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let mut fast = survey(6, "GTO-E-T-01");
+    fast.finalised_at = fast.started_at + chrono::Duration::seconds(25);
+    let a = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![fast.seal()])).await;
+    assert_eq!(outcomes(&a), ["stored"]);
+    assert_eq!(a.json["results"][0]["review"], "in_review");
+}
+
+#[tokio::test]
+async fn only_field_roles_push_and_batches_are_bounded() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let a = app.post("/api/v1/sync/push", Some(&staff), &push_body(vec![])).await;
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let token = app.enrol("enc.ana").await;
+    let many: Vec<_> = (0..501).map(|i| survey(1000 + i, "GTO-E-T-01")).collect();
+    let a = app.post("/api/v1/sync/push", Some(&token), &push_body(many)).await;
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("too_many_records")));
+    let no_token = app.post("/api/v1/sync/push", None, &push_body(vec![])).await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn pull_brings_the_scope_of_the_user_then_nothing_new() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.marta").await;
+    let a = app.get("/api/v1/sync/pull?after=0", Some(&token)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let page: PullResponse = serde_json::from_value(a.json.clone()).expect("pull response");
+    assert!(!page.more);
+    let kinds: Vec<String> = page.changes.iter().map(|c| serde_json::to_value(c).expect("json")["kind"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "form").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| *k == "period").count(), 1);
+    let mut centros: Vec<String> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.body {
+            shared::protocol::ChangeBody::Centro(info) => Some(info.centro_id.clone()),
+            _ => None,
+        })
+        .collect();
+    centros.sort();
+    centros.dedup();
+    // Marta's five centros, and no one else's.
+    assert_eq!(centros, ["GTO-E-S-04", "GTO-E-T-02", "GTO-E-T-04", "GTO-M-S-02", "GTO-M-T-02"]);
+    let again = app.get(&format!("/api/v1/sync/pull?after={}", page.cursor), Some(&token)).await;
+    let next: PullResponse = serde_json::from_value(again.json).expect("pull response");
+    assert!(next.changes.is_empty() && !next.more);
+    assert_eq!(next.cursor, page.cursor);
+}
+
+#[tokio::test]
+async fn pull_pages_resume_from_the_cursor_without_gaps() {
+    let app = demo_app().await;
+    let token = app.enrol("insp.raul").await;
+    let all: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&token)).await.json).expect("page");
+    let mut seen = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let page: PullResponse =
+            serde_json::from_value(app.get(&format!("/api/v1/sync/pull?after={cursor}&limit=3"), Some(&token)).await.json).expect("page");
+        assert!(page.changes.len() <= 3);
+        seen.extend(page.changes.iter().map(|c| c.seq));
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(seen, all.changes.iter().map(|c| c.seq).collect::<Vec<_>>());
+    let bad = app.get("/api/v1/sync/pull?after=-1", Some(&token)).await;
+    assert_eq!((bad.status, bad.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")));
+}
