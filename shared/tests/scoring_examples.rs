@@ -304,3 +304,17 @@ fn igc_with_a_missing_component() {
     assert!(complete);
     assert_eq!(composite([None, None, None, None], &settings), None);
 }
+
+#[test]
+fn stored_facts_give_the_same_respondent_as_the_plan() {
+    let settings = MethodSettings::default();
+    let plan = SurveyPlan::new(&instruments::encuesta().expect("imports"), &settings);
+    let mut a = Answers::default();
+    a.set("AG2", "5").set("AG3", "2").set("DE1", "4").set("DE3", "parcial").set("TC1", "3").set("CI2", "si");
+    a.set("RE1", "no").set("GL1", "2").set("IN1", "si");
+    let facts = plan.facts(&a);
+    // IN and GL carry no scored dimension here except GL1 (scale5, dimension GL): kept as a fact.
+    assert_eq!(facts.dimensions.keys().collect::<Vec<_>>(), ["AG", "CI", "DE", "GL", "RE", "TC"]);
+    assert_eq!(facts.respondent(&settings), plan.respondent(&a));
+    assert_eq!((facts.satisfaction, facts.bribe), (Some(2), Some(true)));
+}

@@ -268,3 +268,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A supervisor's rejection takes a survey back out: exactly as if it never came in.
+    #[test]
+    fn removing_surveys_restores_the_exact_state(data in dataset(), keep_every in 2usize..5) {
+        let dims = MethodSettings::default().dimension_weights.len();
+        let period = period();
+        let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None }).collect();
+        let mut all = PeriodScorer::new(&period, &centros);
+        let mut kept = PeriodScorer::new(&period, &centros);
+        let mut removed = Vec::new();
+        for (i, (id, (offset, isc, sat, bribe))) in data.iter().flat_map(|c| c.surveys.iter().map(move |s| (c.id.clone(), *s))).enumerate() {
+            let r = Respondent { isc, dimensions: vec![isc; dims], satisfaction: sat, bribe };
+            let rec = SurveyRecord { centro_id: &id, capture_date: day(offset), status: ReviewStatus::Accepted, seq: i as u64, respondent: &r };
+            all.add_survey(&rec).expect("known");
+            if i % keep_every == 0 {
+                removed.push((id.clone(), offset, r.clone(), i as u64));
+            } else {
+                kept.add_survey(&rec).expect("known");
+            }
+        }
+        for (id, offset, r, seq) in &removed {
+            let rec = SurveyRecord { centro_id: id, capture_date: day(*offset), status: ReviewStatus::Accepted, seq: *seq, respondent: r };
+            all.remove_survey(&rec).expect("known");
+        }
+        prop_assert_eq!(all.table().centros, kept.table().centros);
+    }
+}

@@ -47,7 +47,7 @@ pub use components::{business_days, composite, iacm, icv, igq, milestone_credit,
 pub use inputs::{Ambito, Category, Centro, Commitment, Complaint, Milestone, Period, ReviewStatus, Tipo, Visit, VisitItem};
 pub use integrity::{IntegrityFlag, SurveyMeta, integrity_flags};
 pub use output::{CategoryStats, CentroScore, Ineligibility, Ranking, ScoreTable, Tier};
-pub use plan::{Respondent, SurveyPlan, VisitPlan, item_score};
+pub use plan::{Respondent, SurveyFacts, SurveyPlan, VisitPlan, item_score};
 pub use scorer::{PeriodScorer, ScoreError, SurveyRecord};
 pub use settings::{
     CommitmentTerms, ComplaintTerms, ComponentWeights, Eligibility, IndicatorItems, IntegrityLimits, MethodSettings,

@@ -13,9 +13,36 @@ struct PlannedItem {
     scoring: Scoring,
 }
 
+/// What one survey contributes, independent of method settings: the mean score of each
+/// dimension its scored items declare, and the indicator answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurveyFacts {
+    /// d(i,k) for every dimension code with an answered scored item.
+    pub dimensions: std::collections::BTreeMap<String, f64>,
+    pub satisfaction: Option<u8>,
+    pub bribe: Option<bool>,
+}
+
+impl SurveyFacts {
+    /// The respondent under `settings`: the same numbers as [`SurveyPlan::respondent`].
+    pub fn respondent(&self, settings: &MethodSettings) -> Respondent {
+        let dimensions: Vec<Option<f64>> = settings.dimension_weights.keys().map(|k| self.dimensions.get(k).copied()).collect();
+        let (mut num, mut den) = (0.0, 0.0);
+        for (d, w) in dimensions.iter().zip(settings.dimension_weights.values()) {
+            if let Some(d) = d {
+                num += w * d;
+                den += w;
+            }
+        }
+        Respondent { isc: (den > 0.0).then(|| num / den), dimensions, satisfaction: self.satisfaction, bribe: self.bribe }
+    }
+}
+
 /// How one survey form version feeds the ISC and the companion indicators.
 pub struct SurveyPlan {
     items: Vec<PlannedItem>,
+    /// Every scored item with its dimension code, weighed or not (for [`SurveyFacts`]).
+    all_items: Vec<(String, String, Scoring)>,
     /// Every `scale5` item, weighed or not (for the straight-lining check).
     scale5: Vec<String>,
     weights: Vec<f64>,
@@ -65,6 +92,11 @@ impl SurveyPlan {
                 Some(PlannedItem { name: f.name.clone(), slot, scoring })
             })
             .collect();
+        let all_items = form
+            .fields()
+            .into_iter()
+            .filter_map(|f| Some((f.name.clone(), f.scoring.dimension.clone()?, f.scoring.scoring?)))
+            .collect();
         let i = &settings.items;
         let scale5 = form
             .fields()
@@ -74,6 +106,7 @@ impl SurveyPlan {
             .collect();
         Self {
             items,
+            all_items,
             scale5,
             weights: settings.dimension_weights.values().copied().collect(),
             satisfaction: i.satisfaction.clone(),
@@ -84,6 +117,40 @@ impl SurveyPlan {
     /// How many dimensions respondents are reduced to.
     pub fn dimension_count(&self) -> usize {
         self.weights.len()
+    }
+
+    /// The settings-independent facts of one submission (what the server stores).
+    pub fn facts(&self, answers: &Answers) -> SurveyFacts {
+        let mut sums: std::collections::BTreeMap<&str, (f64, u32)> = std::collections::BTreeMap::new();
+        for (name, dim, scoring) in &self.all_items {
+            if let Some(s) = item_score(*scoring, answers.value(name)) {
+                let e = sums.entry(dim.as_str()).or_default();
+                e.0 += s;
+                e.1 += 1;
+            }
+        }
+        let r = self.indicators(answers);
+        SurveyFacts {
+            dimensions: sums.into_iter().map(|(k, (s, n))| (k.to_string(), s / f64::from(n))).collect(),
+            satisfaction: r.0,
+            bribe: r.1,
+        }
+    }
+
+    fn indicators(&self, answers: &Answers) -> (Option<u8>, Option<bool>) {
+        let satisfaction = match answers.value(&self.satisfaction).trim().parse::<u8>() {
+            Ok(x @ 1..=5) => Some(x),
+            _ => None,
+        };
+        let bribe_answer = answers.value(&self.bribe.0).trim();
+        let bribe = if bribe_answer == self.bribe.1 {
+            Some(true)
+        } else if bribe_answer == self.bribe.2 {
+            Some(false)
+        } else {
+            None
+        };
+        (satisfaction, bribe)
     }
 
     /// The `scale5` answers given (1..5), in form order; for the integrity checks.
@@ -117,18 +184,7 @@ impl SurveyPlan {
                 den += w;
             }
         }
-        let satisfaction = match answers.value(&self.satisfaction).trim().parse::<u8>() {
-            Ok(x @ 1..=5) => Some(x),
-            _ => None,
-        };
-        let bribe_answer = answers.value(&self.bribe.0).trim();
-        let bribe = if bribe_answer == self.bribe.1 {
-            Some(true)
-        } else if bribe_answer == self.bribe.2 {
-            Some(false)
-        } else {
-            None
-        };
+        let (satisfaction, bribe) = self.indicators(answers);
         Respondent { isc: (den > 0.0).then(|| num / den), dimensions, satisfaction, bribe }
     }
 }

@@ -37,7 +37,7 @@ pub struct SurveyRecord<'a> {
     pub respondent: &'a Respondent,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct CentroAcc {
     n: u64,
     isc: ExactSum,
@@ -51,27 +51,41 @@ struct CentroAcc {
     complaints: Vec<Complaint>,
 }
 
-/// Scores one period. Add records in any order, then [`PeriodScorer::finish`].
-pub struct PeriodScorer<'a> {
-    settings: &'a MethodSettings,
-    period: &'a Period,
+/// Scores one period. Add (and remove) records in any order; [`PeriodScorer::table`]
+/// computes the figures at any moment. Because sums are exact integers, removing a survey
+/// (a supervisor rejects it) leaves exactly the state as if it had never been added.
+#[derive(Clone)]
+pub struct PeriodScorer {
+    period: Period,
     centros: BTreeMap<String, (Centro, CentroAcc)>,
     watermark: u64,
 }
 
-impl<'a> PeriodScorer<'a> {
+impl PeriodScorer {
     /// A scorer for `period` over `centros`, with the period's pinned settings.
-    pub fn new(period: &'a Period, centros: &[Centro]) -> Self {
-        let settings = &period.settings;
-        let dims = settings.dimension_weights.len();
-        let centros = centros
-            .iter()
-            .map(|c| {
+    pub fn new(period: &Period, centros: &[Centro]) -> Self {
+        let mut scorer = Self { period: period.clone(), centros: BTreeMap::new(), watermark: 0 };
+        for c in centros {
+            scorer.add_centro(c.clone());
+        }
+        scorer
+    }
+
+    /// The period being scored.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// Adds a centro (or updates its category and coordinates, keeping its records).
+    pub fn add_centro(&mut self, centro: Centro) {
+        let dims = self.period.settings.dimension_weights.len();
+        match self.centros.get_mut(&centro.id) {
+            Some((existing, _)) => *existing = centro,
+            None => {
                 let acc = CentroAcc { dims: vec![ExactSum::default(); dims], ..CentroAcc::default() };
-                (c.id.clone(), (c.clone(), acc))
-            })
-            .collect();
-        Self { settings, period, centros, watermark: 0 }
+                self.centros.insert(centro.id.clone(), (centro, acc));
+            }
+        }
     }
 
     fn centro(&mut self, id: &str) -> Result<&mut CentroAcc, ScoreError> {
@@ -80,7 +94,17 @@ impl<'a> PeriodScorer<'a> {
 
     /// Adds one survey; it counts when its status counts and it was captured in the period.
     pub fn add_survey(&mut self, s: &SurveyRecord<'_>) -> Result<(), ScoreError> {
-        let expected = self.settings.dimension_weights.len();
+        self.apply_survey(s, 1)
+    }
+
+    /// Removes a survey added before with the same record (e.g. when a supervisor rejects
+    /// it): the state is exactly as if it had never been added.
+    pub fn remove_survey(&mut self, s: &SurveyRecord<'_>) -> Result<(), ScoreError> {
+        self.apply_survey(s, -1)
+    }
+
+    fn apply_survey(&mut self, s: &SurveyRecord<'_>, sign: i8) -> Result<(), ScoreError> {
+        let expected = self.period.settings.dimension_weights.len();
         if s.respondent.dimensions.len() != expected {
             return Err(ScoreError::DimensionMismatch { expected, got: s.respondent.dimensions.len() });
         }
@@ -91,27 +115,47 @@ impl<'a> PeriodScorer<'a> {
         }
         let acc = self.centro(s.centro_id)?;
         let r = s.respondent;
-        acc.n += 1;
+        let step = |v: &mut u64| *v = if sign > 0 { *v + 1 } else { v.saturating_sub(1) };
+        step(&mut acc.n);
         if let Some(y) = r.isc {
-            acc.isc.add(y);
+            let q = i128::from(quantize(y));
             let day = acc.days.entry(s.capture_date).or_default();
-            day.0 += 1;
-            day.1 += i128::from(quantize(y));
+            if sign > 0 {
+                acc.isc.add(y);
+                day.0 += 1;
+                day.1 += q;
+            } else {
+                acc.isc.remove(y);
+                day.0 = day.0.saturating_sub(1);
+                day.1 -= q;
+                if day.0 == 0 {
+                    acc.days.remove(&s.capture_date);
+                }
+            }
         }
         for (sum, d) in acc.dims.iter_mut().zip(&r.dimensions) {
-            if let Some(d) = d {
-                sum.add(*d);
+            match (d, sign > 0) {
+                (Some(d), true) => sum.add(*d),
+                (Some(d), false) => sum.remove(*d),
+                (None, _) => {}
             }
         }
         if let Some(x @ 1..=5) = r.satisfaction {
-            acc.satisfaction[usize::from(x - 1)] += 1;
+            step(&mut acc.satisfaction[usize::from(x - 1)]);
         }
         if let Some(yes) = r.bribe {
-            acc.bribe.0 += 1;
-            acc.bribe.1 += u64::from(yes);
+            step(&mut acc.bribe.0);
+            if yes {
+                step(&mut acc.bribe.1);
+            }
         }
         self.watermark = self.watermark.max(s.seq);
         Ok(())
+    }
+
+    /// Raises the data watermark to `seq` (a change seen that altered no figure).
+    pub fn observe(&mut self, seq: u64) {
+        self.watermark = self.watermark.max(seq);
     }
 
     /// Keeps a record of centro `id` when `included`, raising the watermark to `seq`.
@@ -141,12 +185,17 @@ impl<'a> PeriodScorer<'a> {
         self.keep(&c.centro_id.clone(), included, c.seq, |acc| acc.complaints.push(c))
     }
 
-    /// Computes every figure and the ranking.
+    /// Computes every figure and the ranking (consumes the scorer).
     pub fn finish(self) -> ScoreTable {
-        let settings = self.settings;
-        let period = self.period;
+        self.table()
+    }
+
+    /// Computes every figure and the ranking from the current state.
+    pub fn table(&self) -> ScoreTable {
+        let period = &self.period;
+        let settings = &period.settings;
         let mut centros: Vec<CentroScore> =
-            self.centros.into_values().map(|(centro, acc)| score_centro(&centro, acc, period, settings)).collect();
+            self.centros.values().map(|(centro, acc)| score_centro(centro, acc, period, settings)).collect();
         let categories = rank(&mut centros, settings);
         ScoreTable {
             period_id: period.id.clone(),
@@ -203,17 +252,18 @@ fn isc(acc: &CentroAcc, z: f64) -> Isc {
     }
 }
 
-fn score_centro(centro: &Centro, mut acc: CentroAcc, period: &Period, settings: &MethodSettings) -> CentroScore {
+fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &MethodSettings) -> CentroScore {
     let z = settings.z;
-    let isc_figures = isc(&acc, z);
-    acc.visits.sort_by_key(|v| (v.date, v.seq));
-    acc.commitments.sort_by(|a, b| (&a.id, a.seq).cmp(&(&b.id, b.seq)));
-    acc.complaints.sort_by(|a, b| (&a.folio, a.seq).cmp(&(&b.folio, b.seq)));
-    let visit_items: Vec<&[_]> = acc.visits.iter().map(|v| v.items.as_slice()).collect();
+    let isc_figures = isc(acc, z);
+    let mut visits: Vec<&Visit> = acc.visits.iter().collect();
+    visits.sort_by_key(|v| (v.date, v.seq));
+    let mut commitments: Vec<&Commitment> = acc.commitments.iter().collect();
+    commitments.sort_by(|a, b| (&a.id, a.seq).cmp(&(&b.id, b.seq)));
+    let mut complaints: Vec<&Complaint> = acc.complaints.iter().collect();
+    complaints.sort_by(|a, b| (&a.folio, a.seq).cmp(&(&b.folio, b.seq)));
+    let visit_items: Vec<&[_]> = visits.iter().map(|v| v.items.as_slice()).collect();
     let icv_r = icv(&visit_items, settings);
-    let commitments: Vec<&Commitment> = acc.commitments.iter().collect();
     let iacm_r = iacm(&commitments, period, settings);
-    let complaints: Vec<&Complaint> = acc.complaints.iter().collect();
     let fallback = icv_r.pillar_means.get(&settings.complaints.fallback_pillar).copied();
     let igq_r = igq(&complaints, period, fallback, settings);
     let components = [

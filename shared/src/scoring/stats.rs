@@ -35,6 +35,14 @@ impl ExactSum {
         self.sum_sq += q * q;
     }
 
+    /// Takes back one value added before (exact: integers).
+    pub fn remove(&mut self, y: f64) {
+        let q = i128::from(quantize(y));
+        self.n = self.n.saturating_sub(1);
+        self.sum -= q;
+        self.sum_sq -= q * q;
+    }
+
     /// Merges another accumulation.
     pub fn merge(&mut self, other: &ExactSum) {
         self.n += other.n;
