@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use shared::protocol::{ApiError, FormList, Health, PROTOCOL_VERSION};
+use shared::protocol::{
+    ApiError, EnrolRequest, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    ScoreTableDto,
+};
 
 /// Why a request did not give an answer the app can use. Messages in Spanish.
 #[derive(Debug, thiserror::Error)]
@@ -25,11 +28,12 @@ pub enum SyncError {
     Decode(#[source] reqwest::Error),
 }
 
-/// A client for one server.
+/// A client for one server, optionally holding a device token.
 #[derive(Debug, Clone)]
 pub struct SyncClient {
     base: String,
     http: reqwest::Client,
+    token: Option<String>,
 }
 
 impl SyncClient {
@@ -47,7 +51,13 @@ impl SyncClient {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(SyncError::Offline)?;
-        Ok(Self { base, http })
+        Ok(Self { base, http, token: None })
+    }
+
+    /// The same client, sending `token` as the device's credential.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
     }
 
     /// The server's base URL.
@@ -69,9 +79,46 @@ impl SyncClient {
         self.get("/api/v1/forms").await
     }
 
+    /// `POST /api/v1/auth/enrol`: enrols this device; keep the token it returns.
+    pub async fn enrol(&self, username: &str, password: &str, device_label: &str) -> Result<EnrolResponse, SyncError> {
+        let body = EnrolRequest { username: username.into(), password: password.into(), device_label: device_label.into() };
+        self.send(self.http.post(self.url("/api/v1/auth/enrol")).json(&body)).await
+    }
+
+    /// `GET /api/v1/me`.
+    pub async fn me(&self) -> Result<MeResponse, SyncError> {
+        self.get("/api/v1/me").await
+    }
+
+    /// `POST /api/v1/sync/push`: answered per record, after the server committed.
+    pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.send(self.http.post(self.url("/api/v1/sync/push")).json(request)).await
+    }
+
+    /// `GET /api/v1/sync/pull?after=…`: one page of changes.
+    pub async fn pull(&self, after: u64) -> Result<PullResponse, SyncError> {
+        self.get(&format!("/api/v1/sync/pull?after={after}")).await
+    }
+
+    /// `GET /api/v1/periods/{id}/scores` (supervisors and staff).
+    pub async fn scores(&self, period_id: &str) -> Result<ScoreTableDto, SyncError> {
+        self.get(&format!("/api/v1/periods/{period_id}/scores")).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
-        let url = format!("{}{path}", self.base);
-        let response = self.http.get(url).send().await.map_err(SyncError::Offline)?;
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, SyncError> {
+        let request = match &self.token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        };
+        let response = request.send().await.map_err(SyncError::Offline)?;
         let status = response.status();
         if !status.is_success() {
             let body: Option<ApiError> = response.json().await.ok();

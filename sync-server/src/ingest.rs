@@ -8,7 +8,9 @@ use chrono::{FixedOffset, NaiveDate};
 use shared::expr::Clock;
 use shared::form::Form;
 use shared::protocol::{Submission, answers_from_wire};
-use shared::scoring::{MethodSettings, SurveyPlan};
+use shared::scoring::{MethodSettings, SurveyPlan, VisitPlan};
+
+use crate::facts::Reduced;
 use shared::validate::validate;
 use uuid::Uuid;
 
@@ -28,6 +30,8 @@ pub struct Valid {
     pub scale5_answers: Vec<u8>,
     /// An exit survey (integrity checks apply), not a checklist.
     pub is_survey: bool,
+    /// What it contributes to the scores.
+    pub reduced: Reduced,
 }
 
 /// The outcome of the checks.
@@ -67,7 +71,9 @@ pub fn prepare(s: Submission, forms: &FormCache, settings: &MethodSettings, loca
         return reject(id, "invalid_answers", format!("Respuestas inválidas: {}{tail}", shown.join("; ")));
     }
     let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
-    let scale5_answers = SurveyPlan::new(form, settings).scale5_answers(&answers);
+    let plan = SurveyPlan::new(form, settings);
+    let scale5_answers = plan.scale5_answers(&answers);
+    let reduced = if is_survey { Reduced::Survey(plan.facts(&answers)) } else { Reduced::Visit(VisitPlan::new(form).items(&answers)) };
     let body = match serde_json::to_string(&s) {
         Ok(b) => b,
         Err(e) => return reject(id, "invalid_body", format!("No se pudo leer el registro: {e}")),
@@ -78,6 +84,7 @@ pub fn prepare(s: Submission, forms: &FormCache, settings: &MethodSettings, loca
         duration_seconds: duration,
         scale5_answers,
         is_survey,
+        reduced,
         body,
         submission: s,
     }))

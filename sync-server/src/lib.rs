@@ -25,9 +25,12 @@ mod config;
 pub mod db;
 pub mod demo;
 mod error;
+pub mod export;
+pub mod facts;
 pub mod ingest;
 pub mod publish;
 mod routes;
+pub mod scores;
 mod state;
 
 use std::net::SocketAddr;
@@ -52,7 +55,8 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/enrol", post(routes::auth::enrol))
         .route("/me", get(routes::auth::me))
         .route("/sync/push", post(routes::sync::push))
-        .route("/sync/pull", get(routes::sync::pull));
+        .route("/sync/pull", get(routes::sync::pull))
+        .route("/periods/{period_id}/scores", get(routes::scores::get));
     Router::new()
         .nest("/api/v1", api)
         .fallback(error::not_found)
@@ -69,6 +73,7 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;
     if config.demo && demo::seed(&state.db).await? {
         tracing::info!("demo program seeded");
+        state.rebuild_scores().await?;
     }
     Ok(state)
 }

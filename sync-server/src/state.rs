@@ -7,6 +7,7 @@ use shared::scoring::MethodSettings;
 
 use crate::db::Db;
 use crate::ingest::FormCache;
+use crate::scores::LiveScores;
 
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub local_offset: FixedOffset,
     /// The settings whose integrity limits apply to new surveys.
     pub settings: Arc<MethodSettings>,
+    /// Every period's scores, kept current by each push.
+    pub scores: Arc<RwLock<LiveScores>>,
 }
 
 impl AppState {
@@ -28,7 +31,19 @@ impl AppState {
             let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
             cache.insert((f.form_id, f.version), Arc::new(form.form));
         }
-        Ok(Self { db, forms: Arc::new(RwLock::new(cache)), local_offset, settings: Arc::new(MethodSettings::default()) })
+        let scores = Arc::new(RwLock::new(LiveScores::default()));
+        let state = Self { db, forms: Arc::new(RwLock::new(cache)), local_offset, settings: Arc::new(MethodSettings::default()), scores };
+        state.rebuild_scores().await?;
+        Ok(state)
+    }
+
+    /// Rebuilds the live scores from the database (at start, and after program changes).
+    pub async fn rebuild_scores(&self) -> anyhow::Result<()> {
+        let inputs = self.db.score_inputs().await?;
+        let live = LiveScores::build(&inputs);
+        let mut guard = self.scores.write().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
+        *guard = live;
+        Ok(())
     }
 
     /// A snapshot of the form cache.

@@ -135,3 +135,32 @@ async fn pull_pages_resume_from_the_cursor_without_gaps() {
     let bad = app.get("/api/v1/sync/pull?after=-1", Some(&token)).await;
     assert_eq!((bad.status, bad.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_query")));
 }
+
+#[tokio::test]
+async fn scores_move_when_a_survey_arrives_and_carry_method_and_watermark() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let before = app.get("/api/v1/periods/2025/scores", Some(&staff)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.json);
+    let row = |json: &serde_json::Value| json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").cloned().expect("centro");
+    assert_eq!(row(&before.json)["n"], 0);
+    assert_eq!(before.json["method"], "MGS-1");
+    let token = app.enrol("enc.ana").await;
+    let pushed = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![survey(7, "GTO-E-T-01")])).await;
+    let seq = pushed.json["results"][0]["seq"].as_u64().expect("seq");
+    let after = app.get("/api/v1/periods/2025/scores", Some(&staff)).await;
+    let centro = row(&after.json);
+    assert_eq!((centro["n"].as_u64(), centro["n_isc"].as_u64()), (Some(1), Some(1)));
+    // The same answers scored by `shared` directly: AG (75+100)/2, DE (75+50+100)/3, TC (100+75)/2, CI (75+50)/2, RE 100.
+    let expected = (0.25 * 87.5 + 0.15 * 75.0 + 0.25 * 87.5 + 0.25 * 62.5 + 0.10 * 100.0) / 1.0;
+    assert!((centro["isc"].as_f64().expect("isc") - expected).abs() < 1e-9, "{centro}");
+    assert_eq!(after.json["watermark"].as_u64(), Some(seq));
+    assert_eq!(centro["tier"], "no_elegible");
+    let csv = app.get("/api/v1/periods/2025/scores?format=csv", Some(&staff)).await;
+    let text = csv.json.as_str().expect("csv text");
+    assert!(text.starts_with("\u{feff}centro_id,ambito,tipo,n,"));
+    assert!(text.lines().any(|l| l.starts_with("GTO-E-T-01,estatal,tramites,1,1,")), "{text}");
+    let surveyor = app.get("/api/v1/periods/2025/scores", Some(&token)).await;
+    assert_eq!(surveyor.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/periods/1999/scores", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+}

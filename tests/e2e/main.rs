@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, the real sync-server bound on 127.0.0.1, the app's own
 //! sync client on the other side. No mocks of the server.
 
+mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod helpers; // spawn_server(): the real server on a free loopback port
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

@@ -5,9 +5,11 @@
 mod auth;
 mod pull;
 mod push;
+mod scores;
 
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
+pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
     CollectionMode, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
     Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_to_wire,

@@ -4,7 +4,10 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Every migration, oldest first. Never edit or reorder a released entry; append.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+    include_str!("../../migrations/sqlite/0002_facts.sql"),
+];
 
 /// The schema version a fully migrated database has.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();

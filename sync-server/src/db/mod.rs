@@ -10,6 +10,7 @@ mod accounts;
 mod forms;
 mod migrations;
 mod program;
+mod scores;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ pub use accounts::{Device, NewUser};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;
 pub use program::{CentroRow, PeriodRow};
-pub use sync::PushContext;
+pub use scores::ScoreInputs;
+pub use sync::{Fact, PushContext};
 
 /// How many reader connections to keep.
 const READERS: usize = 4;

@@ -9,7 +9,15 @@ use uuid::Uuid;
 
 use super::program::emit;
 use super::{Db, DbError};
+use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items, review_status};
 use crate::ingest::{Prepared, Valid};
+
+/// A stored record's contribution, for the live scores.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Survey(SurveyFact),
+    Visit(VisitFact),
+}
 
 /// Who pushes, and the server's view of the moment.
 #[derive(Debug, Clone)]
@@ -67,7 +75,7 @@ impl Counts {
 }
 
 /// Stores one valid submission, or says why not.
-fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<PushResult, DbError> {
+fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fact>) -> Result<PushResult, DbError> {
     let s = &v.submission;
     let id = s.id;
     let assigned: bool = tx.query_row(
@@ -124,7 +132,30 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<PushResul
             flags_json,
         ],
     )?;
+    facts.push(store_fact(tx, v, id, seq, review)?);
     Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None })
+}
+
+fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
+    let (sid, centro, date) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date);
+    match &v.reduced {
+        Reduced::Survey(f) => {
+            tx.execute(
+                "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![sid, centro, date.to_string(), seq, encode_dimensions(f), f.satisfaction, f.bribe],
+            )?;
+            let review = review_status(review_code(review));
+            Ok(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() }))
+        }
+        Reduced::Visit(items) => {
+            tx.execute(
+                "INSERT INTO visit_facts (submission_id, centro_id, visit_date, seq, items) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![sid, centro, date.to_string(), seq, encode_items(items)],
+            )?;
+            Ok(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() }))
+        }
+    }
 }
 
 /// The integrity flags of a survey, as (code, Spanish reason) pairs.
@@ -154,15 +185,16 @@ fn flags(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<Vec<(Stri
 
 impl Db {
     /// Handles one push batch in one transaction; answers per record, after the commit.
-    pub async fn push(&self, ctx: PushContext, items: Vec<Prepared>) -> Result<(Vec<PushResult>, DeviceReceipt), DbError> {
+    pub async fn push(&self, ctx: PushContext, items: Vec<Prepared>) -> Result<(Vec<PushResult>, DeviceReceipt, Vec<Fact>), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let mut counts = Counts::default();
             let mut results = Vec::with_capacity(items.len());
+            let mut facts = Vec::new();
             for item in &items {
                 let result = match item {
                     Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
-                    Prepared::Valid(v) => store(&tx, &ctx, v)?,
+                    Prepared::Valid(v) => store(&tx, &ctx, v, &mut facts)?,
                 };
                 counts.add(result.outcome);
                 results.push(result);
@@ -192,7 +224,7 @@ impl Db {
                 },
             )?;
             tx.commit()?;
-            Ok((results, receipt))
+            Ok((results, receipt, facts))
         })
         .await
     }

@@ -3,4 +3,5 @@
 pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod scores;
 pub mod sync;

@@ -41,7 +41,10 @@ pub async fn push(
         received_at: now.to_rfc3339(),
         integrity: state.settings.integrity.clone(),
     };
-    let (results, receipt) = state.db.push(ctx, prepared).await?;
+    let (results, receipt, facts) = state.db.push(ctx, prepared).await?;
+    if let Ok(mut live) = state.scores.write() {
+        live.apply(&facts);
+    }
     Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset) }))
 }
 

@@ -1,0 +1,145 @@
+//! `GET /api/v1/periods/{id}/scores`: the score table, every figure unrounded (round only
+//! to show), with the method version and the data watermark.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scoring::{Ambito, CentroScore, Proportion, ScoreTable, Tipo};
+
+/// A proportion with its 95 % Wilson interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProportionDto {
+    pub k: u64,
+    pub n: u64,
+    pub p: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// A reason a centro is not ranked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonDto {
+    pub code: String,
+    pub message: String,
+}
+
+/// One centro's figures (SCORING.md §9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CentroScoreDto {
+    pub centro_id: String,
+    /// `estatal` or `municipal`.
+    pub ambito: String,
+    /// `tramites` or `servicios`.
+    pub tipo: String,
+    pub n: u64,
+    pub n_isc: u64,
+    pub sampling_days: u64,
+    pub n_eff: f64,
+    pub deff: f64,
+    pub isc: Option<f64>,
+    pub isc_se: Option<f64>,
+    pub isc_ci: Option<[f64; 2]>,
+    pub dimension_means: std::collections::BTreeMap<String, f64>,
+    pub csat: Option<ProportionDto>,
+    pub dissatisfied: Option<ProportionDto>,
+    pub bribe: Option<ProportionDto>,
+    pub visits: u64,
+    pub icv: Option<f64>,
+    pub icv_se: Option<f64>,
+    pub pillar_means: std::collections::BTreeMap<String, f64>,
+    pub critical_failure: bool,
+    pub iacm: f64,
+    pub commitments: usize,
+    pub insufficient_commitments: bool,
+    pub igq: Option<f64>,
+    pub complaints: usize,
+    pub igq_from_visits: bool,
+    pub igc: Option<f64>,
+    pub igc_se: Option<f64>,
+    pub complete: bool,
+    pub igc_star: Option<f64>,
+    pub se_star: Option<f64>,
+    pub shrinkage: Option<f64>,
+    pub rank: Option<u32>,
+    pub tied_with_next: bool,
+    /// `destacado`, `satisfactorio`, `en_mejora` or `no_elegible`.
+    pub tier: String,
+    pub reasons: Vec<ReasonDto>,
+}
+
+/// The whole table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreTableDto {
+    pub period_id: String,
+    /// The method version every figure was computed with.
+    pub method: String,
+    /// The highest server sequence number included: the table reflects everything synced
+    /// up to it.
+    pub watermark: u64,
+    pub centros: Vec<CentroScoreDto>,
+}
+
+fn proportion(p: &Option<Proportion>) -> Option<ProportionDto> {
+    p.map(|p| ProportionDto { k: p.k, n: p.n, p: p.p, lower: p.lower, upper: p.upper })
+}
+
+impl From<&CentroScore> for CentroScoreDto {
+    fn from(c: &CentroScore) -> Self {
+        Self {
+            centro_id: c.centro_id.clone(),
+            ambito: match c.category.ambito {
+                Ambito::Estatal => "estatal",
+                Ambito::Municipal => "municipal",
+            }
+            .into(),
+            tipo: match c.category.tipo {
+                Tipo::Tramites => "tramites",
+                Tipo::Servicios => "servicios",
+            }
+            .into(),
+            n: c.n,
+            n_isc: c.n_isc,
+            sampling_days: c.sampling_days,
+            n_eff: c.n_eff,
+            deff: c.deff,
+            isc: c.isc,
+            isc_se: c.isc_se,
+            isc_ci: c.isc_ci.map(|(a, b)| [a, b]),
+            dimension_means: c.dimension_means.clone(),
+            csat: proportion(&c.csat),
+            dissatisfied: proportion(&c.dissatisfied),
+            bribe: proportion(&c.bribe),
+            visits: c.visits,
+            icv: c.icv,
+            icv_se: c.icv_se,
+            pillar_means: c.pillar_means.clone(),
+            critical_failure: c.critical_failure,
+            iacm: c.iacm,
+            commitments: c.commitments,
+            insufficient_commitments: c.insufficient_commitments,
+            igq: c.igq,
+            complaints: c.complaints,
+            igq_from_visits: c.igq_from_visits,
+            igc: c.igc,
+            igc_se: c.igc_se,
+            complete: c.complete,
+            igc_star: c.ranking.igc_star,
+            se_star: c.ranking.se_star,
+            shrinkage: c.ranking.shrinkage,
+            rank: c.ranking.rank,
+            tied_with_next: c.ranking.tied_with_next,
+            tier: c.ranking.tier.code().into(),
+            reasons: c.reasons.iter().map(|r| ReasonDto { code: r.code().into(), message: r.to_string() }).collect(),
+        }
+    }
+}
+
+impl From<&ScoreTable> for ScoreTableDto {
+    fn from(t: &ScoreTable) -> Self {
+        Self {
+            period_id: t.period_id.clone(),
+            method: t.method.clone(),
+            watermark: t.watermark,
+            centros: t.centros.iter().map(CentroScoreDto::from).collect(),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Reading everything the live scores are built from, in one read transaction.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use shared::scoring::{Category, Centro, MethodSettings, Period, SurveyFacts};
+
+use super::{Db, DbError};
+use crate::facts::{SurveyFact, VisitFact, decode_dimensions, decode_items, review_status};
+
+/// The inputs of every period's scores.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreInputs {
+    pub periods: Vec<Period>,
+    pub centros: Vec<Centro>,
+    pub surveys: Vec<SurveyFact>,
+    pub visits: Vec<VisitFact>,
+    /// The highest sequence number in the change log.
+    pub watermark: u64,
+}
+
+fn date(text: String) -> rusqlite::Result<NaiveDate> {
+    text.parse().map_err(|_| rusqlite::Error::InvalidColumnType(0, text, rusqlite::types::Type::Text))
+}
+
+fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
+    let mut stmt = conn.prepare("SELECT id, start_date, end_date, settings_json FROM periods ORDER BY start_date, id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, date(r.get(1)?)?, date(r.get(2)?)?, r.get::<_, String>(3)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, start, end, json) = row?;
+        let settings: MethodSettings = serde_json::from_str(&json).map_err(|e| DbError::Other(e.into()))?;
+        out.push(Period { id, start, end, settings });
+    }
+    Ok(out)
+}
+
+fn centros(conn: &Connection) -> Result<Vec<Centro>, DbError> {
+    use shared::scoring::{Ambito, Tipo};
+    let mut stmt = conn.prepare("SELECT id, ambito, tipo, lat, lon FROM centros ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        let ambito = if r.get::<_, String>(1)? == "municipal" { Ambito::Municipal } else { Ambito::Estatal };
+        let tipo = if r.get::<_, String>(2)? == "servicios" { Tipo::Servicios } else { Tipo::Tramites };
+        let coords: (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
+        Ok(Centro { id: r.get(0)?, category: Category { ambito, tipo }, coordinates: coords.0.zip(coords.1) })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+impl Db {
+    /// Everything needed to build the live scores.
+    pub async fn score_inputs(&self) -> Result<ScoreInputs, DbError> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let periods = periods(&tx)?;
+            let centros = centros(&tx)?;
+            let surveys = {
+                let mut stmt = tx.prepare(
+                    "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, s.review
+                     FROM survey_facts f JOIN submissions s ON s.id = f.submission_id",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    let facts = SurveyFacts {
+                        dimensions: decode_dimensions(&r.get::<_, String>(4)?),
+                        satisfaction: r.get(5)?,
+                        bribe: r.get(6)?,
+                    };
+                    Ok(SurveyFact {
+                        submission_id: r.get(0)?,
+                        centro_id: r.get(1)?,
+                        capture_date: date(r.get(2)?)?,
+                        seq: r.get::<_, i64>(3)? as u64,
+                        review: review_status(&r.get::<_, String>(7)?),
+                        facts,
+                    })
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            let visits = {
+                let mut stmt = tx.prepare("SELECT submission_id, centro_id, visit_date, seq, items FROM visit_facts")?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(VisitFact {
+                        submission_id: r.get(0)?,
+                        centro_id: r.get(1)?,
+                        date: date(r.get(2)?)?,
+                        seq: r.get::<_, i64>(3)? as u64,
+                        items: decode_items(&r.get::<_, String>(4)?),
+                    })
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            let watermark: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
+            tx.finish()?;
+            Ok(ScoreInputs { periods, centros, surveys, visits, watermark: watermark as u64 })
+        })
+        .await
+    }
+}

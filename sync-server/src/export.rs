@@ -1,0 +1,62 @@
+//! Exports as files: the score table as CSV (UTF-8 with BOM, so Excel reads the accents).
+
+use shared::protocol::ScoreTableDto;
+
+use crate::error::AppError;
+
+const HEADER: [&str; 32] = [
+    "centro_id", "ambito", "tipo", "n", "n_isc", "dias_muestreo", "n_eff", "deff", "isc", "isc_ee", "isc_li", "isc_ls",
+    "csat", "csat_li", "csat_ls", "insatisfechos", "soborno", "soborno_li", "visitas", "icv", "icv_ee", "iacm", "igq",
+    "igc", "igc_ee", "igc_ajustado", "lugar", "empate_con_siguiente", "nivel", "razones", "metodo", "marca_datos",
+];
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The table as CSV: one row per centro, every figure unrounded, with the method version and
+/// the data watermark on every row.
+pub fn scores_csv(t: &ScoreTableDto) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let err = |e: csv::Error| AppError::Internal(e.into());
+    w.write_record(HEADER).map_err(err)?;
+    for c in &t.centros {
+        let reasons: Vec<&str> = c.reasons.iter().map(|r| r.message.as_str()).collect();
+        let row = [
+            c.centro_id.clone(),
+            c.ambito.clone(),
+            c.tipo.clone(),
+            c.n.to_string(),
+            c.n_isc.to_string(),
+            c.sampling_days.to_string(),
+            c.n_eff.to_string(),
+            c.deff.to_string(),
+            num(c.isc),
+            num(c.isc_se),
+            num(c.isc_ci.map(|ci| ci[0])),
+            num(c.isc_ci.map(|ci| ci[1])),
+            num(c.csat.as_ref().map(|p| p.p)),
+            num(c.csat.as_ref().map(|p| p.lower)),
+            num(c.csat.as_ref().map(|p| p.upper)),
+            num(c.dissatisfied.as_ref().map(|p| p.p)),
+            num(c.bribe.as_ref().map(|p| p.p)),
+            num(c.bribe.as_ref().map(|p| p.lower)),
+            c.visits.to_string(),
+            num(c.icv),
+            num(c.icv_se),
+            c.iacm.to_string(),
+            num(c.igq),
+            num(c.igc),
+            num(c.igc_se),
+            num(c.igc_star),
+            c.rank.map(|r| r.to_string()).unwrap_or_default(),
+            if c.tied_with_next { "sí".into() } else { "no".into() },
+            c.tier.clone(),
+            reasons.join("; "),
+            t.method.clone(),
+            t.watermark.to_string(),
+        ];
+        w.write_record(&row).map_err(err)?;
+    }
+    w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
+}

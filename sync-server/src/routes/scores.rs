@@ -1,0 +1,44 @@
+//! `GET /api/v1/periods/{period_id}/scores[?format=csv]`: the live score table.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use shared::protocol::{Role, ScoreTableDto};
+
+use crate::auth::AuthDevice;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `?format=json|csv`
+#[derive(Debug, Deserialize)]
+pub struct Format {
+    format: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path(period_id): Path<String>,
+    Query(format): Query<Format>,
+) -> Result<Response, AppError> {
+    if !matches!(device.user.role, Role::Admin | Role::Staff | Role::Supervisor) {
+        return Err(AppError::Forbidden("Los resultados son para supervisión y coordinación.".into()));
+    }
+    let table = {
+        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
+        live.table(&period_id)
+    }
+    .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period_id}».")))?;
+    let dto = ScoreTableDto::from(&table);
+    match format.format.as_deref() {
+        None | Some("json") => Ok(Json(dto).into_response()),
+        Some("csv") => {
+            let body = crate::export::scores_csv(&dto)?;
+            let name = format!("attachment; filename=\"resultados-{period_id}.csv\"");
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
+        }
+        Some(other) => Err(AppError::BadRequest("bad_query", format!("Formato «{other}» desconocido: use json o csv."))),
+    }
+}
