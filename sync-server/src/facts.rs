@@ -67,13 +67,10 @@ pub fn decode_items(text: &str) -> Vec<VisitItem> {
         .collect()
 }
 
+/// The scoring status of a stored review code (unknown codes count as in review: never
+/// scored by mistake).
 pub fn review_status(code: &str) -> ReviewStatus {
-    match code {
-        "in_review" => ReviewStatus::InReview,
-        "approved" => ReviewStatus::Approved,
-        "rejected" => ReviewStatus::Rejected,
-        _ => ReviewStatus::Accepted,
-    }
+    shared::protocol::ReviewState::parse(code).map_or(ReviewStatus::InReview, ReviewStatus::from)
 }
 
 #[cfg(test)]

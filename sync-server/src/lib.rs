@@ -56,7 +56,9 @@ pub fn app(state: AppState) -> Router {
         .route("/me", get(routes::auth::me))
         .route("/sync/push", post(routes::sync::push))
         .route("/sync/pull", get(routes::sync::pull))
-        .route("/periods/{period_id}/scores", get(routes::scores::get));
+        .route("/periods/{period_id}/scores", get(routes::scores::get))
+        .route("/review", get(routes::review::queue))
+        .route("/review/{submission_id}", post(routes::review::decide));
     Router::new()
         .nest("/api/v1", api)
         .fallback(error::not_found)

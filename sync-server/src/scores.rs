@@ -80,6 +80,31 @@ impl LiveScores {
         }
     }
 
+    /// A survey's review state changed from `before` to `fact.review`: take it out of or
+    /// put it into the scores (exactly), and move the watermark to the decision.
+    pub fn review_changed(&mut self, fact: &SurveyFact, before: shared::scoring::ReviewStatus, change_seq: u64) {
+        let (was, now) = (before.counts(), fact.review.counts());
+        for scorer in self.scorers.values_mut() {
+            let respondent = fact.facts.respondent(&scorer.period().settings);
+            let record = SurveyRecord {
+                centro_id: &fact.centro_id,
+                capture_date: fact.capture_date,
+                status: shared::scoring::ReviewStatus::Accepted,
+                seq: fact.seq,
+                respondent: &respondent,
+            };
+            let result = match (was, now) {
+                (true, false) => scorer.remove_survey(&record),
+                (false, true) => scorer.add_survey(&record),
+                _ => Ok(()),
+            };
+            if let Err(e) = result {
+                tracing::warn!(submission = %fact.submission_id, error = %e, "review not applied to the scores");
+            }
+            scorer.observe(change_seq);
+        }
+    }
+
     /// The current table of a period.
     pub fn table(&self, period_id: &str) -> Option<ScoreTable> {
         self.scorers.get(period_id).map(PeriodScorer::table)

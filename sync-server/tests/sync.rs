@@ -164,3 +164,58 @@ async fn scores_move_when_a_survey_arrives_and_carry_method_and_watermark() {
     assert_eq!(surveyor.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/v1/periods/1999/scores", Some(&staff)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn review_decisions_reach_the_surveyor_and_the_scores() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut fast = survey(8, "GTO-E-T-01");
+    fast.finalised_at = fast.started_at + chrono::Duration::seconds(20);
+    let normal = survey(9, "GTO-E-T-01");
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![fast.seal(), normal])).await;
+    assert_eq!(pushed.json["results"][0]["review"], "in_review");
+    let staff = app.enrol("coordinacion").await;
+    let n = |json: &serde_json::Value| json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").expect("centro")["n"].as_u64();
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(1));
+
+    // Ana's supervisor sees the flagged survey with its reason; the other supervisor does not.
+    let norte = app.enrol("sup.norte").await;
+    let queue = app.get("/api/v1/review", Some(&norte)).await;
+    assert_eq!(queue.json["items"].as_array().map(Vec::len), Some(1), "{}", queue.json);
+    assert_eq!(queue.json["items"][0]["flags"][0]["code"], "too_fast");
+    let sur = app.enrol("sup.sur").await;
+    assert_eq!(app.get("/api/v1/review", Some(&sur)).await.json["items"].as_array().map(Vec::len), Some(0));
+    let id = "00000000-0000-0000-0000-000000000008";
+    let path = format!("/api/v1/review/{id}");
+    let outside = app.post(&path, Some(&sur), &serde_json::json!({"decision": "approve"})).await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+    let surveyor = app.post(&path, Some(&ana), &serde_json::json!({"decision": "approve"})).await;
+    assert_eq!(surveyor.status, StatusCode::FORBIDDEN);
+
+    // Approving puts it into the scores.
+    let approve = app.post(&path, Some(&norte), &serde_json::json!({"decision": "approve"})).await;
+    assert_eq!(approve.status, StatusCode::OK, "{}", approve.json);
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(2));
+
+    // Rejecting needs a reason, takes it out again, and the reason reaches Ana's device.
+    let no_reason = app.post(&path, Some(&norte), &serde_json::json!({"decision": "reject"})).await;
+    assert_eq!((no_reason.status, no_reason.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("reason_required")));
+    let reason = "La encuesta duró 20 segundos: repítala con otra persona.";
+    let reject = app.post(&path, Some(&norte), &serde_json::json!({"decision": "reject", "reason": reason})).await;
+    assert_eq!(reject.status, StatusCode::OK);
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(1));
+    let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&ana)).await.json).expect("page");
+    let reviews: Vec<_> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.body {
+            shared::protocol::ChangeBody::Review { state, reason, .. } => Some((*state, reason.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reviews.last(), Some(&(shared::protocol::ReviewState::Rejected, Some(reason.to_string()))));
+    // Another surveyor's device does not receive Ana's review decisions.
+    let luis = app.enrol("enc.luis").await;
+    let other: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&luis)).await.json).expect("page");
+    assert!(!other.changes.iter().any(|c| matches!(c.body, shared::protocol::ChangeBody::Review { .. })));
+}

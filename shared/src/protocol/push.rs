@@ -176,6 +176,36 @@ pub enum ReviewState {
     Rejected,
 }
 
+impl ReviewState {
+    /// The code used in the API and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewState::Accepted => "accepted",
+            ReviewState::InReview => "in_review",
+            ReviewState::Approved => "approved",
+            ReviewState::Rejected => "rejected",
+        }
+    }
+
+    /// Parses [`ReviewState::code`]; unknown codes are `None`.
+    pub fn parse(code: &str) -> Option<Self> {
+        [ReviewState::Accepted, ReviewState::InReview, ReviewState::Approved, ReviewState::Rejected]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+impl From<ReviewState> for crate::scoring::ReviewStatus {
+    fn from(s: ReviewState) -> Self {
+        match s {
+            ReviewState::Accepted => Self::Accepted,
+            ReviewState::InReview => Self::InReview,
+            ReviewState::Approved => Self::Approved,
+            ReviewState::Rejected => Self::Rejected,
+        }
+    }
+}
+
 /// The answer for one submission of a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResult {

@@ -10,6 +10,7 @@ mod accounts;
 mod forms;
 mod migrations;
 mod program;
+mod review;
 mod scores;
 mod sync;
 
@@ -22,6 +23,7 @@ pub use accounts::{Device, NewUser};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;
 pub use program::{CentroRow, PeriodRow};
+pub use review::{Decided, Reviewer};
 pub use scores::ScoreInputs;
 pub use sync::{Fact, PushContext};
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::program::emit;
 use super::{Db, DbError};
-use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items, review_status};
+use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
 use crate::ingest::{Prepared, Valid};
 
 /// A stored record's contribution, for the live scores.
@@ -31,24 +31,6 @@ pub struct PushContext {
     /// When the batch arrived (RFC 3339).
     pub received_at: String,
     pub integrity: IntegrityLimits,
-}
-
-fn review_code(r: ReviewState) -> &'static str {
-    match r {
-        ReviewState::Accepted => "accepted",
-        ReviewState::InReview => "in_review",
-        ReviewState::Approved => "approved",
-        ReviewState::Rejected => "rejected",
-    }
-}
-
-fn review_of(code: &str) -> ReviewState {
-    match code {
-        "in_review" => ReviewState::InReview,
-        "approved" => ReviewState::Approved,
-        "rejected" => ReviewState::Rejected,
-        _ => ReviewState::Accepted,
-    }
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
@@ -93,7 +75,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fac
         .optional()?;
     if let Some((seq, hash, review)) = existing {
         if hash == s.content_hash {
-            let review = Some(review_of(&review));
+            let review = Some(ReviewState::parse(&review).unwrap_or(ReviewState::InReview));
             return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None });
         }
         tx.execute(
@@ -128,7 +110,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fac
             v.finalised_unix,
             ctx.received_at,
             ctx.clock_skew_seconds,
-            review_code(review),
+            review.code(),
             flags_json,
         ],
     )?;
@@ -145,7 +127,7 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![sid, centro, date.to_string(), seq, encode_dimensions(f), f.satisfaction, f.bribe],
             )?;
-            let review = review_status(review_code(review));
+            let review = review.into();
             Ok(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() }))
         }
         Reduced::Visit(items) => {

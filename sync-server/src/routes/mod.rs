@@ -3,5 +3,6 @@
 pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod review;
 pub mod scores;
 pub mod sync;

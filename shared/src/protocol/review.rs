@@ -1,0 +1,51 @@
+//! The review queue: flagged surveys wait for a supervisor, whose decision (and reason)
+//! reaches the surveyor's device on its next pull.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::push::ReviewState;
+
+/// One integrity flag, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagDto {
+    pub code: String,
+    pub reason: String,
+}
+
+/// A survey waiting in review (or reviewed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub submission_id: Uuid,
+    pub centro_id: String,
+    pub username: String,
+    pub capture_date: NaiveDate,
+    pub received_at: String,
+    pub state: ReviewState,
+    pub flags: Vec<FlagDto>,
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/review`: the queue of the caller's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewList {
+    pub items: Vec<ReviewItem>,
+}
+
+/// What a supervisor decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// `POST /api/v1/review/{submission_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecision {
+    pub decision: Decision,
+    /// Required to reject: it reaches the surveyor.
+    pub reason: Option<String>,
+}

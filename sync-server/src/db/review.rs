@@ -1,0 +1,107 @@
+//! The review queue and decisions.
+
+use rusqlite::{OptionalExtension, params};
+use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState, Role};
+use uuid::Uuid;
+
+use super::program::emit;
+use super::{Db, DbError};
+use crate::facts::{SurveyFact, decode_dimensions};
+
+/// Who asks, for scoping: supervisors see their team, staff and admin everyone.
+#[derive(Debug, Clone, Copy)]
+pub struct Reviewer {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+/// The outcome of a decision: the survey's fact with its new state, and the state before.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub fact: Option<SurveyFact>,
+    pub before: ReviewState,
+    pub change_seq: u64,
+}
+
+fn state_of(code: &str) -> ReviewState {
+    ReviewState::parse(code).unwrap_or(ReviewState::InReview)
+}
+
+const SCOPE: &str = "(?1 = 1 OR u.supervisor_id = ?2)";
+
+impl Db {
+    /// Surveys in review within the reviewer's scope, oldest first.
+    pub async fn review_queue(&self, who: Reviewer) -> Result<Vec<ReviewItem>, DbError> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT s.id, s.centro_id, u.username, s.capture_date, s.received_at, s.review, s.flags, s.review_reason
+                 FROM submissions s JOIN users u ON u.id = s.user_id
+                 WHERE s.review = 'in_review' AND {SCOPE} ORDER BY s.seq"
+            );
+            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(params![everyone, who.user_id], |r| {
+                let flags: String = r.get(6)?;
+                let pairs: Vec<(String, String)> = serde_json::from_str(&flags).unwrap_or_default();
+                Ok(ReviewItem {
+                    submission_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                    centro_id: r.get(1)?,
+                    username: r.get(2)?,
+                    capture_date: r.get::<_, String>(3)?.parse().unwrap_or_default(),
+                    received_at: r.get(4)?,
+                    state: state_of(&r.get::<_, String>(5)?),
+                    flags: pairs.into_iter().map(|(code, reason)| FlagDto { code, reason }).collect(),
+                    reason: r.get(7)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Records a decision on a survey in the reviewer's scope and tells the surveyor's devices.
+    pub async fn decide(&self, who: Reviewer, id: Uuid, state: ReviewState, reason: Option<String>) -> Result<Decided, DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let sql = format!(
+                "SELECT s.review, s.user_id FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ?3 AND {SCOPE}"
+            );
+            let row: Option<(String, i64)> =
+                tx.query_row(&sql, params![everyone, who.user_id, id.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let Some((before, submitter)) = row else {
+                return Err(DbError::NotFound(format!("registro {id} en su equipo")));
+            };
+            let before = state_of(&before);
+            tx.execute(
+                "UPDATE submissions SET review = ?1, review_reason = ?2 WHERE id = ?3",
+                params![state.code(), reason, id.to_string()],
+            )?;
+            let body = ChangeBody::Review { submission_id: id, state, reason: reason.clone() };
+            let change_seq = emit(&tx, "review", &id.to_string(), Some(submitter), Some(&body))?;
+            let fact = tx
+                .query_row(
+                    "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe FROM survey_facts WHERE submission_id = ?1",
+                    [id.to_string()],
+                    |r| {
+                        Ok(SurveyFact {
+                            submission_id: id.to_string(),
+                            centro_id: r.get(0)?,
+                            capture_date: r.get::<_, String>(1)?.parse().unwrap_or_default(),
+                            seq: r.get::<_, i64>(2)? as u64,
+                            review: state.into(),
+                            facts: shared::scoring::SurveyFacts {
+                                dimensions: decode_dimensions(&r.get::<_, String>(3)?),
+                                satisfaction: r.get(4)?,
+                                bribe: r.get(5)?,
+                            },
+                        })
+                    },
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(Decided { fact, before, change_seq: change_seq as u64 })
+        })
+        .await
+    }
+}
