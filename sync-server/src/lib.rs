@@ -37,7 +37,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::compression::CompressionLayer;
 
 pub use config::{Command, Config};
@@ -58,7 +58,10 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/pull", get(routes::sync::pull))
         .route("/periods/{period_id}/scores", get(routes::scores::get))
         .route("/review", get(routes::review::queue))
-        .route("/review/{submission_id}", post(routes::review::decide));
+        .route("/review/{submission_id}", post(routes::review::decide))
+        .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))
+        .route("/centros/{centro}/commitments/{id}/milestones/{milestone}/verify", post(routes::program::verify_milestone))
+        .route("/centros/{centro}/complaints/{folio}", put(routes::program::put_complaint));
     Router::new()
         .nest("/api/v1", api)
         .fallback(error::not_found)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use shared::scoring::{PeriodScorer, ScoreTable, SurveyRecord, Visit};
+use shared::scoring::{Commitment, Complaint, PeriodScorer, ScoreTable, SurveyRecord, Visit};
 
 use crate::db::{Fact, ScoreInputs};
 use crate::facts::{SurveyFact, VisitFact};
@@ -28,6 +28,14 @@ impl LiveScores {
         }
         for v in &inputs.visits {
             live.add_visit(v);
+        }
+        for scorer in live.scorers.values_mut() {
+            for c in &inputs.commitments {
+                let _ = scorer.add_commitment(c.clone());
+            }
+            for c in &inputs.complaints {
+                let _ = scorer.add_complaint(c.clone());
+            }
         }
         for scorer in live.scorers.values_mut() {
             scorer.observe(inputs.watermark);
@@ -102,6 +110,18 @@ impl LiveScores {
                 tracing::warn!(submission = %fact.submission_id, error = %e, "review not applied to the scores");
             }
             scorer.observe(change_seq);
+        }
+    }
+
+    /// A centro's commitments or complaints changed: replace them in every period.
+    pub fn centro_records_changed(&mut self, centro_id: &str, commitments: &[Commitment], complaints: &[Complaint], seq: u64) {
+        for scorer in self.scorers.values_mut() {
+            let result = scorer
+                .replace_commitments(centro_id, commitments.to_vec(), seq)
+                .and_then(|()| scorer.replace_complaints(centro_id, complaints.to_vec(), seq));
+            if let Err(e) = result {
+                tracing::warn!(centro = centro_id, error = %e, "commitments or complaints left out of the scores");
+            }
         }
     }
 

@@ -3,11 +3,13 @@
 //! `docs/sync-protocol.md`.
 
 mod auth;
+mod program;
 mod pull;
 mod push;
 mod review;
 mod scores;
 
+pub use program::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, MilestoneInfo, MilestoneInput, VerifyMilestone};
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{Decision, FlagDto, ReviewDecision, ReviewItem, ReviewList};

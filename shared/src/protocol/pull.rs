@@ -41,6 +41,8 @@ pub enum ChangeBody {
     CentroRemoved { centro_id: String },
     /// A period.
     Period { period_id: String, name: String, start: NaiveDate, end: NaiveDate, method: String },
+    /// An open commitment of a centro the device works at (with its milestones).
+    Commitment(super::program::CommitmentInfo),
     /// A supervisor's decision on one of this user's submissions.
     Review { submission_id: Uuid, state: ReviewState, reason: Option<String> },
 }

@@ -179,6 +179,21 @@ impl PeriodScorer {
         self.keep(&c.centro_id.clone(), true, c.seq, |acc| acc.commitments.push(c))
     }
 
+    /// Replaces every commitment of a centro (after one was created, edited or verified).
+    pub fn replace_commitments(&mut self, centro_id: &str, commitments: Vec<Commitment>, seq: u64) -> Result<(), ScoreError> {
+        self.centro(centro_id)?.commitments = commitments;
+        self.watermark = self.watermark.max(seq);
+        Ok(())
+    }
+
+    /// Replaces every complaint of a centro; those received in the period count.
+    pub fn replace_complaints(&mut self, centro_id: &str, complaints: Vec<Complaint>, seq: u64) -> Result<(), ScoreError> {
+        let period = self.period.clone();
+        self.centro(centro_id)?.complaints = complaints.into_iter().filter(|c| period.contains(c.received)).collect();
+        self.watermark = self.watermark.max(seq);
+        Ok(())
+    }
+
     /// Adds one complaint; it counts when received in the period.
     pub fn add_complaint(&mut self, c: Complaint) -> Result<(), ScoreError> {
         let included = self.period.contains(c.received);

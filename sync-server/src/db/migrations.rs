@@ -7,6 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_initial.sql"),
     include_str!("../../migrations/sqlite/0002_facts.sql"),
+    include_str!("../../migrations/sqlite/0003_commitments_complaints.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -7,6 +7,7 @@
 //! blocking pool.
 
 mod accounts;
+mod commitments;
 mod forms;
 mod migrations;
 mod program;

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
-use shared::scoring::{Category, Centro, MethodSettings, Period, SurveyFacts};
+use shared::scoring::{Category, Centro, Commitment, Complaint, MethodSettings, Period, SurveyFacts};
+
+use super::commitments::{commitments_of, complaints_of};
 
 use super::{Db, DbError};
 use crate::facts::{SurveyFact, VisitFact, decode_dimensions, decode_items, review_status};
@@ -14,6 +16,8 @@ pub struct ScoreInputs {
     pub centros: Vec<Centro>,
     pub surveys: Vec<SurveyFact>,
     pub visits: Vec<VisitFact>,
+    pub commitments: Vec<Commitment>,
+    pub complaints: Vec<Complaint>,
     /// The highest sequence number in the change log.
     pub watermark: u64,
 }
@@ -88,9 +92,11 @@ impl Db {
                 })?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
+            let commitments = commitments_of(&tx, None)?;
+            let complaints = complaints_of(&tx, None)?;
             let watermark: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
             tx.finish()?;
-            Ok(ScoreInputs { periods, centros, surveys, visits, watermark: watermark as u64 })
+            Ok(ScoreInputs { periods, centros, surveys, visits, commitments, complaints, watermark: watermark as u64 })
         })
         .await
     }

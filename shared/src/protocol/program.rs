@@ -1,0 +1,76 @@
+//! Commitments (with milestones verified at visits) and complaints.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A milestone as staff define it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneInput {
+    pub milestone_id: String,
+    pub description: String,
+    pub due: NaiveDate,
+}
+
+/// `PUT /api/v1/centros/{centro}/commitments/{id}`: create or edit a commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentInput {
+    pub description: String,
+    /// 1, 2 or 3.
+    pub impact: u8,
+    pub milestones: Vec<MilestoneInput>,
+}
+
+/// A milestone with its verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneInfo {
+    pub milestone_id: String,
+    pub description: String,
+    pub due: NaiveDate,
+    pub verified_on: Option<NaiveDate>,
+    /// SHA-256 of the evidence photos.
+    pub evidence: Vec<String>,
+}
+
+/// A commitment as stored; `version` grows with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentInfo {
+    pub centro_id: String,
+    pub commitment_id: String,
+    pub description: String,
+    pub impact: u8,
+    pub version: u64,
+    pub milestones: Vec<MilestoneInfo>,
+}
+
+/// `POST …/milestones/{milestone}/verify`: an inspector verifies a milestone at a visit.
+/// Based on the version the device saw; an older base is a conflict, never a silent overwrite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyMilestone {
+    pub base_version: u64,
+    pub verified_on: NaiveDate,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// `PUT /api/v1/centros/{centro}/complaints/{folio}`: a complaint from the centro's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintInput {
+    pub received: NaiveDate,
+    pub responded: Option<NaiveDate>,
+    pub corrective_action: bool,
+    /// Closed with the citizen's acknowledgement.
+    pub acknowledged: bool,
+}
+
+/// The answer to a stored complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintStored {
+    pub centro_id: String,
+    pub folio: String,
+    /// The change's sequence number (the scores' watermark reaches it).
+    pub seq: u64,
+}

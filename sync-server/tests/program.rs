@@ -1,0 +1,95 @@
+//! Commitments (versioned milestones), complaints, and how they move IACM and IGQ.
+
+mod support;
+
+use axum::http::{Request, StatusCode, header};
+use axum::body::Body;
+use shared::protocol::{ChangeBody, PullResponse};
+use support::{TestApp, demo_app};
+
+async fn put(app: &TestApp, path: &str, token: &str, body: serde_json::Value) -> support::Answer {
+    let req = Request::put(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(serde_json::to_vec(&body).expect("json")))
+        .expect("request");
+    app.send(req).await
+}
+
+fn commitment(due: &str) -> serde_json::Value {
+    serde_json::json!({
+        "description": "Instalar sistema de turnos",
+        "impact": 2,
+        "milestones": [{"milestone_id": "h1", "description": "Compra del equipo", "due": due}]
+    })
+}
+
+fn centro_row(json: &serde_json::Value, id: &str) -> serde_json::Value {
+    json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == id).cloned().expect("centro")
+}
+
+#[tokio::test]
+async fn commitments_reach_the_inspector_and_milestones_verify_with_versions() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let a = put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K1", &staff, commitment("2025-03-31")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["version"], 1);
+    let raul = app.enrol("insp.raul").await;
+    let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&raul)).await.json).expect("page");
+    assert!(page.changes.iter().any(|c| matches!(&c.body, ChangeBody::Commitment(info) if info.commitment_id == "K1")));
+
+    let path = "/api/v1/centros/GTO-E-T-02/commitments/K1/milestones/h1/verify";
+    let ok = app.post(path, Some(&raul), &serde_json::json!({"base_version": 1, "verified_on": "2025-03-20", "evidence": ["ab12"]})).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+    assert_eq!((ok.json["version"].as_u64(), ok.json["milestones"][0]["verified_on"].as_str()), (Some(2), Some("2025-03-20")));
+    // A device that had not seen version 2 is refused, and nothing is overwritten.
+    let stale = app.post(path, Some(&raul), &serde_json::json!({"base_version": 1, "verified_on": "2025-04-30"})).await;
+    assert_eq!((stale.status, stale.json["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    let again = app.post(path, Some(&raul), &serde_json::json!({"base_version": 2, "verified_on": "2025-03-21"})).await;
+    assert_eq!(again.json["milestones"][0]["verified_on"], "2025-03-21");
+
+    // Not his centro, not his role.
+    let carmen = app.enrol("insp.carmen").await;
+    let foreign = app.post(path, Some(&carmen), &serde_json::json!({"base_version": 3, "verified_on": "2025-03-21"})).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let ana = app.enrol("enc.ana").await;
+    assert_eq!(app.post(path, Some(&ana), &serde_json::json!({"base_version": 3, "verified_on": "2025-03-21"})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K2", &raul, commitment("2025-05-01")).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn iacm_and_igq_follow_commitments_and_complaints() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let scores = || async { app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json };
+    let before = centro_row(&scores().await, "GTO-E-T-02");
+    assert_eq!((before["iacm"].as_f64(), before["insufficient_commitments"].as_bool()), (Some(0.0), Some(true)));
+    put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K1", &staff, commitment("2025-03-31")).await;
+    put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K2", &staff, commitment("2025-06-30")).await;
+    let raul = app.enrol("insp.raul").await;
+    for k in ["K1", "K2"] {
+        let path = format!("/api/v1/centros/GTO-E-T-02/commitments/{k}/milestones/h1/verify");
+        let a = app.post(&path, Some(&raul), &serde_json::json!({"base_version": 1, "verified_on": "2025-03-30"})).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    }
+    // Both milestones verified by their due dates: IACM = 100.
+    let after = centro_row(&scores().await, "GTO-E-T-02");
+    assert_eq!((after["iacm"].as_f64(), after["commitments"].as_u64(), after["insufficient_commitments"].as_bool()), (Some(100.0), Some(2), Some(false)));
+
+    // One complaint answered in term with corrective action, not acknowledged: IGQ = 40 + 30 = 70.
+    let body = serde_json::json!({"received": "2025-04-01", "responded": "2025-04-08", "corrective_action": true, "acknowledged": false});
+    let a = put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-001", &raul, body).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let t = scores().await;
+    assert_eq!((centro_row(&t, "GTO-E-T-02")["igq"].as_f64(), centro_row(&t, "GTO-E-T-02")["complaints"].as_u64()), (Some(70.0), Some(1)));
+    assert!(t["watermark"].as_u64() >= a.json["seq"].as_u64());
+
+    let backwards = serde_json::json!({"received": "2025-04-10", "responded": "2025-04-01", "corrective_action": false, "acknowledged": false});
+    let bad = put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-002", &raul, backwards).await;
+    assert_eq!((bad.status, bad.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid")));
+    let unknown = serde_json::json!({"received": "2025-04-10", "responded": null, "corrective_action": false, "acknowledged": false});
+    assert_eq!(put(&app, "/api/v1/centros/NO-EXISTE/complaints/Q-1", &staff, unknown.clone()).await.status, StatusCode::NOT_FOUND);
+    let ana = app.enrol("enc.ana").await;
+    assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-3", &ana, unknown).await.status, StatusCode::FORBIDDEN);
+}
