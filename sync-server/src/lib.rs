@@ -57,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/push", post(routes::sync::push))
         .route("/sync/pull", get(routes::sync::pull))
         .route("/periods/{period_id}/scores", get(routes::scores::get))
+        .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
         .route("/review", get(routes::review::queue))
         .route("/review/{submission_id}", post(routes::review::decide))
         .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))

@@ -11,6 +11,7 @@ async fn main() {
     tracing_subscriber::fmt().with_env_filter(config.log_filter()).init();
     let result = match config.command.clone() {
         None => serve(&config).await,
+        Some(Command::RecomputeScores { inputs }) => recompute(&inputs),
         Some(command) => run_command(&config, command).await,
     };
     if let Err(e) = result {
@@ -26,6 +27,16 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         println!("{}", sync_server::demo::login_help(app.address()));
     }
     app.run_until_stopped().await
+}
+
+/// Prints the score table recomputed from an audit export.
+fn recompute(path: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", path.display()))?;
+    let inputs: shared::protocol::ScoringInputs =
+        serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{} no es una exportación de insumos válida: {e}", path.display()))?;
+    let table = inputs.recompute().map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", serde_json::to_string_pretty(&shared::protocol::ScoreTableDto::from(&table))?);
+    Ok(())
 }
 
 /// The password from VENTANILLA_PASSWORD, or typed on the terminal.
@@ -66,6 +77,7 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
             state.db.revoke_device(device_id).await?;
             println!("Dispositivo {device_id} dado de baja.");
         }
+        Command::RecomputeScores { inputs } => recompute(&inputs)?,
         Command::PublishForm { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
             let outcome = sync_server::publish::publish_xlsx(&state, bytes).await.map_err(|e| anyhow::anyhow!("{e}"))?;

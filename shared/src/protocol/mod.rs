@@ -2,6 +2,7 @@
 //! phones already in the field; a change needs [`PROTOCOL_VERSION`] bumped and a note in
 //! `docs/sync-protocol.md`.
 
+mod audit;
 mod auth;
 mod program;
 mod pull;
@@ -10,6 +11,10 @@ mod review;
 mod scores;
 
 pub use program::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, MilestoneInfo, MilestoneInput, VerifyMilestone};
+pub use audit::{
+    CentroInput, CommitmentScoreInput, ComplaintScoreInput, MilestoneDates, PeriodInput, ScoringInputs, SurveyInput, VisitInput,
+    VisitItemInput,
+};
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{Decision, FlagDto, ReviewDecision, ReviewItem, ReviewList};

@@ -101,3 +101,94 @@ impl Db {
         .await
     }
 }
+
+impl Db {
+    /// The audit export of one period: every input of its table.
+    pub async fn scoring_inputs(&self, period_id: String) -> Result<shared::protocol::ScoringInputs, DbError> {
+        use shared::protocol as p;
+        let inputs = self.score_inputs().await?;
+        let period = inputs
+            .periods
+            .iter()
+            .find(|x| x.id == period_id)
+            .cloned()
+            .ok_or_else(|| DbError::NotFound(format!("periodo «{period_id}»")))?;
+        let code = |c: &Category| {
+            let a = if c.ambito == shared::scoring::Ambito::Estatal { "estatal" } else { "municipal" };
+            let t = if c.tipo == shared::scoring::Tipo::Tramites { "tramites" } else { "servicios" };
+            (a.to_string(), t.to_string())
+        };
+        let review = |r: shared::scoring::ReviewStatus| match r {
+            shared::scoring::ReviewStatus::Accepted => p::ReviewState::Accepted,
+            shared::scoring::ReviewStatus::InReview => p::ReviewState::InReview,
+            shared::scoring::ReviewStatus::Approved => p::ReviewState::Approved,
+            shared::scoring::ReviewStatus::Rejected => p::ReviewState::Rejected,
+        };
+        let uuid = |s: &str| s.parse().unwrap_or_default();
+        Ok(p::ScoringInputs {
+            period: p::PeriodInput { period_id: period.id.clone(), start: period.start, end: period.end, settings: period.settings.clone() },
+            centros: inputs
+                .centros
+                .iter()
+                .map(|c| {
+                    let (ambito, tipo) = code(&c.category);
+                    p::CentroInput { centro_id: c.id.clone(), ambito, tipo, lat: c.coordinates.map(|x| x.0), lon: c.coordinates.map(|x| x.1) }
+                })
+                .collect(),
+            surveys: inputs
+                .surveys
+                .iter()
+                .map(|s| p::SurveyInput {
+                    submission_id: uuid(&s.submission_id),
+                    centro_id: s.centro_id.clone(),
+                    capture_date: s.capture_date,
+                    seq: s.seq,
+                    review: review(s.review),
+                    dimensions: s.facts.dimensions.clone(),
+                    satisfaction: s.facts.satisfaction,
+                    bribe: s.facts.bribe,
+                })
+                .collect(),
+            visits: inputs
+                .visits
+                .iter()
+                .map(|v| p::VisitInput {
+                    submission_id: uuid(&v.submission_id),
+                    centro_id: v.centro_id.clone(),
+                    date: v.date,
+                    seq: v.seq,
+                    items: v
+                        .items
+                        .iter()
+                        .map(|i| p::VisitItemInput { pillar: i.pillar.clone(), weight: i.weight, critical: i.critical, score: i.score })
+                        .collect(),
+                })
+                .collect(),
+            commitments: inputs
+                .commitments
+                .iter()
+                .map(|c| p::CommitmentScoreInput {
+                    centro_id: c.centro_id.clone(),
+                    commitment_id: c.id.clone(),
+                    impact: c.impact,
+                    seq: c.seq,
+                    milestones: c.milestones.iter().map(|m| p::MilestoneDates { due: m.due, verified_on: m.verified_on }).collect(),
+                })
+                .collect(),
+            complaints: inputs
+                .complaints
+                .iter()
+                .map(|c| p::ComplaintScoreInput {
+                    centro_id: c.centro_id.clone(),
+                    folio: c.folio.clone(),
+                    received: c.received,
+                    responded: c.responded,
+                    corrective_action: c.corrective_action,
+                    acknowledged: c.acknowledged,
+                    seq: c.seq,
+                })
+                .collect(),
+            watermark: inputs.watermark,
+        })
+    }
+}

@@ -17,15 +17,32 @@ pub struct Format {
     format: Option<String>,
 }
 
+fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
+    match device.user.role {
+        Role::Admin | Role::Staff | Role::Supervisor => Ok(()),
+        _ => Err(AppError::Forbidden("Los resultados son para supervisión y coordinación.".into())),
+    }
+}
+
+/// `GET /api/v1/periods/{period_id}/scoring-inputs`: the audit export.
+pub async fn inputs(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path(period_id): Path<String>,
+) -> Result<Json<shared::protocol::ScoringInputs>, AppError> {
+    results_reader(&device)?;
+    let inputs = state.db.scoring_inputs(period_id.clone()).await?;
+    tracing::info!(user = %device.user.username, period = %period_id, "scoring inputs exported");
+    Ok(Json(inputs))
+}
+
 pub async fn get(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     Path(period_id): Path<String>,
     Query(format): Query<Format>,
 ) -> Result<Response, AppError> {
-    if !matches!(device.user.role, Role::Admin | Role::Staff | Role::Supervisor) {
-        return Err(AppError::Forbidden("Los resultados son para supervisión y coordinación.".into()));
-    }
+    results_reader(&device)?;
     let table = {
         let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
         live.table(&period_id)

@@ -114,3 +114,37 @@ pub fn push_body(submissions: Vec<Submission>) -> serde_json::Value {
     let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::west_opt(6 * 3600).expect("offset"));
     serde_json::json!({ "device_time": now.to_rfc3339(), "submissions": submissions })
 }
+
+/// A complete, valid site visit (cédula) for `centro`: every item «Cumple» but `zero`
+/// items «No cumple», sealed.
+pub fn visit(id: u128, centro: &str, zero: &[&str]) -> Submission {
+    let form = shared::instruments::cedula().expect("cedula imports");
+    let mut a = WireAnswers::new();
+    for f in form.fields() {
+        if f.scoring.pillar.is_some() {
+            let v = if zero.contains(&f.name.as_str()) { "0" } else { "2" };
+            a.insert(f.name.clone(), WireEntry::Value(v.into()));
+        }
+    }
+    a.insert("turno".into(), WireEntry::Value("matutino".into()));
+    a.insert("aviso".into(), WireEntry::Value("si".into()));
+    let wait = |m: &str| {
+        let mut i = WireAnswers::new();
+        i.insert("espera_min".into(), WireEntry::Value(m.into()));
+        i
+    };
+    a.insert("espera".into(), WireEntry::Repeat(["4", "6", "9", "3", "12"].map(wait).to_vec()));
+    let start = DateTime::parse_from_rfc3339("2025-05-20T09:00:00-06:00").expect("valid") + chrono::Duration::days((id % 100) as i64);
+    Submission {
+        id: uuid::Uuid::from_u128(id),
+        form_id: "cedula_visita".into(),
+        form_version: "2025010101".into(),
+        centro_id: centro.into(),
+        started_at: start,
+        finalised_at: start + chrono::Duration::minutes(70),
+        answers: a,
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![] },
+        content_hash: String::new(),
+    }
+    .seal()
+}

@@ -1,0 +1,60 @@
+//! The audit path: the scoring-inputs export alone, fed to `sync-server recompute-scores`
+//! (the real binary), reproduces the live score table figure for figure.
+
+mod support;
+
+use axum::http::StatusCode;
+use shared::protocol::{ScoreTableDto, WireEntry};
+use support::{demo_app, push_body, survey, visit};
+
+#[tokio::test]
+async fn the_export_alone_reproduces_the_published_table() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut surveys = Vec::new();
+    for i in 0..12u128 {
+        let mut s = survey(100 + i, ["GTO-E-T-01", "GTO-M-T-01", "GTO-E-S-01"][(i % 3) as usize]);
+        s.answers.insert("AG2".into(), WireEntry::Value(["1", "2", "3", "4", "5", "na"][(i % 6) as usize].into()));
+        s.answers.insert("IN1".into(), WireEntry::Value(if i == 5 { "si".into() } else { "no".into() }));
+        surveys.push(s.seal());
+    }
+    let mut fast = survey(200, "GTO-E-T-01");
+    fast.finalised_at = fast.started_at + chrono::Duration::seconds(10);
+    surveys.push(fast.seal());
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let carmen = app.enrol("insp.carmen").await;
+    let visits = vec![visit(300, "GTO-E-T-01", &[]), visit(301, "GTO-E-T-01", &["DE-V2"]), visit(302, "GTO-M-T-01", &["PC-V3"])];
+    let v = app.post("/api/v1/sync/push", Some(&carmen), &push_body(visits)).await;
+    let outcomes: Vec<&str> = v.json["results"].as_array().expect("results").iter().filter_map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["stored", "stored", "stored"], "{}", v.json);
+
+    let staff = app.enrol("coordinacion").await;
+    let live: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("table");
+    let e_t_01 = live.centros.iter().find(|c| c.centro_id == "GTO-E-T-01").expect("centro");
+    assert_eq!((e_t_01.n, e_t_01.visits), (4, 2));
+    assert!(e_t_01.icv.is_some_and(|v| v < 100.0));
+    assert!(live.centros.iter().find(|c| c.centro_id == "GTO-M-T-01").is_some_and(|c| c.critical_failure));
+
+    let export = app.get("/api/v1/periods/2025/scoring-inputs", Some(&staff)).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("insumos.json");
+    std::fs::write(&file, serde_json::to_vec(&export.json).expect("json")).expect("written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["recompute-scores", file.to_str().expect("utf-8 path")])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recomputed: ScoreTableDto = serde_json::from_slice(&out.stdout).expect("a score table");
+    assert_eq!(recomputed.method, live.method);
+    assert_eq!(recomputed.centros, live.centros);
+
+    let surveyor = app.get("/api/v1/periods/2025/scoring-inputs", Some(&ana)).await;
+    assert_eq!(surveyor.status, StatusCode::FORBIDDEN);
+    let broken = dir.path().join("roto.json");
+    std::fs::write(&broken, b"{\"period\": 3}").expect("written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server")).args(["recompute-scores", broken.to_str().expect("path")]).output().expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no es una exportación de insumos válida"));
+}
