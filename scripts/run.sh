@@ -9,9 +9,11 @@ scripts/setup.sh
 
 BIND="${VENTANILLA_BIND:-127.0.0.1:8080}"
 export VENTANILLA_SERVER="http://${BIND}"
+# One build of both binaries (one feature resolution), then run them directly.
 cargo build --quiet -p sync-server -p mobile
+BIN="${CARGO_TARGET_DIR:-target}/debug"
 
-cargo run --quiet -p sync-server -- --bind "$BIND" --data-dir "${VENTANILLA_DATA_DIR:-data}" --demo &
+"$BIN/sync-server" --bind "$BIND" --data-dir "${VENTANILLA_DATA_DIR:-data}" --demo &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -27,4 +29,4 @@ for _ in $(seq 1 60); do
 done
 echo "Servidor listo en ${VENTANILLA_SERVER}"
 
-cargo run --quiet -p mobile -- "$@"
+"$BIN/mobile" "$@"
