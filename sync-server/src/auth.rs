@@ -58,6 +58,9 @@ impl FromRequestParts<AppState> for AuthDevice {
                 "revoked_token",
                 "Este dispositivo fue dado de baja. Inicie sesión de nuevo; sus datos pendientes se conservan.",
             )),
+            Some(d) if !state.device_limiter.allow(&d.id.to_string()) => {
+                Err(AppError::TooMany("Demasiadas solicitudes desde este dispositivo; espere unos segundos.".into()))
+            }
             Some(d) => Ok(AuthDevice(d)),
         }
     }

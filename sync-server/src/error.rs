@@ -28,6 +28,9 @@ pub enum AppError {
     /// It contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests from one device or for one user.
+    #[error("{0}")]
+    TooMany(String),
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
@@ -56,6 +59,7 @@ impl IntoResponse for AppError {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m),
+            AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", m),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Error interno del servidor; intente de nuevo más tarde.".into())

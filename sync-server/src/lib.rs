@@ -28,6 +28,7 @@ mod error;
 pub mod export;
 pub mod facts;
 pub mod ingest;
+pub mod limits;
 pub mod publish;
 mod routes;
 pub mod scores;

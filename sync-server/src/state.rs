@@ -7,6 +7,7 @@ use shared::scoring::MethodSettings;
 
 use crate::db::Db;
 use crate::ingest::FormCache;
+use crate::limits::RateLimiter;
 use crate::scores::LiveScores;
 
 /// Shared application state; cheap to clone.
@@ -21,6 +22,10 @@ pub struct AppState {
     pub settings: Arc<MethodSettings>,
     /// Every period's scores, kept current by each push.
     pub scores: Arc<RwLock<LiveScores>>,
+    /// Requests per device.
+    pub device_limiter: Arc<RateLimiter>,
+    /// Enrolment attempts per username.
+    pub login_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -32,7 +37,18 @@ impl AppState {
             cache.insert((f.form_id, f.version), Arc::new(form.form));
         }
         let scores = Arc::new(RwLock::new(LiveScores::default()));
-        let state = Self { db, forms: Arc::new(RwLock::new(cache)), local_offset, settings: Arc::new(MethodSettings::default()), scores };
+        let state = Self {
+            db,
+            forms: Arc::new(RwLock::new(cache)),
+            local_offset,
+            settings: Arc::new(MethodSettings::default()),
+            scores,
+            // A device may burst 120 requests, then 20 per second: a draining outbox of
+            // thousands of surveys needs a few dozen pushes.
+            device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
+            // Ten tries per username, then one every 6 seconds.
+            login_limiter: Arc::new(RateLimiter::new(10, 1.0 / 6.0)),
+        };
         state.rebuild_scores().await?;
         Ok(state)
     }

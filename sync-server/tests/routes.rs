@@ -89,3 +89,27 @@ async fn bad_bodies_get_a_4xx_with_a_code_never_a_5xx() {
     let long_name = serde_json::json!({"username": "a".repeat(1000), "password": "x", "device_label": "y"});
     assert_eq!(app.post("/api/v1/auth/enrol", None, &long_name).await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn floods_and_password_guessing_are_slowed_with_429() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.jose").await;
+    let mut limited = 0;
+    for _ in 0..200 {
+        let a = app.get("/api/v1/me", Some(&token)).await;
+        if a.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(a.json["code"], "rate_limited");
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "200 requests at once must hit the limit");
+    let other = app.enrol("enc.marta").await;
+    assert_eq!(app.get("/api/v1/me", Some(&other)).await.status, StatusCode::OK);
+    let guess = serde_json::json!({"username": "sup.sur", "password": "adivina", "device_label": "x"});
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        codes.push(app.post("/api/v1/auth/enrol", None, &guess).await.status);
+    }
+    assert_eq!(codes.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 10);
+    assert_eq!(codes.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+}

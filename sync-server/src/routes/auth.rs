@@ -15,6 +15,9 @@ pub async fn enrol(State(state): State<AppState>, AppJson(req): AppJson<EnrolReq
     if label.is_empty() || label.chars().count() > 100 || req.username.len() > 100 || req.password.len() > 200 {
         return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres).".into()));
     }
+    if !state.login_limiter.allow(&req.username.trim().to_lowercase()) {
+        return Err(AppError::TooMany("Demasiados intentos para este usuario; espere un minuto.".into()));
+    }
     let record = state.db.login_record(req.username.trim().to_string()).await?;
     let Some((user_id, phc, user)) = record else {
         return Err(AppError::Unauthorized("bad_credentials", BAD_CREDENTIALS));
