@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use shared::protocol::{
-    ApiError, EnrolRequest, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
-    ScoreTableDto,
+    ApiError, EnrolRequest, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushRequest,
+    PushResponse, ScoreTableDto,
 };
 
 /// Why a request did not give an answer the app can use. Messages in Spanish.
@@ -103,6 +103,18 @@ impl SyncClient {
     /// `GET /api/v1/periods/{id}/scores` (supervisors and staff).
     pub async fn scores(&self, period_id: &str) -> Result<ScoreTableDto, SyncError> {
         self.get(&format!("/api/v1/periods/{period_id}/scores")).await
+    }
+
+    /// `GET /api/v1/photos/{sha256}`: how much of a photo the server holds.
+    pub async fn photo_status(&self, sha256: &str) -> Result<PhotoStatus, SyncError> {
+        self.get(&format!("/api/v1/photos/{sha256}")).await
+    }
+
+    /// `PUT /api/v1/photos/{sha256}`: sends `chunk`, which starts at `offset` of a photo of
+    /// `total` bytes.
+    pub async fn upload_photo_chunk(&self, sha256: &str, offset: u64, total: u64, chunk: Vec<u8>) -> Result<PhotoStatus, SyncError> {
+        let url = self.url(&format!("/api/v1/photos/{sha256}?offset={offset}&total={total}"));
+        self.send(self.http.put(url).header("content-type", "application/octet-stream").body(chunk)).await
     }
 
     fn url(&self, path: &str) -> String {

@@ -29,6 +29,7 @@ pub mod export;
 pub mod facts;
 pub mod ingest;
 pub mod limits;
+pub mod photos;
 pub mod publish;
 mod routes;
 pub mod scores;
@@ -63,7 +64,13 @@ pub fn app(state: AppState) -> Router {
         .route("/review/{submission_id}", post(routes::review::decide))
         .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))
         .route("/centros/{centro}/commitments/{id}/milestones/{milestone}/verify", post(routes::program::verify_milestone))
-        .route("/centros/{centro}/complaints/{folio}", put(routes::program::put_complaint));
+        .route("/centros/{centro}/complaints/{folio}", put(routes::program::put_complaint))
+        .route(
+            "/photos/{sha256}",
+            get(routes::photos::status)
+                .put(routes::photos::upload)
+                .layer(DefaultBodyLimit::max(photos::MAX_PHOTO_BYTES as usize)),
+        );
     Router::new()
         .nest("/api/v1", api)
         .fallback(error::not_found)
@@ -76,7 +83,7 @@ pub fn app(state: AppState) -> Router {
 /// with `--demo`).
 pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database_path())?;
-    let state = AppState::load(db, config.local_offset()).await?;
+    let state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
     publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;
     if config.demo && demo::seed(&state.db).await? {
         tracing::info!("demo program seeded");

@@ -8,6 +8,7 @@ use shared::scoring::MethodSettings;
 use crate::db::Db;
 use crate::ingest::FormCache;
 use crate::limits::RateLimiter;
+use crate::photos::Photos;
 use crate::scores::LiveScores;
 
 /// Shared application state; cheap to clone.
@@ -26,11 +27,13 @@ pub struct AppState {
     pub device_limiter: Arc<RateLimiter>,
     /// Enrolment attempts per username.
     pub login_limiter: Arc<RateLimiter>,
+    /// Evidence photos.
+    pub photos: Photos,
 }
 
 impl AppState {
     /// State over an open database, with its published forms loaded.
-    pub async fn load(db: Db, local_offset: FixedOffset) -> anyhow::Result<Self> {
+    pub async fn load(db: Db, local_offset: FixedOffset, photos: Photos) -> anyhow::Result<Self> {
         let mut cache = FormCache::new();
         for f in db.forms().await? {
             let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
@@ -48,6 +51,7 @@ impl AppState {
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
             // Ten tries per username, then one every 6 seconds.
             login_limiter: Arc::new(RateLimiter::new(10, 1.0 / 6.0)),
+            photos,
         };
         state.rebuild_scores().await?;
         Ok(state)

@@ -3,4 +3,5 @@
 
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod helpers; // spawn_server(): the real server on a free loopback port
+mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

@@ -10,7 +10,7 @@ mod push;
 mod review;
 mod scores;
 
-pub use program::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, MilestoneInfo, MilestoneInput, VerifyMilestone};
+pub use program::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, PhotoStatus, MilestoneInfo, MilestoneInput, VerifyMilestone};
 pub use audit::{
     CentroInput, CommitmentScoreInput, ComplaintScoreInput, MilestoneDates, PeriodInput, ScoringInputs, SurveyInput, VisitInput,
     VisitItemInput,

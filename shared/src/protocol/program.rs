@@ -74,3 +74,14 @@ pub struct ComplaintStored {
     /// The change's sequence number (the scores' watermark reaches it).
     pub seq: u64,
 }
+
+/// `GET /api/v1/photos/{sha256}` and the answer to each uploaded chunk: how much of the
+/// photo the server holds. Photos are content-addressed and uploaded in resumable chunks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoStatus {
+    pub sha256: String,
+    /// Bytes the server has; the next chunk starts here.
+    pub received: u64,
+    /// The whole photo arrived and matched its hash.
+    pub complete: bool,
+}

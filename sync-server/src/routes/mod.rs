@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod photos;
 pub mod program;
 pub mod review;
 pub mod scores;

@@ -1,0 +1,65 @@
+//! Resumable, content-addressed photo uploads, in-process.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use sha2::{Digest, Sha256};
+use support::{TestApp, demo_app};
+
+fn photo(len: usize) -> (Vec<u8>, String) {
+    let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+    let sha = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    (bytes, sha)
+}
+
+async fn put(app: &TestApp, token: &str, sha: &str, offset: usize, total: usize, chunk: &[u8]) -> support::Answer {
+    let req = Request::put(format!("/api/v1/photos/{sha}?offset={offset}&total={total}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(chunk.to_vec()))
+        .expect("request");
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn a_photo_arrives_in_chunks_and_is_verified() {
+    let app = demo_app().await;
+    let token = app.enrol("insp.carmen").await;
+    let (bytes, sha) = photo(300_000);
+    let status = app.get(&format!("/api/v1/photos/{sha}"), Some(&token)).await;
+    assert_eq!((status.json["received"].as_u64(), status.json["complete"].as_bool()), (Some(0), Some(false)));
+    let a = put(&app, &token, &sha, 0, bytes.len(), &bytes[..100_000]).await;
+    assert_eq!((a.json["received"].as_u64(), a.json["complete"].as_bool()), (Some(100_000), Some(false)));
+    // A chunk from the wrong place is refused: the device asks and continues from the server's count.
+    let wrong = put(&app, &token, &sha, 50_000, bytes.len(), &bytes[50_000..]).await;
+    assert_eq!((wrong.status, wrong.json["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    let b = put(&app, &token, &sha, 100_000, bytes.len(), &bytes[100_000..]).await;
+    assert_eq!((b.json["received"].as_u64(), b.json["complete"].as_bool()), (Some(300_000), Some(true)), "{}", b.json);
+    // Sending it again costs nothing.
+    let again = put(&app, &token, &sha, 0, bytes.len(), &bytes).await;
+    assert_eq!(again.json["complete"], true);
+}
+
+#[tokio::test]
+async fn damaged_oversized_and_misnamed_photos_are_refused() {
+    let app = demo_app().await;
+    let token = app.enrol("insp.carmen").await;
+    let (mut bytes, sha) = photo(10_000);
+    bytes[5] ^= 0xff;
+    let damaged = put(&app, &token, &sha, 0, bytes.len(), &bytes).await;
+    assert_eq!((damaged.status, damaged.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("hash_mismatch")));
+    assert_eq!(app.get(&format!("/api/v1/photos/{sha}"), Some(&token)).await.json["received"], 0);
+    let huge = put(&app, &token, &sha, 0, 30 * 1024 * 1024, b"x").await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let bad_name = put(&app, &token, "foto.jpg", 0, 1, b"x").await;
+    assert_eq!((bad_name.status, bad_name.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_hash")));
+    let more = put(&app, &token, &photo(10).1, 0, 10, &[0u8; 20]).await;
+    assert_eq!(more.json["code"], "too_many_bytes");
+    let no_query = app.send(
+        Request::put(format!("/api/v1/photos/{sha}")).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("req"),
+    ).await;
+    assert_eq!(no_query.json["code"], "bad_query");
+    let staff = app.enrol("coordinacion").await;
+    assert_eq!(put(&app, &staff, &sha, 0, 1, b"x").await.status, StatusCode::FORBIDDEN);
+}
