@@ -6,7 +6,7 @@ use axum::extract::FromRequest;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use shared::protocol::ApiError;
+use shared::protocol::{ApiError, ErrorDetail};
 
 use crate::db::DbError;
 
@@ -34,6 +34,9 @@ pub enum AppError {
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// An uploaded form was refused: every problem at its sheet, row and column.
+    #[error("{0}")]
+    InvalidForm(shared::form::ImportErrors),
     /// A bug or an outage: logged, answered with a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -52,6 +55,20 @@ impl From<DbError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::InvalidForm(errors) = &self {
+            let details = errors
+                .iter()
+                .map(|e| ErrorDetail {
+                    sheet: e.location.sheet.clone(),
+                    row: e.location.row,
+                    column: e.location.column.clone(),
+                    message: e.kind.to_string(),
+                })
+                .collect();
+            let message = format!("El formulario tiene {} problema(s); corríjalos en la hoja de cálculo.", errors.len());
+            let body = ApiError { code: "invalid_form".into(), message, details };
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
         let (status, code, message) = match self {
             AppError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
             AppError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m.to_string()),
@@ -60,12 +77,13 @@ impl IntoResponse for AppError {
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m),
             AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", m),
+            AppError::InvalidForm(e) => (StatusCode::BAD_REQUEST, "invalid_form", e.to_string()),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Error interno del servidor; intente de nuevo más tarde.".into())
             }
         };
-        (status, Json(ApiError { code: code.into(), message })).into_response()
+        (status, Json(ApiError::new(code, message))).into_response()
     }
 }
 

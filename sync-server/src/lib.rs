@@ -48,12 +48,14 @@ pub use state::AppState;
 
 /// Largest JSON body accepted (SYNC.md: 4 MiB).
 pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
+/// Largest XLSForm workbook accepted.
+pub const MAX_FORM_BODY: usize = 10 * 1024 * 1024;
 
 /// The API router over `state`.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
-        .route("/forms", get(routes::forms::list))
+        .route("/forms", get(routes::forms::list).post(routes::forms::upload).layer(DefaultBodyLimit::max(MAX_FORM_BODY)))
         .route("/auth/enrol", post(routes::auth::enrol))
         .route("/me", get(routes::auth::me))
         .route("/sync/push", post(routes::sync::push))

@@ -25,7 +25,7 @@ pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutc
     let imported = tokio::task::spawn_blocking(move || import_xlsx(&bytes))
         .await
         .map_err(anyhow::Error::from)?
-        .map_err(|errors| AppError::BadRequest("invalid_form", errors.to_string()))?;
+        .map_err(AppError::InvalidForm)?;
     let form = imported.form;
     let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
     let stored = PublishedForm { form_id: form.id.clone(), version: form.version.clone(), title, fingerprint: fingerprint(&form), xlsx };

@@ -66,6 +66,36 @@ pub struct ApiError {
     pub code: String,
     /// For people, in Spanish.
     pub message: String,
+    /// Where exactly, when there are several problems (e.g. each row of a refused form).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+impl ApiError {
+    /// An error without details.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into(), details: Vec::new() }
+    }
+}
+
+/// One located problem: a sheet, row and column of an uploaded workbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub sheet: String,
+    pub row: Option<u32>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// `POST /api/v1/forms` answer: the version published (or already there, unchanged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishResponse {
+    pub form_id: String,
+    pub version: String,
+    /// `new` or `unchanged`.
+    pub status: String,
+    /// Columns and settings that were ignored.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]
@@ -93,7 +123,7 @@ mod tests {
             serde_json::to_string(&list).expect("serializes"),
             r#"{"forms":[{"form_id":"f","version":"1","title":"T","fingerprint":"ab","questions":3}]}"#
         );
-        let err = ApiError { code: "not_found".into(), message: "No existe".into() };
+        let err = ApiError::new("not_found", "No existe");
         assert_eq!(serde_json::to_string(&err).expect("serializes"), r#"{"code":"not_found","message":"No existe"}"#);
     }
 }

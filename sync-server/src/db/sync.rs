@@ -34,7 +34,7 @@ pub struct PushContext {
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
-    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError { code: code.into(), message }) }
+    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError::new(code, message)) }
 }
 
 #[derive(Default)]
@@ -82,10 +82,10 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fac
             "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id.to_string(), ctx.device_id.to_string(), s.content_hash, v.body, ctx.received_at],
         )?;
-        let error = ApiError {
-            code: "conflict".into(),
-            message: "Ya existe un registro con este identificador y otro contenido: se guardó aparte para que lo revise un supervisor.".into(),
-        };
+        let error = ApiError::new(
+            "conflict",
+            "Ya existe un registro con este identificador y otro contenido: se guardó aparte para que lo revise un supervisor.",
+        );
         return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error) });
     }
     let flags = if v.is_survey { flags(tx, ctx, v)? } else { Vec::new() };

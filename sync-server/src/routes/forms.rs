@@ -27,3 +27,27 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<FormList>, AppEr
         .collect();
     Ok(Json(FormList { forms }))
 }
+
+/// `POST /api/v1/forms`: publish an XLSForm workbook (the request body), staff and admin.
+pub async fn upload(
+    State(state): State<AppState>,
+    crate::auth::AuthDevice(device): crate::auth::AuthDevice,
+    body: axum::body::Bytes,
+) -> Result<Json<shared::protocol::PublishResponse>, AppError> {
+    use shared::protocol::Role;
+    if !matches!(device.user.role, Role::Admin | Role::Staff) {
+        return Err(AppError::Forbidden("Solo coordinación publica formularios.".into()));
+    }
+    let outcome = crate::publish::publish_xlsx(&state, body.to_vec()).await?;
+    tracing::info!(user = %device.user.username, form = %outcome.form_id, version = %outcome.version, "form published");
+    let status = match outcome.published {
+        shared::form::Published::New => "new",
+        shared::form::Published::Unchanged => "unchanged",
+    };
+    Ok(Json(shared::protocol::PublishResponse {
+        form_id: outcome.form_id,
+        version: outcome.version,
+        status: status.into(),
+        warnings: outcome.warnings,
+    }))
+}

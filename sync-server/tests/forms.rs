@@ -1,0 +1,68 @@
+//! Publishing XLSForm workbooks over the API: errors by row, immutability, scope.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use support::{TestApp, demo_app};
+
+fn workbook(survey: &[&[&str]], version: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, Vec<Vec<&str>>); 3] = [
+        ("survey", survey.iter().map(|r| r.to_vec()).collect()),
+        ("choices", vec![vec!["list_name", "name", "label"], vec!["sn", "si", "Sí"], vec!["sn", "no", "No"]]),
+        ("settings", vec![vec!["form_id", "version", "form_title"], vec!["piloto", version, "Piloto"]]),
+    ];
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell).expect("cell");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>) -> support::Answer {
+    let req = Request::post("/api/v1/forms")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .body(Body::from(bytes))
+        .expect("request");
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn a_broken_form_is_refused_with_every_row_and_a_good_one_is_published_once() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let broken = workbook(&[&["type", "name", "label", "relevant"], &["select_one colores", "a", "A", ""], &["text", "b", "B", "${zz} = 1"]], "1");
+    let a = upload(&app, &staff, broken).await;
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_form")));
+    let details: Vec<(u64, &str)> = a.json["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| (d["row"].as_u64().unwrap_or(0), d["column"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(details, [(2, "type"), (3, "relevant")]);
+    assert_eq!(a.json["details"][0]["message"], "la lista de opciones «colores» no existe en la hoja choices");
+
+    let good = workbook(&[&["type", "name", "label"], &["select_one sn", "ok", "¿Todo bien?"]], "1");
+    let first = upload(&app, &staff, good.clone()).await;
+    assert_eq!((first.status, first.json["status"].as_str()), (StatusCode::OK, Some("new")), "{}", first.json);
+    assert_eq!(upload(&app, &staff, good).await.json["status"], "unchanged");
+    let changed = workbook(&[&["type", "name", "label"], &["select_one sn", "ok", "¿Todo en orden?"]], "1");
+    let conflict = upload(&app, &staff, changed).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(conflict.json["message"].as_str().is_some_and(|m| m.contains("cambie la versión")));
+    let listed = app.get("/api/v1/forms", None).await;
+    assert!(listed.json["forms"].as_array().expect("forms").iter().any(|f| f["form_id"] == "piloto"));
+
+    let surveyor = app.enrol("enc.ana").await;
+    assert_eq!(upload(&app, &surveyor, b"PK".to_vec()).await.status, StatusCode::FORBIDDEN);
+    let junk = upload(&app, &staff, b"not a workbook".to_vec()).await;
+    assert_eq!((junk.status, junk.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_form")));
+}
