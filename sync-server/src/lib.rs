@@ -62,6 +62,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/pull", get(routes::sync::pull))
         .route("/periods/{period_id}/scores", get(routes::scores::get))
         .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
+        .route("/forms/{form_id}/{version}/submissions.csv", get(routes::exports::submissions_csv))
+        .route("/audit-log", get(routes::exports::audit_log))
         .route("/review", get(routes::review::queue))
         .route("/review/{submission_id}", post(routes::review::decide))
         .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))

@@ -58,3 +58,35 @@ async fn the_export_alone_reproduces_the_published_table() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no es una exportación de insumos válida"));
 }
+
+#[tokio::test]
+async fn submissions_export_as_csv_one_column_per_question_and_the_export_is_logged() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..30u128).map(|i| survey(400 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let carmen = app.enrol("insp.carmen").await;
+    app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![visit(500, "GTO-E-T-01", &[])])).await;
+    let staff = app.enrol("coordinacion").await;
+    let csv = app.get("/api/v1/forms/encuesta_opinion/2025010101/submissions.csv", Some(&staff)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.json.as_str().expect("text").trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    assert!(header.starts_with("_id,_centro_id,_usuario,_fecha_captura,_inicio,_fin,_revision,_modo,_posicion_muestreo,inicio,fin,fecha,dispositivo,encuestador,consentimiento,P0,P0_otro,AG1,AG2"), "{header}");
+    assert_eq!(lines.clone().count(), 30);
+    let first = lines.next().expect("a row");
+    assert!(first.contains(",GTO-E-T-01,enc.ana,2025-06-05,") && first.contains(",accepted,entrevista,3,"), "{first}");
+    // The cédula export has its repeat as one JSON column.
+    let visits = app.get("/api/v1/forms/cedula_visita/2025010101/submissions.csv", Some(&staff)).await;
+    let vtext = visits.json.as_str().expect("text");
+    assert!(vtext.contains("espera"), "{vtext}");
+    assert!(vtext.contains(r#""[{""espera_min"":""4""}"#), "{vtext}");
+
+    assert_eq!(app.get("/api/v1/forms/encuesta_opinion/1999/submissions.csv", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/forms/encuesta_opinion/2025010101/submissions.csv", Some(&ana)).await.status, StatusCode::FORBIDDEN);
+    let log = app.get("/api/v1/audit-log", Some(&staff)).await;
+    let entries: Vec<(&str, &str)> = log.json.as_array().expect("entries").iter().map(|e| (e["username"].as_str().unwrap_or(""), e["action"].as_str().unwrap_or(""))).collect();
+    assert_eq!(entries, [("coordinacion", "export_submissions"), ("coordinacion", "export_submissions")]);
+    assert_eq!(app.get("/api/v1/audit-log", Some(&ana)).await.status, StatusCode::FORBIDDEN);
+}

@@ -49,3 +49,29 @@ pub struct ReviewDecision {
     /// Required to reject: it reaches the surveyor.
     pub reason: Option<String>,
 }
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub username: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A device's day as the server counted it: the server side of the day-end receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDay {
+    pub device_id: Uuid,
+    pub label: String,
+    pub username: String,
+    pub display_name: String,
+    pub date: NaiveDate,
+    pub received: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub rejected: u64,
+    pub last_seen_at: Option<String>,
+    pub revoked: bool,
+}

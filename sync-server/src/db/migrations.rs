@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_initial.sql"),
     include_str!("../../migrations/sqlite/0002_facts.sql"),
     include_str!("../../migrations/sqlite/0003_commitments_complaints.sql"),
+    include_str!("../../migrations/sqlite/0004_audit_log.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod commitments;
+mod exports;
 mod forms;
 mod migrations;
 mod program;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
+pub use exports::ExportColumns;
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;
 pub use program::{CentroRow, PeriodRow};

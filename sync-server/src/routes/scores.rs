@@ -32,7 +32,7 @@ pub async fn inputs(
 ) -> Result<Json<shared::protocol::ScoringInputs>, AppError> {
     results_reader(&device)?;
     let inputs = state.db.scoring_inputs(period_id.clone()).await?;
-    tracing::info!(user = %device.user.username, period = %period_id, "scoring inputs exported");
+    state.db.audit(device.user_id, "export_scoring_inputs", format!("periodo {period_id}")).await?;
     Ok(Json(inputs))
 }
 
@@ -53,6 +53,7 @@ pub async fn get(
         None | Some("json") => Ok(Json(dto).into_response()),
         Some("csv") => {
             let body = crate::export::scores_csv(&dto)?;
+            state.db.audit(device.user_id, "export_scores", format!("periodo {period_id} (CSV)")).await?;
             let name = format!("attachment; filename=\"resultados-{period_id}.csv\"");
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
         }

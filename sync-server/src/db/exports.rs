@@ -1,0 +1,130 @@
+//! Streaming exports (rows go out as they are read, so memory stays flat whatever the
+//! count) and the audit log of who exported what.
+
+use rusqlite::{OpenFlags, params};
+use shared::protocol::{AuditEntry, Submission, WireEntry};
+
+use super::{Db, DbError, now_text};
+
+/// Rows are sent in chunks of about this many bytes.
+const CHUNK: usize = 64 * 1024;
+
+/// The columns of a submissions export: metadata, then one per question.
+pub struct ExportColumns {
+    /// Question names in form order (repeats: one column with the instances as JSON).
+    pub questions: Vec<String>,
+}
+
+/// Metadata columns, prefixed with `_` as ODK-style exports do, so they never clash with a
+/// question's name.
+const META: [&str; 9] =
+    ["_id", "_centro_id", "_usuario", "_fecha_captura", "_inicio", "_fin", "_revision", "_modo", "_posicion_muestreo"];
+
+type Sender = tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>;
+
+/// A writer that hands its bytes to the HTTP body in chunks; fails once the client is gone.
+struct ChunkSink {
+    buf: Vec<u8>,
+    tx: Sender,
+}
+
+impl ChunkSink {
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = std::mem::take(&mut self.buf);
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))
+    }
+}
+
+impl std::io::Write for ChunkSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() { Ok(()) } else { self.send() }
+    }
+}
+
+impl Db {
+    /// Records an action on personal data.
+    pub async fn audit(&self, user_id: i64, action: &str, detail: String) -> Result<(), DbError> {
+        let action = action.to_string();
+        self.write(move |conn| {
+            conn.execute("INSERT INTO audit_log (at, user_id, action, detail) VALUES (?1, ?2, ?3, ?4)", params![now_text(), user_id, action, detail])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The audit log, newest first.
+    pub async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT a.at, u.username, a.action, a.detail FROM audit_log a JOIN users u ON u.id = a.user_id ORDER BY a.id DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit as i64], |r| Ok(AuditEntry { at: r.get(0)?, username: r.get(1)?, action: r.get(2)?, detail: r.get(3)? }))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Streams the submissions of a form version as CSV chunks into `tx`, in sequence
+    /// order, on its own read connection. Stops early when the receiver is gone.
+    pub fn stream_submissions_csv(
+        &self,
+        form: (String, String),
+        columns: ExportColumns,
+        tx: Sender,
+    ) {
+        let path = self.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let result = (|| -> Result<(), DbError> {
+                let conn = rusqlite::Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                let sink = ChunkSink { buf: vec![0xEF, 0xBB, 0xBF], tx: tx.clone() };
+                let mut w = csv::Writer::from_writer(sink);
+                let header: Vec<&str> = META.iter().copied().chain(columns.questions.iter().map(String::as_str)).collect();
+                w.write_record(&header).map_err(|e| DbError::Other(e.into()))?;
+                let mut stmt = conn.prepare(
+                    "SELECT s.body, u.username, s.capture_date, s.review FROM submissions s JOIN users u ON u.id = s.user_id
+                     WHERE s.form_id = ?1 AND s.form_version = ?2 ORDER BY s.seq",
+                )?;
+                let mut rows = stmt.query(params![form.0, form.1])?;
+                while let Some(row) = rows.next()? {
+                    let body: String = row.get(0)?;
+                    let Ok(s) = serde_json::from_str::<Submission>(&body) else { continue };
+                    let mut record: Vec<String> = vec![
+                        s.id.to_string(),
+                        s.centro_id.clone(),
+                        row.get(1)?,
+                        row.get(2)?,
+                        s.started_at.to_rfc3339(),
+                        s.finalised_at.to_rfc3339(),
+                        row.get(3)?,
+                        serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                        s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
+                    ];
+                    for q in &columns.questions {
+                        record.push(match s.answers.get(q) {
+                            Some(WireEntry::Value(v)) => v.clone(),
+                            Some(WireEntry::Repeat(list)) => serde_json::to_string(list).unwrap_or_default(),
+                            None => String::new(),
+                        });
+                    }
+                    if w.write_record(&record).is_err() {
+                        return Ok(()); // the client went away
+                    }
+                }
+                let _ = w.flush();
+                Ok(())
+            })();
+            if let Err(e) = result {
+                tracing::error!(error = %e, "export failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+            }
+        });
+    }
+}

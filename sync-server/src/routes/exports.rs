@@ -1,0 +1,63 @@
+//! `GET /api/v1/forms/{form_id}/{version}/submissions.csv` (streamed) and
+//! `GET /api/v1/audit-log`.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use shared::form::{FieldKind, Item};
+use shared::protocol::{AuditEntry, Role};
+
+use crate::auth::AuthDevice;
+use crate::db::{Device, ExportColumns};
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn staff(device: &Device) -> Result<(), AppError> {
+    match device.user.role {
+        Role::Admin | Role::Staff => Ok(()),
+        _ => Err(AppError::Forbidden("Las exportaciones de respuestas son para coordinación.".into())),
+    }
+}
+
+/// One column per question outside repeats (notes excluded); one per repeat.
+fn columns(items: &[Item], out: &mut Vec<String>) {
+    for item in items {
+        match item {
+            Item::Field(f) if f.kind != FieldKind::Note => out.push(f.name.clone()),
+            Item::Field(_) => {}
+            Item::Group(g) => columns(&g.children, out),
+            Item::Repeat(g) => out.push(g.name.clone()),
+        }
+    }
+}
+
+pub async fn submissions_csv(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path((form_id, version)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    staff(&device)?;
+    let form = state
+        .forms()
+        .get(&(form_id.clone(), version.clone()))
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("El formulario «{form_id}» versión {version} no está publicado.")))?;
+    let mut questions = Vec::new();
+    columns(&form.items, &mut questions);
+    state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} (CSV)")).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    state.db.stream_submissions_csv((form_id.clone(), version.clone()), ExportColumns { questions }, tx);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let name = format!("attachment; filename=\"{form_id}-{version}.csv\"");
+    let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)];
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
+
+pub async fn audit_log(State(state): State<AppState>, AuthDevice(device): AuthDevice) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    if device.user.role != Role::Admin && device.user.role != Role::Staff {
+        return Err(AppError::Forbidden("La bitácora es para administración y coordinación.".into()));
+    }
+    Ok(Json(state.db.audit_log(500).await?))
+}
