@@ -64,6 +64,8 @@ pub fn app(state: AppState) -> Router {
         .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
         .route("/forms/{form_id}/{version}/submissions.csv", get(routes::exports::submissions_csv))
         .route("/audit-log", get(routes::exports::audit_log))
+        .route("/devices", get(routes::devices::days))
+        .route("/devices/{device_id}/revoke", post(routes::devices::revoke))
         .route("/review", get(routes::review::queue))
         .route("/review/{submission_id}", post(routes::review::decide))
         .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))

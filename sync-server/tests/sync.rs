@@ -219,3 +219,26 @@ async fn review_decisions_reach_the_surveyor_and_the_scores() {
     let other: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&luis)).await.json).expect("page");
     assert!(!other.changes.iter().any(|c| matches!(c.body, shared::protocol::ChangeBody::Review { .. })));
 }
+
+#[tokio::test]
+async fn supervisors_see_their_devices_day_and_can_revoke_a_lost_phone() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let s = survey(11, "GTO-E-T-01");
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![s.clone(), s])).await;
+    let norte = app.enrol("sup.norte").await;
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::west_opt(6 * 3600).expect("offset")).date_naive();
+    let days = app.get(&format!("/api/v1/devices?date={today}"), Some(&norte)).await;
+    assert_eq!(days.status, StatusCode::OK, "{}", days.json);
+    let row = days.json.as_array().expect("rows").iter().find(|d| d["username"] == "enc.ana").cloned().expect("ana's device");
+    assert_eq!((row["received"].as_u64(), row["stored"].as_u64(), row["duplicates"].as_u64()), (Some(2), Some(1), Some(1)));
+    // The other supervisor's team is not listed, and cannot be revoked from here.
+    let sur = app.enrol("sup.sur").await;
+    assert!(!app.get("/api/v1/devices", Some(&sur)).await.json.as_array().expect("rows").iter().any(|d| d["username"] == "enc.ana"));
+    let device = row["device_id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/devices/{device}/revoke");
+    assert_eq!(app.post(&path, Some(&sur), &serde_json::json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post(&path, Some(&norte), &serde_json::json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/me", Some(&ana)).await.json["code"], "revoked_token");
+    assert_eq!(app.get("/api/v1/devices?date=ayer", Some(&norte)).await.json["code"], "bad_query");
+}

@@ -105,3 +105,53 @@ impl Db {
         .await
     }
 }
+
+impl Db {
+    /// The server's counts per field device for `date` (devices of the reviewer's scope).
+    pub async fn device_days(&self, who: Reviewer, date: chrono::NaiveDate) -> Result<Vec<shared::protocol::DeviceDay>, DbError> {
+        self.read(move |conn| {
+            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let sql = format!(
+                "SELECT d.id, d.label, u.username, u.display_name, COALESCE(dd.received, 0), COALESCE(dd.stored, 0),
+                 COALESCE(dd.duplicates, 0), COALESCE(dd.conflicts, 0), COALESCE(dd.rejected, 0), d.last_seen_at,
+                 d.revoked_at IS NOT NULL
+                 FROM devices d JOIN users u ON u.id = d.user_id
+                 LEFT JOIN device_days dd ON dd.device_id = d.id AND dd.date = ?3
+                 WHERE u.role IN ('surveyor', 'inspector') AND {SCOPE} ORDER BY u.username, d.created_at"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(params![everyone, who.user_id, date.to_string()], |r| {
+                Ok(shared::protocol::DeviceDay {
+                    device_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                    label: r.get(1)?,
+                    username: r.get(2)?,
+                    display_name: r.get(3)?,
+                    date,
+                    received: r.get::<_, i64>(4)? as u64,
+                    stored: r.get::<_, i64>(5)? as u64,
+                    duplicates: r.get::<_, i64>(6)? as u64,
+                    conflicts: r.get::<_, i64>(7)? as u64,
+                    rejected: r.get::<_, i64>(8)? as u64,
+                    last_seen_at: r.get(9)?,
+                    revoked: r.get(10)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Revokes a device of the reviewer's scope.
+    pub async fn revoke_scoped(&self, who: Reviewer, device_id: Uuid) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let sql = format!(
+                "UPDATE devices SET revoked_at = ?3 WHERE id = ?4 AND revoked_at IS NULL
+                 AND user_id IN (SELECT u.id FROM users u WHERE {SCOPE})"
+            );
+            let n = conn.execute(&sql, params![everyone, who.user_id, super::now_text(), device_id.to_string()])?;
+            if n == 0 { Err(DbError::NotFound(format!("dispositivo activo {device_id} en su equipo"))) } else { Ok(()) }
+        })
+        .await
+    }
+}

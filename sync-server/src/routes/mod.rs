@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. Handlers are thin: extract, call, map errors.
 
 pub mod auth;
+pub mod devices;
 pub mod exports;
 pub mod forms;
 pub mod health;
