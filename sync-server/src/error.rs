@@ -34,6 +34,9 @@ pub enum AppError {
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// A refusal with located details (e.g. the rows of an imported file).
+    #[error("{}", .0.message)]
+    Detailed(ApiError),
     /// An uploaded form was refused: every problem at its sheet, row and column.
     #[error("{0}")]
     InvalidForm(shared::form::ImportErrors),
@@ -55,6 +58,9 @@ impl From<DbError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::Detailed(body) = self {
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
         if let AppError::InvalidForm(errors) = &self {
             let details = errors
                 .iter()
@@ -78,6 +84,7 @@ impl IntoResponse for AppError {
             AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m),
             AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", m),
             AppError::InvalidForm(e) => (StatusCode::BAD_REQUEST, "invalid_form", e.to_string()),
+            AppError::Detailed(e) => (StatusCode::BAD_REQUEST, "invalid", e.message),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Error interno del servidor; intente de nuevo más tarde.".into())

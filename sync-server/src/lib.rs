@@ -21,6 +21,7 @@
 //! ```
 
 pub mod auth;
+pub mod centros_import;
 mod config;
 pub mod db;
 pub mod demo;
@@ -39,7 +40,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use tower_http::compression::CompressionLayer;
 
 pub use config::{Command, Config};
@@ -64,6 +65,12 @@ pub fn app(state: AppState) -> Router {
         .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
         .route("/forms/{form_id}/{version}/submissions.csv", get(routes::exports::submissions_csv))
         .route("/audit-log", get(routes::exports::audit_log))
+        .route("/periods/{period_id}", put(routes::admin::put_period))
+        .route("/periods/{period_id}/quotas/{centro}", put(routes::admin::put_quota))
+        .route("/centros/{centro}", put(routes::admin::put_centro))
+        .route("/centros/import", post(routes::admin::import_centros).layer(DefaultBodyLimit::max(MAX_FORM_BODY)))
+        .route("/users", post(routes::admin::create_user))
+        .route("/users/{username}/centros/{centro}", put(routes::admin::assign).merge(delete(routes::admin::unassign)))
         .route("/devices", get(routes::devices::days))
         .route("/devices/{device_id}/revoke", post(routes::devices::revoke))
         .route("/review", get(routes::review::queue))

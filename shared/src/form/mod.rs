@@ -17,7 +17,7 @@ pub use model::{
     MetaKind, Scoring, Text,
 };
 pub use render::render_text;
-pub use sheet::{MAX_COLUMNS, MAX_ROWS};
+pub use sheet::{MAX_COLUMNS, MAX_ROWS, Row, Table, read_workbook};
 
 use chrono::NaiveDateTime;
 

@@ -10,7 +10,10 @@ mod push;
 mod review;
 mod scores;
 
-pub use program::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, PhotoStatus, MilestoneInfo, MilestoneInput, VerifyMilestone};
+pub use program::{
+    CentroDefinition, CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, ImportSummary, MilestoneInfo, MilestoneInput, NewUserRequest,
+    PeriodDefinition, PhotoStatus, QuotaInput, VerifyMilestone,
+};
 pub use audit::{
     CentroInput, CommitmentScoreInput, ComplaintScoreInput, MilestoneDates, PeriodInput, ScoringInputs, SurveyInput, VisitInput,
     VisitItemInput,

@@ -85,3 +85,60 @@ pub struct PhotoStatus {
     /// The whole photo arrived and matched its hash.
     pub complete: bool,
 }
+
+/// `PUT /api/v1/periods/{id}`: open or edit a period. Its method settings are pinned to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodDefinition {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Method MGS-1 when absent.
+    #[serde(default)]
+    pub settings: Option<crate::scoring::MethodSettings>,
+}
+
+/// `PUT /api/v1/centros/{id}`: register or edit a centro.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentroDefinition {
+    pub name: String,
+    pub dependencia: String,
+    /// `estatal` or `municipal`.
+    pub ambito: String,
+    /// `tramites` or `servicios`.
+    pub tipo: String,
+    pub municipio: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Survey every k-th person (≥ 1).
+    pub sampling_interval: u32,
+    #[serde(default)]
+    pub tramites: Vec<String>,
+}
+
+/// `POST /api/v1/centros/import` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Centros created or updated.
+    pub centros: usize,
+}
+
+/// `POST /api/v1/users` (admin): a new user with a first password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: super::Role,
+    pub password: String,
+    /// The supervisor's username, for field users.
+    pub supervisor: Option<String>,
+}
+
+/// `PUT /api/v1/periods/{period}/quotas/{centro}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaInput {
+    pub surveys: u32,
+}

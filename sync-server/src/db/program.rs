@@ -102,6 +102,12 @@ fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// `NotFound` unless `table` has a row with this `id`.
+fn require(tx: &Transaction<'_>, table: &str, id: &str, what: &str) -> Result<(), DbError> {
+    let exists: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?;
+    if exists { Ok(()) } else { Err(DbError::NotFound(format!("{what} «{id}»"))) }
+}
+
 impl Db {
     /// Creates or updates a period. Its settings must pass their checks.
     pub async fn upsert_period(&self, p: PeriodRow) -> Result<(), DbError> {
@@ -153,6 +159,8 @@ impl Db {
     pub async fn set_quota(&self, period_id: String, centro_id: String, surveys: u32) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
+            require(&tx, "periods", &period_id, "periodo")?;
+            require(&tx, "centros", &centro_id, "centro")?;
             tx.execute(
                 "INSERT INTO quotas (period_id, centro_id, surveys) VALUES (?1, ?2, ?3)
                  ON CONFLICT (period_id, centro_id) DO UPDATE SET surveys = excluded.surveys",
@@ -169,6 +177,7 @@ impl Db {
     pub async fn assign(&self, user_id: i64, centro_id: String) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
+            require(&tx, "centros", &centro_id, "centro")?;
             let n = tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user_id, centro_id])?;
             if n > 0 {
                 let info = centro_info(&tx, &centro_id)?;

@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per resource. Handlers are thin: extract, call, map errors.
 
+pub mod admin;
 pub mod auth;
 pub mod devices;
 pub mod exports;

@@ -1,0 +1,119 @@
+//! Program administration: periods, centros (one by one or imported), users, assignments
+//! and quotas. Staff and admin; users are created by an admin.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use shared::protocol::{ApiError, CentroDefinition, ImportSummary, NewUserRequest, PeriodDefinition, QuotaInput, Role, UserInfo};
+
+use crate::auth::{AuthDevice, hash_password};
+use crate::centros_import::{centro_row, parse};
+use crate::db::{Device, NewUser, PeriodRow};
+use crate::error::{AppError, AppJson};
+use crate::state::AppState;
+
+fn staff(device: &Device) -> Result<(), AppError> {
+    match device.user.role {
+        Role::Admin | Role::Staff => Ok(()),
+        _ => Err(AppError::Forbidden("La administración del programa es para coordinación.".into())),
+    }
+}
+
+async fn rebuild(state: &AppState) -> Result<(), AppError> {
+    state.rebuild_scores().await.map_err(AppError::Internal)
+}
+
+pub async fn put_period(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path(id): Path<String>,
+    AppJson(p): AppJson<PeriodDefinition>,
+) -> Result<Json<PeriodDefinition>, AppError> {
+    staff(&device)?;
+    if id.trim().is_empty() || p.name.trim().is_empty() {
+        return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
+    }
+    let settings = p.settings.clone().unwrap_or_default();
+    let row = PeriodRow { id, name: p.name.clone(), start: p.start, end: p.end, settings: settings.clone() };
+    state.db.upsert_period(row).await?;
+    rebuild(&state).await?;
+    Ok(Json(PeriodDefinition { settings: Some(settings), ..p }))
+}
+
+pub async fn put_centro(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path(id): Path<String>,
+    AppJson(def): AppJson<CentroDefinition>,
+) -> Result<Json<CentroDefinition>, AppError> {
+    staff(&device)?;
+    let row = centro_row(&id, def.clone()).map_err(|(column, m)| AppError::BadRequest("invalid_body", format!("{column}: {m}")))?;
+    state.db.upsert_centro(row).await?;
+    rebuild(&state).await?;
+    Ok(Json(def))
+}
+
+/// `POST /api/v1/centros/import`: a CSV or XLSX file in the body; all rows or none.
+pub async fn import_centros(State(state): State<AppState>, AuthDevice(device): AuthDevice, body: Bytes) -> Result<Json<ImportSummary>, AppError> {
+    staff(&device)?;
+    let bytes = body.to_vec();
+    let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await.map_err(anyhow::Error::from)?;
+    let centros = parsed.map_err(|details| {
+        let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
+        AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
+    })?;
+    let count = centros.len();
+    for c in centros {
+        state.db.upsert_centro(c).await?;
+    }
+    rebuild(&state).await?;
+    Ok(Json(ImportSummary { centros: count }))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    AppJson(u): AppJson<NewUserRequest>,
+) -> Result<Json<UserInfo>, AppError> {
+    if device.user.role != Role::Admin {
+        return Err(AppError::Forbidden("Solo administración crea usuarios.".into()));
+    }
+    let valid_name = !u.username.is_empty() && u.username.len() <= 64 && u.username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid_name || u.display_name.trim().is_empty() {
+        return Err(AppError::BadRequest("invalid_body", "Usuario (letras, números, . _ -) y nombre son obligatorios.".into()));
+    }
+    if u.password.chars().count() < 8 {
+        return Err(AppError::BadRequest("weak_password", "La contraseña debe tener al menos 8 caracteres.".into()));
+    }
+    let password = u.password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(anyhow::Error::from)??;
+    let new = NewUser { username: u.username.clone(), display_name: u.display_name.clone(), role: u.role, password_hash, supervisor: u.supervisor };
+    state.db.create_user(new).await?;
+    state.db.audit(device.user_id, "create_user", format!("{} ({})", u.username, u.role.code())).await?;
+    Ok(Json(UserInfo { username: u.username, display_name: u.display_name, role: u.role }))
+}
+
+pub async fn assign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
+    staff(&device)?;
+    let user = state.db.user_id(username).await?;
+    state.db.assign(user, centro).await?;
+    Ok(Json(state.db.assigned_centros(user).await?))
+}
+
+pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
+    staff(&device)?;
+    let user = state.db.user_id(username).await?;
+    state.db.unassign(user, centro).await?;
+    Ok(Json(state.db.assigned_centros(user).await?))
+}
+
+pub async fn put_quota(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path((period, centro)): Path<(String, String)>,
+    AppJson(q): AppJson<QuotaInput>,
+) -> Result<Json<QuotaInput>, AppError> {
+    staff(&device)?;
+    state.db.set_quota(period, centro, q.surveys).await?;
+    Ok(Json(q))
+}
