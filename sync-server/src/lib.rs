@@ -42,6 +42,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 
 pub use config::{Command, Config};
 pub use error::AppError;
@@ -88,6 +89,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.
+        .layer(RequestDecompressionLayer::new().gzip(true))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(state)
 }
