@@ -57,6 +57,7 @@ pub const MAX_FORM_BODY: usize = 10 * 1024 * 1024;
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(routes::health::get))
+        .route("/openapi.json", get(routes::health::openapi))
         .route("/forms", get(routes::forms::list).post(routes::forms::upload).layer(DefaultBodyLimit::max(MAX_FORM_BODY)))
         .route("/auth/enrol", post(routes::auth::enrol))
         .route("/me", get(routes::auth::me))

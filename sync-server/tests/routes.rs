@@ -148,3 +148,21 @@ async fn gzip_bodies_are_accepted_and_broken_or_bombed_gzip_is_a_4xx() {
     let c = post_gzip(&app, gzip(&bomb)).await;
     assert_eq!((c.status, c.json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
 }
+
+/// The served OpenAPI document lists exactly the routes the router has.
+#[tokio::test]
+async fn the_openapi_document_matches_the_router() {
+    let app = demo_app().await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let mut documented: Vec<String> = doc.json["paths"].as_object().expect("paths").keys().cloned().collect();
+    documented.sort();
+    let source = include_str!("../src/lib.rs");
+    let mut routed: Vec<String> = source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"').and_then(|r| r.split('"').next()).map(String::from))
+        .collect();
+    routed.sort();
+    assert_eq!(documented, routed);
+}

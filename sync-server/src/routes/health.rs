@@ -10,3 +10,8 @@ pub async fn get() -> Json<Health> {
         protocol_version: PROTOCOL_VERSION,
     })
 }
+
+/// `GET /api/v1/openapi.json`: the OpenAPI document of this API.
+pub async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], include_str!("../../openapi.json"))
+}
