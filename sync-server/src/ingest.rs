@@ -41,26 +41,44 @@ pub enum Prepared {
     Valid(Box<Valid>),
 }
 
-/// Published forms by (id, version), parsed once.
-pub type FormCache = HashMap<(String, String), Arc<Form>>;
+/// A published form version, parsed once, with what it contributes to the scores.
+pub struct CachedForm {
+    pub form: Form,
+    pub plan: SurveyPlan,
+    pub visit_plan: VisitPlan,
+    /// An exit survey (integrity checks apply), not a checklist.
+    pub is_survey: bool,
+}
+
+impl CachedForm {
+    /// Prepares a parsed form for ingest under `settings`.
+    pub fn new(form: Form, settings: &MethodSettings) -> Self {
+        let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
+        Self { plan: SurveyPlan::new(&form, settings), visit_plan: VisitPlan::new(&form), is_survey, form }
+    }
+}
+
+/// Published forms by (id, version).
+pub type FormCache = HashMap<(String, String), Arc<CachedForm>>;
 
 fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
     Prepared::Rejected { id, code: code.into(), message: message.into() }
 }
 
 /// Checks one submission. `local` is the centros' UTC offset.
-pub fn prepare(s: Submission, forms: &FormCache, settings: &MethodSettings, local: FixedOffset) -> Prepared {
+pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared {
     let id = s.id;
     if s.compute_hash() != s.content_hash {
         return reject(id, "hash_mismatch", "El contenido no coincide con su huella (content_hash): el registro llegó dañado.");
     }
-    let Some(form) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
+    let Some(cached) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
         return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
     };
     let duration = (s.finalised_at - s.started_at).num_milliseconds() as f64 / 1000.0;
     if duration < 0.0 {
         return reject(id, "bad_times", "La hora de finalización es anterior a la de inicio.");
     }
+    let form = &cached.form;
     let answers = answers_from_wire(&s.answers);
     let clock = Clock { now: s.finalised_at.naive_local() };
     let report = validate(form, &answers, clock, form.language());
@@ -70,10 +88,9 @@ pub fn prepare(s: Submission, forms: &FormCache, settings: &MethodSettings, loca
         let tail = if more > 0 { format!(" (y {more} más)") } else { String::new() };
         return reject(id, "invalid_answers", format!("Respuestas inválidas: {}{tail}", shown.join("; ")));
     }
-    let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
-    let plan = SurveyPlan::new(form, settings);
-    let scale5_answers = plan.scale5_answers(&answers);
-    let reduced = if is_survey { Reduced::Survey(plan.facts(&answers)) } else { Reduced::Visit(VisitPlan::new(form).items(&answers)) };
+    let is_survey = cached.is_survey;
+    let scale5_answers = cached.plan.scale5_answers(&answers);
+    let reduced = if is_survey { Reduced::Survey(cached.plan.facts(&answers)) } else { Reduced::Visit(cached.visit_plan.items(&answers)) };
     let body = match serde_json::to_string(&s) {
         Ok(b) => b,
         Err(e) => return reject(id, "invalid_body", format!("No se pudo leer el registro: {e}")),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use shared::form::{Published, fingerprint, import_xlsx};
 
 use crate::db::PublishedForm;
+use crate::ingest::CachedForm;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -32,7 +33,7 @@ pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutc
     let published = state.db.publish_form(stored).await?;
     let (form_id, version) = (form.id.clone(), form.version.clone());
     if let Ok(mut cache) = state.forms.write() {
-        cache.entry((form_id.clone(), version.clone())).or_insert_with(|| Arc::new(form));
+        cache.entry((form_id.clone(), version.clone())).or_insert_with(|| Arc::new(CachedForm::new(form, &state.settings)));
     }
     Ok(PublishOutcome { form_id, version, published, warnings: imported.warnings })
 }

@@ -6,7 +6,7 @@ use chrono::FixedOffset;
 use shared::scoring::MethodSettings;
 
 use crate::db::Db;
-use crate::ingest::FormCache;
+use crate::ingest::{CachedForm, FormCache};
 use crate::limits::RateLimiter;
 use crate::photos::Photos;
 use crate::scores::LiveScores;
@@ -34,17 +34,18 @@ pub struct AppState {
 impl AppState {
     /// State over an open database, with its published forms loaded.
     pub async fn load(db: Db, local_offset: FixedOffset, photos: Photos) -> anyhow::Result<Self> {
+        let settings = MethodSettings::default();
         let mut cache = FormCache::new();
         for f in db.forms().await? {
             let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
-            cache.insert((f.form_id, f.version), Arc::new(form.form));
+            cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form, &settings)));
         }
         let scores = Arc::new(RwLock::new(LiveScores::default()));
         let state = Self {
             db,
             forms: Arc::new(RwLock::new(cache)),
             local_offset,
-            settings: Arc::new(MethodSettings::default()),
+            settings: Arc::new(settings),
             scores,
             // A device may burst 120 requests, then 20 per second: a draining outbox of
             // thousands of surveys needs a few dozen pushes.

@@ -50,7 +50,7 @@ pub(crate) fn tipo_code(t: Tipo) -> &'static str {
 /// Appends one change to the log and returns its sequence number.
 pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-    tx.execute("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)", params![kind, key, user_id, data])?;
+    tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![kind, key, user_id, data])?;
     Ok(tx.last_insert_rowid())
 }
 

@@ -60,18 +60,15 @@ impl Counts {
 fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fact>) -> Result<PushResult, DbError> {
     let s = &v.submission;
     let id = s.id;
-    let assigned: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1 AND centro_id = ?2)",
-        params![ctx.user_id, s.centro_id],
-        |r| r.get(0),
-    )?;
+    let assigned: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1 AND centro_id = ?2)")?
+        .query_row(params![ctx.user_id, s.centro_id], |r| r.get(0))?;
     if !assigned {
         return Ok(rejected(id, "centro_not_assigned", format!("El centro «{}» no está asignado a este usuario.", s.centro_id)));
     }
     let existing: Option<(i64, String, String)> = tx
-        .query_row("SELECT seq, content_hash, review FROM submissions WHERE id = ?1", [id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .prepare_cached("SELECT seq, content_hash, review FROM submissions WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     if let Some((seq, hash, review)) = existing {
         if hash == s.content_hash {
@@ -92,11 +89,12 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fac
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
     let seq = emit(tx, "submission", &id.to_string(), Some(ctx.user_id), None)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
          capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        params![
+    )?
+    .execute(params![
             id.to_string(),
             seq,
             s.form_id,
@@ -122,11 +120,11 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
     let (sid, centro, date) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date);
     match &v.reduced {
         Reduced::Survey(f) => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![sid, centro, date.to_string(), seq, encode_dimensions(f), f.satisfaction, f.bribe],
-            )?;
+            )?
+            .execute(params![sid, centro, date.to_string(), seq, encode_dimensions(f), f.satisfaction, f.bribe])?;
             let review = review.into();
             Ok(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() }))
         }
@@ -143,7 +141,8 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
 /// The integrity flags of a survey, as (code, Spanish reason) pairs.
 fn flags(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<Vec<(String, String)>, DbError> {
     let centro: Option<(Option<f64>, Option<f64>)> = tx
-        .query_row("SELECT lat, lon FROM centros WHERE id = ?1", [&v.submission.centro_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT lat, lon FROM centros WHERE id = ?1")?
+        .query_row([&v.submission.centro_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let centro_position = centro.and_then(|(lat, lon)| lat.zip(lon));
     let window = ctx.integrity.burst_window_seconds;

@@ -45,11 +45,12 @@ pub async fn submissions_csv(
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("El formulario «{form_id}» versión {version} no está publicado.")))?;
     let mut questions = Vec::new();
-    columns(&form.items, &mut questions);
+    columns(&form.form.items, &mut questions);
     state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} (CSV)")).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     state.db.stream_submissions_csv((form_id.clone(), version.clone()), ExportColumns { questions }, tx);
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    // `poll_recv` keeps answering `None` once the export ended, however often it is polled.
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let name = format!("attachment; filename=\"{form_id}-{version}.csv\"");
     let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)];
     Ok((headers, Body::from_stream(stream)).into_response())

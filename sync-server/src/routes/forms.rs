@@ -15,7 +15,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<FormList>, AppEr
         .await?
         .into_iter()
         .map(|f| {
-            let questions = cache.get(&(f.form_id.clone(), f.version.clone())).map_or(0, |form| form.question_count());
+            let questions = cache.get(&(f.form_id.clone(), f.version.clone())).map_or(0, |c| c.form.question_count());
             FormSummary {
                 form_id: f.form_id,
                 version: f.version,

@@ -26,11 +26,8 @@ pub async fn push(
     }
     let now = Utc::now().with_timezone(&state.local_offset);
     let forms = state.forms();
-    let settings = state.settings.clone();
     let offset = state.local_offset;
-    let prepared = tokio::task::spawn_blocking(move || {
-        req.submissions.into_iter().map(|s| prepare(s, &forms, &settings, offset)).collect::<Vec<_>>()
-    })
+    let prepared = tokio::task::spawn_blocking(move || req.submissions.into_iter().map(|s| prepare(s, &forms, offset)).collect::<Vec<_>>())
     .await
     .map_err(anyhow::Error::from)?;
     let ctx = PushContext {

@@ -1,0 +1,216 @@
+//! Server benchmarks, side by side in one run (`cargo bench -p sync-server --bench server`):
+//! 1. ingest over HTTP on 127.0.0.1 against a plain rusqlite insert of the same rows in the
+//!    same number of transactions (the machine's limit);
+//! 2. the live scores with 1,000,000 surveys: rebuild at start, then one score request;
+//! 3. the CSV export of 1,000,000 submissions: time and peak memory.
+//! Figures go to BENCHMARKS.md.
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod support;
+
+use std::time::Instant;
+
+use rusqlite::params;
+use sync_server::{Application, Config};
+
+const INGEST: usize = 20_000;
+const BATCH: usize = 500;
+const BIG: usize = 1_000_000;
+
+fn rss_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Resets the peak RSS (Linux), so the next peak is the export's own.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn server(dir: &std::path::Path) -> (String, Application) {
+    let mut config = Config::for_tests(dir.to_path_buf());
+    config.demo = true;
+    let app = Application::build(&config).await.expect("server builds");
+    (format!("http://{}", app.address()), app)
+}
+
+async fn token(client: &reqwest::Client, base: &str, user: &str) -> String {
+    let body = serde_json::json!({"username": user, "password": support::PASSWORD, "device_label": "bench"});
+    let res: serde_json::Value = client.post(format!("{base}/api/v1/auth/enrol")).json(&body).send().await.expect("enrol").json().await.expect("json");
+    res["token"].as_str().expect("token").to_string()
+}
+
+/// The machine's limit: the same rows a push stores (change log, submission, facts),
+/// in the server's own schema, inserted by plain rusqlite in the same transactions.
+fn raw_insert(surveys: &[shared::protocol::Submission]) -> f64 {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("raw.sqlite3");
+    drop(sync_server::db::Db::open(&path).expect("schema"));
+    let mut conn = rusqlite::Connection::open(&path).expect("open");
+    conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
+    conn.pragma_update(None, "synchronous", "FULL").expect("sync");
+    conn.execute_batch(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'u', 'U', 'surveyor', 'x', 'now');
+         INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 1, 'd', 'h', 'now');
+         INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio) VALUES ('GTO-E-T-01', 'c', 'd', 'estatal', 'tramites', 'm');
+         INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('encuesta_opinion', '2025010101', 't', 'f', x'00', 'now');",
+    )
+    .expect("rows");
+    let start = Instant::now();
+    for chunk in surveys.chunks(BATCH) {
+        let tx = conn.transaction().expect("tx");
+        for s in chunk {
+            let body = serde_json::to_string(s).expect("json");
+            let id = s.id.to_string();
+            tx.prepare_cached("INSERT INTO changes (kind, key, user_id) VALUES ('submission', ?1, 1)").expect("stmt").execute([&id]).expect("change");
+            let seq = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
+                 finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010101', 'GTO-E-T-01', 1, 'd', ?3, ?4, '2025-06-02', 0, 'now', 0, 'accepted')",
+            )
+            .expect("stmt")
+            .execute(params![id, seq, s.content_hash, body])
+            .expect("submission");
+            tx.prepare_cached("INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES (?1, 'GTO-E-T-01', '2025-06-02', ?2, 'AG=75')")
+                .expect("stmt")
+                .execute(params![id, seq])
+                .expect("fact");
+        }
+        tx.commit().expect("commit");
+    }
+    surveys.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn ingest() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (base, app) = server(dir.path()).await;
+    tokio::spawn(app.run_until_stopped());
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let ana = token(&client, &base, "enc.ana").await;
+    let surveys: Vec<_> = (0..INGEST as u128).map(|i| support::survey(1_000_000 + i, "GTO-E-T-01")).collect();
+    let start = Instant::now();
+    for chunk in surveys.chunks(BATCH) {
+        let res = client
+            .post(format!("{base}/api/v1/sync/push"))
+            .bearer_auth(&ana)
+            .json(&support::push_body(chunk.to_vec()))
+            .send()
+            .await
+            .expect("push");
+        assert!(res.status().is_success());
+    }
+    let http = INGEST as f64 / start.elapsed().as_secs_f64();
+    let raw = raw_insert(&surveys);
+    println!("ingest: {INGEST} surveys in batches of {BATCH} over HTTP on 127.0.0.1");
+    println!("  server (validate, flag, store, facts, live scores): {http:.0} surveys/s");
+    println!("  plain rusqlite, the same stored rows and transactions: {raw:.0} surveys/s");
+    println!("  ratio: {:.2}", http / raw);
+}
+
+/// Writes `BIG` stored surveys straight into the database (the same rows a push stores).
+fn bulk_load(path: &std::path::Path) {
+    let mut conn = rusqlite::Connection::open(path).expect("open");
+    conn.pragma_update(None, "foreign_keys", "OFF").expect("fk");
+    conn.pragma_update(None, "synchronous", "OFF").expect("sync");
+    let (user, device): (i64, String) = {
+        conn.execute(
+            "INSERT INTO devices (id, user_id, label, token_hash, created_at) SELECT '00000000-0000-7000-8000-00000000b001', id, 'bench', 'x', 'now' FROM users WHERE username = 'enc.ana'",
+            [],
+        )
+        .expect("device");
+        (conn.query_row("SELECT id FROM users WHERE username = 'enc.ana'", [], |r| r.get(0)).expect("user"), "00000000-0000-7000-8000-00000000b001".into())
+    };
+    let centros: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT id FROM centros ORDER BY id").expect("stmt");
+        stmt.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+    };
+    let template = support::survey(1, "GTO-E-T-01");
+    let tx = conn.transaction().expect("tx");
+    {
+        let mut change = tx.prepare("INSERT INTO changes (kind, key, user_id) VALUES ('submission', ?1, ?2)").expect("stmt");
+        let mut sub = tx
+            .prepare(
+                "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
+                 finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010101', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'now', 0, 'accepted')",
+            )
+            .expect("stmt");
+        let mut fact = tx
+            .prepare("INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe) VALUES (?1, ?2, ?3, ?4, ?5, 4, 0)")
+            .expect("stmt");
+        for i in 0..BIG {
+            let mut s = template.clone();
+            s.id = uuid::Uuid::from_u128(0xB000_0000 + i as u128);
+            s.centro_id = centros[i % centros.len()].clone();
+            let body = serde_json::to_string(&s).expect("json");
+            let id = s.id.to_string();
+            change.execute(params![id, user]).expect("change");
+            let seq = tx.last_insert_rowid();
+            let date = format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            sub.execute(params![id, seq, s.centro_id, user, device, s.content_hash, body, date, i as i64]).expect("submission");
+            let dims = format!("AG={};CI=62.5;DE=75;RE=100;TC=87.5", (i % 5) as f64 * 25.0);
+            fact.execute(params![id, s.centro_id, date, seq, dims]).expect("fact");
+        }
+    }
+    tx.commit().expect("commit");
+}
+
+async fn big() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        // Create the schema and the demo program, then load a million surveys.
+        let (_, app) = server(dir.path()).await;
+        drop(app);
+    }
+    let load = Instant::now();
+    bulk_load(&dir.path().join("ventanilla.sqlite3"));
+    println!("scores and export with {BIG} stored surveys (bulk-loaded in {:.1} s)", load.elapsed().as_secs_f64());
+    let start = Instant::now();
+    let (base, app) = server(dir.path()).await;
+    println!("  server start, live scores rebuilt from survey_facts: {:.2} s", start.elapsed().as_secs_f64());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let staff = token(&client, &base, "coordinacion").await;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let table: serde_json::Value = client.get(format!("{base}/api/v1/periods/2025/scores")).bearer_auth(&staff).send().await.expect("scores").json().await.expect("json");
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(table["centros"].as_array().is_some_and(|c| c.len() == 20));
+    }
+    println!("  GET scores (20 centros, {BIG} surveys): {:.1} ms (best of 5)", best * 1000.0);
+    reset_peak();
+    let before = rss_mib("VmRSS:");
+    let t = Instant::now();
+    let mut res = client
+        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010101/submissions.csv"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .expect("export");
+    let mut bytes = 0usize;
+    let mut lines = 0usize;
+    while let Some(chunk) = res.chunk().await.expect("chunk") {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+    }
+    println!(
+        "  CSV export: {} rows, {:.0} MiB in {:.1} s; RSS before {before:.0} MiB, peak during {:.0} MiB",
+        lines - 1,
+        bytes as f64 / 1024.0 / 1024.0,
+        t.elapsed().as_secs_f64(),
+        rss_mib("VmHWM:")
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    ingest().await;
+    big().await;
+}
