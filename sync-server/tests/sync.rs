@@ -242,3 +242,23 @@ async fn supervisors_see_their_devices_day_and_can_revoke_a_lost_phone() {
     assert_eq!(app.get("/api/v1/me", Some(&ana)).await.json["code"], "revoked_token");
     assert_eq!(app.get("/api/v1/devices?date=ayer", Some(&norte)).await.json["code"], "bad_query");
 }
+
+#[tokio::test]
+async fn a_burst_of_finalisations_is_flagged_within_and_across_batches() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let at = |id: u128, second: i64| {
+        let mut s = survey(id, "GTO-E-T-01");
+        s.started_at = chrono::DateTime::parse_from_rfc3339("2025-07-01T10:00:00-06:00").expect("valid");
+        s.finalised_at = s.started_at + chrono::Duration::seconds(120 + second);
+        s.seal()
+    };
+    let a = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![at(20, 0), at(21, 20)])).await;
+    let reviews = |json: &serde_json::Value| -> Vec<String> {
+        json["results"].as_array().expect("results").iter().map(|r| r["review"].as_str().unwrap_or("").to_string()).collect()
+    };
+    assert_eq!(reviews(&a.json), ["accepted", "accepted"]);
+    // The third within a minute, in another batch, is flagged.
+    let b = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![at(22, 45), at(23, 600)])).await;
+    assert_eq!(reviews(&b.json), ["in_review", "accepted"]);
+}

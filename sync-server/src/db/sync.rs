@@ -56,16 +56,47 @@ impl Counts {
     }
 }
 
+/// What a batch needs to know once: the user's centros (with coordinates) and their
+/// finalisation times around the batch's, updated as surveys are stored.
+struct Batch {
+    centros: std::collections::HashMap<String, Option<(f64, f64)>>,
+    finalisations: Vec<i64>,
+}
+
+impl Batch {
+    fn load(tx: &Transaction<'_>, ctx: &PushContext, items: &[Prepared]) -> Result<Self, DbError> {
+        let mut stmt = tx.prepare_cached(
+            "SELECT c.id, c.lat, c.lon FROM assignments a JOIN centros c ON c.id = a.centro_id WHERE a.user_id = ?1",
+        )?;
+        let centros = stmt
+            .query_map([ctx.user_id], |r| {
+                let (lat, lon): (Option<f64>, Option<f64>) = (r.get(1)?, r.get(2)?);
+                Ok((r.get::<_, String>(0)?, lat.zip(lon)))
+            })?
+            .collect::<Result<_, _>>()?;
+        let times = items.iter().filter_map(|p| match p {
+            Prepared::Valid(v) => Some(v.finalised_unix),
+            Prepared::Rejected { .. } => None,
+        });
+        let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let w = ctx.integrity.burst_window_seconds;
+        let finalisations = if lo > hi {
+            Vec::new()
+        } else {
+            let mut stmt = tx.prepare_cached("SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3")?;
+            stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        Ok(Self { centros, finalisations })
+    }
+}
+
 /// Stores one valid submission, or says why not.
-fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fact>) -> Result<PushResult, DbError> {
+fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, facts: &mut Vec<Fact>) -> Result<PushResult, DbError> {
     let s = &v.submission;
     let id = s.id;
-    let assigned: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1 AND centro_id = ?2)")?
-        .query_row(params![ctx.user_id, s.centro_id], |r| r.get(0))?;
-    if !assigned {
+    let Some(&centro_position) = batch.centros.get(&s.centro_id) else {
         return Ok(rejected(id, "centro_not_assigned", format!("El centro «{}» no está asignado a este usuario.", s.centro_id)));
-    }
+    };
     let existing: Option<(i64, String, String)> = tx
         .prepare_cached("SELECT seq, content_hash, review FROM submissions WHERE id = ?1")?
         .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -85,7 +116,8 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid, facts: &mut Vec<Fac
         );
         return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error) });
     }
-    let flags = if v.is_survey { flags(tx, ctx, v)? } else { Vec::new() };
+    let flags = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { Vec::new() };
+    batch.finalisations.push(v.finalised_unix);
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
     let seq = emit(tx, "submission", &id.to_string(), Some(ctx.user_id), None)?;
@@ -139,19 +171,9 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
 }
 
 /// The integrity flags of a survey, as (code, Spanish reason) pairs.
-fn flags(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<Vec<(String, String)>, DbError> {
-    let centro: Option<(Option<f64>, Option<f64>)> = tx
-        .prepare_cached("SELECT lat, lon FROM centros WHERE id = ?1")?
-        .query_row([&v.submission.centro_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let centro_position = centro.and_then(|(lat, lon)| lat.zip(lon));
+fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: &[i64], v: &Valid) -> Vec<(String, String)> {
     let window = ctx.integrity.burst_window_seconds;
-    let mut stmt = tx.prepare_cached(
-        "SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3",
-    )?;
-    let others: Vec<i64> = stmt
-        .query_map(params![ctx.user_id, v.finalised_unix - window, v.finalised_unix + window], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let others: Vec<i64> = finalisations.iter().copied().filter(|t| (t - v.finalised_unix).abs() <= window).collect();
     let meta = SurveyMeta {
         duration_seconds: Some(v.duration_seconds),
         scale5_answers: &v.scale5_answers,
@@ -161,7 +183,7 @@ fn flags(tx: &Transaction<'_>, ctx: &PushContext, v: &Valid) -> Result<Vec<(Stri
         finalised_at: v.finalised_unix,
         other_finalisations: &others,
     };
-    Ok(integrity_flags(&meta, &ctx.integrity).iter().map(|f| (f.code().to_string(), f.to_string())).collect())
+    integrity_flags(&meta, &ctx.integrity).iter().map(|f| (f.code().to_string(), f.to_string())).collect()
 }
 
 impl Db {
@@ -172,10 +194,11 @@ impl Db {
             let mut counts = Counts::default();
             let mut results = Vec::with_capacity(items.len());
             let mut facts = Vec::new();
+            let mut batch = Batch::load(&tx, &ctx, &items)?;
             for item in &items {
                 let result = match item {
                     Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
-                    Prepared::Valid(v) => store(&tx, &ctx, v, &mut facts)?,
+                    Prepared::Valid(v) => store(&tx, &ctx, &mut batch, v, &mut facts)?,
                 };
                 counts.add(result.outcome);
                 results.push(result);
