@@ -3,10 +3,11 @@
 //!    same number of transactions (the machine's limit);
 //! 2. the live scores with 1,000,000 surveys: rebuild at start, then one score request;
 //! 3. the CSV export of 1,000,000 submissions: time and peak memory.
+//!
 //! Figures go to BENCHMARKS.md.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod support;
 
 use std::time::Instant;

@@ -66,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .route("/periods/{period_id}/scores", get(routes::scores::get))
         .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
         .route("/forms/{form_id}/{version}/submissions.csv", get(routes::exports::submissions_csv))
+        .route("/forms/{form_id}/{version}/submissions.xlsx", get(routes::exports::submissions_xlsx))
         .route("/audit-log", get(routes::exports::audit_log))
         .route("/periods/{period_id}", put(routes::admin::put_period))
         .route("/periods/{period_id}/quotas/{centro}", put(routes::admin::put_quota))

@@ -90,3 +90,26 @@ async fn submissions_export_as_csv_one_column_per_question_and_the_export_is_log
     assert_eq!(entries, [("coordinacion", "export_submissions"), ("coordinacion", "export_submissions")]);
     assert_eq!(app.get("/api/v1/audit-log", Some(&ana)).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn submissions_and_scores_export_as_xlsx_workbooks() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..12u128).map(|i| survey(600 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let staff = app.enrol("coordinacion").await;
+    let (status, bytes) = app.get_bytes("/api/v1/forms/encuesta_opinion/2025010101/submissions.xlsx", &staff).await;
+    assert_eq!(status, StatusCode::OK);
+    let (tables, problems) = shared::form::read_workbook(&bytes).expect("a workbook");
+    assert!(problems.is_empty());
+    let sheet = &tables[0];
+    assert_eq!((sheet.name.as_str(), sheet.rows.len()), ("respuestas", 12));
+    assert_eq!(sheet.rows[0].get("_usuario"), "enc.ana", "{:?} {:?}", sheet.headers, sheet.rows[0]);
+    assert_eq!(sheet.rows[0].get("gl2"), "9"); // headers come back lower-cased
+    let (status, bytes) = app.get_bytes("/api/v1/periods/2025/scores?format=xlsx", &staff).await;
+    assert_eq!(status, StatusCode::OK);
+    let (tables, _) = shared::form::read_workbook(&bytes).expect("a workbook");
+    assert_eq!(tables[0].rows.len(), 20);
+    let row = tables[0].rows.iter().find(|r| r.get("centro_id") == "GTO-E-T-01").expect("centro");
+    assert_eq!((row.get("n"), row.get("metodo")), ("12", "MGS-1"));
+}

@@ -72,54 +72,104 @@ impl Db {
         .await
     }
 
-    /// Streams the submissions of a form version as CSV chunks into `tx`, in sequence
-    /// order, on its own read connection. Stops early when the receiver is gone.
-    pub fn stream_submissions_csv(
-        &self,
-        form: (String, String),
-        columns: ExportColumns,
-        tx: Sender,
-    ) {
+    /// Calls `row` with the header, then every submission of a form version in sequence
+    /// order, on its own read connection; stops when `row` returns false.
+    fn for_each_row(path: &std::path::Path, form: &(String, String), columns: &ExportColumns, mut row: impl FnMut(Vec<String>) -> bool) -> Result<(), DbError> {
+        let conn = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let header: Vec<String> = META.iter().map(|m| m.to_string()).chain(columns.questions.iter().cloned()).collect();
+        if !row(header) {
+            return Ok(());
+        }
+        let mut stmt = conn.prepare(
+            "SELECT s.body, u.username, s.capture_date, s.review FROM submissions s JOIN users u ON u.id = s.user_id
+             WHERE s.form_id = ?1 AND s.form_version = ?2 ORDER BY s.seq",
+        )?;
+        let mut rows = stmt.query(params![form.0, form.1])?;
+        while let Some(r) = rows.next()? {
+            let body: String = r.get(0)?;
+            let Ok(s) = serde_json::from_str::<Submission>(&body) else { continue };
+            let mut record: Vec<String> = vec![
+                s.id.to_string(),
+                s.centro_id.clone(),
+                r.get(1)?,
+                r.get(2)?,
+                s.started_at.to_rfc3339(),
+                s.finalised_at.to_rfc3339(),
+                r.get(3)?,
+                serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
+            ];
+            for q in &columns.questions {
+                record.push(match s.answers.get(q) {
+                    Some(WireEntry::Value(v)) => v.clone(),
+                    Some(WireEntry::Repeat(list)) => serde_json::to_string(list).unwrap_or_default(),
+                    None => String::new(),
+                });
+            }
+            if !row(record) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams the submissions of a form version as CSV chunks into `tx`. Stops early when
+    /// the receiver is gone.
+    pub fn stream_submissions_csv(&self, form: (String, String), columns: ExportColumns, tx: Sender) {
+        let path = self.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let sink = ChunkSink { buf: vec![0xEF, 0xBB, 0xBF], tx: tx.clone() };
+            let mut w = csv::Writer::from_writer(sink);
+            let result = Self::for_each_row(&path, &form, &columns, |record| w.write_record(&record).is_ok());
+            let _ = w.flush();
+            if let Err(e) = result {
+                tracing::error!(error = %e, "export failed");
+                let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+            }
+        });
+    }
+
+    /// Streams the submissions of a form version as an XLSX workbook: rows go to a
+    /// constant-memory worksheet (spilled to a temporary file), then the file is sent in chunks.
+    pub fn stream_submissions_xlsx(&self, form: (String, String), columns: ExportColumns, tx: Sender) {
         let path = self.path().to_path_buf();
         tokio::task::spawn_blocking(move || {
             let result = (|| -> Result<(), DbError> {
-                let conn = rusqlite::Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-                let sink = ChunkSink { buf: vec![0xEF, 0xBB, 0xBF], tx: tx.clone() };
-                let mut w = csv::Writer::from_writer(sink);
-                let header: Vec<&str> = META.iter().copied().chain(columns.questions.iter().map(String::as_str)).collect();
-                w.write_record(&header).map_err(|e| DbError::Other(e.into()))?;
-                let mut stmt = conn.prepare(
-                    "SELECT s.body, u.username, s.capture_date, s.review FROM submissions s JOIN users u ON u.id = s.user_id
-                     WHERE s.form_id = ?1 AND s.form_version = ?2 ORDER BY s.seq",
-                )?;
-                let mut rows = stmt.query(params![form.0, form.1])?;
-                while let Some(row) = rows.next()? {
-                    let body: String = row.get(0)?;
-                    let Ok(s) = serde_json::from_str::<Submission>(&body) else { continue };
-                    let mut record: Vec<String> = vec![
-                        s.id.to_string(),
-                        s.centro_id.clone(),
-                        row.get(1)?,
-                        row.get(2)?,
-                        s.started_at.to_rfc3339(),
-                        s.finalised_at.to_rfc3339(),
-                        row.get(3)?,
-                        serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-                        s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
-                    ];
-                    for q in &columns.questions {
-                        record.push(match s.answers.get(q) {
-                            Some(WireEntry::Value(v)) => v.clone(),
-                            Some(WireEntry::Repeat(list)) => serde_json::to_string(list).unwrap_or_default(),
-                            None => String::new(),
-                        });
+                let other = |e: rust_xlsxwriter::XlsxError| DbError::Other(e.into());
+                let mut wb = rust_xlsxwriter::Workbook::new();
+                let sheet = wb.add_worksheet_with_constant_memory().map_err(other)?;
+                sheet.set_name("respuestas").map_err(other)?;
+                let mut r: u32 = 0;
+                let mut failed = None;
+                Self::for_each_row(&path, &form, &columns, |record| {
+                    for (c, cell) in record.iter().enumerate() {
+                        let col = u16::try_from(c).unwrap_or(u16::MAX);
+                        let written = match crate::export::as_number(cell) {
+                            Some(n) if r > 0 => sheet.write_number(r, col, n).map(|_| ()),
+                            _ => sheet.write_string(r, col, cell).map(|_| ()),
+                        };
+                        if let Err(e) = written {
+                            failed = Some(e);
+                            return false;
+                        }
                     }
-                    if w.write_record(&record).is_err() {
-                        return Ok(()); // the client went away
+                    r += 1;
+                    r < 1_048_576
+                })?;
+                if let Some(e) = failed {
+                    return Err(other(e));
+                }
+                let file = tempfile::NamedTempFile::new().map_err(|e| DbError::Other(e.into()))?;
+                wb.save(file.path()).map_err(other)?;
+                let mut reader = std::fs::File::open(file.path()).map_err(|e| DbError::Other(e.into()))?;
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    use std::io::Read;
+                    let n = reader.read(&mut buf).map_err(|e| DbError::Other(e.into()))?;
+                    if n == 0 || tx.blocking_send(Ok(buf[..n].to_vec())).is_err() {
+                        return Ok(());
                     }
                 }
-                let _ = w.flush();
-                Ok(())
             })();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");

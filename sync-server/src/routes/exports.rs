@@ -33,10 +33,24 @@ fn columns(items: &[Item], out: &mut Vec<String>) {
     }
 }
 
-pub async fn submissions_csv(
+pub async fn submissions_csv(state: State<AppState>, device: AuthDevice, path: Path<(String, String)>) -> Result<Response, AppError> {
+    submissions(state, device, path, Format::Csv).await
+}
+
+pub async fn submissions_xlsx(state: State<AppState>, device: AuthDevice, path: Path<(String, String)>) -> Result<Response, AppError> {
+    submissions(state, device, path, Format::Xlsx).await
+}
+
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+async fn submissions(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     Path((form_id, version)): Path<(String, String)>,
+    format: Format,
 ) -> Result<Response, AppError> {
     staff(&device)?;
     let form = state
@@ -46,13 +60,21 @@ pub async fn submissions_csv(
         .ok_or_else(|| AppError::NotFound(format!("El formulario «{form_id}» versión {version} no está publicado.")))?;
     let mut questions = Vec::new();
     columns(&form.form.items, &mut questions);
-    state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} (CSV)")).await?;
+    let (ext, mime) = match format {
+        Format::Csv => ("csv", "text/csv; charset=utf-8"),
+        Format::Xlsx => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    };
+    state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} ({ext})")).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
-    state.db.stream_submissions_csv((form_id.clone(), version.clone()), ExportColumns { questions }, tx);
+    let key = (form_id.clone(), version.clone());
+    match format {
+        Format::Csv => state.db.stream_submissions_csv(key, ExportColumns { questions }, tx),
+        Format::Xlsx => state.db.stream_submissions_xlsx(key, ExportColumns { questions }, tx),
+    }
     // `poll_recv` keeps answering `None` once the export ended, however often it is polled.
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    let name = format!("attachment; filename=\"{form_id}-{version}.csv\"");
-    let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)];
+    let name = format!("attachment; filename=\"{form_id}-{version}.{ext}\"");
+    let headers = [(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, name)];
     Ok((headers, Body::from_stream(stream)).into_response())
 }
 

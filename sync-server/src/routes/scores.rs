@@ -57,6 +57,13 @@ pub async fn get(
             let name = format!("attachment; filename=\"resultados-{period_id}.csv\"");
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body).into_response())
         }
-        Some(other) => Err(AppError::BadRequest("bad_query", format!("Formato «{other}» desconocido: use json o csv."))),
+        Some("xlsx") => {
+            let body = crate::export::scores_xlsx(&dto)?;
+            state.db.audit(device.user_id, "export_scores", format!("periodo {period_id} (XLSX)")).await?;
+            let name = format!("attachment; filename=\"resultados-{period_id}.xlsx\"");
+            let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string();
+            Ok(([(header::CONTENT_TYPE, mime), (header::CONTENT_DISPOSITION, name)], body).into_response())
+        }
+        Some(other) => Err(AppError::BadRequest("bad_query", format!("Formato «{other}» desconocido: use json, csv o xlsx."))),
     }
 }

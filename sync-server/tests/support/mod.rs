@@ -44,6 +44,14 @@ impl TestApp {
         Answer { status, json }
     }
 
+    /// A GET whose raw body is wanted (files).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+        let req = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
+        let res = self.router.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        (status, res.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
         let mut req = Request::get(path);
         if let Some(t) = token {
