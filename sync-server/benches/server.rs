@@ -2,7 +2,7 @@
 //! 1. ingest over HTTP on 127.0.0.1 against a plain rusqlite insert of the same rows in the
 //!    same number of transactions (the machine's limit);
 //! 2. the live scores with 1,000,000 surveys: rebuild at start, then one score request;
-//! 3. the CSV export of 1,000,000 submissions: time and peak memory.
+//! 3. the CSV and XLSX exports of 1,000,000 submissions: time and peak memory.
 //!
 //! Figures go to BENCHMARKS.md.
 
@@ -207,6 +207,24 @@ async fn big() {
     println!(
         "  CSV export: {} rows, {:.0} MiB in {:.1} s; RSS before {before:.0} MiB, peak during {:.0} MiB",
         lines - 1,
+        bytes as f64 / 1024.0 / 1024.0,
+        t.elapsed().as_secs_f64(),
+        rss_mib("VmHWM:")
+    );
+    reset_peak();
+    let t = Instant::now();
+    let mut res = client
+        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010101/submissions.xlsx"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .expect("export");
+    let mut bytes = 0usize;
+    while let Some(chunk) = res.chunk().await.expect("chunk") {
+        bytes += chunk.len();
+    }
+    println!(
+        "  XLSX export: {BIG} rows, {:.0} MiB in {:.1} s; peak RSS during {:.0} MiB",
         bytes as f64 / 1024.0 / 1024.0,
         t.elapsed().as_secs_f64(),
         rss_mib("VmHWM:")

@@ -50,6 +50,9 @@ pub enum Command {
     RevokeDevice { device_id: uuid::Uuid },
     /// Publish a form version from an XLSForm workbook.
     PublishForm { file: PathBuf },
+    /// Import centros from a CSV or XLSX file (columns id, nombre, dependencia, ambito,
+    /// tipo, municipio, lat, lon, k, tramites); all rows or none.
+    ImportCentros { file: PathBuf },
     /// Recompute a period's score table from its scoring-inputs export alone (prints JSON).
     /// Needs no database: anyone can audit a published ranking with it.
     RecomputeScores { inputs: PathBuf },
