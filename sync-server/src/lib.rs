@@ -53,6 +53,35 @@ pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
 /// Largest XLSForm workbook accepted.
 pub const MAX_FORM_BODY: usize = 10 * 1024 * 1024;
 
+/// The body limit of a path: photos and uploaded files get more than JSON.
+fn body_limit(path: &str) -> usize {
+    if path.starts_with("/api/v1/photos/") {
+        photos::MAX_PHOTO_BYTES as usize
+    } else if path == "/api/v1/forms" || path == "/api/v1/centros/import" {
+        MAX_FORM_BODY
+    } else {
+        MAX_JSON_BODY
+    }
+}
+
+/// Answers 413 from the `Content-Length` header alone, before any byte of the body is read.
+async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = body_limit(req.uri().path());
+    match declared {
+        Some(len) if len > limit as u64 => {
+            let mib = limit / 1024 / 1024;
+            AppError::TooLarge(format!("El cuerpo de la solicitud excede el límite de {mib} MiB.")).into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
 /// The API router over `state`.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -94,6 +123,7 @@ pub fn app(state: AppState) -> Router {
         // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.
         .layer(RequestDecompressionLayer::new().gzip(true))
         .layer(CompressionLayer::new().gzip(true))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .with_state(state)
 }
 

@@ -2,6 +2,8 @@
 //! sync client on the other side. No mocks of the server.
 
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
+mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
 mod helpers; // spawn_server(): the real server on a free loopback port
+mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot
