@@ -198,6 +198,16 @@ mod wire_tests {
     }
 
     #[test]
+    fn answers_read_as_text_or_repeats_and_nothing_else() {
+        let a: WireAnswers = serde_json::from_str(r#"{"x":"1","r":[{"y":"2"}]}"#).expect("valid");
+        assert_eq!(a["x"], WireEntry::Value("1".into()));
+        assert!(matches!(&a["r"], WireEntry::Repeat(list) if list.len() == 1));
+        for bad in [r#"{"x":1}"#, r#"{"x":null}"#, r#"{"x":{"y":"2"}}"#, r#"{"x":["a"]}"#] {
+            assert!(serde_json::from_str::<WireAnswers>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn unknown_fields_in_requests_are_refused() {
         let bad = r#"{"username":"a","password":"b","device_label":"c","admin":true}"#;
         assert!(serde_json::from_str::<EnrolRequest>(bad).is_err());

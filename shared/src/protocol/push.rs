@@ -16,12 +16,46 @@ pub const MAX_PUSH_RECORDS: usize = 500;
 /// Answers on the wire: text by question name, repeats as lists of instances.
 pub type WireAnswers = BTreeMap<String, WireEntry>;
 
-/// One answer on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One answer on the wire: a JSON string, or a JSON array of instances for a repeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum WireEntry {
     Value(String),
     Repeat(Vec<WireAnswers>),
+}
+
+/// Read by looking at the JSON token directly (serde's `untagged` would buffer every answer
+/// and try each variant: the push path reads tens of thousands per request).
+impl<'de> Deserialize<'de> for WireEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for EntryVisitor {
+            type Value = WireEntry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an answer (text) or a list of repeat instances")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WireEntry, E> {
+                Ok(WireEntry::Value(v.to_string()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<WireEntry, E> {
+                Ok(WireEntry::Value(v))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<WireEntry, A::Error> {
+                let mut instances = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(instance) = seq.next_element::<WireAnswers>()? {
+                    instances.push(instance);
+                }
+                Ok(WireEntry::Repeat(instances))
+            }
+        }
+
+        deserializer.deserialize_any(EntryVisitor)
+    }
 }
 
 /// Converts wire answers to the domain's [`Answers`].
