@@ -74,6 +74,9 @@ pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared
     let Some(cached) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
         return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
     };
+    if let Some(bad) = s.meta.photos.iter().find(|p| crate::photos::check_sha(p).is_err()) {
+        return reject(id, "bad_photo_hash", format!("La foto «{bad}» no está nombrada por su SHA-256."));
+    }
     let duration = (s.finalised_at - s.started_at).num_milliseconds() as f64 / 1000.0;
     if duration < 0.0 {
         return reject(id, "bad_times", "La hora de finalización es anterior a la de inicio.");

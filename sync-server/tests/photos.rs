@@ -63,3 +63,28 @@ async fn damaged_oversized_and_misnamed_photos_are_refused() {
     let staff = app.enrol("coordinacion").await;
     assert_eq!(put(&app, &staff, &sha, 0, 1, b"x").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_submission_is_complete_when_every_photo_it_names_has_arrived() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let (first, sha1) = photo(5_000);
+    let (_, sha2) = photo(6_000);
+    put(&app, &token, &sha1, 0, first.len(), &first).await;
+    let mut s = support::survey(700, "GTO-E-T-01");
+    s.meta.photos = vec![sha1.clone(), sha2.clone()];
+    let s = s.seal();
+    let a = app.post("/api/v1/sync/push", Some(&token), &support::push_body(vec![s.clone()])).await;
+    assert_eq!(a.json["results"][0]["outcome"], "stored");
+    assert_eq!(a.json["results"][0]["missing_photos"], serde_json::json!([sha2]));
+    let (second, _) = photo(6_000);
+    let done = put(&app, &token, &sha2, 0, second.len(), &second).await;
+    assert_eq!(done.json["complete"], true);
+    let again = app.post("/api/v1/sync/push", Some(&token), &support::push_body(vec![s])).await;
+    assert_eq!(again.json["results"][0]["outcome"], "duplicate");
+    assert!(again.json["results"][0].get("missing_photos").is_none(), "{}", again.json);
+    let mut bad = support::survey(701, "GTO-E-T-01");
+    bad.meta.photos = vec!["foto.jpg".into()];
+    let refused = app.post("/api/v1/sync/push", Some(&token), &support::push_body(vec![bad.seal()])).await;
+    assert_eq!(refused.json["results"][0]["error"]["code"], "bad_photo_hash");
+}

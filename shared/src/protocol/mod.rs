@@ -189,7 +189,14 @@ mod wire_tests {
     fn pull_changes_are_tagged_by_kind() {
         let change = Change { seq: 9, body: ChangeBody::CentroRemoved { centro_id: "GTO-001".into() } };
         assert_eq!(serde_json::to_string(&change).expect("ok"), r#"{"seq":9,"kind":"centro_removed","centro_id":"GTO-001"}"#);
-        let outcome = PushResult { id: Uuid::nil(), outcome: Outcome::Duplicate, seq: Some(4), review: Some(ReviewState::InReview), error: None };
+        let outcome = PushResult {
+            id: Uuid::nil(),
+            outcome: Outcome::Duplicate,
+            seq: Some(4),
+            review: Some(ReviewState::InReview),
+            error: None,
+            missing_photos: vec![],
+        };
         assert_eq!(
             serde_json::to_string(&outcome).expect("ok"),
             r#"{"id":"00000000-0000-0000-0000-000000000000","outcome":"duplicate","seq":4,"review":"in_review","error":null}"#

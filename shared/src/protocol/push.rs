@@ -251,6 +251,10 @@ pub struct PushResult {
     pub review: Option<ReviewState>,
     /// Why (rejected and conflict).
     pub error: Option<ApiError>,
+    /// Photos the submission names that the server does not hold yet (stored and
+    /// duplicate): upload them; the submission is complete when this is empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_photos: Vec<String>,
 }
 
 /// The server's counts for this device and day: the day-end receipt.

@@ -31,10 +31,18 @@ pub struct PushContext {
     /// When the batch arrived (RFC 3339).
     pub received_at: String,
     pub integrity: IntegrityLimits,
+    /// Of the photos the batch names, those the server already holds complete.
+    pub photos_held: std::collections::HashSet<String>,
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
-    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError::new(code, message)) }
+    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError::new(code, message)), missing_photos: vec![] }
+}
+
+/// The photos of a stored submission that have not arrived.
+fn missing_photos(tx: &Transaction<'_>, id: &str) -> Result<Vec<String>, DbError> {
+    let mut stmt = tx.prepare_cached("SELECT sha256 FROM submission_photos WHERE submission_id = ?1 AND arrived = 0 ORDER BY sha256")?;
+    Ok(stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?)
 }
 
 #[derive(Default)]
@@ -104,7 +112,8 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     if let Some((seq, hash, review)) = existing {
         if hash == s.content_hash {
             let review = Some(ReviewState::parse(&review).unwrap_or(ReviewState::InReview));
-            return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None });
+            let missing_photos = missing_photos(tx, &id.to_string())?;
+            return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None, missing_photos });
         }
         tx.execute(
             "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -114,7 +123,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             "conflict",
             "Ya existe un registro con este identificador y otro contenido: se guardó aparte para que lo revise un supervisor.",
         );
-        return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error) });
+        return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error), missing_photos: vec![] });
     }
     let flags = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { Vec::new() };
     batch.finalisations.push(v.finalised_unix);
@@ -145,7 +154,12 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         ],
     )?;
     facts.push(store_fact(tx, v, id, seq, review)?);
-    Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None })
+    for sha in &s.meta.photos {
+        tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
+            .execute(params![id.to_string(), sha, ctx.photos_held.contains(sha)])?;
+    }
+    let missing_photos = missing_photos(tx, &id.to_string())?;
+    Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, missing_photos })
 }
 
 fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
@@ -187,6 +201,15 @@ fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: 
 }
 
 impl Db {
+    /// A photo arrived complete: every submission naming it counts it as arrived.
+    pub async fn photo_arrived(&self, sha256: String) -> Result<(), DbError> {
+        self.write(move |conn| {
+            conn.execute("UPDATE submission_photos SET arrived = 1 WHERE sha256 = ?1 AND arrived = 0", [sha256])?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Handles one push batch in one transaction; answers per record, after the commit.
     pub async fn push(&self, ctx: PushContext, items: Vec<Prepared>) -> Result<(Vec<PushResult>, DeviceReceipt, Vec<Fact>), DbError> {
         self.write(move |conn| {

@@ -33,5 +33,9 @@ pub async fn upload(
         return Err(AppError::Forbidden("Las fotos de evidencia se suben desde la app de campo.".into()));
     }
     let Query(chunk) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Indique offset y total: {}", e.body_text())))?;
-    Ok(Json(state.photos.append(&sha, chunk.offset, chunk.total, body).await?))
+    let status = state.photos.append(&sha, chunk.offset, chunk.total, body).await?;
+    if status.complete {
+        state.db.photo_arrived(sha).await?;
+    }
+    Ok(Json(status))
 }

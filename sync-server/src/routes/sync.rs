@@ -25,11 +25,18 @@ pub async fn push(
         return Err(AppError::BadRequest("too_many_records", format!("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")));
     }
     let now = Utc::now().with_timezone(&state.local_offset);
+    let req_photos: std::collections::BTreeSet<String> = req.submissions.iter().flat_map(|s| s.meta.photos.iter().cloned()).collect();
     let forms = state.forms();
     let offset = state.local_offset;
     let prepared = tokio::task::spawn_blocking(move || req.submissions.into_iter().map(|s| prepare(s, &forms, offset)).collect::<Vec<_>>())
     .await
     .map_err(anyhow::Error::from)?;
+    let mut photos_held = std::collections::HashSet::new();
+    for sha in req_photos {
+        if state.photos.status(&sha).await.is_ok_and(|p| p.complete) {
+            photos_held.insert(sha);
+        }
+    }
     let ctx = PushContext {
         device_id: device.id,
         user_id: device.user_id,
@@ -37,6 +44,7 @@ pub async fn push(
         today: now.date_naive(),
         received_at: now.to_rfc3339(),
         integrity: state.settings.integrity.clone(),
+        photos_held,
     };
     let (results, receipt, facts) = state.db.push(ctx, prepared).await?;
     if let Ok(mut live) = state.scores.write() {
