@@ -16,16 +16,8 @@ pub fn centro_row(id: &str, d: CentroDefinition) -> Result<CentroRow, (&'static 
     if d.name.trim().is_empty() {
         return Err(("nombre", "falta el nombre del centro".into()));
     }
-    let ambito = match d.ambito.trim().to_lowercase().as_str() {
-        "estatal" => Ambito::Estatal,
-        "municipal" => Ambito::Municipal,
-        other => return Err(("ambito", format!("«{other}»: use estatal o municipal"))),
-    };
-    let tipo = match d.tipo.trim().to_lowercase().as_str() {
-        "tramites" | "trámites" => Tipo::Tramites,
-        "servicios" => Tipo::Servicios,
-        other => return Err(("tipo", format!("«{other}»: use tramites o servicios"))),
-    };
+    let ambito = Ambito::parse(&d.ambito).ok_or_else(|| ("ambito", format!("«{}»: use estatal o municipal", d.ambito.trim())))?;
+    let tipo = Tipo::parse(&d.tipo).ok_or_else(|| ("tipo", format!("«{}»: use tramites o servicios", d.tipo.trim())))?;
     if d.sampling_interval == 0 || d.sampling_interval > 100 {
         return Err(("k", "el intervalo de muestreo debe estar entre 1 y 100".into()));
     }

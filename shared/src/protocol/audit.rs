@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::push::ReviewState;
 use crate::scoring::{
-    Ambito, Category, Centro, Commitment, Complaint, MethodSettings, Milestone, Period, PeriodScorer, ScoreTable, SurveyFacts,
-    SurveyRecord, Tipo, Visit, VisitItem,
+    Category, Centro, Commitment, Complaint, MethodSettings, Milestone, Period, PeriodScorer, ScoreTable, SurveyFacts,
+    SurveyRecord, Visit, VisitItem,
 };
 
 /// The period and its pinned method settings.
@@ -107,20 +107,6 @@ pub struct ScoringInputs {
     pub watermark: u64,
 }
 
-fn category(ambito: &str, tipo: &str) -> Option<Category> {
-    let ambito = match ambito {
-        "estatal" => Ambito::Estatal,
-        "municipal" => Ambito::Municipal,
-        _ => return None,
-    };
-    let tipo = match tipo {
-        "tramites" => Tipo::Tramites,
-        "servicios" => Tipo::Servicios,
-        _ => return None,
-    };
-    Some(Category { ambito, tipo })
-}
-
 impl ScoringInputs {
     /// Recomputes the score table from the inputs alone. Records naming unknown centros
     /// or categories are an error: the export is then not self-consistent.
@@ -129,7 +115,7 @@ impl ScoringInputs {
         let period = Period { id: p.period_id.clone(), start: p.start, end: p.end, settings: p.settings.clone() };
         let mut centros = Vec::with_capacity(self.centros.len());
         for c in &self.centros {
-            let category = category(&c.ambito, &c.tipo).ok_or_else(|| format!("categoría inválida en el centro «{}»", c.centro_id))?;
+            let category = Category::parse(&c.ambito, &c.tipo).ok_or_else(|| format!("categoría inválida en el centro «{}»", c.centro_id))?;
             centros.push(Centro { id: c.centro_id.clone(), category, coordinates: c.lat.zip(c.lon) });
         }
         let mut scorer = PeriodScorer::new(&period, &centros);

@@ -240,6 +240,18 @@ impl From<ReviewState> for crate::scoring::ReviewStatus {
     }
 }
 
+impl From<crate::scoring::ReviewStatus> for ReviewState {
+    fn from(s: crate::scoring::ReviewStatus) -> Self {
+        use crate::scoring::ReviewStatus as S;
+        match s {
+            S::Accepted => ReviewState::Accepted,
+            S::InReview => ReviewState::InReview,
+            S::Approved => ReviewState::Approved,
+            S::Rejected => ReviewState::Rejected,
+        }
+    }
+}
+
 /// The answer for one submission of a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResult {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::{Ambito, CentroScore, Proportion, ScoreTable, Tipo};
+use crate::scoring::{CentroScore, Proportion, ScoreTable};
 
 /// A proportion with its 95 % Wilson interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,16 +86,8 @@ impl From<&CentroScore> for CentroScoreDto {
     fn from(c: &CentroScore) -> Self {
         Self {
             centro_id: c.centro_id.clone(),
-            ambito: match c.category.ambito {
-                Ambito::Estatal => "estatal",
-                Ambito::Municipal => "municipal",
-            }
-            .into(),
-            tipo: match c.category.tipo {
-                Tipo::Tramites => "tramites",
-                Tipo::Servicios => "servicios",
-            }
-            .into(),
+            ambito: c.category.ambito.code().into(),
+            tipo: c.category.tipo.code().into(),
             n: c.n,
             n_isc: c.n_isc,
             sampling_days: c.sampling_days,

@@ -19,6 +19,51 @@ pub enum Tipo {
     Servicios,
 }
 
+impl Ambito {
+    /// The code used in data and exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Ambito::Estatal => "estatal",
+            Ambito::Municipal => "municipal",
+        }
+    }
+
+    /// Parses [`Ambito::code`] (case and surrounding spaces ignored).
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_lowercase().as_str() {
+            "estatal" => Some(Ambito::Estatal),
+            "municipal" => Some(Ambito::Municipal),
+            _ => None,
+        }
+    }
+}
+
+impl Tipo {
+    /// The code used in data and exports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Tipo::Tramites => "tramites",
+            Tipo::Servicios => "servicios",
+        }
+    }
+
+    /// Parses [`Tipo::code`] (also «trámites»; case and surrounding spaces ignored).
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_lowercase().as_str() {
+            "tramites" | "trámites" => Some(Tipo::Tramites),
+            "servicios" => Some(Tipo::Servicios),
+            _ => None,
+        }
+    }
+}
+
+impl Category {
+    /// Parses the two codes of a category.
+    pub fn parse(ambito: &str, tipo: &str) -> Option<Self> {
+        Some(Category { ambito: Ambito::parse(ambito)?, tipo: Tipo::parse(tipo)? })
+    }
+}
+
 /// A ranking category: (ámbito, tipo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Category {

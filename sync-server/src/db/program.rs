@@ -33,20 +33,6 @@ pub struct CentroRow {
     pub tramites: Vec<String>,
 }
 
-pub(crate) fn ambito_code(a: Ambito) -> &'static str {
-    match a {
-        Ambito::Estatal => "estatal",
-        Ambito::Municipal => "municipal",
-    }
-}
-
-pub(crate) fn tipo_code(t: Tipo) -> &'static str {
-    match t {
-        Tipo::Tramites => "tramites",
-        Tipo::Servicios => "servicios",
-    }
-}
-
 /// Appends one change to the log and returns its sequence number.
 pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
@@ -142,7 +128,7 @@ impl Db {
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
                  ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
                  lon = excluded.lon, sampling_interval = excluded.sampling_interval",
-                params![c.id, c.name, c.dependencia, ambito_code(c.ambito), tipo_code(c.tipo), c.municipio, c.lat, c.lon, c.sampling_interval],
+                params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval],
             )?;
             tx.execute("DELETE FROM tramites WHERE centro_id = ?1", [&c.id])?;
             for t in &c.tramites {

@@ -39,13 +39,13 @@ fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
 }
 
 fn centros(conn: &Connection) -> Result<Vec<Centro>, DbError> {
-    use shared::scoring::{Ambito, Tipo};
     let mut stmt = conn.prepare("SELECT id, ambito, tipo, lat, lon FROM centros ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
-        let ambito = if r.get::<_, String>(1)? == "municipal" { Ambito::Municipal } else { Ambito::Estatal };
-        let tipo = if r.get::<_, String>(2)? == "servicios" { Tipo::Servicios } else { Tipo::Tramites };
+        let (ambito, tipo): (String, String) = (r.get(1)?, r.get(2)?);
+        let category = Category::parse(&ambito, &tipo)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, format!("{ambito}/{tipo}"), rusqlite::types::Type::Text))?;
         let coords: (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
-        Ok(Centro { id: r.get(0)?, category: Category { ambito, tipo }, coordinates: coords.0.zip(coords.1) })
+        Ok(Centro { id: r.get(0)?, category, coordinates: coords.0.zip(coords.1) })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -113,17 +113,7 @@ impl Db {
             .find(|x| x.id == period_id)
             .cloned()
             .ok_or_else(|| DbError::NotFound(format!("periodo «{period_id}»")))?;
-        let code = |c: &Category| {
-            let a = if c.ambito == shared::scoring::Ambito::Estatal { "estatal" } else { "municipal" };
-            let t = if c.tipo == shared::scoring::Tipo::Tramites { "tramites" } else { "servicios" };
-            (a.to_string(), t.to_string())
-        };
-        let review = |r: shared::scoring::ReviewStatus| match r {
-            shared::scoring::ReviewStatus::Accepted => p::ReviewState::Accepted,
-            shared::scoring::ReviewStatus::InReview => p::ReviewState::InReview,
-            shared::scoring::ReviewStatus::Approved => p::ReviewState::Approved,
-            shared::scoring::ReviewStatus::Rejected => p::ReviewState::Rejected,
-        };
+        let code = |c: &Category| (c.ambito.code().to_string(), c.tipo.code().to_string());
         let uuid = |s: &str| s.parse().unwrap_or_default();
         Ok(p::ScoringInputs {
             period: p::PeriodInput { period_id: period.id.clone(), start: period.start, end: period.end, settings: period.settings.clone() },
@@ -143,7 +133,7 @@ impl Db {
                     centro_id: s.centro_id.clone(),
                     capture_date: s.capture_date,
                     seq: s.seq,
-                    review: review(s.review),
+                    review: s.review.into(),
                     dimensions: s.facts.dimensions.clone(),
                     satisfaction: s.facts.satisfaction,
                     bribe: s.facts.bribe,
