@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::protocol::{ApiError, ErrorDetail};
@@ -99,35 +98,38 @@ pub async fn not_found() -> AppError {
     AppError::NotFound("La ruta no existe.".into())
 }
 
-/// A JSON body extractor whose failures come back in the API's error format.
+/// A JSON body extractor whose failures come back in the API's error format. It reads the
+/// body (within the route's limit) and parses it in one pass, without path tracking: the
+/// push path parses half a megabyte per request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AppJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for AppJson<T>
 where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(AppJson(v)),
-            Err(rejection) => Err(json_error(rejection)),
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::BadRequest("bad_content_type", "Se esperaba un cuerpo JSON (Content-Type: application/json).".into()));
         }
-    }
-}
-
-fn json_error(r: JsonRejection) -> AppError {
-    match r {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::BadRequest("bad_content_type", "Se esperaba un cuerpo JSON (Content-Type: application/json).".into())
-        }
-        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest("bad_json", format!("JSON mal formado: {}", e.body_text())),
-        JsonRejection::JsonDataError(e) => AppError::BadRequest("invalid_body", format!("Datos inválidos: {}", e.body_text())),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::TooLarge("El cuerpo de la solicitud excede el límite permitido.".into())
-        }
-        other => AppError::BadRequest("bad_body", format!("No se pudo leer el cuerpo: {}", other.body_text())),
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge("El cuerpo de la solicitud excede el límite permitido.".into())
+            } else {
+                AppError::BadRequest("bad_body", format!("No se pudo leer el cuerpo: {}", e.body_text()))
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => AppError::BadRequest("invalid_body", format!("Datos inválidos: {e}")),
+            _ => AppError::BadRequest("bad_json", format!("JSON mal formado: {e}")),
+        })
     }
 }

@@ -262,3 +262,17 @@ async fn a_burst_of_finalisations_is_flagged_within_and_across_batches() {
     let b = app.post("/api/v1/sync/push", Some(&token), &push_body(vec![at(22, 45), at(23, 600)])).await;
     assert_eq!(reviews(&b.json), ["in_review", "accepted"]);
 }
+
+#[tokio::test]
+async fn the_same_id_twice_in_one_batch_is_a_duplicate_or_a_conflict() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let s = survey(30, "GTO-E-T-01");
+    let mut changed = s.clone();
+    changed.answers.insert("GL2".into(), shared::protocol::WireEntry::Value("1".into()));
+    let many: Vec<_> = (0..70u128).map(|i| survey(3000 + i, "GTO-E-T-01")).chain([s.clone(), s, changed.seal()]).collect();
+    let a = app.post("/api/v1/sync/push", Some(&token), &push_body(many)).await;
+    let tail: Vec<String> = outcomes(&a).into_iter().skip(70).collect();
+    assert_eq!(tail, ["stored", "duplicate", "conflict"]);
+    assert_eq!(a.json["results"][71]["seq"], a.json["results"][70]["seq"]);
+}

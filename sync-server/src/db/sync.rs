@@ -2,7 +2,7 @@
 //! pull (scoped pages of the change log with a cursor).
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
 use shared::scoring::{IntegrityLimits, SurveyMeta, integrity_flags};
 use uuid::Uuid;
@@ -69,6 +69,8 @@ impl Counts {
 struct Batch {
     centros: std::collections::HashMap<String, Option<(f64, f64)>>,
     finalisations: Vec<i64>,
+    /// Submissions of the batch already stored: id → (seq, content hash, review).
+    existing: std::collections::HashMap<String, (i64, String, String)>,
 }
 
 impl Batch {
@@ -94,7 +96,24 @@ impl Batch {
             let mut stmt = tx.prepare_cached("SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3")?;
             stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
-        Ok(Self { centros, finalisations })
+        let mut existing = std::collections::HashMap::new();
+        let ids: Vec<String> = items
+            .iter()
+            .filter_map(|p| match p {
+                Prepared::Valid(v) => Some(v.submission.id.to_string()),
+                Prepared::Rejected { .. } => None,
+            })
+            .collect();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut stmt = tx.prepare(&format!("SELECT id, seq, content_hash, review FROM submissions WHERE id IN ({marks})"))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            for row in rows {
+                let (id, found) = row?;
+                existing.insert(id, found);
+            }
+        }
+        Ok(Self { centros, finalisations, existing })
     }
 }
 
@@ -105,14 +124,11 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     let Some(&centro_position) = batch.centros.get(&s.centro_id) else {
         return Ok(rejected(id, "centro_not_assigned", format!("El centro «{}» no está asignado a este usuario.", s.centro_id)));
     };
-    let existing: Option<(i64, String, String)> = tx
-        .prepare_cached("SELECT seq, content_hash, review FROM submissions WHERE id = ?1")?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    if let Some((seq, hash, review)) = existing {
+    let id_text = id.to_string();
+    if let Some((seq, hash, review)) = batch.existing.get(&id_text).cloned() {
         if hash == s.content_hash {
             let review = Some(ReviewState::parse(&review).unwrap_or(ReviewState::InReview));
-            let missing_photos = missing_photos(tx, &id.to_string())?;
+            let missing_photos = missing_photos(tx, &id_text)?;
             return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None, missing_photos });
         }
         tx.execute(
@@ -156,9 +172,11 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     facts.push(store_fact(tx, v, id, seq, review)?);
     for sha in &s.meta.photos {
         tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
-            .execute(params![id.to_string(), sha, ctx.photos_held.contains(sha)])?;
+            .execute(params![id_text, sha, ctx.photos_held.contains(sha)])?;
     }
-    let missing_photos = missing_photos(tx, &id.to_string())?;
+    let missing_photos = if s.meta.photos.is_empty() { Vec::new() } else { missing_photos(tx, &id_text)? };
+    // A later record of the same batch with this id is a duplicate or a conflict of this one.
+    batch.existing.insert(id_text, (seq, s.content_hash.clone(), review.code().to_string()));
     Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, missing_photos })
 }
 

@@ -28,9 +28,10 @@ pub async fn push(
     let req_photos: std::collections::BTreeSet<String> = req.submissions.iter().flat_map(|s| s.meta.photos.iter().cloned()).collect();
     let forms = state.forms();
     let offset = state.local_offset;
-    let prepared = tokio::task::spawn_blocking(move || req.submissions.into_iter().map(|s| prepare(s, &forms, offset)).collect::<Vec<_>>())
-    .await
-    .map_err(anyhow::Error::from)?;
+    let prepared = tokio::task::spawn_blocking(move || prepare_all(req.submissions, &forms, offset))
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| anyhow::anyhow!("a thread checking the batch died"))?;
     let mut photos_held = std::collections::HashSet::new();
     for sha in req_photos {
         if state.photos.status(&sha).await.is_ok_and(|p| p.complete) {
@@ -51,6 +52,22 @@ pub async fn push(
         live.apply(&facts);
     }
     Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset) }))
+}
+
+/// Checks a batch on two threads (each submission is independent), keeping request order.
+/// `None` only if a checking thread died (a bug): the push then fails as a whole.
+fn prepare_all(submissions: Vec<shared::protocol::Submission>, forms: &crate::ingest::FormCache, offset: chrono::FixedOffset) -> Option<Vec<crate::ingest::Prepared>> {
+    if submissions.len() < 64 || std::thread::available_parallelism().map_or(1, usize::from) < 2 {
+        return Some(submissions.into_iter().map(|s| prepare(s, forms, offset)).collect());
+    }
+    let mut first = submissions;
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(move || second.into_iter().map(|s| prepare(s, forms, offset)).collect::<Vec<_>>());
+        let mut all: Vec<_> = first.into_iter().map(|s| prepare(s, forms, offset)).collect();
+        all.extend(other.join().ok()?);
+        Some(all)
+    })
 }
 
 /// `?after=N&limit=M`
