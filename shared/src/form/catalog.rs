@@ -33,6 +33,16 @@ pub enum Published {
     Unchanged,
 }
 
+/// The immutability rule, for any store of published forms: publishing a form whose
+/// fingerprint is `new` under a (form_id, version) that holds `existing`.
+pub fn publish_rule(existing: Option<&str>, new: &str, form_id: &str, version: &str) -> Result<Published, PublishError> {
+    match existing {
+        None => Ok(Published::New),
+        Some(print) if print == new => Ok(Published::Unchanged),
+        Some(_) => Err(PublishError::VersionTaken { form_id: form_id.into(), version: version.into() }),
+    }
+}
+
 /// The forms published so far, by (form_id, version).
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -44,14 +54,11 @@ impl Catalog {
     pub fn publish(&mut self, form: Form) -> Result<Published, PublishError> {
         let key = (form.id.clone(), form.version.clone());
         let print = fingerprint(&form);
-        match self.forms.get(&key) {
-            Some((_, existing)) if *existing == print => Ok(Published::Unchanged),
-            Some(_) => Err(PublishError::VersionTaken { form_id: key.0, version: key.1 }),
-            None => {
-                self.forms.insert(key, (form, print));
-                Ok(Published::New)
-            }
+        let outcome = publish_rule(self.forms.get(&key).map(|(_, p)| p.as_str()), &print, &key.0, &key.1)?;
+        if outcome == Published::New {
+            self.forms.insert(key, (form, print));
         }
+        Ok(outcome)
     }
 
     /// The form published under `form_id` and `version`.

@@ -27,13 +27,10 @@ impl Db {
             let existing: Option<String> = tx
                 .query_row("SELECT fingerprint FROM forms WHERE form_id = ?1 AND version = ?2", params![f.form_id, f.version], |r| r.get(0))
                 .optional()?;
-            match existing {
-                Some(print) if print == f.fingerprint => return Ok(Published::Unchanged),
-                Some(_) => {
-                    let e = shared::form::PublishError::VersionTaken { form_id: f.form_id, version: f.version };
-                    return Err(DbError::Conflict(e.to_string()));
-                }
-                None => {}
+            let outcome = shared::form::publish_rule(existing.as_deref(), &f.fingerprint, &f.form_id, &f.version)
+                .map_err(|e| DbError::Conflict(e.to_string()))?;
+            if outcome == Published::Unchanged {
+                return Ok(outcome);
             }
             tx.execute(
                 "INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
