@@ -9,7 +9,7 @@
 //! - [`answers::Answers`] holds one submission's answers as text by question name.
 //! - [`validate::validate`] checks answers against a form version and returns a
 //!   [`validate::Report`] with the form's own messages.
-//! - [`form::Catalog`] keeps published form versions immutable.
+//! - [`form::publish_rule`] keeps published form versions immutable.
 //! - [`scoring`] is method MGS-1: indices, intervals, ranking and integrity flags.
 //! - [`protocol`] holds the only serde types: the JSON the app and the server exchange.
 //! - [`instruments`] ships the two default MGS-1 forms.

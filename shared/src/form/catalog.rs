@@ -1,7 +1,6 @@
 //! Published forms. A published (form_id, version) is immutable: publishing the same
-//! content again is a no-op, publishing other content under it is refused.
-
-use std::collections::BTreeMap;
+//! content again is a no-op, publishing other content under it is refused. The server's
+//! store applies [`publish_rule`] with the [`fingerprint`] of each form.
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -43,35 +42,6 @@ pub fn publish_rule(existing: Option<&str>, new: &str, form_id: &str, version: &
     }
 }
 
-/// The forms published so far, by (form_id, version).
-#[derive(Debug, Clone, Default)]
-pub struct Catalog {
-    forms: BTreeMap<(String, String), (Form, String)>,
-}
-
-impl Catalog {
-    /// Publishes `form`, keeping every published version immutable.
-    pub fn publish(&mut self, form: Form) -> Result<Published, PublishError> {
-        let key = (form.id.clone(), form.version.clone());
-        let print = fingerprint(&form);
-        let outcome = publish_rule(self.forms.get(&key).map(|(_, p)| p.as_str()), &print, &key.0, &key.1)?;
-        if outcome == Published::New {
-            self.forms.insert(key, (form, print));
-        }
-        Ok(outcome)
-    }
-
-    /// The form published under `form_id` and `version`.
-    pub fn get(&self, form_id: &str, version: &str) -> Option<&Form> {
-        self.forms.get(&(form_id.to_string(), version.to_string())).map(|(f, _)| f)
-    }
-
-    /// Every published form with its fingerprint, by id then version.
-    pub fn iter(&self) -> impl Iterator<Item = (&Form, &str)> {
-        self.forms.values().map(|(f, p)| (f, p.as_str()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,30 +49,17 @@ mod tests {
 
     #[test]
     fn the_same_version_with_other_content_is_refused() {
-        let mut catalog = Catalog::default();
         let form = instruments::encuesta().expect("imports");
-        assert_eq!(catalog.publish(form.clone()), Ok(Published::New));
-        assert_eq!(catalog.publish(form.clone()), Ok(Published::Unchanged));
+        let print = fingerprint(&form);
+        assert_eq!(publish_rule(None, &print, "encuesta_opinion", "2025010101"), Ok(Published::New));
+        assert_eq!(publish_rule(Some(&print), &print, "encuesta_opinion", "2025010101"), Ok(Published::Unchanged));
         let mut changed = form;
         changed.title.insert("Español (es)", "Otro título".into());
-        let err = catalog.publish(changed).expect_err("immutable");
+        let err = publish_rule(Some(&print), &fingerprint(&changed), "encuesta_opinion", "2025010101").expect_err("immutable");
         assert_eq!(
             err.to_string(),
             "el formulario «encuesta_opinion» versión 2025010101 ya está publicado con otro contenido: cambie la versión en la hoja settings"
         );
-        assert_eq!(catalog.get("encuesta_opinion", "2025010101").map(|f| f.title.get("")), Some(Some("Encuesta de opinión ciudadana")));
-    }
-
-    #[test]
-    fn a_new_version_is_published_beside_the_old_one() {
-        let mut catalog = Catalog::default();
-        let form = instruments::cedula().expect("imports");
-        let mut next = form.clone();
-        next.version = "2025020101".into();
-        next.title.insert("", "Cédula v2".into());
-        assert_eq!(catalog.publish(form), Ok(Published::New));
-        assert_eq!(catalog.publish(next), Ok(Published::New));
-        assert_eq!(catalog.iter().count(), 2);
     }
 
     #[test]

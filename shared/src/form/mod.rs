@@ -9,7 +9,7 @@ mod model;
 mod render;
 mod sheet;
 
-pub use catalog::{Catalog, PublishError, Published, fingerprint, publish_rule};
+pub use catalog::{PublishError, Published, fingerprint, publish_rule};
 pub use error::{ImportError, ImportErrorKind, ImportErrors, Location};
 pub use import::{Imported, import_xlsx};
 pub use model::{
