@@ -276,3 +276,43 @@ async fn the_same_id_twice_in_one_batch_is_a_duplicate_or_a_conflict() {
     assert_eq!(tail, ["stored", "duplicate", "conflict"]);
     assert_eq!(a.json["results"][71]["seq"], a.json["results"][70]["seq"]);
 }
+
+fn visits(page: &PullResponse) -> Vec<(String, String)> {
+    page.changes
+        .iter()
+        .filter_map(|c| match &c.body {
+            shared::protocol::ChangeBody::Visit { centro_id, submission_id, .. } => Some((centro_id.clone(), submission_id.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_latest_visit_reaches_the_centros_inspectors_only() {
+    let app = demo_app().await;
+    let phone = app.enrol("insp.carmen").await;
+    let tablet = app.enrol("insp.carmen").await;
+    let v = support::visit(7, "GTO-E-T-01", &[]);
+    let a = app.post("/api/v1/sync/push", Some(&phone), &push_body(vec![v.clone()])).await;
+    assert_eq!(outcomes(&a), ["stored"], "{}", a.json);
+    let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&tablet)).await.json).expect("page");
+    assert_eq!(visits(&page), [("GTO-E-T-01".to_string(), v.id.to_string())]);
+    if let Some(shared::protocol::ChangeBody::Visit { answers, .. }) = page.changes.iter().map(|c| &c.body).find(|b| matches!(b, shared::protocol::ChangeBody::Visit { .. })) {
+        assert_eq!(answers, &v.answers);
+    }
+    // A surveyor of the same centro does not receive checklists.
+    let ana = app.enrol("enc.ana").await;
+    let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&ana)).await.json).expect("page");
+    assert!(visits(&page).is_empty());
+    // An inspector newly assigned to the centro receives its latest visit with it.
+    let raul = app.enrol("insp.raul").await;
+    let admin = app.enrol("admin").await;
+    let req = axum::http::Request::put("/api/v1/users/insp.raul/centros/GTO-E-T-01")
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {admin}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let assigned = app.send(req).await;
+    assert!(assigned.status.is_success(), "{}", assigned.json);
+    let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&raul)).await.json).expect("page");
+    assert_eq!(visits(&page), [("GTO-E-T-01".to_string(), v.id.to_string())]);
+}

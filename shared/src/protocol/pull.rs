@@ -45,6 +45,9 @@ pub enum ChangeBody {
     Commitment(super::program::CommitmentInfo),
     /// A supervisor's decision on one of this user's submissions.
     Review { submission_id: Uuid, state: ReviewState, reason: Option<String> },
+    /// The latest site visit of a centro (sent to its inspectors): each checklist item's
+    /// result, shown beside the item on the next visit.
+    Visit { centro_id: String, submission_id: Uuid, form_version: String, visit_date: NaiveDate, answers: super::push::WireAnswers },
 }
 
 /// A centro as the field app needs it.

@@ -88,6 +88,37 @@ fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Sends a visit of `centro_id` to its inspectors (or only to `only_user`, if an inspector).
+pub(crate) fn emit_visit(tx: &Transaction<'_>, centro_id: &str, only_user: Option<i64>, body: &ChangeBody) -> Result<(), DbError> {
+    let users: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT a.user_id FROM assignments a JOIN users u ON u.id = a.user_id
+             WHERE a.centro_id = ?1 AND u.role = 'inspector' AND (?2 IS NULL OR u.id = ?2)",
+        )?;
+        stmt.query_map(params![centro_id, only_user], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for user in users {
+        emit(tx, "visit", centro_id, Some(user), Some(body))?;
+    }
+    Ok(())
+}
+
+/// The latest stored visit of a centro, as the change an inspector receives.
+fn latest_visit(tx: &Transaction<'_>, centro_id: &str) -> Result<Option<ChangeBody>, DbError> {
+    let row: Option<(String, String)> = tx
+        .query_row(
+            "SELECT s.body, v.visit_date FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
+             WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC LIMIT 1",
+            [centro_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((body, date)) = row else { return Ok(None) };
+    let submission: shared::protocol::Submission = serde_json::from_str(&body).map_err(|e| DbError::Other(e.into()))?;
+    let date: NaiveDate = date.parse().map_err(|e: chrono::ParseError| DbError::Other(e.into()))?;
+    Ok(Some(super::sync::visit_change(&submission, date)))
+}
+
 /// `NotFound` unless `table` has a row with this `id`.
 fn require(tx: &Transaction<'_>, table: &str, id: &str, what: &str) -> Result<(), DbError> {
     let exists: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?;
@@ -168,6 +199,9 @@ impl Db {
             if n > 0 {
                 let info = centro_info(&tx, &centro_id)?;
                 emit(&tx, "centro", &centro_id, Some(user_id), Some(&ChangeBody::Centro(info)))?;
+                if let Some(visit) = latest_visit(&tx, &centro_id)? {
+                    emit_visit(&tx, &centro_id, Some(user_id), &visit)?;
+                }
             }
             tx.commit()?;
             Ok(())

@@ -170,6 +170,9 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         ],
     )?;
     facts.push(store_fact(tx, v, id, seq, review)?);
+    if !v.is_survey {
+        super::program::emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
+    }
     for sha in &s.meta.photos {
         tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
             .execute(params![id_text, sha, ctx.photos_held.contains(sha)])?;
@@ -199,6 +202,17 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
             )?;
             Ok(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() }))
         }
+    }
+}
+
+/// The change that shows a stored visit to the centro's inspectors.
+pub(crate) fn visit_change(s: &shared::protocol::Submission, visit_date: NaiveDate) -> ChangeBody {
+    ChangeBody::Visit {
+        centro_id: s.centro_id.clone(),
+        submission_id: s.id,
+        form_version: s.form_version.clone(),
+        visit_date,
+        answers: s.answers.clone(),
     }
 }
 
