@@ -18,6 +18,9 @@
 //! # }
 //! ```
 
+pub mod record;
+pub mod store;
+pub mod sync;
 pub mod sync_client;
 pub mod ui;
 

@@ -26,6 +26,26 @@ pub enum SyncError {
     /// The answer could not be read.
     #[error("Respuesta ilegible del servidor.")]
     Decode(#[source] reqwest::Error),
+    /// The request could not be written.
+    #[error("No se pudo preparar el envío: {0}")]
+    Encode(String),
+}
+
+impl SyncError {
+    /// The server no longer accepts this device's token (revoked, or unknown after a
+    /// server reset): the user must enrol again.
+    pub fn is_token_refused(&self) -> bool {
+        matches!(self, SyncError::Server { status: 401, code, .. } if code == "revoked_token" || code == "unknown_token")
+    }
+
+    /// Worth trying again later by itself (no network, server busy or failing).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Offline(_) | SyncError::Decode(_) => true,
+            SyncError::Server { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
 }
 
 /// A client for one server, optionally holding a device token.
@@ -90,9 +110,17 @@ impl SyncClient {
         self.get("/api/v1/me").await
     }
 
-    /// `POST /api/v1/sync/push`: answered per record, after the server committed.
+    /// `POST /api/v1/sync/push`: answered per record, after the server committed. The
+    /// body is sent gzip-compressed.
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
-        self.send(self.http.post(self.url("/api/v1/sync/push")).json(request)).await
+        let body = gzip_json(request)?;
+        let req = self
+            .http
+            .post(self.url("/api/v1/sync/push"))
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(body);
+        self.send(req).await
     }
 
     /// `GET /api/v1/sync/pull?after=…`: one page of changes.
@@ -142,4 +170,12 @@ impl SyncClient {
         }
         response.json().await.map_err(SyncError::Decode)
     }
+}
+
+/// `value` as JSON, gzip-compressed.
+pub fn gzip_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, SyncError> {
+    use std::io::Write as _;
+    let json = serde_json::to_vec(value).map_err(|e| SyncError::Encode(e.to_string()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::default());
+    gz.write_all(&json).and_then(|()| gz.finish()).map_err(|e| SyncError::Encode(e.to_string()))
 }

@@ -62,6 +62,66 @@ impl Answers {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
+
+    /// Builds answers from flat `(path, value)` pairs, the form a device saves them in one
+    /// by one: `name`, or `repeat[i]/name` inside a repeat (1-based, nesting allowed), as
+    /// validation reports paths. Instances missing between two given ones are empty; a
+    /// malformed path is kept as a plain name (validation then reports it as unknown).
+    pub fn from_paths<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Answers {
+        let mut answers = Answers::default();
+        for (path, value) in pairs {
+            answers.insert_path(path, value);
+        }
+        answers
+    }
+
+    fn insert_path(&mut self, path: &str, value: &str) {
+        let Some((head, rest)) = path.split_once('/') else {
+            self.set(path, value);
+            return;
+        };
+        let Some((repeat, index)) = parse_instance(head) else {
+            self.set(path, value);
+            return;
+        };
+        let entry = self.entries.entry(repeat.to_string()).or_insert_with(|| Entry::Repeat(Vec::new()));
+        if let Entry::Value(_) = entry {
+            *entry = Entry::Repeat(Vec::new());
+        }
+        if let Entry::Repeat(instances) = entry {
+            if instances.len() < index {
+                instances.resize_with(index, Answers::default);
+            }
+            instances[index - 1].insert_path(rest, value);
+        }
+    }
+
+    /// The flat `(path, value)` pairs of these answers (the inverse of [`Answers::from_paths`]).
+    pub fn to_paths(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        self.collect_paths("", &mut out);
+        out
+    }
+
+    fn collect_paths(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+        for (name, entry) in &self.entries {
+            match entry {
+                Entry::Value(v) => out.push((format!("{prefix}{name}"), v.clone())),
+                Entry::Repeat(list) => {
+                    for (i, instance) in list.iter().enumerate() {
+                        instance.collect_paths(&format!("{prefix}{name}[{}]/", i + 1), out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `name[i]` with `1 <= i <= 10_000` (a bound against absurd allocations).
+fn parse_instance(head: &str) -> Option<(&str, usize)> {
+    let (name, rest) = head.split_once('[')?;
+    let index: usize = rest.strip_suffix(']')?.parse().ok()?;
+    (!name.is_empty() && (1..=10_000).contains(&index)).then_some((name, index))
 }
 
 /// Why a raw answer is not of its question's type. Messages in Spanish.
@@ -203,5 +263,27 @@ mod tests {
         bad(range.clone(), "5");
         bad(range, "12");
         bad(FieldKind::SelectMultiple { list: "l".into() }, "a b a");
+    }
+
+    #[test]
+    fn flat_paths_round_trip_with_repeats() {
+        let pairs = [("turno", "matutino"), ("espera[2]/espera_min", "6"), ("espera[1]/espera_min", "4"), ("a[1]/b[2]/c", "x")];
+        let answers = Answers::from_paths(pairs);
+        assert_eq!(answers.value("turno"), "matutino");
+        let Some(Entry::Repeat(espera)) = answers.get("espera") else { panic!("a repeat") };
+        assert_eq!(espera.iter().map(|i| i.value("espera_min")).collect::<Vec<_>>(), ["4", "6"]);
+        let Some(Entry::Repeat(a)) = answers.get("a") else { panic!("a repeat") };
+        let Some(Entry::Repeat(b)) = a[0].get("b") else { panic!("nested") };
+        assert_eq!((b.len(), b[0].value("c"), b[1].value("c")), (2, "", "x"));
+        let back = Answers::from_paths(answers.to_paths().iter().map(|(p, v)| (p.as_str(), v.as_str())));
+        assert_eq!(back, answers);
+    }
+
+    #[test]
+    fn malformed_paths_stay_plain_names() {
+        for path in ["x[0]/y", "x[a]/y", "[1]/y", "x[99999999]/y", "x/y"] {
+            let a = Answers::from_paths([(path, "v")]);
+            assert_eq!(a.value(path), "v", "{path}");
+        }
     }
 }

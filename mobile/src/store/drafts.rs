@@ -1,0 +1,191 @@
+//! Drafts: records being filled in. Every answer is saved (committed, `synchronous=FULL`)
+//! the moment it is given, so nothing acknowledged to the UI is lost if the app dies.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{OptionalExtension, params};
+use shared::answers::Answers;
+use shared::protocol::CollectionMode;
+use uuid::Uuid;
+
+use super::ledger::{Event, bump};
+use super::{Store, StoreError, corrupt};
+
+/// A draft with its answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub id: Uuid,
+    pub form_id: String,
+    pub form_version: String,
+    pub centro_id: String,
+    pub started_at: DateTime<FixedOffset>,
+    pub mode: CollectionMode,
+    pub sampling_position: Option<u32>,
+    /// Answers by path (`name` or `repeat[i]/name`).
+    pub answers: BTreeMap<String, String>,
+    /// Evidence photos by checklist item: (item, sha256).
+    pub photos: Vec<(String, String)>,
+}
+
+impl Draft {
+    /// The answers as the form engine reads them.
+    pub fn answers(&self) -> Answers {
+        Answers::from_paths(self.answers.iter().map(|(p, v)| (p.as_str(), v.as_str())))
+    }
+}
+
+/// A draft in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftSummary {
+    pub id: Uuid,
+    pub form_id: String,
+    pub centro_id: String,
+    pub updated_at: String,
+    pub answered: u64,
+}
+
+/// What a new draft is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDraft<'a> {
+    pub form_id: &'a str,
+    pub form_version: &'a str,
+    pub centro_id: &'a str,
+    pub mode: CollectionMode,
+    pub sampling_position: Option<u32>,
+}
+
+pub(super) fn mode_code(mode: CollectionMode) -> &'static str {
+    match mode {
+        CollectionMode::Entrevista => "entrevista",
+        CollectionMode::Autoaplicada => "autoaplicada",
+        CollectionMode::Kiosko => "kiosko",
+    }
+}
+
+fn parse_mode(code: &str) -> Result<CollectionMode, StoreError> {
+    [CollectionMode::Entrevista, CollectionMode::Autoaplicada, CollectionMode::Kiosko]
+        .into_iter()
+        .find(|m| mode_code(*m) == code)
+        .ok_or_else(|| corrupt(format!("modo «{code}»")))
+}
+
+impl Store {
+    /// Starts a draft (id: UUIDv7) and counts it in today's ledger.
+    pub fn create_draft(&mut self, new: &NewDraft<'_>) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO drafts (id, form_id, form_version, centro_id, started_at, updated_at, mode, sampling_position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
+            params![id.to_string(), new.form_id, new.form_version, new.centro_id, now.to_rfc3339(), mode_code(new.mode), new.sampling_position],
+        )?;
+        bump(&tx, now.date_naive(), Event::Created, 1)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves one answer (`None` or empty clears it). Returns once it is durable.
+    pub fn save_answer(&mut self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let now = self.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        let n = tx.prepare_cached("UPDATE drafts SET updated_at = ?2 WHERE id = ?1")?.execute(params![draft.to_string(), now])?;
+        if n == 0 {
+            return Err(StoreError::NotFound("el borrador".into()));
+        }
+        match value.filter(|v| !v.is_empty()) {
+            Some(v) => tx
+                .prepare_cached(
+                    "INSERT INTO draft_answers (draft_id, path, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (draft_id, path) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![draft.to_string(), path, v])?,
+            None => tx.prepare_cached("DELETE FROM draft_answers WHERE draft_id = ?1 AND path = ?2")?.execute(params![draft.to_string(), path])?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Clears every answer of a draft under `prefix` (e.g. the instances of a repeat).
+    pub fn clear_answers_under(&mut self, draft: Uuid, prefix: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM draft_answers WHERE draft_id = ?1 AND substr(path, 1, length(?2)) = ?2",
+            params![draft.to_string(), prefix],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One draft with its answers and photos.
+    pub fn draft(&self, id: Uuid) -> Result<Draft, StoreError> {
+        let key = id.to_string();
+        let head: Option<(String, String, String, String, String, Option<u32>)> = self
+            .conn
+            .query_row(
+                "SELECT form_id, form_version, centro_id, started_at, mode, sampling_position FROM drafts WHERE id = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        let (form_id, form_version, centro_id, started, mode, sampling_position) = head.ok_or_else(|| StoreError::NotFound("el borrador".into()))?;
+        let mut stmt = self.conn.prepare_cached("SELECT path, value FROM draft_answers WHERE draft_id = ?1")?;
+        let answers = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT item, sha256 FROM draft_photos WHERE draft_id = ?1 ORDER BY item, sha256")?;
+        let photos = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(Draft {
+            id,
+            form_id,
+            form_version,
+            centro_id,
+            started_at: DateTime::parse_from_rfc3339(&started).map_err(corrupt)?,
+            mode: parse_mode(&mode)?,
+            sampling_position,
+            answers,
+            photos,
+        })
+    }
+
+    /// The drafts on the device, most recently touched first.
+    pub fn drafts(&self) -> Result<Vec<DraftSummary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
+             FROM drafts d ORDER BY d.updated_at DESC",
+        )?;
+        let rows: Vec<(String, String, String, String, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, form_id, centro_id, updated_at, n)| {
+                Ok(DraftSummary { id: id.parse().map_err(corrupt)?, form_id, centro_id, updated_at, answered: n as u64 })
+            })
+            .collect()
+    }
+
+    /// Throws a draft away (the person left, the visit was cancelled).
+    pub fn discard_draft(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [id.to_string()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Attaches a stored photo to a checklist item of a draft.
+    pub fn attach_photo(&mut self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO draft_photos (draft_id, item, sha256) VALUES (?1, ?2, ?3)",
+            params![draft.to_string(), item, sha256],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Detaches a photo from an item (the photo itself stays until unused).
+    pub fn detach_photo(&mut self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM draft_photos WHERE draft_id = ?1 AND item = ?2 AND sha256 = ?3", params![draft.to_string(), item, sha256])?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! The outbox (finalised records until the server acknowledges them) and what the server
+//! acknowledged. Finalising moves a draft into the outbox in one transaction; an
+//! acknowledgement moves a record out of it in one transaction, with the ledger.
+
+use rusqlite::params;
+use shared::protocol::{ApiError, Outcome, PushResult, ReviewState, Submission};
+use uuid::Uuid;
+
+use super::ledger::{Event, bump};
+use super::{Store, StoreError, from_json, to_json};
+
+/// A record the server did not take, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub id: Uuid,
+    pub form_id: String,
+    pub centro_id: String,
+    pub outcome: Outcome,
+    pub code: String,
+    pub message: String,
+}
+
+/// A record the server acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRecord {
+    pub id: Uuid,
+    pub form_id: String,
+    pub centro_id: String,
+    pub capture_day: String,
+    pub review: Option<ReviewState>,
+    /// The supervisor's reason, when the record was rejected in review.
+    pub reason: Option<String>,
+}
+
+/// How many records wait, and how many the server refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub problems: u64,
+}
+
+/// What a push result did to the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub acknowledged: u64,
+    pub problems: u64,
+}
+
+impl Store {
+    /// Moves a finalised draft into the outbox (and its photos into the upload queue), in
+    /// one transaction. `submission.id` is the draft's id.
+    pub fn finalise(&mut self, submission: &Submission) -> Result<(), StoreError> {
+        let day = submission.finalised_at.date_naive();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO outbox (id, form_id, centro_id, capture_day, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![submission.id.to_string(), submission.form_id, submission.centro_id, day.to_string(), to_json(submission)?],
+        )?;
+        for sha in &submission.meta.photos {
+            tx.execute("INSERT OR IGNORE INTO photo_queue (sha256) SELECT sha256 FROM photos WHERE sha256 = ?1", [sha])?;
+        }
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [submission.id.to_string()])?;
+        bump(&tx, day, Event::Finalised, 1)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Up to `limit` records waiting to be sent, oldest first.
+    pub fn pending(&self, limit: usize) -> Result<Vec<Submission>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT body FROM outbox WHERE status = 'pending' ORDER BY n LIMIT ?1")?;
+        let rows: Vec<String> = stmt.query_map([limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        rows.iter().map(|b| from_json(b)).collect()
+    }
+
+    /// Counts, for the home screen.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status <> 'pending'), 0) FROM outbox",
+            [],
+            |r| Ok(OutboxCounts { pending: r.get::<_, i64>(0)? as u64, problems: r.get::<_, i64>(1)? as u64 }),
+        )?)
+    }
+
+    /// Records about to be sent: those sent for the first time are counted in the ledger.
+    pub fn mark_sent(&mut self, ids: &[Uuid]) -> Result<(), StoreError> {
+        let day = self.today();
+        let tx = self.conn.transaction()?;
+        let mut first = 0;
+        for id in ids {
+            first += tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?.execute([id.to_string()])? as u64;
+        }
+        bump(&tx, day, Event::Sent, first)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies the server's per-record results, in one transaction: stored and duplicate
+    /// leave the outbox (counted once as acknowledged); conflict and rejected stay, with
+    /// the reason.
+    pub fn apply_results(&mut self, results: &[PushResult]) -> Result<Applied, StoreError> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let mut applied = Applied::default();
+        for r in results {
+            let id = r.id.to_string();
+            match r.outcome {
+                Outcome::Stored | Outcome::Duplicate => {
+                    let review = r.review.map(ReviewState::code);
+                    let moved = tx
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at)
+                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4 FROM outbox WHERE id = ?1",
+                        )?
+                        .execute(params![id, r.seq.map(|s| s as i64), review, now.to_rfc3339()])?;
+                    tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;
+                    applied.acknowledged += moved as u64;
+                }
+                Outcome::Conflict | Outcome::Rejected => {
+                    let status = if r.outcome == Outcome::Conflict { "conflict" } else { "rejected" };
+                    let e = r.error.clone().unwrap_or_else(|| ApiError::new("unknown", "El servidor no aceptó el registro."));
+                    applied.problems += tx
+                        .prepare_cached("UPDATE outbox SET status = ?2, problem_code = ?3, problem_message = ?4 WHERE id = ?1")?
+                        .execute(params![id, status, e.code, e.message])? as u64;
+                }
+            }
+        }
+        bump(&tx, now.date_naive(), Event::Acknowledged, applied.acknowledged)?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// The records the server refused, with the reasons.
+    pub fn problems(&self) -> Result<Vec<Problem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, form_id, centro_id, status, COALESCE(problem_code, ''), COALESCE(problem_message, '')
+             FROM outbox WHERE status <> 'pending' ORDER BY n",
+        )?;
+        let rows: Vec<(String, String, String, String, String, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, form_id, centro_id, status, code, message)| {
+                let outcome = if status == "conflict" { Outcome::Conflict } else { Outcome::Rejected };
+                Ok(Problem { id: id.parse().map_err(super::corrupt)?, form_id, centro_id, outcome, code, message })
+            })
+            .collect()
+    }
+
+    /// Puts a refused record back in line (e.g. once the form version is published).
+    pub fn retry_problem(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE outbox SET status = 'pending', problem_code = NULL, problem_message = NULL WHERE id = ?1 AND status <> 'pending'",
+            [id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Acknowledged records, newest first, with review decisions.
+    pub fn sent_records(&self, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.form_id, s.centro_id, s.capture_day, COALESCE(d.state, s.review), d.reason
+             FROM sent s LEFT JOIN decisions d ON d.submission_id = s.id ORDER BY s.acknowledged_at DESC, s.id DESC LIMIT ?1",
+        )?;
+        type Row = (String, String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = stmt
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, form_id, centro_id, capture_day, review, reason)| {
+                Ok(SentRecord {
+                    id: id.parse().map_err(super::corrupt)?,
+                    form_id,
+                    centro_id,
+                    capture_day,
+                    review: review.as_deref().and_then(ReviewState::parse),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    /// Records finalised today at a centro (sent or not): progress against the quota.
+    pub fn finalised_on(&self, centro_id: &str, form_id: &str, day: chrono::NaiveDate) -> Result<u64, StoreError> {
+        let day = day.to_string();
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE centro_id = ?1 AND form_id = ?2 AND capture_day = ?3)
+                  + (SELECT COUNT(*) FROM sent WHERE centro_id = ?1 AND form_id = ?2 AND capture_day = ?3)",
+            params![centro_id, form_id, day],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+}

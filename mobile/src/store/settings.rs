@@ -1,0 +1,100 @@
+//! Key–value settings: the enrolment (server, token, user), the pull cursor, the last
+//! sync and the server's last day receipt.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use shared::protocol::{DeviceReceipt, Role};
+
+use super::{Store, StoreError, from_json, to_json};
+
+/// Who this device is, once enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enrolment {
+    pub server: String,
+    pub token: String,
+    pub device_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+const ENROLMENT: &str = "enrolment";
+const CURSOR: &str = "pull_cursor";
+const REVOKED: &str = "revoked";
+const LAST_SYNC: &str = "last_sync";
+const RECEIPT: &str = "last_receipt";
+
+pub(super) fn get(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub(super) fn set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+        .execute(params![key, value])?;
+    Ok(())
+}
+
+impl Store {
+    /// The enrolment, if this device is enrolled.
+    pub fn enrolment(&self) -> Result<Option<Enrolment>, StoreError> {
+        get(&self.conn, ENROLMENT)?.map(|t| from_json(&t)).transpose()
+    }
+
+    /// Saves a new enrolment. Enrolling as another user (or on another server) starts the
+    /// reference data over (forms, centros, cursor); drafts and unsent records are kept.
+    pub fn set_enrolment(&mut self, e: &Enrolment) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let previous: Option<Enrolment> = get(&tx, ENROLMENT)?.map(|t| from_json(&t)).transpose()?;
+        let same_scope = previous.is_some_and(|p| p.server == e.server && p.username == e.username);
+        if !same_scope {
+            tx.execute_batch("DELETE FROM centros; DELETE FROM commitments; DELETE FROM previous_visits; DELETE FROM periods;")?;
+            set(&tx, CURSOR, "0")?;
+        }
+        set(&tx, ENROLMENT, &to_json(e)?)?;
+        tx.execute("DELETE FROM settings WHERE key = ?1", [REVOKED])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server refused the token (revoked): sync stops until the user enrols again.
+    /// Nothing else changes.
+    pub fn mark_revoked(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        set(&tx, REVOKED, "1")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// True once the server has refused this device's token.
+    pub fn is_revoked(&self) -> Result<bool, StoreError> {
+        Ok(get(&self.conn, REVOKED)?.is_some())
+    }
+
+    /// The pull cursor (0 before the first pull).
+    pub fn cursor(&self) -> Result<u64, StoreError> {
+        Ok(get(&self.conn, CURSOR)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Records a finished sync and the server's receipt for the day, if any.
+    pub fn record_sync(&mut self, receipt: Option<&DeviceReceipt>) -> Result<(), StoreError> {
+        let now = self.now().to_rfc3339();
+        let tx = self.conn.transaction()?;
+        set(&tx, LAST_SYNC, &now)?;
+        if let Some(r) = receipt {
+            set(&tx, RECEIPT, &to_json(r)?)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the last sync finished (RFC 3339), if ever.
+    pub fn last_sync(&self) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, StoreError> {
+        Ok(get(&self.conn, LAST_SYNC)?.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()))
+    }
+
+    /// The server's last day receipt for this device.
+    pub fn last_receipt(&self) -> Result<Option<DeviceReceipt>, StoreError> {
+        get(&self.conn, RECEIPT)?.map(|t| from_json(&t)).transpose()
+    }
+}
+
+pub(super) const CURSOR_KEY: &str = CURSOR;

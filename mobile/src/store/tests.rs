@@ -1,0 +1,281 @@
+//! Store tests, each on an in-memory and an on-disk database.
+
+use base64::Engine as _;
+use chrono::NaiveDate;
+use shared::protocol::{
+    ApiError, CentroInfo, Change, ChangeBody, CollectionMode, CommitmentInfo, Outcome, PullResponse, PushResult, ReviewState, Role,
+    Submission, SubmissionMeta, WireAnswers,
+};
+use uuid::Uuid;
+
+use super::drafts::NewDraft;
+use super::settings::Enrolment;
+use super::*;
+
+fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = Store::open(&dir.path().join("app.db")).expect("on disk");
+    vec![(Store::open_in_memory().expect("in memory"), None), (disk, Some(dir))]
+}
+
+fn new_draft(store: &mut Store, centro: &str) -> Uuid {
+    let new = NewDraft { form_id: "encuesta_opinion", form_version: "1", centro_id: centro, mode: CollectionMode::Entrevista, sampling_position: Some(3) };
+    store.create_draft(&new).expect("draft")
+}
+
+fn record(id: Uuid, centro: &str, photos: Vec<String>) -> Submission {
+    let at = chrono::DateTime::parse_from_rfc3339("2025-06-02T10:00:00-06:00").expect("time");
+    Submission {
+        id,
+        form_id: "encuesta_opinion".into(),
+        form_version: "1".into(),
+        centro_id: centro.into(),
+        started_at: at,
+        finalised_at: at,
+        answers: WireAnswers::new(),
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos },
+        content_hash: String::new(),
+    }
+    .seal()
+}
+
+fn result(id: Uuid, outcome: Outcome) -> PushResult {
+    let error = matches!(outcome, Outcome::Conflict | Outcome::Rejected).then(|| ApiError::new("invalid_answers", "Falta P0."));
+    PushResult { id, outcome, seq: Some(7), review: Some(ReviewState::Accepted), error, missing_photos: vec![] }
+}
+
+fn centro(id: &str) -> CentroInfo {
+    CentroInfo {
+        centro_id: id.into(),
+        name: format!("Centro {id}"),
+        dependencia: "SF".into(),
+        municipio: "León".into(),
+        lat: None,
+        lon: None,
+        sampling_interval: 3,
+        quota: 40,
+        tramites: vec!["Licencia".into()],
+    }
+}
+
+fn page(cursor: u64, bodies: Vec<ChangeBody>) -> PullResponse {
+    let changes = bodies.into_iter().enumerate().map(|(i, body)| Change { seq: cursor - 10 + i as u64, body }).collect();
+    PullResponse { changes, cursor, more: false }
+}
+
+#[test]
+fn opening_twice_migrates_once_and_keeps_data() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("app.db");
+    let id = {
+        let mut store = Store::open(&path).expect("first open");
+        new_draft(&mut store, "C1")
+    };
+    let store = Store::open(&path).expect("second open");
+    let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    assert_eq!(version as usize, SCHEMA_VERSION);
+    assert_eq!(store.draft(id).expect("draft kept").centro_id, "C1");
+    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_database_of_schema_one_with_unsent_records_upgrades_losing_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let ids: Vec<Uuid> = (0..25).map(|_| Uuid::now_v7()).collect();
+    {
+        let conn = migrations::open_at_schema(&path, 1).expect("schema 1");
+        for id in &ids {
+            let body = serde_json::to_string(&record(*id, "C1", vec![])).expect("json");
+            conn.execute(
+                "INSERT INTO outbox (id, form_id, centro_id, capture_day, body) VALUES (?1, 'encuesta_opinion', 'C1', '2025-06-02', ?2)",
+                rusqlite::params![id.to_string(), body],
+            )
+            .expect("old app writes its outbox");
+        }
+        conn.execute("INSERT INTO drafts (id, form_id, form_version, centro_id, started_at, updated_at, mode) VALUES (?1, 'f', '1', 'C1', '2025-06-02T10:00:00-06:00', 'x', 'entrevista')", [Uuid::now_v7().to_string()])
+            .expect("old draft");
+    }
+    let store = Store::open(&path).expect("upgrade");
+    let pending: Vec<Uuid> = store.pending(100).expect("pending").iter().map(|s| s.id).collect();
+    assert_eq!(pending, ids, "every unsent record survives, in order");
+    assert_eq!(store.drafts().expect("drafts").len(), 1);
+    assert!(store.photo_queue().expect("new tables exist").is_empty());
+}
+
+#[test]
+fn a_database_from_a_newer_app_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("new.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("version");
+    }
+    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99 })));
+}
+
+#[test]
+fn answers_are_saved_one_by_one_and_read_back() {
+    for (mut store, _dir) in stores() {
+        let id = new_draft(&mut store, "C1");
+        store.save_answer(id, "consentimiento", Some("si")).expect("save");
+        store.save_answer(id, "P0", Some("predial")).expect("save");
+        store.save_answer(id, "P0", Some("licencia")).expect("overwrite");
+        store.save_answer(id, "espera[2]/espera_min", Some("6")).expect("repeat");
+        store.save_answer(id, "espera[1]/espera_min", Some("4")).expect("repeat");
+        store.save_answer(id, "GL2", Some("9")).expect("save");
+        store.save_answer(id, "GL2", None).expect("clear");
+        let draft = store.draft(id).expect("draft");
+        assert_eq!(draft.answers.len(), 4);
+        assert_eq!(draft.answers().value("P0"), "licencia");
+        assert_eq!(draft.sampling_position, Some(3));
+        store.clear_answers_under(id, "espera[").expect("clear repeat");
+        assert_eq!(store.draft(id).expect("draft").answers.len(), 2);
+        assert_eq!(store.ledger(store.today()).expect("ledger").created, 1);
+        assert!(matches!(store.save_answer(Uuid::now_v7(), "x", Some("1")), Err(StoreError::NotFound(_))));
+        store.discard_draft(id).expect("discard");
+        assert!(store.drafts().expect("drafts").is_empty());
+    }
+}
+
+#[test]
+fn finalised_records_leave_the_outbox_once_acknowledged_and_count_once() {
+    for (mut store, _dir) in stores() {
+        let ids: Vec<Uuid> = (0..3).map(|_| new_draft(&mut store, "C1")).collect();
+        for id in &ids {
+            store.finalise(&record(*id, "C1", vec![])).expect("finalise");
+        }
+        let day = NaiveDate::from_ymd_opt(2025, 6, 2).expect("day");
+        assert!(store.drafts().expect("drafts").is_empty(), "finalising removes the draft");
+        assert_eq!(store.ledger(day).expect("ledger").finalised, 3);
+        assert_eq!(store.finalised_on("C1", "encuesta_opinion", day).expect("count"), 3);
+        store.mark_sent(&ids).expect("sent");
+        store.mark_sent(&ids).expect("sent again");
+        let today = store.today();
+        assert_eq!(store.ledger(today).expect("ledger").sent, 3, "a retry is not a new send");
+        let applied = store
+            .apply_results(&[result(ids[0], Outcome::Stored), result(ids[1], Outcome::Duplicate), result(ids[2], Outcome::Conflict)])
+            .expect("apply");
+        assert_eq!((applied.acknowledged, applied.problems), (2, 1));
+        // The same answer again (a response seen twice) changes nothing.
+        let again = store.apply_results(&[result(ids[0], Outcome::Duplicate)]).expect("apply");
+        assert_eq!(again.acknowledged, 0);
+        assert_eq!(store.ledger(today).expect("ledger").acknowledged, 2);
+        assert_eq!(store.outbox_counts().expect("counts"), outbox::OutboxCounts { pending: 0, problems: 1 });
+        let problems = store.problems().expect("problems");
+        assert_eq!((problems[0].id, problems[0].code.as_str(), problems[0].message.as_str()), (ids[2], "invalid_answers", "Falta P0."));
+        assert_eq!(store.sent_records(10).expect("sent").len(), 2);
+        assert_eq!(store.finalised_on("C1", "encuesta_opinion", day).expect("count"), 3, "sent ones still count for the day");
+        store.retry_problem(ids[2]).expect("retry");
+        assert_eq!(store.pending(10).expect("pending").len(), 1);
+    }
+}
+
+#[test]
+fn a_pull_page_and_its_cursor_are_one_transaction() {
+    for (mut store, _dir) in stores() {
+        let xlsx = base64::engine::general_purpose::STANDARD.encode(b"PK fake workbook");
+        let commitment = |version: u64, description: &str| {
+            ChangeBody::Commitment(CommitmentInfo {
+                centro_id: "C1".into(),
+                commitment_id: "K1".into(),
+                description: description.into(),
+                impact: 2,
+                version,
+                milestones: vec![],
+            })
+        };
+        let sub = Uuid::now_v7();
+        store.finalise(&record(sub, "C1", vec![])).expect("finalise");
+        store.apply_results(&[result(sub, Outcome::Stored)]).expect("ack");
+        let first = page(
+            20,
+            vec![
+                ChangeBody::Form { form_id: "f".into(), version: "1".into(), title: "F".into(), xlsx_base64: xlsx },
+                ChangeBody::Centro(centro("C1")),
+                ChangeBody::Centro(centro("C2")),
+                commitment(2, "nuevo"),
+                commitment(1, "viejo"),
+                ChangeBody::Review { submission_id: sub, state: ReviewState::Rejected, reason: Some("Duración de 20 s".into()) },
+                ChangeBody::Visit {
+                    centro_id: "C1".into(),
+                    submission_id: Uuid::nil(),
+                    form_version: "1".into(),
+                    visit_date: NaiveDate::from_ymd_opt(2025, 5, 1).expect("date"),
+                    answers: WireAnswers::new(),
+                },
+                ChangeBody::CentroRemoved { centro_id: "C2".into() },
+            ],
+        );
+        store.apply_pull_page(&first).expect("apply");
+        assert_eq!(store.cursor().expect("cursor"), 20);
+        assert_eq!(store.form_xlsx("f", "1").expect("form"), b"PK fake workbook");
+        assert_eq!(store.centros().expect("centros").iter().map(|c| c.centro_id.as_str()).collect::<Vec<_>>(), ["C1"]);
+        assert_eq!(store.commitments("C1").expect("commitments")[0].description, "nuevo", "an older version never wins");
+        assert!(store.previous_visit("C1").expect("visit").is_some());
+        let sent = store.sent_records(5).expect("sent");
+        assert_eq!((sent[0].review, sent[0].reason.as_deref()), (Some(ReviewState::Rejected), Some("Duración de 20 s")));
+        // A page that cannot be applied leaves everything as it was, cursor included.
+        let broken = page(30, vec![ChangeBody::Centro(centro("C3")), ChangeBody::Form { form_id: "g".into(), version: "1".into(), title: "G".into(), xlsx_base64: "%%%".into() }]);
+        assert!(store.apply_pull_page(&broken).is_err());
+        assert_eq!(store.cursor().expect("cursor"), 20);
+        assert!(matches!(store.centro("C3"), Err(StoreError::NotFound(_))));
+    }
+}
+
+#[test]
+fn enrolling_as_someone_else_resets_reference_data_but_keeps_unsent_work() {
+    for (mut store, _dir) in stores() {
+        let who = |username: &str| Enrolment {
+            server: "http://127.0.0.1:8080".into(),
+            token: "t".into(),
+            device_id: "d".into(),
+            username: username.into(),
+            display_name: "Ana".into(),
+            role: Role::Surveyor,
+        };
+        store.set_enrolment(&who("enc.ana")).expect("enrol");
+        store.apply_pull_page(&page(15, vec![ChangeBody::Centro(centro("C1"))])).expect("pull");
+        store.finalise(&record(Uuid::now_v7(), "C1", vec![])).expect("finalise");
+        store.mark_revoked().expect("revoked");
+        assert!(store.is_revoked().expect("flag"));
+        store.set_enrolment(&who("enc.ana")).expect("same user again");
+        assert!(!store.is_revoked().expect("flag cleared"));
+        assert_eq!((store.cursor().expect("cursor"), store.centros().expect("centros").len()), (15, 1));
+        store.set_enrolment(&who("enc.luis")).expect("another user");
+        assert_eq!((store.cursor().expect("cursor"), store.centros().expect("centros").len()), (0, 0));
+        assert_eq!(store.pending(10).expect("pending").len(), 1, "unsent work is never dropped");
+        assert_eq!(store.enrolment().expect("enrolment").map(|e| e.username), Some("enc.luis".into()));
+    }
+}
+
+#[test]
+fn photos_are_queued_when_their_record_is_finalised() {
+    for (mut store, _dir) in stores() {
+        let sha = store.put_photo(b"jpeg bytes").expect("photo");
+        assert_eq!(sha, photos::sha256_hex(b"jpeg bytes"));
+        assert_eq!(store.put_photo(b"jpeg bytes").expect("same photo"), sha);
+        let id = new_draft(&mut store, "C1");
+        store.attach_photo(id, "AG-V1", &sha).expect("attach");
+        assert_eq!(store.draft(id).expect("draft").photos, [("AG-V1".to_string(), sha.clone())]);
+        assert!(store.photo_queue().expect("queue").is_empty(), "a draft's photos wait");
+        store.finalise(&record(id, "C1", vec![sha.clone()])).expect("finalise");
+        assert_eq!(store.photo_queue().expect("queue"), std::slice::from_ref(&sha));
+        store.photo_uploaded(&sha).expect("uploaded");
+        assert!(store.photo_queue().expect("queue").is_empty());
+        assert_eq!(store.photo(&sha).expect("kept"), b"jpeg bytes");
+    }
+}
+
+#[test]
+fn the_sampling_counter_counts_people_and_refusals_per_day() {
+    for (mut store, _dir) in stores() {
+        for _ in 0..5 {
+            store.count_person("C1").expect("count");
+        }
+        let day = store.record_refusal("C1").expect("refusal");
+        assert_eq!((day.counted, day.refused), (5, 1));
+        assert_eq!(store.sampling("C2", store.today()).expect("other centro"), sampling::SamplingDay::default());
+    }
+}

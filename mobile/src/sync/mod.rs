@@ -1,0 +1,220 @@
+//! The sync engine: drains the outbox (push in batches, per-record outcomes), uploads the
+//! photos the server lacks (resuming from what it holds), and pulls pages until caught up,
+//! each page applied with its cursor in one transaction. Safe to interrupt anywhere: every
+//! step is idempotent on both sides (ids, content hashes, cursors).
+
+pub mod backoff;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use shared::protocol::{DeviceReceipt, MAX_PUSH_RECORDS, PushRequest};
+
+pub use backoff::Backoff;
+
+use crate::store::{Store, StoreError};
+use crate::sync_client::{SyncClient, SyncError};
+
+/// Records per push request (well under the server's limit of 500 and its 4 MiB body).
+pub const PUSH_BATCH: usize = 100;
+/// Bytes per photo upload request.
+pub const PHOTO_CHUNK: usize = 256 * 1024;
+
+/// Why a sync round stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    /// No network or the server is busy: the engine retries by itself.
+    #[error("{0}")]
+    Transient(SyncError),
+    /// The server refused the device's token: enrol again. No local data was touched.
+    #[error("Este teléfono fue dado de baja en el servidor. Vuelva a registrarlo con su usuario y contraseña; sus datos siguen guardados.")]
+    Revoked,
+    /// The device is not enrolled yet.
+    #[error("Registre el teléfono antes de sincronizar.")]
+    NotEnrolled,
+    /// The server refused a request for another reason.
+    #[error("{0}")]
+    Refused(SyncError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncFailure {
+    fn from_client(e: SyncError) -> Self {
+        if e.is_token_refused() {
+            SyncFailure::Revoked
+        } else if e.is_transient() {
+            SyncFailure::Transient(e)
+        } else {
+            SyncFailure::Refused(e)
+        }
+    }
+
+    /// Worth retrying later without the user doing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncFailure::Transient(_))
+    }
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Records sent in push requests.
+    pub pushed: u64,
+    /// Records the server acknowledged (stored or duplicate).
+    pub acknowledged: u64,
+    /// Records the server refused (conflict or rejected).
+    pub problems: u64,
+    /// Photos completed on the server.
+    pub photos: u64,
+    /// Changes received.
+    pub pulled: u64,
+    /// Pull requests made.
+    pub pull_requests: u64,
+    /// The server's day receipt for this device, from the last push.
+    pub receipt: Option<DeviceReceipt>,
+}
+
+/// Syncs one store with its server.
+#[derive(Debug, Clone)]
+pub struct SyncEngine {
+    store: Arc<Mutex<Store>>,
+    client: SyncClient,
+    batch: usize,
+}
+
+impl SyncEngine {
+    /// An engine for `store`, talking through `client` (which holds the token).
+    pub fn new(store: Arc<Mutex<Store>>, client: SyncClient) -> Self {
+        Self { store, client, batch: PUSH_BATCH }
+    }
+
+    /// An engine built from the store's enrolment.
+    pub fn from_enrolment(store: Arc<Mutex<Store>>) -> Result<Self, SyncFailure> {
+        let enrolment = lock(&store).enrolment()?.ok_or(SyncFailure::NotEnrolled)?;
+        let client = SyncClient::new(&enrolment.server).map_err(SyncFailure::Refused)?.with_token(enrolment.token);
+        Ok(Self::new(store, client))
+    }
+
+    /// Records per push (1..=500).
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.clamp(1, MAX_PUSH_RECORDS);
+        self
+    }
+
+    /// The store this engine syncs.
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    /// One round: push everything pending, upload queued photos, pull until caught up.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncFailure> {
+        if lock(&self.store).is_revoked()? {
+            return Err(SyncFailure::Revoked);
+        }
+        let mut report = SyncReport::default();
+        let result = self.round(&mut report).await;
+        if let Err(SyncFailure::Revoked) = &result {
+            lock(&self.store).mark_revoked()?;
+        }
+        result?;
+        lock(&self.store).record_sync(report.receipt.as_ref())?;
+        Ok(report)
+    }
+
+    async fn round(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        self.push_all(report).await?;
+        self.upload_photos(report).await?;
+        self.pull_all(report).await
+    }
+
+    async fn push_all(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        loop {
+            let batch = {
+                let mut store = lock(&self.store);
+                let batch = store.pending(self.batch)?;
+                store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
+                batch
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let device_time = lock(&self.store).now();
+            let request = PushRequest { device_time, submissions: batch };
+            report.pushed += request.submissions.len() as u64;
+            let response = self.client.push(&request).await.map_err(SyncFailure::from_client)?;
+            let applied = lock(&self.store).apply_results(&response.results)?;
+            report.acknowledged += applied.acknowledged;
+            report.problems += applied.problems;
+            report.receipt = Some(response.receipt);
+        }
+    }
+
+    async fn upload_photos(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let queue = lock(&self.store).photo_queue()?;
+        for sha in queue {
+            let bytes = lock(&self.store).photo(&sha)?;
+            let total = bytes.len() as u64;
+            let mut status = self.client.photo_status(&sha).await.map_err(SyncFailure::from_client)?;
+            while !status.complete {
+                let offset = status.received.min(total);
+                let end = (offset as usize + PHOTO_CHUNK).min(bytes.len());
+                let chunk = bytes[offset as usize..end].to_vec();
+                status = self.client.upload_photo_chunk(&sha, offset, total, chunk).await.map_err(SyncFailure::from_client)?;
+            }
+            lock(&self.store).photo_uploaded(&sha)?;
+            report.photos += 1;
+        }
+        Ok(())
+    }
+
+    async fn pull_all(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        loop {
+            let cursor = lock(&self.store).cursor()?;
+            let page = self.client.pull(cursor).await.map_err(SyncFailure::from_client)?;
+            report.pull_requests += 1;
+            report.pulled += page.changes.len() as u64;
+            lock(&self.store).apply_pull_page(&page)?;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Syncs until a round succeeds with nothing left to send, waiting with `backoff`
+    /// between failed rounds; gives up after `max_failures` failures in a row or on a
+    /// failure that retrying cannot fix.
+    pub async fn sync_until_drained(&self, backoff: &mut Backoff, max_failures: u32) -> Result<SyncReport, SyncFailure> {
+        let mut total = SyncReport::default();
+        loop {
+            match self.sync_once().await {
+                Ok(r) => {
+                    backoff.reset();
+                    total.pushed += r.pushed;
+                    total.acknowledged += r.acknowledged;
+                    total.problems += r.problems;
+                    total.photos += r.photos;
+                    total.pulled += r.pulled;
+                    total.pull_requests += r.pull_requests;
+                    total.receipt = r.receipt.or(total.receipt);
+                    if lock(&self.store).outbox_counts()?.pending == 0 && lock(&self.store).photo_queue()?.is_empty() {
+                        return Ok(total);
+                    }
+                }
+                Err(e) if e.is_transient() && backoff.attempts() < max_failures => {
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Locks the store; a panic elsewhere while holding it does not make it unusable (every
+/// change is a committed transaction or nothing).
+pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How long the app waits between automatic rounds when all is well.
+pub const AUTO_SYNC_INTERVAL: Duration = Duration::from_secs(60);
