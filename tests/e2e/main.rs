@@ -3,7 +3,10 @@
 
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
+mod field; // a simulated phone: the app's store, records and sync engine
+mod field_sync; // the app's sync through a fault-injecting proxy: 50 devices, photos, revocation, going offline
 mod helpers; // spawn_server(): the real server on a free loopback port
 mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
+mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

@@ -3,7 +3,7 @@
 //! acknowledgement moves a record out of it in one transaction, with the ledger.
 
 use rusqlite::params;
-use shared::protocol::{ApiError, Outcome, PushResult, ReviewState, Submission};
+use shared::protocol::{ApiError, DeviceReceipt, Outcome, PushResponse, PushResult, ReviewState, Submission};
 use uuid::Uuid;
 
 use super::ledger::{Event, bump};
@@ -94,10 +94,15 @@ impl Store {
         Ok(())
     }
 
-    /// Applies the server's per-record results, in one transaction: stored and duplicate
+    /// Applies the server's answer to a push, in one transaction: stored and duplicate
     /// leave the outbox (counted once as acknowledged); conflict and rejected stay, with
-    /// the reason.
-    pub fn apply_results(&mut self, results: &[PushResult]) -> Result<Applied, StoreError> {
+    /// the reason; the server's day receipt is kept.
+    pub fn apply_push(&mut self, response: &PushResponse) -> Result<Applied, StoreError> {
+        self.apply_results(&response.results, Some(&response.receipt))
+    }
+
+    /// [`Store::apply_push`] for results alone (and an optional receipt).
+    pub fn apply_results(&mut self, results: &[PushResult], receipt: Option<&DeviceReceipt>) -> Result<Applied, StoreError> {
         let now = self.now();
         let tx = self.conn.transaction()?;
         let mut applied = Applied::default();
@@ -125,6 +130,9 @@ impl Store {
             }
         }
         bump(&tx, now.date_naive(), Event::Acknowledged, applied.acknowledged)?;
+        if let Some(r) = receipt {
+            super::settings::set(&tx, super::settings::RECEIPT_KEY, &to_json(r)?)?;
+        }
         tx.commit()?;
         Ok(applied)
     }

@@ -74,14 +74,11 @@ impl Store {
         Ok(get(&self.conn, CURSOR)?.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
-    /// Records a finished sync and the server's receipt for the day, if any.
-    pub fn record_sync(&mut self, receipt: Option<&DeviceReceipt>) -> Result<(), StoreError> {
+    /// Records a finished sync.
+    pub fn record_sync(&mut self) -> Result<(), StoreError> {
         let now = self.now().to_rfc3339();
         let tx = self.conn.transaction()?;
         set(&tx, LAST_SYNC, &now)?;
-        if let Some(r) = receipt {
-            set(&tx, RECEIPT, &to_json(r)?)?;
-        }
         tx.commit()?;
         Ok(())
     }
@@ -98,3 +95,4 @@ impl Store {
 }
 
 pub(super) const CURSOR_KEY: &str = CURSOR;
+pub(super) const RECEIPT_KEY: &str = RECEIPT;

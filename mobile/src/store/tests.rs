@@ -152,14 +152,16 @@ fn finalised_records_leave_the_outbox_once_acknowledged_and_count_once() {
         assert_eq!(store.finalised_on("C1", "encuesta_opinion", day).expect("count"), 3);
         store.mark_sent(&ids).expect("sent");
         store.mark_sent(&ids).expect("sent again");
+        let receipt = shared::protocol::DeviceReceipt { date: day, received: 3, stored: 2, duplicates: 1, conflicts: 1, rejected: 0 };
         let today = store.today();
         assert_eq!(store.ledger(today).expect("ledger").sent, 3, "a retry is not a new send");
         let applied = store
-            .apply_results(&[result(ids[0], Outcome::Stored), result(ids[1], Outcome::Duplicate), result(ids[2], Outcome::Conflict)])
+            .apply_results(&[result(ids[0], Outcome::Stored), result(ids[1], Outcome::Duplicate), result(ids[2], Outcome::Conflict)], Some(&receipt))
             .expect("apply");
         assert_eq!((applied.acknowledged, applied.problems), (2, 1));
         // The same answer again (a response seen twice) changes nothing.
-        let again = store.apply_results(&[result(ids[0], Outcome::Duplicate)]).expect("apply");
+        assert_eq!(store.last_receipt().expect("receipt"), Some(receipt.clone()), "kept with the results");
+        let again = store.apply_results(&[result(ids[0], Outcome::Duplicate)], None).expect("apply");
         assert_eq!(again.acknowledged, 0);
         assert_eq!(store.ledger(today).expect("ledger").acknowledged, 2);
         assert_eq!(store.outbox_counts().expect("counts"), outbox::OutboxCounts { pending: 0, problems: 1 });
@@ -188,7 +190,7 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
         };
         let sub = Uuid::now_v7();
         store.finalise(&record(sub, "C1", vec![])).expect("finalise");
-        store.apply_results(&[result(sub, Outcome::Stored)]).expect("ack");
+        store.apply_results(&[result(sub, Outcome::Stored)], None).expect("ack");
         let first = page(
             20,
             vec![

@@ -118,7 +118,7 @@ impl SyncEngine {
             lock(&self.store).mark_revoked()?;
         }
         result?;
-        lock(&self.store).record_sync(report.receipt.as_ref())?;
+        lock(&self.store).record_sync()?;
         Ok(report)
     }
 
@@ -143,7 +143,7 @@ impl SyncEngine {
             let request = PushRequest { device_time, submissions: batch };
             report.pushed += request.submissions.len() as u64;
             let response = self.client.push(&request).await.map_err(SyncFailure::from_client)?;
-            let applied = lock(&self.store).apply_results(&response.results)?;
+            let applied = lock(&self.store).apply_push(&response)?;
             report.acknowledged += applied.acknowledged;
             report.problems += applied.problems;
             report.receipt = Some(response.receipt);
@@ -218,3 +218,55 @@ pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 
 /// How long the app waits between automatic rounds when all is well.
 pub const AUTO_SYNC_INTERVAL: Duration = Duration::from_secs(60);
+
+/// What automatic sync is doing, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// A round is running.
+    Syncing,
+    /// The last round finished.
+    Done(SyncReport),
+    /// The last round failed for a passing reason; the next try is in `retry_in`.
+    Waiting { retry_in: Duration, reason: String },
+    /// Sync stopped until the user acts (enrol again, update the app); the reason in Spanish.
+    Stopped { reason: String, revoked: bool },
+}
+
+/// Syncs `store` for as long as the app runs: a round when woken (a record finalised, the
+/// button pressed) or every `interval`; after a passing failure, again after `backoff`'s
+/// wait (sooner if woken). The outbox thus drains by itself when the network returns.
+/// The engine is rebuilt from the enrolment each round, so enrolling again takes effect.
+pub async fn auto_sync(store: Arc<Mutex<Store>>, wake: Arc<tokio::sync::Notify>, mut backoff: Backoff, interval: Duration, status: impl Fn(SyncStatus)) {
+    loop {
+        status(SyncStatus::Syncing);
+        let outcome = match SyncEngine::from_enrolment(store.clone()) {
+            Ok(engine) => engine.sync_once().await,
+            Err(e) => Err(e),
+        };
+        let wait = match outcome {
+            Ok(report) => {
+                backoff.reset();
+                status(SyncStatus::Done(report));
+                Some(interval)
+            }
+            Err(e) if e.is_transient() => {
+                let retry_in = backoff.next_delay();
+                status(SyncStatus::Waiting { retry_in, reason: e.to_string() });
+                Some(retry_in)
+            }
+            Err(e) => {
+                status(SyncStatus::Stopped { reason: e.to_string(), revoked: matches!(e, SyncFailure::Revoked) });
+                None
+            }
+        };
+        match wait {
+            Some(d) => {
+                tokio::select! {
+                    () = tokio::time::sleep(d) => {}
+                    () = wake.notified() => {}
+                }
+            }
+            None => wake.notified().await,
+        }
+    }
+}

@@ -132,10 +132,15 @@ impl Db {
         .await
     }
 
-    /// The ids of the centros assigned to a user.
+    /// The ids of the centros a user works with: those assigned, every centro for staff
+    /// and admin.
     pub async fn assigned_centros(&self, user_id: i64) -> Result<Vec<String>, DbError> {
         self.read(move |conn| {
-            let mut stmt = conn.prepare("SELECT centro_id FROM assignments WHERE user_id = ?1 ORDER BY centro_id")?;
+            let mut stmt = conn.prepare(
+                "SELECT centro_id FROM assignments WHERE user_id = ?1
+                 UNION SELECT id FROM centros WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role IN ('admin', 'staff'))
+                 ORDER BY 1",
+            )?;
             let ids = stmt.query_map([user_id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
             Ok(ids)
         })

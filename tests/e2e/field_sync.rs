@@ -1,0 +1,198 @@
+//! The app's sync path against the real server through a fault-injecting proxy.
+
+use std::collections::{HashMap, HashSet};
+
+use mobile::sync::lock;
+use mobile::sync_client::SyncClient;
+use shared::protocol::DeviceDay;
+
+use crate::field::Device;
+use crate::helpers::spawn_server;
+use crate::proxy::{Faults, spawn_proxy};
+
+/// Creates `n` surveyors (`enc.sim.<i>`, the demo password), each assigned one demo centro.
+async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    let admin = SyncClient::new(server)?.enrol("admin", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let me = SyncClient::new(server)?.with_token(admin.token.clone()).me().await?;
+    let http = reqwest::Client::new();
+    let mut users = Vec::with_capacity(n);
+    for i in 0..n {
+        let username = format!("enc.sim.{i}");
+        let body = serde_json::json!({
+            "username": username, "display_name": format!("Encuestador {i}"), "role": "surveyor",
+            "password": sync_server::demo::DEMO_PASSWORD, "supervisor": "sup.norte",
+        });
+        http.post(format!("{server}/api/v1/users")).bearer_auth(&admin.token).json(&body).send().await?.error_for_status()?;
+        let centro = &me.centros[i % me.centros.len()];
+        http.put(format!("{server}/api/v1/users/{username}/centros/{centro}")).bearer_auth(&admin.token).send().await?.error_for_status()?;
+        users.push(username);
+    }
+    Ok(users)
+}
+
+/// Every submission id the server holds for the survey form, from its CSV export.
+async fn stored_ids(server: &str) -> anyhow::Result<Vec<String>> {
+    let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let csv = reqwest::Client::new()
+        .get(format!("{server}/api/v1/forms/encuesta_opinion/2025010101/submissions.csv"))
+        .bearer_auth(&staff.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().trim_start_matches('\u{feff}').split(',').collect();
+    let col = header.iter().position(|h| *h == "_id").ok_or_else(|| anyhow::anyhow!("no id column: {header:?}"))?;
+    Ok(lines.map(|l| l.split(',').nth(col).unwrap_or_default().to_string()).collect())
+}
+
+async fn device_days(server: &str) -> anyhow::Result<Vec<DeviceDay>> {
+    let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    Ok(reqwest::Client::new().get(format!("{server}/api/v1/devices")).bearer_auth(&staff.token).send().await?.error_for_status()?.json().await?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_devices_through_a_lossy_link_store_every_survey_exactly_once() -> anyhow::Result<()> {
+    const DEVICES: usize = 50;
+    const SURVEYS: usize = 200;
+    let server = spawn_server().await?;
+    let faults = Faults { drop_request: 0.3, cut_request: 0.05, drop_response: 0.3, seed: 0x5EED };
+    let proxy = spawn_proxy(server.address, faults).await?;
+    let mut devices = Vec::with_capacity(DEVICES);
+    for (i, user) in create_surveyors(&server.url(), DEVICES).await?.iter().enumerate() {
+        devices.push(Device::enrol(&server.url(), &proxy.url(), user, &format!("Teléfono {i}")).await?);
+    }
+    // Each phone gets its forms and centros through the lossy link, then works offline.
+    let mut tasks = Vec::new();
+    for mut device in devices {
+        tasks.push(tokio::spawn(async move {
+            device.drain().await?;
+            let ids = device.fill_surveys(SURVEYS)?;
+            let report = device.drain().await?;
+            anyhow::Ok((device, ids, report))
+        }));
+    }
+    let mut all_ids = HashSet::new();
+    let mut finished = Vec::new();
+    for t in tasks {
+        let (device, ids, _report) = t.await??;
+        all_ids.extend(ids.iter().map(|id| id.to_string()));
+        finished.push(device);
+    }
+    assert_eq!(all_ids.len(), DEVICES * SURVEYS);
+    assert!(proxy.count(|s| &s.dropped_requests) > 0 && proxy.count(|s| &s.dropped_responses) > 0 && proxy.count(|s| &s.cut_requests) > 0);
+
+    // The server holds exactly the 10,000 surveys, each once.
+    let stored = stored_ids(&server.url()).await?;
+    assert_eq!(stored.len(), DEVICES * SURVEYS, "no survey lost, none stored twice");
+    assert_eq!(stored.iter().cloned().collect::<HashSet<_>>(), all_ids);
+
+    // Every outbox is empty and every ledger matches the server's count for that device.
+    let days: HashMap<String, DeviceDay> = device_days(&server.url()).await?.into_iter().map(|d| (d.device_id.to_string(), d)).collect();
+    for device in &finished {
+        let store = lock(&device.store);
+        assert_eq!(store.outbox_counts()?.pending, 0);
+        assert_eq!(store.outbox_counts()?.problems, 0);
+        let ledger = store.ledger(store.today())?;
+        let day = days.get(&device.device_id).ok_or_else(|| anyhow::anyhow!("server has no day for {}", device.device_id))?;
+        assert_eq!((ledger.created, ledger.finalised, ledger.sent, ledger.acknowledged), (200, 200, 200, 200));
+        assert_eq!(ledger.acknowledged, day.stored, "device {} ledger vs server", device.device_id);
+        assert_eq!(store.last_receipt()?.map(|r| r.stored), Some(day.stored));
+    }
+    eprintln!(
+        "proxy: {} requests, {} dropped, {} cut, {} answers dropped after commit",
+        proxy.count(|s| &s.requests),
+        proxy.count(|s| &s.dropped_requests),
+        proxy.count(|s| &s.cut_requests),
+        proxy.count(|s| &s.dropped_responses)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_visit_photo_cut_at_random_offsets_resumes_and_arrives_verified() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let faults = Faults { drop_request: 0.1, cut_request: 0.5, drop_response: 0.2, seed: 0xF070 };
+    let proxy = spawn_proxy(server.address, faults).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "insp.carmen", "Tableta").await?;
+    phone.drain().await?;
+    let photo: Vec<u8> = (0..900_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let (visit, sha) = phone.fill_visit(&photo)?;
+    assert_eq!(visit.meta.photos, std::slice::from_ref(&sha));
+    let report = phone.drain().await?;
+    assert_eq!(report.photos, 1);
+    assert!(proxy.count(|s| &s.cut_requests) > 0, "some uploads were cut");
+    assert!(lock(&phone.store).photo_queue()?.is_empty());
+    let direct = SyncClient::new(&server.url())?.with_token(lock(&phone.store).enrolment()?.map(|e| e.token).unwrap_or_default());
+    let status = direct.photo_status(&sha).await?;
+    assert_eq!((status.received, status.complete), (photo.len() as u64, true), "the server verified the hash of every byte");
+    // The server's record of the visit no longer misses its photo.
+    let device_time = lock(&phone.store).now();
+    let again = direct.push(&shared::protocol::PushRequest { device_time, submissions: vec![visit] }).await?;
+    assert_eq!(again.results[0].outcome, shared::protocol::Outcome::Duplicate);
+    assert!(again.results[0].missing_photos.is_empty(), "{:?}", again.results[0]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_revoked_phone_stops_syncing_clearly_and_keeps_everything() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono perdido").await?;
+    phone.drain().await?;
+    phone.fill_surveys(3)?;
+    let supervisor = SyncClient::new(&server.url())?.enrol("sup.norte", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/devices/{}/revoke", server.url(), phone.device_id))
+        .bearer_auth(&supervisor.token)
+        .send()
+        .await?
+        .error_for_status()?;
+    let err = phone.engine.sync_once().await.expect_err("a revoked token cannot sync");
+    assert!(matches!(err, mobile::sync::SyncFailure::Revoked));
+    assert!(err.to_string().contains("dado de baja"), "{err}");
+    let requests = proxy.count(|s| &s.requests);
+    assert!(matches!(phone.engine.sync_once().await, Err(mobile::sync::SyncFailure::Revoked)));
+    assert_eq!(proxy.count(|s| &s.requests), requests, "a stopped phone does not keep knocking");
+    assert_eq!(lock(&phone.store).pending(10)?.len(), 3, "nothing local was touched");
+    // Enrolled again, the same records go out.
+    let again = SyncClient::new(&server.url())?.enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "Teléfono recuperado").await?;
+    let mut enrolment = lock(&phone.store).enrolment()?.expect("enrolled");
+    enrolment.token = again.token;
+    lock(&phone.store).set_enrolment(&enrolment)?;
+    let engine = mobile::sync::SyncEngine::from_enrolment(phone.store.clone())?;
+    let report = engine.sync_once().await?;
+    assert_eq!(report.acknowledged, 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_outbox_drains_by_itself_when_the_network_returns() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 2 }).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.luis", "Teléfono").await?;
+    phone.drain().await?;
+    proxy.set_offline(true);
+    phone.fill_surveys(20)?;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let statuses = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = statuses.clone();
+    let backoff = mobile::sync::Backoff::new(std::time::Duration::from_millis(20), std::time::Duration::from_millis(200));
+    let task = tokio::spawn(mobile::sync::auto_sync(phone.store.clone(), wake.clone(), backoff, std::time::Duration::from_secs(3600), move |s| {
+        seen.lock().expect("statuses").push(s);
+    }));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(lock(&phone.store).outbox_counts()?.pending, 20, "offline: everything waits on the phone");
+    assert!(statuses.lock().expect("statuses").iter().any(|s| matches!(s, mobile::sync::SyncStatus::Waiting { .. })));
+    proxy.set_offline(false);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lock(&phone.store).outbox_counts()?.pending > 0 {
+        assert!(std::time::Instant::now() < deadline, "the outbox did not drain by itself");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    task.abort();
+    let store = lock(&phone.store);
+    assert_eq!(store.ledger(store.today())?.acknowledged, 20);
+    Ok(())
+}

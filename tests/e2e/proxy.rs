@@ -1,0 +1,164 @@
+//! A fault-injecting HTTP proxy between the app and the real server, on 127.0.0.1.
+//!
+//! Each request is read whole from the app, then, by chance: dropped before it reaches the
+//! server; cut mid-body (the server sees a truncated request); or forwarded, after which
+//! the server's complete answer may be dropped (the server committed, the app never
+//! hears). The proxy can also be switched offline (every connection refused at once).
+//! One request per connection (`Connection: close` upstream), so faults never straddle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Probabilities of each fault, per request.
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    pub drop_request: f64,
+    pub cut_request: f64,
+    pub drop_response: f64,
+    pub seed: u64,
+}
+
+/// What the proxy did.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub dropped_requests: AtomicU64,
+    pub cut_requests: AtomicU64,
+    pub dropped_responses: AtomicU64,
+    pub delivered: AtomicU64,
+}
+
+/// A running proxy.
+pub struct FaultProxy {
+    pub address: SocketAddr,
+    pub stats: Arc<Stats>,
+    offline: Arc<AtomicBool>,
+}
+
+impl FaultProxy {
+    /// The base URL the app should use.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// While offline, every connection is closed at once (no network).
+    pub fn set_offline(&self, offline: bool) {
+        self.offline.store(offline, Ordering::SeqCst);
+    }
+
+    pub fn count(&self, counter: impl Fn(&Stats) -> &AtomicU64) -> u64 {
+        counter(&self.stats).load(Ordering::SeqCst)
+    }
+}
+
+/// Starts a proxy to `upstream` on a free loopback port.
+pub async fn spawn_proxy(upstream: SocketAddr, faults: Faults) -> anyhow::Result<FaultProxy> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let stats = Arc::new(Stats::default());
+    let offline = Arc::new(AtomicBool::new(false));
+    let (s, o) = (stats.clone(), offline.clone());
+    tokio::spawn(async move {
+        let mut n = 0u64;
+        while let Ok((client, _)) = listener.accept().await {
+            n += 1;
+            if o.load(Ordering::SeqCst) {
+                drop(client);
+                continue;
+            }
+            let rng = fastrand::Rng::with_seed(faults.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            tokio::spawn(handle(client, upstream, faults, rng, s.clone()));
+        }
+    });
+    Ok(FaultProxy { address, stats, offline })
+}
+
+async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, mut rng: fastrand::Rng, stats: Arc<Stats>) {
+    let Ok(Some((head, body))) = read_request(&mut client).await else { return };
+    stats.requests.fetch_add(1, Ordering::SeqCst);
+    let roll = rng.f64();
+    if roll < faults.drop_request {
+        stats.dropped_requests.fetch_add(1, Ordering::SeqCst);
+        return;
+    }
+    let Ok(mut server) = TcpStream::connect(upstream).await else { return };
+    let head = close_after(&head);
+    if roll < faults.drop_request + faults.cut_request && !body.is_empty() {
+        stats.cut_requests.fetch_add(1, Ordering::SeqCst);
+        let cut = rng.usize(0..body.len());
+        let _ = server.write_all(head.as_bytes()).await;
+        let _ = server.write_all(&body[..cut]).await;
+        let _ = server.shutdown().await;
+        // Let the server read what arrived before the socket goes.
+        let mut sink = Vec::new();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), server.read_to_end(&mut sink)).await;
+        return;
+    }
+    if server.write_all(head.as_bytes()).await.is_err() || server.write_all(&body).await.is_err() {
+        return;
+    }
+    let mut response = Vec::new();
+    if server.read_to_end(&mut response).await.is_err() {
+        return;
+    }
+    if rng.f64() < faults.drop_response {
+        stats.dropped_responses.fetch_add(1, Ordering::SeqCst);
+        return;
+    }
+    if client.write_all(&response).await.is_ok() {
+        stats.delivered.fetch_add(1, Ordering::SeqCst);
+    }
+    let _ = client.shutdown().await;
+}
+
+/// Reads one request: the head (up to 64 KiB) and a `Content-Length` body.
+async fn read_request(client: &mut TcpStream) -> std::io::Result<Option<(String, Vec<u8>)>> {
+    let mut buf = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 64 * 1024 {
+            return Ok(None);
+        }
+        let n = client.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<usize>().ok()))
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length {
+        let n = client.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    Ok(Some((head, body)))
+}
+
+/// The head with `Connection: close` instead of whatever the app asked.
+fn close_after(head: &str) -> String {
+    let mut out = String::with_capacity(head.len() + 20);
+    for line in head.trim_end_matches("\r\n").split("\r\n") {
+        if line.split_once(':').is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("connection")) {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    out
+}
