@@ -6,6 +6,7 @@ mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
 mod field; // a simulated phone: the app's store, records and sync engine
 mod field_sync; // the app's sync through a fault-injecting proxy: 50 devices, photos, revocation, going offline
 mod helpers; // spawn_server(): the real server on a free loopback port
+mod kill; // SIGKILL during thousands of answer saves loses no acknowledged answer
 mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
 mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
