@@ -28,6 +28,9 @@ pub struct Answers {
 }
 
 impl Answers {
+    /// No answers.
+    pub const EMPTY: Answers = Answers { entries: BTreeMap::new() };
+
     /// Sets the answer to question `name`.
     pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
         self.entries.insert(name.to_string(), Entry::Value(value.into()));

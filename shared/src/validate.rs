@@ -67,6 +67,10 @@ pub struct Report {
     pub errors: Vec<FieldError>,
     /// Paths of answers given to questions that are not relevant (ignored).
     pub not_relevant: Vec<String>,
+    /// Paths of the questions to ask now, in form order: relevant, not computed, not
+    /// metadata; inside a repeat, for each instance given or expected by `repeat_count`.
+    /// A data-entry screen walks this list, recomputed after every answer.
+    pub asked: Vec<String>,
 }
 
 impl Report {
@@ -78,6 +82,10 @@ impl Report {
 
 const REQUIRED_DEFAULT: &str = "Esta pregunta es obligatoria.";
 const CONSTRAINT_DEFAULT: &str = "La respuesta no es válida.";
+/// At most this many expected repeat instances are listed as asked.
+const MAX_EXPECTED_INSTANCES: usize = 200;
+/// The answers of an instance not given yet.
+static EMPTY: Answers = Answers::EMPTY;
 /// How deep forward references to calculations may chain before giving up (empty value).
 const MAX_FORWARD_DEPTH: u32 = 64;
 
@@ -86,7 +94,7 @@ const MAX_FORWARD_DEPTH: u32 = 64;
 pub fn validate(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
     let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0) };
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), seen: RefCell::default() }];
+    let mut stack = vec![Frame { answers, prefix: String::new(), expected_only: false, seen: RefCell::default() }];
     v.check_unknown(&form.items, &stack[0], &mut report);
     v.walk(&form.items, &mut stack, true, &mut report);
     report
@@ -113,6 +121,9 @@ fn index(form: &Form) -> BTreeMap<&str, (&Field, usize)> {
 struct Frame<'a> {
     answers: &'a Answers,
     prefix: String,
+    /// An instance expected by `repeat_count` but not given yet: its questions are listed
+    /// as asked, its problems are not reported (the count error covers them).
+    expected_only: bool,
     /// Checked values of the questions visited so far in this instance.
     seen: RefCell<BTreeMap<String, Value>>,
 }
@@ -184,6 +195,9 @@ impl<'a> Validator<'a> {
     }
 
     fn error(&self, report: &mut Report, frame: &Frame<'_>, name: &str, code: ErrorCode, message: String) {
+        if frame.expected_only {
+            return;
+        }
         report.errors.push(FieldError { path: format!("{}{name}", frame.prefix), code, message });
     }
 
@@ -238,16 +252,23 @@ impl<'a> Validator<'a> {
             }
             return;
         }
+        let mut expected = instances.len();
         if let Some(count) = &g.repeat_count {
             let n = self.eval(count, stack, Value::empty()).to_num();
             if n.is_finite() && n >= 0.0 && (n.trunc() as usize) != instances.len() {
                 let message = format!("se esperaban {} repeticiones y hay {}", n.trunc(), instances.len());
                 self.error(report, frame, &g.name, ErrorCode::RepeatCount, message);
+                expected = (n.trunc() as usize).min(MAX_EXPECTED_INSTANCES);
             }
         }
         let base = format!("{}{}", frame.prefix, g.name);
-        for (i, answers) in instances.iter().enumerate() {
-            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), seen: RefCell::default() };
+        let quiet = frame.expected_only;
+        for i in 0..instances.len().max(expected) {
+            let (answers, expected_only) = match instances.get(i) {
+                Some(a) => (a, quiet),
+                None => (&EMPTY, true),
+            };
+            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), expected_only, seen: RefCell::default() };
             self.check_unknown(&g.children, &inner, report);
             stack.push(inner);
             self.walk(&g.children, stack, true, report);
@@ -274,6 +295,9 @@ impl<'a> Validator<'a> {
         } else if let Some(calc) = &f.calculation {
             self.eval(calc, stack, Value::empty())
         } else {
+            if !matches!(f.kind, FieldKind::Meta(_)) {
+                report.asked.push(format!("{}{}", frame.prefix, f.name));
+            }
             self.check_answer(f, raw, stack, report)
         };
         frame.seen.borrow_mut().insert(f.name.clone(), value);

@@ -215,3 +215,32 @@ fn cedula_items_accept_only_their_scale() {
     a.set("DE-V2", "");
     assert_eq!(only_error(&check(&form, &a)), ("DE-V2", ErrorCode::Required, "Califique el criterio."));
 }
+
+#[test]
+fn the_questions_to_ask_follow_relevance_as_answers_arrive() {
+    let form = instruments::encuesta().expect("encuesta");
+    let mut a = Answers::default();
+    a.set("consentimiento", "no");
+    assert_eq!(check(&form, &a).asked, ["consentimiento", "fin_rechazo"], "a refusal shows only its note");
+    a.set("consentimiento", "si");
+    let asked = check(&form, &a).asked;
+    assert!(asked.contains(&"P0".to_string()) && !asked.contains(&"P0_otro".to_string()));
+    assert!(!asked.iter().any(|p| p == "inicio" || p == "encuestador"), "metadata is filled, not asked");
+    a.set("P0", "otro");
+    let asked = check(&form, &a).asked;
+    let p0 = asked.iter().position(|p| p == "P0").expect("P0");
+    assert_eq!(asked[p0 + 1], "P0_otro", "the follow-up comes right after");
+}
+
+#[test]
+fn expected_repeat_instances_are_asked_without_extra_errors() {
+    let form = instruments::cedula().expect("cedula");
+    let mut a = full_cedula();
+    a.remove("espera");
+    let report = check(&form, &a);
+    let waits: Vec<&String> = report.asked.iter().filter(|p| p.starts_with("espera[")).collect();
+    assert_eq!(waits, ["espera[1]/espera_min", "espera[2]/espera_min", "espera[3]/espera_min", "espera[4]/espera_min", "espera[5]/espera_min"]);
+    assert_eq!(only_error(&report).1, ErrorCode::RepeatCount, "one count error, not five required ones");
+    let full = check(&form, &full_cedula());
+    assert!(full.is_valid() && full.asked.iter().filter(|p| p.starts_with("espera[")).count() == 5);
+}
