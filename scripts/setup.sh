@@ -12,6 +12,8 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
   # Running the desktop app without a display, readable screenshots.
   xvfb xauth fonts-dejavu-core
+  # The browser tests: headless Chromium driven through WebDriver.
+  chromium chromium-driver
 )
 
 missing=()

@@ -43,11 +43,13 @@ CREATE TABLE photo_queue (
     sha256 TEXT PRIMARY KEY REFERENCES photos (sha256)
 );
 
--- The systematic-sampling counter: people counted leaving, per centro and day.
+-- The systematic-sampling counter: people counted leaving, per centro and day; `handled`
+-- is the count at which the last selected person was surveyed or refused.
 CREATE TABLE sampling (
     centro_id TEXT NOT NULL,
     day       TEXT NOT NULL,
     counted   INTEGER NOT NULL DEFAULT 0,
     refused   INTEGER NOT NULL DEFAULT 0,
+    handled   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (centro_id, day)
 );

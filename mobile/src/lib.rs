@@ -1,12 +1,15 @@
 //! Ventanilla's field app: what surveyors and inspectors hold all day.
 //!
 //! # Brief overview
-//! - [`sync_client::SyncClient`] talks to the sync-server over HTTP (reqwest, rustls),
-//!   with errors the UI can explain in Spanish ([`sync_client::SyncError`]).
-//! - [`ui::App`] is the Dioxus root component; screens live in [`ui`], one per file.
-//! - [`AppConfig`] (the server address) is provided to the UI through context.
+//! - [`store`]: the device's SQLite store (the only SQL of the app): drafts saved answer by
+//!   answer, the outbox, acknowledged records, the per-day ledger, reference data, photos.
+//! - [`record`]: a draft becomes a sealed record after validation with the `shared` form
+//!   engine; [`layout`] lays a form out on screens; [`photo`] downscales evidence photos.
+//! - [`sync`]: the engine (push, photo upload, pull) with backoff and automatic sync;
+//!   [`sync_client::SyncClient`] is its HTTP client (reqwest, rustls, gzip).
+//! - [`field::FieldApp`]: the handle the screens call; [`ui`] holds the Dioxus screens.
 //! - The binary runs the same `App` in a desktop window or, without a display, in the
-//!   browser through Dioxus liveview on 127.0.0.1 (feature `web`).
+//!   browser through Dioxus liveview on 127.0.0.1.
 //!
 //! # Example
 //! ```no_run
@@ -18,15 +21,13 @@
 //! # }
 //! ```
 
+pub mod field;
+pub mod layout;
+pub mod photo;
 pub mod record;
 pub mod store;
 pub mod sync;
 pub mod sync_client;
 pub mod ui;
-
-/// Settings the UI reads through context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppConfig {
-    /// The sync-server's base URL, e.g. `http://127.0.0.1:8080`.
-    pub server: String,
-}
+#[cfg(feature = "liveview")]
+pub mod web;

@@ -6,7 +6,7 @@ use axum::response::Html;
 use axum::routing::get;
 use dioxus::prelude::VirtualDom;
 use dioxus_liveview::LiveviewRouter;
-use mobile::AppConfig;
+use crate::field::FieldApp;
 
 fn page() -> Html<String> {
     let glue = dioxus_liveview::interpreter_glue("/ws");
@@ -21,13 +21,18 @@ fn page() -> Html<String> {
 }
 
 /// Serves the app at `bind` until the process ends.
-pub async fn serve(config: AppConfig, bind: std::net::SocketAddr) -> anyhow::Result<()> {
-    // The liveview adapter mounts `/{*route}`, which does not match `/` itself in axum 0.8.
-    let router = Router::new()
-        .with_virtual_dom("/", move || VirtualDom::new(mobile::ui::App).with_root_context(config.clone()))
-        .route("/", get(|| async { page() }));
+pub async fn serve(app: FieldApp, bind: std::net::SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("Ventanilla (app) en el navegador: http://{}/", listener.local_addr()?);
+    serve_on(app, listener).await
+}
+
+/// Serves the app on an already bound listener (tests bind port 0).
+pub async fn serve_on(app: FieldApp, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    // The liveview adapter mounts `/{*route}`, which does not match `/` itself in axum 0.8.
+    let router = Router::new()
+        .with_virtual_dom("/", move || VirtualDom::new(crate::ui::App).with_root_context(app.clone()))
+        .route("/", get(|| async { page() }));
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -22,10 +22,10 @@ fn answers_acknowledged_before_a_sigkill_are_never_lost() -> anyhow::Result<()> 
         let reader = std::thread::spawn(move || {
             let mut last: HashMap<String, u64> = HashMap::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some((draft, n)) = line.split_once(' ') {
-                    if let Ok(n) = n.parse() {
-                        last.insert(draft.to_string(), n);
-                    }
+                if let Some((draft, n)) = line.split_once(' ')
+                    && let Ok(n) = n.parse()
+                {
+                    last.insert(draft.to_string(), n);
                 }
             }
             last

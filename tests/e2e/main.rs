@@ -1,6 +1,8 @@
 //! End-to-end tests: one binary, the real sync-server bound on 127.0.0.1, the app's own
 //! sync client on the other side. No mocks of the server.
 
+mod app_ui; // the app's screens in headless Chromium: enrol, a survey, a visit with a photo, sync
+mod browser; // chromedriver + headless Chromium, screenshots
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
 mod field; // a simulated phone: the app's store, records and sync engine

@@ -36,6 +36,13 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every stored photo: (sha256, uploaded).
+    pub fn photos(&self) -> Result<Vec<(String, bool)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT sha256, uploaded FROM photos ORDER BY sha256")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The server holds the whole photo.
     pub fn photo_uploaded(&mut self, sha256: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

@@ -273,11 +273,21 @@ fn photos_are_queued_when_their_record_is_finalised() {
 #[test]
 fn the_sampling_counter_counts_people_and_refusals_per_day() {
     for (mut store, _dir) in stores() {
-        for _ in 0..5 {
+        for _ in 0..2 {
             store.count_person("C1").expect("count");
         }
+        assert!(!store.sampling("C1", store.today()).expect("day").selected(3));
+        let day = store.count_person("C1").expect("third");
+        assert!(day.selected(3), "the third person is selected");
         let day = store.record_refusal("C1").expect("refusal");
-        assert_eq!((day.counted, day.refused), (5, 1));
+        assert!(!day.selected(3), "a refusal settles the selection");
+        let day = store.record_refusal("C1").expect("double tap");
+        assert_eq!(day.refused, 1, "a second tap is not a second refusal");
+        for _ in 0..3 {
+            store.count_person("C1").expect("count");
+        }
+        let day = store.selection_surveyed("C1").expect("surveyed");
+        assert_eq!((day.counted, day.refused, day.handled, day.until_next(3)), (6, 1, 6, 3));
         assert_eq!(store.sampling("C2", store.today()).expect("other centro"), sampling::SamplingDay::default());
     }
 }

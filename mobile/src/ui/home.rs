@@ -1,81 +1,107 @@
-//! Home: the server connection and the forms available.
+//! Home: my centros for the period with today's records against the quota, drafts to
+//! continue, the outbox, the last sync, and records a supervisor rejected (with why).
 
 use dioxus::prelude::*;
-use shared::protocol::{FormList, Health};
+use shared::protocol::Role;
 
-use crate::AppConfig;
-use crate::sync_client::{SyncClient, SyncError};
+use super::{Screen, status_line};
+use crate::field::FieldApp;
+use crate::sync::SyncStatus;
 
-async fn check_server(server: String) -> Result<(Health, FormList), SyncError> {
-    let client = SyncClient::new(&server)?;
-    let health = client.health().await?;
-    let forms = client.forms().await?;
-    Ok((health, forms))
-}
-
-/// The first screen.
 #[component]
 pub fn Home() -> Element {
-    let config = use_context::<AppConfig>();
-    let server = config.server.clone();
-    let mut connection = use_resource(move || check_server(server.clone()));
-    let built_in = built_in_forms();
+    let app = use_context::<FieldApp>();
+    let mut screen = use_context::<Signal<Screen>>();
+    let status = use_context::<Signal<SyncStatus>>();
+    let _ = status(); // re-read the store whenever sync reports
+    let mut error = use_signal(|| None::<String>);
+    let view = match app.home() {
+        Ok(Some(v)) => v,
+        Ok(None) => return rsx! { super::enrol::Enrol {} },
+        Err(e) => return rsx! { p { class: "error", "{e}" } },
+    };
+    let inspector = view.enrolment.role == Role::Inspector;
+    let (tone, line) = status_line(&status());
+    let role = if inspector { "Inspección" } else { "Encuestas" };
     rsx! {
-        header { class: "bar",
-            h1 { "Ventanilla" }
-            p { "Encuestas de calidad en la atención" }
+        super::Bar { title: "Ventanilla", subtitle: Some(format!("{} · {role}", view.enrolment.display_name)) }
+        button { id: "estado", class: "status-strip {tone}", onclick: move |_| screen.set(Screen::Sync),
+            span { class: "dot" }
+            span { "{line}" }
+            span { class: "pill", "{view.outbox.pending} por enviar" }
         }
-        section { class: "card", id: "servidor",
-            h2 { "Servidor" }
-            p { class: "muted", "{config.server}" }
-            match &*connection.read() {
-                None => rsx! { div { class: "status wait", span { class: "dot" } "Comprobando conexión…" } },
-                Some(Ok((health, _))) => rsx! {
-                    div { class: "status ok", span { class: "dot" } "Conectado · servidor {health.server_version}" }
-                },
-                Some(Err(e)) => rsx! { div { class: "status warn", span { class: "dot" } "{e}" } },
-            }
-            button { class: "big", onclick: move |_| connection.restart(), "Comprobar de nuevo" }
-        }
-        section { class: "card", id: "formularios",
-            h2 { "Formularios publicados" }
-            match &*connection.read() {
-                Some(Ok((_, list))) if !list.forms.is_empty() => rsx! {
-                    ul { class: "forms",
-                        for f in list.forms.iter() {
-                            li { key: "{f.form_id}-{f.version}",
-                                strong { "{f.title}" }
-                                div { class: "muted", "versión {f.version} · {f.questions} preguntas" }
-                            }
-                        }
-                    }
-                },
-                Some(Ok(_)) => rsx! { p { class: "muted", "El servidor aún no publica formularios." } },
-                _ => rsx! { p { class: "muted", "Se mostrarán al conectarse con el servidor." } },
-            }
-        }
-        section { class: "card", id: "instrumentos",
-            h2 { "Instrumentos incluidos en la app" }
-            ul { class: "forms",
-                for (title, version, questions) in built_in {
-                    li { key: "{title}",
-                        strong { "{title}" }
-                        div { class: "muted", "versión {version} · {questions} preguntas" }
+        if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+        if !view.rejected.is_empty() {
+            section { class: "card alert", id: "rechazadas",
+                h2 { "Rechazadas por su supervisor" }
+                for r in view.rejected.iter() {
+                    div { class: "row", key: "{r.id}",
+                        strong { "{r.centro_id} · {r.capture_day}" }
+                        p { class: "reason", {r.reason.clone().unwrap_or_else(|| "Sin motivo registrado.".into())} }
                     }
                 }
             }
         }
+        if !view.drafts.is_empty() {
+            section { class: "card", id: "borradores",
+                h2 { "Sin terminar" }
+                for d in view.drafts.iter().cloned() {
+                    button { class: "row-button", key: "{d.id}", onclick: move |_| screen.set(Screen::Fill(d.id)),
+                        strong { "{d.centro_id}" }
+                        span { class: "muted", " · {d.answered} respuestas · continuar ›" }
+                    }
+                }
+            }
+        }
+        section { class: "card", id: "centros",
+            h2 { "Mis centros" }
+            if view.centros.is_empty() {
+                p { class: "muted", "Aún no hay centros en el teléfono. Sincronice con conexión para recibirlos." }
+            }
+            if !view.has_forms && !view.centros.is_empty() {
+                p { class: "muted", "Falta recibir el formulario: sincronice con conexión." }
+            }
+            for c in view.centros.iter().cloned() {
+                div { class: "centro", key: "{c.info.centro_id}",
+                    div { class: "centro-head",
+                        strong { "{c.info.name}" }
+                        div { class: "muted", "{c.info.municipio} · {c.info.centro_id}" }
+                    }
+                    if inspector {
+                        div { class: "muted", "Visitas hoy: {c.today}" }
+                    } else {
+                        div { class: "quota",
+                            span { "Hoy: {c.today} encuestas" }
+                            span { class: "muted", " · cuota del periodo {c.info.quota} · cada {c.info.sampling_interval}.ª persona" }
+                        }
+                    }
+                    button { class: "big", disabled: !view.has_forms,
+                        onclick: {
+                            let app = app.clone();
+                            let centro = c.info.centro_id.clone();
+                            move |_| {
+                                if inspector {
+                                    match app.start(&centro, None) {
+                                        Ok(id) => screen.set(Screen::Fill(id)),
+                                        Err(e) => error.set(Some(e.to_string())),
+                                    }
+                                } else {
+                                    screen.set(Screen::Counter(centro.clone()));
+                                }
+                            }
+                        },
+                        if inspector { "Iniciar visita" } else { "Encuestar aquí" }
+                    }
+                }
+            }
+        }
+        section { class: "card", id: "cuenta",
+            p { class: "muted",
+                "Última sincronización: "
+                {view.last_sync.clone().unwrap_or_else(|| "nunca".into())}
+            }
+            button { class: "secondary", onclick: move |_| screen.set(Screen::Sync), "Sincronizar" }
+            button { class: "secondary", onclick: move |_| screen.set(Screen::Enrol), "Registrar de nuevo" }
+        }
     }
-}
-
-/// The MGS-1 instruments shipped inside the app: (title, version, questions).
-fn built_in_forms() -> Vec<(String, String, usize)> {
-    [shared::instruments::encuesta(), shared::instruments::cedula()]
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|f| {
-            let title = f.title.get(f.language()).unwrap_or(&f.id).to_string();
-            (title, f.version.clone(), f.question_count())
-        })
-        .collect()
 }

@@ -4,20 +4,70 @@ pub const CSS: &str = r#"
 * { box-sizing: border-box; }
 html, body { margin: 0; background: #f4f5f7; color: #111827;
   font-family: "DejaVu Sans", system-ui, sans-serif; font-size: 18px; }
-.app { max-width: 480px; margin: 0 auto; min-height: 100vh; background: #ffffff; }
-.bar { background: #0b3d91; color: #fff; padding: 18px 20px; }
-.bar h1 { margin: 0; font-size: 26px; letter-spacing: .5px; }
-.bar p { margin: 4px 0 0; font-size: 15px; opacity: .9; }
-.card { margin: 16px; padding: 16px; border: 2px solid #d1d5db; border-radius: 12px; }
+.app { max-width: 480px; margin: 0 auto; min-height: 100vh; background: #ffffff; padding-bottom: 24px; }
+.bar { background: #0b3d91; color: #fff; padding: 14px 16px; display: flex; align-items: center; gap: 12px; }
+.bar h1 { margin: 0; font-size: 23px; letter-spacing: .3px; }
+.bar p { margin: 3px 0 0; font-size: 15px; opacity: .92; }
+.back { background: none; border: 2px solid #fff; color: #fff; font-size: 28px; width: 48px; height: 48px;
+  border-radius: 10px; line-height: 1; flex: none; }
+.card { margin: 14px; padding: 14px; border: 2px solid #d1d5db; border-radius: 12px; }
 .card h2 { margin: 0 0 10px; font-size: 19px; }
-.status { display: flex; align-items: center; gap: 10px; font-weight: bold; }
+.card.alert { border-color: #b45309; background: #fffbeb; }
+.card.done { text-align: center; border-color: #15803d; }
+.status-strip { display: flex; align-items: center; gap: 10px; width: calc(100% - 28px); margin: 12px 14px 0;
+  padding: 12px; border: 2px solid #d1d5db; border-radius: 10px; background: #fff; font-size: 16px; font-weight: bold; text-align: left; }
+.pill { margin-left: auto; background: #e5e7eb; border-radius: 999px; padding: 4px 10px; font-size: 14px; white-space: nowrap; }
 .dot { width: 16px; height: 16px; border-radius: 50%; flex: none; }
 .ok .dot { background: #15803d; } .warn .dot { background: #b45309; } .wait .dot { background: #6b7280; }
 .muted { color: #4b5563; font-size: 15px; }
-ul.forms { list-style: none; margin: 0; padding: 0; }
-ul.forms li { padding: 10px 0; border-top: 1px solid #e5e7eb; }
-ul.forms li:first-child { border-top: none; }
-.big { display: block; width: 100%; min-height: 56px; margin-top: 12px; font-size: 19px;
+.error { color: #991b1b; font-weight: bold; font-size: 16px; }
+.reason { margin: 4px 0 0; color: #7c2d12; }
+label { display: block; font-weight: bold; margin: 12px 0 6px; }
+.field { width: 100%; min-height: 54px; font-size: 20px; padding: 10px 12px; border: 2px solid #6b7280; border-radius: 10px; }
+textarea.field { min-height: 110px; }
+.big, .huge, .secondary { display: block; width: 100%; min-height: 58px; margin-top: 12px; font-size: 19px;
   font-weight: bold; border: none; border-radius: 10px; background: #0b3d91; color: #fff; }
-.big:active { background: #082b66; }
+.huge { min-height: 120px; font-size: 24px; }
+.big:disabled { background: #9ca3af; }
+.big.danger { background: #b91c1c; }
+.secondary { background: #fff; color: #0b3d91; border: 2px solid #0b3d91; }
+.secondary:disabled { color: #9ca3af; border-color: #d1d5db; }
+.link { display: block; margin: 18px auto 0; background: none; border: none; color: #991b1b; font-size: 16px; text-decoration: underline; }
+.row { padding: 8px 0; border-top: 1px solid #e5e7eb; }
+.row-button { display: block; width: 100%; text-align: left; padding: 12px 4px; background: none; border: none;
+  border-top: 1px solid #e5e7eb; font-size: 17px; min-height: 52px; }
+.centro { padding: 12px 0; border-top: 1px solid #e5e7eb; }
+.centro:first-of-type { border-top: none; }
+.quota { margin-top: 4px; }
+.counter { text-align: center; }
+.count { font-size: 72px; font-weight: bold; margin: 6px 0 0; }
+.next { font-size: 18px; }
+.select { margin-top: 14px; padding: 12px; border: 3px solid #15803d; border-radius: 12px; background: #f0fdf4; }
+.select strong { font-size: 22px; }
+.progress { height: 10px; background: #e5e7eb; }
+.progress-fill { height: 10px; background: #15803d; }
+.step { margin: 10px 16px 0; }
+.question { margin-bottom: 18px; }
+.question .label { font-size: 21px; line-height: 1.3; margin-top: 4px; }
+.instance { color: #4b5563; }
+.hint { color: #374151; font-size: 16px; margin: 0 0 8px; }
+.previous { display: inline-block; background: #eef2ff; color: #1e3a8a; border-radius: 8px; padding: 4px 8px; font-size: 15px; margin: 0 0 8px; }
+.choices { display: flex; flex-direction: column; gap: 10px; }
+.choices.item { flex-direction: row; flex-wrap: wrap; }
+.choices.item .choice { flex: 1 1 45%; }
+.choice { display: flex; align-items: center; gap: 12px; min-height: 58px; padding: 10px 14px; font-size: 19px; text-align: left;
+  background: #fff; border: 2px solid #6b7280; border-radius: 12px; color: #111827; }
+.choice.on { background: #0b3d91; border-color: #0b3d91; color: #fff; font-weight: bold; }
+.choice.on .face circle:first-child { fill: #fff; }
+.face { flex: none; }
+.steps { display: flex; gap: 10px; margin: 0 14px; }
+.steps > button { flex: 1; margin-top: 0; }
+.photo { margin-top: 10px; }
+.photo-button { display: inline-block; padding: 12px 14px; border: 2px dashed #0b3d91; border-radius: 10px; color: #0b3d91;
+  font-size: 16px; margin: 0; }
+.photo-file { position: absolute; width: 1px; height: 1px; opacity: 0; overflow: hidden; }
+.photo-button { cursor: pointer; }
+table.ledger { width: 100%; border-collapse: collapse; font-size: 17px; }
+table.ledger td, table.ledger th { padding: 6px 4px; border-top: 1px solid #e5e7eb; text-align: right; }
+table.ledger td:first-child, table.ledger th:first-child { text-align: left; }
 "#;

@@ -1,0 +1,326 @@
+//! What the screens call: one handle on the device's store, its parsed forms and its
+//! automatic sync. Plain data in and out; no UI types, no SQL.
+
+use std::sync::{Arc, Mutex};
+
+use shared::form::Form;
+use shared::protocol::{CentroInfo, CollectionMode, Role, Submission};
+use shared::validate::Report;
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+use crate::photo::{PhotoError, downscale};
+use crate::record::{FinaliseError, FormCache, Identity, check, finalise};
+use crate::store::drafts::{Draft, NewDraft};
+use crate::store::outbox::{OutboxCounts, Problem, SentRecord};
+use crate::store::reference::PreviousVisit;
+use crate::store::sampling::SamplingDay;
+use crate::store::settings::Enrolment;
+use crate::store::{Store, StoreError};
+use crate::sync::{AUTO_SYNC_INTERVAL, Backoff, SyncStatus, auto_sync, lock};
+use crate::sync_client::{SyncClient, SyncError};
+
+/// The survey and checklist form ids of the MGS-1 instruments.
+pub const SURVEY_FORM: &str = "encuesta_opinion";
+pub const VISIT_FORM: &str = "cedula_visita";
+
+/// Why enrolment failed. Messages in Spanish.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrolError {
+    #[error("Escriba la dirección del servidor, su usuario y su contraseña.")]
+    Missing,
+    #[error("Usuario o contraseña incorrectos.")]
+    BadCredentials,
+    #[error("{0}")]
+    Server(SyncError),
+    #[error("Este usuario ({0}) no trabaja en campo; use la consola web.")]
+    NotFieldRole(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A centro on the home screen, with today's progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentroToday {
+    pub info: CentroInfo,
+    /// Records of this user's form finalised today at the centro.
+    pub today: u64,
+    pub sampling: SamplingDay,
+}
+
+/// Everything the home screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeView {
+    pub enrolment: Enrolment,
+    pub centros: Vec<CentroToday>,
+    pub outbox: OutboxCounts,
+    pub last_sync: Option<String>,
+    pub drafts: Vec<crate::store::drafts::DraftSummary>,
+    /// Records a supervisor rejected, with the reason.
+    pub rejected: Vec<SentRecord>,
+    pub has_forms: bool,
+}
+
+/// A draft with its form and where it stands.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    pub draft: Draft,
+    pub form: Arc<Form>,
+    pub report: Report,
+    pub previous: Option<PreviousVisit>,
+    /// The centro's name (its id if it is no longer assigned).
+    pub centro_name: String,
+}
+
+/// The handle the screens share (cheap to clone).
+#[derive(Clone)]
+pub struct FieldApp {
+    store: Arc<Mutex<Store>>,
+    forms: Arc<Mutex<FormCache>>,
+    wake: Arc<Notify>,
+    status: watch::Receiver<SyncStatus>,
+    status_tx: Arc<watch::Sender<SyncStatus>>,
+    sync_started: Arc<std::sync::atomic::AtomicBool>,
+    /// The server address offered on the enrolment screen.
+    pub default_server: String,
+}
+
+impl std::fmt::Debug for FieldApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldApp").field("default_server", &self.default_server).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for FieldApp {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.store, &other.store)
+    }
+}
+
+impl FieldApp {
+    /// A handle on `store`; call [`FieldApp::start_sync`] inside a tokio runtime.
+    pub fn new(store: Store, default_server: impl Into<String>) -> Self {
+        let (tx, rx) = watch::channel(SyncStatus::Stopped { reason: "Aún no se sincroniza.".into(), revoked: false });
+        Self {
+            store: Arc::new(Mutex::new(store)),
+            forms: Arc::new(Mutex::new(FormCache::default())),
+            wake: Arc::new(Notify::new()),
+            status: rx,
+            status_tx: Arc::new(tx),
+            sync_started: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            default_server: default_server.into(),
+        }
+    }
+
+    /// Starts automatic sync on the current tokio runtime; later calls do nothing (every
+    /// window or browser tab shares one sync loop).
+    pub fn start_sync(&self) -> Option<tokio::task::JoinHandle<()>> {
+        if self.sync_started.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        let tx = self.status_tx.clone();
+        Some(tokio::spawn(auto_sync(self.store.clone(), self.wake.clone(), Backoff::field(), AUTO_SYNC_INTERVAL, move |s| {
+            let _ = tx.send(s);
+        })))
+    }
+
+    /// Asks for a sync round now.
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    /// What sync is doing; `changed().await` on the receiver to follow it.
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// The store (for the sync screen's details and tests).
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    /// The enrolment, if any.
+    pub fn enrolment(&self) -> Result<Option<Enrolment>, StoreError> {
+        lock(&self.store).enrolment()
+    }
+
+    /// Enrols this device with the server; reference data then arrives by sync.
+    pub async fn enrol(&self, server: &str, username: &str, password: &str) -> Result<Enrolment, EnrolError> {
+        let (server, username) = (server.trim(), username.trim());
+        if server.is_empty() || username.is_empty() || password.is_empty() {
+            return Err(EnrolError::Missing);
+        }
+        let client = SyncClient::new(server).map_err(EnrolError::Server)?;
+        let label = format!("Ventanilla ({})", std::env::consts::OS);
+        let response = client.enrol(username, password, &label).await.map_err(|e| match e {
+            SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
+            other => EnrolError::Server(other),
+        })?;
+        if !matches!(response.user.role, Role::Surveyor | Role::Inspector) {
+            return Err(EnrolError::NotFieldRole(response.user.role.code().to_string()));
+        }
+        let enrolment = Enrolment {
+            server: client.base().to_string(),
+            token: response.token,
+            device_id: response.device_id.to_string(),
+            username: response.user.username,
+            display_name: response.user.display_name,
+            role: response.user.role,
+        };
+        lock(&self.store).set_enrolment(&enrolment)?;
+        self.sync_now();
+        Ok(enrolment)
+    }
+
+    /// The form this user fills: the survey for surveyors, the checklist for inspectors.
+    pub fn form_for(role: Role) -> &'static str {
+        if role == Role::Inspector { VISIT_FORM } else { SURVEY_FORM }
+    }
+
+    /// The home screen's data.
+    pub fn home(&self) -> Result<Option<HomeView>, StoreError> {
+        let store = lock(&self.store);
+        let Some(enrolment) = store.enrolment()? else { return Ok(None) };
+        let today = store.today();
+        let form_id = Self::form_for(enrolment.role);
+        let centros = store
+            .centros()?
+            .into_iter()
+            .map(|info| {
+                let today_count = store.finalised_on(&info.centro_id, form_id, today)?;
+                let sampling = store.sampling(&info.centro_id, today)?;
+                Ok(CentroToday { info, today: today_count, sampling })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let rejected = store
+            .sent_records(500)?
+            .into_iter()
+            .filter(|r| r.review == Some(shared::protocol::ReviewState::Rejected))
+            .collect();
+        Ok(Some(HomeView {
+            centros,
+            outbox: store.outbox_counts()?,
+            last_sync: store.last_sync()?.map(|t| t.format("%d/%m/%Y %H:%M").to_string()),
+            drafts: store.drafts()?,
+            rejected,
+            has_forms: store.latest_form(form_id)?.is_some(),
+            enrolment,
+        }))
+    }
+
+    /// One more person counted leaving a centro.
+    pub fn count_person(&self, centro_id: &str) -> Result<SamplingDay, StoreError> {
+        lock(&self.store).count_person(centro_id)
+    }
+
+    /// The selected person declined.
+    pub fn record_refusal(&self, centro_id: &str) -> Result<SamplingDay, StoreError> {
+        lock(&self.store).record_refusal(centro_id)
+    }
+
+    /// Starts a record of this user's form at a centro (`sampling_position`: the selected
+    /// person's number at the counter, for surveys).
+    pub fn start(&self, centro_id: &str, sampling_position: Option<u32>) -> Result<Uuid, StoreError> {
+        let mut store = lock(&self.store);
+        if sampling_position.is_some() {
+            store.selection_surveyed(centro_id)?;
+        }
+        let enrolment = store.enrolment()?.ok_or_else(|| StoreError::NotFound("el registro del teléfono".into()))?;
+        let form_id = Self::form_for(enrolment.role);
+        let form = store.latest_form(form_id)?.ok_or_else(|| StoreError::NotFound("el formulario (sincronice primero)".into()))?;
+        let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id, mode: CollectionMode::Entrevista, sampling_position };
+        store.create_draft(&new)
+    }
+
+    /// A draft with its form, its validation now and (for visits) the previous visit.
+    pub fn draft(&self, id: Uuid) -> Result<DraftView, FinaliseError> {
+        let store = lock(&self.store);
+        let draft = store.draft(id)?;
+        let form = lock_forms(&self.forms).get(&store, &draft.form_id, &draft.form_version)?;
+        let who = identity(&store)?;
+        let report = check(&form, &draft, store.now(), &who);
+        let previous = store.previous_visit(&draft.centro_id)?;
+        let centro_name = store.centro(&draft.centro_id).map_or_else(|_| draft.centro_id.clone(), |c| c.name);
+        Ok(DraftView { draft, form, report, previous, centro_name })
+    }
+
+    /// Saves one answer durably (`None` clears it).
+    pub fn answer(&self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
+        lock(&self.store).save_answer(draft, path, value)
+    }
+
+    /// Discards a draft.
+    pub fn discard(&self, draft: Uuid) -> Result<(), StoreError> {
+        lock(&self.store).discard_draft(draft)
+    }
+
+    /// Downscales a photo, keeps it and attaches it to a checklist item.
+    pub fn add_photo(&self, draft: Uuid, item: &str, raw: &[u8]) -> Result<String, PhotoFailure> {
+        let small = downscale(raw)?;
+        let mut store = lock(&self.store);
+        let sha = store.put_photo(&small)?;
+        store.attach_photo(draft, item, &sha)?;
+        Ok(sha)
+    }
+
+    /// A stored photo's bytes (for thumbnails).
+    pub fn photo(&self, sha: &str) -> Result<Vec<u8>, StoreError> {
+        lock(&self.store).photo(sha)
+    }
+
+    /// Validates and moves a draft into the outbox; sync is woken.
+    pub fn finalise(&self, draft: Uuid) -> Result<Submission, FinaliseError> {
+        let mut store = lock(&self.store);
+        let who = identity(&store)?;
+        let record = finalise(&mut store, &mut lock_forms(&self.forms), draft, &who)?;
+        drop(store);
+        self.sync_now();
+        Ok(record)
+    }
+
+    /// The sync screen's data.
+    pub fn sync_view(&self) -> Result<SyncView, StoreError> {
+        let store = lock(&self.store);
+        Ok(SyncView {
+            outbox: store.outbox_counts()?,
+            problems: store.problems()?,
+            recent: store.sent_records(20)?,
+            ledger: store.ledger(store.today())?,
+            receipt: store.last_receipt()?,
+            last_sync: store.last_sync()?.map(|t| t.format("%d/%m/%Y %H:%M").to_string()),
+            revoked: store.is_revoked()?,
+            photos_waiting: store.photo_queue()?.len(),
+        })
+    }
+}
+
+/// What the sync screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncView {
+    pub outbox: OutboxCounts,
+    pub problems: Vec<Problem>,
+    pub recent: Vec<SentRecord>,
+    pub ledger: crate::store::ledger::LedgerDay,
+    pub receipt: Option<shared::protocol::DeviceReceipt>,
+    pub last_sync: Option<String>,
+    pub revoked: bool,
+    pub photos_waiting: usize,
+}
+
+/// Why a photo could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoFailure {
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn identity(store: &Store) -> Result<Identity, StoreError> {
+    let e = store.enrolment()?.ok_or_else(|| StoreError::NotFound("el registro del teléfono".into()))?;
+    Ok(Identity { device_id: e.device_id, username: e.username })
+}
+
+fn lock_forms(forms: &Mutex<FormCache>) -> std::sync::MutexGuard<'_, FormCache> {
+    forms.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,223 @@
+//! How a form is laid out on screens: one question per screen (the exit survey) or one
+//! section per screen (the checklist, pillar by pillar). Pure functions of the form and
+//! the questions to ask now (`Report::asked`).
+
+use std::collections::BTreeMap;
+
+use shared::form::{Evidence, Field, FieldKind, Form, Item, Scoring};
+use shared::protocol::{WireAnswers, WireEntry};
+
+/// One screen of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The section's label (empty for questions outside any group).
+    pub title: String,
+    /// The question paths on this screen, in form order.
+    pub paths: Vec<String>,
+}
+
+/// The question name of a path (`espera[2]/espera_min` → `espera_min`).
+pub fn name_of(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The field a path answers.
+pub fn field_of<'f>(form: &'f Form, path: &str) -> Option<&'f Field> {
+    form.field(name_of(path))
+}
+
+/// The top-level section (group or repeat name, with its label) each question belongs to.
+fn section_of(form: &Form, name: &str) -> Option<(String, String)> {
+    fn contains(items: &[Item], name: &str) -> bool {
+        items.iter().any(|i| match i {
+            Item::Field(f) => f.name == name,
+            Item::Group(g) | Item::Repeat(g) => contains(&g.children, name),
+        })
+    }
+    let lang = form.language();
+    form.items.iter().find_map(|i| match i {
+        Item::Group(g) | Item::Repeat(g) if contains(&g.children, name) => Some((g.name.clone(), g.label.get(lang).unwrap_or(&g.name).to_string())),
+        _ => None,
+    })
+}
+
+/// One question per page.
+pub fn one_per_page(asked: &[String]) -> Vec<Page> {
+    asked.iter().map(|p| Page { title: String::new(), paths: vec![p.clone()] }).collect()
+}
+
+/// One page per top-level section; consecutive questions outside sections share a page
+/// titled `general`.
+pub fn by_section(form: &Form, asked: &[String], general: &str) -> Vec<Page> {
+    let mut pages: Vec<(Option<String>, Page)> = Vec::new();
+    for path in asked {
+        let section = section_of(form, name_of(path));
+        let key = section.as_ref().map(|(n, _)| n.clone());
+        match pages.last_mut() {
+            Some((k, page)) if *k == key => page.paths.push(path.clone()),
+            _ => {
+                let title = section.map_or_else(|| general.to_string(), |(_, label)| label);
+                pages.push((key, Page { title, paths: vec![path.clone()] }));
+            }
+        }
+    }
+    pages.into_iter().map(|(_, p)| p).collect()
+}
+
+/// How a question is answered on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Widget {
+    /// One choice: large buttons (faces for a 5-point scale).
+    Choice,
+    /// Several choices: toggles.
+    Multiple,
+    Integer,
+    Decimal,
+    Text,
+    Date,
+    Time,
+    DateTime,
+    /// Information only.
+    Note,
+    /// A button that records «OK».
+    Acknowledge,
+    /// Latitude and longitude.
+    GeoPoint,
+    /// A photo taken in the app.
+    Image,
+    Range { start: f64, end: f64, step: f64 },
+}
+
+/// Everything a screen needs to show one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionView {
+    pub path: String,
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub widget: Widget,
+    /// (name, label) of each choice.
+    pub choices: Vec<(String, String)>,
+    /// Choices `1`…`5` of a scored 5-point scale: drawn as faces.
+    pub faces: bool,
+    /// The current answer (empty when unanswered).
+    pub value: String,
+    /// Repeat instance number (1-based), when inside a repeat.
+    pub instance: Option<usize>,
+    /// A checklist item: the previous visit's result, as its choice label.
+    pub previous: Option<String>,
+    /// A checklist item whose evidence includes a photo.
+    pub wants_photo: bool,
+    /// A checklist item (scored per pillar).
+    pub is_item: bool,
+}
+
+fn instance_of(path: &str) -> Option<usize> {
+    let head = path.rsplit_once('/')?.0;
+    let open = head.rfind('[')?;
+    head[open + 1..].strip_suffix(']')?.parse().ok()
+}
+
+/// The view of the question at `path`, given the draft's answers by path and the previous
+/// visit's answers.
+pub fn question(form: &Form, path: &str, answers: &BTreeMap<String, String>, previous: Option<&WireAnswers>) -> Option<QuestionView> {
+    let f = field_of(form, path)?;
+    let lang = form.language();
+    let choices: Vec<(String, String)> = f
+        .list_name()
+        .and_then(|l| form.lists.get(l))
+        .map(|l| l.choices.iter().map(|c| (c.name.clone(), c.label.get(lang).unwrap_or(&c.name).to_string())).collect())
+        .unwrap_or_default();
+    let widget = match &f.kind {
+        FieldKind::SelectOne { .. } => Widget::Choice,
+        FieldKind::SelectMultiple { .. } => Widget::Multiple,
+        FieldKind::Integer => Widget::Integer,
+        FieldKind::Decimal => Widget::Decimal,
+        FieldKind::Date => Widget::Date,
+        FieldKind::Time => Widget::Time,
+        FieldKind::DateTime => Widget::DateTime,
+        FieldKind::Note => Widget::Note,
+        FieldKind::Acknowledge => Widget::Acknowledge,
+        FieldKind::GeoPoint => Widget::GeoPoint,
+        FieldKind::Image => Widget::Image,
+        FieldKind::Range { start, end, step } => Widget::Range { start: *start, end: *end, step: *step },
+        FieldKind::Text | FieldKind::Calculate | FieldKind::Meta(_) => Widget::Text,
+    };
+    let is_item = f.scoring.pillar.is_some();
+    let previous = previous.filter(|_| is_item).and_then(|p| match p.get(&f.name) {
+        Some(WireEntry::Value(v)) => Some(choices.iter().find(|(n, _)| n == v).map_or_else(|| v.clone(), |(_, l)| l.clone())),
+        _ => None,
+    });
+    Some(QuestionView {
+        path: path.to_string(),
+        name: f.name.clone(),
+        label: f.label.get(lang).unwrap_or(&f.name).to_string(),
+        hint: f.hint.get(lang).unwrap_or_default().to_string(),
+        faces: f.scoring.scoring == Some(Scoring::Scale5),
+        value: answers.get(path).cloned().unwrap_or_default(),
+        instance: instance_of(path),
+        previous,
+        wants_photo: is_item && f.scoring.evidence.contains(&Evidence::Photo),
+        is_item,
+        widget,
+        choices,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::answers::Answers;
+    use shared::expr::Clock;
+
+    fn asked(form: &Form, answers: &Answers) -> Vec<String> {
+        let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(10, 0, 0)).expect("time");
+        shared::validate::validate(form, answers, Clock { now }, form.language()).asked
+    }
+
+    #[test]
+    fn the_checklist_is_laid_out_pillar_by_pillar() {
+        let form = shared::instruments::cedula().expect("cedula");
+        let pages = by_section(&form, &asked(&form, &Answers::default()), "Datos de la visita");
+        assert_eq!(pages[0].title, "Datos de la visita");
+        assert_eq!(pages[0].paths, ["turno", "aviso"]);
+        assert!(pages[1].title.starts_with("Pilar 1"), "{}", pages[1].title);
+        assert!(pages[1].paths.contains(&"espera[5]/espera_min".to_string()));
+        assert_eq!(pages.iter().filter(|p| p.title.starts_with("Pilar")).count(), 6);
+        assert_eq!(field_of(&form, "espera[3]/espera_min").map(|f| f.name.as_str()), Some("espera_min"));
+    }
+
+    #[test]
+    fn the_survey_asks_one_question_per_page() {
+        let form = shared::instruments::encuesta().expect("encuesta");
+        let mut a = Answers::default();
+        a.set("consentimiento", "si");
+        let pages = one_per_page(&asked(&form, &a));
+        assert!(pages.len() > 20);
+        assert!(pages.iter().all(|p| p.paths.len() == 1));
+    }
+
+    #[test]
+    fn a_checklist_item_shows_the_previous_result_and_asks_for_photos() {
+        let form = shared::instruments::cedula().expect("cedula");
+        let mut previous = WireAnswers::new();
+        previous.insert("AG-V1".into(), WireEntry::Value("1".into()));
+        let answers = BTreeMap::from([("AG-V1".to_string(), "2".to_string())]);
+        let q = question(&form, "AG-V1", &answers, Some(&previous)).expect("item");
+        assert_eq!((q.widget.clone(), q.value.as_str(), q.previous.as_deref()), (Widget::Choice, "2", Some("Cumple parcialmente")));
+        assert!(q.is_item && q.wants_photo && !q.faces);
+        assert_eq!(q.choices.len(), 4);
+        let wait = question(&form, "espera[4]/espera_min", &answers, None).expect("repeat field");
+        assert_eq!((wait.widget, wait.instance), (Widget::Decimal, Some(4)));
+        assert!(question(&form, "no_such", &answers, None).is_none());
+    }
+
+    #[test]
+    fn scored_five_point_questions_are_faces() {
+        let form = shared::instruments::encuesta().expect("encuesta");
+        let q = question(&form, "AG2", &BTreeMap::new(), None).expect("AG2");
+        assert!(q.faces);
+        assert_eq!(q.choices.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["1", "2", "3", "4", "5", "na"]);
+        assert!(!question(&form, "P0", &BTreeMap::new(), None).expect("P0").faces);
+    }
+}

@@ -1,0 +1,162 @@
+//! Filling a record: the exit survey one question per screen (consent first, faces for
+//! the 5-point scale), the checklist one pillar per screen (previous result beside each
+//! item, evidence photos). Every answer is saved as it is given; relevance and
+//! constraints are re-evaluated by the `shared` form engine after each one.
+
+use dioxus::prelude::*;
+use shared::validate::{ErrorCode, FieldError};
+use uuid::Uuid;
+
+use super::Screen;
+use super::photo_input::PhotoInput;
+use super::widgets::Question;
+use crate::field::{FieldApp, SURVEY_FORM};
+use crate::layout::{Page, Widget, by_section, one_per_page, question};
+use crate::record::FinaliseError;
+
+#[component]
+pub fn Fill(draft: Uuid) -> Element {
+    let app = use_context::<FieldApp>();
+    let mut screen = use_context::<Signal<Screen>>();
+    let mut version = use_signal(|| 0u64);
+    let mut page = use_signal(|| 0usize);
+    let mut tried = use_signal(|| false);
+    let mut final_errors = use_signal(Vec::<FieldError>::new);
+    let mut error = use_signal(|| None::<String>);
+    let _ = version();
+    let view = match app.draft(draft) {
+        Ok(v) => v,
+        Err(e) => {
+            return rsx! {
+                super::Bar { title: "Registro", back: Some(Screen::Home) }
+                p { class: "error", "{e}" }
+            };
+        }
+    };
+    let survey = view.draft.form_id == SURVEY_FORM;
+    let pages: Vec<Page> =
+        if survey { one_per_page(&view.report.asked) } else { by_section(&view.form, &view.report.asked, "Datos de la visita") };
+    let n = pages.len().max(1);
+    let idx = page().min(n - 1);
+    let current = pages.get(idx).cloned().unwrap_or(Page { title: String::new(), paths: vec![] });
+    let page_errors: Vec<&FieldError> = view.report.errors.iter().filter(|e| current.paths.contains(&e.path)).collect();
+    let shown = |path: &str| -> Option<String> {
+        page_errors.iter().find(|e| e.path == path && (e.code != ErrorCode::Required || tried())).map(|e| e.message.clone())
+    };
+    let previous = view.previous.as_ref().filter(|_| !survey).map(|p| p.answers.clone());
+    let questions: Vec<_> = current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, previous.as_ref())).collect();
+    let last = idx + 1 >= n;
+    let can_leave = page_errors.is_empty();
+    let title = view.form.title.get(view.form.language()).unwrap_or(&view.form.id).to_string();
+    let centro = view.draft.centro_id.clone();
+    let refusal = survey && view.draft.answers.get("consentimiento").is_some_and(|v| v == "no");
+    let progress = ((idx + 1) * 100 / n).min(100);
+    let answer = {
+        let app = app.clone();
+        move |(path, value, auto_next): (String, Option<String>, bool)| {
+            match app.answer(draft, &path, value.as_deref()) {
+                Ok(()) => {
+                    error.set(None);
+                    if auto_next && survey {
+                        page += 1;
+                        tried.set(false);
+                    }
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            version += 1;
+        }
+    };
+    let finish = {
+        let (app, centro) = (app.clone(), centro.clone());
+        move |_| match app.finalise(draft) {
+            Ok(_) => screen.set(Screen::Saved { centro: centro.clone(), refusal }),
+            Err(FinaliseError::Invalid(report)) => {
+                tried.set(true);
+                final_errors.set(report.errors);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    let go_to = {
+        let pages = pages.clone();
+        move |path: String| {
+            if let Some(i) = pages.iter().position(|p| p.paths.contains(&path)) {
+                page.set(i);
+                tried.set(true);
+                final_errors.set(Vec::new());
+            }
+        }
+    };
+    rsx! {
+        super::Bar { title: title, subtitle: Some(view.centro_name.clone()), back: Some(Screen::Home) }
+        div { class: "progress", role: "progressbar", "aria-valuenow": "{progress}",
+            div { class: "progress-fill", style: "width: {progress}%" }
+        }
+        p { class: "muted step", id: "paso", if survey && n == 1 { "Antes de empezar" } else if survey { "Pregunta {idx + 1} de {n}" } else { "Sección {idx + 1} de {n}" } }
+        section { class: "card fill", id: "formulario",
+            if !current.title.is_empty() { h2 { "{current.title}" } }
+            for q in questions.iter().cloned() {
+                div { key: "{q.path}",
+                    Question {
+                        q: q.clone(),
+                        error: shown(&q.path),
+                        on_answer: {
+                            let (mut answer, path, choice) = (answer.clone(), q.path.clone(), q.widget == Widget::Choice);
+                            move |v: Option<String>| answer((path.clone(), v, choice))
+                        },
+                    }
+                    if q.wants_photo {
+                        PhotoInput {
+                            draft,
+                            item: q.name.clone(),
+                            count: view.draft.photos.iter().filter(|(item, _)| *item == q.name).count(),
+                            on_added: move |_| version += 1,
+                        }
+                    }
+                }
+            }
+            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+        }
+        if !final_errors().is_empty() {
+            section { class: "card alert", id: "por-corregir",
+                h2 { "Falta corregir antes de terminar" }
+                for e in final_errors().into_iter() {
+                    button { class: "row-button", key: "{e.path}",
+                        onclick: {
+                            let (mut go_to, path) = (go_to.clone(), e.path.clone());
+                            move |_| go_to(path.clone())
+                        },
+                        strong { "{e.path}" }
+                        span { " · {e.message}" }
+                    }
+                }
+            }
+        }
+        nav { class: "steps",
+            button { id: "anterior", class: "secondary", disabled: idx == 0, onclick: move |_| { page.set(idx.saturating_sub(1)); tried.set(false); }, "‹ Anterior" }
+            if last && can_leave {
+                button { id: "terminar", class: "big", onclick: finish, "Terminar y guardar" }
+            } else {
+                button { id: "siguiente", class: "big",
+                    onclick: move |_| {
+                        if can_leave {
+                            page.set((idx + 1).min(n - 1));
+                            tried.set(false);
+                        } else {
+                            tried.set(true);
+                        }
+                    },
+                    "Siguiente ›"
+                }
+            }
+        }
+        button { id: "descartar", class: "link",
+            onclick: {
+                let app = app.clone();
+                move |_| if app.discard(draft).is_ok() { screen.set(Screen::Home) }
+            },
+            "Descartar este registro"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Taking an evidence photo: the device camera (or a file) through `<input type=file>`;
+//! the bytes come to Rust through an `eval` bridge (works in the desktop webview and in
+//! liveview), then are downscaled and stored.
+
+use base64::Engine as _;
+use dioxus::prelude::*;
+use uuid::Uuid;
+
+use crate::field::FieldApp;
+
+/// Reads the first file of input `#id` as base64 and sends it back ("" when none).
+fn read_file_js(id: &str) -> String {
+    format!(
+        r#"(async () => {{
+  const input = document.getElementById({id:?});
+  const file = input && input.files && input.files[0];
+  if (!file) {{ dioxus.send(""); return; }}
+  const url = await new Promise((ok, fail) => {{
+    const reader = new FileReader();
+    reader.onload = () => ok(reader.result);
+    reader.onerror = () => fail(reader.error);
+    reader.readAsDataURL(file);
+  }});
+  input.value = "";
+  dioxus.send(String(url).substring(String(url).indexOf(",") + 1));
+}})();"#
+    )
+}
+
+#[component]
+pub fn PhotoInput(draft: Uuid, item: String, count: usize, on_added: EventHandler<()>) -> Element {
+    let app = use_context::<FieldApp>();
+    let mut error = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let id = format!("foto-{item}");
+    let input_id = id.clone();
+    let changed = move |_| {
+        let (app, item, input_id) = (app.clone(), item.clone(), input_id.clone());
+        async move {
+            busy.set(true);
+            error.set(None);
+            let mut eval = document::eval(&read_file_js(&input_id));
+            let result = match eval.recv::<String>().await {
+                Ok(b64) if b64.is_empty() => Ok(()),
+                Ok(b64) => match base64::engine::general_purpose::STANDARD.decode(b64) {
+                    Ok(bytes) => app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string()),
+                    Err(_) => Err("No se pudo leer la foto.".to_string()),
+                },
+                Err(_) => Err("No se pudo leer la foto.".to_string()),
+            };
+            match result {
+                Ok(()) => on_added.call(()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        }
+    };
+    rsx! {
+        div { class: "photo",
+            label { class: "photo-button", r#for: "{id}",
+                if busy() { "Guardando foto…" } else if count == 0 { "Tomar foto de evidencia" } else { "Otra foto ({count} guardadas)" }
+            }
+            input { id: "{id}", class: "photo-file", r#type: "file", accept: "image/*", capture: "environment", onchange: changed }
+            if let Some(e) = error() { p { class: "error", "{e}" } }
+        }
+    }
+}

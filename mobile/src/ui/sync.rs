@@ -1,0 +1,80 @@
+//! Sincronizar: what waits, what the server acknowledged, the problems per record in plain
+//! Spanish, the day's ledger next to the server's receipt, and a button.
+
+use dioxus::prelude::*;
+use shared::protocol::{Outcome, ReviewState};
+
+use super::{Screen, status_line};
+use crate::field::FieldApp;
+use crate::sync::SyncStatus;
+
+fn review_label(r: Option<ReviewState>) -> &'static str {
+    match r {
+        Some(ReviewState::Accepted) | None => "recibido",
+        Some(ReviewState::InReview) => "en revisión",
+        Some(ReviewState::Approved) => "aprobado",
+        Some(ReviewState::Rejected) => "rechazado",
+    }
+}
+
+#[component]
+pub fn SyncScreen() -> Element {
+    let app = use_context::<FieldApp>();
+    let mut screen = use_context::<Signal<Screen>>();
+    let status = use_context::<Signal<SyncStatus>>();
+    let (tone, line) = status_line(&status());
+    let view = match app.sync_view() {
+        Ok(v) => v,
+        Err(e) => return rsx! { p { class: "error", "{e}" } },
+    };
+    let revoked = matches!(status(), SyncStatus::Stopped { revoked: true, .. }) || view.revoked;
+    let now = app.clone();
+    rsx! {
+        super::Bar { title: "Sincronizar", back: Some(Screen::Home) }
+        div { id: "sync-estado", class: "status-strip {tone}", span { class: "dot" } span { "{line}" } }
+        section { class: "card", id: "pendientes",
+            h2 { "En el teléfono" }
+            p { strong { "{view.outbox.pending}" } " registros por enviar" }
+            if view.photos_waiting > 0 { p { "{view.photos_waiting} fotos por subir" } }
+            p { class: "muted", "Última sincronización: " {view.last_sync.clone().unwrap_or_else(|| "nunca".into())} }
+            if revoked {
+                p { class: "error", "Este teléfono fue dado de baja en el servidor. Sus datos siguen guardados; regístrelo de nuevo." }
+                button { class: "big", onclick: move |_| screen.set(Screen::Enrol), "Registrar de nuevo" }
+            } else {
+                button { id: "sincronizar", class: "big", disabled: status() == SyncStatus::Syncing, onclick: move |_| now.sync_now(), "Sincronizar ahora" }
+            }
+        }
+        section { class: "card", id: "recibo",
+            h2 { "Hoy" }
+            table { class: "ledger",
+                tr { th { "" } th { "Teléfono" } th { "Servidor" } }
+                tr { td { "Creados" } td { "{view.ledger.created}" } td { "" } }
+                tr { td { "Terminados" } td { "{view.ledger.finalised}" } td { "" } }
+                tr { td { "Enviados" } td { "{view.ledger.sent}" } td { {view.receipt.as_ref().map(|r| r.received.to_string()).unwrap_or_default()} } }
+                tr { td { "Confirmados" } td { "{view.ledger.acknowledged}" } td { {view.receipt.as_ref().map(|r| r.stored.to_string()).unwrap_or_default()} } }
+            }
+        }
+        if !view.problems.is_empty() {
+            section { class: "card alert", id: "problemas",
+                h2 { "No aceptados por el servidor" }
+                for p in view.problems.iter() {
+                    div { class: "row", key: "{p.id}",
+                        strong { "{p.centro_id} · " if p.outcome == Outcome::Conflict { "conflicto" } else { "rechazado" } }
+                        p { class: "reason", "{p.message}" }
+                    }
+                }
+            }
+        }
+        section { class: "card", id: "recibidos",
+            h2 { "Recibidos por el servidor" }
+            if view.recent.is_empty() { p { class: "muted", "Aún nada." } }
+            for r in view.recent.iter() {
+                div { class: "row", key: "{r.id}",
+                    span { "{r.centro_id} · {r.capture_day} · " }
+                    strong { {review_label(r.review)} }
+                    if let Some(reason) = &r.reason { p { class: "reason", "{reason}" } }
+                }
+            }
+        }
+    }
+}

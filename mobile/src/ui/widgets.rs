@@ -1,0 +1,100 @@
+//! One question on screen: its label, hint, answer control and problem.
+
+use dioxus::prelude::*;
+
+use super::faces::Face;
+use crate::layout::{QuestionView, Widget};
+
+/// A question; `on_answer` receives the new raw value (`None` clears it).
+#[component]
+pub fn Question(q: QuestionView, error: Option<String>, on_answer: EventHandler<Option<String>>) -> Element {
+    let value = q.value.clone();
+    let input_id = format!("q-{}", q.path.replace(['[', ']', '/'], "_"));
+    let control = match &q.widget {
+        Widget::Choice => rsx! {
+            div { class: if q.faces { "choices faces" } else if q.is_item { "choices item" } else { "choices" },
+                for (name, label) in q.choices.iter().cloned() {
+                    button {
+                        key: "{name}",
+                        class: if value == name { "choice on" } else { "choice" },
+                        "data-choice": "{name}",
+                        "aria-pressed": if value == name { "true" } else { "false" },
+                        onclick: {
+                            let name = name.clone();
+                            move |_| on_answer.call(Some(name.clone()))
+                        },
+                        if q.faces {
+                            if let Ok(level) = name.parse::<u8>() { Face { level } }
+                        }
+                        span { "{label}" }
+                    }
+                }
+            }
+        },
+        Widget::Multiple => {
+            let selected: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+            rsx! {
+                div { class: "choices",
+                    for (name, label) in q.choices.iter().cloned() {
+                        button {
+                            key: "{name}",
+                            class: if selected.contains(&name) { "choice on" } else { "choice" },
+                            "data-choice": "{name}",
+                            onclick: {
+                                let (name, mut selected) = (name.clone(), selected.clone());
+                                move |_| {
+                                    if let Some(i) = selected.iter().position(|s| *s == name) {
+                                        selected.remove(i);
+                                    } else {
+                                        selected.push(name.clone());
+                                    }
+                                    let joined = selected.join(" ");
+                                    on_answer.call((!joined.is_empty()).then_some(joined));
+                                }
+                            },
+                            span { "{label}" }
+                        }
+                    }
+                }
+            }
+        }
+        Widget::Note => rsx! {},
+        Widget::Acknowledge => rsx! {
+            button { class: if value == "OK" { "choice on" } else { "choice" }, onclick: move |_| on_answer.call(Some("OK".into())), "Entendido" }
+        },
+        widget => {
+            let (kind, mode, step) = match widget {
+                Widget::Integer => ("number", "numeric", "1".to_string()),
+                Widget::Decimal => ("number", "decimal", "any".to_string()),
+                Widget::Range { step, .. } => ("number", "decimal", step.to_string()),
+                Widget::Date => ("date", "text", String::new()),
+                Widget::Time => ("time", "text", String::new()),
+                Widget::DateTime => ("datetime-local", "text", String::new()),
+                _ => ("text", "text", String::new()),
+            };
+            if matches!(widget, Widget::Text) && q.name.to_lowercase().contains("observ") {
+                rsx! {
+                    textarea { id: "{input_id}", class: "field", rows: "4", initial_value: "{value}",
+                        oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
+                }
+            } else {
+                rsx! {
+                    input { id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", initial_value: "{value}",
+                        oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
+                }
+            }
+        }
+    };
+    rsx! {
+        div { class: "question", "data-path": "{q.path}",
+            label { class: "label", r#for: "{input_id}",
+                if let Some(i) = q.instance { span { class: "instance", "N.º {i} · " } }
+                "{q.label}"
+            }
+            if !q.hint.is_empty() { p { class: "hint", "{q.hint}" } }
+            if let Some(p) = &q.previous { p { class: "previous", "Visita anterior: {p}" } }
+            {control}
+            if let Some(e) = error { p { class: "error", role: "alert", "{e}" } }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The field app's screens in a real browser engine: the same `App` served through Dioxus
+//! liveview on 127.0.0.1 with its own store, the real server beside it, driven by Debian's
+//! headless Chromium through WebDriver. Screenshots: `target/screenshots/app/`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use mobile::field::FieldApp;
+use mobile::store::Store;
+use mobile::sync::lock;
+
+use crate::browser::Browser;
+use crate::helpers::spawn_server;
+
+/// Serves the app (liveview) on a free loopback port; returns its URL and handle.
+async fn spawn_app(server: &str, dir: &std::path::Path) -> anyhow::Result<(String, FieldApp)> {
+    let app = FieldApp::new(Store::open(&dir.join("app.db"))?, server);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    tokio::spawn(mobile::web::serve_on(app.clone(), listener));
+    Ok((url, app))
+}
+
+async fn enrol(b: &Browser, username: &str) -> anyhow::Result<()> {
+    b.find("#registro").await?;
+    b.type_into("#usuario", username).await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#registrar").await?;
+    b.wait_text("Mis centros").await?;
+    Ok(())
+}
+
+/// The current question path (the first on the page).
+async fn current_path(b: &Browser) -> anyhow::Result<String> {
+    Ok(b.attr(".question", "data-path").await?.unwrap_or_default())
+}
+
+/// Clicks a choice of a question and waits until the app shows it chosen (or moved on).
+async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
+    let css = format!(".question[data-path='{path}'] button[data-choice='{value}']");
+    b.click(&css).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        match b.client.find(Locator::Css(&css)).await {
+            Ok(e) if e.attr("aria-pressed").await.ok().flatten().as_deref() == Some("true") => return Ok(()),
+            Err(_) => return Ok(()), // the survey moved to the next question
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    anyhow::bail!("choosing {value} for {path} did not register")
+}
+
+/// Waits until the page shows another first question than `path`.
+async fn moved_from(b: &Browser, path: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = current_path(b).await?;
+        if now != path {
+            return Ok(now);
+        }
+        anyhow::ensure!(Instant::now() < deadline, "still at {path}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn input_css(path: &str) -> String {
+    format!(".question[data-path='{path}'] input, .question[data-path='{path}'] textarea")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let dir = tempfile::tempdir()?;
+    let (url, app) = spawn_app(&server.url(), dir.path()).await?;
+    let b = Browser::start("app", 420, 900).await?;
+    b.client.goto(&url).await?;
+    b.find("#registro").await?;
+    b.shot("01-registro").await?;
+
+    // Enrol, then the centros arrive by sync.
+    enrol(&b, "enc.ana").await?;
+    b.wait_text("Encuestar aquí").await?;
+    b.shot("02-inicio-encuestador").await?;
+
+    // The sampling counter: every k-th person leaving is selected.
+    b.click(".centro button.big").await?;
+    b.find("#contador").await?;
+    while !b.has("#iniciar").await {
+        b.click("#contar").await?;
+        tokio::time::sleep(Duration::from_millis(80)).await;
+    }
+    b.shot("03-contador-seleccion").await?;
+    b.click("#iniciar").await?;
+
+    // The survey: consent first, one question per screen, a relevance jump and a constraint.
+    let mut answers: HashMap<&str, &str> = crate::field::SURVEY.iter().copied().collect();
+    answers.insert("P0", "otro");
+    assert_eq!(current_path(&b).await?, "consentimiento");
+    b.shot("04-aviso-de-privacidad").await?;
+    choose(&b, "consentimiento", "si").await?;
+    assert_eq!(moved_from(&b, "consentimiento").await?, "P0");
+    choose(&b, "P0", "otro").await?;
+    assert_eq!(moved_from(&b, "P0").await?, "P0_otro", "choosing «otro» brings its follow-up question");
+    b.type_into(&input_css("P0_otro"), "ab").await?;
+    b.wait_text("Escriba entre 3 y 120 caracteres.").await?;
+    b.shot("05-error-de-restriccion").await?;
+    b.click("#siguiente").await?;
+    assert_eq!(current_path(&b).await?, "P0_otro", "a wrong answer does not let the survey move on");
+    b.type_into(&input_css("P0_otro"), "c de no adeudo").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b.text().await?.contains("Escriba entre 3 y 120") {
+        anyhow::ensure!(Instant::now() < deadline, "the constraint error stayed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.click("#siguiente").await?;
+    let mut faces_shot = false;
+    for _ in 0..80 {
+        let path = current_path(&b).await?;
+        let last = b.has("#terminar").await;
+        let choices = b.has(&format!(".question[data-path='{path}'] button[data-choice]")).await;
+        if !faces_shot && b.has(".choices.faces").await {
+            b.shot("06-caritas").await?;
+            faces_shot = true;
+        }
+        match answers.get(path.as_str()) {
+            Some(value) if choices => choose(&b, &path, value).await?,
+            Some(value) => {
+                b.type_into(&input_css(&path), value).await?;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                if !last {
+                    b.click("#siguiente").await?;
+                }
+            }
+            None if !last => b.click("#siguiente").await?, // optional, left blank
+            None => {}
+        }
+        if last {
+            break;
+        }
+        moved_from(&b, &path).await?;
+    }
+    assert!(faces_shot, "the 5-point questions show faces");
+    b.shot("07-ultima-pregunta").await?;
+    b.click("#terminar").await?;
+    b.find("#guardado").await?;
+    b.shot("08-guardada").await?;
+
+    // Sync: the record reaches the server by itself.
+    b.click("#continuar").await?;
+    b.click(".back").await?;
+    b.click("#estado").await?;
+    b.wait_text("0 registros por enviar").await?;
+    b.wait_text("Confirmados").await?;
+    b.shot("09-sincronizar").await?;
+    {
+        let store = lock(app.store());
+        assert_eq!(store.ledger(store.today())?.acknowledged, 1);
+    }
+
+    // An inspector on the same phone: a visit by pillar with an evidence photo.
+    b.click(".back").await?;
+    b.click("#cuenta button.secondary:last-child").await?;
+    enrol(&b, "insp.carmen").await?;
+    b.wait_text("Iniciar visita").await?;
+    b.shot("10-inicio-inspector").await?;
+    b.click(".centro button.big").await?;
+    let photo = dir.path().join("evidencia.png");
+    image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
+    let mut photo_taken = false;
+    for _ in 0..12 {
+        b.find("#formulario").await?;
+        let mut paths = Vec::new();
+        for q in b.client.find_all(Locator::Css(".question")).await? {
+            paths.push(q.attr("data-path").await?.unwrap_or_default());
+        }
+        for path in paths {
+            let name = path.rsplit('/').next().unwrap_or_default().to_string();
+            match name.as_str() {
+                "turno" => choose(&b, &path, "matutino").await?,
+                "aviso" => choose(&b, &path, "si").await?,
+                "espera_min" => b.type_into(&input_css(&path), "7").await?,
+                "observaciones" => b.type_into(&input_css(&path), "Visita sin contratiempos.").await?,
+                _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(&b, &path, "2").await?,
+                _ => {}
+            }
+        }
+        if !photo_taken && b.has("#foto-AG-V1").await {
+            b.find("#foto-AG-V1").await?.send_keys(&photo.display().to_string()).await?;
+            b.wait_text("1 guardadas").await?;
+            b.shot("11-visita-pilar-con-foto").await?;
+            photo_taken = true;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if b.has("#terminar").await {
+            break;
+        }
+        b.click("#siguiente").await?;
+    }
+    assert!(photo_taken, "the first pillar offers an evidence photo");
+    b.click("#terminar").await?;
+    b.find("#guardado").await?;
+    b.click("#continuar").await?;
+    b.click("#estado").await?;
+    b.wait_text("0 registros por enviar").await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let photos = lock(app.store()).photos()?;
+        if photos.len() == 1 && photos[0].1 {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the photo was not uploaded: {photos:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.shot("12-sincronizar-visita").await?;
+    let (sha, _) = lock(app.store()).photos()?.remove(0);
+    let token = lock(app.store()).enrolment()?.map(|e| e.token).unwrap_or_default();
+    let status = mobile::sync_client::SyncClient::new(&server.url())?.with_token(token).photo_status(&sha).await?;
+    assert!(status.complete, "the server holds the photo, hash-verified");
+    let stored = image::load_from_memory(&lock(app.store()).photo(&sha)?)?;
+    assert_eq!((stored.width(), stored.height()), (1600, 1200), "downscaled on the device");
+    b.close().await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Driving Debian's headless Chromium through chromedriver (WebDriver), on 127.0.0.1.
+//! Screenshots go to `target/screenshots/<suite>/`, to be looked at after a run.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// A chromedriver process and a browser session; both end on drop / `close`.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    shots: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium of the given window size.
+    pub async fn start(suite: &str, width: u32, height: u32) -> anyhow::Result<Self> {
+        let port = free_port()?;
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("chromedriver did not start ({e}); run scripts/setup.sh"))?;
+        let profile = std::env::temp_dir().join(format!("ventanilla-chromium-{port}"));
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.display()), "--lang=es-MX",
+                ],
+            },
+        });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => anyhow::bail!("no WebDriver session: {e}"),
+            }
+        };
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots").join(suite);
+        std::fs::create_dir_all(&shots)?;
+        Ok(Self { client, driver, shots })
+    }
+
+    /// Saves a screenshot as `<name>.png`.
+    pub async fn shot(&self, name: &str) -> anyhow::Result<()> {
+        let png = self.client.screenshot().await?;
+        std::fs::write(self.shots.join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
+    /// Waits (up to 20 s) for an element matching `css`.
+    pub async fn find(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                let body = self.client.find(Locator::Css("body")).await?.text().await.unwrap_or_default();
+                anyhow::bail!("no «{css}» on the page; it shows:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// An attribute of the first element matching `css`, retried while the page re-renders.
+    pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await?.attr(name).await {
+                Ok(v) => return Ok(v),
+                Err(e) if Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Whether an element matching `css` is on the page now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Waits (up to 30 s) until the page's text contains `text`.
+    pub async fn wait_text(&self, text: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let body = self.text().await.unwrap_or_default();
+            if body.contains(text) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                anyhow::bail!("the page never showed «{text}»; it shows:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> anyhow::Result<String> {
+        for _ in 0..100 {
+            if let Ok(t) = self.client.find(Locator::Css("body")).await?.text().await {
+                return Ok(t);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::bail!("the page never settled")
+    }
+
+    /// Clicks the element matching `css` (waiting for it; retried if the page re-rendered
+    /// it in between).
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Types into the element matching `css` (as `click`).
+    pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await?.send_keys(text).await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Ends the browser session.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.client.clone().close().await?;
+        Ok(())
+    }
+}
