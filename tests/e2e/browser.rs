@@ -2,6 +2,7 @@
 //! Screenshots go to `target/screenshots/<suite>/`, to be looked at after a run.
 
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,9 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver and the Chromium it started share a process group: end them all,
+        // even when a test failed before closing the session.
+        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.driver.id())).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -30,6 +34,7 @@ impl Browser {
     pub async fn start(suite: &str, width: u32, height: u32) -> anyhow::Result<Self> {
         let port = free_port()?;
         let driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())

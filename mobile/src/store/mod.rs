@@ -92,6 +92,13 @@ impl Store {
         Utc::now().with_timezone(&self.offset)
     }
 
+    /// Writes a consistent copy of the whole store to `path` (for support, and to prepare
+    /// large test stores quickly). The file must not exist.
+    pub fn save_copy(&self, path: &Path) -> Result<(), StoreError> {
+        self.conn.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+
     /// Today, at the store's offset.
     pub fn today(&self) -> NaiveDate {
         self.now().date_naive()

@@ -291,3 +291,16 @@ fn the_sampling_counter_counts_people_and_refusals_per_day() {
         assert_eq!(store.sampling("C2", store.today()).expect("other centro"), sampling::SamplingDay::default());
     }
 }
+
+#[test]
+fn a_copy_of_the_store_opens_with_everything_in_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = Store::open_in_memory().expect("store");
+    let id = new_draft(&mut store, "C1");
+    store.save_answer(id, "P0", Some("predial")).expect("save");
+    let copy = dir.path().join("copia.db");
+    store.save_copy(&copy).expect("copy");
+    let reopened = Store::open(&copy).expect("open copy");
+    assert_eq!(reopened.draft(id).expect("draft").answers().value("P0"), "predial");
+    assert!(store.save_copy(&copy).is_err(), "never overwrites a file");
+}
