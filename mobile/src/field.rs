@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use shared::form::Form;
-use shared::protocol::{CentroInfo, CollectionMode, Role, Submission};
+use shared::protocol::{CentroInfo, CollectionMode, ComplaintInput, Role, Submission, VerifyMilestone};
 use shared::validate::Report;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::photo::{PhotoError, downscale};
 use crate::record::{FinaliseError, FormCache, Identity, check, finalise};
 use crate::store::drafts::{Draft, NewDraft};
+use crate::store::edits::{Edit, EditKind};
 use crate::store::outbox::{OutboxCounts, Problem, SentRecord};
 use crate::store::reference::PreviousVisit;
 use crate::store::sampling::SamplingDay;
@@ -278,6 +279,59 @@ impl FieldApp {
         Ok(record)
     }
 
+    /// A centro's commitments (with milestones) and the edits made here, for inspectors.
+    pub fn centro_program(&self, centro_id: &str) -> Result<CentroProgram, StoreError> {
+        let store = lock(&self.store);
+        Ok(CentroProgram {
+            centro: store.centro(centro_id)?,
+            commitments: store.commitments(centro_id)?,
+            edits: store.edits(Some(centro_id), false)?,
+            today: store.today(),
+        })
+    }
+
+    /// Marks a milestone verified today (against the commitment version on the device),
+    /// with evidence photos already stored; queued for the server.
+    pub fn verify_milestone(&self, centro_id: &str, commitment_id: &str, milestone_id: &str, evidence: Vec<String>) -> Result<(), StoreError> {
+        let mut store = lock(&self.store);
+        let commitment = store
+            .commitments(centro_id)?
+            .into_iter()
+            .find(|c| c.commitment_id == commitment_id)
+            .ok_or_else(|| StoreError::NotFound(format!("el compromiso {commitment_id}")))?;
+        let body = VerifyMilestone { base_version: commitment.version, verified_on: store.today(), evidence };
+        let kind = EditKind::Milestone { commitment_id: commitment_id.into(), milestone_id: milestone_id.into(), body };
+        store.queue_edit(centro_id, &kind)?;
+        drop(store);
+        self.sync_now();
+        Ok(())
+    }
+
+    /// Records one complaint of the centro's log as audited; queued for the server.
+    pub fn audit_complaint(&self, centro_id: &str, folio: &str, body: ComplaintInput) -> Result<(), ComplaintProblem> {
+        let folio = folio.trim();
+        if folio.is_empty() || folio.len() > 60 {
+            return Err(ComplaintProblem::Folio);
+        }
+        if body.responded.is_some_and(|r| r < body.received) {
+            return Err(ComplaintProblem::Dates);
+        }
+        let mut store = lock(&self.store);
+        if body.received > store.today() {
+            return Err(ComplaintProblem::Future);
+        }
+        store.queue_edit(centro_id, &EditKind::Complaint { folio: folio.into(), body })?;
+        drop(store);
+        self.sync_now();
+        Ok(())
+    }
+
+    /// Downscales and keeps a photo (evidence of a milestone); returns its SHA-256.
+    pub fn store_photo(&self, raw: &[u8]) -> Result<String, PhotoFailure> {
+        let small = downscale(raw)?;
+        Ok(lock(&self.store).put_photo(&small)?)
+    }
+
     /// The sync screen's data.
     pub fn sync_view(&self) -> Result<SyncView, StoreError> {
         let store = lock(&self.store);
@@ -305,6 +359,28 @@ pub struct SyncView {
     pub last_sync: Option<String>,
     pub revoked: bool,
     pub photos_waiting: usize,
+}
+
+/// A centro's program records as the inspector sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentroProgram {
+    pub centro: CentroInfo,
+    pub commitments: Vec<shared::protocol::CommitmentInfo>,
+    pub edits: Vec<Edit>,
+    pub today: chrono::NaiveDate,
+}
+
+/// Why a complaint audit was not recorded. Messages in Spanish.
+#[derive(Debug, thiserror::Error)]
+pub enum ComplaintProblem {
+    #[error("Escriba el folio de la queja (hasta 60 caracteres).")]
+    Folio,
+    #[error("La fecha de respuesta no puede ser anterior a la de recepción.")]
+    Dates,
+    #[error("La fecha de recepción no puede ser futura.")]
+    Future,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Why a photo could not be added.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use shared::protocol::{
-    ApiError, EnrolRequest, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushRequest,
+    ApiError, CommitmentInfo, ComplaintInput, ComplaintStored, EnrolRequest, VerifyMilestone, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushRequest,
     PushResponse, ScoreTableDto,
 };
 
@@ -145,6 +145,19 @@ impl SyncClient {
         self.send(self.http.put(url).header("content-type", "application/octet-stream").body(chunk)).await
     }
 
+    /// `POST /api/v1/centros/{c}/commitments/{k}/milestones/{m}/verify`: the commitment as
+    /// it stands after the edit (409 `conflict` when based on an old version).
+    pub async fn verify_milestone(&self, centro: &str, commitment: &str, milestone: &str, body: &VerifyMilestone) -> Result<CommitmentInfo, SyncError> {
+        let path = format!("/api/v1/centros/{}/commitments/{}/milestones/{}/verify", seg(centro), seg(commitment), seg(milestone));
+        self.send(self.http.post(self.url(&path)).json(body)).await
+    }
+
+    /// `PUT /api/v1/centros/{c}/complaints/{folio}`: one complaint of the centro's log.
+    pub async fn put_complaint(&self, centro: &str, folio: &str, body: &ComplaintInput) -> Result<ComplaintStored, SyncError> {
+        let path = format!("/api/v1/centros/{}/complaints/{}", seg(centro), seg(folio));
+        self.send(self.http.put(self.url(&path)).json(body)).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -170,6 +183,13 @@ impl SyncClient {
         }
         response.json().await.map_err(SyncError::Decode)
     }
+}
+
+/// A path segment, percent-encoded (ids and folios are typed by people).
+fn seg(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 /// `value` as JSON, gzip-compressed.

@@ -161,10 +161,41 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     // An inspector on the same phone: a visit by pillar with an evidence photo.
     b.click(".back").await?;
     b.click("#cuenta button.secondary:last-child").await?;
+    let staff = mobile::sync_client::SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let commitment = serde_json::json!({
+        "description": "Instalar sistema de turnos", "impact": 2,
+        "milestones": [{"milestone_id": "h1", "description": "Compra del equipo", "due": "2025-09-30"}]
+    });
+    reqwest::Client::new()
+        .put(format!("{}/api/v1/centros/GTO-M-S-01/commitments/K1", server.url()))
+        .bearer_auth(&staff.token)
+        .json(&commitment)
+        .send()
+        .await?
+        .error_for_status()?;
     enrol(&b, "insp.carmen").await?;
     b.wait_text("Iniciar visita").await?;
     b.shot("10-inicio-inspector").await?;
     b.click(".centro button.big").await?;
+
+    // The centro's commitments and complaints log, from the visit.
+    b.click("#compromisos").await?;
+    b.wait_text("Instalar sistema de turnos").await?;
+    b.click("[data-verify='K1/h1']").await?;
+    b.wait_text("Verificación").await?;
+    b.type_into("#folio", "Q-0042").await?;
+    for (id, value) in [("recibida", "2025-06-02"), ("respondida", "2025-06-05")] {
+        let script = format!("const e = document.getElementById('{id}'); e.value = '{value}'; e.dispatchEvent(new Event('input', {{ bubbles: true }}));");
+        b.client.execute(&script, vec![]).await?;
+    }
+    b.click("#correctiva-si").await?;
+    b.click("#acuse-si").await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.click("#registrar-queja").await?;
+    b.wait_text("Queja Q-0042 registrada.").await?;
+    b.shot("11-compromisos-y-quejas").await?;
+    b.click(".back").await?;
+    b.find("#formulario").await?;
     let photo = dir.path().join("evidencia.png");
     image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
     let mut photo_taken = false;
@@ -188,7 +219,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         if !photo_taken && b.has("#foto-AG-V1").await {
             b.find("#foto-AG-V1").await?.send_keys(&photo.display().to_string()).await?;
             b.wait_text("1 guardadas").await?;
-            b.shot("11-visita-pilar-con-foto").await?;
+            b.shot("12-visita-pilar-con-foto").await?;
             photo_taken = true;
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -212,11 +243,14 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         anyhow::ensure!(Instant::now() < deadline, "the photo was not uploaded: {photos:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    b.shot("12-sincronizar-visita").await?;
+    b.shot("13-sincronizar-visita").await?;
     let (sha, _) = lock(app.store()).photos()?.remove(0);
     let token = lock(app.store()).enrolment()?.map(|e| e.token).unwrap_or_default();
     let status = mobile::sync_client::SyncClient::new(&server.url())?.with_token(token).photo_status(&sha).await?;
     assert!(status.complete, "the server holds the photo, hash-verified");
+    let edits = lock(app.store()).edits(None, false)?;
+    assert_eq!(edits.len(), 2);
+    assert!(edits.iter().all(|e| e.status == mobile::store::edits::EditStatus::Sent), "{edits:?}");
     let stored = image::load_from_memory(&lock(app.store()).photo(&sha)?)?;
     assert_eq!((stored.width(), stored.height()), (1600, 1200), "downscaled on the device");
     b.close().await?;

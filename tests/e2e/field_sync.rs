@@ -196,3 +196,56 @@ async fn the_outbox_drains_by_itself_when_the_network_returns() -> anyhow::Resul
     assert_eq!(store.ledger(store.today())?.acknowledged, 20);
     Ok(())
 }
+
+#[tokio::test]
+async fn milestones_and_complaints_from_the_field_reach_the_server_once_and_stale_edits_wait_aside() -> anyhow::Result<()> {
+    // Several seeds, so that some runs lose the answer to a verification the server applied.
+    for seed in [0xED17, 1, 2, 3, 4, 5] {
+        field_edits_with_seed(seed).await?;
+    }
+    Ok(())
+}
+
+async fn field_edits_with_seed(seed: u64) -> anyhow::Result<()> {
+    use mobile::store::edits::{EditKind, EditStatus};
+    use shared::protocol::{ComplaintInput, VerifyMilestone};
+    let server = spawn_server().await?;
+    let staff = SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let http = reqwest::Client::new();
+    let put_commitment = |id: &str, description: &str| {
+        let body = serde_json::json!({
+            "description": description, "impact": 2,
+            "milestones": [{"milestone_id": "h1", "description": "Primer avance", "due": "2025-09-30"}]
+        });
+        http.put(format!("{}/api/v1/centros/GTO-E-T-01/commitments/{id}", server.url())).bearer_auth(&staff.token).json(&body).send()
+    };
+    put_commitment("K1", "Sistema de turnos").await?.error_for_status()?;
+    put_commitment("K2", "Señalización").await?.error_for_status()?;
+    let faults = Faults { drop_request: 0.2, cut_request: 0.0, drop_response: 0.4, seed };
+    let proxy = spawn_proxy(server.address, faults).await?;
+    let phone = Device::enrol(&server.url(), &proxy.url(), "insp.carmen", "Tableta").await?;
+    phone.drain().await?;
+    // The program changes K2 after the phone saw it: a verification of K2 is stale.
+    put_commitment("K2", "Señalización y directorio").await?.error_for_status()?;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 6, 10).expect("day");
+    {
+        let mut store = lock(&phone.store);
+        let sha = store.put_photo(b"evidence of K1")?;
+        for (commitment, evidence) in [("K1", vec![sha]), ("K2", vec![])] {
+            let body = VerifyMilestone { base_version: 1, verified_on: day, evidence };
+            store.queue_edit("GTO-E-T-01", &EditKind::Milestone { commitment_id: commitment.into(), milestone_id: "h1".into(), body })?;
+        }
+        let body = ComplaintInput { received: day, responded: Some(day), corrective_action: true, acknowledged: true };
+        store.queue_edit("GTO-E-T-01", &EditKind::Complaint { folio: "Q-0042".into(), body })?;
+    }
+    phone.drain().await?;
+    let store = lock(&phone.store);
+    let edits = store.edits(None, false)?;
+    let status: Vec<EditStatus> = edits.iter().map(|e| e.status).collect();
+    assert_eq!(status, [EditStatus::Sent, EditStatus::Conflict, EditStatus::Sent], "seed {seed}: {edits:?}");
+    assert!(edits[1].problem.as_deref().is_some_and(|p| !p.is_empty()), "the conflict says why");
+    let k1 = store.commitments("GTO-E-T-01")?.into_iter().find(|c| c.commitment_id == "K1").expect("K1");
+    assert_eq!((k1.version, k1.milestones[0].verified_on), (2, Some(day)), "verified once, whatever was retried");
+    assert!(store.photo_queue()?.is_empty(), "the evidence photo went up");
+    Ok(())
+}

@@ -6,7 +6,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, oldest first. Never edit or reorder a released entry; append.
-pub(super) const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_fieldwork.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_fieldwork.sql"),
+    include_str!("../../migrations/0003_field_edits.sql"),
+];
 
 /// The schema version of a fully migrated store.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();

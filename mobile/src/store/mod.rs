@@ -4,7 +4,8 @@
 //! [`reference`] (what pull brings: forms, centros, periods, commitments, previous visits,
 //! review decisions), [`drafts`] (answers saved one by one), [`outbox`] (finalised records
 //! until the server acknowledges them, and what it acknowledged), [`ledger`] (per-day
-//! counts), [`photos`] and [`sampling`] (the systematic-sampling counter).
+//! counts), [`photos`], [`sampling`] (the systematic-sampling counter) and [`edits`]
+//! (milestones verified and complaints audited in the field, queued for the server).
 //!
 //! Durability: WAL with `synchronous=FULL`, so every committed write (an answer, a
 //! finalisation, an acknowledgement) survives the process being killed or the phone
@@ -13,6 +14,7 @@
 mod migrations;
 
 pub mod drafts;
+pub mod edits;
 pub mod ledger;
 pub mod outbox;
 pub mod photos;

@@ -304,3 +304,41 @@ fn a_copy_of_the_store_opens_with_everything_in_it() {
     assert_eq!(reopened.draft(id).expect("draft").answers().value("P0"), "predial");
     assert!(store.save_copy(&copy).is_err(), "never overwrites a file");
 }
+
+#[test]
+fn field_edits_wait_in_order_and_a_verified_milestone_updates_the_commitment() {
+    use super::edits::{EditKind, EditStatus};
+    use shared::protocol::{ComplaintInput, MilestoneInfo, VerifyMilestone};
+    for (mut store, _dir) in stores() {
+        let day = NaiveDate::from_ymd_opt(2025, 6, 2).expect("day");
+        let sha = store.put_photo(b"evidence").expect("photo");
+        let verify = EditKind::Milestone {
+            commitment_id: "K1".into(),
+            milestone_id: "H1".into(),
+            body: VerifyMilestone { base_version: 1, verified_on: day, evidence: vec![sha.clone()] },
+        };
+        let complaint = EditKind::Complaint {
+            folio: "Q-7".into(),
+            body: ComplaintInput { received: day, responded: None, corrective_action: false, acknowledged: true },
+        };
+        let first = store.queue_edit("C1", &verify).expect("queue");
+        let second = store.queue_edit("C1", &complaint).expect("queue");
+        assert_eq!(store.photo_queue().expect("queue"), std::slice::from_ref(&sha), "evidence goes up with the edit");
+        let pending = store.edits(None, true).expect("pending");
+        assert_eq!(pending.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(), [verify.clone(), complaint.clone()]);
+        let updated = CommitmentInfo {
+            centro_id: "C1".into(),
+            commitment_id: "K1".into(),
+            description: "Turnos".into(),
+            impact: 2,
+            version: 2,
+            milestones: vec![MilestoneInfo { milestone_id: "H1".into(), description: "h".into(), due: day, verified_on: Some(day), evidence: vec![sha] }],
+        };
+        store.edit_sent(first, Some(&updated)).expect("sent");
+        store.edit_refused(second, EditStatus::Rejected, "Folio inválido").expect("refused");
+        assert!(store.edits(None, true).expect("pending").is_empty());
+        assert_eq!(store.commitments("C1").expect("commitments")[0].milestones[0].verified_on, Some(day));
+        let all = store.edits(Some("C1"), false).expect("all");
+        assert_eq!((all[0].status, all[1].status, all[1].problem.as_deref()), (EditStatus::Sent, EditStatus::Rejected, Some("Folio inválido")));
+    }
+}

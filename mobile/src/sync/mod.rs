@@ -12,6 +12,7 @@ use shared::protocol::{DeviceReceipt, MAX_PUSH_RECORDS, PushRequest};
 
 pub use backoff::Backoff;
 
+use crate::store::edits::{EditKind, EditStatus};
 use crate::store::{Store, StoreError};
 use crate::sync_client::{SyncClient, SyncError};
 
@@ -67,6 +68,8 @@ pub struct SyncReport {
     pub problems: u64,
     /// Photos completed on the server.
     pub photos: u64,
+    /// Field edits (milestones, complaints) the server took.
+    pub edits: u64,
     /// Changes received.
     pub pulled: u64,
     /// Pull requests made.
@@ -124,8 +127,13 @@ impl SyncEngine {
 
     async fn round(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
         self.push_all(report).await?;
+        self.send_edits(report).await?;
         self.upload_photos(report).await?;
-        self.pull_all(report).await
+        self.pull_all(report).await?;
+        // A verification whose answer was lost comes back as a conflict on retry; the
+        // commitment just pulled shows whether it was in fact applied.
+        lock(&self.store).settle_applied_edits()?;
+        Ok(())
     }
 
     async fn push_all(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
@@ -148,6 +156,29 @@ impl SyncEngine {
             report.problems += applied.problems;
             report.receipt = Some(response.receipt);
         }
+    }
+
+    /// Sends the queued edits in order; a refusal is kept aside with its reason.
+    async fn send_edits(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let queued = lock(&self.store).edits(None, true)?;
+        for edit in queued {
+            let outcome = match &edit.kind {
+                EditKind::Milestone { commitment_id, milestone_id, body } => {
+                    self.client.verify_milestone(&edit.centro_id, commitment_id, milestone_id, body).await.map(Some)
+                }
+                EditKind::Complaint { folio, body } => self.client.put_complaint(&edit.centro_id, folio, body).await.map(|_| None),
+            };
+            match outcome {
+                Ok(updated) => {
+                    lock(&self.store).edit_sent(edit.n, updated.as_ref())?;
+                    report.edits += 1;
+                }
+                Err(e) if e.is_token_refused() || e.is_transient() => return Err(SyncFailure::from_client(e)),
+                Err(SyncError::Server { status: 409, message, .. }) => lock(&self.store).edit_refused(edit.n, EditStatus::Conflict, &message)?,
+                Err(e) => lock(&self.store).edit_refused(edit.n, EditStatus::Rejected, &e.to_string())?,
+            }
+        }
+        Ok(())
     }
 
     async fn upload_photos(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
@@ -194,10 +225,15 @@ impl SyncEngine {
                     total.acknowledged += r.acknowledged;
                     total.problems += r.problems;
                     total.photos += r.photos;
+                    total.edits += r.edits;
                     total.pulled += r.pulled;
                     total.pull_requests += r.pull_requests;
                     total.receipt = r.receipt.or(total.receipt);
-                    if lock(&self.store).outbox_counts()?.pending == 0 && lock(&self.store).photo_queue()?.is_empty() {
+                    let done = {
+                        let store = lock(&self.store);
+                        store.outbox_counts()?.pending == 0 && store.photo_queue()?.is_empty() && store.edits(None, true)?.is_empty()
+                    };
+                    if done {
                         return Ok(total);
                     }
                 }

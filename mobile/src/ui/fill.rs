@@ -94,6 +94,15 @@ pub fn Fill(draft: Uuid) -> Element {
             div { class: "progress-fill", style: "width: {progress}%" }
         }
         p { class: "muted step", id: "paso", if survey && n == 1 { "Antes de empezar" } else if survey { "Pregunta {idx + 1} de {n}" } else { "Sección {idx + 1} de {n}" } }
+        if !survey {
+            button { id: "compromisos", class: "secondary wide",
+                onclick: {
+                    let centro = centro.clone();
+                    move |_| screen.set(Screen::Program { centro: centro.clone(), back: Some(draft) })
+                },
+                "Compromisos y quejas del centro"
+            }
+        }
         section { class: "card fill", id: "formulario",
             if !current.title.is_empty() { h2 { "{current.title}" } }
             for q in questions.iter().cloned() {
@@ -108,10 +117,16 @@ pub fn Fill(draft: Uuid) -> Element {
                     }
                     if q.wants_photo {
                         PhotoInput {
-                            draft,
-                            item: q.name.clone(),
+                            id: format!("foto-{}", q.name),
                             count: view.draft.photos.iter().filter(|(item, _)| *item == q.name).count(),
-                            on_added: move |_| version += 1,
+                            on_photo: {
+                                let (app, item) = (app.clone(), q.name.clone());
+                                move |bytes: Vec<u8>| {
+                                    let kept = app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string());
+                                    version += 1;
+                                    kept
+                                }
+                            },
                         }
                     }
                 }

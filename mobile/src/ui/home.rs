@@ -92,6 +92,15 @@ pub fn Home() -> Element {
                         },
                         if inspector { "Iniciar visita" } else { "Encuestar aquí" }
                     }
+                    if inspector {
+                        button { class: "secondary",
+                            onclick: {
+                                let centro = c.info.centro_id.clone();
+                                move |_| screen.set(Screen::Program { centro: centro.clone(), back: None })
+                            },
+                            "Compromisos y quejas"
+                        }
+                    }
                 }
             }
         }

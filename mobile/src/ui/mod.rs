@@ -8,6 +8,7 @@ mod faces;
 mod fill;
 mod home;
 mod photo_input;
+mod program;
 mod style;
 mod sync;
 mod widgets;
@@ -27,6 +28,8 @@ pub enum Screen {
     Counter(String),
     /// Filling a draft.
     Fill(Uuid),
+    /// A centro's commitments and complaints log (inspectors); `back` returns to a visit.
+    Program { centro: String, back: Option<Uuid> },
     /// A record was just finalised at this centro.
     Saved { centro: String, refusal: bool },
     Sync,
@@ -61,6 +64,7 @@ pub fn App() -> Element {
                 Screen::Home => rsx! { home::Home {} },
                 Screen::Counter(centro) => rsx! { counter::Counter { centro } },
                 Screen::Fill(draft) => rsx! { fill::Fill { draft } },
+                Screen::Program { centro, back } => rsx! { program::Program { centro, back } },
                 Screen::Saved { centro, refusal } => rsx! { counter::Saved { centro, refusal } },
                 Screen::Sync => rsx! { sync::SyncScreen {} },
             }

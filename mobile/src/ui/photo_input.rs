@@ -4,9 +4,6 @@
 
 use base64::Engine as _;
 use dioxus::prelude::*;
-use uuid::Uuid;
-
-use crate::field::FieldApp;
 
 /// Reads the first file of input `#id` as base64 and sends it back ("" when none).
 fn read_file_js(id: &str) -> String {
@@ -27,15 +24,15 @@ fn read_file_js(id: &str) -> String {
     )
 }
 
+/// A photo button: `on_photo` receives the chosen image's bytes and says whether it was
+/// kept (or why not, in Spanish).
 #[component]
-pub fn PhotoInput(draft: Uuid, item: String, count: usize, on_added: EventHandler<()>) -> Element {
-    let app = use_context::<FieldApp>();
+pub fn PhotoInput(id: String, count: usize, on_photo: Callback<Vec<u8>, Result<(), String>>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
-    let id = format!("foto-{item}");
     let input_id = id.clone();
     let changed = move |_| {
-        let (app, item, input_id) = (app.clone(), item.clone(), input_id.clone());
+        let input_id = input_id.clone();
         async move {
             busy.set(true);
             error.set(None);
@@ -43,14 +40,13 @@ pub fn PhotoInput(draft: Uuid, item: String, count: usize, on_added: EventHandle
             let result = match eval.recv::<String>().await {
                 Ok(b64) if b64.is_empty() => Ok(()),
                 Ok(b64) => match base64::engine::general_purpose::STANDARD.decode(b64) {
-                    Ok(bytes) => app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string()),
+                    Ok(bytes) => on_photo.call(bytes),
                     Err(_) => Err("No se pudo leer la foto.".to_string()),
                 },
                 Err(_) => Err("No se pudo leer la foto.".to_string()),
             };
-            match result {
-                Ok(()) => on_added.call(()),
-                Err(e) => error.set(Some(e)),
+            if let Err(e) = result {
+                error.set(Some(e));
             }
             busy.set(false);
         }

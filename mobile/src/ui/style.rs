@@ -67,6 +67,11 @@ textarea.field { min-height: 110px; }
   font-size: 16px; margin: 0; }
 .photo-file { position: absolute; width: 1px; height: 1px; opacity: 0; overflow: hidden; }
 .photo-button { cursor: pointer; }
+.secondary.wide { width: calc(100% - 28px); margin: 12px 14px 0; }
+.commitment { padding: 10px 0; border-top: 1px solid #e5e7eb; }
+.milestone { margin: 10px 0 0 10px; padding-left: 10px; border-left: 4px solid #0b3d91; }
+.verified { color: #15803d; font-weight: bold; margin-top: 6px; }
+.ok-text { color: #15803d; font-weight: bold; }
 table.ledger { width: 100%; border-collapse: collapse; font-size: 17px; }
 table.ledger td, table.ledger th { padding: 6px 4px; border-top: 1px solid #e5e7eb; text-align: right; }
 table.ledger td:first-child, table.ledger th:first-child { text-align: left; }

@@ -47,7 +47,7 @@ pub fn SyncScreen() -> Element {
         section { class: "card", id: "recibo",
             h2 { "Hoy" }
             table { class: "ledger",
-                tr { th { "" } th { "Teléfono" } th { "Servidor" } }
+                tr { th { "" } th { "Teléfono" } th { "Servidor (este registro)" } }
                 tr { td { "Creados" } td { "{view.ledger.created}" } td { "" } }
                 tr { td { "Terminados" } td { "{view.ledger.finalised}" } td { "" } }
                 tr { td { "Enviados" } td { "{view.ledger.sent}" } td { {view.receipt.as_ref().map(|r| r.received.to_string()).unwrap_or_default()} } }

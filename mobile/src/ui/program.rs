@@ -1,0 +1,168 @@
+//! A centro's commitments (milestones to mark verified, with evidence photos) and the audit
+//! of its complaints log. Edits are queued on the phone and sent by sync.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use dioxus::prelude::*;
+use shared::protocol::ComplaintInput;
+use uuid::Uuid;
+
+use super::Screen;
+use super::photo_input::PhotoInput;
+use crate::field::FieldApp;
+use crate::store::edits::{EditKind, EditStatus};
+
+fn status_label(s: EditStatus) -> &'static str {
+    match s {
+        EditStatus::Pending => "por enviar",
+        EditStatus::Sent => "enviado",
+        EditStatus::Conflict => "conflicto",
+        EditStatus::Rejected => "no aceptado",
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+#[component]
+pub fn Program(centro: String, back: Option<Uuid>) -> Element {
+    let app = use_context::<FieldApp>();
+    let mut version = use_signal(|| 0u32);
+    let mut evidence = use_signal(HashMap::<String, Vec<String>>::new);
+    let mut error = use_signal(|| None::<String>);
+    let mut folio = use_signal(String::new);
+    let mut received = use_signal(String::new);
+    let mut responded = use_signal(String::new);
+    let mut corrective = use_signal(|| None::<bool>);
+    let mut acknowledged = use_signal(|| None::<bool>);
+    let mut saved = use_signal(|| None::<String>);
+    let _ = version();
+    let back_to = back.map_or(Screen::Home, Screen::Fill);
+    let view = match app.centro_program(&centro) {
+        Ok(v) => v,
+        Err(e) => return rsx! { super::Bar { title: "Compromisos", back: Some(back_to) } p { class: "error", "{e}" } },
+    };
+    let record_complaint = {
+        let (app, centro) = (app.clone(), centro.clone());
+        move |_| {
+            saved.set(None);
+            let Ok(rec) = received().parse::<NaiveDate>() else {
+                error.set(Some("Escriba la fecha en que se recibió la queja.".into()));
+                return;
+            };
+            let resp = if responded().is_empty() { Ok(None) } else { responded().parse::<NaiveDate>().map(Some) };
+            let (Ok(resp), Some(corrective_action), Some(ack)) = (resp, corrective(), acknowledged()) else {
+                error.set(Some("Indique la fecha de respuesta (si la hubo), la acción correctiva y el acuse.".into()));
+                return;
+            };
+            let body = ComplaintInput { received: rec, responded: resp, corrective_action, acknowledged: ack };
+            match app.audit_complaint(&centro, &folio(), body) {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(Some(format!("Queja {} registrada.", folio().trim())));
+                    folio.set(String::new());
+                    version += 1;
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    };
+    let milestone_edits: Vec<_> = view.edits.iter().filter(|e| matches!(e.kind, EditKind::Milestone { .. })).cloned().collect();
+    let complaint_edits: Vec<_> = view.edits.iter().filter(|e| matches!(e.kind, EditKind::Complaint { .. })).cloned().collect();
+    rsx! {
+        super::Bar { title: "Compromisos y quejas", subtitle: Some(view.centro.name.clone()), back: Some(back_to) }
+        if let Some(e) = error() { p { class: "error card", role: "alert", "{e}" } }
+        section { class: "card", id: "compromisos-lista",
+            h2 { "Compromisos de mejora" }
+            if view.commitments.is_empty() { p { class: "muted", "El centro no tiene compromisos registrados." } }
+            for c in view.commitments.iter().cloned() {
+                div { class: "commitment", key: "{c.commitment_id}",
+                    strong { "{c.description}" }
+                    div { class: "muted", "Impacto {c.impact} · versión {c.version}" }
+                    for m in c.milestones.iter().cloned() {
+                        div { class: "milestone", key: "{m.milestone_id}", "data-milestone": "{c.commitment_id}/{m.milestone_id}",
+                            div { "{m.description}" }
+                            div { class: "muted", "Vence el {date(m.due)}" }
+                            match m.verified_on {
+                                Some(d) => rsx! { div { class: "verified", "Verificado el {date(d)}" } },
+                                None => {
+                                    let key = format!("{}/{}", c.commitment_id, m.milestone_id);
+                                    let queued = milestone_edits.iter().find(|e| matches!(&e.kind, EditKind::Milestone { commitment_id, milestone_id, .. } if *commitment_id == c.commitment_id && *milestone_id == m.milestone_id));
+                                    match queued {
+                                        Some(e) => rsx! {
+                                            div { class: "verified", "Verificación {status_label(e.status)}" }
+                                            if let Some(p) = &e.problem { p { class: "reason", "{p}" } }
+                                        },
+                                        None => {
+                                            let photos = evidence().get(&key).cloned().unwrap_or_default();
+                                            rsx! {
+                                                PhotoInput {
+                                                    id: format!("evidencia-{}-{}", c.commitment_id, m.milestone_id),
+                                                    count: photos.len(),
+                                                    on_photo: {
+                                                        let (app, key) = (app.clone(), key.clone());
+                                                        move |bytes: Vec<u8>| {
+                                                            let sha = app.store_photo(&bytes).map_err(|e| e.to_string())?;
+                                                            evidence.write().entry(key.clone()).or_default().push(sha);
+                                                            Ok(())
+                                                        }
+                                                    },
+                                                }
+                                                button { class: "big", "data-verify": "{key}",
+                                                    onclick: {
+                                                        let (app, centro, cid, mid, key) = (app.clone(), centro.clone(), c.commitment_id.clone(), m.milestone_id.clone(), key.clone());
+                                                        move |_| {
+                                                            let photos = evidence().get(&key).cloned().unwrap_or_default();
+                                                            match app.verify_milestone(&centro, &cid, &mid, photos) {
+                                                                Ok(()) => version += 1,
+                                                                Err(e) => error.set(Some(e.to_string())),
+                                                            }
+                                                        }
+                                                    },
+                                                    "Marcar verificado hoy"
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section { class: "card", id: "quejas",
+            h2 { "Revisión del libro de quejas" }
+            p { class: "muted", "Registre cada queja revisada: cuándo llegó, cuándo se respondió, si hubo acción correctiva y acuse al ciudadano." }
+            label { r#for: "folio", "Folio" }
+            input { id: "folio", class: "field", initial_value: "{folio}", oninput: move |e| folio.set(e.value()) }
+            label { r#for: "recibida", "Recibida el" }
+            input { id: "recibida", class: "field", r#type: "date", max: "{view.today}", oninput: move |e| received.set(e.value()) }
+            label { r#for: "respondida", "Respondida el (vacío si no se ha respondido)" }
+            input { id: "respondida", class: "field", r#type: "date", max: "{view.today}", oninput: move |e| responded.set(e.value()) }
+            label { "¿Hubo acción correctiva?" }
+            div { class: "choices item",
+                button { class: if corrective() == Some(true) { "choice on" } else { "choice" }, id: "correctiva-si", onclick: move |_| corrective.set(Some(true)), "Sí" }
+                button { class: if corrective() == Some(false) { "choice on" } else { "choice" }, id: "correctiva-no", onclick: move |_| corrective.set(Some(false)), "No" }
+            }
+            label { "¿Se entregó acuse al ciudadano?" }
+            div { class: "choices item",
+                button { class: if acknowledged() == Some(true) { "choice on" } else { "choice" }, id: "acuse-si", onclick: move |_| acknowledged.set(Some(true)), "Sí" }
+                button { class: if acknowledged() == Some(false) { "choice on" } else { "choice" }, id: "acuse-no", onclick: move |_| acknowledged.set(Some(false)), "No" }
+            }
+            button { id: "registrar-queja", class: "big", onclick: record_complaint, "Registrar queja revisada" }
+            if let Some(s) = saved() { p { class: "ok-text", role: "status", "{s}" } }
+            for e in complaint_edits.iter() {
+                if let EditKind::Complaint { folio, body } = &e.kind {
+                    div { class: "row", key: "{e.n}",
+                        strong { "Folio {folio}" }
+                        span { class: "muted", " · recibida {date(body.received)} · {status_label(e.status)}" }
+                        if let Some(p) = &e.problem { p { class: "reason", "{p}" } }
+                    }
+                }
+            }
+        }
+    }
+}
