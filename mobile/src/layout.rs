@@ -110,6 +110,9 @@ pub struct QuestionView {
     pub wants_photo: bool,
     /// A checklist item (scored per pillar).
     pub is_item: bool,
+    /// A duration in minutes (decimal, appearance `stopwatch` or a name ending in `_min`):
+    /// the app offers a stopwatch.
+    pub stopwatch: bool,
 }
 
 fn instance_of(path: &str) -> Option<usize> {
@@ -159,6 +162,8 @@ pub fn question(form: &Form, path: &str, answers: &BTreeMap<String, String>, pre
         previous,
         wants_photo: is_item && f.scoring.evidence.contains(&Evidence::Photo),
         is_item,
+        stopwatch: matches!(f.kind, FieldKind::Decimal | FieldKind::Integer)
+            && (f.appearance.as_deref().is_some_and(|a| a.split_whitespace().any(|w| w == "stopwatch")) || f.name.ends_with("_min")),
         widget,
         choices,
     })
@@ -208,7 +213,8 @@ mod tests {
         assert!(q.is_item && q.wants_photo && !q.faces);
         assert_eq!(q.choices.len(), 4);
         let wait = question(&form, "espera[4]/espera_min", &answers, None).expect("repeat field");
-        assert_eq!((wait.widget, wait.instance), (Widget::Decimal, Some(4)));
+        assert_eq!((wait.widget.clone(), wait.instance, wait.stopwatch), (Widget::Decimal, Some(4), true));
+        assert!(!q.stopwatch);
         assert!(question(&form, "no_such", &answers, None).is_none());
     }
 

@@ -64,6 +64,28 @@ async fn moved_from(b: &Browser, path: &str) -> anyhow::Result<String> {
     }
 }
 
+/// Presses «Siguiente» exactly once (a script click cannot land twice).
+async fn press_next(b: &Browser) -> anyhow::Result<()> {
+    b.find("#siguiente").await?;
+    b.client.execute("document.getElementById('siguiente').click();", vec![]).await?;
+    Ok(())
+}
+
+/// Presses «Siguiente» once and waits until the step indicator moves.
+async fn next_page(b: &Browser) -> anyhow::Result<()> {
+    let before = b.find("#paso").await?.text().await.unwrap_or_default();
+    b.client.execute("document.getElementById('siguiente').click();", vec![]).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = b.text().await?;
+        if !now.contains(&before) {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "«Siguiente» did not move on from «{before}»");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn input_css(path: &str) -> String {
     format!(".question[data-path='{path}'] input, .question[data-path='{path}'] textarea")
 }
@@ -113,7 +135,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         anyhow::ensure!(Instant::now() < deadline, "the constraint error stayed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    b.click("#siguiente").await?;
+    press_next(&b).await?;
     let mut faces_shot = false;
     for _ in 0..80 {
         let path = current_path(&b).await?;
@@ -129,10 +151,10 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
                 b.type_into(&input_css(&path), value).await?;
                 tokio::time::sleep(Duration::from_millis(150)).await;
                 if !last {
-                    b.click("#siguiente").await?;
+                    press_next(&b).await?;
                 }
             }
-            None if !last => b.click("#siguiente").await?, // optional, left blank
+            None if !last => press_next(&b).await?, // optional, left blank
             None => {}
         }
         if last {
@@ -201,15 +223,26 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     let mut photo_taken = false;
     for _ in 0..12 {
         b.find("#formulario").await?;
-        let mut paths = Vec::new();
-        for q in b.client.find_all(Locator::Css(".question")).await? {
-            paths.push(q.attr("data-path").await?.unwrap_or_default());
-        }
+        let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
+        let paths: Vec<String> = serde_json::from_value(found)?;
         for path in paths {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
                 "turno" => choose(&b, &path, "matutino").await?,
                 "aviso" => choose(&b, &path, "si").await?,
+                "espera_min" if path.starts_with("espera[1]") => {
+                    // The first waiting time is taken with the stopwatch.
+                    b.click(&format!(".question[data-path='{path}'] ~ .stopwatch [data-stopwatch='start'], [data-path='{path}'] + .stopwatch [data-stopwatch='start']")).await?;
+                    b.find("[data-stopwatch='stop']").await?;
+                    tokio::time::sleep(Duration::from_millis(1200)).await;
+                    b.shot("12a-cronometro").await?;
+                    b.click("[data-stopwatch='stop']").await?;
+                    let deadline = Instant::now() + Duration::from_secs(10);
+                    while b.attr(&input_css(&path), "value").await?.unwrap_or_default().is_empty() {
+                        anyhow::ensure!(Instant::now() < deadline, "the stopwatch did not fill the minutes");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
                 "espera_min" => b.type_into(&input_css(&path), "7").await?,
                 "observaciones" => b.type_into(&input_css(&path), "Visita sin contratiempos.").await?,
                 _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(&b, &path, "2").await?,
@@ -226,7 +259,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         if b.has("#terminar").await {
             break;
         }
-        b.click("#siguiente").await?;
+        next_page(&b).await?;
     }
     assert!(photo_taken, "the first pillar offers an evidence photo");
     b.click("#terminar").await?;

@@ -249,3 +249,31 @@ async fn field_edits_with_seed(seed: u64) -> anyhow::Result<()> {
     assert!(store.photo_queue()?.is_empty(), "the evidence photo went up");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_supervisors_rejection_reaches_the_phone_with_its_reason() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 3 }).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
+    phone.drain().await?;
+    // Surveys finished seconds apart are flagged (too short, a burst): they wait in review.
+    let ids = phone.fill_surveys(3)?;
+    phone.drain().await?;
+    let sent = lock(&phone.store).sent_records(10)?;
+    assert!(sent.iter().all(|r| r.review == Some(shared::protocol::ReviewState::InReview)), "{sent:?}");
+    let supervisor = SyncClient::new(&server.url())?.enrol("sup.norte", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let reason = "La encuesta duró 3 segundos: repítala con la siguiente persona.";
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/review/{}", server.url(), ids[0]))
+        .bearer_auth(&supervisor.token)
+        .json(&serde_json::json!({"decision": "reject", "reason": reason}))
+        .send()
+        .await?
+        .error_for_status()?;
+    phone.drain().await?;
+    let store = lock(&phone.store);
+    let rejected: Vec<_> = store.sent_records(10)?.into_iter().filter(|r| r.review == Some(shared::protocol::ReviewState::Rejected)).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!((rejected[0].id, rejected[0].reason.as_deref()), (ids[0], Some(reason)));
+    Ok(())
+}

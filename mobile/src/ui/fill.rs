@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Screen;
 use super::photo_input::PhotoInput;
+use super::stopwatch::Stopwatch;
 use super::widgets::Question;
 use crate::field::{FieldApp, SURVEY_FORM};
 use crate::layout::{Page, Widget, by_section, one_per_page, question};
@@ -23,6 +24,7 @@ pub fn Fill(draft: Uuid) -> Element {
     let mut tried = use_signal(|| false);
     let mut final_errors = use_signal(Vec::<FieldError>::new);
     let mut error = use_signal(|| None::<String>);
+    let mut revision = use_signal(|| 0u32);
     let _ = version();
     let view = match app.draft(draft) {
         Ok(v) => v,
@@ -110,10 +112,23 @@ pub fn Fill(draft: Uuid) -> Element {
                     Question {
                         q: q.clone(),
                         error: shown(&q.path),
+                        revision: revision(),
                         on_answer: {
                             let (mut answer, path, choice) = (answer.clone(), q.path.clone(), q.widget == Widget::Choice);
                             move |v: Option<String>| answer((path.clone(), v, choice))
                         },
+                    }
+                    if q.stopwatch {
+                        Stopwatch {
+                            id: format!("cronometro-{}", q.path.replace(['[', ']', '/'], "_")),
+                            on_minutes: {
+                                let (mut answer, path) = (answer.clone(), q.path.clone());
+                                move |m: String| {
+                                    answer((path.clone(), Some(m), false));
+                                    revision += 1;
+                                }
+                            },
+                        }
                     }
                     if q.wants_photo {
                         PhotoInput {

@@ -9,6 +9,7 @@ mod fill;
 mod home;
 mod photo_input;
 mod program;
+mod stopwatch;
 mod style;
 mod sync;
 mod widgets;

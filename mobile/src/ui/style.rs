@@ -71,6 +71,9 @@ textarea.field { min-height: 110px; }
 .commitment { padding: 10px 0; border-top: 1px solid #e5e7eb; }
 .milestone { margin: 10px 0 0 10px; padding-left: 10px; border-left: 4px solid #0b3d91; }
 .verified { color: #15803d; font-weight: bold; margin-top: 6px; }
+.stopwatch { display: flex; align-items: center; gap: 12px; margin-top: 8px; }
+.stopwatch .secondary, .stopwatch .big { margin-top: 0; }
+.clock { font-size: 28px; font-weight: bold; font-variant-numeric: tabular-nums; min-width: 90px; }
 .ok-text { color: #15803d; font-weight: bold; }
 table.ledger { width: 100%; border-collapse: collapse; font-size: 17px; }
 table.ledger td, table.ledger th { padding: 6px 4px; border-top: 1px solid #e5e7eb; text-align: right; }

@@ -6,8 +6,10 @@ use super::faces::Face;
 use crate::layout::{QuestionView, Widget};
 
 /// A question; `on_answer` receives the new raw value (`None` clears it).
+/// `revision` changes when the answer was set from outside the control (the stopwatch):
+/// text inputs are then re-created with the new value.
 #[component]
-pub fn Question(q: QuestionView, error: Option<String>, on_answer: EventHandler<Option<String>>) -> Element {
+pub fn Question(q: QuestionView, error: Option<String>, revision: u32, on_answer: EventHandler<Option<String>>) -> Element {
     let value = q.value.clone();
     let input_id = format!("q-{}", q.path.replace(['[', ']', '/'], "_"));
     let control = match &q.widget {
@@ -74,12 +76,12 @@ pub fn Question(q: QuestionView, error: Option<String>, on_answer: EventHandler<
             };
             if matches!(widget, Widget::Text) && q.name.to_lowercase().contains("observ") {
                 rsx! {
-                    textarea { id: "{input_id}", class: "field", rows: "4", initial_value: "{value}",
+                    textarea { key: "{input_id}-{revision}", id: "{input_id}", class: "field", rows: "4", initial_value: "{value}",
                         oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
                 }
             } else {
                 rsx! {
-                    input { id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", initial_value: "{value}",
+                    input { key: "{input_id}-{revision}", id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", initial_value: "{value}",
                         oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
                 }
             }
