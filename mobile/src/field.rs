@@ -60,6 +60,8 @@ pub struct HomeView {
     /// Records a supervisor rejected, with the reason.
     pub rejected: Vec<SentRecord>,
     pub has_forms: bool,
+    /// The period today falls in (else the latest).
+    pub period: Option<crate::store::reference::PeriodEntry>,
 }
 
 /// A draft with its form and where it stands.
@@ -205,6 +207,10 @@ impl FieldApp {
             drafts: store.drafts()?,
             rejected,
             has_forms: store.latest_form(form_id)?.is_some(),
+            period: {
+                let periods = store.periods()?;
+                periods.iter().find(|p| p.start <= today && today <= p.end).or(periods.first()).cloned()
+            },
             enrolment,
         }))
     }

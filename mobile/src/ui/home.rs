@@ -55,6 +55,9 @@ pub fn Home() -> Element {
         }
         section { class: "card", id: "centros",
             h2 { "Mis centros" }
+            if let Some(p) = &view.period {
+                p { class: "muted", "Periodo {p.name} · del {p.start.format(\"%d/%m/%Y\")} al {p.end.format(\"%d/%m/%Y\")}" }
+            }
             if view.centros.is_empty() {
                 p { class: "muted", "Aún no hay centros en el teléfono. Sincronice con conexión para recibirlos." }
             }
