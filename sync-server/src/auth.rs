@@ -43,14 +43,36 @@ pub fn token_hash(token: &str) -> String {
 /// The device making the request, authenticated by its bearer token.
 pub struct AuthDevice(pub Device);
 
+/// The web console's session cookie.
+pub const SESSION_COOKIE: &str = "ventanilla_sesion";
+
+/// The session token in a request's cookies, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+}
+
 impl FromRequestParts<AppState> for AuthDevice {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+        let bearer = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+        // The web console's session cookie also reads the API (downloads), never writes it:
+        // a write needs the header, which another site cannot make a browser send.
+        let safe = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+        let cookie = if safe { session_cookie(&parts.headers) } else { None };
+        let Some(token) = bearer.or(cookie) else {
             return Err(AppError::Unauthorized("missing_token", "Falta el token del dispositivo: inicie sesión en la app."));
         };
+        let token = token.as_str();
         let device = state.db.device_by_token(token_hash(token)).await?;
         match device {
             None => Err(AppError::Unauthorized("unknown_token", "Token desconocido: inicie sesión de nuevo en este dispositivo.")),

@@ -23,6 +23,7 @@
 pub mod auth;
 pub mod centros_import;
 mod config;
+mod console;
 pub mod db;
 pub mod demo;
 mod error;
@@ -118,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         );
     Router::new()
         .nest("/api/v1", api)
+        .merge(console::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.

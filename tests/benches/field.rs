@@ -150,6 +150,21 @@ fn wire_bytes() {
     );
 }
 
+/// Copies `from` to `to`, holding each chunk `delay`.
+async fn pump(mut from: tokio::net::tcp::OwnedReadHalf, mut to: tokio::net::tcp::OwnedWriteHalf, delay: Duration) {
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        tokio::time::sleep(delay).await;
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
 /// A TCP proxy that holds each chunk `delay` in each direction (≈ 2·delay per exchange).
 async fn latency_proxy(upstream: std::net::SocketAddr, delay: Duration) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -158,33 +173,9 @@ async fn latency_proxy(upstream: std::net::SocketAddr, delay: Duration) -> std::
         while let Ok((client, _)) = listener.accept().await {
             tokio::spawn(async move {
                 let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let up = async move {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    while let Ok(n) = cr.read(&mut buf).await {
-                        if n == 0 || {
-                            tokio::time::sleep(delay).await;
-                            sw.write_all(&buf[..n]).await.is_err()
-                        } {
-                            break;
-                        }
-                    }
-                    let _ = sw.shutdown().await;
-                };
-                let down = async move {
-                    let mut buf = vec![0u8; 64 * 1024];
-                    while let Ok(n) = sr.read(&mut buf).await {
-                        if n == 0 || {
-                            tokio::time::sleep(delay).await;
-                            cw.write_all(&buf[..n]).await.is_err()
-                        } {
-                            break;
-                        }
-                    }
-                    let _ = cw.shutdown().await;
-                };
-                tokio::join!(up, down);
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::join!(pump(cr, sw, delay), pump(sr, cw, delay));
             });
         }
     });

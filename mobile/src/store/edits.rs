@@ -106,12 +106,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute("UPDATE edits SET status = 'sent', problem = NULL WHERE n = ?1", [n])?;
         if let Some(c) = updated {
-            tx.execute(
-                "INSERT INTO commitments (centro_id, commitment_id, version, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (centro_id, commitment_id) DO UPDATE SET version = excluded.version, body = excluded.body
-                 WHERE excluded.version >= commitments.version",
-                params![c.centro_id, c.commitment_id, c.version as i64, to_json(c)?],
-            )?;
+            super::reference::upsert_commitment(&tx, c)?;
         }
         tx.commit()?;
         Ok(())

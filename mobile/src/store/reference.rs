@@ -42,6 +42,17 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
+/// Keeps a commitment; versions only move forward (an older copy never overwrites a newer).
+pub(super) fn upsert_commitment(tx: &rusqlite::Transaction<'_>, c: &CommitmentInfo) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO commitments (centro_id, commitment_id, version, body) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (centro_id, commitment_id) DO UPDATE SET version = excluded.version, body = excluded.body
+         WHERE excluded.version >= commitments.version",
+        params![c.centro_id, c.commitment_id, c.version as i64, to_json(c)?],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Applies one pull page and stores its cursor, in one transaction.
     pub fn apply_pull_page(&mut self, page: &PullResponse) -> Result<(), StoreError> {
@@ -73,15 +84,7 @@ impl Store {
                     tx.execute("DELETE FROM commitments WHERE centro_id = ?1", [centro_id])?;
                     tx.execute("DELETE FROM previous_visits WHERE centro_id = ?1", [centro_id])?;
                 }
-                ChangeBody::Commitment(c) => {
-                    // Versions only move forward: an older copy never overwrites a newer one.
-                    tx.execute(
-                        "INSERT INTO commitments (centro_id, commitment_id, version, body) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (centro_id, commitment_id) DO UPDATE SET version = excluded.version, body = excluded.body
-                         WHERE excluded.version >= commitments.version",
-                        params![c.centro_id, c.commitment_id, c.version as i64, to_json(c)?],
-                    )?;
-                }
+                ChangeBody::Commitment(c) => upsert_commitment(&tx, c)?,
                 ChangeBody::Review { submission_id, state, reason } => {
                     tx.execute(
                         "INSERT OR REPLACE INTO decisions (submission_id, state, reason, received_at) VALUES (?1, ?2, ?3, ?4)",

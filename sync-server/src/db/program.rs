@@ -223,4 +223,24 @@ impl Db {
         })
         .await
     }
+
+    /// Every centro's name and municipio, by id (for pages).
+    pub async fn centro_names(&self) -> Result<std::collections::BTreeMap<String, (String, String)>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, name, municipio FROM centros")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// The periods, newest first: (id, name).
+    pub async fn period_list(&self) -> Result<Vec<(String, String)>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, name FROM periods ORDER BY start_date DESC")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
 }

@@ -11,18 +11,24 @@ use crate::state::AppState;
 const BAD_CREDENTIALS: &str = "Usuario o contraseña incorrectos.";
 
 pub async fn enrol(State(state): State<AppState>, AppJson(req): AppJson<EnrolRequest>) -> Result<Json<EnrolResponse>, AppError> {
-    let label = req.device_label.trim().to_string();
-    if label.is_empty() || label.chars().count() > 100 || req.username.len() > 100 || req.password.len() > 200 {
+    Ok(Json(login(&state, &req.username, &req.password, &req.device_label).await?))
+}
+
+/// Checks a username and password (rate-limited per username) and issues a device token
+/// labelled `label`: a phone's enrolment, or a web console session.
+pub async fn login(state: &AppState, username: &str, password: &str, label: &str) -> Result<EnrolResponse, AppError> {
+    let label = label.trim().to_string();
+    if label.is_empty() || label.chars().count() > 100 || username.len() > 100 || password.len() > 200 {
         return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres).".into()));
     }
-    if !state.login_limiter.allow(&req.username.trim().to_lowercase()) {
+    if !state.login_limiter.allow(&username.trim().to_lowercase()) {
         return Err(AppError::TooMany("Demasiados intentos para este usuario; espere un minuto.".into()));
     }
-    let record = state.db.login_record(req.username.trim().to_string()).await?;
+    let record = state.db.login_record(username.trim().to_string()).await?;
     let Some((user_id, phc, user)) = record else {
         return Err(AppError::Unauthorized("bad_credentials", BAD_CREDENTIALS));
     };
-    let password = req.password;
+    let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.map_err(anyhow::Error::from)?;
     if !ok {
         return Err(AppError::Unauthorized("bad_credentials", BAD_CREDENTIALS));
@@ -30,7 +36,7 @@ pub async fn enrol(State(state): State<AppState>, AppJson(req): AppJson<EnrolReq
     let (token, hash) = new_token();
     let device_id = state.db.enrol_device(user_id, label, hash).await?;
     tracing::info!(user = %user.username, %device_id, "device enrolled");
-    Ok(Json(EnrolResponse { token, device_id, user }))
+    Ok(EnrolResponse { token, device_id, user })
 }
 
 pub async fn me(State(state): State<AppState>, AuthDevice(device): AuthDevice) -> Result<Json<MeResponse>, AppError> {

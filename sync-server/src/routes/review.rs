@@ -10,7 +10,7 @@ use crate::db::{Device, Reviewer};
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
-fn reviewer(device: &Device) -> Result<Reviewer, AppError> {
+pub(crate) fn reviewer(device: &Device) -> Result<Reviewer, AppError> {
     match device.user.role {
         Role::Admin | Role::Staff | Role::Supervisor => Ok(Reviewer { user_id: device.user_id, role: device.user.role }),
         _ => Err(AppError::Forbidden("La revisión es para supervisores y coordinación.".into())),
@@ -28,9 +28,15 @@ pub async fn decide(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<ReviewDecision>,
 ) -> Result<Json<ReviewItem>, AppError> {
-    let who = reviewer(&device)?;
-    let reason = body.reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-    let new_state = match body.decision {
+    Ok(Json(apply_decision(&state, &device, id, body.decision, body.reason).await?))
+}
+
+/// A reviewer's decision on a flagged survey (API and console): a rejection needs a reason,
+/// which reaches the surveyor's phone; the live scores move exactly.
+pub async fn apply_decision(state: &AppState, device: &crate::db::Device, id: Uuid, decision: Decision, reason: Option<String>) -> Result<ReviewItem, AppError> {
+    let who = reviewer(device)?;
+    let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let new_state = match decision {
         Decision::Approve => ReviewState::Approved,
         Decision::Reject => ReviewState::Rejected,
     };
@@ -44,7 +50,7 @@ pub async fn decide(
     if let (Some(fact), Ok(mut live)) = (&decided.fact, state.scores.write()) {
         live.review_changed(fact, decided.before.into(), decided.change_seq);
     }
-    let item = ReviewItem {
+    Ok(ReviewItem {
         submission_id: id,
         centro_id: decided.fact.as_ref().map(|f| f.centro_id.clone()).unwrap_or_default(),
         username: String::new(),
@@ -53,6 +59,5 @@ pub async fn decide(
         state: new_state,
         flags: Vec::new(),
         reason,
-    };
-    Ok(Json(item))
+    })
 }

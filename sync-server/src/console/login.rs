@@ -1,0 +1,100 @@
+//! Signing in and out of the console.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use shared::protocol::Role;
+
+use super::page::{Session, error_page, layout, render};
+use crate::auth::SESSION_COOKIE;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Sessions last a working day.
+const SESSION_SECONDS: u32 = 12 * 3600;
+
+fn login_form(error: Option<&str>) -> Markup {
+    layout(
+        "Entrar",
+        None,
+        "",
+        html! {
+            div.card {
+                p { "Consola de supervisión y coordinación del programa." }
+                @if let Some(e) = error { p.error role="alert" { (e) } }
+                form method="post" action="/consola/entrar" {
+                    label for="usuario" { "Usuario" }
+                    input #usuario type="text" name="username" autocomplete="username" required maxlength="100";
+                    label for="contrasena" { "Contraseña" }
+                    input #contrasena type="password" name="password" autocomplete="current-password" required maxlength="200";
+                    p { button #entrar type="submit" { "Entrar" } }
+                }
+            }
+        },
+    )
+}
+
+pub async fn form() -> Response {
+    render(login_form(None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// A login posted from another site is refused (login CSRF).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    if !same_origin(&headers) {
+        return error_page(None, AppError::Forbidden("Inicio de sesión desde otro sitio: rechazado.".into()));
+    }
+    match crate::routes::auth::login(&state, &f.username, &f.password, "Consola web").await {
+        Ok(session) if matches!(session.user.role, Role::Surveyor | Role::Inspector) => {
+            let _ = state.db.revoke_device(session.device_id).await;
+            (StatusCode::FORBIDDEN, render(login_form(Some("La consola es para supervisión y coordinación; use la app en campo.")))).into_response()
+        }
+        Ok(session) => {
+            let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.token);
+            let mut response = Redirect::to("/consola/resultados").into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(e @ (AppError::Unauthorized(..) | AppError::BadRequest(..) | AppError::TooMany(_))) => {
+            let status = e.status();
+            (status, render(login_form(Some(&e.to_string())))).into_response()
+        }
+        Err(e) => error_page(None, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, session: Session, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(e) = session.check_csrf(&f.csrf) {
+        return error_page(Some(&session), e);
+    }
+    if let Err(e) = state.db.revoke_device(session.device.id).await {
+        return error_page(Some(&session), e.into());
+    }
+    let mut response = Redirect::to("/consola/entrar").into_response();
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&clear) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}

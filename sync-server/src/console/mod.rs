@@ -1,0 +1,29 @@
+//! The web console for supervisors and program staff: server-rendered HTML in Spanish
+//! (maud), no scripts, no CDN. Sessions are device tokens labelled «Consola web» carried
+//! in an HttpOnly, SameSite=Strict cookie; every form carries a CSRF token derived from
+//! the session; every page checks role and scope as the API does.
+
+mod charts;
+mod login;
+mod page;
+mod results;
+mod review;
+mod style;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The console's routes, under `/consola`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/consola") }))
+        .route("/consola", get(|| async { Redirect::to("/consola/resultados") }))
+        .route("/consola/entrar", get(login::form).post(login::submit))
+        .route("/consola/salir", post(login::logout))
+        .route("/consola/resultados", get(results::page))
+        .route("/consola/revision", get(review::page))
+        .route("/consola/revision/{submission_id}", post(review::decide))
+}

@@ -1,0 +1,121 @@
+//! What every console page shares: the session extractor, CSRF tokens, the layout and
+//! error pages.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{DOCTYPE, Markup, html};
+use sha2::{Digest, Sha256};
+use shared::protocol::Role;
+
+use crate::auth::{session_cookie, token_hash};
+use crate::db::Device;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A signed-in console user.
+pub struct Session {
+    pub device: Device,
+    /// The token forms must echo (derived from the secret session token).
+    pub csrf: String,
+}
+
+/// The CSRF token of a session token.
+pub fn csrf_for(token: &str) -> String {
+    Sha256::digest(format!("csrf:{token}").as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || Redirect::to("/consola/entrar").into_response();
+        let Some(token) = session_cookie(&parts.headers) else { return Err(to_login()) };
+        match state.db.device_by_token(token_hash(&token)).await {
+            Ok(Some(device)) if !device.revoked => Ok(Session { device, csrf: csrf_for(&token) }),
+            Ok(_) => Err(to_login()),
+            Err(e) => Err(error_page(None, AppError::from(e))),
+        }
+    }
+}
+
+impl Session {
+    /// Supervisors, staff and admin see the console; field roles do not.
+    pub fn require_desk(&self) -> Result<(), AppError> {
+        match self.device.user.role {
+            Role::Admin | Role::Staff | Role::Supervisor => Ok(()),
+            _ => Err(AppError::Forbidden("La consola es para supervisión y coordinación; use la app en campo.".into())),
+        }
+    }
+
+    /// A form's CSRF token must match the session's.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        let ok = sent.len() == self.csrf.len() && sent.bytes().zip(self.csrf.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if ok { Ok(()) } else { Err(AppError::Forbidden("El formulario caducó; recargue la página e intente de nuevo.".into())) }
+    }
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "Administración",
+        Role::Staff => "Coordinación",
+        Role::Supervisor => "Supervisión",
+        Role::Inspector => "Inspección",
+        Role::Surveyor => "Encuestas",
+    }
+}
+
+/// The page frame: header, navigation (when signed in), content.
+pub fn layout(title: &str, session: Option<&Session>, active: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="es-MX" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Ventanilla" }
+                style { (maud::PreEscaped(super::style::CSS)) }
+            }
+            body {
+                header.top {
+                    div.brand { "Ventanilla" span { "Consola" } }
+                    @if let Some(s) = session {
+                        nav {
+                            a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
+                            a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
+                        }
+                        form.logout method="post" action="/consola/salir" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            span.who { (s.device.user.display_name) " · " (role_label(s.device.user.role)) }
+                            button type="submit" { "Salir" }
+                        }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+/// An error as a page, with the error's status.
+pub fn error_page(session: Option<&Session>, e: AppError) -> Response {
+    let status = e.status();
+    let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = ?e, "console error");
+        "Error interno del servidor; intente de nuevo más tarde.".to_string()
+    } else {
+        e.to_string()
+    };
+    let title = match status {
+        StatusCode::FORBIDDEN => "Sin acceso",
+        StatusCode::NOT_FOUND => "No encontrado",
+        _ => "No se pudo completar",
+    };
+    (status, Html(layout(title, session, "", html! { p.error role="alert" { (message) } }).into_string())).into_response()
+}
+
+/// A page as a response.
+pub fn render(markup: Markup) -> Response {
+    Html(markup.into_string()).into_response()
+}

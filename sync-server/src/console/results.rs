@@ -1,0 +1,135 @@
+//! Resultados: the ranking of each category for a period, with IGC and IGC*, the 95 %
+//! interval of each centro, the tier, ties, and why a centro is not eligible.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+use shared::protocol::{CentroScoreDto, ScoreTableDto};
+
+use super::charts::interval;
+use super::page::{Session, error_page, layout, render};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct Filters {
+    periodo: Option<String>,
+    categoria: Option<String>,
+}
+
+/// The four categories of MGS-1: (ámbito, tipo, title).
+pub const CATEGORIES: [(&str, &str, &str); 4] = [
+    ("estatal", "tramites", "Estatal · trámites"),
+    ("estatal", "servicios", "Estatal · servicios"),
+    ("municipal", "tramites", "Municipal · trámites"),
+    ("municipal", "servicios", "Municipal · servicios"),
+];
+
+fn tier_label(code: &str) -> &str {
+    match code {
+        "destacado" => "Destacado",
+        "satisfactorio" => "Satisfactorio",
+        "en_mejora" => "En mejora",
+        "no_elegible" => "No elegible",
+        other => other,
+    }
+}
+
+/// A score with one decimal (the table keeps every figure unrounded).
+pub fn one(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
+}
+
+fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+    let (name, municipio) = names.get(&c.centro_id).cloned().unwrap_or_else(|| (c.centro_id.clone(), String::new()));
+    let (value, se) = match (c.igc_star, c.se_star) {
+        (Some(v), Some(se)) => (Some(v), Some(se)),
+        _ => (c.igc, c.igc_se),
+    };
+    html! {
+        tr data-centro=(c.centro_id) {
+            td.num { @if let Some(r) = c.rank { (r) @if c.tied_with_next { span.tie title="Empate estadístico con el siguiente" { "empate" } } } @else { "—" } }
+            td { strong { (name) } div.muted { (municipio) " · " (c.centro_id) } }
+            td.num data-igc { (one(c.igc)) }
+            td.num data-igc-star { (one(c.igc_star)) }
+            td {
+                @if let (Some(v), Some(se)) = (value, se) {
+                    (interval(v, v - 1.96 * se, v + 1.96 * se, &format!("{name}: {v:.1}, intervalo de {:.1} a {:.1}", v - 1.96 * se, v + 1.96 * se)))
+                }
+            }
+            td.num { (c.n) }
+            td {
+                span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+                @if !c.reasons.is_empty() {
+                    ul.reasons { @for r in &c.reasons { li data-reason=(r.code) { (r.message) } } }
+                }
+            }
+        }
+    }
+}
+
+fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+    html! {
+        h2 { (title) }
+        @if rows.is_empty() {
+            p.muted { "Sin centros en esta categoría." }
+        } @else {
+            table.rank {
+                thead { tr { th { "Lugar" } th { "Centro" } th { "IGC" } th { "IGC*" } th { "Intervalo 95 % (0–100)" } th { "Encuestas" } th { "Nivel" } } }
+                tbody { @for c in rows { (row(c, names)) } }
+            }
+        }
+    }
+}
+
+/// Ranked first (by rank), then the others by name.
+fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a CentroScoreDto> {
+    let mut rows: Vec<&CentroScoreDto> = table.centros.iter().filter(|c| c.ambito == ambito && c.tipo == tipo).collect();
+    rows.sort_by(|a, b| a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then(a.centro_id.cmp(&b.centro_id)));
+    rows
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
+    match build(&state, &session, f).await {
+        Ok(m) => render(m),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
+    session.require_desk()?;
+    let periods = state.db.period_list().await?;
+    let Some(period) = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())) else {
+        return Ok(layout("Resultados", Some(session), "resultados", html! { p { "Aún no hay periodos." } }));
+    };
+    let table = {
+        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
+        live.table(&period)
+    }
+    .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
+    let dto = ScoreTableDto::from(&table);
+    let names = state.db.centro_names().await?;
+    let chosen: Vec<_> = CATEGORIES.iter().filter(|(a, t, _)| f.categoria.as_deref().is_none_or(|c| c == format!("{a}-{t}"))).collect();
+    Ok(layout(
+        "Resultados",
+        Some(session),
+        "resultados",
+        html! {
+            form.toolbar method="get" action="/consola/resultados" {
+                div { label for="periodo" { "Periodo" }
+                    select #periodo name="periodo" { @for (id, name) in &periods { option value=(id) selected[*id == period] { (name) } } } }
+                div { label for="categoria" { "Categoría" }
+                    select #categoria name="categoria" {
+                        option value="" { "Todas" }
+                        @for (a, t, title) in CATEGORIES { option value=(format!("{a}-{t}")) selected[f.categoria.as_deref() == Some(&format!("{a}-{t}"))] { (title) } }
+                    } }
+                button type="submit" { "Ver" }
+                a.button.light href=(format!("/api/v1/periods/{period}/scores?format=csv")) { "Descargar CSV" }
+                a.button.light href=(format!("/api/v1/periods/{period}/scores?format=xlsx")) { "Descargar XLSX" }
+            }
+            p.muted { "Método " (dto.method) " · datos hasta la secuencia " (dto.watermark) ". IGC* es el índice ajustado por tamaño de muestra con el que se ordena; la barra muestra su intervalo de 95 %." }
+            @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names)) }
+        },
+    ))
+}

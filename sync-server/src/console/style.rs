@@ -1,0 +1,40 @@
+//! The console's stylesheet: readable on a laptop and a tablet, and in print.
+
+pub const CSS: &str = r#"
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "DejaVu Sans", system-ui, sans-serif; font-size: 16px; color: #111827; background: #f4f5f7; }
+header.top { display: flex; align-items: center; gap: 24px; background: #0b3d91; color: #fff; padding: 10px 20px; flex-wrap: wrap; }
+.brand { font-weight: bold; font-size: 20px; } .brand span { font-weight: normal; opacity: .85; margin-left: 8px; }
+nav { display: flex; gap: 6px; }
+nav a { color: #fff; text-decoration: none; padding: 8px 12px; border-radius: 8px; }
+nav a.on, nav a:hover { background: rgba(255,255,255,.18); }
+form.logout { margin-left: auto; display: flex; align-items: center; gap: 10px; }
+form.logout button { background: none; color: #fff; border: 1px solid #fff; border-radius: 6px; padding: 6px 10px; font-size: 15px; }
+main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
+h1 { font-size: 24px; margin: 8px 0 16px; } h2 { font-size: 19px; margin: 24px 0 8px; }
+.card { background: #fff; border: 1px solid #d1d5db; border-radius: 10px; padding: 16px; margin-bottom: 16px; }
+.error { color: #991b1b; font-weight: bold; } .notice { color: #15803d; font-weight: bold; }
+.muted { color: #4b5563; font-size: 14px; }
+label { display: block; font-weight: bold; margin: 10px 0 4px; }
+input[type=text], input[type=password], select, textarea { font-size: 16px; padding: 8px 10px; border: 1px solid #6b7280; border-radius: 6px; width: 100%; max-width: 420px; }
+button, .button { display: inline-block; font-size: 16px; padding: 9px 16px; border-radius: 8px; border: none; background: #0b3d91; color: #fff; text-decoration: none; cursor: pointer; }
+.button.light, button.light { background: #fff; color: #0b3d91; border: 1px solid #0b3d91; }
+button.danger { background: #b91c1c; }
+.toolbar { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; margin-bottom: 12px; }
+.toolbar label { margin: 0 0 4px; }
+table.rank { width: 100%; border-collapse: collapse; background: #fff; }
+table.rank th, table.rank td { padding: 7px 8px; border-bottom: 1px solid #e5e7eb; text-align: left; vertical-align: middle; }
+table.rank th { background: #f9fafb; font-size: 14px; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tier { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 13px; font-weight: bold; }
+.tier-destacado { background: #dcfce7; color: #166534; } .tier-satisfactorio { background: #e0f2fe; color: #075985; }
+.tier-en_mejora { background: #fef3c7; color: #92400e; } .tier-no_elegible { background: #e5e7eb; color: #374151; }
+.tie { font-size: 12px; color: #7c2d12; font-weight: bold; margin-left: 4px; }
+.reasons { margin: 2px 0 0; padding-left: 18px; font-size: 13px; color: #4b5563; }
+.flags { margin: 4px 0; padding-left: 18px; }
+.item { border-top: 1px solid #e5e7eb; padding: 12px 0; }
+.item form { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin-top: 8px; }
+.item textarea { max-width: 520px; min-height: 44px; }
+svg.ci { display: block; }
+@media print { header.top nav, form.logout, .toolbar { display: none; } body { background: #fff; } .card { border: none; } }
+"#;

@@ -1,0 +1,166 @@
+//! The web console, in-process: login and its cookie, role checks (403 for every page a
+//! role may not see), CSRF, the ranking equal to the scores API, and review decisions.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use shared::protocol::{PushResponse, ScoreTableDto};
+use support::{PASSWORD, TestApp, demo_app, push_body, survey};
+use tower::ServiceExt;
+
+/// Status, headers and HTML of a console request.
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    html: String,
+}
+
+async fn request(app: &TestApp, req: Request<Body>) -> Page {
+    let res = app.router.clone().oneshot(req).await.expect("answer");
+    let (status, headers) = (res.status(), res.headers().clone());
+    let html = String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    Page { status, headers, html }
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
+    let mut req = Request::get(path);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, format!("ventanilla_sesion={c}"));
+    }
+    request(app, req.body(Body::empty()).expect("request")).await
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -> Page {
+    let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, format!("ventanilla_sesion={c}"));
+    }
+    request(app, req.body(Body::from(body.to_string())).expect("request")).await
+}
+
+/// Signs in through the login form; returns the session token from the cookie.
+async fn login(app: &TestApp, username: &str) -> String {
+    let page = post_form(app, "/consola/entrar", None, &format!("username={username}&password={PASSWORD}")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    let cookie = page.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a session cookie").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).expect("token")
+}
+
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().expect("value").to_string()
+}
+
+const PAGES: [&str; 2] = ["/consola/resultados", "/consola/revision"];
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_bad_passwords_are_told_in_spanish() {
+    let app = demo_app().await;
+    let form = get(&app, "/consola/entrar", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("Contraseña"));
+    let bad = post_form(&app, "/consola/entrar", None, "username=coordinacion&password=nope").await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.html.contains("Usuario o contraseña incorrectos."));
+    for page in PAGES {
+        let anon = get(&app, page, None).await;
+        assert_eq!(anon.status, StatusCode::SEE_OTHER, "{page} without a session goes to the login");
+    }
+    let token = login(&app, "coordinacion").await;
+    let results = get(&app, "/consola/resultados", Some(&token)).await;
+    assert_eq!(results.status, StatusCode::OK);
+    // Logging out needs the form's CSRF token, then the session is gone.
+    let refused = post_form(&app, "/consola/salir", Some(&token), "csrf=forged").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let out = post_form(&app, "/consola/salir", Some(&token), &format!("csrf={}", csrf(&results.html))).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(get(&app, "/consola/resultados", Some(&token)).await.status, StatusCode::SEE_OTHER);
+    // Another site cannot post a login.
+    let req = Request::post("/consola/entrar")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::from(format!("username=coordinacion&password={PASSWORD}")))
+        .expect("request");
+    assert_eq!(request(&app, req).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn field_roles_get_a_403_for_every_console_page() {
+    let app = demo_app().await;
+    let refused = post_form(&app, "/consola/entrar", None, &format!("username=enc.ana&password={PASSWORD}")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.html.contains("use la app en campo"));
+    // Even with a valid token of a field role as the cookie, every page is a 403.
+    for user in ["enc.ana", "insp.carmen"] {
+        let token = app.enrol(user).await;
+        for page in PAGES {
+            let p = get(&app, page, Some(&token)).await;
+            assert_eq!(p.status, StatusCode::FORBIDDEN, "{user} on {page}");
+            assert!(p.html.contains("Sin acceso"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_ranking_shows_the_scores_api_figures() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..30).map(|i| survey(9_000 + i, "GTO-E-T-01")).collect();
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let _: PushResponse = serde_json::from_value(pushed.json).expect("push");
+    let staff = app.enrol("coordinacion").await;
+    let api: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("scores");
+    let token = login(&app, "sup.norte").await;
+    let page = get(&app, "/consola/resultados?periodo=2025", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Recaudación León Centro"));
+    for c in &api.centros {
+        let at = page.html.find(&format!("data-centro=\"{}\"", c.centro_id)).unwrap_or_else(|| panic!("{} is listed", c.centro_id));
+        let row = &page.html[at..at + page.html[at..].find("</tr>").expect("row end")];
+        let igc = c.igc.map_or("—".to_string(), |v| format!("{v:.1}"));
+        assert!(row.contains(&format!("data-igc>{igc}<")), "{}: {igc} in {row}", c.centro_id);
+        for r in &c.reasons {
+            assert!(row.contains(&r.message), "{} shows why it is not eligible", c.centro_id);
+        }
+    }
+    // The download buttons work with the session cookie (reads only).
+    let csv = get(&app, "/api/v1/periods/2025/scores?format=csv", Some(&token)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let filtered = get(&app, "/consola/resultados?periodo=2025&categoria=municipal-servicios", Some(&token)).await;
+    assert!(filtered.html.contains("Municipal · servicios") && !filtered.html.contains("<h2>Estatal · trámites</h2>"));
+    assert_eq!(get(&app, "/consola/resultados?periodo=1999", Some(&token)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_rejection_from_the_console_needs_a_reason_and_reaches_the_phone() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    // A survey answered in 20 seconds is held in review.
+    let mut a = survey(1, "GTO-E-T-01");
+    a.finalised_at = a.started_at + chrono::Duration::seconds(20);
+    let a = a.seal();
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![a.clone()])).await;
+    assert_eq!(pushed.json["results"][0]["review"], "in_review", "{}", pushed.json);
+    let token = login(&app, "sup.norte").await;
+    let queue = get(&app, "/consola/revision", Some(&token)).await;
+    assert!(queue.html.contains(&a.id.to_string()), "{}", queue.html);
+    let csrf = csrf(&queue.html);
+    let path = format!("/consola/revision/{}", a.id);
+    let forged = post_form(&app, &path, Some(&token), "csrf=x&decision=reject&reason=no").await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let no_reason = post_form(&app, &path, Some(&token), &format!("csrf={csrf}&decision=reject&reason=")).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(no_reason.html.contains("escriba el motivo"));
+    let done = post_form(&app, &path, Some(&token), &format!("csrf={csrf}&decision=reject&reason=Duraci%C3%B3n+de+2+minutos")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let pull = app.get("/api/v1/sync/pull?after=0", Some(&ana)).await;
+    let reason = pull.json["changes"].as_array().expect("changes").iter().find(|c| c["kind"] == "review").map(|c| c["reason"].clone());
+    assert_eq!(reason, Some(serde_json::json!("Duración de 2 minutos")));
+    // A supervisor of another team does not see it.
+    let other = login(&app, "sup.sur").await;
+    assert!(!get(&app, "/consola/revision", Some(&other)).await.html.contains(&a.id.to_string()));
+}
