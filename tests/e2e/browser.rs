@@ -2,7 +2,6 @@
 //! Screenshots go to `target/screenshots/<suite>/`, to be looked at after a run.
 
 use std::path::PathBuf;
-use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,15 +12,18 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     shots: PathBuf,
+    /// The profile directory, unique to this session.
+    profile: String,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // chromedriver and the Chromium it started share a process group: end them all,
-        // even when a test failed before closing the session.
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.driver.id())).status();
+        // End the Chromium this session started (found by its own profile directory), even
+        // when a test failed before closing the session, then chromedriver.
+        let _ = Command::new("pkill").arg("-KILL").arg("-f").arg(&self.profile).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -34,7 +36,6 @@ impl Browser {
     pub async fn start(suite: &str, width: u32, height: u32) -> anyhow::Result<Self> {
         let port = free_port()?;
         let driver = Command::new("chromedriver")
-            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
@@ -70,7 +71,7 @@ impl Browser {
         };
         let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots").join(suite);
         std::fs::create_dir_all(&shots)?;
-        Ok(Self { client, driver, shots })
+        Ok(Self { client, driver, shots, profile: profile.display().to_string() })
     }
 
     /// Saves a screenshot as `<name>.png`.

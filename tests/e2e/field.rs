@@ -19,6 +19,26 @@ pub const SURVEY: &[(&str, &str)] = &[
     ("IN1", "no"), ("IN2", "no"), ("QJ1", "si"), ("RE1", "si"), ("GL1", "4"), ("GL2", "9"),
 ];
 
+/// A complete survey submission (built directly, as another phone would send it):
+/// started at 08:00 plus ten minutes per `n`, lasting `seconds`.
+pub fn sealed_survey(n: u128, centro: &str, seconds: i64) -> shared::protocol::Submission {
+    use shared::protocol::{SubmissionMeta, WireAnswers, WireEntry};
+    let answers: WireAnswers = SURVEY.iter().map(|(k, v)| (k.to_string(), WireEntry::Value(v.to_string()))).collect();
+    let start = chrono::DateTime::parse_from_rfc3339("2025-06-02T08:00:00-06:00").expect("time") + chrono::Duration::minutes(n as i64 * 10);
+    shared::protocol::Submission {
+        id: uuid::Uuid::from_u128(0x5EED_0000 + n),
+        form_id: "encuesta_opinion".into(),
+        form_version: "2025010101".into(),
+        centro_id: centro.into(),
+        started_at: start,
+        finalised_at: start + chrono::Duration::seconds(seconds),
+        answers,
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![] },
+        content_hash: String::new(),
+    }
+    .seal()
+}
+
 /// A checklist visit: every item «Cumple» (2), five waiting times.
 pub fn visit_answers() -> Vec<(String, String)> {
     let form = shared::instruments::cedula().expect("the default checklist imports");

@@ -3,6 +3,7 @@
 
 mod app_ui; // the app's screens in headless Chromium: enrol, a survey, a visit with a photo, sync
 mod browser; // chromedriver + headless Chromium, screenshots
+mod console_ui; // the web console in headless Chromium: login, ranking, review
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
 mod field; // a simulated phone: the app's store, records and sync engine

@@ -54,7 +54,7 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
             td.num data-igc { (one(c.igc)) }
             td.num data-igc-star { (one(c.igc_star)) }
             td {
-                @if let (Some(v), Some(se)) = (value, se) {
+                @if let (true, Some(v), Some(se)) = (c.complete, value, se) {
                     (interval(v, v - 1.96 * se, v + 1.96 * se, &format!("{name}: {v:.1}, intervalo de {:.1} a {:.1}", v - 1.96 * se, v + 1.96 * se)))
                 }
             }
@@ -128,7 +128,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 a.button.light href=(format!("/api/v1/periods/{period}/scores?format=csv")) { "Descargar CSV" }
                 a.button.light href=(format!("/api/v1/periods/{period}/scores?format=xlsx")) { "Descargar XLSX" }
             }
-            p.muted { "Método " (dto.method) " · datos hasta la secuencia " (dto.watermark) ". IGC* es el índice ajustado por tamaño de muestra con el que se ordena; la barra muestra su intervalo de 95 %." }
+            p.muted { "Método " (dto.method) " · datos hasta la secuencia " (dto.watermark) ". IGC* es el índice ajustado por tamaño de muestra con el que se ordena; la barra muestra su intervalo de 95 % cuando el centro tiene todos los componentes." }
             @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names)) }
         },
     ))

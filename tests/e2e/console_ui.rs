@@ -1,0 +1,55 @@
+//! The web console in headless Chromium against the real server: login, the ranking, the
+//! review queue (a rejection whose reason the phone then pulls). Screenshots:
+//! `target/screenshots/console/`.
+
+use mobile::sync_client::SyncClient;
+use shared::protocol::{ChangeBody, PushRequest};
+
+use crate::browser::Browser;
+use crate::helpers::spawn_server;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    // A phone sends surveys; one, answered in 20 seconds, waits in review.
+    let phone = SyncClient::new(&server.url())?;
+    let enrolled = phone.enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "Teléfono").await?;
+    let phone = phone.with_token(enrolled.token);
+    let mut surveys: Vec<_> = (0..40u128).map(|i| crate::field::sealed_survey(i, "GTO-E-T-01", 150)).collect();
+    surveys.push(crate::field::sealed_survey(99, "GTO-E-T-01", 20));
+    let flagged = surveys[40].id;
+    let now = chrono::Utc::now().fixed_offset();
+    phone.push(&PushRequest { device_time: now, submissions: surveys }).await?;
+
+    let b = Browser::start("console", 1280, 900).await?;
+    b.client.goto(&format!("{}/consola", server.url())).await?;
+    b.find("#usuario").await?;
+    b.shot("01-entrar").await?;
+    b.type_into("#usuario", "sup.norte").await?;
+    b.type_into("#contrasena", "equivocada").await?;
+    b.click("#entrar").await?;
+    b.wait_text("Usuario o contraseña incorrectos.").await?;
+    b.type_into("#usuario", "sup.norte").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text("Estatal · trámites").await?;
+    b.wait_text("Recaudación León Centro").await?;
+    b.shot("02-resultados").await?;
+
+    b.click("nav a[href='/consola/revision']").await?;
+    b.find(&format!("[data-submission='{flagged}']")).await?;
+    b.shot("03-revision").await?;
+    b.type_into(&format!("#motivo-{flagged}"), "Duró 20 segundos: repítala con la siguiente persona.").await?;
+    b.click(&format!("[data-submission='{flagged}'] button.danger")).await?;
+    b.wait_text("Encuesta rechazada").await?;
+    b.shot("04-rechazada").await?;
+
+    let page = phone.pull(0).await?;
+    let reason = page.changes.iter().find_map(|c| match &c.body {
+        ChangeBody::Review { submission_id, reason, .. } if *submission_id == flagged => reason.clone(),
+        _ => None,
+    });
+    assert_eq!(reason.as_deref(), Some("Duró 20 segundos: repítala con la siguiente persona."));
+    b.close().await?;
+    Ok(())
+}
