@@ -57,6 +57,16 @@ impl Photos {
         self.dir.join(format!("{sha}.part"))
     }
 
+    /// A complete photo's bytes, if the server holds it.
+    pub async fn read(&self, sha: &str) -> Result<Option<Vec<u8>>, AppError> {
+        check_sha(sha)?;
+        match tokio::fs::read(self.done(sha)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow::Error::from(e).into()),
+        }
+    }
+
     /// How much of the photo the server holds.
     pub async fn status(&self, sha: &str) -> Result<PhotoStatus, AppError> {
         check_sha(sha)?;

@@ -54,7 +54,13 @@ fn csrf(html: &str) -> String {
     html[at..].split('"').next().expect("value").to_string()
 }
 
-const PAGES: [&str; 2] = ["/consola/resultados", "/consola/revision"];
+const PAGES: [&str; 5] = [
+    "/consola/resultados",
+    "/consola/revision",
+    "/consola/campo",
+    "/consola/centros/GTO-E-T-01",
+    "/consola/fotos/0000000000000000000000000000000000000000000000000000000000000000",
+];
 
 #[tokio::test]
 async fn signing_in_sets_a_strict_cookie_and_bad_passwords_are_told_in_spanish() {
@@ -163,4 +169,66 @@ async fn a_rejection_from_the_console_needs_a_reason_and_reaches_the_phone() {
     // A supervisor of another team does not see it.
     let other = login(&app, "sup.sur").await;
     assert!(!get(&app, "/consola/revision", Some(&other)).await.html.contains(&a.id.to_string()));
+}
+
+#[tokio::test]
+async fn a_centro_page_shows_its_visits_with_photos_commitments_and_complaints() {
+    let app = demo_app().await;
+    let carmen = app.enrol("insp.carmen").await;
+    let photo = b"\xff\xd8\xff evidence jpeg".to_vec();
+    let sha: String = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&photo)).iter().map(|b| format!("{b:02x}")).collect();
+    let mut visit = support::visit(5, "GTO-E-T-01", &["AG-V1"]);
+    visit.meta.photos = vec![sha.clone()];
+    let visit = visit.seal();
+    let pushed = app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![visit.clone()])).await;
+    assert_eq!(pushed.json["results"][0]["outcome"], "stored", "{}", pushed.json);
+    let req = Request::put(format!("/api/v1/photos/{sha}?offset=0&total={}", photo.len()))
+        .header(header::AUTHORIZATION, format!("Bearer {carmen}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(photo.clone()))
+        .expect("request");
+    assert!(app.send(req).await.status.is_success());
+    let staff = app.enrol("coordinacion").await;
+    let req = Request::put("/api/v1/centros/GTO-E-T-01/commitments/K1")
+        .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"description":"Sistema de turnos","impact":2,"milestones":[{"milestone_id":"h1","description":"Compra","due":"2025-09-30"}]}"#))
+        .expect("request");
+    assert!(app.send(req).await.status.is_success());
+    let req = Request::put("/api/v1/centros/GTO-E-T-01/complaints/Q-9")
+        .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"received":"2025-05-02","responded":"2025-05-06","corrective_action":true,"acknowledged":false}"#))
+        .expect("request");
+    assert!(app.send(req).await.status.is_success());
+
+    let token = login(&app, "coordinacion").await;
+    let page = get(&app, "/consola/centros/GTO-E-T-01?periodo=2025", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for text in ["Recaudación León Centro", "Sistema de turnos", "Q-9", "sin verificar", &format!("data-visit=\"{}\"", visit.id), &format!("/consola/fotos/{sha}")] {
+        assert!(page.html.contains(text), "the centro page shows {text}");
+    }
+    let img = get(&app, &format!("/consola/fotos/{sha}"), Some(&token)).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+    assert_eq!(get(&app, "/consola/centros/NO-EXISTE", Some(&token)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/consola/fotos/zz", Some(&token)).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn fieldwork_shows_progress_against_quota_and_each_devices_day() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..12).map(|i| survey(500 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let token = login(&app, "sup.norte").await;
+    let page = get(&app, "/consola/campo?periodo=2025", Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let at = page.html.find("data-centro=\"GTO-E-T-01\"").expect("the centro's quota row");
+    let row = &page.html[at..at + page.html[at..].find("</tr>").expect("row end")];
+    assert!(row.contains("<td class=\"num\">12</td>"), "{row}");
+    assert!(page.html.contains("Ana Torres"), "the surveyor's day and device are listed");
+    // Another team's supervisor does not see Ana's device.
+    let sur = login(&app, "sup.sur").await;
+    assert!(!get(&app, "/consola/campo?periodo=2025", Some(&sur)).await.html.contains("Ana Torres"));
 }

@@ -44,6 +44,14 @@ async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyho
     b.wait_text("Encuesta rechazada").await?;
     b.shot("04-rechazada").await?;
 
+    b.click("nav a[href='/consola/campo']").await?;
+    b.wait_text("Avance contra la cuota").await?;
+    b.shot("05-trabajo-de-campo").await?;
+    b.client.goto(&format!("{}/consola/resultados", server.url())).await?;
+    b.click("tr[data-centro='GTO-E-T-01'] a").await?;
+    b.wait_text("Satisfacción por dimensión").await?;
+    b.shot("06-centro").await?;
+
     let page = phone.pull(0).await?;
     let reason = page.changes.iter().find_map(|c| match &c.body {
         ChangeBody::Review { submission_id, reason, .. } if *submission_id == flagged => reason.clone(),

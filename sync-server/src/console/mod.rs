@@ -3,7 +3,9 @@
 //! in an HttpOnly, SameSite=Strict cookie; every form carries a CSRF token derived from
 //! the session; every page checks role and scope as the API does.
 
+mod centro;
 mod charts;
+mod fieldwork;
 mod login;
 mod page;
 mod results;
@@ -24,6 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/consola/entrar", get(login::form).post(login::submit))
         .route("/consola/salir", post(login::logout))
         .route("/consola/resultados", get(results::page))
+        .route("/consola/centros/{centro}", get(centro::page))
+        .route("/consola/fotos/{sha256}", get(centro::photo))
+        .route("/consola/campo", get(fieldwork::page))
         .route("/consola/revision", get(review::page))
         .route("/consola/revision/{submission_id}", post(review::decide))
 }

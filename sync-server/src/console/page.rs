@@ -83,6 +83,7 @@ pub fn layout(title: &str, session: Option<&Session>, active: &str, body: Markup
                     @if let Some(s) = session {
                         nav {
                             a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
+                            a href="/consola/campo" class=[(active == "campo").then_some("on")] { "Trabajo de campo" }
                             a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
                         }
                         form.logout method="post" action="/consola/salir" {

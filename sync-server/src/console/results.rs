@@ -50,7 +50,7 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
     html! {
         tr data-centro=(c.centro_id) {
             td.num { @if let Some(r) = c.rank { (r) @if c.tied_with_next { span.tie title="Empate estadístico con el siguiente" { "empate" } } } @else { "—" } }
-            td { strong { (name) } div.muted { (municipio) " · " (c.centro_id) } }
+            td { a href=(format!("/consola/centros/{}", c.centro_id)) { strong { (name) } } div.muted { (municipio) " · " (c.centro_id) } }
             td.num data-igc { (one(c.igc)) }
             td.num data-igc-star { (one(c.igc_star)) }
             td {
@@ -69,6 +69,30 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
     }
 }
 
+/// The category's funnel plot (centros with an IGC), when there are enough to draw one.
+fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+    let scored: Vec<&&CentroScoreDto> = rows.iter().filter(|c| c.igc.is_some() && c.n_eff > 0.0).collect();
+    let sigma = super::charts::pooled_sigma(&scored.iter().filter_map(|c| Some((c.n_eff, c.igc_se?))).collect::<Vec<_>>());
+    let (Some(sigma), false) = (sigma, scored.len() < 2) else {
+        return html! { p.muted { "Embudo: hacen falta al menos dos centros con IGC." } };
+    };
+    let target = scored.iter().filter_map(|c| c.igc).sum::<f64>() / scored.len() as f64;
+    let points: Vec<super::charts::FunnelPoint> = scored
+        .iter()
+        .map(|c| super::charts::FunnelPoint {
+            label: names.get(&c.centro_id).map_or_else(|| c.centro_id.clone(), |n| n.0.clone()),
+            n: c.n_eff,
+            value: c.igc.unwrap_or_default(),
+        })
+        .collect();
+    html! {
+        div.funnel-box {
+            (super::charts::funnel(&points, target, sigma, &format!("Embudo {title}")))
+            p.muted { "Media de la categoría " (format!("{target:.1}")) "; límites de 95 % (discontinuos) y 99.8 % (continuos)." }
+        }
+    }
+}
+
 fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
     html! {
         h2 { (title) }
@@ -79,6 +103,7 @@ fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collection
                 thead { tr { th { "Lugar" } th { "Centro" } th { "IGC" } th { "IGC*" } th { "Intervalo 95 % (0–100)" } th { "Encuestas" } th { "Nivel" } } }
                 tbody { @for c in rows { (row(c, names)) } }
             }
+            (category_funnel(title, rows, names))
         }
     }
 }

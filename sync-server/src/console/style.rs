@@ -36,5 +36,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .item form { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin-top: 8px; }
 .item textarea { max-width: 520px; min-height: 44px; }
 svg.ci { display: block; }
+tr.attention td { background: #fff7ed; }
+.photos { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; } .photos img { border-radius: 6px; border: 1px solid #d1d5db; }
+.funnel-box { margin: 12px 0 8px; }
 @media print { header.top nav, form.logout, .toolbar { display: none; } body { background: #fff; } .card { border: none; } }
 "#;

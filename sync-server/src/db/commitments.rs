@@ -12,7 +12,7 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| t.parse().ok())
 }
 
-fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {
+pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {
     let head: Option<(String, u8, i64)> = conn
         .query_row(
             "SELECT description, impact, version FROM commitments WHERE centro_id = ?1 AND id = ?2",

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod commitments;
+mod console;
 mod exports;
 mod forms;
 mod migrations;

@@ -1,0 +1,186 @@
+//! Centro: its figures for a period (dimension means, CSAT, dissatisfied and bribe
+//! incidence with Wilson intervals), each visit's pillars with the evidence photos, its
+//! commitments and milestones, its complaints, and the trend over periods.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use shared::protocol::{CentroScoreDto, ProportionDto, ScoreTableDto};
+use shared::scoring::VisitItem;
+
+use super::charts::interval;
+use super::page::{Session, error_page, layout, render};
+use super::results::one;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct Filters {
+    periodo: Option<String>,
+}
+
+/// Each pillar's compliance in one visit (0–100): the weighted share of the points of its
+/// applicable items.
+pub fn pillar_scores(items: &[VisitItem]) -> BTreeMap<String, f64> {
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for i in items {
+        if let Some(s) = i.score {
+            let e = sums.entry(i.pillar.clone()).or_default();
+            e.0 += i.weight * f64::from(s);
+            e.1 += i.weight * 2.0;
+        }
+    }
+    sums.into_iter().filter(|(_, (_, max))| *max > 0.0).map(|(p, (got, max))| (p, got / max * 100.0)).collect()
+}
+
+fn proportion(label: &str, p: &Option<ProportionDto>) -> Markup {
+    html! {
+        tr {
+            td { (label) }
+            @if let Some(p) = p {
+                td.num { (format!("{:.1} %", p.p * 100.0)) }
+                td.num { (p.k) " de " (p.n) }
+                td { (interval(p.p * 100.0, p.lower * 100.0, p.upper * 100.0, &format!("{label}: {:.1} %", p.p * 100.0))) }
+            } @else {
+                td.num { "—" } td {} td {}
+            }
+        }
+    }
+}
+
+fn figures(c: &CentroScoreDto) -> Markup {
+    html! {
+        div.card {
+            table.rank {
+                tr { th { "Índice" } th { "Valor" } th { "" } th { "Intervalo 95 %" } }
+                tr { td { "IGC" } td.num data-igc { (one(c.igc)) } td {} td { @if let (Some(v), Some(se)) = (c.igc, c.igc_se) { (interval(v, v - 1.96 * se, v + 1.96 * se, "IGC")) } } }
+                tr { td { "ISC (satisfacción)" } td.num { (one(c.isc)) } td {} td { @if let Some([lo, hi]) = c.isc_ci { (interval(c.isc.unwrap_or(0.0), lo, hi, "ISC")) } } }
+                tr { td { "ICV (cédula)" } td.num { (one(c.icv)) } td {} td { @if let (Some(v), Some(se)) = (c.icv, c.icv_se) { (interval(v, v - 1.96 * se, v + 1.96 * se, "ICV")) } } }
+                tr { td { "IACM (compromisos)" } td.num { (format!("{:.1}", c.iacm)) } td { (c.commitments) " compromisos" } td {} }
+                tr { td { "IGQ (quejas)" } td.num { (one(c.igq)) } td { (c.complaints) " quejas" } td {} }
+            }
+            p.muted { (c.n) " encuestas en " (c.sampling_days) " días de levantamiento · tamaño efectivo " (format!("{:.1}", c.n_eff)) " · " (c.visits) " visitas" }
+            @if !c.reasons.is_empty() { ul.reasons { @for r in &c.reasons { li { (r.message) } } } }
+        }
+        h2 { "Satisfacción por dimensión" }
+        div.card {
+            @if c.dimension_means.is_empty() { p.muted { "Sin encuestas válidas en el periodo." } }
+            table.rank { @for (d, v) in &c.dimension_means { tr { td { (d) } td.num { (format!("{v:.1}")) } td { (interval(*v, *v, *v, d)) } } } }
+        }
+        h2 { "Incidencias (intervalo de Wilson 95 %)" }
+        div.card {
+            table.rank {
+                tr { th { "" } th { "Proporción" } th { "Casos" } th { "Intervalo" } }
+                (proportion("Satisfechos (CSAT)", &c.csat))
+                (proportion("Insatisfechos", &c.dissatisfied))
+                (proportion("Les pidieron dinero o regalo", &c.bribe))
+            }
+        }
+    }
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Query(f): Query<Filters>) -> Response {
+    match build(&state, &session, centro, f).await {
+        Ok(m) => render(m),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
+    session.require_desk()?;
+    let names = state.db.centro_names().await?;
+    let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
+    let periods = state.db.period_list().await?;
+    let period = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())).unwrap_or_default();
+    let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = {
+        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
+        let find = |pid: &str| live.table(pid).and_then(|t| ScoreTableDto::from(&t).centros.into_iter().find(|c| c.centro_id == centro));
+        (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
+    };
+    let records = state.db.centro_records(centro.clone()).await?;
+    Ok(layout(
+        &name,
+        Some(session),
+        "resultados",
+        html! {
+            p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" } }
+            @if let Some(c) = &current { (figures(c)) } @else { p { "Sin datos del centro en este periodo." } }
+            h2 { "Tendencia (IGC por periodo)" }
+            div.card { table.rank { @for (p, v) in &trend { tr { td { (p) } td.num { (one(*v)) } td { @if let Some(v) = v { (interval(*v, *v, *v, p)) } } } } } }
+            h2 { "Visitas (cumplimiento por pilar)" }
+            div.card {
+                @if records.visits.is_empty() { p.muted { "Sin visitas registradas." } }
+                @for v in &records.visits {
+                    div.item data-visit=(v.submission_id) {
+                        strong { "Visita del " (v.date.format("%d/%m/%Y")) }
+                        table.rank { @for (p, s) in pillar_scores(&v.items) { tr { td { (p) } td.num { (format!("{s:.0}")) } td { (interval(s, s, s, &p)) } } } }
+                        @if !v.photos.is_empty() {
+                            div.photos {
+                                @for (sha, arrived) in &v.photos {
+                                    @if *arrived {
+                                        a href=(format!("/consola/fotos/{sha}")) { img src=(format!("/consola/fotos/{sha}")) alt="Foto de evidencia" loading="lazy" width="160"; }
+                                    } @else { span.muted { "Foto pendiente de subir" } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Compromisos de mejora" }
+            div.card {
+                @if records.commitments.is_empty() { p.muted { "Sin compromisos." } }
+                @for k in &records.commitments {
+                    div.item {
+                        strong { (k.description) } span.muted { " · impacto " (k.impact) " · versión " (k.version) }
+                        ul { @for m in &k.milestones {
+                            li { (m.description) " — vence " (m.due.format("%d/%m/%Y")) " — "
+                                @if let Some(d) = m.verified_on { strong { "verificado el " (d.format("%d/%m/%Y")) } } @else { "sin verificar" } }
+                        } }
+                    }
+                }
+            }
+            h2 { "Libro de quejas" }
+            div.card {
+                @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }
+                table.rank {
+                    @if !records.complaints.is_empty() { tr { th { "Folio" } th { "Recibida" } th { "Respondida" } th { "Acción correctiva" } th { "Acuse" } } }
+                    @for q in &records.complaints {
+                        tr { td { (q.folio) } td { (q.received.format("%d/%m/%Y")) }
+                             td { @if let Some(r) = q.responded { (r.format("%d/%m/%Y")) } @else { "sin respuesta" } }
+                             td { @if q.corrective_action { "sí" } @else { "no" } } td { @if q.acknowledged { "sí" } @else { "no" } } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// An evidence photo (desk roles only).
+pub async fn photo(State(state): State<AppState>, session: Session, Path(sha): Path<String>) -> Response {
+    let result = async {
+        session.require_desk()?;
+        state.photos.read(&sha).await?.ok_or_else(|| AppError::NotFound("La foto aún no llega al servidor.".into()))
+    }
+    .await;
+    match result {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=86400")], bytes).into_response(),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pillar_scores_weight_items_and_skip_not_applicable_ones() {
+        let item = |pillar: &str, weight: f64, score: Option<u8>| VisitItem { pillar: pillar.into(), weight, critical: false, score };
+        let scores = pillar_scores(&[item("AG", 2.0, Some(2)), item("AG", 1.0, Some(0)), item("AG", 5.0, None), item("DE", 1.0, None)]);
+        assert_eq!(scores.len(), 1, "a pillar with only N/A items has no score");
+        assert!((scores["AG"] - 200.0 / 3.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,113 @@
+//! Trabajo de campo: progress against each centro's quota, surveys per surveyor and day,
+//! today's receipt of every device, and conflicts waiting for a decision.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::page::{Session, error_page, layout, render};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct Filters {
+    periodo: Option<String>,
+}
+
+/// Share of the quota done, 0–100 (a centro without quota counts as done).
+pub fn progress(done: u64, quota: u32) -> f64 {
+    if quota == 0 { 100.0 } else { (done as f64 / f64::from(quota) * 100.0).min(100.0) }
+}
+
+fn bar(pct: f64) -> Markup {
+    html! {
+        svg.ci width="160" height="14" viewBox="0 0 160 14" role="img" aria-label=(format!("{pct:.0} %")) {
+            rect x="0" y="2" width="160" height="10" rx="4" fill="#e5e7eb" {}
+            rect x="0" y="2" width=(format!("{:.1}", pct * 1.6)) height="10" rx="4" fill=(if pct >= 100.0 { "#15803d" } else { "#0b3d91" }) {}
+        }
+    }
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
+    match build(&state, &session, f).await {
+        Ok(m) => render(m),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
+    session.require_desk()?;
+    let who = crate::routes::review::reviewer(&session.device)?;
+    let periods = state.db.period_list().await?;
+    let Some(period) = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())) else {
+        return Ok(layout("Trabajo de campo", Some(session), "campo", html! { p { "Aún no hay periodos." } }));
+    };
+    let (start, end) = state.db.period_dates(period.clone()).await?.ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
+    let work = state.db.fieldwork(who, period.clone(), start, end).await?;
+    let today = chrono::Utc::now().with_timezone(&state.local_offset).date_naive();
+    let devices = state.db.device_days(who, today).await?;
+    let names = state.db.centro_names().await?;
+    Ok(layout(
+        "Trabajo de campo",
+        Some(session),
+        "campo",
+        html! {
+            form.toolbar method="get" action="/consola/campo" {
+                div { label for="periodo" { "Periodo" }
+                    select #periodo name="periodo" { @for (id, name) in &periods { option value=(id) selected[*id == period] { (name) } } } }
+                button type="submit" { "Ver" }
+            }
+            h2 { "Avance contra la cuota" }
+            table.rank {
+                thead { tr { th { "Centro" } th { "Encuestas" } th { "Cuota" } th { "Avance" } th { "En revisión" } } }
+                tbody { @for q in &work.quotas {
+                    tr data-centro=(q.centro_id) {
+                        td { a href=(format!("/consola/centros/{}?periodo={period}", q.centro_id)) { (names.get(&q.centro_id).map_or(q.centro_id.as_str(), |n| n.0.as_str())) } }
+                        td.num { (q.surveys) } td.num { (q.quota) }
+                        td { (bar(progress(q.surveys, q.quota))) " " (format!("{:.0} %", progress(q.surveys, q.quota))) }
+                        td.num { (q.in_review) }
+                    }
+                } }
+            }
+            h2 { "Recibo del día por dispositivo (" (today.format("%d/%m/%Y")) ")" }
+            table.rank {
+                thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Recibidos" } th { "Guardados" } th { "Duplicados" } th { "Conflictos" } th { "Rechazados" } th { "Última conexión" } } }
+                tbody { @for d in &devices {
+                    tr.attention[d.conflicts > 0 || d.rejected > 0 || d.revoked] data-device=(d.device_id) {
+                        td { (d.label) @if d.revoked { " " span.tier.tier-no_elegible { "dado de baja" } } }
+                        td { (d.display_name) }
+                        td.num { (d.received) } td.num { (d.stored) } td.num { (d.duplicates) }
+                        td.num { (d.conflicts) } td.num { (d.rejected) }
+                        td { (d.last_seen_at.clone().unwrap_or_else(|| "nunca".into())) }
+                    }
+                } }
+            }
+            h2 { "Encuestas por encuestador y día" }
+            table.rank {
+                thead { tr { th { "Día" } th { "Encuestador" } th { "Encuestas" } } }
+                tbody { @for d in &work.days { tr { td { (d.date.format("%d/%m/%Y")) } td { (d.display_name) } td.num { (d.surveys) } } } }
+            }
+            h2 { "Conflictos por decidir" }
+            @if work.conflicts.is_empty() { p.muted { "Ninguno." } }
+            @else {
+                table.rank {
+                    thead { tr { th { "Registro" } th { "Centro" } th { "Usuario" } th { "Recibido" } } }
+                    tbody { @for c in &work.conflicts { tr.attention { td { (c.submission_id) } td { (c.centro_id) } td { (c.username) } td { (c.received_at) } } } }
+                }
+            }
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_a_capped_share_of_the_quota() {
+        assert_eq!(progress(20, 80), 25.0);
+        assert_eq!(progress(100, 80), 100.0);
+        assert_eq!(progress(0, 0), 100.0);
+    }
+}

@@ -1,0 +1,162 @@
+//! What the web console's pages read that no API endpoint does: a centro's visits with
+//! their photos, its commitments and complaints, fieldwork progress and open conflicts.
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use shared::protocol::{CommitmentInfo, Role};
+use shared::scoring::{Complaint, VisitItem};
+
+use super::review::Reviewer;
+use super::{Db, DbError};
+use crate::facts::decode_items;
+
+/// One stored visit of a centro.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitView {
+    pub submission_id: String,
+    pub date: NaiveDate,
+    pub items: Vec<VisitItem>,
+    /// Evidence photos: (sha256, arrived).
+    pub photos: Vec<(String, bool)>,
+}
+
+/// A centro's program records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentroRecords {
+    pub visits: Vec<VisitView>,
+    pub commitments: Vec<CommitmentInfo>,
+    pub complaints: Vec<Complaint>,
+}
+
+/// Surveys of one centro in a period against its quota.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaRow {
+    pub centro_id: String,
+    pub quota: u32,
+    pub surveys: u64,
+    pub in_review: u64,
+}
+
+/// Surveys of one surveyor on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyorDay {
+    pub username: String,
+    pub display_name: String,
+    pub date: NaiveDate,
+    pub surveys: u64,
+}
+
+/// A record sent twice with different content, waiting for a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenConflict {
+    pub submission_id: String,
+    pub centro_id: String,
+    pub username: String,
+    pub received_at: String,
+}
+
+/// Fieldwork of a period within a reviewer's scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fieldwork {
+    pub quotas: Vec<QuotaRow>,
+    pub days: Vec<SurveyorDay>,
+    pub conflicts: Vec<OpenConflict>,
+}
+
+impl Db {
+    /// A centro's visits (newest first, rejected ones left out), commitments and complaints.
+    pub async fn centro_records(&self, centro: String) -> Result<CentroRecords, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT v.submission_id, v.visit_date, v.items FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
+                 WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC",
+            )?;
+            let rows: Vec<(String, String, String)> = stmt.query_map([&centro], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+            let mut photos = conn.prepare("SELECT sha256, arrived FROM submission_photos WHERE submission_id = ?1 ORDER BY sha256")?;
+            let mut visits = Vec::with_capacity(rows.len());
+            for (id, date, items) in rows {
+                let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+                visits.push(VisitView { date: date.parse().unwrap_or_default(), items: decode_items(&items), photos: p, submission_id: id });
+            }
+            let ids: Vec<String> = conn
+                .prepare("SELECT id FROM commitments WHERE centro_id = ?1 ORDER BY id")?
+                .query_map([&centro], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut commitments = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(c) = super::commitments::load(conn, &centro, &id)? {
+                    commitments.push(c);
+                }
+            }
+            let complaints = super::commitments::complaints_of(conn, Some(&centro))?;
+            Ok(CentroRecords { visits, commitments, complaints })
+        })
+        .await
+    }
+
+    /// Progress of a period's fieldwork in the reviewer's scope (a supervisor: the centros
+    /// and surveyors of the team; staff and admin: everything).
+    pub async fn fieldwork(&self, who: Reviewer, period_id: String, start: NaiveDate, end: NaiveDate) -> Result<Fieldwork, DbError> {
+        self.read(move |conn| {
+            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let (start, end) = (start.to_string(), end.to_string());
+            let mut stmt = conn.prepare(
+                "SELECT c.id, COALESCE(q.surveys, 0),
+                   (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
+                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review <> 'rejected'),
+                   (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
+                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review = 'in_review')
+                 FROM centros c LEFT JOIN quotas q ON q.centro_id = c.id AND q.period_id = ?3
+                 WHERE ?1 = 1 OR EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id
+                                         WHERE a.centro_id = c.id AND u.supervisor_id = ?2)
+                 ORDER BY c.id",
+            )?;
+            let quotas = stmt
+                .query_map(params![everyone, who.user_id, period_id, start, end], |r| {
+                    Ok(QuotaRow { centro_id: r.get(0)?, quota: r.get(1)?, surveys: r.get::<_, i64>(2)? as u64, in_review: r.get::<_, i64>(3)? as u64 })
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = conn.prepare(
+                "SELECT u.username, u.display_name, f.capture_date, COUNT(*) FROM survey_facts f
+                 JOIN submissions s ON s.id = f.submission_id JOIN users u ON u.id = s.user_id
+                 WHERE f.capture_date BETWEEN ?3 AND ?4 AND (?1 = 1 OR u.supervisor_id = ?2)
+                 GROUP BY u.username, f.capture_date ORDER BY f.capture_date DESC, u.username LIMIT 500",
+            )?;
+            let days = stmt
+                .query_map(params![everyone, who.user_id, start, end], |r| {
+                    Ok(SurveyorDay {
+                        username: r.get(0)?,
+                        display_name: r.get(1)?,
+                        date: r.get::<_, String>(2)?.parse().unwrap_or_default(),
+                        surveys: r.get::<_, i64>(3)? as u64,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = conn.prepare(
+                "SELECT c.submission_id, s.centro_id, u.username, c.received_at FROM conflicts c
+                 JOIN submissions s ON s.id = c.submission_id JOIN devices d ON d.id = c.device_id JOIN users u ON u.id = d.user_id
+                 WHERE c.resolved_at IS NULL AND (?1 = 1 OR u.supervisor_id = ?2) ORDER BY c.received_at",
+            )?;
+            let conflicts = stmt
+                .query_map(params![everyone, who.user_id], |r| {
+                    Ok(OpenConflict { submission_id: r.get(0)?, centro_id: r.get(1)?, username: r.get(2)?, received_at: r.get(3)? })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Fieldwork { quotas, days, conflicts })
+        })
+        .await
+    }
+
+    /// A period's dates.
+    pub async fn period_dates(&self, period_id: String) -> Result<Option<(NaiveDate, NaiveDate)>, DbError> {
+        self.read(move |conn| {
+            let row: Option<(String, String)> = rusqlite::OptionalExtension::optional(conn.query_row(
+                "SELECT start_date, end_date FROM periods WHERE id = ?1",
+                [&period_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            ))?;
+            Ok(row.and_then(|(s, e)| Some((s.parse().ok()?, e.parse().ok()?))))
+        })
+        .await
+    }
+}
