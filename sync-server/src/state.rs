@@ -29,6 +29,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Evidence photos.
     pub photos: Photos,
+    /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
+    pub staged_forms: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             // Ten tries per username, then one every 6 seconds.
             login_limiter: Arc::new(RateLimiter::new(10, 1.0 / 6.0)),
             photos,
+            staged_forms: Arc::default(),
         };
         state.rebuild_scores().await?;
         Ok(state)

@@ -54,8 +54,9 @@ fn csrf(html: &str) -> String {
     html[at..].split('"').next().expect("value").to_string()
 }
 
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 6] = [
     "/consola/resultados",
+    "/consola/admin",
     "/consola/revision",
     "/consola/campo",
     "/consola/centros/GTO-E-T-01",
@@ -231,4 +232,98 @@ async fn fieldwork_shows_progress_against_quota_and_each_devices_day() {
     // Another team's supervisor does not see Ana's device.
     let sur = login(&app, "sup.sur").await;
     assert!(!get(&app, "/consola/campo?periodo=2025", Some(&sur)).await.html.contains("Ana Torres"));
+}
+
+/// A multipart body with the CSRF token and one file.
+fn multipart(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "ventanillaLimite7";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"archivo\"; filename=\"f.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_file(app: &TestApp, path: &str, cookie: &str, csrf: &str, file: &[u8]) -> Page {
+    let (content_type, body) = multipart(csrf, file);
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, format!("ventanilla_sesion={cookie}"))
+        .body(Body::from(body))
+        .expect("request");
+    request(app, req).await
+}
+
+#[tokio::test]
+async fn administration_checks_an_xlsform_by_row_then_publishes_it_and_supervisors_get_a_403() {
+    let app = demo_app().await;
+    let sup = login(&app, "sup.norte").await;
+    assert_eq!(get(&app, "/consola/admin", Some(&sup)).await.status, StatusCode::FORBIDDEN);
+    let token = login(&app, "coordinacion").await;
+    let admin = get(&app, "/consola/admin", Some(&token)).await;
+    assert_eq!(admin.status, StatusCode::OK);
+    let csrf = csrf(&admin.html);
+    // A broken form: an unknown type on row 3 and a bad expression on row 4.
+    let broken = support::xlsform(
+        &[&["type", "name", "label", "relevant"], &["text", "nombre", "Nombre", ""], &["texto_largo", "nota", "Nota", ""], &["integer", "edad", "Edad", "${nombre = "]],
+        "2",
+    );
+    let page = post_file(&app, "/consola/admin/formularios", &token, &csrf, &broken).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.html.contains("data-row=\"3\"") && page.html.contains("data-row=\"4\""), "{}", page.html);
+    assert!(page.html.contains("texto_largo"));
+    let forged = post_file(&app, "/consola/admin/formularios", &token, "nope", &broken).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // A good one: preview, then publish.
+    let good = support::xlsform(&[&["type", "name", "label"], &["text", "nombre", "Nombre"], &["select_one sn", "acepta", "¿Acepta?"]], "3");
+    let preview = post_file(&app, "/consola/admin/formularios", &token, &csrf, &good).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.html.contains("no tiene errores") && preview.html.contains("piloto versión 3"), "{}", preview.html);
+    let at = preview.html.find("name=\"sha\" value=\"").expect("staged") + "name=\"sha\" value=\"".len();
+    let sha = preview.html[at..].split('"').next().expect("sha").to_string();
+    let done = post_form(&app, "/consola/admin/formularios/publicar", Some(&token), &format!("csrf={csrf}&sha={sha}")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let forms = app.get("/api/v1/forms", None).await;
+    assert!(forms.json["forms"].as_array().expect("forms").iter().any(|f| f["form_id"] == "piloto" && f["version"] == "3"));
+    let again = post_form(&app, "/consola/admin/formularios/publicar", Some(&token), &format!("csrf={csrf}&sha={sha}")).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a staged upload publishes once");
+}
+
+#[tokio::test]
+async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
+    let app = demo_app().await;
+    let token = login(&app, "coordinacion").await;
+    let token_csrf = csrf(&get(&app, "/consola/admin", Some(&token)).await.html);
+    let q = post_form(&app, "/consola/admin/cuotas", Some(&token), &format!("csrf={token_csrf}&period=2025&centro=GTO-E-T-02&surveys=123")).await;
+    assert_eq!(q.status, StatusCode::SEE_OTHER);
+    let campo = get(&app, "/consola/campo?periodo=2025", Some(&token)).await;
+    let at = campo.html.find("data-centro=\"GTO-E-T-02\"").expect("row");
+    assert!(campo.html[at..at + 400].contains(">123<"), "the new quota shows in fieldwork");
+    let a = post_form(&app, "/consola/admin/asignaciones", Some(&token), &format!("csrf={token_csrf}&username=enc.luis&centro=GTO-E-T-02")).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let luis = app.enrol("enc.luis").await;
+    let me = app.get("/api/v1/me", Some(&luis)).await;
+    assert!(me.json["centros"].as_array().expect("centros").iter().any(|c| c == "GTO-E-T-02"));
+    let device = me.json["device_id"].as_str().expect("device").to_string();
+    let r = post_form(&app, &format!("/consola/admin/dispositivos/{device}/revocar"), Some(&token), &format!("csrf={token_csrf}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/me", Some(&luis)).await.json["code"], "revoked_token");
+    // A period with bad method settings is refused in Spanish; a good one appears.
+    let bad = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31&settings=%7B%22x%22%3A1%7D")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.html.contains("Parámetros del método no válidos"), "{}", bad.html);
+    let reversed = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-12-31&end=2026-01-01&settings=")).await;
+    assert_eq!(reversed.status, StatusCode::BAD_REQUEST);
+    let ok = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31&settings=")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+    assert!(get(&app, "/consola/resultados?periodo=2026", Some(&token)).await.html.contains("MAS 2026"));
+    // Only an admin creates users.
+    let u = post_form(&app, "/consola/admin/usuarios", Some(&token), &format!("csrf={token_csrf}&username=nuevo&display_name=Nuevo&role=surveyor&password=12345678&supervisor=")).await;
+    assert_eq!(u.status, StatusCode::FORBIDDEN);
+    let admin = login(&app, "admin").await;
+    let admin_csrf = csrf(&get(&app, "/consola/admin", Some(&admin)).await.html);
+    let u = post_form(&app, "/consola/admin/usuarios", Some(&admin), &format!("csrf={admin_csrf}&username=nuevo&display_name=Nuevo&role=surveyor&password=12345678&supervisor=sup.norte")).await;
+    assert_eq!(u.status, StatusCode::SEE_OTHER, "{}", u.html);
 }

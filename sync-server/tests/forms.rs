@@ -4,26 +4,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use support::{TestApp, demo_app};
-
-fn workbook(survey: &[&[&str]], version: &str) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let sheets: [(&str, Vec<Vec<&str>>); 3] = [
-        ("survey", survey.iter().map(|r| r.to_vec()).collect()),
-        ("choices", vec![vec!["list_name", "name", "label"], vec!["sn", "si", "Sí"], vec!["sn", "no", "No"]]),
-        ("settings", vec![vec!["form_id", "version", "form_title"], vec!["piloto", version, "Piloto"]]),
-    ];
-    for (name, rows) in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).expect("name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                ws.write_string(r as u32, c as u16, *cell).expect("cell");
-            }
-        }
-    }
-    wb.save_to_buffer().expect("xlsx")
-}
+use support::{TestApp, demo_app, xlsform as workbook};
 
 async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>) -> support::Answer {
     let req = Request::post("/api/v1/forms")

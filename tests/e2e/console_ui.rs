@@ -61,3 +61,39 @@ async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyho
     b.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let dir = tempfile::tempdir()?;
+    // A form with an unknown question type on row 3 of the survey sheet.
+    let path = dir.path().join("formulario.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in [
+        ("survey", vec![vec!["type", "name", "label"], vec!["text", "nombre", "Nombre"], vec!["texto_largo", "comentario", "Comentario"]]),
+        ("settings", vec![vec!["form_id", "version"], vec!["piloto", "1"]]),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell)?;
+            }
+        }
+    }
+    wb.save(&path)?;
+    let b = Browser::start("console", 1280, 900).await?;
+    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
+    b.type_into("#usuario", "coordinacion").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text("Resultados").await?;
+    b.click("nav a[href='/consola/admin']").await?;
+    b.find("#xlsform").await?.send_keys(&path.display().to_string()).await?;
+    b.click("#revisar-formulario").await?;
+    b.find("#errores tr[data-row='3']").await?;
+    b.wait_text("texto_largo").await?;
+    b.shot("07-xlsform-con-errores").await?;
+    b.close().await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! in an HttpOnly, SameSite=Strict cookie; every form carries a CSRF token derived from
 //! the session; every page checks role and scope as the API does.
 
+mod admin;
 mod centro;
 mod charts;
 mod fieldwork;
@@ -13,10 +14,14 @@ mod review;
 mod style;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+
+/// Uploaded XLSForms and centro files (as the API allows).
+const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// The console's routes, under `/consola`.
 pub fn router() -> Router<AppState> {
@@ -30,5 +35,14 @@ pub fn router() -> Router<AppState> {
         .route("/consola/fotos/{sha256}", get(centro::photo))
         .route("/consola/campo", get(fieldwork::page))
         .route("/consola/revision", get(review::page))
+        .route("/consola/admin", get(admin::page))
+        .route("/consola/admin/formularios", post(admin::review_form).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/consola/admin/formularios/publicar", post(admin::publish))
+        .route("/consola/admin/centros", post(admin::import_centros).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/consola/admin/usuarios", post(admin::create_user))
+        .route("/consola/admin/asignaciones", post(admin::assign))
+        .route("/consola/admin/cuotas", post(admin::quota))
+        .route("/consola/admin/periodos", post(admin::period))
+        .route("/consola/admin/dispositivos/{device_id}/revocar", post(admin::revoke))
         .route("/consola/revision/{submission_id}", post(review::decide))
 }

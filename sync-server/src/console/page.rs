@@ -85,6 +85,9 @@ pub fn layout(title: &str, session: Option<&Session>, active: &str, body: Markup
                             a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
                             a href="/consola/campo" class=[(active == "campo").then_some("on")] { "Trabajo de campo" }
                             a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
+                            @if matches!(s.device.user.role, Role::Admin | Role::Staff) {
+                                a href="/consola/admin" class=[(active == "admin").then_some("on")] { "Administración" }
+                            }
                         }
                         form.logout method="post" action="/consola/salir" {
                             input type="hidden" name="csrf" value=(s.csrf);

@@ -12,7 +12,7 @@ use crate::db::{Device, NewUser, PeriodRow};
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
-fn staff(device: &Device) -> Result<(), AppError> {
+pub(crate) fn staff(device: &Device) -> Result<(), AppError> {
     match device.user.role {
         Role::Admin | Role::Staff => Ok(()),
         _ => Err(AppError::Forbidden("La administración del programa es para coordinación.".into())),
@@ -29,15 +29,21 @@ pub async fn put_period(
     Path(id): Path<String>,
     AppJson(p): AppJson<PeriodDefinition>,
 ) -> Result<Json<PeriodDefinition>, AppError> {
-    staff(&device)?;
+    Ok(Json(save_period(&state, &device, id, p).await?))
+}
+
+/// Creates or updates a period with its pinned method settings (MGS-1 when absent);
+/// API and console.
+pub async fn save_period(state: &AppState, device: &Device, id: String, p: PeriodDefinition) -> Result<PeriodDefinition, AppError> {
+    staff(device)?;
     if id.trim().is_empty() || p.name.trim().is_empty() {
         return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
     }
     let settings = p.settings.clone().unwrap_or_default();
     let row = PeriodRow { id, name: p.name.clone(), start: p.start, end: p.end, settings: settings.clone() };
     state.db.upsert_period(row).await?;
-    rebuild(&state).await?;
-    Ok(Json(PeriodDefinition { settings: Some(settings), ..p }))
+    rebuild(state).await?;
+    Ok(PeriodDefinition { settings: Some(settings), ..p })
 }
 
 pub async fn put_centro(
@@ -55,8 +61,13 @@ pub async fn put_centro(
 
 /// `POST /api/v1/centros/import`: a CSV or XLSX file in the body; all rows or none.
 pub async fn import_centros(State(state): State<AppState>, AuthDevice(device): AuthDevice, body: Bytes) -> Result<Json<ImportSummary>, AppError> {
-    staff(&device)?;
-    let bytes = body.to_vec();
+    Ok(Json(centros_from_file(&state, &device, body.to_vec()).await?))
+}
+
+/// Imports centros from a CSV or XLSX file (API and console): all rows or none, every
+/// problem by row.
+pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>) -> Result<ImportSummary, AppError> {
+    staff(device)?;
     let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await.map_err(anyhow::Error::from)?;
     let centros = parsed.map_err(|details| {
         let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
@@ -66,8 +77,8 @@ pub async fn import_centros(State(state): State<AppState>, AuthDevice(device): A
     for c in centros {
         state.db.upsert_centro(c).await?;
     }
-    rebuild(&state).await?;
-    Ok(Json(ImportSummary { centros: count }))
+    rebuild(state).await?;
+    Ok(ImportSummary { centros: count })
 }
 
 pub async fn create_user(
@@ -75,6 +86,11 @@ pub async fn create_user(
     AuthDevice(device): AuthDevice,
     AppJson(u): AppJson<NewUserRequest>,
 ) -> Result<Json<UserInfo>, AppError> {
+    Ok(Json(new_user(&state, &device, u).await?))
+}
+
+/// Creates a user (admin only; API and console).
+pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> Result<UserInfo, AppError> {
     if device.user.role != Role::Admin {
         return Err(AppError::Forbidden("Solo administración crea usuarios.".into()));
     }
@@ -90,14 +106,19 @@ pub async fn create_user(
     let new = NewUser { username: u.username.clone(), display_name: u.display_name.clone(), role: u.role, password_hash, supervisor: u.supervisor };
     state.db.create_user(new).await?;
     state.db.audit(device.user_id, "create_user", format!("{} ({})", u.username, u.role.code())).await?;
-    Ok(Json(UserInfo { username: u.username, display_name: u.display_name, role: u.role }))
+    Ok(UserInfo { username: u.username, display_name: u.display_name, role: u.role })
 }
 
 pub async fn assign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
-    staff(&device)?;
+    Ok(Json(assign_centro(&state, &device, username, centro).await?))
+}
+
+/// Assigns a centro to a user (API and console); returns the user's centros.
+pub async fn assign_centro(state: &AppState, device: &Device, username: String, centro: String) -> Result<Vec<String>, AppError> {
+    staff(device)?;
     let user = state.db.user_id(username).await?;
     state.db.assign(user, centro).await?;
-    Ok(Json(state.db.assigned_centros(user).await?))
+    Ok(state.db.assigned_centros(user).await?)
 }
 
 pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
@@ -113,7 +134,13 @@ pub async fn put_quota(
     Path((period, centro)): Path<(String, String)>,
     AppJson(q): AppJson<QuotaInput>,
 ) -> Result<Json<QuotaInput>, AppError> {
-    staff(&device)?;
-    state.db.set_quota(period, centro, q.surveys).await?;
+    set_quota(&state, &device, period, centro, q.surveys).await?;
     Ok(Json(q))
+}
+
+/// Sets a centro's quota of surveys for a period (API and console).
+pub async fn set_quota(state: &AppState, device: &Device, period: String, centro: String, surveys: u32) -> Result<(), AppError> {
+    staff(device)?;
+    state.db.set_quota(period, centro, surveys).await?;
+    Ok(())
 }

@@ -156,3 +156,24 @@ pub fn visit(id: u128, centro: &str, zero: &[&str]) -> Submission {
     }
     .seal()
 }
+
+/// An XLSForm workbook «piloto» with these survey rows (first row: headers), a yes/no list
+/// and the given version.
+pub fn xlsform(survey: &[&[&str]], version: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, Vec<Vec<&str>>); 3] = [
+        ("survey", survey.iter().map(|r| r.to_vec()).collect()),
+        ("choices", vec![vec!["list_name", "name", "label"], vec!["sn", "si", "Sí"], vec!["sn", "no", "No"]]),
+        ("settings", vec![vec!["form_id", "version", "form_title"], vec!["piloto", version, "Piloto"]]),
+    ];
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *cell).expect("cell");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}

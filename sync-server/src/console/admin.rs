@@ -1,0 +1,404 @@
+//! Administración (staff and admin): forms (upload an XLSForm, see every error by row,
+//! preview, publish), centros (import from CSV or XLSX), users and assignments, quotas,
+//! and devices (revoke).
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use shared::protocol::{NewUserRequest, Role};
+use uuid::Uuid;
+
+use super::page::{Session, error_page, layout, render};
+use crate::error::AppError;
+use crate::routes::admin::{assign_centro, centros_from_file, new_user, set_quota, staff};
+use crate::state::AppState;
+
+/// Problems located in a file: (sheet, row, column, message).
+type Located = Vec<(String, Option<u32>, Option<String>, String)>;
+
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    hecho: Option<String>,
+}
+
+fn back(done: &str) -> Response {
+    let q: String = done.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Redirect::to(&format!("/consola/admin?hecho={q}")).into_response()
+}
+
+fn problems_table(title: &str, problems: &Located) -> Markup {
+    html! {
+        div.card #errores {
+            p.error role="alert" { (title) }
+            table.rank {
+                thead { tr { th { "Hoja" } th { "Fila" } th { "Columna" } th { "Problema" } } }
+                tbody { @for (sheet, row, column, message) in problems {
+                    tr.attention data-row=[row] { td { (sheet) } td.num { @if let Some(r) = row { (r) } } td { (column.clone().unwrap_or_default()) } td { (message) } }
+                } }
+            }
+        }
+    }
+}
+
+async fn admin_page(state: &AppState, session: &Session, notice: Option<String>, extra: Markup) -> Result<Markup, AppError> {
+    staff(&session.device)?;
+    let forms = state.db.forms().await?;
+    let names = state.db.centro_names().await?;
+    let periods = state.db.period_list().await?;
+    let who = crate::routes::review::reviewer(&session.device)?;
+    let today = chrono::Utc::now().with_timezone(&state.local_offset).date_naive();
+    let devices = state.db.device_days(who, today).await?;
+    let csrf = &session.csrf;
+    let is_admin = session.device.user.role == Role::Admin;
+    Ok(layout(
+        "Administración",
+        Some(session),
+        "admin",
+        html! {
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
+            (extra)
+            h2 { "Formularios" }
+            div.card {
+                table.rank {
+                    thead { tr { th { "Formulario" } th { "Versión" } th { "Huella" } } }
+                    tbody { @for f in &forms { tr { td { (f.title) div.muted { (f.form_id) } } td { (f.version) } td.muted { (f.fingerprint.get(..12).unwrap_or(&f.fingerprint)) } } } }
+                }
+                form method="post" action="/consola/admin/formularios" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="xlsform" { "Subir un XLSForm (.xlsx) para revisarlo antes de publicar" }
+                    input #xlsform type="file" name="archivo" accept=".xlsx" required;
+                    p { button #revisar-formulario type="submit" { "Revisar" } }
+                }
+            }
+            h2 { "Centros" }
+            div.card {
+                p.muted { (names.len()) " centros. Importe un CSV o XLSX con las columnas de la plantilla: se importan todas las filas o ninguna." }
+                form method="post" action="/consola/admin/centros" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input #centros-archivo type="file" name="archivo" accept=".csv,.xlsx" required;
+                    button type="submit" { "Importar centros" }
+                }
+            }
+            h2 { "Usuarios y asignaciones" }
+            div.card {
+                @if is_admin {
+                    form method="post" action="/consola/admin/usuarios" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        div.toolbar {
+                            div { label for="nu-usuario" { "Usuario" } input #nu-usuario type="text" name="username" required maxlength="64"; }
+                            div { label for="nu-nombre" { "Nombre" } input #nu-nombre type="text" name="display_name" required maxlength="100"; }
+                            div { label for="nu-rol" { "Rol" } select #nu-rol name="role" {
+                                option value="surveyor" { "Encuestador(a)" } option value="inspector" { "Inspector(a)" }
+                                option value="supervisor" { "Supervisor(a)" } option value="staff" { "Coordinación" } option value="admin" { "Administración" } } }
+                            div { label for="nu-contrasena" { "Contraseña (8 o más)" } input #nu-contrasena type="password" name="password" required minlength="8"; }
+                            div { label for="nu-supervisor" { "Supervisor (usuario)" } input #nu-supervisor type="text" name="supervisor" maxlength="64"; }
+                            button type="submit" { "Crear usuario" }
+                        }
+                    }
+                } @else { p.muted { "Solo administración crea usuarios." } }
+                form method="post" action="/consola/admin/asignaciones" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.toolbar {
+                        div { label for="as-usuario" { "Usuario" } input #as-usuario type="text" name="username" required maxlength="64"; }
+                        div { label for="as-centro" { "Centro" } select #as-centro name="centro" { @for (id, (n, _)) in &names { option value=(id) { (n) " (" (id) ")" } } } }
+                        button type="submit" { "Asignar centro" }
+                    }
+                }
+            }
+            h2 { "Periodos y método" }
+            div.card {
+                p.muted { "Cada periodo fija sus parámetros del método (pesos, umbrales) en formato JSON; vacío es MGS-1 sin cambios." }
+                form method="post" action="/consola/admin/periodos" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.toolbar {
+                        div { label for="pe-clave" { "Clave" } input #pe-clave type="text" name="id" required maxlength="40"; }
+                        div { label for="pe-nombre" { "Nombre" } input #pe-nombre type="text" name="name" required maxlength="100"; }
+                        div { label for="pe-inicio" { "Inicio" } input #pe-inicio type="date" name="start" required; }
+                        div { label for="pe-fin" { "Fin" } input #pe-fin type="date" name="end" required; }
+                    }
+                    label for="pe-metodo" { "Parámetros del método (JSON, opcional)" }
+                    textarea #pe-metodo name="settings" rows="4" {}
+                    p { button type="submit" { "Guardar periodo" } }
+                }
+            }
+            h2 { "Cuotas por periodo" }
+            div.card {
+                form method="post" action="/consola/admin/cuotas" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.toolbar {
+                        div { label for="cu-periodo" { "Periodo" } select #cu-periodo name="period" { @for (id, n) in &periods { option value=(id) { (n) } } } }
+                        div { label for="cu-centro" { "Centro" } select #cu-centro name="centro" { @for (id, (n, _)) in &names { option value=(id) { (n) } } } }
+                        div { label for="cu-encuestas" { "Encuestas" } input #cu-encuestas type="number" name="surveys" min="0" max="100000" required; }
+                        button type="submit" { "Guardar cuota" }
+                    }
+                }
+            }
+            h2 { "Dispositivos" }
+            div.card {
+                table.rank {
+                    thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Última conexión" } th { "" } } }
+                    tbody { @for d in &devices {
+                        tr data-device=(d.device_id) {
+                            td { (d.label) } td { (d.display_name) } td { (d.last_seen_at.clone().unwrap_or_else(|| "nunca".into())) }
+                            td { @if d.revoked { "dado de baja" } @else {
+                                form method="post" action=(format!("/consola/admin/dispositivos/{}/revocar", d.device_id)) {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    button.danger type="submit" { "Dar de baja" }
+                                } } }
+                        }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn page(State(state): State<AppState>, session: Session, Query(n): Query<Notice>) -> Response {
+    match admin_page(&state, &session, n.hecho, html! {}).await {
+        Ok(m) => render(m),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+/// The file and CSRF token of a multipart upload.
+async fn upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest("bad_body", format!("Envío incompleto: {e}")))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest("bad_body", e.to_string()))?,
+            Some("archivo") => file = field.bytes().await.map_err(|e| AppError::BadRequest("bad_body", e.to_string()))?.to_vec(),
+            _ => {}
+        }
+    }
+    if file.is_empty() {
+        return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
+    }
+    Ok((csrf, file))
+}
+
+/// Checks an uploaded XLSForm: every error by sheet, row and column, or a preview with a
+/// «Publicar» button.
+pub async fn review_form(State(state): State<AppState>, session: Session, multipart: Multipart) -> Response {
+    let result = async {
+        staff(&session.device)?;
+        let (csrf, file) = upload(multipart).await?;
+        session.check_csrf(&csrf)?;
+        let bytes = file.clone();
+        let imported = tokio::task::spawn_blocking(move || shared::form::import_xlsx(&bytes)).await.map_err(anyhow::Error::from)?;
+        let extra = match imported {
+            Err(errors) => {
+                let located: Located = errors.iter().map(|e| (e.location.sheet.clone(), e.location.row, e.location.column.clone(), e.kind.to_string())).collect();
+                let title = format!("El formulario tiene {} problema(s); corríjalos en la hoja de cálculo y súbalo de nuevo.", located.len());
+                return Ok((StatusCode::BAD_REQUEST, problems_table(&title, &located)));
+            }
+            Ok(imported) => {
+                let form = imported.form;
+                let sha: String = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&file)).iter().map(|b| format!("{b:02x}")).collect();
+                {
+                    let mut staged = state.staged_forms.lock().map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?;
+                    while staged.len() >= 20 {
+                        let Some(first) = staged.keys().next().cloned() else { break };
+                        staged.remove(&first);
+                    }
+                    staged.insert(sha.clone(), file);
+                }
+                let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
+                html! {
+                    div.card #vista-previa {
+                        p.notice { "El formulario no tiene errores." }
+                        p { strong { (title) } " · " (form.id) " versión " (form.version) " · " (form.question_count()) " preguntas" }
+                        @for w in &imported.warnings { p.muted { "Aviso: " (w) } }
+                        pre.preview { (shared::form::render_text(&form)) }
+                        form method="post" action="/consola/admin/formularios/publicar" {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            input type="hidden" name="sha" value=(sha);
+                            button #publicar type="submit" { "Publicar esta versión" }
+                        }
+                    }
+                }
+            }
+        };
+        Ok((StatusCode::OK, extra))
+    }
+    .await;
+    match result {
+        Ok((status, extra)) => match admin_page(&state, &session, None, extra).await {
+            Ok(m) => (status, render(m)).into_response(),
+            Err(e) => error_page(Some(&session), e),
+        },
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    csrf: String,
+    sha: String,
+}
+
+pub async fn publish(State(state): State<AppState>, session: Session, Form(f): Form<PublishForm>) -> Response {
+    let result = async {
+        staff(&session.device)?;
+        session.check_csrf(&f.csrf)?;
+        let bytes = state
+            .staged_forms
+            .lock()
+            .map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?
+            .remove(&f.sha)
+            .ok_or_else(|| AppError::NotFound("La revisión caducó; suba el archivo de nuevo.".into()))?;
+        let outcome = crate::publish::publish_xlsx(&state, bytes).await?;
+        state.db.audit(session.device.user_id, "publish_form", format!("{} {}", outcome.form_id, outcome.version)).await?;
+        Ok::<_, AppError>(match outcome.published {
+            shared::form::Published::New => format!("Publicado: {} versión {}.", outcome.form_id, outcome.version),
+            shared::form::Published::Unchanged => format!("{} versión {} ya estaba publicado igual.", outcome.form_id, outcome.version),
+        })
+    }
+    .await;
+    match result {
+        Ok(done) => back(&done),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+pub async fn import_centros(State(state): State<AppState>, session: Session, multipart: Multipart) -> Response {
+    let result = async {
+        let (csrf, file) = upload(multipart).await?;
+        session.check_csrf(&csrf)?;
+        centros_from_file(&state, &session.device, file).await
+    }
+    .await;
+    match result {
+        Ok(summary) => back(&format!("Se importaron {} centros.", summary.centros)),
+        Err(AppError::Detailed(e)) => {
+            let located: Located = e.details.iter().map(|d| (d.sheet.clone(), d.row, d.column.clone(), d.message.clone())).collect();
+            match admin_page(&state, &session, None, problems_table(&e.message, &located)).await {
+                Ok(m) => (StatusCode::BAD_REQUEST, render(m)).into_response(),
+                Err(e) => error_page(Some(&session), e),
+            }
+        }
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserForm {
+    csrf: String,
+    username: String,
+    display_name: String,
+    role: Role,
+    password: String,
+    #[serde(default)]
+    supervisor: String,
+}
+
+pub async fn create_user(State(state): State<AppState>, session: Session, Form(f): Form<UserForm>) -> Response {
+    let result = async {
+        session.check_csrf(&f.csrf)?;
+        let supervisor = Some(f.supervisor.trim().to_string()).filter(|s| !s.is_empty());
+        let request = NewUserRequest { username: f.username.trim().into(), display_name: f.display_name.trim().into(), role: f.role, password: f.password, supervisor };
+        new_user(&state, &session.device, request).await
+    }
+    .await;
+    match result {
+        Ok(u) => back(&format!("Usuario {} creado.", u.username)),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    username: String,
+    centro: String,
+}
+
+pub async fn assign(State(state): State<AppState>, session: Session, Form(f): Form<AssignForm>) -> Response {
+    let result = async {
+        session.check_csrf(&f.csrf)?;
+        assign_centro(&state, &session.device, f.username.trim().into(), f.centro.clone()).await
+    }
+    .await;
+    match result {
+        Ok(centros) => back(&format!("{} tiene {} centro(s) asignado(s).", f.username.trim(), centros.len())),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QuotaForm {
+    csrf: String,
+    period: String,
+    centro: String,
+    surveys: u32,
+}
+
+pub async fn quota(State(state): State<AppState>, session: Session, Form(f): Form<QuotaForm>) -> Response {
+    let result = async {
+        session.check_csrf(&f.csrf)?;
+        set_quota(&state, &session.device, f.period.clone(), f.centro.clone(), f.surveys).await
+    }
+    .await;
+    match result {
+        Ok(()) => back(&format!("Cuota de {}: {} encuestas.", f.centro, f.surveys)),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn revoke(State(state): State<AppState>, session: Session, Path(id): Path<Uuid>, Form(f): Form<CsrfOnly>) -> Response {
+    let result = async {
+        staff(&session.device)?;
+        session.check_csrf(&f.csrf)?;
+        let who = crate::routes::review::reviewer(&session.device)?;
+        state.db.revoke_scoped(who, id).await?;
+        state.db.audit(session.device.user_id, "revoke_device", id.to_string()).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => back("Dispositivo dado de baja: su próxima conexión será rechazada."),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodForm {
+    csrf: String,
+    id: String,
+    name: String,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    #[serde(default)]
+    settings: String,
+}
+
+pub async fn period(State(state): State<AppState>, session: Session, Form(f): Form<PeriodForm>) -> Response {
+    let result = async {
+        session.check_csrf(&f.csrf)?;
+        if f.end < f.start {
+            return Err(AppError::BadRequest("invalid_body", "El fin del periodo no puede ser anterior a su inicio.".into()));
+        }
+        let settings = if f.settings.trim().is_empty() {
+            None
+        } else {
+            let s: shared::scoring::MethodSettings = serde_json::from_str(&f.settings)
+                .map_err(|e| AppError::BadRequest("invalid_body", format!("Parámetros del método no válidos: {e}")))?;
+            s.check().map_err(|e| AppError::BadRequest("invalid_body", format!("Parámetros del método no válidos: {e}")))?;
+            Some(s)
+        };
+        let def = shared::protocol::PeriodDefinition { name: f.name.trim().into(), start: f.start, end: f.end, settings };
+        crate::routes::admin::save_period(&state, &session.device, f.id.trim().into(), def).await
+    }
+    .await;
+    match result {
+        Ok(p) => back(&format!("Periodo {} guardado.", p.name)),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
