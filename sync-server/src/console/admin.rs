@@ -11,7 +11,7 @@ use serde::Deserialize;
 use shared::protocol::{NewUserRequest, Role};
 use uuid::Uuid;
 
-use super::page::{Session, error_page, layout, render};
+use super::page::{Session, error_page, layout, render, respond};
 use crate::error::AppError;
 use crate::routes::admin::{assign_centro, centros_from_file, new_user, set_quota, staff};
 use crate::state::AppState;
@@ -157,10 +157,7 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(n): Query<Notice>) -> Response {
-    match admin_page(&state, &session, n.hecho, html! {}).await {
-        Ok(m) => render(m),
-        Err(e) => error_page(Some(&session), e),
-    }
+    respond(&session, admin_page(&state, &session, n.hecho, html! {}).await)
 }
 
 /// The file and CSRF token of a multipart upload.

@@ -13,7 +13,7 @@ use shared::protocol::{CentroScoreDto, ProportionDto, ScoreTableDto};
 use shared::scoring::VisitItem;
 
 use super::charts::interval;
-use super::page::{Session, error_page, layout, render};
+use super::page::{Session, error_page, layout, respond};
 use super::results::one;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -84,10 +84,7 @@ fn figures(c: &CentroScoreDto) -> Markup {
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Query(f): Query<Filters>) -> Response {
-    match build(&state, &session, centro, f).await {
-        Ok(m) => render(m),
-        Err(e) => error_page(Some(&session), e),
-    }
+    respond(&session, build(&state, &session, centro, f).await)
 }
 
 async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {

@@ -6,7 +6,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::page::{Session, error_page, layout, render};
+use super::page::{Session, layout, respond};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,10 +30,7 @@ fn bar(pct: f64) -> Markup {
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
-    match build(&state, &session, f).await {
-        Ok(m) => render(m),
-        Err(e) => error_page(Some(&session), e),
-    }
+    respond(&session, build(&state, &session, f).await)
 }
 
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {

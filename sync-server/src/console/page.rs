@@ -119,6 +119,14 @@ pub fn error_page(session: Option<&Session>, e: AppError) -> Response {
     (status, Html(layout(title, session, "", html! { p.error role="alert" { (message) } }).into_string())).into_response()
 }
 
+/// A page, or its error as a page.
+pub fn respond(session: &Session, page: Result<Markup, AppError>) -> Response {
+    match page {
+        Ok(m) => render(m),
+        Err(e) => error_page(Some(session), e),
+    }
+}
+
 /// A page as a response.
 pub fn render(markup: Markup) -> Response {
     Html(markup.into_string()).into_response()

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use shared::protocol::{CentroScoreDto, ScoreTableDto};
 
 use super::charts::interval;
-use super::page::{Session, error_page, layout, render};
+use super::page::{Session, layout, respond};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -116,10 +116,7 @@ fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a Ce
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
-    match build(&state, &session, f).await {
-        Ok(m) => render(m),
-        Err(e) => error_page(Some(&session), e),
-    }
+    respond(&session, build(&state, &session, f).await)
 }
 
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
