@@ -27,6 +27,6 @@ for _ in $(seq 1 60); do
   fi
   sleep 0.5
 done
-echo "Servidor listo en ${VENTANILLA_SERVER}"
+echo "Servidor listo en ${VENTANILLA_SERVER} (consola web: ${VENTANILLA_SERVER}/consola)"
 
 "$BIN/mobile" "$@"

@@ -100,7 +100,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
 pub fn login_help(address: std::net::SocketAddr) -> String {
     let users: Vec<String> = USERS.iter().map(|(u, _, role, _, _)| format!("  {u:<13} {}", role.code())).collect();
     format!(
-        "Programa de demostración listo en http://{address}\nUsuarios (contraseña «{DEMO_PASSWORD}»):\n{}",
+        "Programa de demostración listo en http://{address}\nConsola web: http://{address}/consola\nUsuarios (contraseña «{DEMO_PASSWORD}»):\n{}",
         users.join("\n")
     )
 }

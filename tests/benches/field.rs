@@ -141,9 +141,9 @@ fn wire_bytes() {
     let records = fill(&mut store, &mut FormCache::default(), &who, 100);
     let answers = records[0].answers.len();
     let now = store.now();
-    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()] }).expect("gzip").len();
-    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()] }).expect("json").len();
-    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone() }).expect("gzip").len();
+    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger: None }).expect("gzip").len();
+    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger: None }).expect("json").len();
+    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger: None }).expect("gzip").len();
     println!(
         "bytes per {answers}-answer survey: {plain} as JSON, {one} gzip alone, {:.0} gzip in a batch of 100",
         batch as f64 / 100.0
@@ -271,7 +271,7 @@ async fn inspector_pull() {
         }
         .seal();
         let now = chrono::Utc::now().fixed_offset();
-        let res = client.push(&PushRequest { device_time: now, submissions: vec![visit] }).await.expect("push");
+        let res = client.push(&PushRequest { device_time: now, submissions: vec![visit], ledger: None }).await.expect("push");
         assert_eq!(res.results[0].outcome, shared::protocol::Outcome::Stored, "{:?}", res.results[0]);
     }
     let fresh = SyncClient::new(&url).expect("client").enrol("insp.carmen", sync_server::demo::DEMO_PASSWORD, "tablet").await.expect("enrol");

@@ -99,6 +99,12 @@ async fn fifty_devices_through_a_lossy_link_store_every_survey_exactly_once() ->
         assert_eq!((ledger.created, ledger.finalised, ledger.sent, ledger.acknowledged), (200, 200, 200, 200));
         assert_eq!(ledger.acknowledged, day.stored, "device {} ledger vs server", device.device_id);
         assert_eq!(store.last_receipt()?.map(|r| r.stored), Some(day.stored));
+        let reported = day.ledger.ok_or_else(|| anyhow::anyhow!("device {} never reported its ledger", device.device_id))?;
+        assert_eq!(
+            (reported.created, reported.finalised, reported.sent, reported.acknowledged),
+            (ledger.created, ledger.finalised, ledger.sent, ledger.acknowledged),
+            "the server holds the device's own counts"
+        );
     }
     eprintln!(
         "proxy: {} requests, {} dropped, {} cut, {} answers dropped after commit",
@@ -129,7 +135,7 @@ async fn a_visit_photo_cut_at_random_offsets_resumes_and_arrives_verified() -> a
     assert_eq!((status.received, status.complete), (photo.len() as u64, true), "the server verified the hash of every byte");
     // The server's record of the visit no longer misses its photo.
     let device_time = lock(&phone.store).now();
-    let again = direct.push(&shared::protocol::PushRequest { device_time, submissions: vec![visit] }).await?;
+    let again = direct.push(&shared::protocol::PushRequest { device_time, submissions: vec![visit], ledger: None }).await?;
     assert_eq!(again.results[0].outcome, shared::protocol::Outcome::Duplicate);
     assert!(again.results[0].missing_photos.is_empty(), "{:?}", again.results[0]);
     Ok(())

@@ -2,7 +2,7 @@
 //! sync and the server's last day receipt.
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use shared::protocol::{DeviceReceipt, Role};
+use shared::protocol::{DeviceLedger, DeviceReceipt, Role};
 
 use super::{Store, StoreError, from_json, to_json};
 
@@ -22,6 +22,7 @@ const CURSOR: &str = "pull_cursor";
 const REVOKED: &str = "revoked";
 const LAST_SYNC: &str = "last_sync";
 const RECEIPT: &str = "last_receipt";
+const LEDGER_REPORTED: &str = "ledger_reported";
 
 pub(super) fn get(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -86,6 +87,26 @@ impl Store {
     /// When the last sync finished (RFC 3339), if ever.
     pub fn last_sync(&self) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, StoreError> {
         Ok(get(&self.conn, LAST_SYNC)?.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()))
+    }
+
+    /// Today's counts as the server should see them (sent with every push).
+    pub fn ledger_report(&self) -> Result<DeviceLedger, StoreError> {
+        let date = self.today();
+        let l = self.ledger(date)?;
+        Ok(DeviceLedger { date, created: l.created, finalised: l.finalised, sent: l.sent, acknowledged: l.acknowledged })
+    }
+
+    /// The last ledger the server acknowledged receiving.
+    pub fn reported_ledger(&self) -> Result<Option<DeviceLedger>, StoreError> {
+        get(&self.conn, LEDGER_REPORTED)?.map(|t| from_json(&t)).transpose()
+    }
+
+    /// The server received this ledger.
+    pub fn set_reported_ledger(&mut self, l: &DeviceLedger) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        set(&tx, LEDGER_REPORTED, &to_json(l)?)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The server's last day receipt for this device.

@@ -144,17 +144,25 @@ impl SyncEngine {
                 store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
                 batch
             };
-            if batch.is_empty() {
+            let ledger = lock(&self.store).ledger_report()?;
+            // With nothing to send, a push still reports the day's counts once they changed
+            // (the acknowledgements of the last batch), for the day-end receipt.
+            if batch.is_empty() && lock(&self.store).reported_ledger()? == Some(ledger) {
                 return Ok(());
             }
             let device_time = lock(&self.store).now();
-            let request = PushRequest { device_time, submissions: batch };
+            let empty = batch.is_empty();
+            let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger) };
             report.pushed += request.submissions.len() as u64;
             let response = self.client.push(&request).await.map_err(SyncFailure::from_client)?;
             let applied = lock(&self.store).apply_push(&response)?;
+            lock(&self.store).set_reported_ledger(&ledger)?;
             report.acknowledged += applied.acknowledged;
             report.problems += applied.problems;
             report.receipt = Some(response.receipt);
+            if empty {
+                return Ok(());
+            }
         }
     }
 

@@ -23,7 +23,7 @@ pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
-    CollectionMode, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
+    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
     Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_to_wire,
 };
 

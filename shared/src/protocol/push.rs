@@ -184,6 +184,10 @@ pub struct PushRequest {
     pub device_time: DateTime<FixedOffset>,
     /// At most [`MAX_PUSH_RECORDS`].
     pub submissions: Vec<Submission>,
+    /// The device's own counts for its current day, reported for the day-end receipt
+    /// (absent from older apps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<DeviceLedger>,
 }
 
 /// What happened to one submission.
@@ -270,6 +274,18 @@ pub struct PushResult {
 }
 
 /// The server's counts for this device and day: the day-end receipt.
+/// A device's own counts for one day: records created, finalised, sent (first attempt)
+/// and acknowledged by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceLedger {
+    pub date: NaiveDate,
+    pub created: u64,
+    pub finalised: u64,
+    pub sent: u64,
+    pub acknowledged: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceReceipt {
     /// The server's local date the counts are for.

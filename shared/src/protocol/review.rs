@@ -74,4 +74,7 @@ pub struct DeviceDay {
     pub rejected: u64,
     pub last_seen_at: Option<String>,
     pub revoked: bool,
+    /// The device's own counts for the day, as it last reported them.
+    #[serde(default)]
+    pub ledger: Option<super::push::DeviceLedger>,
 }

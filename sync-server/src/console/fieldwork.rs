@@ -68,14 +68,17 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 } }
             }
             h2 { "Recibo del día por dispositivo (" (today.format("%d/%m/%Y")) ")" }
+            p.muted { "Teléfono: lo que el dispositivo informó de su día (creados, terminados, enviados, confirmados). Servidor: lo que recibió y guardó. Se resalta lo que falta." }
             table.rank {
-                thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Recibidos" } th { "Guardados" } th { "Duplicados" } th { "Conflictos" } th { "Rechazados" } th { "Última conexión" } } }
+                thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Teléfono: creados / terminados / enviados / confirmados" } th { "Servidor: recibidos / guardados / duplicados / conflictos / rechazados" } th { "Falta" } th { "Última conexión" } } }
                 tbody { @for d in &devices {
-                    tr.attention[d.conflicts > 0 || d.rejected > 0 || d.revoked] data-device=(d.device_id) {
+                    @let gap = missing(d);
+                    tr.attention[gap.is_some() || d.revoked] data-device=(d.device_id) {
                         td { (d.label) @if d.revoked { " " span.tier.tier-no_elegible { "dado de baja" } } }
                         td { (d.display_name) }
-                        td.num { (d.received) } td.num { (d.stored) } td.num { (d.duplicates) }
-                        td.num { (d.conflicts) } td.num { (d.rejected) }
+                        td.num { @if let Some(l) = &d.ledger { (l.created) " / " (l.finalised) " / " (l.sent) " / " (l.acknowledged) } @else { "sin informe" } }
+                        td.num { (d.received) " / " (d.stored) " / " (d.duplicates) " / " (d.conflicts) " / " (d.rejected) }
+                        td { @if let Some(g) = gap { strong { (g) } } }
                         td { (d.last_seen_at.clone().unwrap_or_else(|| "nunca".into())) }
                     }
                 } }
@@ -97,6 +100,23 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
     ))
 }
 
+/// What a device's day is missing, in words: records finished on the phone and not yet
+/// confirmed, or confirmed counts that differ from the server's.
+pub fn missing(d: &shared::protocol::DeviceDay) -> Option<String> {
+    let l = d.ledger?;
+    let mut parts = Vec::new();
+    if l.finalised > l.acknowledged {
+        parts.push(format!("{} terminados sin confirmar", l.finalised - l.acknowledged));
+    }
+    if l.acknowledged != d.stored {
+        parts.push(format!("el teléfono cuenta {} confirmados y el servidor {} guardados", l.acknowledged, d.stored));
+    }
+    if d.conflicts > 0 {
+        parts.push(format!("{} en conflicto", d.conflicts));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +126,27 @@ mod tests {
         assert_eq!(progress(20, 80), 25.0);
         assert_eq!(progress(100, 80), 100.0);
         assert_eq!(progress(0, 0), 100.0);
+    }
+
+    #[test]
+    fn a_day_with_unconfirmed_records_says_what_is_missing() {
+        let day = |finalised: u64, acknowledged: u64, stored: u64| shared::protocol::DeviceDay {
+            device_id: uuid::Uuid::nil(),
+            label: "T".into(),
+            username: "u".into(),
+            display_name: "U".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).expect("date"),
+            received: stored,
+            stored,
+            duplicates: 0,
+            conflicts: 0,
+            rejected: 0,
+            last_seen_at: None,
+            revoked: false,
+            ledger: Some(shared::protocol::DeviceLedger { date: chrono::NaiveDate::from_ymd_opt(2025, 6, 2).expect("date"), created: finalised, finalised, sent: finalised, acknowledged }),
+        };
+        assert_eq!(missing(&day(10, 10, 10)), None);
+        assert_eq!(missing(&day(12, 10, 10)).as_deref(), Some("2 terminados sin confirmar"));
+        assert!(missing(&day(10, 10, 9)).is_some_and(|m| m.contains("servidor 9")));
     }
 }

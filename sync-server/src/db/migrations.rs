@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_commitments_complaints.sql"),
     include_str!("../../migrations/sqlite/0004_audit_log.sql"),
     include_str!("../../migrations/sqlite/0005_submission_photos.sql"),
+    include_str!("../../migrations/sqlite/0006_device_ledgers.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -114,9 +114,10 @@ impl Db {
             let sql = format!(
                 "SELECT d.id, d.label, u.username, u.display_name, COALESCE(dd.received, 0), COALESCE(dd.stored, 0),
                  COALESCE(dd.duplicates, 0), COALESCE(dd.conflicts, 0), COALESCE(dd.rejected, 0), d.last_seen_at,
-                 d.revoked_at IS NOT NULL
+                 d.revoked_at IS NOT NULL, l.created, l.finalised, l.sent, l.acknowledged
                  FROM devices d JOIN users u ON u.id = d.user_id
                  LEFT JOIN device_days dd ON dd.device_id = d.id AND dd.date = ?3
+                 LEFT JOIN device_ledgers l ON l.device_id = d.id AND l.date = ?3
                  WHERE u.role IN ('surveyor', 'inspector') AND {SCOPE} ORDER BY u.username, d.created_at"
             );
             let mut stmt = conn.prepare(&sql)?;
@@ -134,6 +135,16 @@ impl Db {
                     rejected: r.get::<_, i64>(8)? as u64,
                     last_seen_at: r.get(9)?,
                     revoked: r.get(10)?,
+                    ledger: match (r.get::<_, Option<i64>>(11)?, r.get::<_, Option<i64>>(12)?, r.get::<_, Option<i64>>(13)?, r.get::<_, Option<i64>>(14)?) {
+                        (Some(c), Some(f), Some(s), Some(a)) => Some(shared::protocol::DeviceLedger {
+                            date,
+                            created: c as u64,
+                            finalised: f as u64,
+                            sent: s as u64,
+                            acknowledged: a as u64,
+                        }),
+                        _ => None,
+                    },
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -33,6 +33,8 @@ pub struct PushContext {
     pub integrity: IntegrityLimits,
     /// Of the photos the batch names, those the server already holds complete.
     pub photos_held: std::collections::HashSet<String>,
+    /// The device's own counts for its day, if it reported them.
+    pub ledger: Option<shared::protocol::DeviceLedger>,
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
@@ -268,6 +270,16 @@ impl Db {
                 params![ctx.device_id.to_string(), ctx.today.to_string(), received, counts.stored, counts.duplicates, counts.conflicts, counts.rejected],
             )?;
             tx.execute("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2", params![ctx.received_at, ctx.device_id.to_string()])?;
+            if let Some(l) = &ctx.ledger {
+                let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+                tx.execute(
+                    "INSERT INTO device_ledgers (device_id, date, created, finalised, sent, acknowledged, reported_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (device_id, date) DO UPDATE SET created = excluded.created, finalised = excluded.finalised,
+                     sent = excluded.sent, acknowledged = excluded.acknowledged, reported_at = excluded.reported_at",
+                    params![ctx.device_id.to_string(), l.date.to_string(), n(l.created), n(l.finalised), n(l.sent), n(l.acknowledged), ctx.received_at],
+                )?;
+            }
             let receipt = tx.query_row(
                 "SELECT received, stored, duplicates, conflicts, rejected FROM device_days WHERE device_id = ?1 AND date = ?2",
                 params![ctx.device_id.to_string(), ctx.today.to_string()],

@@ -25,6 +25,8 @@ pub async fn push(
         return Err(AppError::BadRequest("too_many_records", format!("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")));
     }
     let now = Utc::now().with_timezone(&state.local_offset);
+    // A ledger for a day far from the server's is a wrong clock: not kept.
+    let ledger = req.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1);
     let req_photos: std::collections::BTreeSet<String> = req.submissions.iter().flat_map(|s| s.meta.photos.iter().cloned()).collect();
     let forms = state.forms();
     let offset = state.local_offset;
@@ -46,6 +48,7 @@ pub async fn push(
         received_at: now.to_rfc3339(),
         integrity: state.settings.integrity.clone(),
         photos_held,
+        ledger,
     };
     let (results, receipt, facts) = state.db.push(ctx, prepared).await?;
     if let Ok(mut live) = state.scores.write() {
