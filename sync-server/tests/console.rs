@@ -134,6 +134,12 @@ async fn the_ranking_shows_the_scores_api_figures() {
             assert!(row.contains(&r.message), "{} shows why it is not eligible", c.centro_id);
         }
     }
+    // The centro's page: each dimension's mean with an interval from its surveys.
+    let centro = get(&app, "/consola/centros/GTO-E-T-01?periodo=2025", Some(&token)).await;
+    let ag = api.centros.iter().find(|c| c.centro_id == "GTO-E-T-01").and_then(|c| c.dimension_means.get("AG").copied()).expect("AG mean");
+    let at = centro.html.find("data-dimension=\"AG\"").expect("the AG row");
+    let row = &centro.html[at..at + centro.html[at..].find("</tr>").expect("row end")];
+    assert!(row.contains(&format!(">{ag:.1}<")) && row.contains("<svg"), "{row}");
     // The download buttons work with the session cookie (reads only).
     let csv = get(&app, "/api/v1/periods/2025/scores?format=csv", Some(&token)).await;
     assert_eq!(csv.status, StatusCode::OK);

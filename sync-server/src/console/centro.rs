@@ -52,7 +52,25 @@ fn proportion(label: &str, p: &Option<ProportionDto>) -> Markup {
     }
 }
 
-fn figures(c: &CentroScoreDto) -> Markup {
+/// Each dimension's mean over the surveys with its approximate 95 % interval (mean ±
+/// 1.96 standard errors, as if a simple random sample), from the per-survey means.
+pub fn dimension_intervals(samples: &[BTreeMap<String, f64>]) -> BTreeMap<String, (f64, f64, f64, u64)> {
+    let mut sums: BTreeMap<String, shared::scoring::ExactSum> = BTreeMap::new();
+    for s in samples {
+        for (d, v) in s {
+            sums.entry(d.clone()).or_default().add(*v);
+        }
+    }
+    sums.into_iter()
+        .filter_map(|(d, sum)| {
+            let mean = sum.mean()?;
+            let se = sum.simple_se().unwrap_or(0.0);
+            Some((d, (mean, (mean - 1.96 * se).max(0.0), (mean + 1.96 * se).min(100.0), sum.n())))
+        })
+        .collect()
+}
+
+fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f64, f64, u64)>) -> Markup {
     html! {
         div.card {
             table.rank {
@@ -69,7 +87,18 @@ fn figures(c: &CentroScoreDto) -> Markup {
         h2 { "Satisfacción por dimensión" }
         div.card {
             @if c.dimension_means.is_empty() { p.muted { "Sin encuestas válidas en el periodo." } }
-            table.rank { @for (d, v) in &c.dimension_means { tr { td { (d) } td.num { (format!("{v:.1}")) } td { (interval(*v, *v, *v, d)) } } } }
+            table.rank {
+                @if !c.dimension_means.is_empty() { tr { th { "Dimensión" } th { "Media" } th { "Intervalo 95 % (aprox.)" } th { "Respuestas" } } }
+                @for (d, v) in &c.dimension_means {
+                    tr data-dimension=(d) {
+                        td { (d) } td.num { (format!("{v:.1}")) }
+                        @if let Some((_, lo, hi, n)) = dimensions.get(d) {
+                            td { (interval(*v, *lo, *hi, &format!("{d}: {v:.1}, de {lo:.1} a {hi:.1}"))) } td.num { (n) }
+                        } @else { td {} td {} }
+                    }
+                }
+            }
+            p.muted { "Intervalos aproximados con las medias por encuesta (como muestra aleatoria simple); el índice ISC usa el diseño por días." }
         }
         h2 { "Incidencias (intervalo de Wilson 95 %)" }
         div.card {
@@ -99,13 +128,17 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
     };
     let records = state.db.centro_records(centro.clone()).await?;
+    let dimensions = match state.db.period_dates(period.clone()).await? {
+        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
+        None => BTreeMap::new(),
+    };
     Ok(layout(
         &name,
         Some(session),
         "resultados",
         html! {
             p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" } }
-            @if let Some(c) = &current { (figures(c)) } @else { p { "Sin datos del centro en este periodo." } }
+            @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
             h2 { "Tendencia (IGC por periodo)" }
             div.card { table.rank { @for (p, v) in &trend { tr { td { (p) } td.num { (one(*v)) } td { @if let Some(v) = v { (interval(*v, *v, *v, p)) } } } } } }
             h2 { "Visitas (cumplimiento por pilar)" }
@@ -179,5 +212,15 @@ mod tests {
         let scores = pillar_scores(&[item("AG", 2.0, Some(2)), item("AG", 1.0, Some(0)), item("AG", 5.0, None), item("DE", 1.0, None)]);
         assert_eq!(scores.len(), 1, "a pillar with only N/A items has no score");
         assert!((scores["AG"] - 200.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dimension_intervals_surround_the_mean_and_stay_on_the_scale() {
+        let sample = |v: f64| BTreeMap::from([("AG".to_string(), v)]);
+        let d = dimension_intervals(&[sample(100.0), sample(50.0), sample(75.0), sample(75.0)]);
+        let (mean, lo, hi, n) = d["AG"];
+        assert_eq!((mean, n), (75.0, 4));
+        assert!(lo < mean && mean < hi && hi <= 100.0 && lo >= 0.0);
+        assert!(dimension_intervals(&[]).is_empty());
     }
 }

@@ -147,6 +147,24 @@ impl Db {
         .await
     }
 
+    /// The dimension means of each survey of a centro counted in the scores (accepted or
+    /// approved) between two dates.
+    pub async fn dimension_samples(&self, centro: String, start: NaiveDate, end: NaiveDate) -> Result<Vec<std::collections::BTreeMap<String, f64>>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT f.dimensions FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
+                 WHERE f.centro_id = ?1 AND f.capture_date BETWEEN ?2 AND ?3 AND s.review IN ('accepted', 'approved')",
+            )?;
+            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string()], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for text in rows {
+                out.push(crate::facts::decode_dimensions(&text?));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// A period's dates.
     pub async fn period_dates(&self, period_id: String) -> Result<Option<(NaiveDate, NaiveDate)>, DbError> {
         self.read(move |conn| {
