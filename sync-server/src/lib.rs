@@ -30,6 +30,7 @@ mod error;
 pub mod export;
 pub mod facts;
 pub mod ingest;
+pub mod jobs;
 pub mod limits;
 pub mod photos;
 pub mod publish;

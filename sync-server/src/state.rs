@@ -31,6 +31,8 @@ pub struct AppState {
     pub photos: Photos,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
     pub staged_forms: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// Exports started from the console, with their progress.
+    pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::new(10, 1.0 / 6.0)),
             photos,
             staged_forms: Arc::default(),
+            export_jobs: Arc::default(),
         };
         state.rebuild_scores().await?;
         Ok(state)

@@ -333,3 +333,37 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let u = post_form(&app, "/consola/admin/usuarios", Some(&admin), &format!("csrf={admin_csrf}&username=nuevo&display_name=Nuevo&role=surveyor&password=12345678&supervisor=sup.norte")).await;
     assert_eq!(u.status, StatusCode::SEE_OTHER, "{}", u.html);
 }
+
+#[tokio::test]
+async fn an_export_runs_in_the_background_with_its_progress_then_downloads() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..25).map(|i| survey(700 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let token = login(&app, "coordinacion").await;
+    let staff_csrf = csrf(&get(&app, "/consola/admin", Some(&token)).await.html);
+    let body = format!("csrf={staff_csrf}&form_id=encuesta_opinion&version=2025010101&format=csv");
+    let started = post_form(&app, "/consola/exportaciones", Some(&token), &body).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
+    let job = started.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("the job's page").to_string();
+    let mut page = get(&app, &job, Some(&token)).await;
+    for _ in 0..100 {
+        if page.html.contains("id=\"descargar\"") {
+            break;
+        }
+        assert!(page.html.contains("http-equiv=\"refresh\""), "a running job's page reloads itself");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = get(&app, &job, Some(&token)).await;
+    }
+    assert!(page.html.contains("25 de 25 registros"), "{}", page.html);
+    let file = get(&app, &format!("{job}/archivo"), Some(&token)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.html.lines().count(), 26, "a header and one row per survey");
+    // Someone else's job does not exist for them; supervisors cannot export answers.
+    let other = login(&app, "admin").await;
+    assert_eq!(get(&app, &job, Some(&other)).await.status, StatusCode::NOT_FOUND);
+    let sup = login(&app, "sup.norte").await;
+    let sup_csrf = csrf(&get(&app, "/consola/revision", Some(&sup)).await.html);
+    let refused = post_form(&app, "/consola/exportaciones", Some(&sup), &body.replace(&staff_csrf, &sup_csrf)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

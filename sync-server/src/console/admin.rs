@@ -66,6 +66,21 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                     thead { tr { th { "Formulario" } th { "Versión" } th { "Huella" } } }
                     tbody { @for f in &forms { tr { td { (f.title) div.muted { (f.form_id) } } td { (f.version) } td.muted { (f.fingerprint.get(..12).unwrap_or(&f.fingerprint)) } } } }
                 }
+                h3 { "Exportar respuestas" }
+                @for f in &forms {
+                    div.toolbar {
+                        span { (f.title) " " (f.version) }
+                        @for (fmt, label) in [("csv", "CSV"), ("xlsx", "XLSX")] {
+                            form method="post" action="/consola/exportaciones" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="form_id" value=(f.form_id);
+                                input type="hidden" name="version" value=(f.version);
+                                input type="hidden" name="format" value=(fmt);
+                                button.light type="submit" data-export=(format!("{}-{}-{fmt}", f.form_id, f.version)) { "Exportar " (label) }
+                            }
+                        }
+                    }
+                }
                 form method="post" action="/consola/admin/formularios" enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(csrf);
                     label for="xlsform" { "Subir un XLSForm (.xlsx) para revisarlo antes de publicar" }

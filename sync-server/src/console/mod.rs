@@ -6,6 +6,7 @@
 mod admin;
 mod centro;
 mod charts;
+mod exports;
 mod fieldwork;
 mod login;
 mod page;
@@ -43,6 +44,9 @@ pub fn router() -> Router<AppState> {
         .route("/consola/admin/asignaciones", post(admin::assign))
         .route("/consola/admin/cuotas", post(admin::quota))
         .route("/consola/admin/periodos", post(admin::period))
+        .route("/consola/exportaciones", post(exports::start))
+        .route("/consola/exportaciones/{job}", get(exports::progress))
+        .route("/consola/exportaciones/{job}/archivo", get(exports::file))
         .route("/consola/admin/dispositivos/{device_id}/revocar", post(admin::revoke))
         .route("/consola/revision/{submission_id}", post(review::decide))
 }

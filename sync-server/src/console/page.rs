@@ -68,12 +68,18 @@ fn role_label(role: Role) -> &'static str {
 
 /// The page frame: header, navigation (when signed in), content.
 pub fn layout(title: &str, session: Option<&Session>, active: &str, body: Markup) -> Markup {
+    layout_refreshing(title, session, active, body, None)
+}
+
+/// A page that reloads itself every `refresh` seconds (progress of long work; no scripts).
+pub fn layout_refreshing(title: &str, session: Option<&Session>, active: &str, body: Markup, refresh: Option<u32>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="es-MX" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(r) = refresh { meta http-equiv="refresh" content=(r); }
                 title { (title) " · Ventanilla" }
                 style { (maud::PreEscaped(super::style::CSS)) }
             }

@@ -13,6 +13,8 @@ const CHUNK: usize = 64 * 1024;
 pub struct ExportColumns {
     /// Question names in form order (repeats: one column with the instances as JSON).
     pub questions: Vec<String>,
+    /// Counts the rows written, for a progress display.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Metadata columns, prefixed with `_` as ODK-style exports do, so they never clash with a
@@ -109,8 +111,20 @@ impl Db {
             if !row(record) {
                 return Ok(());
             }
+            if let Some(p) = &columns.progress {
+                p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         Ok(())
+    }
+
+    /// How many submissions a form version has (all review states).
+    pub async fn count_submissions(&self, form_id: String, version: String) -> Result<u64, DbError> {
+        self.read(move |conn| {
+            let n: i64 = conn.query_row("SELECT COUNT(*) FROM submissions WHERE form_id = ?1 AND form_version = ?2", params![form_id, version], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+        .await
     }
 
     /// Streams the submissions of a form version as CSV chunks into `tx`. Stops early when

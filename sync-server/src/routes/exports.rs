@@ -41,18 +41,31 @@ pub async fn submissions_xlsx(state: State<AppState>, device: AuthDevice, path: 
     submissions(state, device, path, Format::Xlsx).await
 }
 
-enum Format {
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
     Csv,
     Xlsx,
 }
 
-async fn submissions(
-    State(state): State<AppState>,
-    AuthDevice(device): AuthDevice,
-    Path((form_id, version)): Path<(String, String)>,
+/// A started export: the file name, its MIME type and the chunks as they are written.
+pub struct ExportStream {
+    pub filename: String,
+    pub mime: &'static str,
+    pub chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+}
+
+/// Starts exporting the submissions of a form version (staff and admin; audited); API and
+/// console. `progress` counts the rows written.
+pub async fn start_export(
+    state: &AppState,
+    device: &Device,
+    form_id: String,
+    version: String,
     format: Format,
-) -> Result<Response, AppError> {
-    staff(&device)?;
+    progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+) -> Result<ExportStream, AppError> {
+    staff(device)?;
     let form = state
         .forms()
         .get(&(form_id.clone(), version.clone()))
@@ -65,15 +78,26 @@ async fn submissions(
         Format::Xlsx => ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     };
     state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} ({ext})")).await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let (tx, chunks) = tokio::sync::mpsc::channel(8);
     let key = (form_id.clone(), version.clone());
+    let cols = ExportColumns { questions, progress };
     match format {
-        Format::Csv => state.db.stream_submissions_csv(key, ExportColumns { questions }, tx),
-        Format::Xlsx => state.db.stream_submissions_xlsx(key, ExportColumns { questions }, tx),
+        Format::Csv => state.db.stream_submissions_csv(key, cols, tx),
+        Format::Xlsx => state.db.stream_submissions_xlsx(key, cols, tx),
     }
+    Ok(ExportStream { filename: format!("{form_id}-{version}.{ext}"), mime, chunks })
+}
+
+async fn submissions(
+    State(state): State<AppState>,
+    AuthDevice(device): AuthDevice,
+    Path((form_id, version)): Path<(String, String)>,
+    format: Format,
+) -> Result<Response, AppError> {
+    let ExportStream { filename, mime, mut chunks } = start_export(&state, &device, form_id, version, format, None).await?;
     // `poll_recv` keeps answering `None` once the export ended, however often it is polled.
-    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    let name = format!("attachment; filename=\"{form_id}-{version}.{ext}\"");
+    let stream = futures_util::stream::poll_fn(move |cx| chunks.poll_recv(cx));
+    let name = format!("attachment; filename=\"{filename}\"");
     let headers = [(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, name)];
     Ok((headers, Body::from_stream(stream)).into_response())
 }
