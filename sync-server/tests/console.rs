@@ -313,6 +313,14 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let me = app.get("/api/v1/me", Some(&luis)).await;
     assert!(me.json["centros"].as_array().expect("centros").iter().any(|c| c == "GTO-E-T-02"));
     let device = me.json["device_id"].as_str().expect("device").to_string();
+    // k and the trámites of a centro reach the phones assigned to it.
+    let k = post_form(&app, "/consola/admin/centro", Some(&token), &format!("csrf={token_csrf}&centro=GTO-E-T-02&k=5&tramites=Placas%0ALicencias")).await;
+    assert_eq!(k.status, StatusCode::SEE_OTHER, "{}", k.html);
+    let bad_k = post_form(&app, "/consola/admin/centro", Some(&token), &format!("csrf={token_csrf}&centro=GTO-E-T-02&k=0&tramites=")).await;
+    assert_eq!(bad_k.status, StatusCode::BAD_REQUEST);
+    let pull = app.get("/api/v1/sync/pull?after=0", Some(&luis)).await;
+    let info = pull.json["changes"].as_array().expect("changes").iter().rev().find(|c| c["kind"] == "centro" && c["centro_id"] == "GTO-E-T-02").cloned().expect("the centro");
+    assert_eq!((info["sampling_interval"].as_u64(), info["tramites"].clone()), (Some(5), serde_json::json!(["Licencias", "Placas"])));
     let r = post_form(&app, &format!("/consola/admin/dispositivos/{device}/revocar"), Some(&token), &format!("csrf={token_csrf}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/api/v1/me", Some(&luis)).await.json["code"], "revoked_token");

@@ -97,6 +97,19 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                     button type="submit" { "Importar centros" }
                 }
             }
+            div.card {
+                h3 { "Intervalo de muestreo y trámites de un centro" }
+                form method="post" action="/consola/admin/centro" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.toolbar {
+                        div { label for="ce-centro" { "Centro" } select #ce-centro name="centro" { @for (id, (n, _)) in &names { option value=(id) { (n) " (" (id) ")" } } } }
+                        div { label for="ce-k" { "Encuestar a 1 de cada (k)" } input #ce-k type="number" name="k" min="1" max="100" required; }
+                    }
+                    label for="ce-tramites" { "Trámites y servicios (uno por línea)" }
+                    textarea #ce-tramites name="tramites" rows="4" {}
+                    p { button type="submit" { "Guardar centro" } }
+                }
+            }
             h2 { "Usuarios y asignaciones" }
             div.card {
                 @if is_admin {
@@ -411,6 +424,43 @@ pub async fn period(State(state): State<AppState>, session: Session, Form(f): Fo
     .await;
     match result {
         Ok(p) => back(&format!("Periodo {} guardado.", p.name)),
+        Err(e) => error_page(Some(&session), e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CentroForm {
+    csrf: String,
+    centro: String,
+    k: u32,
+    #[serde(default)]
+    tramites: String,
+}
+
+pub async fn centro(State(state): State<AppState>, session: Session, Form(f): Form<CentroForm>) -> Response {
+    let result = async {
+        staff(&session.device)?;
+        session.check_csrf(&f.csrf)?;
+        if !(1..=100).contains(&f.k) {
+            return Err(AppError::BadRequest("invalid_body", "El intervalo k va de 1 a 100.".into()));
+        }
+        let mut row = state.db.centro(f.centro.clone()).await?;
+        row.sampling_interval = f.k;
+        let tramites: Vec<String> = f.tramites.lines().map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
+        if tramites.iter().any(|t| t.chars().count() > 120) {
+            return Err(AppError::BadRequest("invalid_body", "Cada trámite admite como máximo 120 caracteres.".into()));
+        }
+        if !tramites.is_empty() {
+            row.tramites = tramites;
+        }
+        let name = row.name.clone();
+        state.db.upsert_centro(row).await?;
+        state.rebuild_scores().await.map_err(AppError::Internal)?;
+        Ok::<_, AppError>(name)
+    }
+    .await;
+    match result {
+        Ok(name) => back(&format!("{name}: intervalo k = {} guardado; los teléfonos lo reciben al sincronizar.", f.k)),
         Err(e) => error_page(Some(&session), e),
     }
 }

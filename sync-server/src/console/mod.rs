@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/consola/admin/asignaciones", post(admin::assign))
         .route("/consola/admin/cuotas", post(admin::quota))
         .route("/consola/admin/periodos", post(admin::period))
+        .route("/consola/admin/centro", post(admin::centro))
         .route("/consola/exportaciones", post(exports::start))
         .route("/consola/exportaciones/{job}", get(exports::progress))
         .route("/consola/exportaciones/{job}/archivo", get(exports::file))

@@ -224,6 +224,48 @@ impl Db {
         .await
     }
 
+    /// One centro as stored, with its trámites.
+    pub async fn centro(&self, id: String) -> Result<CentroRow, DbError> {
+        self.read(move |conn| {
+            let row = conn
+                .query_row(
+                    "SELECT id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval FROM centros WHERE id = ?1",
+                    [&id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, String>(5)?,
+                            r.get::<_, Option<f64>>(6)?,
+                            r.get::<_, Option<f64>>(7)?,
+                            r.get::<_, u32>(8)?,
+                        ))
+                    },
+                )
+                .optional()?
+                .ok_or_else(|| DbError::NotFound(format!("centro «{id}»")))?;
+            let (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval) = row;
+            let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
+            let tramites = stmt.query_map([&id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(CentroRow {
+                ambito: Ambito::parse(&ambito).ok_or_else(|| DbError::Other(anyhow::anyhow!("ámbito «{ambito}»")))?,
+                tipo: Tipo::parse(&tipo).ok_or_else(|| DbError::Other(anyhow::anyhow!("tipo «{tipo}»")))?,
+                id,
+                name,
+                dependencia,
+                municipio,
+                lat,
+                lon,
+                sampling_interval,
+                tramites,
+            })
+        })
+        .await
+    }
+
     /// Every centro's name and municipio, by id (for pages).
     pub async fn centro_names(&self) -> Result<std::collections::BTreeMap<String, (String, String)>, DbError> {
         self.read(|conn| {
