@@ -82,7 +82,8 @@ async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<(
         }
     }
     wb.save(&path)?;
-    let b = Browser::start("console", 1280, 900).await?;
+    // A tablet in portrait.
+    let b = Browser::start("console", 820, 1180).await?;
     b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
     b.type_into("#usuario", "coordinacion").await?;
     b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
@@ -93,7 +94,11 @@ async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<(
     b.click("#revisar-formulario").await?;
     b.find("#errores tr[data-row='3']").await?;
     b.wait_text("texto_largo").await?;
-    b.shot("07-xlsform-con-errores").await?;
+    b.shot("07-xlsform-con-errores-tableta").await?;
+    // An export runs with its progress page, then offers the file.
+    b.click("[data-export='encuesta_opinion-2025010101-xlsx']").await?;
+    b.find("#descargar").await?;
+    b.shot("08-exportacion-lista").await?;
     b.close().await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ button.danger { background: #b91c1c; }
 .toolbar { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; margin-bottom: 12px; }
 .toolbar label { margin: 0 0 4px; }
 table.rank { width: 100%; border-collapse: collapse; background: #fff; }
+@media (max-width: 900px) { table.rank { display: block; overflow-x: auto; } main { padding: 12px; } }
 table.rank th, table.rank td { padding: 7px 8px; border-bottom: 1px solid #e5e7eb; text-align: left; vertical-align: middle; }
 table.rank th { background: #f9fafb; font-size: 14px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
