@@ -177,7 +177,7 @@ mod tests {
 
     fn asked(form: &Form, answers: &Answers) -> Vec<String> {
         let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(10, 0, 0)).expect("time");
-        shared::validate::validate(form, answers, Clock { now }, form.language()).asked
+        shared::validate::validate_for_entry(form, answers, Clock { now }, form.language()).asked
     }
 
     #[test]

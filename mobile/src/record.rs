@@ -78,7 +78,7 @@ pub fn with_metadata(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOff
 /// Validates a draft as it stands (for live feedback and before finalising).
 pub fn check(form: &Form, draft: &Draft, now: DateTime<FixedOffset>, who: &Identity) -> Report {
     let answers = with_metadata(form, draft, now, who);
-    validate(form, &answers, Clock { now: now.naive_local() }, form.language())
+    shared::validate::validate_for_entry(form, &answers, Clock { now: now.naive_local() }, form.language())
 }
 
 /// The sealed record of a valid draft, or the validation report.

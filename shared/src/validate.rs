@@ -69,7 +69,8 @@ pub struct Report {
     pub not_relevant: Vec<String>,
     /// Paths of the questions to ask now, in form order: relevant, not computed, not
     /// metadata; inside a repeat, for each instance given or expected by `repeat_count`.
-    /// A data-entry screen walks this list, recomputed after every answer.
+    /// A data-entry screen walks this list, recomputed after every answer. Filled only by
+    /// [`validate_for_entry`].
     pub asked: Vec<String>,
 }
 
@@ -92,7 +93,17 @@ const MAX_FORWARD_DEPTH: u32 = 64;
 /// Validates `answers` against `form`, evaluating `today()`/`now()` with `clock` and
 /// choosing messages in `language`.
 pub fn validate(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
-    let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0) };
+    run(form, answers, clock, language, false)
+}
+
+/// [`validate`], also listing the questions to ask now in [`Report::asked`] (for
+/// data-entry screens; the server does not need them).
+pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
+    run(form, answers, clock, language, true)
+}
+
+fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
+    let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked };
     let mut report = Report::default();
     let mut stack = vec![Frame { answers, prefix: String::new(), expected_only: false, seen: RefCell::default() }];
     v.check_unknown(&form.items, &stack[0], &mut report);
@@ -134,6 +145,8 @@ struct Validator<'a> {
     language: &'a str,
     fields: BTreeMap<&'a str, (&'a Field, usize)>,
     depth: Cell<u32>,
+    /// Whether to fill `Report::asked`.
+    list_asked: bool,
 }
 
 struct Scope<'v, 'a> {
@@ -295,7 +308,7 @@ impl<'a> Validator<'a> {
         } else if let Some(calc) = &f.calculation {
             self.eval(calc, stack, Value::empty())
         } else {
-            if !matches!(f.kind, FieldKind::Meta(_)) {
+            if self.list_asked && !matches!(f.kind, FieldKind::Meta(_)) {
                 report.asked.push(format!("{}{}", frame.prefix, f.name));
             }
             self.check_answer(f, raw, stack, report)

@@ -43,6 +43,10 @@ fn check(form: &Form, answers: &Answers) -> Report {
     validate(form, answers, clock(), form.language())
 }
 
+fn check_entry(form: &Form, answers: &Answers) -> Report {
+    shared::validate::validate_for_entry(form, answers, clock(), form.language())
+}
+
 /// A complete, valid exit survey as the app would send it.
 fn full_encuesta() -> Answers {
     let mut a = Answers::default();
@@ -221,13 +225,13 @@ fn the_questions_to_ask_follow_relevance_as_answers_arrive() {
     let form = instruments::encuesta().expect("encuesta");
     let mut a = Answers::default();
     a.set("consentimiento", "no");
-    assert_eq!(check(&form, &a).asked, ["consentimiento", "fin_rechazo"], "a refusal shows only its note");
+    assert_eq!(check_entry(&form, &a).asked, ["consentimiento", "fin_rechazo"], "a refusal shows only its note");
     a.set("consentimiento", "si");
-    let asked = check(&form, &a).asked;
+    let asked = check_entry(&form, &a).asked;
     assert!(asked.contains(&"P0".to_string()) && !asked.contains(&"P0_otro".to_string()));
     assert!(!asked.iter().any(|p| p == "inicio" || p == "encuestador"), "metadata is filled, not asked");
     a.set("P0", "otro");
-    let asked = check(&form, &a).asked;
+    let asked = check_entry(&form, &a).asked;
     let p0 = asked.iter().position(|p| p == "P0").expect("P0");
     assert_eq!(asked[p0 + 1], "P0_otro", "the follow-up comes right after");
 }
@@ -237,10 +241,11 @@ fn expected_repeat_instances_are_asked_without_extra_errors() {
     let form = instruments::cedula().expect("cedula");
     let mut a = full_cedula();
     a.remove("espera");
-    let report = check(&form, &a);
+    let report = check_entry(&form, &a);
     let waits: Vec<&String> = report.asked.iter().filter(|p| p.starts_with("espera[")).collect();
     assert_eq!(waits, ["espera[1]/espera_min", "espera[2]/espera_min", "espera[3]/espera_min", "espera[4]/espera_min", "espera[5]/espera_min"]);
     assert_eq!(only_error(&report).1, ErrorCode::RepeatCount, "one count error, not five required ones");
-    let full = check(&form, &full_cedula());
+    let full = check_entry(&form, &full_cedula());
     assert!(full.is_valid() && full.asked.iter().filter(|p| p.starts_with("espera[")).count() == 5);
+    assert!(check(&form, &full_cedula()).asked.is_empty(), "plain validation does not list them");
 }

@@ -68,9 +68,10 @@ fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
 /// Checks one submission. `local` is the centros' UTC offset.
 pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared {
     let id = s.id;
-    if s.compute_hash() != s.content_hash {
+    // One serialisation checks the hash and gives the stored body.
+    let Some(body) = s.verified_json() else {
         return reject(id, "hash_mismatch", "El contenido no coincide con su huella (content_hash): el registro llegó dañado.");
-    }
+    };
     let Some(cached) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
         return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
     };
@@ -94,10 +95,6 @@ pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared
     let is_survey = cached.is_survey;
     let scale5_answers = cached.plan.scale5_answers(&answers);
     let reduced = if is_survey { Reduced::Survey(cached.plan.facts(&answers)) } else { Reduced::Visit(cached.visit_plan.items(&answers)) };
-    let body = match serde_json::to_string(&s) {
-        Ok(b) => b,
-        Err(e) => return reject(id, "invalid_body", format!("No se pudo leer el registro: {e}")),
-    };
     Prepared::Valid(Box::new(Valid {
         capture_date: s.finalised_at.with_timezone(&local).date_naive(),
         finalised_unix: s.finalised_at.timestamp(),

@@ -186,6 +186,20 @@ mod wire_tests {
     }
 
     #[test]
+    fn the_verified_json_is_what_serde_writes_and_only_for_a_true_hash() {
+        let mut s = submission();
+        assert_eq!(s.verified_json(), serde_json::to_string(&s).ok());
+        s.meta.position = Some(GeoPosition { lat: 21.1, lon: -101.6, accuracy_m: None });
+        s.meta.photos = vec!["ab".repeat(32)];
+        s.answers.insert("P0_otro".into(), WireEntry::Value("Trámite \"raro\" ñ\n".into()));
+        let s = s.seal();
+        assert_eq!(s.verified_json(), serde_json::to_string(&s).ok());
+        let mut tampered = s.clone();
+        tampered.centro_id = "OTRO".into();
+        assert_eq!(tampered.verified_json(), None);
+    }
+
+    #[test]
     fn pull_changes_are_tagged_by_kind() {
         let change = Change { seq: 9, body: ChangeBody::CentroRemoved { centro_id: "GTO-001".into() } };
         assert_eq!(serde_json::to_string(&change).expect("ok"), r#"{"seq":9,"kind":"centro_removed","centro_id":"GTO-001"}"#);

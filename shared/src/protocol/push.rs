@@ -170,6 +170,20 @@ impl Submission {
     }
 
     /// Sets `content_hash` from the content (done by the app when finalising).
+    /// The submission as JSON (exactly what `serde_json` writes for it), if its
+    /// `content_hash` matches its content; `None` otherwise. One serialisation serves both
+    /// the check and the stored body: the body is the canonical content with the id before
+    /// it and the hash after it.
+    pub fn verified_json(&self) -> Option<String> {
+        let canonical = self.canonical_content();
+        let hash: String = Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect();
+        if hash != self.content_hash || canonical.len() < 2 {
+            return None;
+        }
+        let inner = std::str::from_utf8(&canonical[1..canonical.len() - 1]).ok()?;
+        Some(format!("{{\"id\":\"{}\",{inner},\"content_hash\":\"{hash}\"}}", self.id))
+    }
+
     pub fn seal(mut self) -> Self {
         self.content_hash = self.compute_hash();
         self
