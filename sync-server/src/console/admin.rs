@@ -24,6 +24,14 @@ pub struct Notice {
     hecho: Option<String>,
 }
 
+/// After a form: back to the page with what was done, or the error as a page.
+fn finish(session: &Session, result: Result<String, AppError>) -> Response {
+    match result {
+        Ok(done) => back(&done),
+        Err(e) => error_page(Some(session), e),
+    }
+}
+
 fn back(done: &str) -> Response {
     let q: String = done.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     Redirect::to(&format!("/consola/admin?hecho={q}")).into_response()
@@ -282,10 +290,7 @@ pub async fn publish(State(state): State<AppState>, session: Session, Form(f): F
         })
     }
     .await;
-    match result {
-        Ok(done) => back(&done),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result)
 }
 
 pub async fn import_centros(State(state): State<AppState>, session: Session, multipart: Multipart) -> Response {
@@ -327,10 +332,7 @@ pub async fn create_user(State(state): State<AppState>, session: Session, Form(f
         new_user(&state, &session.device, request).await
     }
     .await;
-    match result {
-        Ok(u) => back(&format!("Usuario {} creado.", u.username)),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|u| format!("Usuario {} creado.", u.username)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -346,10 +348,7 @@ pub async fn assign(State(state): State<AppState>, session: Session, Form(f): Fo
         assign_centro(&state, &session.device, f.username.trim().into(), f.centro.clone()).await
     }
     .await;
-    match result {
-        Ok(centros) => back(&format!("{} tiene {} centro(s) asignado(s).", f.username.trim(), centros.len())),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|centros| format!("{} tiene {} centro(s) asignado(s).", f.username.trim(), centros.len())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -366,10 +365,7 @@ pub async fn quota(State(state): State<AppState>, session: Session, Form(f): For
         set_quota(&state, &session.device, f.period.clone(), f.centro.clone(), f.surveys).await
     }
     .await;
-    match result {
-        Ok(()) => back(&format!("Cuota de {}: {} encuestas.", f.centro, f.surveys)),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|()| format!("Cuota de {}: {} encuestas.", f.centro, f.surveys)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,10 +383,7 @@ pub async fn revoke(State(state): State<AppState>, session: Session, Path(id): P
         Ok::<_, AppError>(())
     }
     .await;
-    match result {
-        Ok(()) => back("Dispositivo dado de baja: su próxima conexión será rechazada."),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|()| "Dispositivo dado de baja: su próxima conexión será rechazada.".to_string()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,10 +415,7 @@ pub async fn period(State(state): State<AppState>, session: Session, Form(f): Fo
         crate::routes::admin::save_period(&state, &session.device, f.id.trim().into(), def).await
     }
     .await;
-    match result {
-        Ok(p) => back(&format!("Periodo {} guardado.", p.name)),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|p| format!("Periodo {} guardado.", p.name)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -459,8 +449,5 @@ pub async fn centro(State(state): State<AppState>, session: Session, Form(f): Fo
         Ok::<_, AppError>(name)
     }
     .await;
-    match result {
-        Ok(name) => back(&format!("{name}: intervalo k = {} guardado; los teléfonos lo reciben al sincronizar.", f.k)),
-        Err(e) => error_page(Some(&session), e),
-    }
+    finish(&session, result.map(|name| format!("{name}: intervalo k = {} guardado; los teléfonos lo reciben al sincronizar.", f.k)))
 }

@@ -6,7 +6,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::page::{Session, layout, respond};
+use super::page::{Session, layout, period_select, respond};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -51,8 +51,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
         "campo",
         html! {
             form.toolbar method="get" action="/consola/campo" {
-                div { label for="periodo" { "Periodo" }
-                    select #periodo name="periodo" { @for (id, name) in &periods { option value=(id) selected[*id == period] { (name) } } } }
+                (period_select(&periods, &period))
                 button type="submit" { "Ver" }
             }
             h2 { "Avance contra la cuota" }

@@ -125,6 +125,14 @@ pub fn error_page(session: Option<&Session>, e: AppError) -> Response {
     (status, Html(layout(title, session, "", html! { p.error role="alert" { (message) } }).into_string())).into_response()
 }
 
+/// The period picker of a filter form.
+pub fn period_select(periods: &[(String, String)], period: &str) -> Markup {
+    html! {
+        div { label for="periodo" { "Periodo" }
+            select #periodo name="periodo" { @for (id, name) in periods { option value=(id) selected[id == period] { (name) } } } }
+    }
+}
+
 /// A page, or its error as a page.
 pub fn respond(session: &Session, page: Result<Markup, AppError>) -> Response {
     match page {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use shared::protocol::{CentroScoreDto, ScoreTableDto};
 
 use super::charts::interval;
-use super::page::{Session, layout, respond};
+use super::page::{Session, layout, period_select, respond};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -139,8 +139,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
         "resultados",
         html! {
             form.toolbar method="get" action="/consola/resultados" {
-                div { label for="periodo" { "Periodo" }
-                    select #periodo name="periodo" { @for (id, name) in &periods { option value=(id) selected[*id == period] { (name) } } } }
+                (period_select(&periods, &period))
                 div { label for="categoria" { "Categoría" }
                     select #categoria name="categoria" {
                         option value="" { "Todas" }
