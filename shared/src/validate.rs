@@ -111,22 +111,32 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
     report
 }
 
-/// Every field by name with how many repeats enclose it.
-fn index(form: &Form) -> BTreeMap<&str, (&Field, usize)> {
-    fn walk<'a>(items: &'a [Item], depth: usize, out: &mut BTreeMap<&'a str, (&'a Field, usize)>) {
+/// Every field by name with how many repeats enclose it, sorted by name (one allocation;
+/// looked up by binary search).
+fn index(form: &Form) -> FieldIndex<'_> {
+    fn walk<'a>(items: &'a [Item], depth: usize, out: &mut Vec<(&'a str, (&'a Field, usize))>) {
         for item in items {
             match item {
-                Item::Field(f) => {
-                    out.insert(&f.name, (f, depth));
-                }
+                Item::Field(f) => out.push((&f.name, (f, depth))),
                 Item::Group(g) => walk(&g.children, depth, out),
                 Item::Repeat(g) => walk(&g.children, depth + 1, out),
             }
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = Vec::with_capacity(64);
     walk(&form.items, 0, &mut out);
-    out
+    out.sort_by(|a, b| a.0.cmp(b.0));
+    // Names are unique (import refuses duplicates); keep the first if not.
+    out.dedup_by(|a, b| a.0 == b.0);
+    FieldIndex(out)
+}
+
+struct FieldIndex<'a>(Vec<(&'a str, (&'a Field, usize))>);
+
+impl<'a> FieldIndex<'a> {
+    fn get(&self, name: &str) -> Option<&(&'a Field, usize)> {
+        self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| &self.0[i].1)
+    }
 }
 
 struct Frame<'a> {
@@ -136,14 +146,14 @@ struct Frame<'a> {
     /// as asked, its problems are not reported (the count error covers them).
     expected_only: bool,
     /// Checked values of the questions visited so far in this instance.
-    seen: RefCell<BTreeMap<String, Value>>,
+    seen: RefCell<BTreeMap<&'a str, Value>>,
 }
 
 struct Validator<'a> {
     form: &'a Form,
     clock: Clock,
     language: &'a str,
-    fields: BTreeMap<&'a str, (&'a Field, usize)>,
+    fields: FieldIndex<'a>,
     depth: Cell<u32>,
     /// Whether to fill `Report::asked`.
     list_asked: bool,
@@ -313,7 +323,7 @@ impl<'a> Validator<'a> {
             }
             self.check_answer(f, raw, stack, report)
         };
-        frame.seen.borrow_mut().insert(f.name.clone(), value);
+        frame.seen.borrow_mut().insert(f.name.as_str(), value);
     }
 
     /// Checks a relevant, asked question; returns its value for later references.

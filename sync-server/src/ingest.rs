@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{FixedOffset, NaiveDate};
 use shared::expr::Clock;
 use shared::form::Form;
-use shared::protocol::{Submission, answers_from_wire};
+use shared::protocol::{Submission, answers_from_wire, answers_from_wire_owned};
 use shared::scoring::{MethodSettings, SurveyPlan, VisitPlan};
 
 use crate::facts::Reduced;
@@ -66,7 +66,7 @@ fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
 }
 
 /// Checks one submission. `local` is the centros' UTC offset.
-pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared {
+pub fn prepare(mut s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
@@ -83,7 +83,10 @@ pub fn prepare(s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared
         return reject(id, "bad_times", "La hora de finalización es anterior a la de inicio.");
     }
     let form = &cached.form;
-    let answers = answers_from_wire(&s.answers);
+    // A survey's answers are not needed again once checked and reduced to facts (the stored
+    // body is already written): take them instead of copying. A visit keeps them (its
+    // answers go to the centro's inspectors).
+    let answers = if cached.is_survey { answers_from_wire_owned(std::mem::take(&mut s.answers)) } else { answers_from_wire(&s.answers) };
     let clock = Clock { now: s.finalised_at.naive_local() };
     let report = validate(form, &answers, clock, form.language());
     if !report.is_valid() {

@@ -24,7 +24,7 @@ pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, Revie
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
     CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
-    Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_to_wire,
+    Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 
 use serde::{Deserialize, Serialize};
@@ -183,6 +183,7 @@ mod wire_tests {
         assert_ne!(a.compute_hash(), b.compute_hash());
         let back = answers_to_wire(&answers_from_wire(&a.answers));
         assert_eq!(back, a.answers);
+        assert_eq!(answers_from_wire_owned(a.answers.clone()), answers_from_wire(&a.answers));
     }
 
     #[test]

@@ -71,6 +71,18 @@ pub fn answers_from_wire(wire: &WireAnswers) -> Answers {
 }
 
 /// Converts the domain's [`Answers`] to the wire.
+/// [`answers_from_wire`], taking the wire answers (no copies of the text).
+pub fn answers_from_wire_owned(wire: WireAnswers) -> Answers {
+    let mut a = Answers::default();
+    for (name, entry) in wire {
+        match entry {
+            WireEntry::Value(v) => a.set(&name, v),
+            WireEntry::Repeat(list) => a.set_repeat(&name, list.into_iter().map(answers_from_wire_owned).collect()),
+        };
+    }
+    a
+}
+
 pub fn answers_to_wire(answers: &Answers) -> WireAnswers {
     answers
         .iter()
