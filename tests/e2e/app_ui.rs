@@ -71,18 +71,37 @@ async fn press_next(b: &Browser) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Presses «Siguiente» once and waits until the step indicator moves.
+/// Presses «Siguiente» until the step indicator moves: again only while it has not (the
+/// last answers may still be on their way to the app when it is first pressed).
 async fn next_page(b: &Browser) -> anyhow::Result<()> {
     let before = b.find("#paso").await?.text().await.unwrap_or_default();
-    b.client.execute("document.getElementById('siguiente').click();", vec![]).await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let now = b.text().await?;
-        if !now.contains(&before) {
-            return Ok(());
+        press_next(b).await?;
+        let pressed = Instant::now();
+        while pressed.elapsed() < Duration::from_secs(2) {
+            if !b.text().await?.contains(&before) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         anyhow::ensure!(Instant::now() < deadline, "«Siguiente» did not move on from «{before}»");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Presses «Siguiente» until the survey shows another question than `path`.
+async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        press_next(b).await?;
+        let pressed = Instant::now();
+        while pressed.elapsed() < Duration::from_secs(2) {
+            if current_path(b).await? != path {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "«Siguiente» did not move on from {path}");
     }
 }
 
@@ -135,7 +154,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         anyhow::ensure!(Instant::now() < deadline, "the constraint error stayed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    press_next(&b).await?;
+    advance_from(&b, "P0_otro").await?;
     let mut faces_shot = false;
     for _ in 0..80 {
         let path = current_path(&b).await?;
@@ -149,12 +168,11 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
             Some(value) if choices => choose(&b, &path, value).await?,
             Some(value) => {
                 b.type_into(&input_css(&path), value).await?;
-                tokio::time::sleep(Duration::from_millis(150)).await;
                 if !last {
-                    press_next(&b).await?;
+                    advance_from(&b, &path).await?;
                 }
             }
-            None if !last => press_next(&b).await?, // optional, left blank
+            None if !last => advance_from(&b, &path).await?, // optional, left blank
             None => {}
         }
         if last {
