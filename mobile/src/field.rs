@@ -195,11 +195,7 @@ impl FieldApp {
                 Ok(CentroToday { info, today: today_count, sampling })
             })
             .collect::<Result<_, StoreError>>()?;
-        let rejected = store
-            .sent_records(500)?
-            .into_iter()
-            .filter(|r| r.review == Some(shared::protocol::ReviewState::Rejected))
-            .collect();
+        let rejected = store.rejected_records()?;
         Ok(Some(HomeView {
             centros,
             outbox: store.outbox_counts()?,
@@ -270,11 +266,6 @@ impl FieldApp {
         Ok(sha)
     }
 
-    /// A stored photo's bytes (for thumbnails).
-    pub fn photo(&self, sha: &str) -> Result<Vec<u8>, StoreError> {
-        lock(&self.store).photo(sha)
-    }
-
     /// Validates and moves a draft into the outbox; sync is woken.
     pub fn finalise(&self, draft: Uuid) -> Result<Submission, FinaliseError> {
         let mut store = lock(&self.store);
@@ -336,6 +327,14 @@ impl FieldApp {
     pub fn store_photo(&self, raw: &[u8]) -> Result<String, PhotoFailure> {
         let small = downscale(raw)?;
         Ok(lock(&self.store).put_photo(&small)?)
+    }
+
+    /// Puts a record the server rejected back in line (e.g. once its form version is
+    /// published) and syncs.
+    pub fn retry(&self, id: Uuid) -> Result<(), StoreError> {
+        lock(&self.store).retry_problem(id)?;
+        self.sync_now();
+        Ok(())
     }
 
     /// The sync screen's data.

@@ -36,6 +36,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Today at the centros (receipts, capture dates).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.local_offset).date_naive()
+    }
+
     /// State over an open database, with its published forms loaded.
     pub async fn load(db: Db, local_offset: FixedOffset, photos: Photos) -> anyhow::Result<Self> {
         let settings = MethodSettings::default();

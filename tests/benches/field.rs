@@ -141,9 +141,11 @@ fn wire_bytes() {
     let records = fill(&mut store, &mut FormCache::default(), &who, 100);
     let answers = records[0].answers.len();
     let now = store.now();
-    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger: None }).expect("gzip").len();
-    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger: None }).expect("json").len();
-    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger: None }).expect("gzip").len();
+    // As the app sends them: with the day's counts.
+    let ledger = Some(store.ledger_report().expect("ledger"));
+    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger }).expect("gzip").len();
+    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger }).expect("json").len();
+    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger }).expect("gzip").len();
     println!(
         "bytes per {answers}-answer survey: {plain} as JSON, {one} gzip alone, {:.0} gzip in a batch of 100",
         batch as f64 / 100.0

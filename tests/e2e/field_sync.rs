@@ -283,3 +283,29 @@ async fn a_supervisors_rejection_reaches_the_phone_with_its_reason() -> anyhow::
     assert_eq!((rejected[0].id, rejected[0].reason.as_deref()), (ids[0], Some(reason)));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_rejected_record_waits_aside_and_goes_out_when_retried_after_the_cause_is_fixed() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 4 }).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
+    phone.drain().await?;
+    let ids = phone.fill_surveys(1)?;
+    // The centro is taken from Ana before the record reaches the server.
+    let admin = SyncClient::new(&server.url())?.enrol("admin", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let centro = lock(&phone.store).centros()?[0].centro_id.clone();
+    let path = format!("{}/api/v1/users/enc.ana/centros/{centro}", server.url());
+    let http = reqwest::Client::new();
+    http.delete(&path).bearer_auth(&admin.token).send().await?.error_for_status()?;
+    phone.engine.sync_once().await?;
+    let problems = lock(&phone.store).problems()?;
+    assert_eq!((problems.len(), problems[0].id, problems[0].code.as_str()), (1, ids[0], "centro_not_assigned"));
+    assert_eq!(lock(&phone.store).outbox_counts()?.pending, 0, "a rejected record is not sent again by itself");
+    // Assigned again, the record goes out when the surveyor retries it.
+    http.put(&path).bearer_auth(&admin.token).send().await?.error_for_status()?;
+    lock(&phone.store).retry_problem(ids[0])?;
+    let report = phone.engine.sync_once().await?;
+    assert_eq!(report.acknowledged, 1);
+    assert!(lock(&phone.store).problems()?.is_empty());
+    Ok(())
+}

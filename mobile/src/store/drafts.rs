@@ -107,17 +107,6 @@ impl Store {
         Ok(())
     }
 
-    /// Clears every answer of a draft under `prefix` (e.g. the instances of a repeat).
-    pub fn clear_answers_under(&mut self, draft: Uuid, prefix: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM draft_answers WHERE draft_id = ?1 AND substr(path, 1, length(?2)) = ?2",
-            params![draft.to_string(), prefix],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// One draft with its answers and photos.
     pub fn draft(&self, id: Uuid) -> Result<Draft, StoreError> {
         let key = id.to_string();
@@ -181,11 +170,4 @@ impl Store {
         Ok(())
     }
 
-    /// Detaches a photo from an item (the photo itself stays until unused).
-    pub fn detach_photo(&mut self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM draft_photos WHERE draft_id = ?1 AND item = ?2 AND sha256 = ?3", params![draft.to_string(), item, sha256])?;
-        tx.commit()?;
-        Ok(())
-    }
 }

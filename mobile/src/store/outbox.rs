@@ -166,10 +166,20 @@ impl Store {
 
     /// Acknowledged records, newest first, with review decisions.
     pub fn sent_records(&self, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.sent_where("1", limit)
+    }
+
+    /// Acknowledged records a supervisor rejected, newest first, with the reasons.
+    pub fn rejected_records(&self) -> Result<Vec<SentRecord>, StoreError> {
+        self.sent_where("COALESCE(d.state, s.review) = 'rejected'", 500)
+    }
+
+    fn sent_where(&self, condition: &str, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT s.id, s.form_id, s.centro_id, s.capture_day, COALESCE(d.state, s.review), d.reason
-             FROM sent s LEFT JOIN decisions d ON d.submission_id = s.id ORDER BY s.acknowledged_at DESC, s.id DESC LIMIT ?1",
-        )?;
+             FROM sent s LEFT JOIN decisions d ON d.submission_id = s.id WHERE {condition}
+             ORDER BY s.acknowledged_at DESC, s.id DESC LIMIT ?1"
+        ))?;
         type Row = (String, String, String, String, Option<String>, Option<String>);
         let rows: Vec<Row> = stmt
             .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
-use shared::protocol::{CentroInfo, ChangeBody, CommitmentInfo, PullResponse, ReviewState, WireAnswers};
+use shared::protocol::{CentroInfo, ChangeBody, CommitmentInfo, PullResponse, WireAnswers};
 
 use super::{Store, StoreError, corrupt, from_json, settings, to_json};
 
@@ -32,14 +32,6 @@ pub struct PreviousVisit {
     pub submission_id: String,
     pub visit_date: NaiveDate,
     pub answers: WireAnswers,
-}
-
-/// A supervisor's decision on one of this user's records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub submission_id: String,
-    pub state: ReviewState,
-    pub reason: Option<String>,
 }
 
 /// Keeps a commitment; versions only move forward (an older copy never overwrites a newer).
@@ -176,17 +168,5 @@ impl Store {
             Ok(PreviousVisit { submission_id, visit_date: date.parse().map_err(corrupt)?, answers: from_json(&answers)? })
         })
         .transpose()
-    }
-
-    /// Review decisions received, newest first.
-    pub fn decisions(&self) -> Result<Vec<Decision>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT submission_id, state, reason FROM decisions ORDER BY received_at DESC, submission_id")?;
-        let rows: Vec<(String, String, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(submission_id, state, reason)| {
-                let state = ReviewState::parse(&state).ok_or_else(|| corrupt(format!("estado de revisión «{state}»")))?;
-                Ok(Decision { submission_id, state, reason })
-            })
-            .collect()
     }
 }

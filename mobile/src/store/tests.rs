@@ -130,8 +130,8 @@ fn answers_are_saved_one_by_one_and_read_back() {
         assert_eq!(draft.answers.len(), 4);
         assert_eq!(draft.answers().value("P0"), "licencia");
         assert_eq!(draft.sampling_position, Some(3));
-        store.clear_answers_under(id, "espera[").expect("clear repeat");
-        assert_eq!(store.draft(id).expect("draft").answers.len(), 2);
+        store.save_answer(id, "espera[1]/espera_min", None).expect("clear one");
+        assert_eq!(store.draft(id).expect("draft").answers.len(), 3);
         assert_eq!(store.ledger(store.today()).expect("ledger").created, 1);
         assert!(matches!(store.save_answer(Uuid::now_v7(), "x", Some("1")), Err(StoreError::NotFound(_))));
         store.discard_draft(id).expect("discard");
@@ -218,6 +218,7 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
         assert!(store.previous_visit("C1").expect("visit").is_some());
         let sent = store.sent_records(5).expect("sent");
         assert_eq!((sent[0].review, sent[0].reason.as_deref()), (Some(ReviewState::Rejected), Some("Duración de 20 s")));
+        assert_eq!(store.rejected_records().expect("rejected").iter().map(|r| r.id).collect::<Vec<_>>(), [sub]);
         // A page that cannot be applied leaves everything as it was, cursor included.
         let broken = page(30, vec![ChangeBody::Centro(centro("C3")), ChangeBody::Form { form_id: "g".into(), version: "1".into(), title: "G".into(), xlsx_base64: "%%%".into() }]);
         assert!(store.apply_pull_page(&broken).is_err());

@@ -8,7 +8,7 @@ pub mod backoff;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use shared::protocol::{DeviceReceipt, MAX_PUSH_RECORDS, PushRequest};
+use shared::protocol::{DeviceReceipt, PushRequest};
 
 pub use backoff::Backoff;
 
@@ -83,13 +83,12 @@ pub struct SyncReport {
 pub struct SyncEngine {
     store: Arc<Mutex<Store>>,
     client: SyncClient,
-    batch: usize,
 }
 
 impl SyncEngine {
     /// An engine for `store`, talking through `client` (which holds the token).
     pub fn new(store: Arc<Mutex<Store>>, client: SyncClient) -> Self {
-        Self { store, client, batch: PUSH_BATCH }
+        Self { store, client }
     }
 
     /// An engine built from the store's enrolment.
@@ -97,17 +96,6 @@ impl SyncEngine {
         let enrolment = lock(&store).enrolment()?.ok_or(SyncFailure::NotEnrolled)?;
         let client = SyncClient::new(&enrolment.server).map_err(SyncFailure::Refused)?.with_token(enrolment.token);
         Ok(Self::new(store, client))
-    }
-
-    /// Records per push (1..=500).
-    pub fn with_batch(mut self, batch: usize) -> Self {
-        self.batch = batch.clamp(1, MAX_PUSH_RECORDS);
-        self
-    }
-
-    /// The store this engine syncs.
-    pub fn store(&self) -> &Arc<Mutex<Store>> {
-        &self.store
     }
 
     /// One round: push everything pending, upload queued photos, pull until caught up.
@@ -140,7 +128,7 @@ impl SyncEngine {
         loop {
             let batch = {
                 let mut store = lock(&self.store);
-                let batch = store.pending(self.batch)?;
+                let batch = store.pending(PUSH_BATCH)?;
                 store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
                 batch
             };

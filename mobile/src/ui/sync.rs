@@ -57,10 +57,19 @@ pub fn SyncScreen() -> Element {
         if !view.problems.is_empty() {
             section { class: "card alert", id: "problemas",
                 h2 { "No aceptados por el servidor" }
-                for p in view.problems.iter() {
+                for p in view.problems.iter().cloned() {
                     div { class: "row", key: "{p.id}",
                         strong { "{p.centro_id} · " if p.outcome == Outcome::Conflict { "conflicto" } else { "rechazado" } }
                         p { class: "reason", "{p.message}" }
+                        if p.outcome == Outcome::Rejected {
+                            button { class: "secondary", "data-retry": "{p.id}",
+                                onclick: {
+                                    let app = app.clone();
+                                    move |_| { let _ = app.retry(p.id); }
+                                },
+                                "Reintentar el envío"
+                            }
+                        }
                     }
                 }
             }

@@ -5,7 +5,7 @@
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use shared::protocol::{NewUserRequest, Role};
@@ -33,8 +33,7 @@ fn finish(session: &Session, result: Result<String, AppError>) -> Response {
 }
 
 fn back(done: &str) -> Response {
-    let q: String = done.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    Redirect::to(&format!("/consola/admin?hecho={q}")).into_response()
+    super::page::redirect_with_notice("/consola/admin", done)
 }
 
 fn problems_table(title: &str, problems: &Located) -> Markup {
@@ -57,7 +56,7 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
     let names = state.db.centro_names().await?;
     let periods = state.db.period_list().await?;
     let who = crate::routes::review::reviewer(&session.device)?;
-    let today = chrono::Utc::now().with_timezone(&state.local_offset).date_naive();
+    let today = state.today();
     let devices = state.db.device_days(who, today).await?;
     let csrf = &session.csrf;
     let is_admin = session.device.user.role == Role::Admin;

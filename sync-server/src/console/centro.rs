@@ -121,7 +121,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let names = state.db.centro_names().await?;
     let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
     let periods = state.db.period_list().await?;
-    let period = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())).unwrap_or_default();
+    let period = super::page::pick_period(&periods, f.periodo).unwrap_or_default();
     let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = {
         let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
         let find = |pid: &str| live.table(pid).and_then(|t| ScoreTableDto::from(&t).centros.into_iter().find(|c| c.centro_id == centro));

@@ -37,12 +37,12 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
     session.require_desk()?;
     let who = crate::routes::review::reviewer(&session.device)?;
     let periods = state.db.period_list().await?;
-    let Some(period) = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())) else {
+    let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Trabajo de campo", Some(session), "campo", html! { p { "Aún no hay periodos." } }));
     };
     let (start, end) = state.db.period_dates(period.clone()).await?.ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     let work = state.db.fieldwork(who, period.clone(), start, end).await?;
-    let today = chrono::Utc::now().with_timezone(&state.local_offset).date_naive();
+    let today = state.today();
     let devices = state.db.device_days(who, today).await?;
     let names = state.db.centro_names().await?;
     Ok(layout(

@@ -125,6 +125,17 @@ pub fn error_page(session: Option<&Session>, e: AppError) -> Response {
     (status, Html(layout(title, session, "", html! { p.error role="alert" { (message) } }).into_string())).into_response()
 }
 
+/// Back to `path` with a notice of what was done (shown by the page, `?hecho=`).
+pub fn redirect_with_notice(path: &str, done: &str) -> Response {
+    let q: String = done.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Redirect::to(&format!("{path}?hecho={q}")).into_response()
+}
+
+/// The period a page shows: the one asked for, else the newest.
+pub fn pick_period(periods: &[(String, String)], asked: Option<String>) -> Option<String> {
+    asked.or_else(|| periods.first().map(|p| p.0.clone()))
+}
+
 /// The period picker of a filter form.
 pub fn period_select(periods: &[(String, String)], period: &str) -> Markup {
     html! {

@@ -122,7 +122,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(f): Que
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
     session.require_desk()?;
     let periods = state.db.period_list().await?;
-    let Some(period) = f.periodo.or_else(|| periods.first().map(|p| p.0.clone())) else {
+    let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Resultados", Some(session), "resultados", html! { p { "Aún no hay periodos." } }));
     };
     let table = {

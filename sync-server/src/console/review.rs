@@ -3,7 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 use shared::protocol::Decision;
@@ -79,12 +79,7 @@ pub async fn decide(State(state): State<AppState>, session: Session, Path(id): P
     }
     .await;
     match result {
-        Ok(done) => Redirect::to(&format!("/consola/revision?hecho={}", encode(done))).into_response(),
+        Ok(done) => super::page::redirect_with_notice("/consola/revision", done),
         Err(e) => error_page(Some(&session), e),
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

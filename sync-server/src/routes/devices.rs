@@ -34,7 +34,7 @@ pub async fn days(
 ) -> Result<Json<Vec<DeviceDay>>, AppError> {
     let who = reviewer(&device)?;
     let Query(day) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Fecha inválida: {}", e.body_text())))?;
-    let date = day.date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&state.local_offset).date_naive());
+    let date = day.date.unwrap_or_else(|| state.today());
     Ok(Json(state.db.device_days(who, date).await?))
 }
 
@@ -42,6 +42,6 @@ pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevic
     let who = reviewer(&device)?;
     state.db.revoke_scoped(who, id).await?;
     state.db.audit(device.user_id, "revoke_device", id.to_string()).await?;
-    let today = chrono::Utc::now().with_timezone(&state.local_offset).date_naive();
+    let today = state.today();
     Ok(Json(state.db.device_days(who, today).await?))
 }
