@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::{CentroScoreDto, ProportionDto, ScoreTableDto};
+use shared::protocol::{CentroScoreDto, ProportionDto};
 use shared::scoring::VisitItem;
 
 use super::charts::interval;
@@ -124,7 +124,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let period = super::page::pick_period(&periods, f.periodo).unwrap_or_default();
     let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = {
         let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
-        let find = |pid: &str| live.table(pid).and_then(|t| ScoreTableDto::from(&t).centros.into_iter().find(|c| c.centro_id == centro));
+        let find = |pid: &str| live.table(pid).and_then(|t| t.centros.iter().find(|c| c.centro_id == centro).map(CentroScoreDto::from));
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
     };
     let records = state.db.centro_records(centro.clone()).await?;
