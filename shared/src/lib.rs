@@ -13,6 +13,7 @@
 //! - [`scoring`] is method MGS-1: indices, intervals, ranking and integrity flags.
 //! - [`protocol`] holds the only serde types: the JSON the app and the server exchange.
 //! - [`instruments`] ships the two default MGS-1 forms.
+//! - [`digest`] spells SHA-256 digests as hex, the same everywhere.
 //!
 //! Invariant: nothing here does I/O, reads the clock, or panics on user input.
 //!
@@ -29,6 +30,7 @@
 //! ```
 
 pub mod answers;
+pub mod digest;
 pub mod expr;
 pub mod form;
 pub mod instruments;

@@ -6,7 +6,6 @@ use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
 
 use crate::db::Device;
 use crate::error::AppError;
@@ -30,14 +29,14 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = shared::digest::hex(&bytes);
     let hash = token_hash(&token);
     (token, hash)
 }
 
 /// What the server stores of a token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    shared::digest::sha256_hex(token.as_bytes())
 }
 
 /// The device making the request, authenticated by its bearer token.

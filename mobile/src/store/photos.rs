@@ -2,14 +2,10 @@
 //! finalised records name and the server does not hold yet.
 
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
 
-/// The lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use shared::digest::sha256_hex;
 
 impl Store {
     /// Keeps a (downscaled) photo and returns its SHA-256.

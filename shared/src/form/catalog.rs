@@ -2,7 +2,6 @@
 //! content again is a no-op, publishing other content under it is refused. The server's
 //! store applies [`publish_rule`] with the [`fingerprint`] of each form.
 
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::model::Form;
@@ -11,8 +10,7 @@ use super::render::render_text;
 /// The SHA-256 (hex) of a form's canonical text rendering: two workbooks that parse to
 /// the same form have the same fingerprint, whatever bytes the spreadsheet program wrote.
 pub fn fingerprint(form: &Form) -> String {
-    let digest = Sha256::digest(render_text(form).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(render_text(form).as_bytes())
 }
 
 /// Why a form could not be published.

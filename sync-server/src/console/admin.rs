@@ -228,7 +228,7 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
             }
             Ok(imported) => {
                 let form = imported.form;
-                let sha: String = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&file)).iter().map(|b| format!("{b:02x}")).collect();
+                let sha = shared::digest::sha256_hex(&file);
                 {
                     let mut staged = state.staged_forms.lock().map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?;
                     while staged.len() >= 20 {

@@ -23,7 +23,7 @@ pub struct Session {
 
 /// The CSRF token of a session token.
 pub fn csrf_for(token: &str) -> String {
-    Sha256::digest(format!("csrf:{token}").as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    shared::digest::hex(&Sha256::digest(format!("csrf:{token}").as_bytes())[..16])
 }
 
 impl FromRequestParts<AppState> for Session {
