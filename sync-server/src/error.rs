@@ -114,17 +114,12 @@ pub async fn not_found() -> AppError {
     AppError::NotFound("La ruta no existe.".into())
 }
 
-/// A JSON body extractor whose failures come back in the API's error format. It reads the
-/// body (within the route's limit) and parses it in one pass, without path tracking: the
-/// push path parses half a megabyte per request.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AppJson<T>(pub T);
+/// A JSON body, read (within the route's limit) but not parsed, for handlers that parse
+/// it themselves off the async runtime. Failures come back in the API's error format.
+#[derive(Debug, Clone, Default)]
+pub struct JsonBytes(pub axum::body::Bytes);
 
-impl<S, T> FromRequest<S> for AppJson<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -143,6 +138,24 @@ where
                 AppError::BadRequest("bad_body", format!("No se pudo leer el cuerpo: {}", e.body_text()))
             }
         })?;
+        Ok(JsonBytes(bytes))
+    }
+}
+
+/// A JSON body extractor whose failures come back in the API's error format. It parses
+/// the body in one pass, without path tracking.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
         serde_json::from_slice(&bytes).map(AppJson).map_err(|e| match e.classify() {
             serde_json::error::Category::Data => AppError::BadRequest("invalid_body", format!("Datos inválidos: {e}")),
             _ => AppError::BadRequest("bad_json", format!("JSON mal formado: {e}")),

@@ -33,7 +33,13 @@ pub enum Reduced {
 }
 
 pub fn encode_dimensions(f: &SurveyFacts) -> String {
-    f.dimensions.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(16 * f.dimensions.len());
+    for (i, (k, v)) in f.dimensions.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ";" };
+        let _ = write!(out, "{sep}{k}={v}");
+    }
+    out
 }
 
 pub fn decode_dimensions(text: &str) -> std::collections::BTreeMap<String, f64> {

@@ -1,13 +1,17 @@
-//! The pure half of a push: check each submission against its form version before the
-//! transaction (hash, form, times, answers), so the database part only stores.
+//! The pure half of a push: read the body and check each submission against its form
+//! version before the transaction (hash, form, times, answers), so the database part only
+//! stores.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
+use std::sync::mpsc::Sender;
 
+use axum::body::Bytes;
 use chrono::{FixedOffset, NaiveDate};
 use shared::expr::Clock;
 use shared::form::Form;
-use shared::protocol::{Submission, answers_from_wire, answers_from_wire_owned};
+use shared::protocol::{DeviceLedger, MAX_PUSH_RECORDS, PushEnvelope, Submission, answers_from_wire, answers_from_wire_owned};
 use shared::scoring::{MethodSettings, SurveyPlan, VisitPlan};
 
 use crate::facts::Reduced;
@@ -108,4 +112,100 @@ pub fn prepare(mut s: Submission, forms: &FormCache, local: FixedOffset) -> Prep
         body,
         submission: s,
     }))
+}
+
+/// Why a push body is refused as a whole (nothing of it is stored).
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error("JSON mal formado: {0}")]
+    Syntax(serde_json::Error),
+    #[error("Datos inválidos: {0}")]
+    Data(serde_json::Error),
+    #[error("Datos inválidos en el registro {}: {error}", index + 1)]
+    Record { index: usize, error: serde_json::Error },
+    #[error("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")]
+    TooManyRecords,
+}
+
+impl BodyError {
+    /// The API's machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BodyError::Syntax(_) => "bad_json",
+            BodyError::Data(_) | BodyError::Record { .. } => "invalid_body",
+            BodyError::TooManyRecords => "too_many_records",
+        }
+    }
+}
+
+/// A push body whose envelope has been read; its submissions are still raw JSON (located
+/// by byte range in the body) until [`Envelope::check`] reads and checks them.
+#[derive(Debug)]
+pub struct Envelope {
+    /// The device clock when sending.
+    pub device_time: chrono::DateTime<FixedOffset>,
+    /// The device's own counts for its day, as reported.
+    pub ledger: Option<DeviceLedger>,
+    body: Bytes,
+    records: Vec<Range<usize>>,
+}
+
+/// What checking hands the transaction, in request order.
+#[derive(Debug)]
+pub enum Checked {
+    /// The next submissions, checked.
+    Chunk(Vec<Prepared>),
+    /// Every submission was read: the batch may be committed.
+    Done,
+}
+
+/// Submissions checked before they are handed on: small, so that storing starts early and
+/// runs beside the checking of the rest.
+pub const CHUNK: usize = 50;
+
+impl Envelope {
+    /// Reads the envelope of a push body (the submissions are only checked to be JSON).
+    pub fn read(body: Bytes) -> Result<Self, BodyError> {
+        let envelope = PushEnvelope::parse(&body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => BodyError::Data(e),
+            _ => BodyError::Syntax(e),
+        })?;
+        if envelope.submissions.len() > MAX_PUSH_RECORDS {
+            return Err(BodyError::TooManyRecords);
+        }
+        let base = body.as_ptr() as usize;
+        let records = envelope
+            .submissions
+            .iter()
+            .map(|raw| {
+                let start = (raw.get().as_ptr() as usize).saturating_sub(base);
+                start..start + raw.get().len()
+            })
+            .collect();
+        Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, records, body })
+    }
+
+    /// Reads and checks the submissions in order, handing them to `out` in chunks as they
+    /// are ready, then [`Checked::Done`]. At the first unreadable submission it stops
+    /// without `Done` (so nothing is committed) and says why. Blocking.
+    pub fn check(self, forms: &FormCache, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
+        for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
+            let mut prepared = Vec::with_capacity(chunk.len());
+            for (i, range) in chunk.iter().enumerate() {
+                let index = n * CHUNK + i;
+                let submission = self
+                    .body
+                    .get(range.clone())
+                    .ok_or_else(|| BodyError::Record { index, error: serde::de::Error::custom("fuera del cuerpo") })
+                    .and_then(|raw| PushEnvelope::submission(raw).map_err(|error| BodyError::Record { index, error }))?;
+                prepared.push(prepare(submission, forms, local));
+            }
+            // A closed channel means the transaction ended (it failed): nothing left to do.
+            if out.send(Checked::Chunk(prepared)).is_err() {
+                return Ok(());
+            }
+        }
+        let _ = out.send(Checked::Done);
+        Ok(())
+    }
 }

@@ -67,6 +67,11 @@ impl Photos {
         }
     }
 
+    /// Whether the server holds the complete photo (blocking: for the push transaction).
+    pub fn is_complete(&self, sha: &str) -> bool {
+        check_sha(sha).is_ok() && self.done(sha).is_file()
+    }
+
     /// How much of the photo the server holds.
     pub async fn status(&self, sha: &str) -> Result<PhotoStatus, AppError> {
         check_sha(sha)?;
@@ -140,7 +145,7 @@ impl Photos {
                 }
                 hasher.update(&buf[..n]);
             }
-            Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+            Ok(shared::digest::hex(&hasher.finalize()))
         })
         .await
         .map_err(anyhow::Error::from)?

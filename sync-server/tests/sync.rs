@@ -60,6 +60,30 @@ async fn each_kind_of_refusal_has_a_code_and_a_spanish_reason() {
     assert_eq!(a.json["receipt"]["rejected"], 4);
 }
 
+/// A push is stored chunk by chunk while the rest is still being read: a bad record late
+/// in the batch must still leave nothing of it behind.
+#[tokio::test]
+async fn a_bad_record_late_in_a_batch_refuses_the_whole_batch_and_stores_nothing() {
+    let app = demo_app().await;
+    let token = app.enrol("enc.ana").await;
+    let good: Vec<_> = (0..180).map(|i| survey(10_000 + i, "GTO-E-T-01")).collect();
+    let mut body = push_body(good.clone());
+    body["submissions"][170]["answers"]["GL2"] = 9.into();
+    let a = app.post("/api/v1/sync/push", Some(&token), &body).await;
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")), "{}", a.json);
+    let message = a.json["message"].as_str().expect("message");
+    assert!(message.starts_with("Datos inválidos en el registro 171:"), "{message}");
+    let mut truncated = serde_json::to_vec(&push_body(good.clone())).expect("json");
+    truncated.truncate(truncated.len() - 500);
+    let cut = app.post_raw("/api/v1/sync/push", Some(&token), truncated).await;
+    assert_eq!((cut.status, cut.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_json")));
+    // Nothing of either batch was kept: every survey is new, and counted once.
+    let again = app.post("/api/v1/sync/push", Some(&token), &push_body(good)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.json);
+    assert!(outcomes(&again).iter().all(|o| o == "stored"));
+    assert_eq!((again.json["receipt"]["received"].as_u64(), again.json["receipt"]["stored"].as_u64()), (Some(180), Some(180)));
+}
+
 #[tokio::test]
 async fn suspicious_surveys_wait_in_review() {
     let app = demo_app().await;

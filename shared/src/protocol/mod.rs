@@ -23,7 +23,7 @@ pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
-    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushRequest, PushResponse, PushResult, ReviewState,
+    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
     Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 
@@ -233,5 +233,43 @@ mod wire_tests {
     fn unknown_fields_in_requests_are_refused() {
         let bad = r#"{"username":"a","password":"b","device_label":"c","admin":true}"#;
         assert!(serde_json::from_str::<EnrolRequest>(bad).is_err());
+    }
+
+    /// The server reads pushes as an envelope and then each record: for every body, valid
+    /// or not, that must accept and reject exactly what one `PushRequest` read does.
+    #[test]
+    fn an_envelope_read_accepts_exactly_what_a_push_request_read_accepts() {
+        let good = serde_json::to_value(submission()).expect("json");
+        let mut unknown = good.clone();
+        unknown["extra"] = "x".into();
+        let mut wrong_type = good.clone();
+        wrong_type["answers"]["AG2"] = 4.into();
+        let ledger = serde_json::json!({"date": "2025-06-02", "created": 3, "finalised": 2, "sent": 2, "acknowledged": 1});
+        let time = "2025-06-02T11:05:00-06:00";
+        let bodies = [
+            serde_json::json!({"device_time": time, "submissions": [good, good]}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": [], "ledger": ledger}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": [good, unknown]}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": [good, wrong_type]}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": [null]}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": {}}).to_string(),
+            serde_json::json!({"device_time": "ayer", "submissions": []}).to_string(),
+            serde_json::json!({"device_time": time}).to_string(),
+            serde_json::json!({"device_time": time, "submissions": [], "otro": 1}).to_string(),
+            format!(r#"{{"device_time": "{time}", "submissions": [{{"id": }}]}}"#),
+            format!(r#"{{"device_time": "{time}", "submissions": [] "#),
+            String::from("[]"),
+        ];
+        let mut accepted = 0;
+        for body in bodies {
+            let whole = serde_json::from_str::<PushRequest>(&body).ok();
+            accepted += usize::from(whole.is_some());
+            let in_two_steps = PushEnvelope::parse(body.as_bytes()).ok().and_then(|e| {
+                let submissions = e.submissions.iter().map(|raw| PushEnvelope::submission(raw.get().as_bytes())).collect::<Result<Vec<_>, _>>().ok()?;
+                Some(PushRequest { device_time: e.device_time, submissions, ledger: e.ledger })
+            });
+            assert_eq!(whole, in_two_steps, "{body}");
+        }
+        assert_eq!(accepted, 2, "only the first two bodies are valid");
     }
 }

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ApiError;
@@ -178,7 +177,7 @@ impl Submission {
 
     /// SHA-256 (hex) of the canonical content.
     pub fn compute_hash(&self) -> String {
-        Sha256::digest(self.canonical_content()).iter().map(|b| format!("{b:02x}")).collect()
+        crate::digest::sha256_hex(&self.canonical_content())
     }
 
     /// Sets `content_hash` from the content (done by the app when finalising).
@@ -188,7 +187,7 @@ impl Submission {
     /// it and the hash after it.
     pub fn verified_json(&self) -> Option<String> {
         let canonical = self.canonical_content();
-        let hash: String = Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect();
+        let hash = crate::digest::sha256_hex(&canonical);
         if hash != self.content_hash || canonical.len() < 2 {
             return None;
         }
@@ -214,6 +213,33 @@ pub struct PushRequest {
     /// (absent from older apps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<DeviceLedger>,
+}
+
+/// A push body read in two steps: the envelope now, each submission later with
+/// [`PushEnvelope::submission`] (so a server can read them on several threads). It is the
+/// same document as [`PushRequest`]: a body one accepts, the other accepts, with the same
+/// values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushEnvelope<'a> {
+    pub device_time: DateTime<FixedOffset>,
+    /// Each submission as its raw JSON text.
+    #[serde(borrow)]
+    pub submissions: Vec<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    pub ledger: Option<DeviceLedger>,
+}
+
+impl<'a> PushEnvelope<'a> {
+    /// Reads the envelope; the submissions are only checked to be well-formed JSON.
+    pub fn parse(body: &'a [u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+
+    /// Reads one submission of the envelope from its raw JSON text.
+    pub fn submission(raw: &[u8]) -> Result<Submission, serde_json::Error> {
+        serde_json::from_slice(raw)
+    }
 }
 
 /// What happened to one submission.

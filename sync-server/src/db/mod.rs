@@ -29,7 +29,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use program::{CentroRow, PeriodRow};
 pub use review::{Decided, Reviewer};
 pub use scores::ScoreInputs;
-pub use sync::{Fact, PushContext};
+pub use sync::{Fact, PushContext, Stored};
 
 /// How many reader connections to keep.
 const READERS: usize = 4;

@@ -1,6 +1,8 @@
 //! Push (per-record outcomes, one transaction per batch, answered after the commit) and
 //! pull (scoped pages of the change log with a cursor).
 
+use std::sync::mpsc::Receiver;
+
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
@@ -10,7 +12,7 @@ use uuid::Uuid;
 use super::program::emit;
 use super::{Db, DbError};
 use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
-use crate::ingest::{Prepared, Valid};
+use crate::ingest::{CHUNK, Checked, Prepared, Valid};
 
 /// A stored record's contribution, for the live scores.
 #[derive(Debug, Clone)]
@@ -19,8 +21,17 @@ pub enum Fact {
     Visit(VisitFact),
 }
 
+/// A committed push: each record's outcome, the device's day receipt, and what the stored
+/// records add to the scores.
+#[derive(Debug)]
+pub struct Stored {
+    pub results: Vec<PushResult>,
+    pub receipt: DeviceReceipt,
+    pub facts: Vec<Fact>,
+}
+
 /// Who pushes, and the server's view of the moment.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PushContext {
     pub device_id: Uuid,
     pub user_id: i64,
@@ -31,8 +42,8 @@ pub struct PushContext {
     /// When the batch arrived (RFC 3339).
     pub received_at: String,
     pub integrity: IntegrityLimits,
-    /// Of the photos the batch names, those the server already holds complete.
-    pub photos_held: std::collections::HashSet<String>,
+    /// The photo store: a photo a submission names may already be there.
+    pub photos: crate::photos::Photos,
     /// The device's own counts for its day, if it reported them.
     pub ledger: Option<shared::protocol::DeviceLedger>,
 }
@@ -66,17 +77,20 @@ impl Counts {
     }
 }
 
-/// What a batch needs to know once: the user's centros (with coordinates) and their
-/// finalisation times around the batch's, updated as surveys are stored.
+/// What storing a batch needs to know: the user's centros (with coordinates), loaded once,
+/// and for the chunk at hand the finalisation times around its own and which of its ids
+/// are already stored, both updated as surveys are stored.
 struct Batch {
+    /// The pushing device's id, as stored.
+    device: String,
     centros: std::collections::HashMap<String, Option<(f64, f64)>>,
     finalisations: Vec<i64>,
-    /// Submissions of the batch already stored: id → (seq, content hash, review).
+    /// Submissions of the chunk already stored: id → (seq, content hash, review).
     existing: std::collections::HashMap<String, (i64, String, String)>,
 }
 
 impl Batch {
-    fn load(tx: &Transaction<'_>, ctx: &PushContext, items: &[Prepared]) -> Result<Self, DbError> {
+    fn new(tx: &Transaction<'_>, ctx: &PushContext) -> Result<Self, DbError> {
         let mut stmt = tx.prepare_cached(
             "SELECT c.id, c.lat, c.lon FROM assignments a JOIN centros c ON c.id = a.centro_id WHERE a.user_id = ?1",
         )?;
@@ -86,36 +100,42 @@ impl Batch {
                 Ok((r.get::<_, String>(0)?, lat.zip(lon)))
             })?
             .collect::<Result<_, _>>()?;
-        let times = items.iter().filter_map(|p| match p {
-            Prepared::Valid(v) => Some(v.finalised_unix),
-            Prepared::Rejected { .. } => None,
-        });
-        let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        Ok(Self { device: ctx.device_id.to_string(), centros, finalisations: Vec::new(), existing: std::collections::HashMap::new() })
+    }
+
+    /// Loads what the next chunk needs (earlier chunks are in the transaction already).
+    fn load_chunk(&mut self, tx: &Transaction<'_>, ctx: &PushContext, items: &[Prepared]) -> Result<(), DbError> {
+        let valid = || {
+            items.iter().filter_map(|p| match p {
+                Prepared::Valid(v) => Some(v),
+                Prepared::Rejected { .. } => None,
+            })
+        };
+        let (lo, hi) = valid().fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v.finalised_unix), hi.max(v.finalised_unix)));
         let w = ctx.integrity.burst_window_seconds;
-        let finalisations = if lo > hi {
+        self.finalisations = if lo > hi {
             Vec::new()
         } else {
             let mut stmt = tx.prepare_cached("SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3")?;
             stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
-        let mut existing = std::collections::HashMap::new();
-        let ids: Vec<String> = items
-            .iter()
-            .filter_map(|p| match p {
-                Prepared::Valid(v) => Some(v.submission.id.to_string()),
-                Prepared::Rejected { .. } => None,
-            })
-            .collect();
-        for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let mut stmt = tx.prepare(&format!("SELECT id, seq, content_hash, review FROM submissions WHERE id IN ({marks})"))?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+        self.existing.clear();
+        let ids: Vec<String> = valid().map(|v| v.submission.id.to_string()).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // One statement of a fixed width (padded with a repeated id), prepared once.
+        let marks = vec!["?"; CHUNK].join(", ");
+        let mut stmt = tx.prepare_cached(&format!("SELECT id, seq, content_hash, review FROM submissions WHERE id IN ({marks})"))?;
+        for group in ids.chunks(CHUNK) {
+            let padded = group.iter().chain(std::iter::repeat(&group[0])).take(CHUNK);
+            let rows = stmt.query_map(rusqlite::params_from_iter(padded), |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
             for row in rows {
                 let (id, found) = row?;
-                existing.insert(id, found);
+                self.existing.insert(id, found);
             }
         }
-        Ok(Self { centros, finalisations, existing })
+        Ok(())
     }
 }
 
@@ -135,7 +155,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         }
         tx.execute(
             "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id.to_string(), ctx.device_id.to_string(), s.content_hash, v.body, ctx.received_at],
+            params![id_text, batch.device, s.content_hash, v.body, ctx.received_at],
         )?;
         let error = ApiError::new(
             "conflict",
@@ -146,24 +166,25 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     let flags = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { Vec::new() };
     batch.finalisations.push(v.finalised_unix);
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
-    let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
-    let seq = emit(tx, "submission", &id.to_string(), Some(ctx.user_id), None)?;
+    let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
+    let seq = emit(tx, "submission", &id_text, Some(ctx.user_id), None)?;
+    let capture_date = v.capture_date.to_string();
     tx.prepare_cached(
         "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
          capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
-            id.to_string(),
+            id_text,
             seq,
             s.form_id,
             s.form_version,
             s.centro_id,
             ctx.user_id,
-            ctx.device_id.to_string(),
+            batch.device,
             s.content_hash,
             v.body,
-            v.capture_date.to_string(),
+            capture_date,
             v.finalised_unix,
             ctx.received_at,
             ctx.clock_skew_seconds,
@@ -171,13 +192,13 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             flags_json,
         ],
     )?;
-    facts.push(store_fact(tx, v, id, seq, review)?);
+    facts.push(store_fact(tx, v, &id_text, &capture_date, seq, review)?);
     if !v.is_survey {
         super::program::emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
     }
     for sha in &s.meta.photos {
         tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
-            .execute(params![id_text, sha, ctx.photos_held.contains(sha)])?;
+            .execute(params![id_text, sha, ctx.photos.is_complete(sha)])?;
     }
     let missing_photos = if s.meta.photos.is_empty() { Vec::new() } else { missing_photos(tx, &id_text)? };
     // A later record of the same batch with this id is a duplicate or a conflict of this one.
@@ -185,7 +206,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, missing_photos })
 }
 
-fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
+fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
     let (sid, centro, date) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date);
     match &v.reduced {
         Reduced::Survey(f) => {
@@ -193,14 +214,14 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: Uuid, seq: i64, review: Revie
                 "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![sid, centro, date.to_string(), seq, encode_dimensions(f), f.satisfaction, f.bribe])?;
+            .execute(params![sid, centro, capture_date, seq, encode_dimensions(f), f.satisfaction, f.bribe])?;
             let review = review.into();
             Ok(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() }))
         }
         Reduced::Visit(items) => {
             tx.execute(
                 "INSERT INTO visit_facts (submission_id, centro_id, visit_date, seq, items) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![sid, centro, date.to_string(), seq, encode_items(items)],
+                params![sid, centro, capture_date, seq, encode_items(items)],
             )?;
             Ok(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() }))
         }
@@ -244,21 +265,33 @@ impl Db {
         .await
     }
 
-    /// Handles one push batch in one transaction; answers per record, after the commit.
-    pub async fn push(&self, ctx: PushContext, items: Vec<Prepared>) -> Result<(Vec<PushResult>, DeviceReceipt, Vec<Fact>), DbError> {
+    /// Handles one push batch in one transaction, storing each chunk of checked
+    /// submissions as it arrives from `checked`; answers per record, after the commit.
+    /// `None` when checking stopped before [`Checked::Done`]: nothing is committed.
+    pub async fn push(&self, ctx: PushContext, checked: Receiver<Checked>) -> Result<Option<Stored>, DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let mut counts = Counts::default();
-            let mut results = Vec::with_capacity(items.len());
+            let mut results = Vec::new();
             let mut facts = Vec::new();
-            let mut batch = Batch::load(&tx, &ctx, &items)?;
-            for item in &items {
-                let result = match item {
-                    Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
-                    Prepared::Valid(v) => store(&tx, &ctx, &mut batch, v, &mut facts)?,
-                };
-                counts.add(result.outcome);
-                results.push(result);
+            let mut batch = Batch::new(&tx, &ctx)?;
+            loop {
+                match checked.recv() {
+                    Ok(Checked::Chunk(items)) => {
+                        batch.load_chunk(&tx, &ctx, &items)?;
+                        for item in &items {
+                            let result = match item {
+                                Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
+                                Prepared::Valid(v) => store(&tx, &ctx, &mut batch, v, &mut facts)?,
+                            };
+                            counts.add(result.outcome);
+                            results.push(result);
+                        }
+                    }
+                    Ok(Checked::Done) => break,
+                    // Checking stopped early (a bad record): the transaction rolls back.
+                    Err(_) => return Ok(None),
+                }
             }
             let received = results.len() as i64;
             tx.execute(
@@ -295,7 +328,7 @@ impl Db {
                 },
             )?;
             tx.commit()?;
-            Ok((results, receipt, facts))
+            Ok(Some(Stored { results, receipt, facts }))
         })
         .await
     }

@@ -5,72 +5,48 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use chrono::Utc;
 use serde::Deserialize;
-use shared::protocol::{MAX_PULL_PAGE, MAX_PUSH_RECORDS, PullResponse, PushRequest, PushResponse};
+use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushResponse};
 
 use crate::auth::AuthDevice;
-use crate::db::PushContext;
-use crate::error::{AppError, AppJson};
-use crate::ingest::prepare;
+use crate::db::{PushContext, Stored};
+use crate::error::{AppError, JsonBytes};
+use crate::ingest::{BodyError, Envelope};
 use crate::state::AppState;
 
+/// Reads the envelope, then checks the submissions on one thread while the transaction
+/// stores those already checked on another (both cores busy); answers after the commit.
 pub async fn push(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    AppJson(req): AppJson<PushRequest>,
+    JsonBytes(body): JsonBytes,
 ) -> Result<Json<PushResponse>, AppError> {
     if !device.user.role.is_field() {
         return Err(AppError::Forbidden("Solo encuestadores e inspectores envían registros.".into()));
     }
-    if req.submissions.len() > MAX_PUSH_RECORDS {
-        return Err(AppError::BadRequest("too_many_records", format!("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")));
-    }
+    let refused = |e: BodyError| AppError::BadRequest(e.code(), e.to_string());
+    let envelope = tokio::task::spawn_blocking(move || Envelope::read(body)).await.map_err(anyhow::Error::from)?.map_err(refused)?;
     let now = Utc::now().with_timezone(&state.local_offset);
-    // A ledger for a day far from the server's is a wrong clock: not kept.
-    let ledger = req.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1);
-    let req_photos: std::collections::BTreeSet<String> = req.submissions.iter().flat_map(|s| s.meta.photos.iter().cloned()).collect();
-    let forms = state.forms();
-    let offset = state.local_offset;
-    let prepared = tokio::task::spawn_blocking(move || prepare_all(req.submissions, &forms, offset))
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or_else(|| anyhow::anyhow!("a thread checking the batch died"))?;
-    let mut photos_held = std::collections::HashSet::new();
-    for sha in req_photos {
-        if state.photos.status(&sha).await.is_ok_and(|p| p.complete) {
-            photos_held.insert(sha);
-        }
-    }
     let ctx = PushContext {
         device_id: device.id,
         user_id: device.user_id,
-        clock_skew_seconds: (req.device_time - now).num_seconds(),
+        clock_skew_seconds: (envelope.device_time - now).num_seconds(),
         today: now.date_naive(),
         received_at: now.to_rfc3339(),
         integrity: state.settings.integrity.clone(),
-        photos_held,
-        ledger,
+        photos: state.photos.clone(),
+        // A ledger for a day far from the server's is a wrong clock: not kept.
+        ledger: envelope.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1),
     };
-    let (results, receipt, facts) = state.db.push(ctx, prepared).await?;
+    let (forms, offset) = (state.forms(), state.local_offset);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, offset, &sender));
+    let stored = state.db.push(ctx, receiver).await;
+    checking.await.map_err(anyhow::Error::from)?.map_err(refused)?;
+    let Stored { results, receipt, facts } = stored?.ok_or_else(|| anyhow::anyhow!("checking ended without finishing the batch"))?;
     if let Ok(mut live) = state.scores.write() {
         live.apply(&facts);
     }
     Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset) }))
-}
-
-/// Checks a batch on two threads (each submission is independent), keeping request order.
-/// `None` only if a checking thread died (a bug): the push then fails as a whole.
-fn prepare_all(submissions: Vec<shared::protocol::Submission>, forms: &crate::ingest::FormCache, offset: chrono::FixedOffset) -> Option<Vec<crate::ingest::Prepared>> {
-    if submissions.len() < 64 || std::thread::available_parallelism().map_or(1, usize::from) < 2 {
-        return Some(submissions.into_iter().map(|s| prepare(s, forms, offset)).collect());
-    }
-    let mut first = submissions;
-    let second = first.split_off(first.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(move || second.into_iter().map(|s| prepare(s, forms, offset)).collect::<Vec<_>>());
-        let mut all: Vec<_> = first.into_iter().map(|s| prepare(s, forms, offset)).collect();
-        all.extend(other.join().ok()?);
-        Some(all)
-    })
 }
 
 /// `?after=N&limit=M`
