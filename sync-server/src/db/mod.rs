@@ -2,11 +2,13 @@
 //! one `Db` method per use case; a PostgreSQL backend would implement the same methods.
 //!
 //! SQLite in WAL mode with foreign keys on: one writer connection (behind a mutex, with
-//! `synchronous=FULL` so an acknowledged write survives a power cut) and a small pool of
-//! reader connections that never wait for the writer. Blocking calls run on tokio's
-//! blocking pool.
+//! `synchronous=FULL` so an acknowledged write survives a power cut), a small pool of
+//! reader connections that never wait for the writer, and a checkpoint thread that copies
+//! the log back into the database file off the commit path (`checkpoint.rs`). Blocking
+//! calls run on tokio's blocking pool.
 
 mod accounts;
+mod checkpoint;
 mod commitments;
 mod console;
 mod exports;
@@ -62,6 +64,7 @@ impl From<rusqlite::Error> for DbError {
 pub struct Db {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    checkpointer: Arc<checkpoint::Checkpointer>,
     path: PathBuf,
 }
 
@@ -71,6 +74,8 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     if writer {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // The checkpoint thread does it instead, after the commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     }
     Ok(())
 }
@@ -91,7 +96,8 @@ impl Db {
             configure(&reader, false)?;
             readers.push(reader);
         }
-        Ok(Self { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), path: path.to_path_buf() })
+        let checkpointer = Arc::new(checkpoint::Checkpointer::start(path)?);
+        Ok(Self { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), checkpointer, path: path.to_path_buf() })
     }
 
     /// The database file.
@@ -106,9 +112,13 @@ impl Db {
         F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
     {
         let writer = self.writer.clone();
+        let checkpointer = self.checkpointer.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            drop(conn);
+            checkpointer.nudge();
+            result
         })
         .await
         .map_err(|e| DbError::Other(e.into()))?
