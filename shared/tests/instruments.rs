@@ -108,6 +108,28 @@ fn encuesta_has_the_instrument_items_with_scoring_columns() {
     assert_eq!(form.field("GL2").map(|f| &f.kind), Some(&FieldKind::Integer));
 }
 
+/// Version 2025010101 had rows 30 (GL3) and 32–35 (D1–D4) one column to the right: the
+/// 500-character limit was not enforced (its expression sat in the message column) and
+/// the demographic questions carried made-up scoring dimensions. 2025010102 corrects them.
+#[test]
+fn the_open_question_is_limited_and_demographics_are_not_scored() {
+    let form = instruments::encuesta().expect("imports");
+    assert_eq!(form.version, "2025010102");
+    assert_eq!(form.field("GL3").and_then(|f| f.appearance.as_deref()), Some("multiline"));
+    let mut answers = full_encuesta();
+    answers.set("GL3", "x".repeat(501));
+    let report = check(&form, &answers);
+    let errors: Vec<(&str, ErrorCode, &str)> = report.errors.iter().map(|e| (e.path.as_str(), e.code, e.message.as_str())).collect();
+    assert_eq!(errors, [("GL3", ErrorCode::Constraint, "Escriba como máximo 500 caracteres.")]);
+    answers.set("GL3", "x".repeat(500));
+    assert!(check(&form, &answers).is_valid());
+    for name in ["D1", "D2", "D3", "D4"] {
+        let f = form.field(name).expect(name);
+        assert_eq!(f.appearance.as_deref(), Some("likert"), "{name}");
+        assert_eq!((f.scoring.dimension.as_deref(), f.scoring.scoring), (None, None), "{name}");
+    }
+}
+
 #[test]
 fn cedula_has_six_pillars_weights_and_two_critical_items() {
     let form = instruments::cedula().expect("imports");

@@ -71,7 +71,7 @@ impl RawInsert {
             "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'u', 'U', 'surveyor', 'x', 'now');
              INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 1, 'd', 'h', 'now');
              INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio) VALUES ('GTO-E-T-01', 'c', 'd', 'estatal', 'tramites', 'm');
-             INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('encuesta_opinion', '2025010101', 't', 'f', x'00', 'now');",
+             INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('encuesta_opinion', '2025010102', 't', 'f', x'00', 'now');",
         )
         .expect("rows");
         Self { conn, _dir: dir }
@@ -89,7 +89,7 @@ impl RawInsert {
                 let seq = tx.last_insert_rowid();
                 tx.prepare_cached(
                     "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
-                     finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010101', 'GTO-E-T-01', 1, 'd', ?3, ?4, '2025-06-02', ?5, 'now', 0, 'accepted')",
+                     finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', ?3, ?4, '2025-06-02', ?5, 'now', 0, 'accepted')",
                 )
                 .expect("stmt")
                 .execute(params![id, seq, s.content_hash, body, s.finalised_at.timestamp()])
@@ -181,7 +181,7 @@ fn bulk_load(path: &std::path::Path) {
         let mut sub = tx
             .prepare(
                 "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
-                 finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010101', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'now', 0, 'accepted')",
+                 finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010102', ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'now', 0, 'accepted')",
             )
             .expect("stmt");
         let mut fact = tx
@@ -232,7 +232,7 @@ async fn big() {
     let before = rss_mib("VmRSS:");
     let t = Instant::now();
     let mut res = client
-        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010101/submissions.csv"))
+        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv"))
         .bearer_auth(&staff)
         .send()
         .await
@@ -253,7 +253,7 @@ async fn big() {
     reset_peak();
     let t = Instant::now();
     let mut res = client
-        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010101/submissions.xlsx"))
+        .get(format!("{base}/api/v1/forms/encuesta_opinion/2025010102/submissions.xlsx"))
         .bearer_auth(&staff)
         .send()
         .await

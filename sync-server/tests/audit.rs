@@ -68,7 +68,7 @@ async fn submissions_export_as_csv_one_column_per_question_and_the_export_is_log
     let carmen = app.enrol("insp.carmen").await;
     app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![visit(500, "GTO-E-T-01", &[])])).await;
     let staff = app.enrol("coordinacion").await;
-    let csv = app.get("/api/v1/forms/encuesta_opinion/2025010101/submissions.csv", Some(&staff)).await;
+    let csv = app.get("/api/v1/forms/encuesta_opinion/2025010102/submissions.csv", Some(&staff)).await;
     assert_eq!(csv.status, StatusCode::OK);
     let text = csv.json.as_str().expect("text").trim_start_matches('\u{feff}');
     let mut lines = text.lines();
@@ -84,7 +84,7 @@ async fn submissions_export_as_csv_one_column_per_question_and_the_export_is_log
     assert!(vtext.contains(r#""[{""espera_min"":""4""}"#), "{vtext}");
 
     assert_eq!(app.get("/api/v1/forms/encuesta_opinion/1999/submissions.csv", Some(&staff)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/api/v1/forms/encuesta_opinion/2025010101/submissions.csv", Some(&ana)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/forms/encuesta_opinion/2025010102/submissions.csv", Some(&ana)).await.status, StatusCode::FORBIDDEN);
     let log = app.get("/api/v1/audit-log", Some(&staff)).await;
     let entries: Vec<(&str, &str)> = log.json.as_array().expect("entries").iter().map(|e| (e["username"].as_str().unwrap_or(""), e["action"].as_str().unwrap_or(""))).collect();
     assert_eq!(entries, [("coordinacion", "export_submissions"), ("coordinacion", "export_submissions")]);
@@ -98,7 +98,7 @@ async fn submissions_and_scores_export_as_xlsx_workbooks() {
     let surveys: Vec<_> = (0..12u128).map(|i| survey(600 + i, "GTO-E-T-01")).collect();
     app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
     let staff = app.enrol("coordinacion").await;
-    let (status, bytes) = app.get_bytes("/api/v1/forms/encuesta_opinion/2025010101/submissions.xlsx", &staff).await;
+    let (status, bytes) = app.get_bytes("/api/v1/forms/encuesta_opinion/2025010102/submissions.xlsx", &staff).await;
     assert_eq!(status, StatusCode::OK);
     let (tables, problems) = shared::form::read_workbook(&bytes).expect("a workbook");
     assert!(problems.is_empty());

@@ -350,7 +350,7 @@ async fn an_export_runs_in_the_background_with_its_progress_then_downloads() {
     app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
     let token = login(&app, "coordinacion").await;
     let staff_csrf = csrf(&get(&app, "/consola/admin", Some(&token)).await.html);
-    let body = format!("csrf={staff_csrf}&form_id=encuesta_opinion&version=2025010101&format=csv");
+    let body = format!("csrf={staff_csrf}&form_id=encuesta_opinion&version=2025010102&format=csv");
     let started = post_form(&app, "/consola/exportaciones", Some(&token), &body).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
     let job = started.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("the job's page").to_string();

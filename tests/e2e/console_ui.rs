@@ -96,7 +96,7 @@ async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<(
     b.wait_text("texto_largo").await?;
     b.shot("07-xlsform-con-errores-tableta").await?;
     // An export runs with its progress page, then offers the file.
-    b.click("[data-export='encuesta_opinion-2025010101-xlsx']").await?;
+    b.click("[data-export='encuesta_opinion-2025010102-xlsx']").await?;
     b.find("#descargar").await?;
     b.shot("08-exportacion-lista").await?;
     b.close().await?;

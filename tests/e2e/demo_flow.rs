@@ -24,7 +24,7 @@ fn survey() -> Submission {
     Submission {
         id: uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0042),
         form_id: "encuesta_opinion".into(),
-        form_version: "2025010101".into(),
+        form_version: "2025010102".into(),
         centro_id: "GTO-E-T-01".into(),
         started_at: DateTime::parse_from_rfc3339("2025-09-15T10:00:00-06:00").expect("valid"),
         finalised_at: DateTime::parse_from_rfc3339("2025-09-15T10:02:30-06:00").expect("valid"),

@@ -10,7 +10,7 @@ fn concrete(path: &str) -> String {
         ("{period_id}", "2025"),
         ("{centro}", "GTO-E-T-01"),
         ("{form_id}", "encuesta_opinion"),
-        ("{version}", "2025010101"),
+        ("{version}", "2025010102"),
         ("{id}", "K1"),
         ("{milestone}", "h1"),
         ("{folio}", "Q-1"),

@@ -28,7 +28,7 @@ pub fn sealed_survey(n: u128, centro: &str, seconds: i64) -> shared::protocol::S
     shared::protocol::Submission {
         id: uuid::Uuid::from_u128(0x5EED_0000 + n),
         form_id: "encuesta_opinion".into(),
-        form_version: "2025010101".into(),
+        form_version: "2025010102".into(),
         centro_id: centro.into(),
         started_at: start,
         finalised_at: start + chrono::Duration::seconds(seconds),

@@ -13,7 +13,7 @@ async fn the_app_client_reads_health_and_the_published_forms() -> anyhow::Result
     assert_eq!(health.protocol_version, shared::protocol::PROTOCOL_VERSION);
     let forms = client.forms().await?;
     let ids: Vec<(&str, &str)> = forms.forms.iter().map(|f| (f.form_id.as_str(), f.version.as_str())).collect();
-    assert_eq!(ids, [("cedula_visita", "2025010101"), ("encuesta_opinion", "2025010101")]);
+    assert_eq!(ids, [("cedula_visita", "2025010101"), ("encuesta_opinion", "2025010102")]);
     let encuesta = shared::instruments::encuesta()?;
     let listed = &forms.forms[1];
     assert_eq!(listed.fingerprint, shared::form::fingerprint(&encuesta));

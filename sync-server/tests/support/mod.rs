@@ -101,7 +101,7 @@ pub fn survey(id: u128, centro: &str) -> Submission {
     Submission {
         id: uuid::Uuid::from_u128(id),
         form_id: "encuesta_opinion".into(),
-        form_version: "2025010101".into(),
+        form_version: "2025010102".into(),
         centro_id: centro.into(),
         started_at: start,
         finalised_at: start + chrono::Duration::seconds(150),
