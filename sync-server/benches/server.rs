@@ -1,6 +1,7 @@
 //! Server benchmarks, side by side in one run (`cargo bench -p sync-server --bench server`):
 //! 1. ingest over HTTP on 127.0.0.1 against a plain rusqlite insert of the same rows in the
-//!    same number of transactions (the machine's limit);
+//!    same number of transactions (the machine's limit), in rounds; then several phones
+//!    sending at once;
 //! 2. the live scores with 1,000,000 surveys: rebuild at start, then one score request;
 //! 3. the CSV and XLSX exports of 1,000,000 submissions: time and peak memory.
 //!
@@ -21,6 +22,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const INGEST: usize = 20_000;
 const ROUNDS: usize = 5;
+const PHONES: usize = 4;
 const BATCH: usize = 500;
 const BIG: usize = 1_000_000;
 
@@ -132,22 +134,9 @@ async fn ingest() {
         // once, then 20 a second).
         let ana = token(&client, &base, "enc.ana").await;
         let surveys: Vec<_> = (round * INGEST..(round + 1) * INGEST).map(nth_survey).collect();
-        // Request bodies are made before the clock starts: the client's JSON work is not the server's.
-        let requests: Vec<Vec<u8>> = surveys.chunks(BATCH).map(|c| serde_json::to_vec(&support::push_body(c.to_vec())).expect("json")).collect();
+        let requests = bodies(&surveys);
         let start = Instant::now();
-        for body in requests {
-            let res = client
-                .post(format!("{base}/api/v1/sync/push"))
-                .bearer_auth(&ana)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("push");
-            assert!(res.status().is_success(), "{}", res.status());
-            let answer: shared::protocol::PushResponse = res.json().await.expect("answer");
-            assert!(answer.results.iter().all(|r| r.outcome == shared::protocol::Outcome::Stored), "every survey is stored");
-        }
+        push_all(&client, &base, &ana, requests).await;
         let http = INGEST as f64 / start.elapsed().as_secs_f64();
         let limit = raw.insert(&surveys);
         ratios.push(http / limit);
@@ -155,6 +144,50 @@ async fn ingest() {
     }
     ratios.sort_by(f64::total_cmp);
     println!("  ratio, median round: {:.2}", ratios[ratios.len() / 2]);
+    // Day's end: several phones sending at once, so that the checking of one push runs
+    // beside the storing of another. Informational (the plain insert has no counterpart).
+    let per_phone = INGEST / PHONES;
+    let mut phones = Vec::new();
+    for phone in 0..PHONES {
+        let first = ROUNDS * INGEST + phone * per_phone;
+        let surveys: Vec<_> = (first..first + per_phone).map(nth_survey).collect();
+        phones.push((token(&client, &base, "enc.ana").await, bodies(&surveys)));
+    }
+    let start = Instant::now();
+    let sending: Vec<_> = phones
+        .into_iter()
+        .map(|(token, requests)| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move { push_all(&client, &base, &token, requests).await })
+        })
+        .collect();
+    for phone in sending {
+        phone.await.expect("a phone's pushes");
+    }
+    println!("  {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / start.elapsed().as_secs_f64());
+}
+
+/// Push bodies of `BATCH` surveys, made before any clock starts: the client's JSON work is
+/// not the server's.
+fn bodies(surveys: &[shared::protocol::Submission]) -> Vec<Vec<u8>> {
+    surveys.chunks(BATCH).map(|c| serde_json::to_vec(&support::push_body(c.to_vec())).expect("json")).collect()
+}
+
+/// Sends `requests` one after another as one phone does, checking every survey is stored.
+async fn push_all(client: &reqwest::Client, base: &str, token: &str, requests: Vec<Vec<u8>>) {
+    for body in requests {
+        let res = client
+            .post(format!("{base}/api/v1/sync/push"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("push");
+        assert!(res.status().is_success(), "{}", res.status());
+        let answer: shared::protocol::PushResponse = res.json().await.expect("answer");
+        assert!(answer.results.iter().all(|r| r.outcome == shared::protocol::Outcome::Stored), "every survey is stored");
+    }
 }
 
 /// Writes `BIG` stored surveys straight into the database (the same rows a push stores).
