@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use shared::protocol::{ApiError, ErrorDetail};
 
 use crate::db::DbError;
+use crate::ingest::BodyError;
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +110,12 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<BodyError> for AppError {
+    fn from(e: BodyError) -> Self {
+        AppError::BadRequest(e.code(), e.to_string())
+    }
+}
+
 /// The answer for paths that exist nowhere.
 pub async fn not_found() -> AppError {
     AppError::NotFound("La ruta no existe.".into())
@@ -156,9 +163,6 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
-        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => AppError::BadRequest("invalid_body", format!("Datos inválidos: {e}")),
-            _ => AppError::BadRequest("bad_json", format!("JSON mal formado: {e}")),
-        })
+        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| BodyError::json(e).into())
     }
 }

@@ -3,11 +3,9 @@
 //! stores.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
-use axum::body::Bytes;
 use chrono::{FixedOffset, NaiveDate};
 use shared::expr::Clock;
 use shared::form::Form;
@@ -15,6 +13,7 @@ use shared::protocol::{DeviceLedger, MAX_PUSH_RECORDS, PushEnvelope, Submission,
 use shared::scoring::{MethodSettings, SurveyPlan, VisitPlan};
 
 use crate::facts::Reduced;
+use serde_json::value::RawValue;
 use shared::validate::validate;
 use uuid::Uuid;
 
@@ -128,6 +127,14 @@ pub enum BodyError {
 }
 
 impl BodyError {
+    /// A body that did not read as JSON, or not as the expected shape.
+    pub fn json(e: serde_json::Error) -> Self {
+        match e.classify() {
+            serde_json::error::Category::Data => BodyError::Data(e),
+            _ => BodyError::Syntax(e),
+        }
+    }
+
     /// The API's machine code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -138,16 +145,15 @@ impl BodyError {
     }
 }
 
-/// A push body whose envelope has been read; its submissions are still raw JSON (located
-/// by byte range in the body) until [`Envelope::check`] reads and checks them.
+/// A push body whose envelope has been read; its submissions are still raw JSON until
+/// [`Envelope::check`] reads and checks them.
 #[derive(Debug)]
 pub struct Envelope {
     /// The device clock when sending.
     pub device_time: chrono::DateTime<FixedOffset>,
     /// The device's own counts for its day, as reported.
     pub ledger: Option<DeviceLedger>,
-    body: Bytes,
-    records: Vec<Range<usize>>,
+    records: Vec<Box<RawValue>>,
 }
 
 /// What checking hands the transaction, in request order.
@@ -165,24 +171,12 @@ pub const CHUNK: usize = 50;
 
 impl Envelope {
     /// Reads the envelope of a push body (the submissions are only checked to be JSON).
-    pub fn read(body: Bytes) -> Result<Self, BodyError> {
-        let envelope = PushEnvelope::parse(&body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => BodyError::Data(e),
-            _ => BodyError::Syntax(e),
-        })?;
+    pub fn read(body: &[u8]) -> Result<Self, BodyError> {
+        let envelope = PushEnvelope::parse(body).map_err(BodyError::json)?;
         if envelope.submissions.len() > MAX_PUSH_RECORDS {
             return Err(BodyError::TooManyRecords);
         }
-        let base = body.as_ptr() as usize;
-        let records = envelope
-            .submissions
-            .iter()
-            .map(|raw| {
-                let start = (raw.get().as_ptr() as usize).saturating_sub(base);
-                start..start + raw.get().len()
-            })
-            .collect();
-        Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, records, body })
+        Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, records: envelope.submissions })
     }
 
     /// Reads and checks the submissions in order, handing them to `out` in chunks as they
@@ -191,13 +185,8 @@ impl Envelope {
     pub fn check(self, forms: &FormCache, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
-            for (i, range) in chunk.iter().enumerate() {
-                let index = n * CHUNK + i;
-                let submission = self
-                    .body
-                    .get(range.clone())
-                    .ok_or_else(|| BodyError::Record { index, error: serde::de::Error::custom("fuera del cuerpo") })
-                    .and_then(|raw| PushEnvelope::submission(raw).map_err(|error| BodyError::Record { index, error }))?;
+            for (i, raw) in chunk.iter().enumerate() {
+                let submission = PushEnvelope::submission(raw).map_err(|error| BodyError::Record { index: n * CHUNK + i, error })?;
                 prepared.push(prepare(submission, forms, local));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.

@@ -265,7 +265,7 @@ mod wire_tests {
             let whole = serde_json::from_str::<PushRequest>(&body).ok();
             accepted += usize::from(whole.is_some());
             let in_two_steps = PushEnvelope::parse(body.as_bytes()).ok().and_then(|e| {
-                let submissions = e.submissions.iter().map(|raw| PushEnvelope::submission(raw.get().as_bytes())).collect::<Result<Vec<_>, _>>().ok()?;
+                let submissions = e.submissions.iter().map(|raw| PushEnvelope::submission(raw)).collect::<Result<Vec<_>, _>>().ok()?;
                 Some(PushRequest { device_time: e.device_time, submissions, ledger: e.ledger })
             });
             assert_eq!(whole, in_two_steps, "{body}");

@@ -221,24 +221,23 @@ pub struct PushRequest {
 /// values.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PushEnvelope<'a> {
+pub struct PushEnvelope {
     pub device_time: DateTime<FixedOffset>,
     /// Each submission as its raw JSON text.
-    #[serde(borrow)]
-    pub submissions: Vec<&'a serde_json::value::RawValue>,
+    pub submissions: Vec<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub ledger: Option<DeviceLedger>,
 }
 
-impl<'a> PushEnvelope<'a> {
+impl PushEnvelope {
     /// Reads the envelope; the submissions are only checked to be well-formed JSON.
-    pub fn parse(body: &'a [u8]) -> Result<Self, serde_json::Error> {
+    pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
         serde_json::from_slice(body)
     }
 
-    /// Reads one submission of the envelope from its raw JSON text.
-    pub fn submission(raw: &[u8]) -> Result<Submission, serde_json::Error> {
-        serde_json::from_slice(raw)
+    /// Reads one submission of the envelope.
+    pub fn submission(raw: &serde_json::value::RawValue) -> Result<Submission, serde_json::Error> {
+        serde_json::from_str(raw.get())
     }
 }
 

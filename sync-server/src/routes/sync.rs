@@ -10,7 +10,7 @@ use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushResponse};
 use crate::auth::AuthDevice;
 use crate::db::{PushContext, Stored};
 use crate::error::{AppError, JsonBytes};
-use crate::ingest::{BodyError, Envelope};
+use crate::ingest::Envelope;
 use crate::state::AppState;
 
 /// Reads the envelope, then checks the submissions on one thread while the transaction
@@ -23,8 +23,7 @@ pub async fn push(
     if !device.user.role.is_field() {
         return Err(AppError::Forbidden("Solo encuestadores e inspectores envían registros.".into()));
     }
-    let refused = |e: BodyError| AppError::BadRequest(e.code(), e.to_string());
-    let envelope = tokio::task::spawn_blocking(move || Envelope::read(body)).await.map_err(anyhow::Error::from)?.map_err(refused)?;
+    let envelope = tokio::task::spawn_blocking(move || Envelope::read(&body)).await.map_err(anyhow::Error::from)??;
     let now = Utc::now().with_timezone(&state.local_offset);
     let ctx = PushContext {
         device_id: device.id,
@@ -41,7 +40,7 @@ pub async fn push(
     let (sender, receiver) = std::sync::mpsc::channel();
     let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, offset, &sender));
     let stored = state.db.push(ctx, receiver).await;
-    checking.await.map_err(anyhow::Error::from)?.map_err(refused)?;
+    checking.await.map_err(anyhow::Error::from)??;
     let Stored { results, receipt, facts } = stored?.ok_or_else(|| anyhow::anyhow!("checking ended without finishing the batch"))?;
     if let Ok(mut live) = state.scores.write() {
         live.apply(&facts);
