@@ -25,6 +25,53 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// An Argon2id hash with the same parameters as real ones, of a password nobody has: an
+/// unknown username is verified against it, so that it costs what a wrong password costs
+/// and the answer time does not tell which usernames exist.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        OsRng.fill_bytes(&mut secret);
+        hash_password(&shared::digest::hex(&secret)).unwrap_or_default()
+    })
+}
+
+/// Where a request comes from, for the per-client limits: the peer's address, or with
+/// `--trust-forwarded-for` (behind a reverse proxy) the last address of
+/// `X-Forwarded-For`, the one the proxy itself appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl ClientAddr {
+    /// The key of this client in a rate limiter.
+    pub fn key(&self) -> String {
+        self.0.map_or_else(|| "desconocido".to_string(), |ip| ip.to_string())
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .last();
+            if forwarded.is_some() {
+                return Ok(ClientAddr(forwarded));
+            }
+        }
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(peer))
+    }
+}
+
 /// A new random device token (256 bits, hex) and the hash the server keeps.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -79,10 +126,13 @@ impl FromRequestParts<AppState> for AuthDevice {
                 "revoked_token",
                 "Este dispositivo fue dado de baja. Inicie sesión de nuevo; sus datos pendientes se conservan.",
             )),
-            Some(d) if !state.device_limiter.allow(&d.id.to_string()) => {
-                Err(AppError::TooMany("Demasiadas solicitudes desde este dispositivo; espere unos segundos.".into()))
-            }
-            Some(d) => Ok(AuthDevice(d)),
+            Some(d) => match state.device_limiter.take(&d.id.to_string()) {
+                Ok(()) => Ok(AuthDevice(d)),
+                Err(retry_after) => Err(AppError::TooMany {
+                    message: "Demasiadas solicitudes desde este dispositivo; espere unos segundos.".into(),
+                    retry_after,
+                }),
+            },
         }
     }
 }
@@ -98,6 +148,8 @@ mod tests {
         assert!(verify_password("correcta-123", &phc));
         assert!(!verify_password("otra", &phc));
         assert!(!verify_password("correcta-123", "no es un hash"));
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert_eq!(PasswordHash::new(dummy_hash()).map(|h| h.params.to_string()).ok(), PasswordHash::new(phc.as_str()).map(|h| h.params.to_string()).ok());
     }
 
     #[test]

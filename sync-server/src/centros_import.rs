@@ -43,11 +43,45 @@ pub fn centro_row(id: &str, d: CentroDefinition) -> Result<CentroRow, (&'static 
 /// One row: its spreadsheet number and its (header, text) cells.
 type TextRow = (u32, Vec<(String, String)>);
 
+/// Why a file of centros was not imported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refused {
+    /// The workbook crossed a size limit: nothing of it was read.
+    TooBig(shared::form::XlsxLimit),
+    /// Every problem, by row and column.
+    Rows(Vec<ErrorDetail>),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::TooBig(limit) => f.write_str(&crate::error::too_big_message(limit)),
+            Refused::Rows(details) => {
+                for d in details {
+                    let row = d.row.map(|r| format!(", fila {r}")).unwrap_or_default();
+                    let col = d.column.as_ref().map(|c| format!(", columna {c}")).unwrap_or_default();
+                    writeln!(f, "{}{row}{col}: {}", d.sheet, d.message)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl From<Vec<ErrorDetail>> for Refused {
+    fn from(details: Vec<ErrorDetail>) -> Self {
+        Refused::Rows(details)
+    }
+}
+
 /// Rows of text by header, with their spreadsheet row numbers, and the sheet's name.
-fn rows(bytes: &[u8]) -> Result<(String, Vec<TextRow>), Vec<ErrorDetail>> {
-    let detail = |message: String| vec![ErrorDetail { sheet: String::new(), row: None, column: None, message }];
+fn rows(bytes: &[u8]) -> Result<(String, Vec<TextRow>), Refused> {
+    let detail = |message: String| Refused::Rows(vec![ErrorDetail { sheet: String::new(), row: None, column: None, message }]);
     if bytes.starts_with(b"PK") {
-        let (tables, _) = read_workbook(bytes).map_err(|e| detail(e.to_string()))?;
+        let (tables, _) = read_workbook(bytes).map_err(|e| match e.too_big() {
+            Some(limit) => Refused::TooBig(limit.clone()),
+            None => detail(e.to_string()),
+        })?;
         let table = tables.into_iter().find(|t| !t.rows.is_empty()).ok_or_else(|| detail("el libro no tiene filas".into()))?;
         let rows = table.rows.iter().map(|r| (r.number, r.cells.iter().map(|(k, v)| (k.clone(), v.clone())).collect())).collect();
         return Ok((table.name, rows));
@@ -70,7 +104,7 @@ fn rows(bytes: &[u8]) -> Result<(String, Vec<TextRow>), Vec<ErrorDetail>> {
 }
 
 /// Parses every centro of the file, or every problem found.
-pub fn parse(bytes: &[u8]) -> Result<Vec<CentroRow>, Vec<ErrorDetail>> {
+pub fn parse(bytes: &[u8]) -> Result<Vec<CentroRow>, Refused> {
     let (sheet, rows) = rows(bytes)?;
     let mut centros = Vec::new();
     let mut errors = Vec::new();
@@ -113,7 +147,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CentroRow>, Vec<ErrorDetail>> {
     if centros.is_empty() && errors.is_empty() {
         errors.push(ErrorDetail { sheet, row: None, column: None, message: "el archivo no tiene centros".into() });
     }
-    if errors.is_empty() { Ok(centros) } else { Err(errors) }
+    if errors.is_empty() { Ok(centros) } else { Err(Refused::Rows(errors)) }
 }
 
 #[cfg(test)]
@@ -131,7 +165,7 @@ mod tests {
                    C2,Dos,federal,tramites,León,,,3\n\
                    C3,Tres,municipal,servicios,León,,,x\n\
                    C1,Otra,estatal,tramites,León,,,3\n";
-        let errors = parse(bad.as_bytes()).expect_err("invalid");
+        let Err(Refused::Rows(errors)) = parse(bad.as_bytes()) else { panic!("invalid rows") };
         let at: Vec<(Option<u32>, Option<String>)> = errors.iter().map(|e| (e.row, e.column.clone())).collect();
         assert_eq!(
             at,

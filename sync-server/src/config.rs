@@ -24,6 +24,11 @@ pub struct Config {
     /// Log level or filter (error, warn, info, debug, trace, or a tracing filter).
     #[arg(long, env = "VENTANILLA_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// Behind a reverse proxy: take the client's address (for the login limits) from the
+    /// last entry of `X-Forwarded-For`, which the proxy appends. Only with a proxy that
+    /// always sets it; otherwise clients could choose their own address.
+    #[arg(long, env = "VENTANILLA_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
     /// An operator task instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -82,6 +87,7 @@ impl Config {
             demo: false,
             utc_offset_minutes: -360,
             log: "warn".into(),
+            trust_forwarded_for: false,
             command: None,
         }
     }

@@ -28,12 +28,13 @@ pub enum AppError {
     /// It contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
-    /// Too many requests from one device or for one user.
-    #[error("{0}")]
-    TooMany(String),
-    /// The body is larger than allowed.
-    #[error("{0}")]
-    TooLarge(String),
+    /// Too many requests from one device, client or for one user: try again after
+    /// `retry_after` seconds (sent as `Retry-After`).
+    #[error("{message}")]
+    TooMany { message: String, retry_after: u64 },
+    /// The body, or what it inflates to, is larger than allowed (code, message).
+    #[error("{1}")]
+    TooLarge(&'static str, String),
     /// A refusal with located details (e.g. the rows of an imported file).
     #[error("{}", .0.message)]
     Detailed(ApiError),
@@ -60,13 +61,14 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
+            AppError::InvalidForm(e) if e.too_big().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(..) | AppError::Detailed(_) | AppError::InvalidForm(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +80,9 @@ impl IntoResponse for AppError {
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
         if let AppError::InvalidForm(errors) = &self {
+            if let Some(limit) = errors.too_big() {
+                return AppError::TooLarge("spreadsheet_too_large", too_big_message(limit)).into_response();
+            }
             let details = errors
                 .iter()
                 .map(|e| ErrorDetail {
@@ -91,14 +96,19 @@ impl IntoResponse for AppError {
             let body = ApiError { code: "invalid_form".into(), message, details };
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
+        if let AppError::TooMany { message, retry_after } = self {
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(ApiError::new("rate_limited", message))).into_response();
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after.max(1)));
+            return response;
+        }
         let (status, code, message) = match self {
             AppError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
             AppError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m.to_string()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
-            AppError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m),
-            AppError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", m),
+            AppError::TooLarge(code, m) => (StatusCode::PAYLOAD_TOO_LARGE, code, m),
+            AppError::TooMany { .. } => unreachable!("answered above"),
             AppError::InvalidForm(e) => (StatusCode::BAD_REQUEST, "invalid_form", e.to_string()),
             AppError::Detailed(e) => (StatusCode::BAD_REQUEST, "invalid", e.message),
             AppError::Internal(e) => {
@@ -108,6 +118,11 @@ impl IntoResponse for AppError {
         };
         (status, Json(ApiError::new(code, message))).into_response()
     }
+}
+
+/// The answer to a spreadsheet that crossed a size limit (forms, centros): the limit named.
+pub fn too_big_message(limit: &shared::form::XlsxLimit) -> String {
+    format!("El libro excede un límite y no se leyó: {limit}. Divida el archivo o quite el contenido sobrante.")
 }
 
 impl From<BodyError> for AppError {
@@ -140,7 +155,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
         }
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge("El cuerpo de la solicitud excede el límite permitido.".into())
+                AppError::TooLarge("body_too_large", "El cuerpo de la solicitud excede el límite permitido.".into())
             } else {
                 AppError::BadRequest("bad_body", format!("No se pudo leer el cuerpo: {}", e.body_text()))
             }

@@ -78,7 +78,7 @@ async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::N
     match declared {
         Some(len) if len > limit as u64 => {
             let mib = limit / 1024 / 1024;
-            AppError::TooLarge(format!("El cuerpo de la solicitud excede el límite de {mib} MiB.")).into_response()
+            AppError::TooLarge("body_too_large", format!("El cuerpo de la solicitud excede el límite de {mib} MiB.")).into_response()
         }
         _ => next.run(req).await,
     }
@@ -134,7 +134,10 @@ pub fn app(state: AppState) -> Router {
 /// with `--demo`).
 pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database_path())?;
-    let state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
+    let mut state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
+    state.trust_forwarded_for = config.trust_forwarded_for;
+    // The dummy password hash is made now, so the first unknown username is not slower.
+    tokio::task::spawn_blocking(auth::dummy_hash).await?;
     publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;
     if config.demo && demo::seed(&state.db).await? {
         tracing::info!("demo program seeded");
@@ -170,7 +173,8 @@ impl Application {
 
     /// Serves until Ctrl-C (or the task is dropped).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

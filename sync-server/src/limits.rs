@@ -22,8 +22,32 @@ impl RateLimiter {
 
     /// Takes one request from `key`'s bucket; false when it is empty.
     pub fn allow(&self, key: &str) -> bool {
+        self.take(key).is_ok()
+    }
+
+    /// Whether `key`'s bucket has a request left, without taking it (for limits that count
+    /// only failures): `Err` with the seconds until it has one.
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
-        let Ok(mut buckets) = self.buckets.lock() else { return true };
+        let buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((tokens, at)) = buckets.get(key) else { return Ok(()) };
+        let tokens = (tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        if tokens >= 1.0 {
+            Ok(())
+        } else if self.per_second > 0.0 {
+            Err(((1.0 - tokens) / self.per_second).ceil().max(1.0) as u64)
+        } else {
+            Err(u64::MAX / 2)
+        }
+    }
+
+    /// Takes one request from `key`'s bucket, or says in how many whole seconds the next
+    /// one will be there (for `Retry-After`).
+    pub fn take(&self, key: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        // A poisoned lock means a thread panicked while holding it; the buckets are plain
+        // numbers, still meaningful, so the limiter keeps working with them.
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_KEYS {
             let burst = self.burst;
             let rate = self.per_second;
@@ -34,9 +58,36 @@ impl RateLimiter {
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
-            true
+            Ok(())
+        } else if self.per_second > 0.0 {
+            Err(((1.0 - *tokens) / self.per_second).ceil().max(1.0) as u64)
         } else {
-            false
+            Err(u64::MAX / 2)
+        }
+    }
+}
+
+/// The limits on failed logins (enrolment and console).
+pub struct LoginLimits {
+    /// Failures from one client address, whatever the usernames.
+    pub per_client: RateLimiter,
+    /// Failures for one username from one client address.
+    pub per_client_user: RateLimiter,
+    /// Failures for one username from everywhere: looser than the per-client limit, so
+    /// that one place alone cannot lock the user out.
+    pub per_user: RateLimiter,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            // 30 failures, then one every 10 s, from one address.
+            per_client: RateLimiter::new(30, 0.1),
+            // 10 failures, then one every 6 s, for one username from one address.
+            per_client_user: RateLimiter::new(10, 1.0 / 6.0),
+            // 60 failures, then one every 6 s, for one username: more than one address
+            // alone can spend.
+            per_user: RateLimiter::new(60, 1.0 / 6.0),
         }
     }
 }
@@ -51,5 +102,8 @@ mod tests {
         assert!((0..3).all(|_| limiter.allow("a")));
         assert!(!limiter.allow("a"));
         assert!(limiter.allow("b"));
+        let slow = RateLimiter::new(1, 0.1);
+        assert_eq!(slow.take("k"), Ok(()));
+        assert_eq!(slow.take("k"), Err(10));
     }
 }

@@ -85,17 +85,7 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
         Command::RecomputeScores { inputs } => recompute(&inputs)?,
         Command::ImportCentros { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
-            let centros = sync_server::centros_import::parse(&bytes).map_err(|details| {
-                let lines: Vec<String> = details
-                    .iter()
-                    .map(|d| {
-                        let row = d.row.map(|r| format!(", fila {r}")).unwrap_or_default();
-                        let col = d.column.as_ref().map(|c| format!(", columna {c}")).unwrap_or_default();
-                        format!("{}{row}{col}: {}", d.sheet, d.message)
-                    })
-                    .collect();
-                anyhow::anyhow!("no se importó ningún centro:\n{}", lines.join("\n"))
-            })?;
+            let centros = sync_server::centros_import::parse(&bytes).map_err(|refused| anyhow::anyhow!("no se importó ningún centro:\n{refused}"))?;
             let count = centros.len();
             for c in centros {
                 state.db.upsert_centro(c).await?;

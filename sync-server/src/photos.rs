@@ -88,7 +88,7 @@ impl Photos {
     pub async fn append(&self, sha: &str, offset: u64, total: u64, body: Body) -> Result<PhotoStatus, AppError> {
         check_sha(sha)?;
         if total == 0 || total > MAX_PHOTO_BYTES {
-            return Err(AppError::TooLarge(format!("Una foto debe pesar entre 1 byte y {} MiB; redúzcala en el teléfono.", MAX_PHOTO_BYTES / 1024 / 1024)));
+            return Err(AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {} MiB; redúzcala en el teléfono.", MAX_PHOTO_BYTES / 1024 / 1024)));
         }
         let _slot = {
             let mut set = self.uploading.lock().map_err(|_| anyhow::anyhow!("photo lock poisoned"))?;

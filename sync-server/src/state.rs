@@ -25,8 +25,10 @@ pub struct AppState {
     pub scores: Arc<RwLock<LiveScores>>,
     /// Requests per device.
     pub device_limiter: Arc<RateLimiter>,
-    /// Enrolment attempts per username.
-    pub login_limiter: Arc<RateLimiter>,
+    /// Failed logins per client, per client and username, per username.
+    pub login_limits: Arc<crate::limits::LoginLimits>,
+    /// Client addresses come from `X-Forwarded-For` (behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
     /// Evidence photos.
     pub photos: Photos,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
@@ -59,8 +61,8 @@ impl AppState {
             // A device may burst 120 requests, then 20 per second: a draining outbox of
             // thousands of surveys needs a few dozen pushes.
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
-            // Ten tries per username, then one every 6 seconds.
-            login_limiter: Arc::new(RateLimiter::new(10, 1.0 / 6.0)),
+            login_limits: Arc::default(),
+            trust_forwarded_for: false,
             photos,
             staged_forms: Arc::default(),
             export_jobs: Arc::default(),

@@ -72,6 +72,9 @@ impl ImportError {
 pub enum ImportErrorKind {
     #[error("el archivo no es un libro de Excel (.xlsx) legible: {0}")]
     NotXlsx(String),
+    /// The workbook crossed a size limit; nothing of it was read.
+    #[error("el libro es demasiado grande: {0}")]
+    TooBig(super::xlsx_guard::XlsxLimit),
     #[error("falta la hoja «{0}»")]
     MissingSheet(&'static str),
     #[error("la hoja está vacía")]
@@ -148,6 +151,14 @@ fn render(errors: &[ImportError]) -> String {
 }
 
 impl ImportErrors {
+    /// The size limit the workbook crossed, when that is why nothing was read.
+    pub fn too_big(&self) -> Option<&super::xlsx_guard::XlsxLimit> {
+        self.0.iter().find_map(|e| match &e.kind {
+            ImportErrorKind::TooBig(limit) => Some(limit),
+            _ => None,
+        })
+    }
+
     /// The problems, sorted by sheet, row and column.
     pub fn iter(&self) -> impl Iterator<Item = &ImportError> {
         self.0.iter()

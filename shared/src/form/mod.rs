@@ -8,6 +8,7 @@ mod import;
 mod model;
 mod render;
 mod sheet;
+mod xlsx_guard;
 
 pub use catalog::{PublishError, Published, fingerprint, publish_rule};
 pub use error::{ImportError, ImportErrorKind, ImportErrors, Location};
@@ -18,6 +19,7 @@ pub use model::{
 };
 pub use render::render_text;
 pub use sheet::{MAX_COLUMNS, MAX_ROWS, Row, Table, read_workbook};
+pub use xlsx_guard::{XlsxLimit, XlsxLimits};
 
 use chrono::NaiveDateTime;
 

@@ -74,6 +74,14 @@ fn read_workbook_inner(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), I
     if bytes.is_empty() {
         return Err(not_xlsx("el archivo está vacío".into()));
     }
+    // Nothing is built before the workbook is known to fit (zip bombs, millions of cells).
+    match super::xlsx_guard::check(bytes, &super::xlsx_guard::XlsxLimits::default()) {
+        Ok(()) => {}
+        Err(super::xlsx_guard::GuardError::Limit(limit)) => {
+            return Err(ImportErrors(vec![ImportError::new(Location::file(), ImportErrorKind::TooBig(limit))]));
+        }
+        Err(super::xlsx_guard::GuardError::Damaged(detail)) => return Err(not_xlsx(detail)),
+    }
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(from_calamine)?;
     let mut tables = Vec::new();
     let mut problems = Vec::new();

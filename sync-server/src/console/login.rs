@@ -54,11 +54,11 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").is_some_and(|(_, rest)| rest == host)
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn submit(State(state): State<AppState>, client: crate::auth::ClientAddr, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     if !same_origin(&headers) {
         return error_page(None, AppError::Forbidden("Inicio de sesión desde otro sitio: rechazado.".into()));
     }
-    match crate::routes::auth::login(&state, &f.username, &f.password, "Consola web").await {
+    match crate::routes::auth::login(&state, client, &f.username, &f.password, "Consola web").await {
         Ok(session) if matches!(session.user.role, Role::Surveyor | Role::Inspector) => {
             let _ = state.db.revoke_device(session.device_id).await;
             (StatusCode::FORBIDDEN, render(login_form(Some("La consola es para supervisión y coordinación; use la app en campo.")))).into_response()
@@ -71,9 +71,13 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
             }
             response
         }
-        Err(e @ (AppError::Unauthorized(..) | AppError::BadRequest(..) | AppError::TooMany(_))) => {
+        Err(e @ (AppError::Unauthorized(..) | AppError::BadRequest(..) | AppError::TooMany { .. })) => {
             let status = e.status();
-            (status, render(login_form(Some(&e.to_string())))).into_response()
+            let mut response = (status, render(login_form(Some(&e.to_string())))).into_response();
+            if let AppError::TooMany { retry_after, .. } = e {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+            }
+            response
         }
         Err(e) => error_page(None, e),
     }

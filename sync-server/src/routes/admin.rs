@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use shared::protocol::{ApiError, CentroDefinition, ImportSummary, NewUserRequest, PeriodDefinition, QuotaInput, Role, UserInfo};
 
 use crate::auth::{AuthDevice, hash_password};
-use crate::centros_import::{centro_row, parse};
+use crate::centros_import::{Refused, centro_row, parse};
 use crate::db::{Device, NewUser, PeriodRow};
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
@@ -69,9 +69,12 @@ pub async fn import_centros(State(state): State<AppState>, AuthDevice(device): A
 pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>) -> Result<ImportSummary, AppError> {
     staff(device)?;
     let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await.map_err(anyhow::Error::from)?;
-    let centros = parsed.map_err(|details| {
-        let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
-        AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
+    let centros = parsed.map_err(|refused| match refused {
+        Refused::TooBig(limit) => AppError::TooLarge("spreadsheet_too_large", crate::error::too_big_message(&limit)),
+        Refused::Rows(details) => {
+            let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
+            AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
+        }
     })?;
     let count = centros.len();
     for c in centros {
