@@ -114,7 +114,8 @@ impl FromRequestParts<AppState> for AuthDevice {
         // The web console's session cookie also reads the API (downloads), never writes it:
         // a write needs the header, which another site cannot make a browser send.
         let safe = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
-        let cookie = if safe { session_cookie(&parts.headers) } else { None };
+        let cookie = if safe && bearer.is_none() { session_cookie(&parts.headers) } else { None };
+        let by_cookie = cookie.is_some();
         let Some(token) = bearer.or(cookie) else {
             return Err(AppError::Unauthorized("missing_token", "Falta el token del dispositivo: inicie sesión en la app."));
         };
@@ -126,6 +127,9 @@ impl FromRequestParts<AppState> for AuthDevice {
                 "revoked_token",
                 "Este dispositivo fue dado de baja. Inicie sesión de nuevo; sus datos pendientes se conservan.",
             )),
+            Some(d) if by_cookie && !state.console_session_alive(d.id).await? => {
+                Err(AppError::Unauthorized("session_expired", "La sesión de la consola caducó: inicie sesión de nuevo."))
+            }
             Some(d) => match state.device_limiter.take(&d.id.to_string()) {
                 Ok(()) => Ok(AuthDevice(d)),
                 Err(retry_after) => Err(AppError::TooMany {

@@ -29,6 +29,20 @@ pub struct Config {
     /// always sets it; otherwise clients could choose their own address.
     #[arg(long, env = "VENTANILLA_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: bool,
+    /// A console session ends after this many minutes without a request.
+    #[arg(long, env = "VENTANILLA_SESSION_IDLE_MINUTES", default_value_t = 120, global = true)]
+    pub session_idle_minutes: u32,
+    /// A console session ends this many hours after signing in, however active.
+    #[arg(long, env = "VENTANILLA_SESSION_MAX_HOURS", default_value_t = 12, global = true)]
+    pub session_max_hours: u32,
+    /// When the console's cookie is `Secure`: auto (when reached over HTTPS through a
+    /// trusted proxy, or with an https public origin), always, never.
+    #[arg(long, env = "VENTANILLA_COOKIE_SECURE", value_enum, default_value = "auto", global = true)]
+    pub cookie_secure: crate::console::origin::CookieSecure,
+    /// The console's public origin behind a reverse proxy (`https://encuestas.example.mx`):
+    /// form posts must come from it.
+    #[arg(long, env = "VENTANILLA_PUBLIC_ORIGIN", global = true)]
+    pub public_origin: Option<String>,
     /// An operator task instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -88,6 +102,10 @@ impl Config {
             utc_offset_minutes: -360,
             log: "warn".into(),
             trust_forwarded_for: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            cookie_secure: crate::console::origin::CookieSecure::Auto,
+            public_origin: None,
             command: None,
         }
     }

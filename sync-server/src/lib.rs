@@ -20,10 +20,11 @@
 //! # }
 //! ```
 
+pub mod access;
 pub mod auth;
 pub mod centros_import;
 mod config;
-mod console;
+pub mod console;
 pub mod db;
 pub mod demo;
 mod error;
@@ -120,7 +121,7 @@ pub fn app(state: AppState) -> Router {
         );
     Router::new()
         .nest("/api/v1", api)
-        .merge(console::router())
+        .merge(console::router(state.clone()))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.
@@ -136,6 +137,11 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database_path())?;
     let mut state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
     state.trust_forwarded_for = config.trust_forwarded_for;
+    state.console = std::sync::Arc::new(state::ConsoleSettings {
+        session: db::SessionLimits { idle: i64::from(config.session_idle_minutes) * 60, absolute: i64::from(config.session_max_hours) * 3600 },
+        cookie_secure: config.cookie_secure,
+        public_origin: config.public_origin.clone(),
+    });
     // The dummy password hash is made now, so the first unknown username is not slower.
     tokio::task::spawn_blocking(auth::dummy_hash).await?;
     publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;

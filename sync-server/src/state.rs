@@ -29,6 +29,8 @@ pub struct AppState {
     pub login_limits: Arc<crate::limits::LoginLimits>,
     /// Client addresses come from `X-Forwarded-For` (behind a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Console sessions and cookies.
+    pub console: Arc<ConsoleSettings>,
     /// Evidence photos.
     pub photos: Photos,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
@@ -37,7 +39,31 @@ pub struct AppState {
     pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
 }
 
+/// How console sessions live and how their cookie is sent.
+#[derive(Debug, Clone)]
+pub struct ConsoleSettings {
+    pub session: crate::db::SessionLimits,
+    pub cookie_secure: crate::console::origin::CookieSecure,
+    /// The console's public origin (`https://host[:port]`) behind a reverse proxy.
+    pub public_origin: Option<String>,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            session: crate::db::SessionLimits { idle: 2 * 3600, absolute: 12 * 3600 },
+            cookie_secure: Default::default(),
+            public_origin: None,
+        }
+    }
+}
+
 impl AppState {
+    /// Whether the console session of `device_id` is alive now (and records the activity).
+    pub async fn console_session_alive(&self, device_id: uuid::Uuid) -> Result<bool, crate::db::DbError> {
+        self.db.touch_session(device_id, chrono::Utc::now().timestamp(), self.console.session).await
+    }
+
     /// Today at the centros (receipts, capture dates).
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.local_offset).date_naive()
@@ -63,6 +89,7 @@ impl AppState {
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
             login_limits: Arc::default(),
             trust_forwarded_for: false,
+            console: Arc::default(),
             photos,
             staged_forms: Arc::default(),
             export_jobs: Arc::default(),

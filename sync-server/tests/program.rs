@@ -52,7 +52,7 @@ async fn commitments_reach_the_inspector_and_milestones_verify_with_versions() {
     // Not his centro, not his role.
     let carmen = app.enrol("insp.carmen").await;
     let foreign = app.post(path, Some(&carmen), &serde_json::json!({"base_version": 3, "verified_on": "2025-03-21"})).await;
-    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
     let ana = app.enrol("enc.ana").await;
     assert_eq!(app.post(path, Some(&ana), &serde_json::json!({"base_version": 3, "verified_on": "2025-03-21"})).await.status, StatusCode::FORBIDDEN);
     assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K2", &raul, commitment("2025-05-01")).await.status, StatusCode::FORBIDDEN);

@@ -221,12 +221,17 @@ async fn review_decisions_reach_the_surveyor_and_the_scores() {
     assert_eq!(approve.status, StatusCode::OK, "{}", approve.json);
     assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(2));
 
-    // Rejecting needs a reason, takes it out again, and the reason reaches Ana's device.
-    let no_reason = app.post(&path, Some(&norte), &serde_json::json!({"decision": "reject"})).await;
-    assert_eq!((no_reason.status, no_reason.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("reason_required")));
+    // Once decided it has left the supervisor's hands: reversing it is for staff.
     let reason = "La encuesta duró 20 segundos: repítala con otra persona.";
-    let reject = app.post(&path, Some(&norte), &serde_json::json!({"decision": "reject", "reason": reason})).await;
+    let again = app.post(&path, Some(&norte), &serde_json::json!({"decision": "reject", "reason": reason})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.json);
+    // Rejecting needs a reason, takes it out again, and the reason reaches Ana's device.
+    let no_reason = app.post(&path, Some(&staff), &serde_json::json!({"decision": "reject"})).await;
+    assert_eq!((no_reason.status, no_reason.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("reason_required")));
+    let reject = app.post(&path, Some(&staff), &serde_json::json!({"decision": "reject", "reason": reason})).await;
     assert_eq!(reject.status, StatusCode::OK);
+    let audit = app.get("/api/v1/audit-log", Some(&staff)).await;
+    assert!(audit.json.as_array().expect("entries").iter().any(|e| e["action"] == "review_overruled"), "{}", audit.json);
     assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(1));
     let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&ana)).await.json).expect("page");
     let reviews: Vec<_> = page

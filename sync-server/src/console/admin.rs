@@ -12,6 +12,7 @@ use shared::protocol::{NewUserRequest, Role};
 use uuid::Uuid;
 
 use super::page::{Session, error_page, layout, render, respond};
+use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::routes::admin::{assign_centro, centros_from_file, new_user, set_quota, staff};
 use crate::state::AppState;
@@ -55,11 +56,11 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
     let forms = state.db.forms().await?;
     let names = state.db.centro_names().await?;
     let periods = state.db.period_list().await?;
-    let who = crate::routes::review::reviewer(&session.device)?;
+    let who = access::reviewer(&session.device, Resource::Fieldwork)?;
     let today = state.today();
     let devices = state.db.device_days(who, today).await?;
     let csrf = &session.csrf;
-    let is_admin = session.device.user.role == Role::Admin;
+    let is_admin = access::grant(session.device.user.role, Resource::Users).is_some();
     Ok(layout(
         "Administración",
         Some(session),
@@ -376,10 +377,7 @@ pub async fn revoke(State(state): State<AppState>, session: Session, Path(id): P
     let result = async {
         staff(&session.device)?;
         session.check_csrf(&f.csrf)?;
-        let who = crate::routes::review::reviewer(&session.device)?;
-        state.db.revoke_scoped(who, id).await?;
-        state.db.audit(session.device.user_id, "revoke_device", id.to_string()).await?;
-        Ok::<_, AppError>(())
+        crate::routes::devices::revoke_device(&state, &session.device, id).await
     }
     .await;
     finish(&session, result.map(|()| "Dispositivo dado de baja: su próxima conexión será rechazada.".to_string()))

@@ -15,6 +15,7 @@ use shared::scoring::VisitItem;
 use super::charts::interval;
 use super::page::{Session, error_page, layout, respond};
 use super::results::one;
+use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -117,7 +118,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(centro):
 }
 
 async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
-    session.require_desk()?;
+    access::require(&session.device, Resource::Results)?;
     let names = state.db.centro_names().await?;
     let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
     let periods = state.db.period_list().await?;
@@ -128,6 +129,9 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
     };
     let records = state.db.centro_records(centro.clone()).await?;
+    // Figures and commitments are program-wide; visits, photos and complaints only for
+    // the centro's own team (and staff).
+    let own = access::sees_centro_records(state, &session.device, &centro).await?;
     let dimensions = match state.db.period_dates(period.clone()).await? {
         Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
         None => BTreeMap::new(),
@@ -139,10 +143,14 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         html! {
             p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" } }
             @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
+            @if records.rejected_in_review > 0 {
+                p.notice #rechazadas { (records.rejected_in_review) " encuestas rechazadas en revisión (no cuentan en los resultados)." }
+            }
             h2 { "Tendencia (IGC por periodo)" }
             div.card { table.rank { @for (p, v) in &trend { tr { td { (p) } td.num { (one(*v)) } td { @if let Some(v) = v { (interval(*v, *v, *v, p)) } } } } } }
-            h2 { "Visitas (cumplimiento por pilar)" }
-            div.card {
+            @if !own { p.muted #otro-equipo { "Las visitas, fotos y quejas de este centro las ve su equipo de supervisión y coordinación." } }
+            @if own { h2 { "Visitas (cumplimiento por pilar)" } }
+            @if own { div.card {
                 @if records.visits.is_empty() { p.muted { "Sin visitas registradas." } }
                 @for v in &records.visits {
                     div.item data-visit=(v.submission_id) {
@@ -159,7 +167,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                         }
                     }
                 }
-            }
+            } }
             h2 { "Compromisos de mejora" }
             div.card {
                 @if records.commitments.is_empty() { p.muted { "Sin compromisos." } }
@@ -173,8 +181,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     }
                 }
             }
-            h2 { "Libro de quejas" }
-            div.card {
+            @if own { h2 { "Libro de quejas" } }
+            @if own { div.card {
                 @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }
                 table.rank {
                     @if !records.complaints.is_empty() { tr { th { "Folio" } th { "Recibida" } th { "Respondida" } th { "Acción correctiva" } th { "Acuse" } } }
@@ -184,15 +192,17 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                              td { @if q.corrective_action { "sí" } @else { "no" } } td { @if q.acknowledged { "sí" } @else { "no" } } }
                     }
                 }
-            }
+            } }
         },
     ))
 }
 
-/// An evidence photo (desk roles only).
+/// An evidence photo (staff, and the supervisors of a team whose submission names it).
 pub async fn photo(State(state): State<AppState>, session: Session, Path(sha): Path<String>) -> Response {
     let result = async {
-        session.require_desk()?;
+        access::require(&session.device, Resource::Console)?;
+        crate::photos::check_sha(&sha)?;
+        access::require_photo(&state, &session.device, &sha).await?;
         state.photos.read(&sha).await?.ok_or_else(|| AppError::NotFound("La foto aún no llega al servidor.".into()))
     }
     .await;

@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::page::{Session, layout, period_select, respond};
+use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -34,8 +35,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(f): Que
 }
 
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
-    session.require_desk()?;
-    let who = crate::routes::review::reviewer(&session.device)?;
+    let who = access::reviewer(&session.device, Resource::Fieldwork)?;
     let periods = state.db.period_list().await?;
     let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Trabajo de campo", Some(session), "campo", html! { p { "Aún no hay periodos." } }));

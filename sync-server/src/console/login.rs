@@ -6,15 +6,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::Role;
 
 use super::page::{Session, error_page, layout, render};
 use crate::auth::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Sessions last a working day.
-const SESSION_SECONDS: u32 = 12 * 3600;
 
 fn login_form(error: Option<&str>) -> Markup {
     layout(
@@ -47,24 +44,20 @@ pub struct LoginForm {
     password: String,
 }
 
-/// A login posted from another site is refused (login CSRF).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
 pub async fn submit(State(state): State<AppState>, client: crate::auth::ClientAddr, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    if !same_origin(&headers) {
-        return error_page(None, AppError::Forbidden("Inicio de sesión desde otro sitio: rechazado.".into()));
-    }
     match crate::routes::auth::login(&state, client, &f.username, &f.password, "Consola web").await {
-        Ok(session) if matches!(session.user.role, Role::Surveyor | Role::Inspector) => {
+        Ok(session) if crate::access::grant(session.user.role, crate::access::Resource::Console).is_none() => {
             let _ = state.db.revoke_device(session.device_id).await;
             (StatusCode::FORBIDDEN, render(login_form(Some("La consola es para supervisión y coordinación; use la app en campo.")))).into_response()
         }
         Ok(session) => {
-            let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}", session.token);
+            // Login CSRF is refused by the console's same-origin layer before this handler.
+            if let Err(e) = state.db.start_session(session.device_id, chrono::Utc::now().timestamp()).await {
+                return error_page(None, e.into());
+            }
+            let max_age = state.console.session.absolute;
+            let secure = if super::origin::secure_cookie(&headers, &state) { "; Secure" } else { "" };
+            let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}", session.token);
             let mut response = Redirect::to("/consola/resultados").into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, v);

@@ -9,6 +9,7 @@ mod charts;
 mod exports;
 mod fieldwork;
 mod login;
+pub mod origin;
 mod page;
 mod results;
 mod review;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// The console's routes, under `/consola`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/consola") }))
         .route("/consola", get(|| async { Redirect::to("/consola/resultados") }))
@@ -50,4 +51,5 @@ pub fn router() -> Router<AppState> {
         .route("/consola/exportaciones/{job}/archivo", get(exports::file))
         .route("/consola/admin/dispositivos/{device_id}/revocar", post(admin::revoke))
         .route("/consola/revision/{submission_id}", post(review::decide))
+        .layer(axum::middleware::from_fn_with_state(state, origin::refuse_cross_site))
 }

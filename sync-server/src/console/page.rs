@@ -33,7 +33,11 @@ impl FromRequestParts<AppState> for Session {
         let to_login = || Redirect::to("/consola/entrar").into_response();
         let Some(token) = session_cookie(&parts.headers) else { return Err(to_login()) };
         match state.db.device_by_token(token_hash(&token)).await {
-            Ok(Some(device)) if !device.revoked => Ok(Session { device, csrf: csrf_for(&token) }),
+            Ok(Some(device)) if !device.revoked => match state.console_session_alive(device.id).await {
+                Ok(true) => Ok(Session { device, csrf: csrf_for(&token) }),
+                Ok(false) => Err(to_login()),
+                Err(e) => Err(error_page(None, AppError::from(e))),
+            },
             Ok(_) => Err(to_login()),
             Err(e) => Err(error_page(None, AppError::from(e))),
         }
@@ -41,14 +45,6 @@ impl FromRequestParts<AppState> for Session {
 }
 
 impl Session {
-    /// Supervisors, staff and admin see the console; field roles do not.
-    pub fn require_desk(&self) -> Result<(), AppError> {
-        match self.device.user.role {
-            Role::Admin | Role::Staff | Role::Supervisor => Ok(()),
-            _ => Err(AppError::Forbidden("La consola es para supervisión y coordinación; use la app en campo.".into())),
-        }
-    }
-
     /// A form's CSRF token must match the session's.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
         let ok = sent.len() == self.csrf.len() && sent.bytes().zip(self.csrf.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
@@ -91,7 +87,7 @@ pub fn layout_refreshing(title: &str, session: Option<&Session>, active: &str, b
                             a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
                             a href="/consola/campo" class=[(active == "campo").then_some("on")] { "Trabajo de campo" }
                             a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
-                            @if matches!(s.device.user.role, Role::Admin | Role::Staff) {
+                            @if crate::access::grant(s.device.user.role, crate::access::Resource::Program).is_some() {
                                 a href="/consola/admin" class=[(active == "admin").then_some("on")] { "Administración" }
                             }
                         }

@@ -9,6 +9,7 @@ use shared::protocol::{CentroScoreDto, ScoreTableDto};
 
 use super::charts::interval;
 use super::page::{Session, layout, period_select, respond};
+use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -120,7 +121,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(f): Que
 }
 
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
-    session.require_desk()?;
+    access::require(&session.device, Resource::Results)?;
     let periods = state.db.period_list().await?;
     let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Resultados", Some(session), "resultados", html! { p { "Aún no hay periodos." } }));

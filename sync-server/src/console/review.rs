@@ -10,6 +10,7 @@ use shared::protocol::Decision;
 use uuid::Uuid;
 
 use super::page::{Session, error_page, layout, render};
+use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -20,8 +21,7 @@ pub struct Notice {
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(n): Query<Notice>) -> Response {
     let result = async {
-        session.require_desk()?;
-        let who = crate::routes::review::reviewer(&session.device)?;
+        let who = access::reviewer(&session.device, Resource::Review)?;
         let items = state.db.review_queue(who).await?;
         let names = state.db.centro_names().await?;
         Ok::<_, AppError>(layout(
@@ -67,7 +67,7 @@ pub struct DecisionForm {
 
 pub async fn decide(State(state): State<AppState>, session: Session, Path(id): Path<Uuid>, Form(f): Form<DecisionForm>) -> Response {
     let result = async {
-        session.require_desk()?;
+        access::require(&session.device, Resource::Review)?;
         session.check_csrf(&f.csrf)?;
         let decision = match f.decision.as_str() {
             "approve" => Decision::Approve,
@@ -75,7 +75,7 @@ pub async fn decide(State(state): State<AppState>, session: Session, Path(id): P
             _ => return Err(AppError::BadRequest("invalid_body", "Elija aprobar o rechazar.".into())),
         };
         crate::routes::review::apply_decision(&state, &session.device, id, decision, Some(f.reason.clone())).await?;
-        Ok(if decision == Decision::Reject { "Encuesta rechazada; el motivo llegará al teléfono de quien la levantó." } else { "Encuesta aprobada: ya cuenta en los resultados." })
+        Ok(if decision == Decision::Reject { "Encuesta rechazada; el motivo llegará al teléfono de quien la levantó." } else { "Encuesta aprobada." })
     }
     .await;
     match result {

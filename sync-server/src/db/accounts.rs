@@ -85,6 +85,18 @@ impl Db {
         .await
     }
 
+    /// Whether `centro` is assigned to a user of `supervisor_id`'s team.
+    pub async fn team_has_centro(&self, supervisor_id: i64, centro: String) -> Result<bool, DbError> {
+        self.read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id WHERE u.supervisor_id = ?1 AND a.centro_id = ?2)",
+                params![supervisor_id, centro],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
     /// Registers a device for a user with the hash of its new token.
     pub async fn enrol_device(&self, user_id: i64, label: String, token_hash: String) -> Result<Uuid, DbError> {
         let id = Uuid::now_v7();

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::params;
-use shared::protocol::{CommitmentInfo, Role};
+use shared::protocol::CommitmentInfo;
 use shared::scoring::{Complaint, VisitItem};
 
 use super::review::Reviewer;
@@ -26,6 +26,8 @@ pub struct CentroRecords {
     pub visits: Vec<VisitView>,
     pub commitments: Vec<CommitmentInfo>,
     pub complaints: Vec<Complaint>,
+    /// Surveys of the centro rejected in review (they do not count in its scores).
+    pub rejected_in_review: u64,
 }
 
 /// Surveys of one centro in a period against its quota.
@@ -89,7 +91,12 @@ impl Db {
                 }
             }
             let complaints = super::commitments::complaints_of(conn, Some(&centro))?;
-            Ok(CentroRecords { visits, commitments, complaints })
+            let rejected: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM submissions s JOIN survey_facts f ON f.submission_id = s.id WHERE s.centro_id = ?1 AND s.review = 'rejected'",
+                [&centro],
+                |r| r.get(0),
+            )?;
+            Ok(CentroRecords { visits, commitments, complaints, rejected_in_review: rejected as u64 })
         })
         .await
     }
@@ -98,7 +105,7 @@ impl Db {
     /// and surveyors of the team; staff and admin: everything).
     pub async fn fieldwork(&self, who: Reviewer, period_id: String, start: NaiveDate, end: NaiveDate) -> Result<Fieldwork, DbError> {
         self.read(move |conn| {
-            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let everyone = who.everyone;
             let (start, end) = (start.to_string(), end.to_string());
             let mut stmt = conn.prepare(
                 "SELECT c.id, COALESCE(q.surveys, 0),

@@ -1,18 +1,21 @@
 //! The review queue and decisions.
 
 use rusqlite::{OptionalExtension, params};
-use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState, Role};
+use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
 use super::program::emit;
 use super::{Db, DbError};
 use crate::facts::{SurveyFact, decode_dimensions};
 
-/// Who asks, for scoping: supervisors see their team, staff and admin everyone.
+/// Who asks, for scoping (decided by `access`): everyone, or the asker's team.
 #[derive(Debug, Clone, Copy)]
 pub struct Reviewer {
     pub user_id: i64,
-    pub role: Role,
+    /// Everything, not only the team of `user_id`.
+    pub everyone: bool,
+    /// Administrators' devices are out of reach (staff revoking devices).
+    pub spare_admins: bool,
 }
 
 /// The outcome of a decision: the survey's fact with its new state, and the state before.
@@ -38,7 +41,7 @@ impl Db {
                  FROM submissions s JOIN users u ON u.id = s.user_id
                  WHERE s.review = 'in_review' AND {SCOPE} ORDER BY s.seq"
             );
-            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let everyone = who.everyone;
             let mut stmt = conn.prepare(&sql)?;
             let rows = stmt.query_map(params![everyone, who.user_id], |r| {
                 let flags: String = r.get(6)?;
@@ -60,10 +63,12 @@ impl Db {
     }
 
     /// Records a decision on a survey in the reviewer's scope and tells the surveyor's devices.
-    pub async fn decide(&self, who: Reviewer, id: Uuid, state: ReviewState, reason: Option<String>) -> Result<Decided, DbError> {
+    /// Only a survey in review is decided unless `overrule` (staff); a decision on any other
+    /// survey is written to the audit log in the same transaction.
+    pub async fn decide(&self, who: Reviewer, id: Uuid, state: ReviewState, reason: Option<String>, overrule: bool) -> Result<Decided, DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let everyone = who.everyone;
             let sql = format!(
                 "SELECT s.review, s.user_id FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = ?3 AND {SCOPE}"
             );
@@ -73,6 +78,19 @@ impl Db {
                 return Err(DbError::NotFound(format!("registro {id} en su equipo")));
             };
             let before = state_of(&before);
+            if before != ReviewState::InReview {
+                if !overrule {
+                    return Err(DbError::Conflict(format!(
+                        "La encuesta {id} no está en revisión ({}): solo coordinación puede cambiar su estado, con motivo.",
+                        before.code()
+                    )));
+                }
+                let detail = format!("{id}: {} → {}; motivo: {}", before.code(), state.code(), reason.as_deref().unwrap_or(""));
+                tx.execute(
+                    "INSERT INTO audit_log (at, user_id, action, detail) VALUES (?1, ?2, 'review_overruled', ?3)",
+                    params![super::now_text(), who.user_id, detail],
+                )?;
+            }
             tx.execute(
                 "UPDATE submissions SET review = ?1, review_reason = ?2 WHERE id = ?3",
                 params![state.code(), reason, id.to_string()],
@@ -110,7 +128,7 @@ impl Db {
     /// The server's counts per field device for `date` (devices of the reviewer's scope).
     pub async fn device_days(&self, who: Reviewer, date: chrono::NaiveDate) -> Result<Vec<shared::protocol::DeviceDay>, DbError> {
         self.read(move |conn| {
-            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let everyone = who.everyone;
             let sql = format!(
                 "SELECT d.id, d.label, u.username, u.display_name, COALESCE(dd.received, 0), COALESCE(dd.stored, 0),
                  COALESCE(dd.duplicates, 0), COALESCE(dd.conflicts, 0), COALESCE(dd.rejected, 0), d.last_seen_at,
@@ -155,12 +173,12 @@ impl Db {
     /// Revokes a device of the reviewer's scope.
     pub async fn revoke_scoped(&self, who: Reviewer, device_id: Uuid) -> Result<(), DbError> {
         self.write(move |conn| {
-            let everyone = matches!(who.role, Role::Admin | Role::Staff);
+            let everyone = who.everyone;
             let sql = format!(
                 "UPDATE devices SET revoked_at = ?3 WHERE id = ?4 AND revoked_at IS NULL
-                 AND user_id IN (SELECT u.id FROM users u WHERE {SCOPE})"
+                 AND user_id IN (SELECT u.id FROM users u WHERE {SCOPE} AND (?5 = 0 OR u.role != 'admin'))"
             );
-            let n = conn.execute(&sql, params![everyone, who.user_id, super::now_text(), device_id.to_string()])?;
+            let n = conn.execute(&sql, params![everyone, who.user_id, super::now_text(), device_id.to_string(), who.spare_admins])?;
             if n == 0 { Err(DbError::NotFound(format!("dispositivo activo {device_id} en su equipo"))) } else { Ok(()) }
         })
         .await

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use shared::protocol::{ApiError, CentroDefinition, ImportSummary, NewUserRequest, PeriodDefinition, QuotaInput, Role, UserInfo};
+use shared::protocol::{ApiError, CentroDefinition, ImportSummary, NewUserRequest, PeriodDefinition, QuotaInput, UserInfo};
 
 use crate::auth::{AuthDevice, hash_password};
 use crate::centros_import::{Refused, centro_row, parse};
@@ -13,10 +13,7 @@ use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
 pub(crate) fn staff(device: &Device) -> Result<(), AppError> {
-    match device.user.role {
-        Role::Admin | Role::Staff => Ok(()),
-        _ => Err(AppError::Forbidden("La administración del programa es para coordinación.".into())),
-    }
+    crate::access::require(device, crate::access::Resource::Program).map(|_| ())
 }
 
 async fn rebuild(state: &AppState) -> Result<(), AppError> {
@@ -94,9 +91,7 @@ pub async fn create_user(
 
 /// Creates a user (admin only; API and console).
 pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> Result<UserInfo, AppError> {
-    if device.user.role != Role::Admin {
-        return Err(AppError::Forbidden("Solo administración crea usuarios.".into()));
-    }
+    crate::access::require(device, crate::access::Resource::Users)?;
     let valid_name = !u.username.is_empty() && u.username.len() <= 64 && u.username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !valid_name || u.display_name.trim().is_empty() {
         return Err(AppError::BadRequest("invalid_body", "Usuario (letras, números, . _ -) y nombre son obligatorios.".into()));

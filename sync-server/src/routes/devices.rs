@@ -6,20 +6,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use shared::protocol::{DeviceDay, Role};
+use shared::protocol::DeviceDay;
 use uuid::Uuid;
 
+use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
-use crate::db::{Device, Reviewer};
 use crate::error::AppError;
 use crate::state::AppState;
-
-fn reviewer(device: &Device) -> Result<Reviewer, AppError> {
-    match device.user.role {
-        Role::Admin | Role::Staff | Role::Supervisor => Ok(Reviewer { user_id: device.user_id, role: device.user.role }),
-        _ => Err(AppError::Forbidden("Los dispositivos del equipo los ve su supervisor.".into())),
-    }
-}
 
 /// `?date=YYYY-MM-DD` (default: today at the centros).
 #[derive(Debug, Deserialize)]
@@ -32,16 +25,22 @@ pub async fn days(
     AuthDevice(device): AuthDevice,
     query: Result<Query<Day>, QueryRejection>,
 ) -> Result<Json<Vec<DeviceDay>>, AppError> {
-    let who = reviewer(&device)?;
+    let who = access::reviewer(&device, Resource::Fieldwork)?;
     let Query(day) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Fecha inválida: {}", e.body_text())))?;
     let date = day.date.unwrap_or_else(|| state.today());
     Ok(Json(state.db.device_days(who, date).await?))
 }
 
-pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path(id): Path<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
-    let who = reviewer(&device)?;
-    state.db.revoke_scoped(who, id).await?;
+/// Revokes a device within the caller's reach (API and console), written to the audit log.
+pub async fn revoke_device(state: &AppState, device: &crate::db::Device, id: Uuid) -> Result<(), AppError> {
+    state.db.revoke_scoped(access::reviewer(device, Resource::RevokeDevice)?, id).await?;
     state.db.audit(device.user_id, "revoke_device", id.to_string()).await?;
+    Ok(())
+}
+
+pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path(id): Path<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
+    revoke_device(&state, &device, id).await?;
+    let who = access::reviewer(&device, Resource::Fieldwork)?;
     let today = state.today();
     Ok(Json(state.db.device_days(who, today).await?))
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use shared::form::{FieldKind, Item};
-use shared::protocol::{AuditEntry, Role};
+use shared::protocol::AuditEntry;
 
 use crate::auth::AuthDevice;
 use crate::db::{Device, ExportColumns};
@@ -15,10 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 fn staff(device: &Device) -> Result<(), AppError> {
-    match device.user.role {
-        Role::Admin | Role::Staff => Ok(()),
-        _ => Err(AppError::Forbidden("Las exportaciones de respuestas son para coordinación.".into())),
-    }
+    crate::access::require(device, crate::access::Resource::Exports).map(|_| ())
 }
 
 /// One column per question outside repeats (notes excluded); one per repeat.
@@ -103,8 +100,6 @@ async fn submissions(
 }
 
 pub async fn audit_log(State(state): State<AppState>, AuthDevice(device): AuthDevice) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    if device.user.role != Role::Admin && device.user.role != Role::Staff {
-        return Err(AppError::Forbidden("La bitácora es para administración y coordinación.".into()));
-    }
+    staff(&device)?;
     Ok(Json(state.db.audit_log(500).await?))
 }

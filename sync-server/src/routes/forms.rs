@@ -34,10 +34,7 @@ pub async fn upload(
     crate::auth::AuthDevice(device): crate::auth::AuthDevice,
     body: axum::body::Bytes,
 ) -> Result<Json<shared::protocol::PublishResponse>, AppError> {
-    use shared::protocol::Role;
-    if !matches!(device.user.role, Role::Admin | Role::Staff) {
-        return Err(AppError::Forbidden("Solo coordinación publica formularios.".into()));
-    }
+    crate::access::require(&device, crate::access::Resource::Program)?;
     let outcome = crate::publish::publish_xlsx(&state, body.to_vec()).await?;
     tracing::info!(user = %device.user.username, form = %outcome.form_id, version = %outcome.version, "form published");
     let status = match outcome.published {

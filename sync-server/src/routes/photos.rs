@@ -7,11 +7,17 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use shared::protocol::PhotoStatus;
 
+use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
+use crate::db::PhotoClaim;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub async fn status(State(state): State<AppState>, AuthDevice(_): AuthDevice, Path(sha): Path<String>) -> Result<Json<PhotoStatus>, AppError> {
+/// A photo's status: for the user who uploads it, reviewers of a submission naming it,
+/// and staff.
+pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path(sha): Path<String>) -> Result<Json<PhotoStatus>, AppError> {
+    crate::photos::check_sha(&sha)?;
+    access::require_photo(&state, &device, &sha).await?;
     Ok(Json(state.photos.status(&sha).await?))
 }
 
@@ -29,10 +35,14 @@ pub async fn upload(
     query: Result<Query<Chunk>, QueryRejection>,
     body: Body,
 ) -> Result<Json<PhotoStatus>, AppError> {
-    if !device.user.role.is_field() {
-        return Err(AppError::Forbidden("Las fotos de evidencia se suben desde la app de campo.".into()));
-    }
+    access::require(&device, Resource::PhotoUpload)?;
     let Query(chunk) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Indique offset y total: {}", e.body_text())))?;
+    crate::photos::check_sha(&sha)?;
+    // A partial upload is continued only by the user whose device started it; the bytes
+    // already received stay as they are.
+    if state.db.claim_photo(sha.clone(), device.user_id, device.id).await? == PhotoClaim::Someone && !state.photos.status(&sha).await?.complete {
+        return Err(AppError::Conflict("Otro dispositivo está subiendo esta foto; este no puede continuarla.".into()));
+    }
     let status = state.photos.append(&sha, chunk.offset, chunk.total, body).await?;
     if status.complete {
         state.db.photo_arrived(sha).await?;

@@ -2,23 +2,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use shared::protocol::{Decision, ReviewDecision, ReviewItem, ReviewList, ReviewState, Role};
+use shared::protocol::{Decision, ReviewDecision, ReviewItem, ReviewList, ReviewState};
 use uuid::Uuid;
 
+use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
-use crate::db::{Device, Reviewer};
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
-pub(crate) fn reviewer(device: &Device) -> Result<Reviewer, AppError> {
-    match device.user.role {
-        Role::Admin | Role::Staff | Role::Supervisor => Ok(Reviewer { user_id: device.user_id, role: device.user.role }),
-        _ => Err(AppError::Forbidden("La revisión es para supervisores y coordinación.".into())),
-    }
-}
-
 pub async fn queue(State(state): State<AppState>, AuthDevice(device): AuthDevice) -> Result<Json<ReviewList>, AppError> {
-    let items: Vec<ReviewItem> = state.db.review_queue(reviewer(&device)?).await?;
+    let items: Vec<ReviewItem> = state.db.review_queue(access::reviewer(&device, Resource::Review)?).await?;
     Ok(Json(ReviewList { items }))
 }
 
@@ -32,9 +25,12 @@ pub async fn decide(
 }
 
 /// A reviewer's decision on a flagged survey (API and console): a rejection needs a reason,
-/// which reaches the surveyor's phone; the live scores move exactly.
+/// which reaches the surveyor's phone; the live scores move exactly. A survey that is not
+/// in review (accepted, or decided already) can be changed only by staff, and that is
+/// written to the audit log.
 pub async fn apply_decision(state: &AppState, device: &crate::db::Device, id: Uuid, decision: Decision, reason: Option<String>) -> Result<ReviewItem, AppError> {
-    let who = reviewer(device)?;
+    let who = access::reviewer(device, Resource::Review)?;
+    let overrule = access::grant(device.user.role, Resource::RejectAccepted).is_some();
     let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
     let new_state = match decision {
         Decision::Approve => ReviewState::Approved,
@@ -46,7 +42,7 @@ pub async fn apply_decision(state: &AppState, device: &crate::db::Device, id: Uu
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(AppError::BadRequest("invalid_body", "El motivo admite como máximo 500 caracteres.".into()));
     }
-    let decided = state.db.decide(who, id, new_state, reason.clone()).await?;
+    let decided = state.db.decide(who, id, new_state, reason.clone(), overrule).await?;
     if let (Some(fact), Ok(mut live)) = (&decided.fact, state.scores.write()) {
         live.review_changed(fact, decided.before.into(), decided.change_seq);
     }

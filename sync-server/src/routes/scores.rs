@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use shared::protocol::{Role, ScoreTableDto};
+use shared::protocol::ScoreTableDto;
 
 use crate::auth::AuthDevice;
 use crate::error::AppError;
@@ -18,10 +18,7 @@ pub struct Format {
 }
 
 fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
-    match device.user.role {
-        Role::Admin | Role::Staff | Role::Supervisor => Ok(()),
-        _ => Err(AppError::Forbidden("Los resultados son para supervisión y coordinación.".into())),
-    }
+    crate::access::require(device, crate::access::Resource::Results).map(|_| ())
 }
 
 /// `GET /api/v1/periods/{period_id}/scoring-inputs`: the audit export.

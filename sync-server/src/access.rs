@@ -1,0 +1,209 @@
+//! Who may reach what: role × resource × scope, decided here and nowhere else.
+//!
+//! [`grant`] is the table (`docs/access.md` prints it, a test checks every cell); the
+//! functions below it add the scope checks that need the database (is this centro one of
+//! the supervisor's team, did this user upload this photo). Every API handler and console
+//! page asks this module.
+
+use shared::protocol::Role;
+
+use crate::db::{Device, Reviewer};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// What is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// The console itself (signing in, its pages).
+    Console,
+    /// Program-wide results: rankings, score tables, scoring inputs, a centro's figures.
+    Results,
+    /// A centro's raw records: visits with their answers, evidence photos, complaints.
+    CentroRecords,
+    /// A photo's upload status and bytes.
+    Photo,
+    /// Uploading evidence photos.
+    PhotoUpload,
+    /// The review queue of flagged surveys and decisions on them.
+    Review,
+    /// Rejecting a survey that was accepted and counts in the scores.
+    RejectAccepted,
+    /// Fieldwork progress and the devices' day receipts.
+    Fieldwork,
+    /// Revoking a device.
+    RevokeDevice,
+    /// Periods, centros, quotas, assignments, forms, centros import.
+    Program,
+    /// Creating users.
+    Users,
+    /// Answer exports and the audit log.
+    Exports,
+    /// Registering commitments.
+    Commitments,
+    /// Complaints-log audits and milestone verification at a centro.
+    SiteRecords,
+}
+
+/// How much of a resource a role reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// Everything of it.
+    All,
+    /// Everything but what belongs to administrators (their devices).
+    AllButAdmins,
+    /// What concerns the supervisor's team: users whose supervisor they are, and the
+    /// centros those users are assigned to.
+    Team,
+    /// What the user made themself.
+    Own,
+    /// What concerns the centros the user is assigned to.
+    Assigned,
+}
+
+/// Every resource, for the table and its test.
+pub const RESOURCES: [Resource; 14] = [
+    Resource::Console,
+    Resource::Results,
+    Resource::CentroRecords,
+    Resource::Photo,
+    Resource::PhotoUpload,
+    Resource::Review,
+    Resource::RejectAccepted,
+    Resource::Fieldwork,
+    Resource::RevokeDevice,
+    Resource::Program,
+    Resource::Users,
+    Resource::Exports,
+    Resource::Commitments,
+    Resource::SiteRecords,
+];
+
+/// The table: what `role` reaches of `resource`, `None` for nothing.
+pub fn grant(role: Role, resource: Resource) -> Option<Grant> {
+    use Grant::*;
+    use Resource::*;
+    match (role, resource) {
+        (Role::Admin, _) => match resource {
+            PhotoUpload => None,
+            _ => Some(All),
+        },
+        (Role::Staff, Users | PhotoUpload) => None,
+        (Role::Staff, RevokeDevice) => Some(AllButAdmins),
+        (Role::Staff, _) => Some(All),
+        (Role::Supervisor, Console | Results) => Some(All),
+        (Role::Supervisor, CentroRecords | Photo | Review | Fieldwork | RevokeDevice) => Some(Team),
+        (Role::Supervisor, _) => None,
+        (Role::Inspector, Photo | PhotoUpload) => Some(Own),
+        (Role::Inspector, SiteRecords) => Some(Assigned),
+        (Role::Surveyor, Photo | PhotoUpload) => Some(Own),
+        (Role::Inspector | Role::Surveyor, _) => None,
+    }
+}
+
+/// The refusal of `resource`, in Spanish.
+fn refusal(resource: Resource) -> &'static str {
+    match resource {
+        Resource::Console => "La consola es para supervisión y coordinación; use la app en campo.",
+        Resource::Results => "Los resultados son para supervisión y coordinación.",
+        Resource::CentroRecords => "Las visitas, fotos y quejas de este centro son de otro equipo.",
+        Resource::Photo => "Esta foto no es suya ni de su equipo.",
+        Resource::PhotoUpload => "Las fotos de evidencia se suben desde la app de campo.",
+        Resource::Review => "La revisión es para supervisores y coordinación.",
+        Resource::RejectAccepted => "Rechazar una encuesta aceptada es decisión de coordinación, con motivo.",
+        Resource::Fieldwork => "El trabajo de campo y los dispositivos del equipo los ve su supervisor.",
+        Resource::RevokeDevice => "No puede dar de baja este dispositivo.",
+        Resource::Program => "La administración del programa es para coordinación.",
+        Resource::Users => "Solo administración crea usuarios.",
+        Resource::Exports => "Las exportaciones de respuestas y la bitácora son para coordinación.",
+        Resource::Commitments => "Solo coordinación registra compromisos.",
+        Resource::SiteRecords => "Solo coordinación o el inspector del centro registran esto.",
+    }
+}
+
+/// What `device`'s user reaches of `resource`, or a 403.
+pub fn require(device: &Device, resource: Resource) -> Result<Grant, AppError> {
+    grant(device.user.role, resource).ok_or_else(|| AppError::Forbidden(refusal(resource).into()))
+}
+
+/// The scope the database applies for `resource` (review queue, fieldwork, devices).
+pub fn reviewer(device: &Device, resource: Resource) -> Result<Reviewer, AppError> {
+    let grant = require(device, resource)?;
+    Ok(Reviewer { user_id: device.user_id, everyone: matches!(grant, Grant::All | Grant::AllButAdmins), spare_admins: grant == Grant::AllButAdmins })
+}
+
+/// Whether `device` may see `centro`'s raw records (visits, photos, complaints).
+pub async fn sees_centro_records(state: &AppState, device: &Device, centro: &str) -> Result<bool, AppError> {
+    Ok(match grant(device.user.role, Resource::CentroRecords) {
+        Some(Grant::All | Grant::AllButAdmins) => true,
+        Some(Grant::Team) => state.db.team_has_centro(device.user_id, centro.to_string()).await?,
+        Some(Grant::Assigned) => state.db.assigned_centros(device.user_id).await?.iter().any(|c| c == centro),
+        Some(Grant::Own) | None => false,
+    })
+}
+
+/// A 403 unless `device` may see `centro`'s raw records.
+pub async fn require_centro_records(state: &AppState, device: &Device, centro: &str) -> Result<(), AppError> {
+    if sees_centro_records(state, device, centro).await? { Ok(()) } else { Err(AppError::Forbidden(refusal(Resource::CentroRecords).into())) }
+}
+
+/// A 403 unless `device` may act on `centro`'s site records (an inspector: assigned).
+pub async fn require_site_records(state: &AppState, device: &Device, centro: &str) -> Result<(), AppError> {
+    let ok = match require(device, Resource::SiteRecords)? {
+        Grant::Assigned => state.db.assigned_centros(device.user_id).await?.iter().any(|c| c == centro),
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(AppError::Forbidden(refusal(Resource::SiteRecords).into())) }
+}
+
+/// A 403 unless `device` may read photo `sha` (status and bytes): the user who uploaded
+/// it, a supervisor whose team made a submission naming it or uploaded it, staff.
+/// Nobody's photo (nothing received yet) reveals nothing and may be asked about by the
+/// field roles, which upload.
+pub async fn require_photo(state: &AppState, device: &Device, sha: &str) -> Result<(), AppError> {
+    let grant = require(device, Resource::Photo)?;
+    let facts = state.db.photo_people(sha.to_string()).await?;
+    let ok = match grant {
+        Grant::All | Grant::AllButAdmins => true,
+        Grant::Own => facts.uploader.is_none_or(|u| u == device.user_id),
+        Grant::Team => facts.supervisors.contains(&device.user_id),
+        Grant::Assigned => false,
+    };
+    if ok { Ok(()) } else { Err(AppError::Forbidden(refusal(Resource::Photo).into())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table as `docs/access.md` prints it; a change to either must change both.
+    #[test]
+    fn the_table_is_the_documented_one() {
+        let doc = include_str!("../../docs/access.md");
+        let roles = [Role::Admin, Role::Staff, Role::Supervisor, Role::Inspector, Role::Surveyor];
+        for resource in RESOURCES {
+            let cells: Vec<&str> = roles
+                .iter()
+                .map(|r| match grant(*r, resource) {
+                    None => "—",
+                    Some(Grant::All) => "todo",
+                    Some(Grant::AllButAdmins) => "todo salvo administradores",
+                    Some(Grant::Team) => "su equipo",
+                    Some(Grant::Own) => "lo suyo",
+                    Some(Grant::Assigned) => "sus centros",
+                })
+                .collect();
+            let row = format!("| `{resource:?}` | {} |", cells.join(" | "));
+            assert!(doc.contains(&row), "docs/access.md lacks the row:\n{row}");
+        }
+    }
+
+    #[test]
+    fn field_roles_reach_only_their_own_work() {
+        for role in [Role::Surveyor, Role::Inspector] {
+            for resource in RESOURCES {
+                let g = grant(role, resource);
+                assert!(matches!(g, None | Some(Grant::Own | Grant::Assigned)), "{role:?} {resource:?}: {g:?}");
+            }
+        }
+    }
+}
