@@ -49,7 +49,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 pub use config::{Command, Config};
 pub use error::AppError;
-pub use state::AppState;
+pub use state::{AppState, ConsoleSettings};
 
 /// Largest JSON body accepted (SYNC.md: 4 MiB).
 pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;

@@ -38,6 +38,11 @@ pub struct Answer {
 }
 
 impl TestApp {
+    /// A test app over `state`, keeping its data directory alive.
+    pub fn new(state: AppState, dir: tempfile::TempDir) -> Self {
+        TestApp { router: app(state.clone()), state, _dir: dir }
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Answer {
         let res = self.router.clone().oneshot(req).await.expect("answer");
         let status = res.status();
