@@ -206,7 +206,7 @@ fn parse_time(t: &str) -> Option<NaiveTime> {
 pub fn parse_geopoint(t: &str) -> Option<(f64, f64)> {
     let parts: Vec<f64> = t.split_whitespace().map(parse_number).collect::<Option<Vec<f64>>>()?;
     match parts.as_slice() {
-        [lat, lon, rest @ ..] if rest.len() <= 2 && lat.abs() <= 90.0 && lon.abs() <= 180.0 => Some((*lat, *lon)),
+        [lat, lon, rest @ ..] if rest.len() <= 2 && lat.abs() <= 90.0 && lon.abs() <= 180.0 && rest.get(1).is_none_or(|a| *a >= 0.0) => Some((*lat, *lon)),
         _ => None,
     }
 }

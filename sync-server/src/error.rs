@@ -178,6 +178,13 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
-        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| BodyError::json(e).into())
+        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| {
+            let error = BodyError::json(e);
+            // A body of the wrong shape is read again to name the field that is wrong.
+            match (&error, shared::protocol::bounds::explain::<T>(&bytes)) {
+                (BodyError::Data(_), Some((path, reason))) if !path.is_empty() => BodyError::Field(path, reason).into(),
+                _ => error.into(),
+            }
+        })
     }
 }

@@ -75,6 +75,9 @@ pub fn prepare(mut s: Submission, forms: &FormCache, local: FixedOffset) -> Prep
     let Some(body) = s.verified_json() else {
         return reject(id, "hash_mismatch", "El contenido no coincide con su huella (content_hash): el registro llegó dañado.");
     };
+    if let Err(e) = s.check_ranges() {
+        return reject(id, "out_of_range", format!("Valor fuera de rango en {e}."));
+    }
     let Some(cached) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
         return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
     };
@@ -120,8 +123,11 @@ pub enum BodyError {
     Syntax(serde_json::Error),
     #[error("Datos inválidos: {0}")]
     Data(serde_json::Error),
-    #[error("Datos inválidos en el registro {}: {error}", index + 1)]
-    Record { index: usize, error: serde_json::Error },
+    #[error("Datos inválidos en el registro {}: {}", index + 1, field_or(.field, .error))]
+    Record { index: usize, error: serde_json::Error, field: Option<(String, String)> },
+    /// A body that is JSON but not of its shape, with the field that is not.
+    #[error("Datos inválidos en «{0}»: {1}")]
+    Field(String, String),
     #[error("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")]
     TooManyRecords,
 }
@@ -139,9 +145,18 @@ impl BodyError {
     pub fn code(&self) -> &'static str {
         match self {
             BodyError::Syntax(_) => "bad_json",
-            BodyError::Data(_) | BodyError::Record { .. } => "invalid_body",
+            BodyError::Data(_) | BodyError::Record { .. } | BodyError::Field(..) => "invalid_body",
             BodyError::TooManyRecords => "too_many_records",
         }
+    }
+}
+
+/// A field's path and reason when known, else the parser's words.
+fn field_or(field: &Option<(String, String)>, error: &serde_json::Error) -> String {
+    match field {
+        Some((path, reason)) if !path.is_empty() => format!("«{path}»: {reason}"),
+        Some((_, reason)) => reason.clone(),
+        None => shared::protocol::bounds::spanish(error),
     }
 }
 
@@ -186,7 +201,11 @@ impl Envelope {
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (i, raw) in chunk.iter().enumerate() {
-                let submission = PushEnvelope::submission(raw).map_err(|error| BodyError::Record { index: n * CHUNK + i, error })?;
+                let submission = PushEnvelope::submission(raw).map_err(|error| {
+                    // Only now, on the failure path, is the record read again to find the field.
+                    let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
+                    BodyError::Record { index: n * CHUNK + i, error, field }
+                })?;
                 prepared.push(prepare(submission, forms, local));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.

@@ -153,3 +153,50 @@ async fn an_unknown_user_takes_as_long_as_a_wrong_password() {
     let ratio = k.max(u) / k.min(u);
     assert!(ratio < 1.5, "wrong password {k:.4} s, unknown user {u:.4} s: ratio {ratio:.2}");
 }
+
+#[tokio::test]
+async fn values_out_of_range_are_refused_by_field_and_never_stored() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut far = support::survey(41, "GTO-E-T-01");
+    far.meta.position = Some(shared::protocol::GeoPosition { lat: 300.0, lon: -101.6, accuracy_m: Some(5.0) });
+    let mut old = support::survey(42, "GTO-E-T-01");
+    old.started_at = chrono::DateTime::parse_from_rfc3339("1970-01-01T00:00:00-06:00").expect("date");
+    old.finalised_at = old.started_at + chrono::Duration::minutes(3);
+    let mut vague = support::survey(43, "GTO-E-T-01");
+    vague.meta.position = Some(shared::protocol::GeoPosition { lat: 21.0, lon: -101.6, accuracy_m: Some(-4.0) });
+    let good = support::survey(44, "GTO-E-T-01");
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &support::push_body(vec![far.seal(), old.seal(), vague.seal(), good])).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let results = pushed.json["results"].as_array().expect("results");
+    for (r, field) in results.iter().zip(["meta.position.lat", "started_at", "meta.position.accuracy_m"]) {
+        assert_eq!(r["outcome"], "rejected", "{r}");
+        assert_eq!(r["error"]["code"], "out_of_range");
+        assert!(r["error"]["message"].as_str().expect("message").contains(field), "{r}");
+    }
+    assert_eq!(results[3]["outcome"], "stored");
+    let staff = app.enrol("coordinacion").await;
+    let scores = app.get("/api/v1/periods/2025/scores", Some(&staff)).await;
+    let n = scores.json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").expect("centro")["n"].as_u64();
+    assert_eq!(n, Some(1), "only the good survey is stored");
+
+    // Negative counts and coordinates off the Earth in the program's API, named by field.
+    let quota = Request::put("/api/v1/periods/2025/quotas/GTO-E-T-01")
+        .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"surveys": -5}"#))
+        .expect("request");
+    let a = app.send(quota).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let message = a.json["message"].as_str().expect("message");
+    assert!(message.contains("«surveys»") && message.contains("negativo"), "{message}");
+    let centro = serde_json::json!({"name": "X", "dependencia": "D", "ambito": "estatal", "tipo": "tramites", "municipio": "León", "lat": 95.0, "lon": -101.0, "sampling_interval": 5, "tramites": []});
+    let req = Request::put("/api/v1/centros/GTO-X-01")
+        .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(&centro).expect("json")))
+        .expect("request");
+    let a = app.send(req).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.json);
+    assert_eq!(app.get("/api/v1/sync/pull?after=0", Some(&staff)).await.json["changes"].as_array().map(|c| c.iter().any(|x| x["centro_id"] == "GTO-X-01")), Some(false));
+}

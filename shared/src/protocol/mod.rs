@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+pub mod bounds;
 mod program;
 mod pull;
 mod push;
