@@ -61,8 +61,10 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
-                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-                .last();
+                // The proxy appends the address it saw: only the last entry is trusted, and an
+                // unreadable one falls back to the peer address rather than an earlier entry.
+                .next_back()
+                .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
             if forwarded.is_some() {
                 return Ok(ClientAddr(forwarded));
             }

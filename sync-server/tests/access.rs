@@ -38,6 +38,9 @@ async fn status_of(app: &TestApp, method: &str, path: &str, token: &str, body: O
     app.send(req.body(body).expect("request")).await.status
 }
 
+/// (resource, method, path, body, who may: admin, staff, supervisor, inspector, surveyor)
+type Case = (&'static str, &'static str, String, Option<serde_json::Value>, [bool; 5]);
+
 /// Every role against one endpoint per resource: allowed (not 401/403) or 403, as the table says.
 #[tokio::test]
 async fn every_role_meets_the_table_at_every_api_resource() {
@@ -51,7 +54,7 @@ async fn every_role_meets_the_table_at_every_api_resource() {
     let commitment = serde_json::json!({"description": "Turnos", "impact": 2, "milestones": [{"milestone_id": "h1", "description": "Compra", "due": "2030-09-30"}]});
     let complaint = serde_json::json!({"received": "2025-05-02", "responded": null, "corrective_action": false, "acknowledged": false});
     // (resource, method, path, body, who may: admin, staff, supervisor, inspector, surveyor)
-    let cases: Vec<(&str, &str, String, Option<serde_json::Value>, [bool; 5])> = vec![
+    let cases: Vec<Case> = vec![
         ("Results", "GET", "/api/v1/periods/2025/scores".into(), None, [true, true, true, false, false]),
         ("Results", "GET", "/api/v1/periods/2025/scoring-inputs".into(), None, [true, true, true, false, false]),
         ("Review", "GET", "/api/v1/review".into(), None, [true, true, true, false, false]),
