@@ -104,7 +104,8 @@ impl Photos {
         if offset != current.received {
             return Err(AppError::Conflict(format!("El servidor tiene {} bytes de esta foto: continúe desde ahí.", current.received)));
         }
-        tokio::fs::create_dir_all(&self.dir).await.map_err(anyhow::Error::from)?;
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || crate::durable::create_dir_all(&dir)).await.map_err(anyhow::Error::from)?.map_err(anyhow::Error::from)?;
         let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(self.part(sha)).await.map_err(anyhow::Error::from)?;
         let mut written = offset;
         let mut body = body;
@@ -155,6 +156,10 @@ impl Photos {
             return Err(AppError::BadRequest("hash_mismatch", "La foto llegó dañada (no coincide con su SHA-256): súbala de nuevo.".into()));
         }
         tokio::fs::rename(&part, self.done(sha)).await.map_err(anyhow::Error::from)?;
+        // The rename is durable only once the directory is: before «complete» is recorded
+        // or answered (the file's bytes were synced before the rename).
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || crate::durable::sync_dir(&dir)).await.map_err(anyhow::Error::from)?.map_err(anyhow::Error::from)?;
         Ok(PhotoStatus { sha256: sha.into(), received: len, complete: true })
     }
 }

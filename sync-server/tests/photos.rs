@@ -88,3 +88,36 @@ async fn a_submission_is_complete_when_every_photo_it_names_has_arrived() {
     let refused = app.post("/api/v1/sync/push", Some(&token), &support::push_body(vec![bad.seal()])).await;
     assert_eq!(refused.json["results"][0]["error"]["code"], "bad_photo_hash");
 }
+
+#[tokio::test]
+async fn a_photo_lost_from_disk_is_asked_for_again_after_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    let app = {
+        let state = sync_server::open_state(&config).await.expect("state");
+        TestApp::new(state, tempfile::tempdir().expect("unused"))
+    };
+    let carmen = app.enrol("insp.carmen").await;
+    let (bytes, sha) = photo(4_000);
+    let mut visit = support::visit(7, "GTO-E-T-01", &[]);
+    visit.meta.photos = vec![sha.clone()];
+    let pushed = app.post("/api/v1/sync/push", Some(&carmen), &support::push_body(vec![visit.seal()])).await;
+    assert_eq!(pushed.json["results"][0]["missing_photos"], serde_json::json!([sha]));
+    assert_eq!(put(&app, &carmen, &sha, 0, bytes.len(), &bytes).await.json["complete"], true);
+    let next = app.post("/api/v1/sync/push", Some(&carmen), &support::push_body(vec![])).await;
+    assert!(next.json.get("wanted_photos").is_none(), "nothing wanted: {}", next.json);
+    drop(app);
+
+    // A power cut took the file (its rename was never made durable); the database says arrived.
+    std::fs::remove_file(dir.path().join("photos").join(format!("{sha}.jpg"))).expect("the photo file");
+    let state = sync_server::open_state(&config).await.expect("state reopens");
+    let app = TestApp::new(state, tempfile::tempdir().expect("unused"));
+    let next = app.post("/api/v1/sync/push", Some(&carmen), &support::push_body(vec![])).await;
+    assert_eq!(next.json["wanted_photos"], serde_json::json!([sha]), "{}", next.json);
+    assert_eq!(app.get(&format!("/api/v1/photos/{sha}"), Some(&carmen)).await.json["received"], 0);
+    // Uploaded again, it is complete and no longer wanted.
+    assert_eq!(put(&app, &carmen, &sha, 0, bytes.len(), &bytes).await.json["complete"], true);
+    let next = app.post("/api/v1/sync/push", Some(&carmen), &support::push_body(vec![])).await;
+    assert!(next.json.get("wanted_photos").is_none(), "{}", next.json);
+}

@@ -98,7 +98,17 @@ impl Store {
     /// leave the outbox (counted once as acknowledged); conflict and rejected stay, with
     /// the reason; the server's day receipt is kept.
     pub fn apply_push(&mut self, response: &PushResponse) -> Result<Applied, StoreError> {
-        self.apply_results(&response.results, Some(&response.receipt))
+        let applied = self.apply_results(&response.results, Some(&response.receipt))?;
+        if !response.wanted_photos.is_empty() {
+            // The server lost photos it had: upload again those this phone still holds.
+            let tx = self.conn.transaction()?;
+            for sha in &response.wanted_photos {
+                tx.execute("UPDATE photos SET uploaded = 0 WHERE sha256 = ?1", [sha])?;
+                tx.execute("INSERT OR IGNORE INTO photo_queue (sha256) SELECT sha256 FROM photos WHERE sha256 = ?1", [sha])?;
+            }
+            tx.commit()?;
+        }
+        Ok(applied)
     }
 
     /// [`Store::apply_push`] for results alone (and an optional receipt).

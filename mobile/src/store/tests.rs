@@ -268,6 +268,17 @@ fn photos_are_queued_when_their_record_is_finalised() {
         store.photo_uploaded(&sha).expect("uploaded");
         assert!(store.photo_queue().expect("queue").is_empty());
         assert_eq!(store.photo(&sha).expect("kept"), b"jpeg bytes");
+        // The server lost it: a push answer wants it again, and it is queued again (a photo
+        // this phone never had is ignored).
+        let receipt = shared::protocol::DeviceReceipt { date: store.today(), received: 0, stored: 0, duplicates: 0, conflicts: 0, rejected: 0 };
+        let response = shared::protocol::PushResponse {
+            results: vec![],
+            receipt,
+            server_time: chrono::DateTime::parse_from_rfc3339("2025-06-02T10:00:00-06:00").expect("time"),
+            wanted_photos: vec![sha.clone(), "f".repeat(64)],
+        };
+        store.apply_push(&response).expect("applied");
+        assert_eq!(store.photo_queue().expect("queue"), std::slice::from_ref(&sha));
     }
 }
 

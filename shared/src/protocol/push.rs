@@ -356,4 +356,10 @@ pub struct PushResponse {
     pub results: Vec<PushResult>,
     pub receipt: DeviceReceipt,
     pub server_time: DateTime<FixedOffset>,
+    /// Photos named by this device's earlier submissions that the server does not hold
+    /// (lost in a crash or a restore, found missing when the server started): the device
+    /// uploads them again if it still has them. Absent when there are none (older servers
+    /// never send it; older apps ignore it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wanted_photos: Vec<String>,
 }

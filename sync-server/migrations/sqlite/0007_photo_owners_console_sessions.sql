@@ -7,6 +7,9 @@ CREATE TABLE photo_uploads (
     started_at TEXT NOT NULL
 );
 
+-- Photos still missing, looked up on every push (few rows: an index of those alone).
+CREATE INDEX submission_photos_missing ON submission_photos (submission_id) WHERE arrived = 0;
+
 -- Console sessions expire on the server (idle and absolute limits), not only in the cookie.
 -- A console device without a row here (signed in before this migration) is expired.
 CREATE TABLE console_sessions (

@@ -88,7 +88,7 @@ impl Db {
     /// Opens (creating and migrating when needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Other(e.into()))?;
+            crate::durable::create_dir_all(dir).map_err(|e| DbError::Other(e.into()))?;
         }
         let mut writer = Connection::open(path)?;
         configure(&writer, true)?;
@@ -102,6 +102,23 @@ impl Db {
         }
         let checkpointer = Arc::new(checkpoint::Checkpointer::start(path)?);
         Ok(Self { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), checkpointer, path: path.to_path_buf() })
+    }
+
+    /// Before the process exits: waits for the write in progress, then copies the whole
+    /// log back into the database file and empties it (`wal_checkpoint(TRUNCATE)`), with
+    /// the readers released so nothing holds the log.
+    pub async fn close(&self) -> Result<(), DbError> {
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.clear();
+        }
+        self.write(|conn| {
+            let (busy, _, _): (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            if busy != 0 {
+                tracing::warn!("the WAL could not be emptied at shutdown (a reader was busy); it is replayed at the next start");
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// The database file.

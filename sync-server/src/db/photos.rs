@@ -49,6 +49,18 @@ impl Db {
         .await
     }
 
+    /// Photos named by `device_id`'s submissions that have not arrived (at most 100).
+    pub async fn wanted_photos(&self, device_id: Uuid) -> Result<Vec<String>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT p.sha256 FROM submission_photos p JOIN submissions s ON s.id = p.submission_id
+                 WHERE p.arrived = 0 AND s.device_id = ?1 ORDER BY p.sha256 LIMIT 100",
+            )?;
+            Ok(stmt.query_map([device_id.to_string()], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     /// Who `sha256` concerns.
     pub async fn photo_people(&self, sha256: String) -> Result<PhotoPeople, DbError> {
         self.read(move |conn| {
@@ -64,22 +76,27 @@ impl Db {
         .await
     }
 
-    /// Photos recorded as arrived whose file is not there (after a crash or a restore):
-    /// marked missing again, so the next push from their device asks for them. Returns how
-    /// many were marked.
-    pub async fn reconcile_photos(&self, present: impl Fn(&str) -> bool + Send + 'static) -> Result<usize, DbError> {
+    /// Brings the photos' records in line with the files (at start, after a crash or a
+    /// restore): one recorded as arrived whose file is missing is marked missing again, so
+    /// the next push from its device asks for it; one whose file is there is marked
+    /// arrived. Returns (marked missing, marked arrived).
+    pub async fn reconcile_photos(&self, present: impl Fn(&str) -> bool + Send + 'static) -> Result<(usize, usize), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            let arrived: Vec<String> = {
-                let mut stmt = tx.prepare("SELECT DISTINCT sha256 FROM submission_photos WHERE arrived = 1")?;
-                stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+            let named: Vec<(String, bool)> = {
+                let mut stmt = tx.prepare("SELECT sha256, MAX(arrived) FROM submission_photos GROUP BY sha256")?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
             };
-            let mut marked = 0;
-            for sha in arrived.iter().filter(|s| !present(s)) {
-                marked += tx.execute("UPDATE submission_photos SET arrived = 0 WHERE sha256 = ?1", [sha])?;
+            let (mut lost, mut found) = (0, 0);
+            for (sha, arrived) in named {
+                match (arrived, present(&sha)) {
+                    (true, false) => lost += tx.execute("UPDATE submission_photos SET arrived = 0 WHERE sha256 = ?1", [&sha])?,
+                    (false, true) => found += tx.execute("UPDATE submission_photos SET arrived = 1 WHERE sha256 = ?1", [&sha])?,
+                    _ => {}
+                }
             }
             tx.commit()?;
-            Ok(marked)
+            Ok((lost, found))
         })
         .await
     }

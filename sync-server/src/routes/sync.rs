@@ -45,7 +45,8 @@ pub async fn push(
     if let Ok(mut live) = state.scores.write() {
         live.apply(&facts);
     }
-    Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset) }))
+    let wanted_photos = state.db.wanted_photos(device.id).await?;
+    Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset), wanted_photos }))
 }
 
 /// `?after=N&limit=M`
