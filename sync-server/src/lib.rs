@@ -27,6 +27,7 @@ mod config;
 pub mod console;
 pub mod db;
 pub mod demo;
+pub mod durable;
 mod error;
 pub mod export;
 pub mod facts;
@@ -142,6 +143,11 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
         cookie_secure: config.cookie_secure,
         public_origin: config.public_origin.clone(),
     });
+    let photos = state.photos.clone();
+    let (lost, found) = state.db.reconcile_photos(move |sha| photos.is_complete(sha)).await?;
+    if lost + found > 0 {
+        tracing::warn!(lost, found, "photo records brought in line with the files");
+    }
     // The dummy password hash is made now, so the first unknown username is not slower.
     tokio::task::spawn_blocking(auth::dummy_hash).await?;
     publish::ensure_default_forms(&state).await.map_err(|e| anyhow::anyhow!("publishing the default forms: {e}"))?;
@@ -177,14 +183,59 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C (or the task is dropped).
+    /// Serves until SIGTERM or Ctrl-C (or the task is dropped), then stops cleanly: no new
+    /// connections, the requests in flight finish (each push commits or rolls back as a
+    /// whole) for up to [`SHUTDOWN_GRACE`], and the database's log is copied back.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+        let signal = {
+            let stopping = stopping.clone();
+            async move {
+                stop_signal().await;
+                tracing::info!("stopping: finishing the requests in flight");
+                stopping.notify_one();
+            }
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal).into_future();
+        tokio::pin!(serve);
+        tokio::select! {
+            served = &mut serve => served?,
+            () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+                tracing::warn!("requests still open after {} s: stopping without them", SHUTDOWN_GRACE.as_secs());
+            }
+        }
+        self.state.db.close().await?;
+        tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// How long requests in flight may take to finish once the server is told to stop.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// SIGTERM (systemd, Docker, Kubernetes) or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,0 +1,174 @@
+//! The real `sync-server` binary as an operator runs it: stopped with SIGTERM in the middle
+//! of pushes, and fed spreadsheet bombs while its memory is watched.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{PASSWORD, bombs, push_body, survey};
+
+/// A running server process with the demo program.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+            .args(["--demo", "--bind", "127.0.0.1:0", "--log", "info", "--data-dir"])
+            .arg(data)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if !sent && let Some(at) = line.find("listo en http://") {
+                    let address = line[at + "listo en http://".len()..].trim().to_string();
+                    sent = tx.send(address).is_ok();
+                }
+            }
+        });
+        let address = rx.recv_timeout(Duration::from_secs(120)).expect("the server says where it listens").parse().expect("an address");
+        Server { child, address }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Sends SIGTERM and waits (generously) for the process to exit; its exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Peak resident memory (VmHWM) in KiB.
+    fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("proc status");
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).expect("VmHWM")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP client (reqwest is built with rustls and no default provider).
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn enrol(http: &reqwest::Client, server: &Server, username: &str) -> String {
+    let body = serde_json::json!({ "username": username, "password": PASSWORD, "device_label": "prueba" });
+    let a: serde_json::Value = http.post(server.url("/api/v1/auth/enrol")).json(&body).send().await.expect("enrol").json().await.expect("json");
+    a["token"].as_str().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn sigterm_during_pushes_answers_completely_or_not_at_all_and_exits_zero() {
+    let data = tempfile::tempdir().expect("dir");
+    let http = http_client();
+    for round in 0..3u128 {
+        let server = Server::start(data.path());
+        let token = enrol(&http, &server, "enc.ana").await;
+        let batch: Vec<_> = (0..400).map(|i| survey(round * 1_000 + i, "GTO-E-T-01")).collect();
+        let body = push_body(batch.clone());
+        let push = {
+            let (http, url, token, body) = (http.clone(), server.url("/api/v1/sync/push"), token.clone(), body.clone());
+            tokio::spawn(async move { http.post(url).bearer_auth(token).json(&body).send().await })
+        };
+        // Stop the server while the push is on its way or being stored.
+        tokio::task::yield_now().await;
+        let status = tokio::task::spawn_blocking(move || server.terminate()).await.expect("joined");
+        assert!(status.success(), "round {round}: exit status {status}");
+        let answered = match push.await.expect("joined") {
+            Ok(res) => match res.json::<serde_json::Value>().await {
+                Ok(json) => {
+                    let results = json["results"].as_array().expect("a complete answer has every result");
+                    assert_eq!(results.len(), 400);
+                    assert!(results.iter().all(|r| r["outcome"] == "stored"), "round {round}: {json}");
+                    true
+                }
+                Err(_) => false,
+            },
+            Err(_) => false,
+        };
+        // The log was copied back and emptied at exit.
+        let wal = data.path().join("ventanilla.sqlite3-wal");
+        assert!(!wal.exists() || std::fs::metadata(&wal).expect("wal").len() == 0, "round {round}: the WAL is left with data");
+        // After a restart the batch is there entirely (answered) or entirely absent or
+        // entirely there (not answered: the commit may have happened before the answer).
+        let server = Server::start(data.path());
+        let token = enrol(&http, &server, "enc.ana").await;
+        let again: serde_json::Value = http.post(server.url("/api/v1/sync/push")).bearer_auth(&token).json(&body).send().await.expect("push").json().await.expect("json");
+        let outcomes: Vec<&str> = again["results"].as_array().expect("results").iter().map(|r| r["outcome"].as_str().unwrap_or("")).collect();
+        let duplicates = outcomes.iter().filter(|o| **o == "duplicate").count();
+        if answered {
+            assert_eq!(duplicates, 400, "round {round}: an answered batch is stored whole");
+        } else {
+            assert!(duplicates == 0 || duplicates == 400, "round {round}: a batch is all or nothing, {duplicates} of 400");
+        }
+        assert!(outcomes.iter().all(|o| *o == "duplicate" || *o == "stored"));
+        assert!(server.terminate().success());
+    }
+}
+
+#[tokio::test]
+async fn spreadsheet_bombs_cost_the_server_little_memory_and_it_keeps_serving() {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path());
+    let http = http_client();
+    let admin = enrol(&http, &server, "admin").await;
+    // Warm up: one harmless upload, so the baseline includes the import machinery.
+    let _ = http.post(server.url("/api/v1/forms")).bearer_auth(&admin).body(bombs::harmless()).send().await.expect("upload");
+    let before = server.peak_rss_kib();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Meanwhile someone else keeps asking the server for its health: every answer is a 200.
+    let watcher = {
+        let (http, url, stop) = (http.clone(), server.url("/api/v1/health"), stop.clone());
+        tokio::spawn(async move {
+            let mut answered = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let res = http.get(&url).send().await.expect("health answers");
+                assert!(res.status().is_success());
+                answered += 1;
+            }
+            answered
+        })
+    };
+    for (name, bytes) in bombs::all() {
+        for path in ["/api/v1/forms", "/api/v1/centros/import"] {
+            let res = http.post(server.url(path)).bearer_auth(&admin).body(bytes.clone()).send().await.expect("answer");
+            let status = res.status().as_u16();
+            let json: serde_json::Value = res.json().await.expect("json");
+            assert!(status == 413 || (status == 400 && name == "lying sizes"), "{name} {path}: {status} {json}");
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(watcher.await.expect("joined") > 0);
+    let grown_mib = server.peak_rss_kib().saturating_sub(before) / 1024;
+    assert!(grown_mib < 100, "peak resident memory grew by {grown_mib} MiB");
+    assert!(server.terminate().success());
+}
