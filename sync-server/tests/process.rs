@@ -160,15 +160,18 @@ async fn spreadsheet_bombs_cost_the_server_little_memory_and_it_keeps_serving() 
     };
     for (name, bytes) in bombs::all() {
         for path in ["/api/v1/forms", "/api/v1/centros/import"] {
+            let started = Instant::now();
             let res = http.post(server.url(path)).bearer_auth(&admin).body(bytes.clone()).send().await.expect("answer");
             let status = res.status().as_u16();
             let json: serde_json::Value = res.json().await.expect("json");
             assert!(status == 413 || (status == 400 && name == "lying sizes"), "{name} {path}: {status} {json}");
+            eprintln!("{name} ({} KiB) at {path}: {status} in {:?}, peak {} MiB", bytes.len() / 1024, started.elapsed(), server.peak_rss_kib() / 1024);
         }
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(watcher.await.expect("joined") > 0);
     let grown_mib = server.peak_rss_kib().saturating_sub(before) / 1024;
+    eprintln!("peak resident memory: {} MiB before the bombs, grew by {grown_mib} MiB", before / 1024);
     assert!(grown_mib < 100, "peak resident memory grew by {grown_mib} MiB");
     assert!(server.terminate().success());
 }

@@ -8,7 +8,7 @@
 //! sheets, rows, cells, strings, elements and nesting depth. It stops at the first limit
 //! crossed, so the work and memory it spends are bounded by the limits themselves.
 
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 
 use quick_xml::events::Event;
 
@@ -37,6 +37,9 @@ pub struct XlsxLimits {
     pub elements: u64,
     /// Nesting depth of any XML part.
     pub depth: usize,
+    /// Bytes of one XML event (a tag with its attributes, or one run of text): what the
+    /// reader holds in memory at once. Excel caps a cell at 32,767 characters.
+    pub event_bytes: u64,
 }
 
 impl Default for XlsxLimits {
@@ -52,6 +55,7 @@ impl Default for XlsxLimits {
             text_bytes: 16 * 1024 * 1024,
             elements: 1_500_000,
             depth: 64,
+            event_bytes: 1024 * 1024,
         }
     }
 }
@@ -79,6 +83,8 @@ pub enum XlsxLimit {
     Elements(u64),
     #[error("la parte «{name}» del libro anida elementos a más de {depth} niveles")]
     Depth { name: String, depth: usize },
+    #[error("la parte «{name}» del libro tiene un texto o una etiqueta de más de {kib} KiB")]
+    EventBytes { name: String, kib: u64 },
 }
 
 /// Why a workbook was not read: a limit crossed, or a file that is not a readable ZIP/XML.
@@ -111,7 +117,7 @@ pub fn check(bytes: &[u8], limits: &XlsxLimits) -> Result<(), GuardError> {
         let outcome = if part == Part::Binary {
             std::io::copy(&mut counted, &mut std::io::sink()).map(|_| ()).map_err(|e| GuardError::Damaged(format!("{name}: estructura ZIP inválida ({e})")))
         } else {
-            tally.xml(&name, part, BufReader::with_capacity(64 * 1024, &mut counted))
+            tally.xml(&name, part, BufReader::with_capacity(64 * 1024, EventCap { inner: &mut counted, since: 0, cap: limits.event_bytes }))
         };
         let over_budget = counted.read > budget;
         tally.inflated += counted.read;
@@ -146,6 +152,26 @@ impl<R: Read> Read for Counted<R> {
         if self.read > self.budget {
             return Err(std::io::Error::other("over budget"));
         }
+        Ok(n)
+    }
+}
+
+/// A reader that fails once more than `cap` bytes are read since the last XML event ended,
+/// so that one endless run of text or one endless tag never grows the reader's buffer
+/// past `cap` (plus the 64 KiB read ahead).
+struct EventCap<R> {
+    inner: R,
+    since: u64,
+    cap: u64,
+}
+
+impl<R: Read> Read for EventCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since > self.cap {
+            return Err(std::io::Error::other("event over its cap"));
+        }
+        let n = self.inner.read(buf)?;
+        self.since += n as u64;
         Ok(n)
     }
 }
@@ -189,13 +215,19 @@ struct Tally<'a> {
 }
 
 impl Tally<'_> {
-    fn xml<R: BufRead>(&mut self, name: &str, part: Part, source: R) -> Result<(), GuardError> {
+    fn xml<R: Read>(&mut self, name: &str, part: Part, source: BufReader<EventCap<R>>) -> Result<(), GuardError> {
         let l = self.limits;
         let mut reader = quick_xml::Reader::from_reader(source);
         let mut buf = Vec::new();
         let mut depth = 0usize;
         loop {
-            let event = reader.read_event_into(&mut buf).map_err(|e| GuardError::Damaged(format!("{name}: XML o estructura ZIP inválida ({e})")))?;
+            let read = reader.read_event_into(&mut buf);
+            let cap = reader.get_mut().get_mut();
+            if cap.since > cap.cap {
+                return Err(XlsxLimit::EventBytes { name: name.to_string(), kib: l.event_bytes / 1024 }.into());
+            }
+            cap.since = 0;
+            let event = read.map_err(|e| GuardError::Damaged(format!("{name}: XML o estructura ZIP inválida ({e})")))?;
             let (local, opens) = match &event {
                 Event::Start(e) => (Some(e.local_name().into_inner().as_bytes().to_vec()), true),
                 Event::Empty(e) => (Some(e.local_name().into_inner().as_bytes().to_vec()), false),
@@ -301,6 +333,7 @@ mod tests {
         assert!(matches!(tight(|l| l.text_bytes = 10), Err(GuardError::Limit(XlsxLimit::TextBytes(_)))));
         assert!(matches!(tight(|l| l.elements = 10), Err(GuardError::Limit(XlsxLimit::Elements(10)))));
         assert!(matches!(tight(|l| l.sheets = 0), Err(GuardError::Limit(XlsxLimit::Sheets(0)))));
+        assert!(matches!(tight(|l| l.event_bytes = 100), Err(GuardError::Limit(XlsxLimit::EventBytes { kib: 0, .. }))));
     }
 
     #[test]

@@ -174,6 +174,27 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
                 1,
             ),
         ),
+        // Forty cells of half a MiB of text each: more text than the workbook may hold.
+        (
+            "long texts",
+            workbook(
+                Part::repeated(
+                    "xl/worksheets/sheet1.xml",
+                    &format!(r#"{WS_HEAD}<row r="1">"#),
+                    &format!(r#"<c t="inlineStr"><is><t>{}</t></is></c>"#, "B".repeat(512 * 1024)),
+                    40,
+                    &format!("</row>{WS_TAIL}"),
+                ),
+                small_strings(),
+                vec![],
+                1,
+            ),
+        ),
+        // One tag whose attribute runs for 1 GiB.
+        (
+            "huge tag",
+            workbook(Part::repeated("xl/worksheets/sheet1.xml", &format!(r#"{WS_HEAD}<row r="1" spans=""#), &mib_of_a, 1024, &format!(r#""/>{WS_TAIL}"#)), small_strings(), vec![], 1),
+        ),
         // Eight million empty cells.
         (
             "empty cells",
