@@ -87,9 +87,7 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
             let centros = sync_server::centros_import::parse(&bytes).map_err(|refused| anyhow::anyhow!("no se importó ningún centro:\n{refused}"))?;
             let count = centros.len();
-            for c in centros {
-                state.db.upsert_centro(c).await?;
-            }
+            state.db.upsert_centros(centros).await?;
             println!("{count} centros importados.");
         }
         Command::PublishForm { file } => {

@@ -151,21 +151,28 @@ impl Db {
 
     /// Creates or updates a centro and its trámites.
     pub async fn upsert_centro(&self, c: CentroRow) -> Result<(), DbError> {
+        self.upsert_centros(vec![c]).await
+    }
+
+    /// Creates or updates centros and their trámites in one transaction: all or none.
+    pub async fn upsert_centros(&self, centros: Vec<CentroRow>) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
-                "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
-                 ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
-                 lon = excluded.lon, sampling_interval = excluded.sampling_interval",
-                params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval],
-            )?;
-            tx.execute("DELETE FROM tramites WHERE centro_id = ?1", [&c.id])?;
-            for t in &c.tramites {
-                tx.execute("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)", params![c.id, t])?;
+            for c in &centros {
+                tx.prepare_cached(
+                    "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
+                     ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
+                     lon = excluded.lon, sampling_interval = excluded.sampling_interval",
+                )?
+                .execute(params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval])?;
+                tx.prepare_cached("DELETE FROM tramites WHERE centro_id = ?1")?.execute([&c.id])?;
+                for t in &c.tramites {
+                    tx.prepare_cached("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)")?.execute(params![c.id, t])?;
+                }
+                emit_centro(&tx, &c.id)?;
             }
-            emit_centro(&tx, &c.id)?;
             tx.commit()?;
             Ok(())
         })
@@ -284,5 +291,39 @@ impl Db {
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn centro(id: &str, sampling_interval: u32) -> CentroRow {
+        CentroRow {
+            id: id.into(),
+            name: format!("Centro {id}"),
+            dependencia: "Finanzas".into(),
+            ambito: Ambito::Estatal,
+            tipo: Tipo::Tramites,
+            municipio: "León".into(),
+            lat: None,
+            lon: None,
+            sampling_interval,
+            tramites: vec!["Placas".into()],
+        }
+    }
+
+    /// An import is one transaction: a row the database refuses leaves none of the
+    /// file's rows stored (not the ones before it either).
+    #[tokio::test]
+    async fn an_import_refused_at_one_row_stores_none() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::open(&dir.path().join("t.sqlite3")).expect("open");
+        // A sampling interval of 0 passes no import check but is refused by the schema.
+        let refused = db.upsert_centros(vec![centro("A1", 3), centro("A2", 0)]).await;
+        assert!(refused.is_err(), "the second row violates a CHECK");
+        assert!(matches!(db.centro("A1".into()).await, Err(DbError::NotFound(_))), "the first row must not be stored");
+        db.upsert_centros(vec![centro("A1", 3), centro("A2", 4)]).await.expect("valid import");
+        assert_eq!(db.centro("A2".into()).await.expect("stored").tramites, ["Placas"]);
     }
 }

@@ -74,9 +74,7 @@ pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>
         }
     })?;
     let count = centros.len();
-    for c in centros {
-        state.db.upsert_centro(c).await?;
-    }
+    state.db.upsert_centros(centros).await?;
     rebuild(state).await?;
     Ok(ImportSummary { centros: count })
 }
