@@ -41,6 +41,10 @@ pub enum AppError {
     /// An uploaded form was refused: every problem at its sheet, row and column.
     #[error("{0}")]
     InvalidForm(shared::form::ImportErrors),
+    /// Temporarily unable to answer (e.g. the live scores are being rebuilt after damage):
+    /// try again shortly (code, message).
+    #[error("{1}")]
+    Unavailable(&'static str, String),
     /// A bug or an outage: logged, answered with a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -69,6 +73,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +113,7 @@ impl IntoResponse for AppError {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             AppError::TooLarge(code, m) => (StatusCode::PAYLOAD_TOO_LARGE, code, m),
+            AppError::Unavailable(code, m) => (StatusCode::SERVICE_UNAVAILABLE, code, m),
             AppError::TooMany { .. } => unreachable!("answered above"),
             AppError::InvalidForm(e) => (StatusCode::BAD_REQUEST, "invalid_form", e.to_string()),
             AppError::Detailed(e) => (StatusCode::BAD_REQUEST, "invalid", e.message),

@@ -42,10 +42,31 @@ pub fn encode_dimensions(f: &SurveyFacts) -> String {
     out
 }
 
-pub fn decode_dimensions(text: &str) -> std::collections::BTreeMap<String, f64> {
+/// A stored encoding that does not read back: damage, reported, never skipped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("hechos almacenados dañados ({what}): «{text}»")]
+pub struct DamagedFacts {
+    pub what: &'static str,
+    pub text: String,
+}
+
+fn damaged(what: &'static str, text: &str) -> DamagedFacts {
+    DamagedFacts { what, text: text.to_string() }
+}
+
+pub fn decode_dimensions(text: &str) -> Result<std::collections::BTreeMap<String, f64>, DamagedFacts> {
+    if text.is_empty() {
+        return Ok(std::collections::BTreeMap::new());
+    }
     text.split(';')
-        .filter_map(|pair| pair.split_once('='))
-        .filter_map(|(k, v)| v.parse::<f64>().ok().map(|v| (k.to_string(), v)))
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').ok_or_else(|| damaged("dimensiones", text))?;
+            let v = v.parse::<f64>().map_err(|_| damaged("dimensiones", text))?;
+            if k.is_empty() || !v.is_finite() {
+                return Err(damaged("dimensiones", text));
+            }
+            Ok((k.to_string(), v))
+        })
         .collect()
 }
 
@@ -60,23 +81,36 @@ pub fn encode_items(items: &[VisitItem]) -> String {
         .join(";")
 }
 
-pub fn decode_items(text: &str) -> Vec<VisitItem> {
+pub fn decode_items(text: &str) -> Result<Vec<VisitItem>, DamagedFacts> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
     text.split(';')
-        .filter_map(|part| {
-            let mut it = part.split(':');
-            let pillar = it.next()?.to_string();
-            let weight = it.next()?.parse().ok()?;
-            let critical = it.next()? == "1";
-            let score = it.next()?.parse::<u8>().ok();
-            Some(VisitItem { pillar, weight, critical, score })
+        .map(|part| {
+            let bad = || damaged("reactivos", text);
+            let fields: Vec<&str> = part.split(':').collect();
+            let [pillar, weight, critical, score] = fields.as_slice() else { return Err(bad()) };
+            let weight = weight.parse::<f64>().map_err(|_| bad())?;
+            let critical = match *critical {
+                "1" => true,
+                "0" => false,
+                _ => return Err(bad()),
+            };
+            let score = match *score {
+                "-" => None,
+                s => Some(s.parse::<u8>().map_err(|_| bad())?),
+            };
+            if pillar.is_empty() || !weight.is_finite() {
+                return Err(bad());
+            }
+            Ok(VisitItem { pillar: pillar.to_string(), weight, critical, score })
         })
         .collect()
 }
 
-/// The scoring status of a stored review code (unknown codes count as in review: never
-/// scored by mistake).
-pub fn review_status(code: &str) -> ReviewStatus {
-    shared::protocol::ReviewState::parse(code).map_or(ReviewStatus::InReview, ReviewStatus::from)
+/// The scoring status of a stored review code.
+pub fn review_status(code: &str) -> Result<ReviewStatus, DamagedFacts> {
+    shared::protocol::ReviewState::parse(code).map(ReviewStatus::from).ok_or_else(|| damaged("estado de revisión", code))
 }
 
 #[cfg(test)]
@@ -88,12 +122,25 @@ mod tests {
         let mut f = SurveyFacts::default();
         f.dimensions.insert("AG".into(), 66.66666666666667);
         f.dimensions.insert("DE".into(), 0.1 + 0.2);
-        assert_eq!(decode_dimensions(&encode_dimensions(&f)), f.dimensions);
+        assert_eq!(decode_dimensions(&encode_dimensions(&f)), Ok(f.dimensions));
         let items = vec![
             VisitItem { pillar: "AG".into(), weight: 2.0, critical: false, score: Some(1) },
             VisitItem { pillar: "PC".into(), weight: 0.5, critical: true, score: None },
         ];
-        assert_eq!(decode_items(&encode_items(&items)), items);
-        assert!(decode_dimensions("").is_empty());
+        assert_eq!(decode_items(&encode_items(&items)), Ok(items));
+        assert_eq!(decode_dimensions(""), Ok(Default::default()));
+        assert_eq!(decode_items(""), Ok(Vec::new()));
+    }
+
+    /// Damage is reported, never skipped or read as a default.
+    #[test]
+    fn damaged_encodings_are_errors() {
+        for bad in ["AG=", "AG=x", "AG", "=3", "AG=1;DE", "AG=NaN"] {
+            assert!(decode_dimensions(bad).is_err(), "{bad}");
+        }
+        for bad in ["AG:1:0", "AG:x:0:1", "AG:1:2:1", "AG:1:0:x", "AG:1:0:1:9", ":1:0:1"] {
+            assert!(decode_items(bad).is_err(), "{bad}");
+        }
+        assert!(review_status("borrado").is_err());
     }
 }

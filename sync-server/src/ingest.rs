@@ -10,9 +10,10 @@ use chrono::{FixedOffset, NaiveDate};
 use shared::expr::Clock;
 use shared::form::Form;
 use shared::protocol::{DeviceLedger, MAX_PUSH_RECORDS, PushEnvelope, Submission, answers_from_wire, answers_from_wire_owned};
-use shared::scoring::{MethodSettings, SurveyPlan, VisitPlan};
+use shared::scoring::{IntegrityLimits, MethodSettings, SurveyPlan, VisitPlan};
 
 use crate::facts::Reduced;
+use crate::periods::PeriodSettings;
 use serde_json::value::RawValue;
 use shared::validate::validate;
 use uuid::Uuid;
@@ -35,6 +36,11 @@ pub struct Valid {
     pub is_survey: bool,
     /// What it contributes to the scores.
     pub reduced: Reduced,
+    /// The period the capture date belongs to; `None` when no period covers it (stored,
+    /// reported as outside every period, counted nowhere).
+    pub period_id: Option<String>,
+    /// The integrity limits of that period (the method's defaults outside every period).
+    pub integrity: IntegrityLimits,
 }
 
 /// The outcome of the checks.
@@ -44,7 +50,8 @@ pub enum Prepared {
     Valid(Box<Valid>),
 }
 
-/// A published form version, parsed once, with what it contributes to the scores.
+/// A published form version, parsed once, with what it contributes to the scores (the
+/// indicator items are read under each record's period settings, see [`prepare`]).
 pub struct CachedForm {
     pub form: Form,
     pub plan: SurveyPlan,
@@ -54,10 +61,10 @@ pub struct CachedForm {
 }
 
 impl CachedForm {
-    /// Prepares a parsed form for ingest under `settings`.
-    pub fn new(form: Form, settings: &MethodSettings) -> Self {
+    /// Prepares a parsed form for ingest.
+    pub fn new(form: Form) -> Self {
         let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
-        Self { plan: SurveyPlan::new(&form, settings), visit_plan: VisitPlan::new(&form), is_survey, form }
+        Self { plan: SurveyPlan::new(&form, &MethodSettings::default()), visit_plan: VisitPlan::new(&form), is_survey, form }
     }
 }
 
@@ -68,8 +75,9 @@ fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
     Prepared::Rejected { id, code: code.into(), message: message.into() }
 }
 
-/// Checks one submission. `local` is the centros' UTC offset.
-pub fn prepare(mut s: Submission, forms: &FormCache, local: FixedOffset) -> Prepared {
+/// Checks one submission and reduces it under the settings of the period its capture date
+/// belongs to. `local` is the centros' UTC offset.
+pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, local: FixedOffset) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
@@ -102,10 +110,19 @@ pub fn prepare(mut s: Submission, forms: &FormCache, local: FixedOffset) -> Prep
         return reject(id, "invalid_answers", format!("Respuestas inválidas: {}{tail}", shown.join("; ")));
     }
     let is_survey = cached.is_survey;
+    let capture_date = s.finalised_at.with_timezone(&local).date_naive();
+    let period = periods.covering(capture_date);
+    let settings = periods.settings_for(capture_date);
     let scale5_answers = cached.plan.scale5_answers(&answers);
-    let reduced = if is_survey { Reduced::Survey(cached.plan.facts(&answers)) } else { Reduced::Visit(cached.visit_plan.items(&answers)) };
+    let reduced = if is_survey {
+        Reduced::Survey(cached.plan.facts_under(&answers, &settings.items))
+    } else {
+        Reduced::Visit(cached.visit_plan.items(&answers))
+    };
     Prepared::Valid(Box::new(Valid {
-        capture_date: s.finalised_at.with_timezone(&local).date_naive(),
+        period_id: period.map(|p| p.id.clone()),
+        integrity: settings.integrity.clone(),
+        capture_date,
         finalised_unix: s.finalised_at.timestamp(),
         duration_seconds: duration,
         scale5_answers,
@@ -197,7 +214,7 @@ impl Envelope {
     /// Reads and checks the submissions in order, handing them to `out` in chunks as they
     /// are ready, then [`Checked::Done`]. At the first unreadable submission it stops
     /// without `Done` (so nothing is committed) and says why. Blocking.
-    pub fn check(self, forms: &FormCache, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
+    pub fn check(self, forms: &FormCache, periods: &PeriodSettings, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (i, raw) in chunk.iter().enumerate() {
@@ -206,7 +223,7 @@ impl Envelope {
                     let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
                     BodyError::Record { index: n * CHUNK + i, error, field }
                 })?;
-                prepared.push(prepare(submission, forms, local));
+                prepared.push(prepare(submission, forms, periods, local));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.
             if out.send(Checked::Chunk(prepared)).is_err() {

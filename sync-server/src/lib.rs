@@ -34,6 +34,7 @@ pub mod facts;
 pub mod ingest;
 pub mod jobs;
 pub mod limits;
+pub mod periods;
 pub mod photos;
 pub mod publish;
 mod routes;

@@ -32,9 +32,10 @@ pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutc
     let stored = PublishedForm { form_id: form.id.clone(), version: form.version.clone(), title, fingerprint: fingerprint(&form), xlsx };
     let published = state.db.publish_form(stored).await?;
     let (form_id, version) = (form.id.clone(), form.version.clone());
-    if let Ok(mut cache) = state.forms.write() {
-        cache.entry((form_id.clone(), version.clone())).or_insert_with(|| Arc::new(CachedForm::new(form, &state.settings)));
-    }
+    // Entries are inserted whole: a lock poisoned elsewhere still guards whole forms.
+    let mut cache = state.forms.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache.entry((form_id.clone(), version.clone())).or_insert_with(|| Arc::new(CachedForm::new(form)));
+    drop(cache);
     Ok(PublishOutcome { form_id, version, published, warnings: imported.warnings })
 }
 

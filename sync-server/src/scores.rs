@@ -2,8 +2,15 @@
 //! start and updated by every push right after its commit. A score request computes the
 //! table from the accumulators (milliseconds for hundreds of centros), so it is never
 //! stale and never rescans the submissions.
+//!
+//! Every update carries the change-log sequence number of its commit. A table built from a
+//! snapshot knows the snapshot's watermark and skips updates at or below it (they are in
+//! the snapshot already); while a rebuild runs, updates applied to the table in use are
+//! kept and replayed on the new table when it is swapped in, so a push that commits during
+//! a rebuild is never lost and never counted twice.
 
 use std::collections::BTreeMap;
+use std::sync::RwLock;
 
 use shared::scoring::{Commitment, Complaint, PeriodScorer, ScoreTable, SurveyRecord, Visit};
 
@@ -14,12 +21,44 @@ use crate::facts::{SurveyFact, VisitFact};
 #[derive(Default)]
 pub struct LiveScores {
     scorers: BTreeMap<String, PeriodScorer>,
+    /// The change-log watermark of the snapshot this table was built from.
+    base: u64,
+    /// Updates applied since a rebuild began (replayed on the rebuilt table).
+    recent: Option<Vec<Update>>,
+}
+
+/// One committed change to what the scores are made of, with its sequence number.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// Records stored by one push, and the earlier surveys it put in review (bursts).
+    Push { facts: Vec<Fact>, reviews: Vec<crate::db::Decided> },
+    /// A reviewer's decision.
+    Review(crate::db::Decided),
+    /// A centro's commitments or complaints, as they are after the change `seq`.
+    CentroRecords { centro_id: String, commitments: Vec<Commitment>, complaints: Vec<Complaint>, seq: u64 },
+}
+
+impl Update {
+    /// The highest sequence number of the commit (a commit is seen whole or not at all).
+    fn seq(&self) -> u64 {
+        match self {
+            Update::Push { facts, reviews } => {
+                let facts = facts.iter().map(|f| match f {
+                    Fact::Survey(s) => s.seq,
+                    Fact::Visit(v) => v.seq,
+                });
+                facts.chain(reviews.iter().map(|r| r.change_seq)).max().unwrap_or(0)
+            }
+            Update::Review(d) => d.change_seq,
+            Update::CentroRecords { seq, .. } => *seq,
+        }
+    }
 }
 
 impl LiveScores {
     /// Builds every period's scorer from stored inputs.
     pub fn build(inputs: &ScoreInputs) -> Self {
-        let mut live = Self { scorers: BTreeMap::new() };
+        let mut live = Self { scorers: BTreeMap::new(), base: inputs.watermark, recent: None };
         for period in &inputs.periods {
             live.scorers.insert(period.id.clone(), PeriodScorer::new(period, &inputs.centros));
         }
@@ -68,8 +107,36 @@ impl LiveScores {
         }
     }
 
+    /// Applies a committed change, unless the table was built from a snapshot that holds it.
+    pub fn update(&mut self, update: Update) {
+        if update.seq() <= self.base {
+            return;
+        }
+        match &update {
+            Update::Push { facts, reviews } => {
+                self.apply(facts);
+                for d in reviews {
+                    if let Some(fact) = &d.fact {
+                        self.review_changed(fact, d.before.into(), d.change_seq);
+                    }
+                }
+            }
+            Update::Review(d) => {
+                if let Some(fact) = &d.fact {
+                    self.review_changed(fact, d.before.into(), d.change_seq);
+                }
+            }
+            Update::CentroRecords { centro_id, commitments, complaints, seq } => {
+                self.centro_records_changed(centro_id, commitments, complaints, *seq);
+            }
+        }
+        if let Some(recent) = &mut self.recent {
+            recent.push(update);
+        }
+    }
+
     /// Applies records just committed.
-    pub fn apply(&mut self, facts: &[Fact]) {
+    fn apply(&mut self, facts: &[Fact]) {
         let mut seq = 0;
         for fact in facts {
             match fact {
@@ -90,7 +157,7 @@ impl LiveScores {
 
     /// A survey's review state changed from `before` to `fact.review`: take it out of or
     /// put it into the scores (exactly), and move the watermark to the decision.
-    pub fn review_changed(&mut self, fact: &SurveyFact, before: shared::scoring::ReviewStatus, change_seq: u64) {
+    fn review_changed(&mut self, fact: &SurveyFact, before: shared::scoring::ReviewStatus, change_seq: u64) {
         let (was, now) = (before.counts(), fact.review.counts());
         for scorer in self.scorers.values_mut() {
             let respondent = fact.facts.respondent(&scorer.period().settings);
@@ -114,7 +181,7 @@ impl LiveScores {
     }
 
     /// A centro's commitments or complaints changed: replace them in every period.
-    pub fn centro_records_changed(&mut self, centro_id: &str, commitments: &[Commitment], complaints: &[Complaint], seq: u64) {
+    fn centro_records_changed(&mut self, centro_id: &str, commitments: &[Commitment], complaints: &[Complaint], seq: u64) {
         for scorer in self.scorers.values_mut() {
             let result = scorer
                 .replace_commitments(centro_id, commitments.to_vec(), seq)
@@ -125,8 +192,91 @@ impl LiveScores {
         }
     }
 
+    /// The periods scored, with their pinned settings.
+    pub fn periods(&self) -> Vec<shared::scoring::Period> {
+        self.scorers.values().map(|s| s.period().clone()).collect()
+    }
+
     /// The current table of a period.
     pub fn table(&self, period_id: &str) -> Option<ScoreTable> {
         self.scorers.get(period_id).map(PeriodScorer::table)
+    }
+}
+
+/// The live scores as the server shares them: updated in commit order, rebuilt without
+/// losing concurrent updates, and never read after a panic left them half-updated.
+#[derive(Default)]
+pub struct Live {
+    inner: RwLock<LiveScores>,
+    /// Rebuilds run one at a time.
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+/// The live scores cannot be read now: a panic left them half-updated and they are being
+/// rebuilt from the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("las puntuaciones se están recalculando; intente de nuevo en unos segundos")]
+pub struct Rebuilding;
+
+impl Live {
+    /// Applies a committed change. After a panic elsewhere left the lock poisoned, the
+    /// tables are not trusted (reads answer [`Rebuilding`]) until [`Live::rebuild`].
+    pub fn update(&self, update: Update) {
+        match self.inner.write() {
+            Ok(mut live) => live.update(update),
+            Err(_) => tracing::error!("live scores damaged by an earlier panic: update left for the rebuild"),
+        }
+    }
+
+    /// Reads the scores; [`Rebuilding`] while they are damaged.
+    pub fn read<T>(&self, f: impl FnOnce(&LiveScores) -> T) -> Result<T, Rebuilding> {
+        match self.inner.read() {
+            Ok(live) => Ok(f(&live)),
+            Err(_) => Err(Rebuilding),
+        }
+    }
+
+    /// Rebuilds every table from a snapshot read by `snapshot`; updates committed while it
+    /// runs are replayed on the new table (those in the snapshot are skipped), and a
+    /// damaged table is replaced whole.
+    pub async fn rebuild<F, Fut>(&self, snapshot: F) -> anyhow::Result<()>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<ScoreInputs>>,
+    {
+        let _one_at_a_time = self.rebuilding.lock().await;
+        self.with_table(|live| live.recent = Some(Vec::new()));
+        let inputs = match snapshot().await {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                self.with_table(|live| live.recent = None);
+                return Err(e);
+            }
+        };
+        let built = tokio::task::spawn_blocking(move || LiveScores::build(&inputs)).await;
+        let mut fresh = match built {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.with_table(|live| live.recent = None);
+                return Err(e.into());
+            }
+        };
+        let mut guard = self.inner.write().unwrap_or_else(|poisoned| {
+            tracing::warn!("live scores were damaged by a panic: replaced by the rebuilt table");
+            poisoned.into_inner()
+        });
+        for update in guard.recent.take().unwrap_or_default() {
+            fresh.update(update);
+        }
+        *guard = fresh;
+        drop(guard);
+        self.inner.clear_poison();
+        Ok(())
+    }
+
+    /// Runs `f` on the table whether or not it is damaged (bookkeeping of rebuilds only).
+    fn with_table(&self, f: impl FnOnce(&mut LiveScores)) {
+        let mut guard = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard);
     }
 }

@@ -3,13 +3,13 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::FixedOffset;
-use shared::scoring::MethodSettings;
 
 use crate::db::Db;
 use crate::ingest::{CachedForm, FormCache};
 use crate::limits::RateLimiter;
 use crate::photos::Photos;
-use crate::scores::LiveScores;
+use crate::periods::PeriodSettings;
+use crate::scores::{Live, Rebuilding};
 
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
@@ -19,10 +19,10 @@ pub struct AppState {
     pub forms: Arc<RwLock<FormCache>>,
     /// The centros' UTC offset (capture dates, receipts).
     pub local_offset: FixedOffset,
-    /// The settings whose integrity limits apply to new surveys.
-    pub settings: Arc<MethodSettings>,
+    /// The periods' pinned settings, by which records are flagged and reduced at ingest.
+    pub periods: Arc<RwLock<Arc<PeriodSettings>>>,
     /// Every period's scores, kept current by each push.
-    pub scores: Arc<RwLock<LiveScores>>,
+    pub scores: Arc<Live>,
     /// Requests per device.
     pub device_limiter: Arc<RateLimiter>,
     /// Failed logins per client, per client and username, per username.
@@ -71,19 +71,17 @@ impl AppState {
 
     /// State over an open database, with its published forms loaded.
     pub async fn load(db: Db, local_offset: FixedOffset, photos: Photos) -> anyhow::Result<Self> {
-        let settings = MethodSettings::default();
         let mut cache = FormCache::new();
         for f in db.forms().await? {
             let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
-            cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form, &settings)));
+            cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form)));
         }
-        let scores = Arc::new(RwLock::new(LiveScores::default()));
         let state = Self {
             db,
             forms: Arc::new(RwLock::new(cache)),
             local_offset,
-            settings: Arc::new(settings),
-            scores,
+            periods: Arc::default(),
+            scores: Arc::default(),
             // A device may burst 120 requests, then 20 per second: a draining outbox of
             // thousands of surveys needs a few dozen pushes.
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
@@ -98,17 +96,41 @@ impl AppState {
         Ok(state)
     }
 
-    /// Rebuilds the live scores from the database (at start, and after program changes).
+    /// Rebuilds the live scores from the database (at start, after program changes, and
+    /// after damage), and the periods' settings that ingest uses.
     pub async fn rebuild_scores(&self) -> anyhow::Result<()> {
-        let inputs = self.db.score_inputs().await?;
-        let live = LiveScores::build(&inputs);
-        let mut guard = self.scores.write().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
-        *guard = live;
+        let db = self.db.clone();
+        self.scores.rebuild(|| async move { Ok(db.score_inputs().await?) }).await?;
+        let periods = self.scores.read(|live| live.periods()).map_err(anyhow::Error::from)?;
+        let mut guard = self.periods.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = Arc::new(PeriodSettings::new(periods));
         Ok(())
+    }
+
+    /// The periods' settings for ingest (a snapshot).
+    pub fn period_settings(&self) -> Arc<PeriodSettings> {
+        // The value behind the lock is replaced whole: a panic elsewhere cannot leave it
+        // half-written, so a poisoned lock still holds a whole snapshot.
+        self.periods.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Reads the live scores. While they are damaged (a panic during an update) the
+    /// answer is 503 and a rebuild from the database is started.
+    pub fn read_scores<T>(&self, f: impl FnOnce(&crate::scores::LiveScores) -> T) -> Result<T, crate::error::AppError> {
+        self.scores.read(f).map_err(|Rebuilding| {
+            let state = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = state.rebuild_scores().await {
+                    tracing::error!(error = %e, "rebuilding the damaged live scores failed");
+                }
+            });
+            crate::error::AppError::Unavailable("scores_rebuilding", Rebuilding.to_string())
+        })
     }
 
     /// A snapshot of the form cache.
     pub fn forms(&self) -> FormCache {
-        self.forms.read().map(|f| f.clone()).unwrap_or_default()
+        // Entries are only ever inserted whole: a poisoned lock still holds whole forms.
+        self.forms.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }

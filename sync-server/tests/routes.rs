@@ -11,7 +11,7 @@ async fn health_says_ok_with_the_protocol_version() {
     let app = demo_app().await;
     let a = app.get("/api/v1/health", None).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert_eq!((a.json["status"].as_str(), a.json["protocol_version"].as_u64()), (Some("ok"), Some(1)));
+    assert_eq!((a.json["status"].as_str(), a.json["protocol_version"].as_u64()), (Some("ok"), Some(u64::from(shared::protocol::PROTOCOL_VERSION))));
 }
 
 #[tokio::test]

@@ -119,7 +119,7 @@ fn cold_starts() {
             if acknowledged {
                 let results: Vec<_> = records
                     .iter()
-                    .map(|r| shared::protocol::PushResult { id: r.id, outcome: shared::protocol::Outcome::Stored, seq: Some(1), review: None, error: None, missing_photos: vec![] })
+                    .map(|r| shared::protocol::PushResult { id: r.id, outcome: shared::protocol::Outcome::Stored, seq: Some(1), review: None, error: None, warning: None, missing_photos: vec![] })
                     .collect();
                 store.apply_results(&results, None).expect("ack");
             }

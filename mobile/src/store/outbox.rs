@@ -30,6 +30,9 @@ pub struct SentRecord {
     pub review: Option<ReviewState>,
     /// The supervisor's reason, when the record was rejected in review.
     pub reason: Option<String>,
+    /// What the server said when it stored the record, in Spanish (e.g. no period covers
+    /// its date, so it counts in no results).
+    pub warning: Option<String>,
 }
 
 /// How many records wait, and how many the server refused.
@@ -121,12 +124,16 @@ impl Store {
             match r.outcome {
                 Outcome::Stored | Outcome::Duplicate => {
                     let review = r.review.map(ReviewState::code);
+                    let (warning_code, warning_message) = match &r.warning {
+                        Some(w) => (Some(w.code.as_str()), Some(w.message.as_str())),
+                        None => (None, None),
+                    };
                     let moved = tx
                         .prepare_cached(
-                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at)
-                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4 FROM outbox WHERE id = ?1",
+                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message)
+                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6 FROM outbox WHERE id = ?1",
                         )?
-                        .execute(params![id, r.seq.map(|s| s as i64), review, now.to_rfc3339()])?;
+                        .execute(params![id, r.seq.map(|s| s as i64), review, now.to_rfc3339(), warning_code, warning_message])?;
                     tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;
                     applied.acknowledged += moved as u64;
                 }
@@ -186,16 +193,16 @@ impl Store {
 
     fn sent_where(&self, condition: &str, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT s.id, s.form_id, s.centro_id, s.capture_day, COALESCE(d.state, s.review), d.reason
+            "SELECT s.id, s.form_id, s.centro_id, s.capture_day, COALESCE(d.state, s.review), d.reason, s.warning_message
              FROM sent s LEFT JOIN decisions d ON d.submission_id = s.id WHERE {condition}
              ORDER BY s.acknowledged_at DESC, s.id DESC LIMIT ?1"
         ))?;
-        type Row = (String, String, String, String, Option<String>, Option<String>);
+        type Row = (String, String, String, String, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
-            .map(|(id, form_id, centro_id, capture_day, review, reason)| {
+            .map(|(id, form_id, centro_id, capture_day, review, reason, warning)| {
                 Ok(SentRecord {
                     id: id.parse().map_err(super::corrupt)?,
                     form_id,
@@ -203,6 +210,7 @@ impl Store {
                     capture_day,
                     review: review.as_deref().and_then(ReviewState::parse),
                     reason,
+                    warning,
                 })
             })
             .collect()

@@ -41,7 +41,7 @@ fn record(id: Uuid, centro: &str, photos: Vec<String>) -> Submission {
 
 fn result(id: Uuid, outcome: Outcome) -> PushResult {
     let error = matches!(outcome, Outcome::Conflict | Outcome::Rejected).then(|| ApiError::new("invalid_answers", "Falta P0."));
-    PushResult { id, outcome, seq: Some(7), review: Some(ReviewState::Accepted), error, missing_photos: vec![] }
+    PushResult { id, outcome, seq: Some(7), review: Some(ReviewState::Accepted), error, warning: None, missing_photos: vec![] }
 }
 
 fn centro(id: &str) -> CentroInfo {
@@ -352,5 +352,22 @@ fn field_edits_wait_in_order_and_a_verified_milestone_updates_the_commitment() {
         assert_eq!(store.commitments("C1").expect("commitments")[0].milestones[0].verified_on, Some(day));
         let all = store.edits(Some("C1"), false).expect("all");
         assert_eq!((all[0].status, all[1].status, all[1].problem.as_deref()), (EditStatus::Sent, EditStatus::Rejected, Some("Folio inválido")));
+    }
+}
+
+#[test]
+fn a_warning_from_the_server_is_kept_with_the_sent_record() {
+    for (mut store, _dir) in stores() {
+        let (warned, plain) = (Uuid::now_v7(), Uuid::now_v7());
+        for id in [warned, plain] {
+            store.finalise(&record(id, "C1", vec![])).expect("finalise");
+        }
+        let mut with_warning = result(warned, Outcome::Stored);
+        with_warning.warning = Some(ApiError::new("outside_periods", "Se guardó, pero ningún periodo de evaluación incluye el 05/11/2024."));
+        store.apply_results(&[with_warning, result(plain, Outcome::Stored)], None).expect("apply");
+        let sent = store.sent_records(10).expect("sent");
+        let warning_of = |id: Uuid| sent.iter().find(|r| r.id == id).expect("sent").warning.clone();
+        assert_eq!(warning_of(warned).as_deref(), Some("Se guardó, pero ningún periodo de evaluación incluye el 05/11/2024."));
+        assert_eq!(warning_of(plain), None);
     }
 }

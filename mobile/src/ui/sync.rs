@@ -82,6 +82,7 @@ pub fn SyncScreen() -> Element {
                     span { "{r.centro_id} · {r.capture_day} · " }
                     strong { {review_label(r.review)} }
                     if let Some(reason) = &r.reason { p { class: "reason", "{reason}" } }
+                    if let Some(warning) = &r.warning { p { class: "reason warning", "data-warning": "{r.id}", "{warning}" } }
                 }
             }
         }

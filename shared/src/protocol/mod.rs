@@ -31,7 +31,7 @@ pub use push::{
 use serde::{Deserialize, Serialize};
 
 /// The version of these JSON shapes, served by `GET /api/v1/health`.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +211,7 @@ mod wire_tests {
             seq: Some(4),
             review: Some(ReviewState::InReview),
             error: None,
+            warning: None,
             missing_photos: vec![],
         };
         assert_eq!(

@@ -318,6 +318,11 @@ pub struct PushResult {
     pub review: Option<ReviewState>,
     /// Why (rejected and conflict).
     pub error: Option<ApiError>,
+    /// Stored, but something the surveyor should know (protocol 2): e.g.
+    /// `outside_periods`, a capture date that no evaluation period covers, so the record
+    /// counts in no results. Absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<ApiError>,
     /// Photos the submission names that the server does not hold yet (stored and
     /// duplicate): upload them; the submission is complete when this is empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

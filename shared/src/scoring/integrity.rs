@@ -89,6 +89,32 @@ fn burst_size(at: i64, others: &[i64], window: i64) -> usize {
     best
 }
 
+/// The other finalisations that are in a burst with the one at `at`: every one sharing with
+/// it a window of `window` seconds that holds `count` or more finalisations (itself
+/// included), as indexes into `others`, ascending. Empty when `at` is in no burst.
+///
+/// When a new finalisation arrives, these are exactly the earlier ones that it may put in a
+/// burst: any window that becomes a burst because of it contains it.
+pub fn burst_companions(at: i64, others: &[i64], window: i64, count: usize) -> Vec<usize> {
+    let mut times: Vec<(i64, Option<usize>)> =
+        others.iter().enumerate().filter(|(_, t)| (**t - at).abs() <= window).map(|(i, t)| (*t, Some(i))).collect();
+    times.push((at, None));
+    times.sort_unstable();
+    let mut members = std::collections::BTreeSet::new();
+    let mut lo = 0;
+    // For each right end, the widest window ending there: every qualifying window that
+    // contains `at` lies inside one of these.
+    for hi in 0..times.len() {
+        while times[hi].0 - times[lo].0 > window {
+            lo += 1;
+        }
+        if times[lo].0 <= at && at <= times[hi].0 && hi + 1 - lo >= count {
+            members.extend(times[lo..=hi].iter().filter_map(|t| t.1));
+        }
+    }
+    members.into_iter().collect()
+}
+
 /// Every integrity flag of one survey, in the order of §8.
 pub fn integrity_flags(meta: &SurveyMeta<'_>, limits: &IntegrityLimits) -> Vec<IntegrityFlag> {
     let mut flags = Vec::new();
@@ -173,6 +199,20 @@ mod tests {
         // Three in a window that does not include this one do not flag it.
         let elsewhere = SurveyMeta { finalised_at: 0, other_finalisations: &[61, 70, 80], ..SurveyMeta::default() };
         assert!(codes(&elsewhere).is_empty());
+    }
+
+    #[test]
+    fn every_member_of_a_burst_is_named() {
+        // 0, 30, 55 are a burst with 50; 101 too (50, 55, 101 lie within 51 s); 200 and
+        // 111 (61 s after) are not.
+        assert_eq!(burst_companions(50, &[0, 30, 55, 200, 101, 111], 60, 3), [0, 1, 2, 4]);
+        // A window that holds the new one and two others, at its edges.
+        assert_eq!(burst_companions(60, &[0, 120], 60, 3), Vec::<usize>::new());
+        assert_eq!(burst_companions(60, &[0, 60, 120], 60, 3), [0, 1, 2]);
+        // Not enough for a burst: nobody is named.
+        assert_eq!(burst_companions(10, &[0], 60, 3), Vec::<usize>::new());
+        // Equal times count.
+        assert_eq!(burst_companions(5, &[5, 5], 60, 3), [0, 1]);
     }
 
     #[test]

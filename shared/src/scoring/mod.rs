@@ -45,7 +45,7 @@ mod stats;
 
 pub use components::{business_days, composite, iacm, icv, igq, milestone_credit, visit_icv, IacmResult, IcvResult, IgqResult};
 pub use inputs::{Ambito, Category, Centro, Commitment, Complaint, Milestone, Period, ReviewStatus, Tipo, Visit, VisitItem};
-pub use integrity::{IntegrityFlag, SurveyMeta, integrity_flags};
+pub use integrity::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 pub use output::{CategoryStats, CentroScore, Ineligibility, Ranking, ScoreTable, Tier};
 pub use plan::{Respondent, SurveyFacts, SurveyPlan, VisitPlan, item_score};
 pub use scorer::{PeriodScorer, ScoreError, SurveyRecord};

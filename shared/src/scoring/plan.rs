@@ -3,7 +3,7 @@
 //! Items are matched across form versions by name, through the method settings' codes.
 
 use super::inputs::VisitItem;
-use super::settings::MethodSettings;
+use super::settings::{IndicatorItems, MethodSettings};
 use crate::answers::Answers;
 use crate::form::{Form, Scoring};
 
@@ -38,6 +38,23 @@ impl SurveyFacts {
     }
 }
 
+/// The satisfaction (1..5) and bribe («Sí» true, «No» false) answers under `items`.
+fn indicators(answers: &Answers, items: &IndicatorItems) -> (Option<u8>, Option<bool>) {
+    let satisfaction = match answers.value(&items.satisfaction).trim().parse::<u8>() {
+        Ok(x @ 1..=5) => Some(x),
+        _ => None,
+    };
+    let bribe_answer = answers.value(&items.bribe).trim();
+    let bribe = if bribe_answer == items.bribe_yes {
+        Some(true)
+    } else if bribe_answer == items.bribe_no {
+        Some(false)
+    } else {
+        None
+    };
+    (satisfaction, bribe)
+}
+
 /// How one survey form version feeds the ISC and the companion indicators.
 pub struct SurveyPlan {
     items: Vec<PlannedItem>,
@@ -46,8 +63,8 @@ pub struct SurveyPlan {
     /// Every `scale5` item, weighed or not (for the straight-lining check).
     scale5: Vec<String>,
     weights: Vec<f64>,
-    satisfaction: String,
-    bribe: (String, String, String),
+    /// The indicator items of the settings the plan was built with.
+    indicator_items: IndicatorItems,
 }
 
 /// One respondent, reduced: what the scoring accumulates.
@@ -97,7 +114,6 @@ impl SurveyPlan {
             .into_iter()
             .filter_map(|f| Some((f.name.clone(), f.scoring.dimension.clone()?, f.scoring.scoring?)))
             .collect();
-        let i = &settings.items;
         let scale5 = form
             .fields()
             .into_iter()
@@ -109,8 +125,7 @@ impl SurveyPlan {
             all_items,
             scale5,
             weights: settings.dimension_weights.values().copied().collect(),
-            satisfaction: i.satisfaction.clone(),
-            bribe: (i.bribe.clone(), i.bribe_yes.clone(), i.bribe_no.clone()),
+            indicator_items: settings.items.clone(),
         }
     }
 
@@ -119,8 +134,16 @@ impl SurveyPlan {
         self.weights.len()
     }
 
-    /// The settings-independent facts of one submission (what the server stores).
+    /// The facts of one submission (what the server stores), with the indicator items of
+    /// the settings this plan was built with.
     pub fn facts(&self, answers: &Answers) -> SurveyFacts {
+        self.facts_under(answers, &self.indicator_items)
+    }
+
+    /// The facts of one submission with the indicator items of a period's settings: the
+    /// dimension means do not depend on settings, the satisfaction and bribe answers are
+    /// read from the items that `items` names.
+    pub fn facts_under(&self, answers: &Answers, items: &IndicatorItems) -> SurveyFacts {
         let mut sums: std::collections::BTreeMap<&str, (f64, u32)> = std::collections::BTreeMap::new();
         for (name, dim, scoring) in &self.all_items {
             if let Some(s) = item_score(*scoring, answers.value(name)) {
@@ -129,28 +152,8 @@ impl SurveyPlan {
                 e.1 += 1;
             }
         }
-        let r = self.indicators(answers);
-        SurveyFacts {
-            dimensions: sums.into_iter().map(|(k, (s, n))| (k.to_string(), s / f64::from(n))).collect(),
-            satisfaction: r.0,
-            bribe: r.1,
-        }
-    }
-
-    fn indicators(&self, answers: &Answers) -> (Option<u8>, Option<bool>) {
-        let satisfaction = match answers.value(&self.satisfaction).trim().parse::<u8>() {
-            Ok(x @ 1..=5) => Some(x),
-            _ => None,
-        };
-        let bribe_answer = answers.value(&self.bribe.0).trim();
-        let bribe = if bribe_answer == self.bribe.1 {
-            Some(true)
-        } else if bribe_answer == self.bribe.2 {
-            Some(false)
-        } else {
-            None
-        };
-        (satisfaction, bribe)
+        let (satisfaction, bribe) = indicators(answers, items);
+        SurveyFacts { dimensions: sums.into_iter().map(|(k, (s, n))| (k.to_string(), s / f64::from(n))).collect(), satisfaction, bribe }
     }
 
     /// The `scale5` answers given (1..5), in form order; for the integrity checks.
@@ -184,7 +187,7 @@ impl SurveyPlan {
                 den += w;
             }
         }
-        let (satisfaction, bribe) = self.indicators(answers);
+        let (satisfaction, bribe) = indicators(answers, &self.indicator_items);
         Respondent { isc: (den > 0.0).then(|| num / den), dimensions, satisfaction, bribe }
     }
 }

@@ -123,11 +123,10 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
     let periods = state.db.period_list().await?;
     let period = super::page::pick_period(&periods, f.periodo).unwrap_or_default();
-    let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = {
-        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
+    let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = state.read_scores(|live| {
         let find = |pid: &str| live.table(pid).and_then(|t| t.centros.iter().find(|c| c.centro_id == centro).map(CentroScoreDto::from));
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
-    };
+    })?;
     let records = state.db.centro_records(centro.clone()).await?;
     // Figures and commitments are program-wide; visits, photos and complaints only for
     // the centro's own team (and staff).

@@ -126,11 +126,9 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
     let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Resultados", Some(session), "resultados", html! { p { "Aún no hay periodos." } }));
     };
-    let table = {
-        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
-        live.table(&period)
-    }
-    .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
+    let table = state
+        .read_scores(|live| live.table(&period))?
+        .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     let dto = ScoreTableDto::from(&table);
     let names = state.db.centro_names().await?;
     let chosen: Vec<_> = CATEGORIES.iter().filter(|(a, t, _)| f.categoria.as_deref().is_none_or(|c| c == format!("{a}-{t}"))).collect();

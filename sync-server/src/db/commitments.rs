@@ -6,11 +6,7 @@ use shared::protocol::{ChangeBody, CommitmentInfo, CommitmentInput, ComplaintInp
 use shared::scoring::{Commitment, Complaint, Milestone};
 
 use super::program::emit;
-use super::{Db, DbError, now_text};
-
-fn date(text: Option<String>) -> Option<NaiveDate> {
-    text.and_then(|t| t.parse().ok())
-}
+use super::{Db, DbError, json, now_text, parsed, parsed_opt};
 
 pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {
     let head: Option<(String, u8, i64)> = conn
@@ -30,9 +26,9 @@ pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<C
             Ok(MilestoneInfo {
                 milestone_id: r.get(0)?,
                 description: r.get(1)?,
-                due: date(Some(r.get(2)?)).unwrap_or_default(),
-                verified_on: date(r.get(3)?),
-                evidence: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                due: parsed(r, 2)?,
+                verified_on: parsed_opt(r, 3)?,
+                evidence: json(r, 4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -208,12 +204,12 @@ pub(crate) fn commitments_of(conn: &Connection, centro: Option<&str>) -> Result<
          WHERE ?1 IS NULL OR c.centro_id = ?1 ORDER BY c.centro_id, c.id, m.due_date, m.id",
     )?;
     let rows = stmt.query_map([centro], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, i64>(3)?, parsed::<NaiveDate>(r, 4)?, parsed_opt::<NaiveDate>(r, 5)?))
     })?;
     let mut out: Vec<Commitment> = Vec::new();
     for row in rows {
         let (centro_id, id, impact, seq, due, verified) = row?;
-        let milestone = Milestone { due: due.parse().unwrap_or_default(), verified_on: date(verified) };
+        let milestone = Milestone { due, verified_on: verified };
         match out.last_mut() {
             Some(c) if c.centro_id == centro_id && c.id == id => c.milestones.push(milestone),
             _ => out.push(Commitment { centro_id, id, impact, seq: seq as u64, milestones: vec![milestone] }),
@@ -232,8 +228,8 @@ pub(crate) fn complaints_of(conn: &Connection, centro: Option<&str>) -> Result<V
         Ok(Complaint {
             centro_id: r.get(0)?,
             folio: r.get(1)?,
-            received: r.get::<_, String>(2)?.parse().unwrap_or_default(),
-            responded: date(r.get(3)?),
+            received: parsed(r, 2)?,
+            responded: parsed_opt(r, 3)?,
             corrective_action: r.get(4)?,
             acknowledged: r.get(5)?,
             seq: r.get::<_, i64>(6)? as u64,

@@ -7,7 +7,7 @@ use shared::protocol::CommitmentInfo;
 use shared::scoring::{Complaint, VisitItem};
 
 use super::review::Reviewer;
-use super::{Db, DbError};
+use super::{Db, DbError, parsed};
 use crate::facts::decode_items;
 
 /// One stored visit of a centro.
@@ -73,12 +73,12 @@ impl Db {
                 "SELECT v.submission_id, v.visit_date, v.items FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
                  WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC",
             )?;
-            let rows: Vec<(String, String, String)> = stmt.query_map([&centro], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+            let rows: Vec<(String, NaiveDate, String)> = stmt.query_map([&centro], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
             let mut photos = conn.prepare("SELECT sha256, arrived FROM submission_photos WHERE submission_id = ?1 ORDER BY sha256")?;
             let mut visits = Vec::with_capacity(rows.len());
             for (id, date, items) in rows {
                 let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-                visits.push(VisitView { date: date.parse().unwrap_or_default(), items: decode_items(&items), photos: p, submission_id: id });
+                visits.push(VisitView { date, items: decode_items(&items)?, photos: p, submission_id: id });
             }
             let ids: Vec<String> = conn
                 .prepare("SELECT id FROM commitments WHERE centro_id = ?1 ORDER BY id")?
@@ -134,7 +134,7 @@ impl Db {
                     Ok(SurveyorDay {
                         username: r.get(0)?,
                         display_name: r.get(1)?,
-                        date: r.get::<_, String>(2)?.parse().unwrap_or_default(),
+                        date: parsed(r, 2)?,
                         surveys: r.get::<_, i64>(3)? as u64,
                     })
                 })?
@@ -165,7 +165,7 @@ impl Db {
             let rows = stmt.query_map(params![centro, start.to_string(), end.to_string()], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
             for text in rows {
-                out.push(crate::facts::decode_dimensions(&text?));
+                out.push(crate::facts::decode_dimensions(&text?)?);
             }
             Ok(out)
         })
@@ -175,12 +175,11 @@ impl Db {
     /// A period's dates.
     pub async fn period_dates(&self, period_id: String) -> Result<Option<(NaiveDate, NaiveDate)>, DbError> {
         self.read(move |conn| {
-            let row: Option<(String, String)> = rusqlite::OptionalExtension::optional(conn.query_row(
+            Ok(rusqlite::OptionalExtension::optional(conn.query_row(
                 "SELECT start_date, end_date FROM periods WHERE id = ?1",
                 [&period_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            ))?;
-            Ok(row.and_then(|(s, e)| Some((s.parse().ok()?, e.parse().ok()?))))
+                |r| Ok((parsed(r, 0)?, parsed(r, 1)?)),
+            ))?)
         })
         .await
     }

@@ -35,7 +35,7 @@ pub use sessions::SessionLimits;
 pub use program::{CentroRow, PeriodRow};
 pub use review::{Decided, Reviewer};
 pub use scores::ScoreInputs;
-pub use sync::{Fact, PushContext, Stored};
+pub use sync::{Committed, Fact, PushContext, Stored};
 
 /// How many reader connections to keep.
 const READERS: usize = 4;
@@ -55,6 +55,22 @@ pub enum DbError {
     /// Anything else: a bug or an outage.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+impl From<crate::facts::DamagedFacts> for DbError {
+    fn from(e: crate::facts::DamagedFacts) -> Self {
+        DbError::Other(e.into())
+    }
+}
+
+/// A stored review code that is none of the protocol's.
+pub(crate) fn review_damaged(id: &str, code: &str) -> DbError {
+    DbError::Other(anyhow::anyhow!("estado de revisión almacenado dañado en {id}: «{code}»"))
+}
+
+/// A stored value found damaged while reading a row, as the row reader's error.
+pub(crate) fn damaged_column(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -179,4 +195,42 @@ impl Db {
 /// The current time as stored (RFC 3339, UTC).
 pub(crate) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A stored text column that must parse (an id, a date): damage is an error that names
+/// the column and the text, never a made-up value such as a nil UUID or 1970-01-01.
+pub(crate) fn parsed<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.get(idx)?;
+    text.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(Damaged { text, cause: Box::new(e) })))
+}
+
+/// [`parsed`] for a column that may be NULL.
+pub(crate) fn parsed_opt<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    match row.get_ref(idx)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => parsed(row, idx).map(Some),
+    }
+}
+
+/// A stored JSON column that must read as `T`.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(Damaged { text, cause: Box::new(e) })))
+}
+
+/// A stored value that does not read as what it must be.
+#[derive(Debug, thiserror::Error)]
+#[error("dato almacenado dañado «{text}»: {cause}")]
+pub(crate) struct Damaged {
+    text: String,
+    cause: Box<dyn std::error::Error + Send + Sync>,
 }

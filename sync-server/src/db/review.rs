@@ -5,7 +5,7 @@ use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
 use super::program::emit;
-use super::{Db, DbError};
+use super::{Db, DbError, json, parsed};
 use crate::facts::{SurveyFact, decode_dimensions};
 
 /// Who asks, for scoping (decided by `access`): everyone, or the asker's team.
@@ -21,13 +21,27 @@ pub struct Reviewer {
 /// The outcome of a decision: the survey's fact with its new state, and the state before.
 #[derive(Debug, Clone)]
 pub struct Decided {
+    /// The survey's scoring fact with its new state (`None` for a visit).
     pub fact: Option<SurveyFact>,
+    pub centro_id: String,
+    pub capture_date: chrono::NaiveDate,
     pub before: ReviewState,
     pub change_seq: u64,
 }
 
-fn state_of(code: &str) -> ReviewState {
-    ReviewState::parse(code).unwrap_or(ReviewState::InReview)
+/// The scoring fact of a stored survey, with review state `state`; `None` for a visit.
+pub(super) fn survey_fact(conn: &rusqlite::Connection, id: &str, state: ReviewState) -> Result<Option<SurveyFact>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe FROM survey_facts WHERE submission_id = ?1",
+    )?;
+    let row = stmt
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, parsed(r, 1)?, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+        })
+        .optional()?;
+    let Some((centro_id, capture_date, seq, dimensions, satisfaction, bribe)) = row else { return Ok(None) };
+    let facts = shared::scoring::SurveyFacts { dimensions: decode_dimensions(&dimensions)?, satisfaction, bribe };
+    Ok(Some(SurveyFact { submission_id: id.to_string(), centro_id, capture_date, seq, review: state.into(), facts }))
 }
 
 const SCOPE: &str = "(?1 = 1 OR u.supervisor_id = ?2)";
@@ -44,15 +58,14 @@ impl Db {
             let everyone = who.everyone;
             let mut stmt = conn.prepare(&sql)?;
             let rows = stmt.query_map(params![everyone, who.user_id], |r| {
-                let flags: String = r.get(6)?;
-                let pairs: Vec<(String, String)> = serde_json::from_str(&flags).unwrap_or_default();
+                let pairs: Vec<(String, String)> = json(r, 6)?;
                 Ok(ReviewItem {
-                    submission_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                    submission_id: parsed(r, 0)?,
                     centro_id: r.get(1)?,
                     username: r.get(2)?,
-                    capture_date: r.get::<_, String>(3)?.parse().unwrap_or_default(),
+                    capture_date: parsed(r, 3)?,
                     received_at: r.get(4)?,
-                    state: state_of(&r.get::<_, String>(5)?),
+                    state: super::sync::review_state(r, 5)?,
                     flags: pairs.into_iter().map(|(code, reason)| FlagDto { code, reason }).collect(),
                     reason: r.get(7)?,
                 })
@@ -64,8 +77,16 @@ impl Db {
 
     /// Records a decision on a survey in the reviewer's scope and tells the surveyor's devices.
     /// Only a survey in review is decided unless `overrule` (staff); a decision on any other
-    /// survey is written to the audit log in the same transaction.
-    pub async fn decide(&self, who: Reviewer, id: Uuid, state: ReviewState, reason: Option<String>, overrule: bool) -> Result<Decided, DbError> {
+    /// survey is written to the audit log in the same transaction. `on_commit` sees the
+    /// decision right after the commit, before the next write (commit order).
+    pub async fn decide(
+        &self,
+        who: Reviewer,
+        id: Uuid,
+        decision: (ReviewState, Option<String>, bool),
+        on_commit: impl FnOnce(&Decided) + Send + 'static,
+    ) -> Result<Decided, DbError> {
+        let (state, reason, overrule) = decision;
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let everyone = who.everyone;
@@ -77,7 +98,7 @@ impl Db {
             let Some((before, submitter)) = row else {
                 return Err(DbError::NotFound(format!("registro {id} en su equipo")));
             };
-            let before = state_of(&before);
+            let before = ReviewState::parse(&before).ok_or_else(|| super::review_damaged(&id.to_string(), &before))?;
             if before != ReviewState::InReview {
                 if !overrule {
                     return Err(DbError::Conflict(format!(
@@ -97,28 +118,13 @@ impl Db {
             )?;
             let body = ChangeBody::Review { submission_id: id, state, reason: reason.clone() };
             let change_seq = emit(&tx, "review", &id.to_string(), Some(submitter), Some(&body))?;
-            let fact = tx
-                .query_row(
-                    "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe FROM survey_facts WHERE submission_id = ?1",
-                    [id.to_string()],
-                    |r| {
-                        Ok(SurveyFact {
-                            submission_id: id.to_string(),
-                            centro_id: r.get(0)?,
-                            capture_date: r.get::<_, String>(1)?.parse().unwrap_or_default(),
-                            seq: r.get::<_, i64>(2)? as u64,
-                            review: state.into(),
-                            facts: shared::scoring::SurveyFacts {
-                                dimensions: decode_dimensions(&r.get::<_, String>(3)?),
-                                satisfaction: r.get(4)?,
-                                bribe: r.get(5)?,
-                            },
-                        })
-                    },
-                )
-                .optional()?;
+            let fact = survey_fact(&tx, &id.to_string(), state)?;
+            let (centro_id, capture_date) =
+                tx.query_row("SELECT centro_id, capture_date FROM submissions WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, parsed(r, 1)?)))?;
             tx.commit()?;
-            Ok(Decided { fact, before, change_seq: change_seq as u64 })
+            let decided = Decided { fact, before, change_seq: change_seq as u64, centro_id, capture_date };
+            on_commit(&decided);
+            Ok(decided)
         })
         .await
     }
@@ -141,7 +147,7 @@ impl Db {
             let mut stmt = conn.prepare(&sql)?;
             let rows = stmt.query_map(params![everyone, who.user_id, date.to_string()], |r| {
                 Ok(shared::protocol::DeviceDay {
-                    device_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                    device_id: parsed(r, 0)?,
                     label: r.get(1)?,
                     username: r.get(2)?,
                     display_name: r.get(3)?,

@@ -6,7 +6,7 @@ use shared::scoring::{Category, Centro, Commitment, Complaint, MethodSettings, P
 
 use super::commitments::{commitments_of, complaints_of};
 
-use super::{Db, DbError};
+use super::{Db, DbError, damaged_column, parsed};
 use crate::facts::{SurveyFact, VisitFact, decode_dimensions, decode_items, review_status};
 
 /// The inputs of every period's scores.
@@ -22,13 +22,9 @@ pub struct ScoreInputs {
     pub watermark: u64,
 }
 
-fn date(text: String) -> rusqlite::Result<NaiveDate> {
-    text.parse().map_err(|_| rusqlite::Error::InvalidColumnType(0, text, rusqlite::types::Type::Text))
-}
-
 fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
     let mut stmt = conn.prepare("SELECT id, start_date, end_date, settings_json FROM periods ORDER BY start_date, id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, date(r.get(1)?)?, date(r.get(2)?)?, r.get::<_, String>(3)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, parsed::<NaiveDate>(r, 1)?, parsed::<NaiveDate>(r, 2)?, r.get::<_, String>(3)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, start, end, json) = row?;
@@ -64,16 +60,16 @@ impl Db {
                 )?;
                 let rows = stmt.query_map([], |r| {
                     let facts = SurveyFacts {
-                        dimensions: decode_dimensions(&r.get::<_, String>(4)?),
+                        dimensions: decode_dimensions(&r.get::<_, String>(4)?).map_err(|e| damaged_column(4, e))?,
                         satisfaction: r.get(5)?,
                         bribe: r.get(6)?,
                     };
                     Ok(SurveyFact {
                         submission_id: r.get(0)?,
                         centro_id: r.get(1)?,
-                        capture_date: date(r.get(2)?)?,
+                        capture_date: parsed(r, 2)?,
                         seq: r.get::<_, i64>(3)? as u64,
-                        review: review_status(&r.get::<_, String>(7)?),
+                        review: review_status(&r.get::<_, String>(7)?).map_err(|e| damaged_column(7, e))?,
                         facts,
                     })
                 })?;
@@ -85,9 +81,9 @@ impl Db {
                     Ok(VisitFact {
                         submission_id: r.get(0)?,
                         centro_id: r.get(1)?,
-                        date: date(r.get(2)?)?,
+                        date: parsed(r, 2)?,
                         seq: r.get::<_, i64>(3)? as u64,
-                        items: decode_items(&r.get::<_, String>(4)?),
+                        items: decode_items(&r.get::<_, String>(4)?).map_err(|e| damaged_column(4, e))?,
                     })
                 })?;
                 rows.collect::<Result<Vec<_>, _>>()?
@@ -114,7 +110,7 @@ impl Db {
             .cloned()
             .ok_or_else(|| DbError::NotFound(format!("periodo «{period_id}»")))?;
         let code = |c: &Category| (c.ambito.code().to_string(), c.tipo.code().to_string());
-        let uuid = |s: &str| s.parse().unwrap_or_default();
+        let uuid = |s: &str| s.parse::<uuid::Uuid>().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{s}»: {e}")));
         Ok(p::ScoringInputs {
             period: p::PeriodInput { period_id: period.id.clone(), start: period.start, end: period.end, settings: period.settings.clone() },
             centros: inputs
@@ -128,8 +124,9 @@ impl Db {
             surveys: inputs
                 .surveys
                 .iter()
-                .map(|s| p::SurveyInput {
-                    submission_id: uuid(&s.submission_id),
+                .map(|s| {
+                    Ok(p::SurveyInput {
+                    submission_id: uuid(&s.submission_id)?,
                     centro_id: s.centro_id.clone(),
                     capture_date: s.capture_date,
                     seq: s.seq,
@@ -137,13 +134,15 @@ impl Db {
                     dimensions: s.facts.dimensions.clone(),
                     satisfaction: s.facts.satisfaction,
                     bribe: s.facts.bribe,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, DbError>>()?,
             visits: inputs
                 .visits
                 .iter()
-                .map(|v| p::VisitInput {
-                    submission_id: uuid(&v.submission_id),
+                .map(|v| {
+                    Ok(p::VisitInput {
+                    submission_id: uuid(&v.submission_id)?,
                     centro_id: v.centro_id.clone(),
                     date: v.date,
                     seq: v.seq,
@@ -152,8 +151,9 @@ impl Db {
                         .iter()
                         .map(|i| p::VisitItemInput { pillar: i.pillar.clone(), weight: i.weight, critical: i.critical, score: i.score })
                         .collect(),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, DbError>>()?,
             commitments: inputs
                 .commitments
                 .iter()

@@ -6,10 +6,11 @@ use std::sync::mpsc::Receiver;
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
-use shared::scoring::{IntegrityLimits, SurveyMeta, integrity_flags};
+use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
 
 use super::program::emit;
+use super::review::{Decided, survey_fact};
 use super::{Db, DbError};
 use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
 use crate::ingest::{CHUNK, Checked, Prepared, Valid};
@@ -21,13 +22,19 @@ pub enum Fact {
     Visit(VisitFact),
 }
 
-/// A committed push: each record's outcome, the device's day receipt, and what the stored
-/// records add to the scores.
+/// A committed push: each record's outcome and the device's day receipt.
 #[derive(Debug)]
 pub struct Stored {
     pub results: Vec<PushResult>,
     pub receipt: DeviceReceipt,
+}
+
+/// What a committed push changes in the scores: the records it stored, and the earlier
+/// surveys it put in review (bursts), in commit order.
+#[derive(Debug, Default)]
+pub struct Committed {
     pub facts: Vec<Fact>,
+    pub reviews: Vec<Decided>,
 }
 
 /// Who pushes, and the server's view of the moment.
@@ -41,7 +48,6 @@ pub struct PushContext {
     pub today: NaiveDate,
     /// When the batch arrived (RFC 3339).
     pub received_at: String,
-    pub integrity: IntegrityLimits,
     /// The photo store: a photo a submission names may already be there.
     pub photos: crate::photos::Photos,
     /// The device's own counts for its day, if it reported them.
@@ -49,7 +55,7 @@ pub struct PushContext {
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
-    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError::new(code, message)), missing_photos: vec![] }
+    PushResult { id, outcome: Outcome::Rejected, seq: None, review: None, error: Some(ApiError::new(code, message)), warning: None, missing_photos: vec![] }
 }
 
 /// The photos of a stored submission that have not arrived.
@@ -77,14 +83,29 @@ impl Counts {
     }
 }
 
+/// A stored survey of the pushing user, finalised near the chunk at hand (bursts).
+struct Finalised {
+    id: String,
+    at: i64,
+    review: ReviewState,
+    /// Its flags as stored: (code, Spanish reason) pairs.
+    flags: Vec<(String, String)>,
+}
+
+impl Finalised {
+    fn in_burst(&self) -> bool {
+        self.flags.iter().any(|(code, _)| code == "burst")
+    }
+}
+
 /// What storing a batch needs to know: the user's centros (with coordinates), loaded once,
-/// and for the chunk at hand the finalisation times around its own and which of its ids
+/// and for the chunk at hand the surveys finalised around its own and which of its ids
 /// are already stored, both updated as surveys are stored.
 struct Batch {
     /// The pushing device's id, as stored.
     device: String,
     centros: std::collections::HashMap<String, Option<(f64, f64)>>,
-    finalisations: Vec<i64>,
+    finalisations: Vec<Finalised>,
     /// Submissions of the chunk already stored: id → (seq, content hash, review).
     existing: std::collections::HashMap<String, (i64, String, String)>,
 }
@@ -112,12 +133,18 @@ impl Batch {
             })
         };
         let (lo, hi) = valid().fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v.finalised_unix), hi.max(v.finalised_unix)));
-        let w = ctx.integrity.burst_window_seconds;
+        let w = valid().map(|v| v.integrity.burst_window_seconds.max(0)).max().unwrap_or(0);
         self.finalisations = if lo > hi {
             Vec::new()
         } else {
-            let mut stmt = tx.prepare_cached("SELECT finalised_unix FROM submissions WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3")?;
-            stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| r.get(0))?.collect::<Result<_, _>>()?
+            let mut stmt = tx.prepare_cached(
+                "SELECT s.id, s.finalised_unix, s.review, s.flags FROM submissions s JOIN survey_facts f ON f.submission_id = s.id
+                 WHERE s.user_id = ?1 AND s.finalised_unix BETWEEN ?2 AND ?3",
+            )?;
+            let rows = stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| {
+                Ok(Finalised { id: r.get(0)?, at: r.get(1)?, review: review_state(r, 2)?, flags: super::json(r, 3)? })
+            })?;
+            rows.collect::<Result<_, _>>()?
         };
         self.existing.clear();
         let ids: Vec<String> = valid().map(|v| v.submission.id.to_string()).collect();
@@ -139,8 +166,27 @@ impl Batch {
     }
 }
 
+/// A stored review code, which must be one of the protocol's.
+pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<ReviewState> {
+    let code: String = r.get(idx)?;
+    ReviewState::parse(&code).ok_or_else(|| super::damaged_column(idx, crate::facts::DamagedFacts { what: "estado de revisión", text: code }))
+}
+
+/// The warning of a record stored outside every period.
+fn outside_periods(v: &Valid) -> Option<ApiError> {
+    v.period_id.is_none().then(|| {
+        ApiError::new(
+            "outside_periods",
+            format!(
+                "Se guardó, pero ningún periodo de evaluación incluye el {}: no cuenta en los resultados hasta que coordinación defina un periodo con esa fecha.",
+                v.capture_date.format("%d/%m/%Y")
+            ),
+        )
+    })
+}
+
 /// Stores one valid submission, or says why not.
-fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, facts: &mut Vec<Fact>) -> Result<PushResult, DbError> {
+fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committed: &mut Committed) -> Result<PushResult, DbError> {
     let s = &v.submission;
     let id = s.id;
     let Some(&centro_position) = batch.centros.get(&s.centro_id) else {
@@ -149,9 +195,10 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     let id_text = id.to_string();
     if let Some((seq, hash, review)) = batch.existing.get(&id_text).cloned() {
         if hash == s.content_hash {
-            let review = Some(ReviewState::parse(&review).unwrap_or(ReviewState::InReview));
+            let review = Some(ReviewState::parse(&review).ok_or_else(|| super::review_damaged(&id_text, &review))?);
             let missing_photos = missing_photos(tx, &id_text)?;
-            return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None, missing_photos });
+            let warning = outside_periods(v);
+            return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None, warning, missing_photos });
         }
         tx.execute(
             "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -161,10 +208,9 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             "conflict",
             "Ya existe un registro con este identificador y otro contenido: se guardó aparte para que lo revise un supervisor.",
         );
-        return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error), missing_photos: vec![] });
+        return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error), warning: None, missing_photos: vec![] });
     }
-    let flags = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { Vec::new() };
-    batch.finalisations.push(v.finalised_unix);
+    let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { (Vec::new(), Vec::new()) };
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
     let seq = emit(tx, "submission", &id_text, Some(ctx.user_id), None)?;
@@ -192,7 +238,14 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             flags_json,
         ],
     )?;
-    facts.push(store_fact(tx, v, &id_text, &capture_date, seq, review)?);
+    committed.facts.push(store_fact(tx, v, &id_text, &capture_date, seq, review)?);
+    if v.is_survey {
+        let burst = flags.iter().find(|(code, _)| code == "burst").cloned();
+        batch.finalisations.push(Finalised { id: id_text.clone(), at: v.finalised_unix, review, flags: flags.clone() });
+        if let Some(burst) = burst {
+            flag_companions(tx, ctx, batch, &companions, &burst, committed)?;
+        }
+    }
     if !v.is_survey {
         super::program::emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
     }
@@ -203,7 +256,48 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     let missing_photos = if s.meta.photos.is_empty() { Vec::new() } else { missing_photos(tx, &id_text)? };
     // A later record of the same batch with this id is a duplicate or a conflict of this one.
     batch.existing.insert(id_text, (seq, s.content_hash.clone(), review.code().to_string()));
-    Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, missing_photos })
+    let warning = outside_periods(v);
+    Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, warning, missing_photos })
+}
+
+/// SCORING.md §8: every survey of a burst goes to review, not only the one that completes
+/// it. The earlier ones (of this push or of earlier ones) get the burst flag; an accepted
+/// one goes to review, and its surveyor's devices learn it through pull like any review
+/// decision. One already decided by a reviewer keeps its decision (the flag is added for
+/// the record).
+fn flag_companions(
+    tx: &Transaction<'_>,
+    ctx: &PushContext,
+    batch: &mut Batch,
+    companions: &[usize],
+    burst: &(String, String),
+    committed: &mut Committed,
+) -> Result<(), DbError> {
+    for &i in companions {
+        let Some(f) = batch.finalisations.get_mut(i) else { continue };
+        if f.in_burst() {
+            continue;
+        }
+        f.flags.push(burst.clone());
+        let before = f.review;
+        let after = if before == ReviewState::Accepted { ReviewState::InReview } else { before };
+        let flags_json = serde_json::to_string(&f.flags).map_err(|e| DbError::Other(e.into()))?;
+        tx.prepare_cached("UPDATE submissions SET flags = ?1, review = ?2 WHERE id = ?3")?.execute(params![flags_json, after.code(), f.id])?;
+        f.review = after;
+        if after == before {
+            continue;
+        }
+        let submission_id: Uuid = f.id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{}»: {e}", f.id)))?;
+        let body = ChangeBody::Review { submission_id, state: after, reason: None };
+        let change_seq = emit(tx, "review", &f.id, Some(ctx.user_id), Some(&body))?;
+        let fact = survey_fact(tx, &f.id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {} no tiene hechos almacenados", f.id)))?;
+        let (centro_id, capture_date) = (fact.centro_id.clone(), fact.capture_date);
+        committed.reviews.push(Decided { fact: Some(fact), before, change_seq: change_seq as u64, centro_id, capture_date });
+        if let Some(existing) = batch.existing.get_mut(&f.id) {
+            existing.2 = after.code().to_string();
+        }
+    }
+    Ok(())
 }
 
 fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
@@ -239,10 +333,13 @@ pub(crate) fn visit_change(s: &shared::protocol::Submission, visit_date: NaiveDa
     }
 }
 
-/// The integrity flags of a survey, as (code, Spanish reason) pairs.
-fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: &[i64], v: &Valid) -> Vec<(String, String)> {
-    let window = ctx.integrity.burst_window_seconds;
-    let others: Vec<i64> = finalisations.iter().copied().filter(|t| (t - v.finalised_unix).abs() <= window).collect();
+/// The integrity flags of a survey, as (code, Spanish reason) pairs, under the limits of
+/// its period; and when it is in a burst, the indexes of the earlier surveys in it.
+fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: &[Finalised], v: &Valid) -> (Vec<(String, String)>, Vec<usize>) {
+    let limits = &v.integrity;
+    let window = limits.burst_window_seconds;
+    let times: Vec<i64> = finalisations.iter().map(|f| f.at).collect();
+    let others: Vec<i64> = times.iter().copied().filter(|t| (t - v.finalised_unix).abs() <= window).collect();
     let meta = SurveyMeta {
         duration_seconds: Some(v.duration_seconds),
         scale5_answers: &v.scale5_answers,
@@ -252,7 +349,13 @@ fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: 
         finalised_at: v.finalised_unix,
         other_finalisations: &others,
     };
-    integrity_flags(&meta, &ctx.integrity).iter().map(|f| (f.code().to_string(), f.to_string())).collect()
+    let found = integrity_flags(&meta, limits);
+    let companions = if found.iter().any(|f| matches!(f, IntegrityFlag::Burst { .. })) {
+        burst_companions(v.finalised_unix, &times, window, limits.burst_count)
+    } else {
+        Vec::new()
+    };
+    (found.iter().map(|f| (f.code().to_string(), f.to_string())).collect(), companions)
 }
 
 impl Db {
@@ -268,12 +371,19 @@ impl Db {
     /// Handles one push batch in one transaction, storing each chunk of checked
     /// submissions as it arrives from `checked`; answers per record, after the commit.
     /// `None` when checking stopped before [`Checked::Done`]: nothing is committed.
-    pub async fn push(&self, ctx: PushContext, checked: Receiver<Checked>) -> Result<Option<Stored>, DbError> {
+    /// `on_commit` receives what the push changed in the scores right after the commit,
+    /// before the next write starts: changes reach it in commit order.
+    pub async fn push(
+        &self,
+        ctx: PushContext,
+        checked: Receiver<Checked>,
+        on_commit: impl FnOnce(Committed) + Send + 'static,
+    ) -> Result<Option<Stored>, DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let mut counts = Counts::default();
             let mut results = Vec::new();
-            let mut facts = Vec::new();
+            let mut committed = Committed::default();
             let mut batch = Batch::new(&tx, &ctx)?;
             loop {
                 match checked.recv() {
@@ -282,7 +392,7 @@ impl Db {
                         for item in &items {
                             let result = match item {
                                 Prepared::Rejected { id, code, message } => rejected(*id, code, message.clone()),
-                                Prepared::Valid(v) => store(&tx, &ctx, &mut batch, v, &mut facts)?,
+                                Prepared::Valid(v) => store(&tx, &ctx, &mut batch, v, &mut committed)?,
                             };
                             counts.add(result.outcome);
                             results.push(result);
@@ -291,6 +401,13 @@ impl Db {
                     Ok(Checked::Done) => break,
                     // Checking stopped early (a bad record): the transaction rolls back.
                     Err(_) => return Ok(None),
+                }
+            }
+            // A survey of this push that a later one put in a burst is answered in review.
+            for d in &committed.reviews {
+                let Some(fact) = &d.fact else { continue };
+                for r in results.iter_mut().filter(|r| r.outcome == Outcome::Stored && r.id.to_string() == fact.submission_id) {
+                    r.review = Some(fact.review.into());
                 }
             }
             let received = results.len() as i64;
@@ -328,7 +445,8 @@ impl Db {
                 },
             )?;
             tx.commit()?;
-            Ok(Some(Stored { results, receipt, facts }))
+            on_commit(committed);
+            Ok(Some(Stored { results, receipt }))
         })
         .await
     }

@@ -13,9 +13,7 @@ use crate::state::AppState;
 /// Brings the live scores up to date with a centro's commitments and complaints.
 async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), AppError> {
     let (commitments, complaints) = state.db.centro_score_records(centro.to_string()).await?;
-    if let Ok(mut live) = state.scores.write() {
-        live.centro_records_changed(centro, &commitments, &complaints, seq);
-    }
+    state.scores.update(crate::scores::Update::CentroRecords { centro_id: centro.to_string(), commitments, complaints, seq });
     Ok(())
 }
 

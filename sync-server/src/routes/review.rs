@@ -42,15 +42,14 @@ pub async fn apply_decision(state: &AppState, device: &crate::db::Device, id: Uu
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(AppError::BadRequest("invalid_body", "El motivo admite como máximo 500 caracteres.".into()));
     }
-    let decided = state.db.decide(who, id, new_state, reason.clone(), overrule).await?;
-    if let (Some(fact), Ok(mut live)) = (&decided.fact, state.scores.write()) {
-        live.review_changed(fact, decided.before.into(), decided.change_seq);
-    }
+    let live = state.scores.clone();
+    let on_commit = move |d: &crate::db::Decided| live.update(crate::scores::Update::Review(d.clone()));
+    let decided = state.db.decide(who, id, (new_state, reason.clone(), overrule), on_commit).await?;
     Ok(ReviewItem {
         submission_id: id,
-        centro_id: decided.fact.as_ref().map(|f| f.centro_id.clone()).unwrap_or_default(),
+        centro_id: decided.centro_id,
         username: String::new(),
-        capture_date: decided.fact.as_ref().map(|f| f.capture_date).unwrap_or_default(),
+        capture_date: decided.capture_date,
         received_at: String::new(),
         state: new_state,
         flags: Vec::new(),

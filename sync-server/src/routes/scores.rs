@@ -40,11 +40,9 @@ pub async fn get(
     Query(format): Query<Format>,
 ) -> Result<Response, AppError> {
     results_reader(&device)?;
-    let table = {
-        let live = state.scores.read().map_err(|_| anyhow::anyhow!("scores lock poisoned"))?;
-        live.table(&period_id)
-    }
-    .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period_id}».")))?;
+    let table = state
+        .read_scores(|live| live.table(&period_id))?
+        .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period_id}».")))?;
     let dto = ScoreTableDto::from(&table);
     match format.format.as_deref() {
         None | Some("json") => Ok(Json(dto).into_response()),

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushResponse};
 
 use crate::auth::AuthDevice;
-use crate::db::{PushContext, Stored};
+use crate::db::{Committed, PushContext, Stored};
+use crate::scores::Update;
 use crate::error::{AppError, JsonBytes};
 use crate::ingest::Envelope;
 use crate::state::AppState;
@@ -31,20 +32,18 @@ pub async fn push(
         clock_skew_seconds: (envelope.device_time - now).num_seconds(),
         today: now.date_naive(),
         received_at: now.to_rfc3339(),
-        integrity: state.settings.integrity.clone(),
         photos: state.photos.clone(),
         // A ledger for a day far from the server's is a wrong clock: not kept.
         ledger: envelope.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1),
     };
-    let (forms, offset) = (state.forms(), state.local_offset);
+    let (forms, periods, offset) = (state.forms(), state.period_settings(), state.local_offset);
     let (sender, receiver) = std::sync::mpsc::channel();
-    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, offset, &sender));
-    let stored = state.db.push(ctx, receiver).await;
+    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, &periods, offset, &sender));
+    let live = state.scores.clone();
+    let on_commit = move |c: Committed| live.update(Update::Push { facts: c.facts, reviews: c.reviews });
+    let stored = state.db.push(ctx, receiver, on_commit).await;
     checking.await.map_err(anyhow::Error::from)??;
-    let Stored { results, receipt, facts } = stored?.ok_or_else(|| anyhow::anyhow!("checking ended without finishing the batch"))?;
-    if let Ok(mut live) = state.scores.write() {
-        live.apply(&facts);
-    }
+    let Stored { results, receipt } = stored?.ok_or_else(|| anyhow::anyhow!("checking ended without finishing the batch"))?;
     let wanted_photos = state.db.wanted_photos(device.id).await?;
     Ok(Json(PushResponse { results, receipt, server_time: Utc::now().with_timezone(&state.local_offset), wanted_photos }))
 }

@@ -79,6 +79,15 @@ impl TestApp {
         self.post_raw(path, token, serde_json::to_vec(body).expect("serializes")).await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: &impl serde::Serialize) -> Answer {
+        let req = Request::put(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(serde_json::to_vec(body).expect("serializes")))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Enrols a device for a demo user and returns its token.
     pub async fn enrol(&self, username: &str) -> String {
         let body = serde_json::json!({ "username": username, "password": PASSWORD, "device_label": "prueba" });
