@@ -142,6 +142,12 @@ pub async fn not_found() -> AppError {
     AppError::NotFound("La ruta no existe.".into())
 }
 
+/// The answer for a path that exists with another method.
+pub async fn method_not_allowed() -> axum::response::Response {
+    let body = ApiError::new("method_not_allowed", "Esta ruta no admite ese método HTTP.");
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
 /// A JSON body, read (within the route's limit) but not parsed, for handlers that parse
 /// it themselves off the async runtime. Failures come back in the API's error format.
 #[derive(Debug, Clone, Default)]

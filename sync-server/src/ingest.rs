@@ -75,13 +75,30 @@ fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
     Prepared::Rejected { id, code: code.into(), message: message.into() }
 }
 
+/// What a refused content hash says: the hash the server computed and the start of the
+/// canonical form it computed it over (where the usual differences are: a zero offset
+/// written `+00:00` instead of `Z`, zero fractions of a second, key order), so that a
+/// client author sees which form was expected (`docs/sync-protocol.md`, «Forma canónica»).
+fn hash_mismatch_message(s: &Submission) -> String {
+    const SHOWN: usize = 300;
+    let canonical = String::from_utf8_lossy(&s.canonical_content()).into_owned();
+    let hash = shared::digest::sha256_hex(canonical.as_bytes());
+    let shown: String = canonical.chars().take(SHOWN).collect();
+    let more = if canonical.chars().count() > SHOWN { "…" } else { "" };
+    format!(
+        "La huella (content_hash) no corresponde al contenido en su forma canónica: el servidor calculó {hash} sobre {shown}{more} \
+         Revise que las fechas vayan como las escribe la forma canónica (desfase cero como «Z», sin fracción de segundo cuando es cero) \
+         y las claves en ese orden (docs/sync-protocol.md, «Forma canónica»)."
+    )
+}
+
 /// Checks one submission and reduces it under the settings of the period its capture date
 /// belongs to. `local` is the centros' UTC offset.
 pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, local: FixedOffset) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
-        return reject(id, "hash_mismatch", "El contenido no coincide con su huella (content_hash): el registro llegó dañado.");
+        return reject(id, "hash_mismatch", hash_mismatch_message(&s));
     };
     if let Err(e) = s.check_ranges() {
         return reject(id, "out_of_range", format!("Valor fuera de rango en {e}."));

@@ -29,6 +29,7 @@ pub mod db;
 pub mod demo;
 pub mod durable;
 mod error;
+mod extract;
 pub mod export;
 pub mod facts;
 pub mod ingest;
@@ -120,7 +121,8 @@ pub fn app(state: AppState) -> Router {
             get(routes::photos::status)
                 .put(routes::photos::upload)
                 .layer(DefaultBodyLimit::max(photos::MAX_PHOTO_BYTES as usize)),
-        );
+        )
+        .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .nest("/api/v1", api)
         .merge(console::router(state.clone()))

@@ -241,6 +241,27 @@ async fn fieldwork_shows_progress_against_quota_and_each_devices_day() {
     assert!(!get(&app, "/consola/campo?periodo=2025", Some(&sur)).await.html.contains("Ana Torres"));
 }
 
+/// A survey whose date no period covers is listed, and said not to count anywhere.
+#[tokio::test]
+async fn fieldwork_lists_records_outside_every_period() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut s = survey(600, "GTO-E-T-01");
+    s.started_at = chrono::DateTime::parse_from_rfc3339("2024-11-05T10:00:00-06:00").expect("valid");
+    s.finalised_at = s.started_at + chrono::Duration::seconds(150);
+    let s = s.seal();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![s.clone(), survey(601, "GTO-E-T-01")])).await;
+    let token = login(&app, "sup.norte").await;
+    let page = get(&app, "/consola/campo?periodo=2025", Some(&token)).await;
+    let at = page.html.find("id=\"fuera-de-periodo\"").expect("the section");
+    let section = &page.html[at..];
+    assert!(section.contains(&format!("data-outside=\"{}\"", s.id)), "{section}");
+    assert!(section.contains("05/11/2024") && section.contains("no cuentan en ningún resultado"), "{section}");
+    assert!(!section.contains(&uuid::Uuid::from_u128(601).to_string()), "a survey inside the period is not listed");
+    let sur = login(&app, "sup.sur").await;
+    assert!(!get(&app, "/consola/campo?periodo=2025", Some(&sur)).await.html.contains(&s.id.to_string()), "another team's records are not listed");
+}
+
 /// A multipart body with the CSRF token and one file.
 fn multipart(csrf: &str, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "ventanillaLimite7";

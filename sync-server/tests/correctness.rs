@@ -211,3 +211,55 @@ async fn a_push_between_snapshot_and_swap_is_kept() {
     assert_eq!(n_of(&live_centros(&app, &staff, "2025").await, CENTRO), before + 1, "the push was lost by the rebuild");
     assert_live_equals_rebuilt(&app, &staff, "2025").await;
 }
+
+/// A client that hashed a zero offset as `+00:00` is told the canonical form it should
+/// have hashed (with `Z`) and the hash the server computed, not that the record is damaged.
+#[tokio::test]
+async fn a_hash_over_another_form_is_answered_with_the_canonical_one() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut s = survey(80, CENTRO);
+    let utc = chrono::FixedOffset::east_opt(0).expect("offset");
+    s.started_at = s.started_at.with_timezone(&utc);
+    s.finalised_at = s.finalised_at.with_timezone(&utc);
+    let canonical = String::from_utf8(s.canonical_content()).expect("utf-8");
+    assert!(canonical.contains("Z\""), "{canonical}");
+    let theirs = canonical.replace("Z\"", "+00:00\"");
+    s.content_hash = shared::digest::sha256_hex(theirs.as_bytes());
+    let a = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![s.clone()])).await;
+    let error = &a.json["results"][0]["error"];
+    assert_eq!(error["code"], "hash_mismatch", "{}", a.json);
+    let message = error["message"].as_str().expect("message");
+    assert!(message.contains(&shared::digest::sha256_hex(canonical.as_bytes())), "{message}");
+    let expected = format!("\"finalised_at\":\"{}\"", s.finalised_at.format("%Y-%m-%dT%H:%M:%SZ"));
+    assert!(message.contains(&expected), "{message}");
+    assert!(!message.contains("dañado"), "{message}");
+}
+
+/// Damage in stored data is an error that is logged and answered, never a made-up value
+/// (an empty flag list, a nil id, 1970-01-01, a skipped dimension).
+#[tokio::test]
+async fn damaged_stored_values_are_errors_not_defaults() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let sup = app.enrol("sup.norte").await;
+    let staff = app.enrol("coordinacion").await;
+    let mut fast = at(100, "2025-07-05", 0);
+    fast.finalised_at = fast.started_at + chrono::Duration::seconds(10);
+    let fast = fast.seal();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![fast.clone()])).await;
+    assert_eq!(app.get("/api/v1/review", Some(&sup)).await.status, StatusCode::OK);
+    let damage = |sql: &'static str| {
+        let db = app.state.db.clone();
+        async move { db.write(move |conn| Ok(conn.execute_batch(sql)?)).await.expect("damage") }
+    };
+    damage("UPDATE submissions SET flags = 'no es JSON'").await;
+    let queue = app.get("/api/v1/review", Some(&sup)).await;
+    assert_eq!((queue.status, queue.json["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")), "{}", queue.json);
+    damage("UPDATE submissions SET flags = '[]'; UPDATE submissions SET capture_date = 'ayer'").await;
+    assert_eq!(app.get("/api/v1/review", Some(&sup)).await.status, StatusCode::INTERNAL_SERVER_ERROR);
+    damage("UPDATE submissions SET capture_date = '2025-07-05'; UPDATE survey_facts SET dimensions = 'AG=x'").await;
+    assert!(app.state.rebuild_scores().await.is_err(), "a damaged fact stops the rebuild instead of being skipped");
+    let inputs = app.get("/api/v1/periods/2025/scoring-inputs", Some(&staff)).await;
+    assert_eq!(inputs.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", inputs.json);
+}

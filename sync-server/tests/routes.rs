@@ -166,3 +166,29 @@ async fn the_openapi_document_matches_the_router() {
     routed.sort();
     assert_eq!(documented, routed);
 }
+
+/// Every error of the API is JSON with a code: malformed path parameters, malformed or
+/// repeated query parameters, a method a path does not take, a path that does not exist.
+#[tokio::test]
+async fn every_error_is_json_with_a_code() {
+    let app = demo_app().await;
+    let sup = app.enrol("sup.norte").await;
+    let ana = app.enrol("enc.ana").await;
+    let staff = app.enrol("coordinacion").await;
+    let cases: Vec<(support::Answer, StatusCode, &str)> = vec![
+        (app.post("/api/v1/review/0", Some(&sup), &serde_json::json!({"decision": "approve"})).await, StatusCode::BAD_REQUEST, "bad_path"),
+        (app.post("/api/v1/devices/no-es-uuid/revoke", Some(&sup), &serde_json::json!({})).await, StatusCode::BAD_REQUEST, "bad_path"),
+        (app.get("/api/v1/sync/pull?after=1&after=2", Some(&ana)).await, StatusCode::BAD_REQUEST, "bad_query"),
+        (app.get("/api/v1/sync/pull?after=-1", Some(&ana)).await, StatusCode::BAD_REQUEST, "bad_query"),
+        (app.get("/api/v1/periods/2025/scores?format=csv&format=json", Some(&staff)).await, StatusCode::BAD_REQUEST, "bad_query"),
+        (app.get("/api/v1/devices?date=2025-13-01", Some(&sup)).await, StatusCode::BAD_REQUEST, "bad_query"),
+        (app.get("/api/v1/sync/push", Some(&ana)).await, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (app.post("/api/v1/health", None, &serde_json::json!({})).await, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (app.get("/api/v1/periods/2025/nada", Some(&staff)).await, StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (i, (answer, status, code)) in cases.into_iter().enumerate() {
+        assert_eq!(answer.status, status, "case {i}: {}", answer.json);
+        assert_eq!(answer.json["code"], code, "case {i}: {}", answer.json);
+        assert!(answer.json["message"].as_str().is_some_and(|m| !m.is_empty()), "case {i}: {}", answer.json);
+    }
+}

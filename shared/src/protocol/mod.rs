@@ -174,6 +174,30 @@ mod wire_tests {
         );
     }
 
+    /// The test vectors of `docs/sync-protocol.md` («Forma canónica»): a zero offset is
+    /// written `Z`, a fraction of a second only when it is not zero (3, 6 or 9 digits),
+    /// non-ASCII text as UTF-8, `"` `\\` and control characters escaped, numbers in their
+    /// shortest exact form.
+    #[test]
+    fn canonical_form_test_vectors() {
+        let mut s = submission();
+        s.started_at = DateTime::parse_from_rfc3339("2025-06-02T17:02:10.000+00:00").expect("valid");
+        s.finalised_at = DateTime::parse_from_rfc3339("2025-06-02T11:04:40.250-06:00").expect("valid");
+        s.answers.insert("P0_otro".into(), WireEntry::Value("Trámite \"raro\"\n".into()));
+        s.meta.position = Some(GeoPosition { lat: 21.1221, lon: -101.68, accuracy_m: Some(8.0) });
+        let canonical = String::from_utf8(s.canonical_content()).expect("utf-8");
+        assert_eq!(
+            canonical,
+            concat!(
+                r#"{"form_id":"encuesta_opinion","form_version":"2025010101","centro_id":"GTO-001","#,
+                r#""started_at":"2025-06-02T17:02:10Z","finalised_at":"2025-06-02T11:04:40.250-06:00","#,
+                r#""answers":{"AG2":"4","P0_otro":"Trámite \"raro\"\n","espera":[{"espera_min":"7"}]},"#,
+                r#""meta":{"mode":"entrevista","position":{"lat":21.1221,"lon":-101.68,"accuracy_m":8.0},"sampling_position":3,"photos":[]}}"#
+            )
+        );
+        assert_eq!(s.compute_hash(), "c37ddfa7dfe70762e5a195acc5886be72968ea3a373c5c043eeb802638739b2f");
+    }
+
     #[test]
     fn the_content_hash_covers_content_but_not_the_id() {
         let a = submission();

@@ -87,6 +87,23 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 thead { tr { th { "Día" } th { "Encuestador" } th { "Encuestas" } } }
                 tbody { @for d in &work.days { tr { td { (d.date.format("%d/%m/%Y")) } td { (d.display_name) } td.num { (d.surveys) } } } }
             }
+            h2 #fuera-de-periodo { "Registros fuera de todo periodo" }
+            @if work.outside.is_empty() { p.muted { "Ninguno: cada registro recibido cae en un periodo de evaluación." } }
+            @else {
+                p.notice {
+                    (work.outside_total) " registros guardados con una fecha que ningún periodo incluye: no cuentan en ningún resultado. "
+                    "Defina o amplíe un periodo que cubra esas fechas para que cuenten."
+                    @if work.outside_total > work.outside.len() as u64 { " Se muestran los " (work.outside.len()) " más recientes." }
+                }
+                table.rank {
+                    thead { tr { th { "Fecha" } th { "Centro" } th { "Usuario" } th { "Formulario" } th { "Registro" } } }
+                    tbody { @for o in &work.outside {
+                        tr.attention data-outside=(o.submission_id) {
+                            td { (o.capture_date.format("%d/%m/%Y")) } td { (o.centro_id) } td { (o.username) } td { (o.form_id) } td { (o.submission_id) }
+                        }
+                    } }
+                }
+            }
             h2 { "Conflictos por decidir" }
             @if work.conflicts.is_empty() { p.muted { "Ninguno." } }
             @else {

@@ -57,13 +57,30 @@ pub struct OpenConflict {
     pub received_at: String,
 }
 
-/// Fieldwork of a period within a reviewer's scope.
+/// A stored record whose capture date no period covers: it counts in no results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideRecord {
+    pub submission_id: String,
+    pub centro_id: String,
+    pub username: String,
+    pub capture_date: NaiveDate,
+    pub form_id: String,
+}
+
+/// Fieldwork of a period within a reviewer's scope, and the records of the scope that no
+/// period covers (at most [`OUTSIDE_SHOWN`], newest first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fieldwork {
     pub quotas: Vec<QuotaRow>,
     pub days: Vec<SurveyorDay>,
     pub conflicts: Vec<OpenConflict>,
+    pub outside: Vec<OutsideRecord>,
+    /// How many such records there are in all.
+    pub outside_total: u64,
 }
+
+/// How many records outside every period the fieldwork lists.
+pub const OUTSIDE_SHOWN: usize = 200;
 
 impl Db {
     /// A centro's visits (newest first, rejected ones left out), commitments and complaints.
@@ -149,7 +166,19 @@ impl Db {
                     Ok(OpenConflict { submission_id: r.get(0)?, centro_id: r.get(1)?, username: r.get(2)?, received_at: r.get(3)? })
                 })?
                 .collect::<Result<_, _>>()?;
-            Ok(Fieldwork { quotas, days, conflicts })
+            let outside_where = "FROM submissions s JOIN users u ON u.id = s.user_id
+                 WHERE (?1 = 1 OR u.supervisor_id = ?2)
+                 AND NOT EXISTS (SELECT 1 FROM periods p WHERE s.capture_date BETWEEN p.start_date AND p.end_date)";
+            let outside_total: i64 = conn.query_row(&format!("SELECT COUNT(*) {outside_where}"), params![everyone, who.user_id], |r| r.get(0))?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT s.id, s.centro_id, u.username, s.capture_date, s.form_id {outside_where} ORDER BY s.capture_date DESC, s.seq DESC LIMIT ?3"
+            ))?;
+            let outside = stmt
+                .query_map(params![everyone, who.user_id, OUTSIDE_SHOWN as i64], |r| {
+                    Ok(OutsideRecord { submission_id: r.get(0)?, centro_id: r.get(1)?, username: r.get(2)?, capture_date: parsed(r, 3)?, form_id: r.get(4)? })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(Fieldwork { quotas, days, conflicts, outside, outside_total: outside_total as u64 })
         })
         .await
     }

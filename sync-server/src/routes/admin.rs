@@ -3,12 +3,13 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::protocol::{ApiError, CentroDefinition, ImportSummary, NewUserRequest, PeriodDefinition, QuotaInput, UserInfo};
 
 use crate::auth::{AuthDevice, hash_password};
 use crate::centros_import::{Refused, centro_row, parse};
 use crate::db::{Device, NewUser, PeriodRow};
+use crate::extract::ApiPath;
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ async fn rebuild(state: &AppState) -> Result<(), AppError> {
 pub async fn put_period(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     AppJson(p): AppJson<PeriodDefinition>,
 ) -> Result<Json<PeriodDefinition>, AppError> {
     Ok(Json(save_period(&state, &device, id, p).await?))
@@ -46,7 +47,7 @@ pub async fn save_period(state: &AppState, device: &Device, id: String, p: Perio
 pub async fn put_centro(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     AppJson(def): AppJson<CentroDefinition>,
 ) -> Result<Json<CentroDefinition>, AppError> {
     staff(&device)?;
@@ -105,7 +106,7 @@ pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> R
     Ok(UserInfo { username: u.username, display_name: u.display_name, role: u.role })
 }
 
-pub async fn assign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
+pub async fn assign(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath((username, centro)): ApiPath<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
     Ok(Json(assign_centro(&state, &device, username, centro).await?))
 }
 
@@ -117,7 +118,7 @@ pub async fn assign_centro(state: &AppState, device: &Device, username: String, 
     Ok(state.db.assigned_centros(user).await?)
 }
 
-pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path((username, centro)): Path<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
+pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath((username, centro)): ApiPath<(String, String)>) -> Result<Json<Vec<String>>, AppError> {
     staff(&device)?;
     let user = state.db.user_id(username).await?;
     state.db.unassign(user, centro).await?;
@@ -127,7 +128,7 @@ pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDev
 pub async fn put_quota(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((period, centro)): Path<(String, String)>,
+    ApiPath((period, centro)): ApiPath<(String, String)>,
     AppJson(q): AppJson<QuotaInput>,
 ) -> Result<Json<QuotaInput>, AppError> {
     set_quota(&state, &device, period, centro, q.surveys).await?;

@@ -2,8 +2,7 @@
 //! `POST /api/v1/devices/{id}/revoke` (a lost phone).
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use shared::protocol::DeviceDay;
@@ -11,6 +10,7 @@ use uuid::Uuid;
 
 use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -23,10 +23,9 @@ pub struct Day {
 pub async fn days(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    query: Result<Query<Day>, QueryRejection>,
+    ApiQuery(day): ApiQuery<Day>,
 ) -> Result<Json<Vec<DeviceDay>>, AppError> {
     let who = access::reviewer(&device, Resource::Fieldwork)?;
-    let Query(day) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Fecha inválida: {}", e.body_text())))?;
     let date = day.date.unwrap_or_else(|| state.today());
     Ok(Json(state.db.device_days(who, date).await?))
 }
@@ -38,7 +37,7 @@ pub async fn revoke_device(state: &AppState, device: &crate::db::Device, id: Uui
     Ok(())
 }
 
-pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path(id): Path<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
+pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(id): ApiPath<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
     revoke_device(&state, &device, id).await?;
     let who = access::reviewer(&device, Resource::Fieldwork)?;
     let today = state.today();

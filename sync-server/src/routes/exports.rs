@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use shared::form::{FieldKind, Item};
@@ -11,6 +11,7 @@ use shared::protocol::AuditEntry;
 
 use crate::auth::AuthDevice;
 use crate::db::{Device, ExportColumns};
+use crate::extract::ApiPath;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,11 +31,11 @@ fn columns(items: &[Item], out: &mut Vec<String>) {
     }
 }
 
-pub async fn submissions_csv(state: State<AppState>, device: AuthDevice, path: Path<(String, String)>) -> Result<Response, AppError> {
+pub async fn submissions_csv(state: State<AppState>, device: AuthDevice, path: ApiPath<(String, String)>) -> Result<Response, AppError> {
     submissions(state, device, path, Format::Csv).await
 }
 
-pub async fn submissions_xlsx(state: State<AppState>, device: AuthDevice, path: Path<(String, String)>) -> Result<Response, AppError> {
+pub async fn submissions_xlsx(state: State<AppState>, device: AuthDevice, path: ApiPath<(String, String)>) -> Result<Response, AppError> {
     submissions(state, device, path, Format::Xlsx).await
 }
 
@@ -88,7 +89,7 @@ pub async fn start_export(
 async fn submissions(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((form_id, version)): Path<(String, String)>,
+    ApiPath((form_id, version)): ApiPath<(String, String)>,
     format: Format,
 ) -> Result<Response, AppError> {
     let ExportStream { filename, mime, mut chunks } = start_export(&state, &device, form_id, version, format, None).await?;

@@ -2,20 +2,20 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use shared::protocol::PhotoStatus;
 
 use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
 use crate::db::PhotoClaim;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// A photo's status: for the user who uploads it, reviewers of a submission naming it,
 /// and staff.
-pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevice, Path(sha): Path<String>) -> Result<Json<PhotoStatus>, AppError> {
+pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(sha): ApiPath<String>) -> Result<Json<PhotoStatus>, AppError> {
     crate::photos::check_sha(&sha)?;
     access::require_photo(&state, &device, &sha).await?;
     Ok(Json(state.photos.status(&sha).await?))
@@ -31,12 +31,11 @@ pub struct Chunk {
 pub async fn upload(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(sha): Path<String>,
-    query: Result<Query<Chunk>, QueryRejection>,
+    ApiPath(sha): ApiPath<String>,
+    ApiQuery(chunk): ApiQuery<Chunk>,
     body: Body,
 ) -> Result<Json<PhotoStatus>, AppError> {
     access::require(&device, Resource::PhotoUpload)?;
-    let Query(chunk) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Indique offset y total: {}", e.body_text())))?;
     crate::photos::check_sha(&sha)?;
     // A partial upload is continued only by the user whose device started it; the bytes
     // already received stay as they are.

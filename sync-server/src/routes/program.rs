@@ -1,11 +1,12 @@
 //! Commitments, milestone verification and complaints of a centro.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::protocol::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, VerifyMilestone};
 
 use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
+use crate::extract::ApiPath;
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
@@ -20,7 +21,7 @@ async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), AppErro
 pub async fn put_commitment(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((centro, id)): Path<(String, String)>,
+    ApiPath((centro, id)): ApiPath<(String, String)>,
     AppJson(input): AppJson<CommitmentInput>,
 ) -> Result<Json<CommitmentInfo>, AppError> {
     access::require(&device, Resource::Commitments)?;
@@ -32,7 +33,7 @@ pub async fn put_commitment(
 pub async fn verify_milestone(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((centro, commitment, milestone)): Path<(String, String, String)>,
+    ApiPath((centro, commitment, milestone)): ApiPath<(String, String, String)>,
     AppJson(body): AppJson<VerifyMilestone>,
 ) -> Result<Json<CommitmentInfo>, AppError> {
     access::require_site_records(&state, &device, &centro).await?;
@@ -44,7 +45,7 @@ pub async fn verify_milestone(
 pub async fn put_complaint(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path((centro, folio)): Path<(String, String)>,
+    ApiPath((centro, folio)): ApiPath<(String, String)>,
     AppJson(input): AppJson<ComplaintInput>,
 ) -> Result<Json<ComplaintStored>, AppError> {
     access::require_site_records(&state, &device, &centro).await?;

@@ -1,12 +1,13 @@
 //! `GET /api/v1/review` and `POST /api/v1/review/{submission_id}`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::protocol::{Decision, ReviewDecision, ReviewItem, ReviewList, ReviewState};
 use uuid::Uuid;
 
 use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
+use crate::extract::ApiPath;
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
@@ -18,7 +19,7 @@ pub async fn queue(State(state): State<AppState>, AuthDevice(device): AuthDevice
 pub async fn decide(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     AppJson(body): AppJson<ReviewDecision>,
 ) -> Result<Json<ReviewItem>, AppError> {
     Ok(Json(apply_decision(&state, &device, id, body.decision, body.reason).await?))

@@ -1,6 +1,6 @@
 //! `GET /api/v1/periods/{period_id}/scores[?format=csv]`: the live score table.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -8,6 +8,7 @@ use serde::Deserialize;
 use shared::protocol::ScoreTableDto;
 
 use crate::auth::AuthDevice;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -25,7 +26,7 @@ fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
 pub async fn inputs(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(period_id): Path<String>,
+    ApiPath(period_id): ApiPath<String>,
 ) -> Result<Json<shared::protocol::ScoringInputs>, AppError> {
     results_reader(&device)?;
     let inputs = state.db.scoring_inputs(period_id.clone()).await?;
@@ -36,8 +37,8 @@ pub async fn inputs(
 pub async fn get(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    Path(period_id): Path<String>,
-    Query(format): Query<Format>,
+    ApiPath(period_id): ApiPath<String>,
+    ApiQuery(format): ApiQuery<Format>,
 ) -> Result<Response, AppError> {
     results_reader(&device)?;
     let table = state

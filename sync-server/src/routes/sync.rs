@@ -1,8 +1,7 @@
 //! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`.
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::Utc;
 use serde::Deserialize;
 use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushResponse};
@@ -11,6 +10,7 @@ use crate::auth::AuthDevice;
 use crate::db::{Committed, PushContext, Stored};
 use crate::scores::Update;
 use crate::error::{AppError, JsonBytes};
+use crate::extract::ApiQuery;
 use crate::ingest::Envelope;
 use crate::state::AppState;
 
@@ -59,9 +59,8 @@ pub struct PullQuery {
 pub async fn pull(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    query: Result<Query<PullQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, AppError> {
-    let Query(q) = query.map_err(|e| AppError::BadRequest("bad_query", format!("Parámetros inválidos: {}", e.body_text())))?;
     let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
     Ok(Json(state.db.pull(device.user_id, q.after, limit).await?))
 }
