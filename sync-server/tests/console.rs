@@ -377,7 +377,9 @@ async fn an_export_runs_in_the_background_with_its_progress_then_downloads() {
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
     let job = started.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("the job's page").to_string();
     let mut page = get(&app, &job, Some(&token)).await;
-    for _ in 0..100 {
+    // Waits for the job's end (a generous bound, never a measure of speed).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
         if page.html.contains("id=\"descargar\"") {
             break;
         }

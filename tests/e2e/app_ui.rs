@@ -40,7 +40,7 @@ async fn current_path(b: &Browser) -> anyhow::Result<String> {
 async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
     let css = format!(".question[data-path='{path}'] button[data-choice='{value}']");
     b.click(&css).await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         match b.client.find(Locator::Css(&css)).await {
             Ok(e) if e.attr("aria-pressed").await.ok().flatten().as_deref() == Some("true") => return Ok(()),
@@ -53,7 +53,7 @@ async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
 
 /// Waits until the page shows another first question than `path`.
 async fn moved_from(b: &Browser, path: &str) -> anyhow::Result<String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let now = current_path(b).await?;
         if now != path {
@@ -75,7 +75,7 @@ async fn press_next(b: &Browser) -> anyhow::Result<()> {
 /// last answers may still be on their way to the app when it is first pressed).
 async fn next_page(b: &Browser) -> anyhow::Result<()> {
     let before = b.find("#paso").await?.text().await.unwrap_or_default();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         press_next(b).await?;
         let pressed = Instant::now();
@@ -91,7 +91,7 @@ async fn next_page(b: &Browser) -> anyhow::Result<()> {
 
 /// Presses «Siguiente» until the survey shows another question than `path`.
 async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         press_next(b).await?;
         let pressed = Instant::now();
@@ -149,7 +149,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.click("#siguiente").await?;
     assert_eq!(current_path(&b).await?, "P0_otro", "a wrong answer does not let the survey move on");
     b.type_into(&input_css("P0_otro"), "c de no adeudo").await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while b.text().await?.contains("Escriba entre 3 y 120") {
         anyhow::ensure!(Instant::now() < deadline, "the constraint error stayed");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -255,7 +255,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
                     tokio::time::sleep(Duration::from_millis(1200)).await;
                     b.shot("12a-cronometro").await?;
                     b.click("[data-stopwatch='stop']").await?;
-                    let deadline = Instant::now() + Duration::from_secs(10);
+                    let deadline = Instant::now() + Duration::from_secs(60);
                     while b.attr(&input_css(&path), "value").await?.unwrap_or_default().is_empty() {
                         anyhow::ensure!(Instant::now() < deadline, "the stopwatch did not fill the minutes");
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -285,7 +285,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.click("#continuar").await?;
     b.click("#estado").await?;
     b.wait_text("0 registros por enviar").await?;
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let photos = lock(app.store()).photos()?;
         if photos.len() == 1 && photos[0].1 {

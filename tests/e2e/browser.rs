@@ -57,7 +57,7 @@ impl Browser {
         });
         let caps = caps.as_object().cloned().unwrap_or_default();
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
@@ -83,7 +83,7 @@ impl Browser {
 
     /// Waits (up to 20 s) for an element matching `css`.
     pub async fn find(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(e) = self.client.find(Locator::Css(css)).await {
                 return Ok(e);
@@ -98,7 +98,7 @@ impl Browser {
 
     /// An attribute of the first element matching `css`, retried while the page re-renders.
     pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             match self.find(css).await?.attr(name).await {
                 Ok(v) => return Ok(v),
@@ -115,7 +115,7 @@ impl Browser {
 
     /// Waits (up to 30 s) until the page's text contains `text`.
     pub async fn wait_text(&self, text: &str) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let body = self.text().await.unwrap_or_default();
             if body.contains(text) {
@@ -142,7 +142,7 @@ impl Browser {
     /// Clicks the element matching `css` (waiting for it; retried if the page re-rendered
     /// it in between).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             match self.find(css).await?.click().await {
                 Ok(()) => return Ok(()),
@@ -154,7 +154,7 @@ impl Browser {
 
     /// Types into the element matching `css` (as `click`).
     pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             match self.find(css).await?.send_keys(text).await {
                 Ok(()) => return Ok(()),

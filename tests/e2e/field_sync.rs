@@ -192,7 +192,7 @@ async fn the_outbox_drains_by_itself_when_the_network_returns() -> anyhow::Resul
     assert_eq!(lock(&phone.store).outbox_counts()?.pending, 20, "offline: everything waits on the phone");
     assert!(statuses.lock().expect("statuses").iter().any(|s| matches!(s, mobile::sync::SyncStatus::Waiting { .. })));
     proxy.set_offline(false);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while lock(&phone.store).outbox_counts()?.pending > 0 {
         assert!(std::time::Instant::now() < deadline, "the outbox did not drain by itself");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
