@@ -43,6 +43,10 @@ pub struct Config {
     /// form posts must come from it.
     #[arg(long, env = "VENTANILLA_PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
+    /// Rows per worksheet of an XLSX export (header included); past it the export goes on
+    /// in a new sheet. Excel's limit by default; lower only to try the continuation.
+    #[arg(long, env = "VENTANILLA_XLSX_SHEET_ROWS", default_value_t = crate::db::XLSX_MAX_ROWS, value_parser = clap::value_parser!(u32).range(2..=i64::from(crate::db::XLSX_MAX_ROWS)), global = true)]
+    pub xlsx_sheet_rows: u32,
     /// An operator task instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -106,6 +110,7 @@ impl Config {
             session_max_hours: 12,
             cookie_secure: crate::console::origin::CookieSecure::Auto,
             public_origin: None,
+            xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             command: None,
         }
     }

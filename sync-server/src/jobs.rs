@@ -77,7 +77,7 @@ pub fn spawn_export(jobs: &Mutex<std::collections::BTreeMap<Uuid, ExportJob>>, u
                 Ok(file) => JobState::Done(file),
                 Err(e) => {
                     tracing::error!(error = %e, "export job failed");
-                    JobState::Failed("La exportación falló; intente de nuevo.".into())
+                    JobState::Failed(format!("La exportación falló: {e}"))
                 }
             };
         }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub photos: Photos,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
     pub staged_forms: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
+    pub xlsx_sheet_rows: u32,
     /// Exports started from the console, with their progress.
     pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
 }
@@ -90,6 +92,7 @@ impl AppState {
             console: Arc::default(),
             photos,
             staged_forms: Arc::default(),
+            xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             export_jobs: Arc::default(),
         };
         state.rebuild_scores().await?;

@@ -113,3 +113,54 @@ async fn submissions_and_scores_export_as_xlsx_workbooks() {
     let row = tables[0].rows.iter().find(|r| r.get("centro_id") == "GTO-E-T-01").expect("centro");
     assert_eq!((row.get("n"), row.get("metodo")), ("12", "MGS-1"));
 }
+
+/// Past the rows a worksheet holds (lowered here by configuration) an XLSX export goes on
+/// in a new sheet with the header: every row is there, in order.
+#[tokio::test]
+async fn an_xlsx_export_past_the_sheet_limit_continues_on_a_new_sheet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    config.xlsx_sheet_rows = 5;
+    let state = sync_server::open_state(&config).await.expect("state opens");
+    let app = support::TestApp::new(state, dir);
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..11u128).map(|i| survey(700 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys.clone())).await;
+    let staff = app.enrol("coordinacion").await;
+    let (status, bytes) = app.get_bytes("/api/v1/forms/encuesta_opinion/2025010102/submissions.xlsx", &staff).await;
+    assert_eq!(status, StatusCode::OK);
+    let (tables, _) = shared::form::read_workbook(&bytes).expect("a workbook");
+    let sheets: Vec<(&str, usize)> = tables.iter().map(|t| (t.name.as_str(), t.rows.len())).collect();
+    // 5 rows per sheet, header included: 4 + 4 + 3 records.
+    assert_eq!(sheets, [("respuestas", 4), ("respuestas (2)", 4), ("respuestas (3)", 3)]);
+    let ids: Vec<String> = tables.iter().flat_map(|t| t.rows.iter().map(|r| r.get("_id").to_string())).collect();
+    assert_eq!(ids, surveys.iter().map(|s| s.id.to_string()).collect::<Vec<_>>());
+}
+
+/// A stored record that does not read stops the export with its reason: never a file
+/// that silently lacks it.
+#[tokio::test]
+async fn an_export_with_a_damaged_row_fails_loudly() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..3u128).map(|i| survey(800 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys.clone())).await;
+    let damaged = surveys[1].id.to_string();
+    app.state
+        .db
+        .write(move |conn| Ok(conn.execute("UPDATE submissions SET body = '{roto' WHERE id = ?1", [damaged])?))
+        .await
+        .expect("damage");
+    let staff = app.enrol("coordinacion").await;
+    for format in ["csv", "xlsx"] {
+        let req = axum::http::Request::get(format!("/api/v1/forms/encuesta_opinion/2025010102/submissions.{format}"))
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {staff}"))
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let res = tower::ServiceExt::oneshot(app.router.clone(), req).await.expect("answer");
+        let body = http_body_util::BodyExt::collect(res.into_body()).await;
+        let error = body.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains(&surveys[1].id.to_string()), "{format}: the download must fail naming the record, got «{error}»");
+    }
+}

@@ -399,3 +399,27 @@ async fn an_export_runs_in_the_background_with_its_progress_then_downloads() {
     let refused = post_form(&app, "/consola/exportaciones", Some(&sup), &body.replace(&staff_csrf, &sup_csrf)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// An export job that meets a damaged record fails and says which.
+#[tokio::test]
+async fn an_export_job_with_a_damaged_record_fails_with_the_reason() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..3).map(|i| survey(900 + i, "GTO-E-T-01")).collect();
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys.clone())).await;
+    let damaged = surveys[2].id.to_string();
+    app.state.db.write(move |conn| Ok(conn.execute("UPDATE submissions SET body = 'x' WHERE id = ?1", [damaged])?)).await.expect("damage");
+    let token = login(&app, "coordinacion").await;
+    let staff_csrf = csrf(&get(&app, "/consola/admin", Some(&token)).await.html);
+    let body = format!("csrf={staff_csrf}&form_id=encuesta_opinion&version=2025010102&format=xlsx");
+    let started = post_form(&app, "/consola/exportaciones", Some(&token), &body).await;
+    let job = started.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("the job's page").to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut page = get(&app, &job, Some(&token)).await;
+    while page.html.contains("http-equiv=\"refresh\"") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = get(&app, &job, Some(&token)).await;
+    }
+    assert!(page.html.contains("La exportación falló") && page.html.contains(&surveys[2].id.to_string()), "{}", page.html);
+    assert!(!page.html.contains("id=\"descargar\""), "no file to download");
+}

@@ -9,12 +9,17 @@ use super::{Db, DbError, now_text};
 /// Rows are sent in chunks of about this many bytes.
 const CHUNK: usize = 64 * 1024;
 
+/// The most rows an XLSX worksheet holds (Excel's limit, header included).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
 /// The columns of a submissions export: metadata, then one per question.
 pub struct ExportColumns {
     /// Question names in form order (repeats: one column with the instances as JSON).
     pub questions: Vec<String>,
     /// Counts the rows written, for a progress display.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// Rows per XLSX worksheet, header included (at most [`XLSX_MAX_ROWS`]).
+    pub sheet_rows: u32,
 }
 
 /// Metadata columns, prefixed with `_` as ODK-style exports do, so they never clash with a
@@ -75,7 +80,9 @@ impl Db {
     }
 
     /// Calls `row` with the header, then every submission of a form version in sequence
-    /// order, on its own read connection; stops when `row` returns false.
+    /// order, on its own read connection; stops when `row` returns false. A stored body
+    /// that does not read is an error naming the record: an export holds every row or
+    /// fails, never skips one.
     fn for_each_row(path: &std::path::Path, form: &(String, String), columns: &ExportColumns, mut row: impl FnMut(Vec<String>) -> bool) -> Result<(), DbError> {
         let conn = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let header: Vec<String> = META.iter().map(|m| m.to_string()).chain(columns.questions.iter().cloned()).collect();
@@ -83,13 +90,16 @@ impl Db {
             return Ok(());
         }
         let mut stmt = conn.prepare(
-            "SELECT s.body, u.username, s.capture_date, s.review FROM submissions s JOIN users u ON u.id = s.user_id
+            "SELECT s.body, u.username, s.capture_date, s.review, s.id FROM submissions s JOIN users u ON u.id = s.user_id
              WHERE s.form_id = ?1 AND s.form_version = ?2 ORDER BY s.seq",
         )?;
         let mut rows = stmt.query(params![form.0, form.1])?;
         while let Some(r) = rows.next()? {
             let body: String = r.get(0)?;
-            let Ok(s) = serde_json::from_str::<Submission>(&body) else { continue };
+            let s = serde_json::from_str::<Submission>(&body).map_err(|e| {
+                let id: String = r.get(4).unwrap_or_default();
+                DbError::Other(anyhow::anyhow!("el registro {id} está dañado en la base de datos ({e}); la exportación se detuvo"))
+            })?;
             let mut record: Vec<String> = vec![
                 s.id.to_string(),
                 s.centro_id.clone(),
@@ -98,13 +108,13 @@ impl Db {
                 s.started_at.to_rfc3339(),
                 s.finalised_at.to_rfc3339(),
                 r.get(3)?,
-                serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| format!("{:?}", s.meta.mode)),
                 s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
             ];
             for q in &columns.questions {
                 record.push(match s.answers.get(q) {
                     Some(WireEntry::Value(v)) => v.clone(),
-                    Some(WireEntry::Repeat(list)) => serde_json::to_string(list).unwrap_or_default(),
+                    Some(WireEntry::Repeat(list)) => serde_json::to_string(list).map_err(|e| DbError::Other(e.into()))?,
                     None => String::new(),
                 });
             }
@@ -138,37 +148,60 @@ impl Db {
             let _ = w.flush();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");
-                let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
             }
         });
     }
 
-    /// Streams the submissions of a form version as an XLSX workbook: rows go to a
-    /// constant-memory worksheet (spilled to a temporary file), then the file is sent in chunks.
+    /// Streams the submissions of a form version as an XLSX workbook: rows go to
+    /// constant-memory worksheets (spilled to a temporary file), then the file is sent in
+    /// chunks. A worksheet full (`sheet_rows`) continues in a new one, «respuestas (2)», …,
+    /// each with the header.
     pub fn stream_submissions_xlsx(&self, form: (String, String), columns: ExportColumns, tx: Sender) {
         let path = self.path().to_path_buf();
         tokio::task::spawn_blocking(move || {
             let result = (|| -> Result<(), DbError> {
                 let other = |e: rust_xlsxwriter::XlsxError| DbError::Other(e.into());
                 let mut wb = rust_xlsxwriter::Workbook::new();
-                let sheet = wb.add_worksheet_with_constant_memory().map_err(other)?;
-                sheet.set_name("respuestas").map_err(other)?;
-                let mut r: u32 = 0;
+                let sheet_rows = columns.sheet_rows.clamp(2, XLSX_MAX_ROWS);
+                let mut header: Vec<String> = Vec::new();
+                let (mut sheets, mut r) = (0usize, 0u32);
                 let mut failed = None;
-                Self::for_each_row(&path, &form, &columns, |record| {
+                let write_row = |wb: &mut rust_xlsxwriter::Workbook, sheets: usize, r: u32, record: &[String]| -> Result<(), rust_xlsxwriter::XlsxError> {
+                    let sheet = wb.worksheet_from_index(sheets - 1)?;
                     for (c, cell) in record.iter().enumerate() {
-                        let col = u16::try_from(c).unwrap_or(u16::MAX);
-                        let written = match crate::export::as_number(cell) {
-                            Some(n) if r > 0 => sheet.write_number(r, col, n).map(|_| ()),
-                            _ => sheet.write_string(r, col, cell).map(|_| ()),
-                        };
-                        if let Err(e) = written {
-                            failed = Some(e);
-                            return false;
+                        let col = u16::try_from(c).map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError)?;
+                        match crate::export::as_number(cell) {
+                            Some(n) if r > 0 => sheet.write_number(r, col, n).map(|_| ())?,
+                            _ => sheet.write_string(r, col, cell).map(|_| ())?,
                         }
                     }
+                    Ok(())
+                };
+                Self::for_each_row(&path, &form, &columns, |record| {
+                    let step = (|| -> Result<(), rust_xlsxwriter::XlsxError> {
+                        if sheets == 0 || r == sheet_rows {
+                            sheets += 1;
+                            let name = if sheets == 1 { "respuestas".to_string() } else { format!("respuestas ({sheets})") };
+                            wb.add_worksheet_with_constant_memory()?.set_name(name)?;
+                            r = 0;
+                            if sheets > 1 {
+                                write_row(&mut wb, sheets, 0, &header)?;
+                                r = 1;
+                            }
+                        }
+                        write_row(&mut wb, sheets, r, &record)?;
+                        Ok(())
+                    })();
+                    if let Err(e) = step {
+                        failed = Some(e);
+                        return false;
+                    }
+                    if header.is_empty() {
+                        header = record;
+                    }
                     r += 1;
-                    r < 1_048_576
+                    true
                 })?;
                 if let Some(e) = failed {
                     return Err(other(e));
@@ -187,7 +220,7 @@ impl Db {
             })();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");
-                let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
             }
         });
     }

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
-pub use exports::ExportColumns;
+pub use exports::{ExportColumns, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;
 pub use photos::{PhotoClaim, PhotoPeople};

@@ -78,7 +78,7 @@ pub async fn start_export(
     state.db.audit(device.user_id, "export_submissions", format!("{form_id} versión {version} ({ext})")).await?;
     let (tx, chunks) = tokio::sync::mpsc::channel(8);
     let key = (form_id.clone(), version.clone());
-    let cols = ExportColumns { questions, progress };
+    let cols = ExportColumns { questions, progress, sheet_rows: state.xlsx_sheet_rows };
     match format {
         Format::Csv => state.db.stream_submissions_csv(key, cols, tx),
         Format::Xlsx => state.db.stream_submissions_xlsx(key, cols, tx),
