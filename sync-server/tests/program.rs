@@ -93,3 +93,65 @@ async fn iacm_and_igq_follow_commitments_and_complaints() {
     let ana = app.enrol("enc.ana").await;
     assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-3", &ana, unknown).await.status, StatusCode::FORBIDDEN);
 }
+
+/// Integrators read the program in pages: centros with everything the import takes,
+/// periods with their pinned settings, each centro's commitments and complaints.
+#[tokio::test]
+async fn staff_read_the_program_in_pages() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    // Every centro once, in id order, across pages of 7.
+    let (mut seen, mut after) = (Vec::<serde_json::Value>::new(), None::<String>);
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/centros?limit=7&after={a}"),
+            None => "/api/v1/centros?limit=7".to_string(),
+        };
+        let page = app.get(&path, Some(&staff)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+        let items = page.json["items"].as_array().expect("items").clone();
+        assert!(items.len() <= 7);
+        seen.extend(items);
+        after = page.json["cursor"].as_str().map(String::from);
+        if !page.json["more"].as_bool().expect("more") {
+            break;
+        }
+    }
+    let ids: Vec<&str> = seen.iter().map(|c| c["centro_id"].as_str().expect("id")).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!((ids.len(), &ids), (20, &sorted));
+    let c = seen.iter().find(|c| c["centro_id"] == "GTO-E-T-01").expect("centro");
+    for field in ["ambito", "tipo", "municipio", "lat", "lon", "sampling_interval", "tramites", "dependencia"] {
+        assert!(!c[field].is_null(), "{field}: {c}");
+    }
+    let periods = app.get("/api/v1/periods", Some(&staff)).await;
+    assert_eq!(periods.json["items"][0]["period_id"], "2025", "{}", periods.json);
+    assert_eq!(periods.json["items"][0]["settings"]["method"], "MGS-1");
+    // Commitments with milestones, complaints.
+    assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/commitments/K1", &staff, commitment("2025-03-31")).await.status, StatusCode::OK);
+    let complaint = serde_json::json!({"received": "2025-02-03", "responded": "2025-02-05", "corrective_action": true, "acknowledged": false});
+    assert_eq!(put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-7", &staff, complaint).await.status, StatusCode::OK);
+    let k = app.get("/api/v1/centros/GTO-E-T-02/commitments", Some(&staff)).await;
+    assert_eq!((k.json["items"][0]["commitment_id"].as_str(), k.json["items"][0]["milestones"][0]["due"].as_str()), (Some("K1"), Some("2025-03-31")), "{}", k.json);
+    let q = app.get("/api/v1/centros/GTO-E-T-02/complaints", Some(&staff)).await;
+    assert_eq!((q.json["items"][0]["folio"].as_str(), q.json["items"][0]["responded"].as_str(), q.json["more"].as_bool()), (Some("Q-7"), Some("2025-02-05"), Some(false)));
+    assert_eq!(app.get("/api/v1/centros/NO-EXISTE/complaints", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/centros?limit=0&limit=3", Some(&staff)).await.json["code"], "bad_query");
+    // Staff only.
+    let ana = app.enrol("enc.ana").await;
+    for path in ["/api/v1/centros", "/api/v1/periods", "/api/v1/centros/GTO-E-T-02/commitments", "/api/v1/centros/GTO-E-T-02/complaints"] {
+        assert_eq!(app.get(path, Some(&ana)).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+/// A centro with no ISC has no effective sample size and no design effect: null, not 0 and 1.
+#[tokio::test]
+async fn a_centro_without_isc_reports_null_effective_size() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let table = app.get("/api/v1/periods/2025/scores", Some(&staff)).await;
+    let c = centro_row(&table.json, "GTO-E-T-01");
+    assert!(c["isc"].is_null() && c["n_eff"].is_null() && c["deff"].is_null(), "{c}");
+}

@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod catalog;
 pub mod bounds;
 mod program;
 mod pull;
@@ -20,6 +21,7 @@ pub use audit::{
     VisitItemInput,
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
+pub use catalog::{CentroListed, CommitmentListed, ComplaintListed, MAX_LIST_PAGE, Page, PeriodListed};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};

@@ -33,8 +33,10 @@ pub struct CentroScoreDto {
     pub n: u64,
     pub n_isc: u64,
     pub sampling_days: u64,
-    pub n_eff: f64,
-    pub deff: f64,
+    /// Effective sample size of the ISC; `null` when the centro has no ISC.
+    pub n_eff: Option<f64>,
+    /// Design effect of the ISC's clustering by day; `null` when the centro has no ISC.
+    pub deff: Option<f64>,
     pub isc: Option<f64>,
     pub isc_se: Option<f64>,
     pub isc_ci: Option<[f64; 2]>,
@@ -91,8 +93,8 @@ impl From<&CentroScore> for CentroScoreDto {
             n: c.n,
             n_isc: c.n_isc,
             sampling_days: c.sampling_days,
-            n_eff: c.n_eff,
-            deff: c.deff,
+            n_eff: c.isc.map(|_| c.n_eff),
+            deff: c.isc.map(|_| c.deff),
             isc: c.isc,
             isc_se: c.isc_se,
             isc_ci: c.isc_ci.map(|(a, b)| [a, b]),

@@ -82,7 +82,7 @@ fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f64, f64, u64
                 tr { td { "IACM (compromisos)" } td.num { (format!("{:.1}", c.iacm)) } td { (c.commitments) " compromisos" } td {} }
                 tr { td { "IGQ (quejas)" } td.num { (one(c.igq)) } td { (c.complaints) " quejas" } td {} }
             }
-            p.muted { (c.n) " encuestas en " (c.sampling_days) " días de levantamiento · tamaño efectivo " (format!("{:.1}", c.n_eff)) " · " (c.visits) " visitas" }
+            p.muted { (c.n) " encuestas en " (c.sampling_days) " días de levantamiento" @if let Some(n_eff) = c.n_eff { " · tamaño efectivo " (format!("{n_eff:.1}")) } " · " (c.visits) " visitas" }
             @if !c.reasons.is_empty() { ul.reasons { @for r in &c.reasons { li { (r.message) } } } }
         }
         h2 { "Satisfacción por dimensión" }

@@ -72,8 +72,8 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
 
 /// The category's funnel plot (centros with an IGC), when there are enough to draw one.
 fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
-    let scored: Vec<&&CentroScoreDto> = rows.iter().filter(|c| c.igc.is_some() && c.n_eff > 0.0).collect();
-    let sigma = super::charts::pooled_sigma(&scored.iter().filter_map(|c| Some((c.n_eff, c.igc_se?))).collect::<Vec<_>>());
+    let scored: Vec<&&CentroScoreDto> = rows.iter().filter(|c| c.igc.is_some() && c.n_eff.is_some_and(|n| n > 0.0)).collect();
+    let sigma = super::charts::pooled_sigma(&scored.iter().filter_map(|c| Some((c.n_eff?, c.igc_se?))).collect::<Vec<_>>());
     let (Some(sigma), false) = (sigma, scored.len() < 2) else {
         return html! { p.muted { "Embudo: hacen falta al menos dos centros con IGC." } };
     };
@@ -82,7 +82,7 @@ fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collectio
         .iter()
         .map(|c| super::charts::FunnelPoint {
             label: names.get(&c.centro_id).map_or_else(|| c.centro_id.clone(), |n| n.0.clone()),
-            n: c.n_eff,
+            n: c.n_eff.unwrap_or_default(),
             value: c.igc.unwrap_or_default(),
         })
         .collect();

@@ -8,6 +8,7 @@
 //! calls run on tokio's blocking pool.
 
 mod accounts;
+mod catalog;
 mod checkpoint;
 mod commitments;
 mod console;
