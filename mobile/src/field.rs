@@ -23,6 +23,9 @@ use crate::sync_client::{SyncClient, SyncError};
 
 /// The survey and checklist form ids of the MGS-1 instruments.
 pub const SURVEY_FORM: &str = "encuesta_opinion";
+/// The survey's consent question and the answer that means the person declined.
+pub const CONSENT_ITEM: &str = "consentimiento";
+pub const CONSENT_NO: &str = "no";
 pub const VISIT_FORM: &str = "cedula_visita";
 
 /// Why enrolment failed. Messages in Spanish.
@@ -267,13 +270,23 @@ impl FieldApp {
     }
 
     /// Validates and moves a draft into the outbox; sync is woken.
-    pub fn finalise(&self, draft: Uuid) -> Result<Submission, FinaliseError> {
+    /// Finalises a draft into a record; a survey whose person declined at the consent
+    /// question is not a record but a refusal of the day's counter (`None`): it never
+    /// counts as a survey or against the quota.
+    pub fn finalise(&self, draft: Uuid) -> Result<Option<Submission>, FinaliseError> {
         let mut store = lock(&self.store);
+        let d = store.draft(draft)?;
+        if d.form_id == SURVEY_FORM && d.answers.get(CONSENT_ITEM).is_some_and(|v| v == CONSENT_NO) {
+            store.consent_refused(draft, &d.centro_id, d.sampling_position.is_some())?;
+            drop(store);
+            self.sync_now();
+            return Ok(None);
+        }
         let who = identity(&store)?;
         let record = finalise(&mut store, &mut lock_forms(&self.forms), draft, &who)?;
         drop(store);
         self.sync_now();
-        Ok(record)
+        Ok(Some(record))
     }
 
     /// A centro's commitments (with milestones) and the edits made here, for inspectors.

@@ -202,6 +202,8 @@ pub struct Envelope {
     pub device_time: chrono::DateTime<FixedOffset>,
     /// The device's own counts for its day, as reported.
     pub ledger: Option<DeviceLedger>,
+    /// The sampling counter's figures, as reported.
+    pub sampling: Vec<shared::protocol::SamplingCount>,
     records: Vec<Box<RawValue>>,
 }
 
@@ -225,7 +227,13 @@ impl Envelope {
         if envelope.submissions.len() > MAX_PUSH_RECORDS {
             return Err(BodyError::TooManyRecords);
         }
-        Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, records: envelope.submissions })
+        if envelope.sampling.len() > shared::protocol::MAX_SAMPLING_COUNTS {
+            return Err(BodyError::Field("sampling".into(), format!("como máximo {} centros por envío", shared::protocol::MAX_SAMPLING_COUNTS)));
+        }
+        if let Some(bad) = envelope.sampling.iter().find(|c| c.refused > c.selected) {
+            return Err(BodyError::Field("sampling".into(), format!("en «{}» hay más rechazos que personas seleccionadas", bad.centro_id)));
+        }
+        Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, sampling: envelope.sampling, records: envelope.submissions })
     }
 
     /// Reads and checks the submissions in order, handing them to `out` in chunks as they

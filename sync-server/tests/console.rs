@@ -423,3 +423,46 @@ async fn an_export_job_with_a_damaged_record_fails_with_the_reason() {
     assert!(page.html.contains("La exportación falló") && page.html.contains(&surveys[2].id.to_string()), "{}", page.html);
     assert!(!page.html.contains("id=\"descargar\""), "no file to download");
 }
+
+/// The sampling counter's day travels with the push; fieldwork and the centro page show
+/// the response rate (completed / selected) per centro and day.
+#[tokio::test]
+async fn the_response_rate_comes_from_the_counter_and_the_surveys() {
+    let app = demo_app().await;
+    let offset = chrono::FixedOffset::west_opt(6 * 3600).expect("offset");
+    let now = chrono::Utc::now().with_timezone(&offset);
+    let today = now.date_naive();
+    let staff = app.enrol("coordinacion").await;
+    let period = serde_json::json!({ "name": "En curso", "start": today - chrono::Duration::days(30), "end": today + chrono::Duration::days(30) });
+    assert_eq!(app.put("/api/v1/periods/en-curso", &staff, &period).await.status, StatusCode::OK);
+    let ana = app.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..2i64)
+        .map(|i| {
+            let mut s = survey(950 + i as u128, "GTO-E-T-01");
+            // Today just after midnight at the centros, whatever the hour the test runs.
+            let midnight = today.and_hms_opt(0, 1, 0).expect("time").and_local_timezone(offset).single().expect("local");
+            s.finalised_at = midnight + chrono::Duration::minutes(i);
+            s.started_at = s.finalised_at - chrono::Duration::seconds(150);
+            s.seal()
+        })
+        .collect();
+    let mut body = push_body(surveys);
+    body["sampling"] = serde_json::json!([{ "centro_id": "GTO-E-T-01", "date": today, "counted": 12, "selected": 4, "refused": 2 }]);
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &body).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let token = login(&app, "sup.norte").await;
+    let page = get(&app, "/consola/campo?periodo=en-curso", Some(&token)).await;
+    let key = format!("data-response=\"GTO-E-T-01/{today}\"");
+    let at = page.html.find(&key).unwrap_or_else(|| panic!("the centro's day: {}", page.html));
+    let row = &page.html[at..at + page.html[at..].find("</tr>").expect("row end")];
+    for cell in ["<td class=\"num\">12</td>", "<td class=\"num\">4</td>", "<td class=\"num\">2</td>", "50 %"] {
+        assert!(row.contains(cell), "{cell} in {row}");
+    }
+    let centro = get(&app, "/consola/centros/GTO-E-T-01?periodo=en-curso", Some(&token)).await;
+    assert!(centro.html.contains(&key) && centro.html.contains("50 %"), "{}", centro.html);
+    // More refusals than selections is refused whole.
+    let mut bad = push_body(vec![]);
+    bad["sampling"] = serde_json::json!([{ "centro_id": "GTO-E-T-01", "date": today, "counted": 3, "selected": 1, "refused": 2 }]);
+    let refused = app.post("/api/v1/sync/push", Some(&ana), &bad).await;
+    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")), "{}", refused.json);
+}

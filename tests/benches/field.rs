@@ -143,9 +143,9 @@ fn wire_bytes() {
     let now = store.now();
     // As the app sends them: with the day's counts.
     let ledger = Some(store.ledger_report().expect("ledger"));
-    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger }).expect("gzip").len();
-    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger }).expect("json").len();
-    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger }).expect("gzip").len();
+    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger, sampling: vec![] }).expect("gzip").len();
+    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger, sampling: vec![] }).expect("json").len();
+    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger, sampling: vec![] }).expect("gzip").len();
     println!(
         "bytes per {answers}-answer survey: {plain} as JSON, {one} gzip alone, {:.0} gzip in a batch of 100",
         batch as f64 / 100.0
@@ -273,7 +273,7 @@ async fn inspector_pull() {
         }
         .seal();
         let now = chrono::Utc::now().fixed_offset();
-        let res = client.push(&PushRequest { device_time: now, submissions: vec![visit], ledger: None }).await.expect("push");
+        let res = client.push(&PushRequest { device_time: now, submissions: vec![visit], ledger: None, sampling: vec![] }).await.expect("push");
         assert_eq!(res.results[0].outcome, shared::protocol::Outcome::Stored, "{:?}", res.results[0]);
     }
     let fresh = SyncClient::new(&url).expect("client").enrol("insp.carmen", sync_server::demo::DEMO_PASSWORD, "tablet").await.expect("enrol");

@@ -19,7 +19,7 @@ async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyho
     surveys.push(crate::field::sealed_survey(99, "GTO-E-T-01", 20));
     let flagged = surveys[40].id;
     let now = chrono::Utc::now().fixed_offset();
-    phone.push(&PushRequest { device_time: now, submissions: surveys, ledger: None }).await?;
+    phone.push(&PushRequest { device_time: now, submissions: surveys, ledger: None, sampling: vec![] }).await?;
 
     let b = Browser::start("console", 1280, 900).await?;
     b.client.goto(&format!("{}/consola", server.url())).await?;

@@ -36,7 +36,7 @@ fn survey() -> Submission {
 }
 
 fn push(s: Submission) -> PushRequest {
-    PushRequest { device_time: chrono::Utc::now().fixed_offset(), submissions: vec![s], ledger: None }
+    PushRequest { device_time: chrono::Utc::now().fixed_offset(), submissions: vec![s], ledger: None, sampling: vec![] }
 }
 
 #[tokio::test]

@@ -135,7 +135,7 @@ async fn a_visit_photo_cut_at_random_offsets_resumes_and_arrives_verified() -> a
     assert_eq!((status.received, status.complete), (photo.len() as u64, true), "the server verified the hash of every byte");
     // The server's record of the visit no longer misses its photo.
     let device_time = lock(&phone.store).now();
-    let again = direct.push(&shared::protocol::PushRequest { device_time, submissions: vec![visit], ledger: None }).await?;
+    let again = direct.push(&shared::protocol::PushRequest { device_time, submissions: vec![visit], ledger: None, sampling: vec![] }).await?;
     assert_eq!(again.results[0].outcome, shared::protocol::Outcome::Duplicate);
     assert!(again.results[0].missing_photos.is_empty(), "{:?}", again.results[0]);
     Ok(())

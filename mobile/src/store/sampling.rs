@@ -11,7 +11,9 @@ use super::{Store, StoreError};
 pub struct SamplingDay {
     /// People counted leaving.
     pub counted: u32,
-    /// Selected people who declined.
+    /// People selected and approached (surveyed or refused).
+    pub selected: u32,
+    /// Selected people who declined (at the counter or at the consent question).
     pub refused: u32,
     /// The count at which the last selected person was surveyed or declined.
     pub handled: u32,
@@ -36,9 +38,11 @@ impl Store {
     pub fn sampling(&self, centro_id: &str, day: NaiveDate) -> Result<SamplingDay, StoreError> {
         let row = self
             .conn
-            .query_row("SELECT counted, refused, handled FROM sampling WHERE centro_id = ?1 AND day = ?2", params![centro_id, day.to_string()], |r| {
-                Ok(SamplingDay { counted: r.get(0)?, refused: r.get(1)?, handled: r.get(2)? })
-            })
+            .query_row(
+                "SELECT counted, selected, refused, handled FROM sampling WHERE centro_id = ?1 AND day = ?2",
+                params![centro_id, day.to_string()],
+                |r| Ok(SamplingDay { counted: r.get(0)?, selected: r.get(1)?, refused: r.get(2)?, handled: r.get(3)? }),
+            )
             .optional()?;
         Ok(row.unwrap_or_default())
     }
@@ -52,14 +56,53 @@ impl Store {
     pub fn record_refusal(&mut self, centro_id: &str) -> Result<SamplingDay, StoreError> {
         self.bump_sampling(
             centro_id,
-            "INSERT INTO sampling (centro_id, day, refused) VALUES (?1, ?2, 1) ON CONFLICT (centro_id, day)
-             DO UPDATE SET refused = refused + (handled < counted), handled = counted",
+            "INSERT INTO sampling (centro_id, day, refused, selected) VALUES (?1, ?2, 1, 1) ON CONFLICT (centro_id, day)
+             DO UPDATE SET refused = refused + (handled < counted), selected = selected + (handled < counted), handled = counted",
         )
     }
 
     /// The selected person agreed: their survey has begun.
     pub fn selection_surveyed(&mut self, centro_id: &str) -> Result<SamplingDay, StoreError> {
-        self.bump_sampling(centro_id, "INSERT INTO sampling (centro_id, day) VALUES (?1, ?2) ON CONFLICT (centro_id, day) DO UPDATE SET handled = counted")
+        self.bump_sampling(
+            centro_id,
+            "INSERT INTO sampling (centro_id, day, selected) VALUES (?1, ?2, 1) ON CONFLICT (centro_id, day)
+             DO UPDATE SET selected = selected + (handled < counted), handled = counted",
+        )
+    }
+
+    /// The person declined at the consent question: the draft is dropped (nothing of it is
+    /// kept or sent) and the day's counter records a refusal, in one transaction. A survey
+    /// begun from the counter was counted as selected then; one begun without it is
+    /// counted as selected now.
+    pub fn consent_refused(&mut self, draft: uuid::Uuid, centro_id: &str, from_counter: bool) -> Result<SamplingDay, StoreError> {
+        let day = self.today();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sampling (centro_id, day, refused, selected) VALUES (?1, ?2, 1, 1) ON CONFLICT (centro_id, day)
+             DO UPDATE SET refused = refused + 1, selected = selected + ?3",
+            params![centro_id, day.to_string(), i64::from(!from_counter)],
+        )?;
+        tx.execute("DELETE FROM drafts WHERE id = ?1", [draft.to_string()])?;
+        tx.commit()?;
+        self.sampling(centro_id, day)
+    }
+
+    /// Today's counters at every centro, as reported to the server with each push.
+    pub fn sampling_report(&self) -> Result<Vec<shared::protocol::SamplingCount>, StoreError> {
+        let date = self.today();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT centro_id, counted, selected, refused FROM sampling WHERE day = ?1 AND (counted > 0 OR selected > 0) ORDER BY centro_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![date.to_string(), shared::protocol::MAX_SAMPLING_COUNTS as i64], |r| {
+            Ok(shared::protocol::SamplingCount {
+                centro_id: r.get(0)?,
+                date,
+                counted: r.get::<_, i64>(1)? as u64,
+                selected: r.get::<_, i64>(2)? as u64,
+                refused: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn bump_sampling(&mut self, centro_id: &str, sql: &str) -> Result<SamplingDay, StoreError> {

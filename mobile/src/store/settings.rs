@@ -23,6 +23,8 @@ const REVOKED: &str = "revoked";
 const LAST_SYNC: &str = "last_sync";
 const RECEIPT: &str = "last_receipt";
 const LEDGER_REPORTED: &str = "ledger_reported";
+/// The sampling counts the server last acknowledged receiving (JSON).
+const SAMPLING_REPORTED: &str = "sampling_reported";
 
 pub(super) fn get(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -105,6 +107,19 @@ impl Store {
     pub fn set_reported_ledger(&mut self, l: &DeviceLedger) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         set(&tx, LEDGER_REPORTED, &to_json(l)?)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The sampling counts the server last acknowledged receiving.
+    pub fn reported_sampling(&self) -> Result<Vec<shared::protocol::SamplingCount>, StoreError> {
+        Ok(get(&self.conn, SAMPLING_REPORTED)?.map(|t| from_json(&t)).transpose()?.unwrap_or_default())
+    }
+
+    /// The server received these sampling counts.
+    pub fn set_reported_sampling(&mut self, counts: &[shared::protocol::SamplingCount]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        set(&tx, SAMPLING_REPORTED, &to_json(&counts)?)?;
         tx.commit()?;
         Ok(())
     }

@@ -371,3 +371,30 @@ fn a_warning_from_the_server_is_kept_with_the_sent_record() {
         assert_eq!(warning_of(plain), None);
     }
 }
+
+#[test]
+fn the_counter_counts_selections_and_a_consent_refusal_is_no_record() {
+    for (mut store, _dir) in stores() {
+        for _ in 0..3 {
+            store.count_person("C1").expect("count");
+        }
+        store.selection_surveyed("C1").expect("surveyed");
+        for _ in 0..3 {
+            store.count_person("C1").expect("count");
+        }
+        let day = store.record_refusal("C1").expect("refused");
+        assert_eq!((day.counted, day.selected, day.refused), (6, 2, 1));
+        // The surveyed person then declines at the consent question: a refusal, no record.
+        let draft = new_draft(&mut store, "C1");
+        let day = store.consent_refused(draft, "C1", true).expect("consent refused");
+        assert_eq!((day.selected, day.refused), (2, 2));
+        assert!(store.drafts().expect("drafts").is_empty(), "the draft is gone");
+        assert_eq!(store.pending(10).expect("pending").len(), 0, "nothing to send as a survey");
+        // Begun without the counter: selected now.
+        let other = new_draft(&mut store, "C2");
+        store.consent_refused(other, "C2", false).expect("consent refused");
+        let report = store.sampling_report().expect("report");
+        let figures: Vec<(&str, u64, u64, u64)> = report.iter().map(|c| (c.centro_id.as_str(), c.counted, c.selected, c.refused)).collect();
+        assert_eq!(figures, [("C1", 6, 2, 2), ("C2", 0, 1, 1)]);
+    }
+}

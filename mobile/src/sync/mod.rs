@@ -133,18 +133,21 @@ impl SyncEngine {
                 batch
             };
             let ledger = lock(&self.store).ledger_report()?;
+            let sampling = lock(&self.store).sampling_report()?;
             // With nothing to send, a push still reports the day's counts once they changed
-            // (the acknowledgements of the last batch), for the day-end receipt.
-            if batch.is_empty() && lock(&self.store).reported_ledger()? == Some(ledger) {
+            // (the acknowledgements of the last batch, the sampling counter), for the
+            // day-end receipt and the response rate.
+            if batch.is_empty() && lock(&self.store).reported_ledger()? == Some(ledger) && lock(&self.store).reported_sampling()? == sampling {
                 return Ok(());
             }
             let device_time = lock(&self.store).now();
             let empty = batch.is_empty();
-            let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger) };
+            let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling };
             report.pushed += request.submissions.len() as u64;
             let response = self.client.push(&request).await.map_err(SyncFailure::from_client)?;
             let applied = lock(&self.store).apply_push(&response)?;
             lock(&self.store).set_reported_ledger(&ledger)?;
+            lock(&self.store).set_reported_sampling(&request.sampling)?;
             report.acknowledged += applied.acknowledged;
             report.problems += applied.problems;
             report.receipt = Some(response.receipt);

@@ -51,7 +51,7 @@ pub fn Fill(draft: Uuid) -> Element {
     let can_leave = page_errors.is_empty();
     let title = view.form.title.get(view.form.language()).unwrap_or(&view.form.id).to_string();
     let centro = view.draft.centro_id.clone();
-    let refusal = survey && view.draft.answers.get("consentimiento").is_some_and(|v| v == "no");
+    let refusal = survey && view.draft.answers.get(crate::field::CONSENT_ITEM).is_some_and(|v| v == crate::field::CONSENT_NO);
     let progress = ((idx + 1) * 100 / n).min(100);
     let answer = {
         let app = app.clone();

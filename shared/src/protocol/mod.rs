@@ -26,7 +26,7 @@ pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
-    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
+    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
     Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 
@@ -294,7 +294,7 @@ mod wire_tests {
             accepted += usize::from(whole.is_some());
             let in_two_steps = PushEnvelope::parse(body.as_bytes()).ok().and_then(|e| {
                 let submissions = e.submissions.iter().map(|raw| PushEnvelope::submission(raw)).collect::<Result<Vec<_>, _>>().ok()?;
-                Some(PushRequest { device_time: e.device_time, submissions, ledger: e.ledger })
+                Some(PushRequest { device_time: e.device_time, submissions, ledger: e.ledger, sampling: e.sampling })
             });
             assert_eq!(whole, in_two_steps, "{body}");
         }

@@ -213,6 +213,29 @@ pub struct PushRequest {
     /// (absent from older apps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<DeviceLedger>,
+    /// The sampling counter's figures of the device's current day, per centro (protocol
+    /// 2; absent from older apps and when nothing was counted). At most
+    /// [`MAX_SAMPLING_COUNTS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sampling: Vec<SamplingCount>,
+}
+
+/// Most sampling counts in one push.
+pub const MAX_SAMPLING_COUNTS: usize = 200;
+
+/// The systematic-sampling counter of one centro on one day, as the device counted it:
+/// the response rate (completed / selected, AAPOR RR1) comes from these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingCount {
+    pub centro_id: String,
+    pub date: NaiveDate,
+    /// People counted leaving the centro.
+    pub counted: u64,
+    /// People selected (every k-th) and approached.
+    pub selected: u64,
+    /// Selected people who declined, at the counter or at the consent question.
+    pub refused: u64,
 }
 
 /// A push body read in two steps: the envelope now, each submission later with
@@ -227,6 +250,8 @@ pub struct PushEnvelope {
     pub submissions: Vec<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub ledger: Option<DeviceLedger>,
+    #[serde(default)]
+    pub sampling: Vec<SamplingCount>,
 }
 
 impl PushEnvelope {

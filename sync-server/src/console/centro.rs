@@ -131,9 +131,15 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     // Figures and commitments are program-wide; visits, photos and complaints only for
     // the centro's own team (and staff).
     let own = access::sees_centro_records(state, &session.device, &centro).await?;
-    let dimensions = match state.db.period_dates(period.clone()).await? {
+    let dates = state.db.period_dates(period.clone()).await?;
+    let dimensions = match dates {
         Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
         None => BTreeMap::new(),
+    };
+    let everyone = crate::db::Reviewer { user_id: session.device.user_id, everyone: true, spare_admins: false };
+    let response = match dates {
+        Some((start, end)) => state.db.response_days(everyone, Some(centro.clone()), start, end).await?,
+        None => Vec::new(),
     };
     Ok(layout(
         &name,
@@ -145,6 +151,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
             @if records.rejected_in_review > 0 {
                 p.notice #rechazadas { (records.rejected_in_review) " encuestas rechazadas en revisión (no cuentan en los resultados)." }
             }
+            h2 #tasa-respuesta { "Tasa de respuesta por día" }
+            (super::fieldwork::response_table(&response, None))
             h2 { "Tendencia (IGC por periodo)" }
             div.card { table.rank { @for (p, v) in &trend { tr { td { (p) } td.num { (one(*v)) } td { @if let Some(v) = v { (interval(*v, *v, *v, p)) } } } } } }
             @if !own { p.muted #otro-equipo { "Las visitas, fotos y quejas de este centro las ve su equipo de supervisión y coordinación." } }

@@ -42,6 +42,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
     };
     let (start, end) = state.db.period_dates(period.clone()).await?.ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     let work = state.db.fieldwork(who, period.clone(), start, end).await?;
+    let response = state.db.response_days(who, None, start, end).await?;
     let today = state.today();
     let devices = state.db.device_days(who, today).await?;
     let names = state.db.centro_names().await?;
@@ -82,6 +83,8 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                     }
                 } }
             }
+            h2 #tasa-respuesta { "Tasa de respuesta por centro y día" }
+            (response_table(&response, Some(&names)))
             h2 { "Encuestas por encuestador y día" }
             table.rank {
                 thead { tr { th { "Día" } th { "Encuestador" } th { "Encuestas" } } }
@@ -114,6 +117,33 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
             }
         },
     ))
+}
+
+/// The response rate per centro and day (completed / selected, AAPOR RR1) with the
+/// counter's figures; `names` adds the centro column (the fieldwork page), without it the
+/// table is one centro's (its page).
+pub fn response_table(days: &[crate::db::ResponseDay], names: Option<&std::collections::BTreeMap<String, (String, String)>>) -> Markup {
+    html! {
+        @if days.is_empty() {
+            p.muted { "Aún no hay conteos del contador de muestreo en este periodo." }
+        } @else {
+            p.muted { "Tasa de respuesta = encuestas completadas ÷ personas seleccionadas (cada k-ésima persona abordada), como la RR1 de AAPOR. Los rechazos incluyen a quien no aceptó en el aviso de privacidad: no cuentan como encuestas ni contra la cuota." }
+            table.rank {
+                thead { tr {
+                    th { "Día" } @if names.is_some() { th { "Centro" } }
+                    th { "Contadas" } th { "Seleccionadas" } th { "Rechazos" } th { "Completadas" } th { "Tasa de respuesta" }
+                } }
+                tbody { @for d in days {
+                    tr data-response=(format!("{}/{}", d.centro_id, d.date)) {
+                        td { (d.date.format("%d/%m/%Y")) }
+                        @if let Some(names) = names { td { (names.get(&d.centro_id).map_or(d.centro_id.as_str(), |n| n.0.as_str())) } }
+                        td.num { (d.counted) } td.num { (d.selected) } td.num { (d.refused) } td.num { (d.completed) }
+                        td.num { @match d.rate() { Some(r) => { (format!("{:.0} %", r * 100.0)) }, None => { "—" } } }
+                    }
+                } }
+            }
+        }
+    }
 }
 
 /// What a device's day is missing, in words: records finished on the phone and not yet

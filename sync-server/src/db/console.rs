@@ -57,6 +57,25 @@ pub struct OpenConflict {
     pub received_at: String,
 }
 
+/// One centro's day of fieldwork as the response rate needs it: the sampling counters of
+/// every device summed, and the surveys completed (stored, not rejected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseDay {
+    pub centro_id: String,
+    pub date: NaiveDate,
+    pub counted: u64,
+    pub selected: u64,
+    pub refused: u64,
+    pub completed: u64,
+}
+
+impl ResponseDay {
+    /// Completed / selected (AAPOR RR1); `None` when nobody was selected.
+    pub fn rate(&self) -> Option<f64> {
+        (self.selected > 0).then(|| self.completed as f64 / self.selected as f64)
+    }
+}
+
 /// A stored record whose capture date no period covers: it counts in no results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutsideRecord {
@@ -179,6 +198,35 @@ impl Db {
                 })?
                 .collect::<Result<_, _>>()?;
             Ok(Fieldwork { quotas, days, conflicts, outside, outside_total: outside_total as u64 })
+        })
+        .await
+    }
+
+    /// Response rates per centro and day between two dates (newest first, at most 500
+    /// rows): every centro of the reviewer's scope, or one centro.
+    pub async fn response_days(&self, who: Reviewer, centro: Option<String>, start: NaiveDate, end: NaiveDate) -> Result<Vec<ResponseDay>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT sc.centro_id, sc.date, SUM(sc.counted), SUM(sc.selected), SUM(sc.refused),
+                   (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
+                    WHERE f.centro_id = sc.centro_id AND f.capture_date = sc.date AND s.review <> 'rejected')
+                 FROM sampling_counts sc
+                 WHERE sc.date BETWEEN ?3 AND ?4 AND (?5 IS NULL OR sc.centro_id = ?5)
+                 AND (?1 = 1 OR EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id
+                                        WHERE a.centro_id = sc.centro_id AND u.supervisor_id = ?2))
+                 GROUP BY sc.centro_id, sc.date ORDER BY sc.date DESC, sc.centro_id LIMIT 500",
+            )?;
+            let rows = stmt.query_map(params![who.everyone, who.user_id, start.to_string(), end.to_string(), centro], |r| {
+                Ok(ResponseDay {
+                    centro_id: r.get(0)?,
+                    date: parsed(r, 1)?,
+                    counted: r.get::<_, i64>(2)? as u64,
+                    selected: r.get::<_, i64>(3)? as u64,
+                    refused: r.get::<_, i64>(4)? as u64,
+                    completed: r.get::<_, i64>(5)? as u64,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }

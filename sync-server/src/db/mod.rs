@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
+pub use console::ResponseDay;
 pub use exports::{ExportColumns, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;

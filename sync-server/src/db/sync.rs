@@ -52,6 +52,8 @@ pub struct PushContext {
     pub photos: crate::photos::Photos,
     /// The device's own counts for its day, if it reported them.
     pub ledger: Option<shared::protocol::DeviceLedger>,
+    /// The device's sampling counters (kept for the user's assigned centros only).
+    pub sampling: Vec<shared::protocol::SamplingCount>,
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
@@ -429,6 +431,16 @@ impl Db {
                      sent = excluded.sent, acknowledged = excluded.acknowledged, reported_at = excluded.reported_at",
                     params![ctx.device_id.to_string(), l.date.to_string(), n(l.created), n(l.finalised), n(l.sent), n(l.acknowledged), ctx.received_at],
                 )?;
+            }
+            for c in ctx.sampling.iter().filter(|c| batch.centros.contains_key(&c.centro_id)) {
+                let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+                tx.prepare_cached(
+                    "INSERT INTO sampling_counts (device_id, centro_id, date, counted, selected, refused, reported_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (device_id, centro_id, date) DO UPDATE SET counted = excluded.counted, selected = excluded.selected,
+                     refused = excluded.refused, reported_at = excluded.reported_at",
+                )?
+                .execute(params![ctx.device_id.to_string(), c.centro_id, c.date.to_string(), n(c.counted), n(c.selected), n(c.refused), ctx.received_at])?;
             }
             let receipt = tx.query_row(
                 "SELECT received, stored, duplicates, conflicts, rejected FROM device_days WHERE device_id = ?1 AND date = ?2",

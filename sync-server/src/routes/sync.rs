@@ -35,6 +35,7 @@ pub async fn push(
         photos: state.photos.clone(),
         // A ledger for a day far from the server's is a wrong clock: not kept.
         ledger: envelope.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1),
+        sampling: envelope.sampling.iter().filter(|c| (c.date - now.date_naive()).num_days().abs() <= 1).cloned().collect(),
     };
     let (forms, periods, offset) = (state.forms(), state.period_settings(), state.local_offset);
     let (sender, receiver) = std::sync::mpsc::channel();
