@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-use crate::routes::exports::ExportStream;
+use crate::service::exports::ExportStream;
 
 /// How many export jobs are kept (the oldest is dropped with its file).
 pub const MAX_JOBS: usize = 20;

@@ -39,6 +39,7 @@ pub mod periods;
 pub mod photos;
 pub mod publish;
 mod routes;
+pub mod service;
 pub mod scores;
 mod state;
 

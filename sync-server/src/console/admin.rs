@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::page::{Session, error_page, layout, render, respond};
 use crate::access::{self, Resource};
 use crate::error::AppError;
-use crate::routes::admin::{assign_centro, centros_from_file, new_user, set_quota, staff};
+use crate::service::program::{assign_centro, centros_from_file, new_user, set_quota, staff};
 use crate::state::AppState;
 
 /// Problems located in a file: (sheet, row, column, message).
@@ -377,7 +377,7 @@ pub async fn revoke(State(state): State<AppState>, session: Session, Path(id): P
     let result = async {
         staff(&session.device)?;
         session.check_csrf(&f.csrf)?;
-        crate::routes::devices::revoke_device(&state, &session.device, id).await
+        crate::service::devices::revoke_device(&state, &session.device, id).await
     }
     .await;
     finish(&session, result.map(|()| "Dispositivo dado de baja: su próxima conexión será rechazada.".to_string()))
@@ -409,7 +409,7 @@ pub async fn period(State(state): State<AppState>, session: Session, Form(f): Fo
             Some(s)
         };
         let def = shared::protocol::PeriodDefinition { name: f.name.trim().into(), start: f.start, end: f.end, settings };
-        crate::routes::admin::save_period(&state, &session.device, f.id.trim().into(), def).await
+        crate::service::program::save_period(&state, &session.device, f.id.trim().into(), def).await
     }
     .await;
     finish(&session, result.map(|p| format!("Periodo {} guardado.", p.name)))

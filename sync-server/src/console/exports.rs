@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::page::{Session, error_page, layout_refreshing, respond};
 use crate::error::AppError;
 use crate::jobs::{ExportJob, JobState, spawn_export};
-use crate::routes::exports::{Format, start_export};
+use crate::service::exports::{Format, start_export};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]

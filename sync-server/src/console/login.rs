@@ -45,7 +45,7 @@ pub struct LoginForm {
 }
 
 pub async fn submit(State(state): State<AppState>, client: crate::auth::ClientAddr, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    match crate::routes::auth::login(&state, client, &f.username, &f.password, "Consola web").await {
+    match crate::service::login::login(&state, client, &f.username, &f.password, "Consola web").await {
         Ok(session) if crate::access::grant(session.user.role, crate::access::Resource::Console).is_none() => {
             let _ = state.db.revoke_device(session.device_id).await;
             (StatusCode::FORBIDDEN, render(login_form(Some("La consola es para supervisión y coordinación; use la app en campo.")))).into_response()

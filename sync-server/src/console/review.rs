@@ -74,7 +74,7 @@ pub async fn decide(State(state): State<AppState>, session: Session, Path(id): P
             "reject" => Decision::Reject,
             _ => return Err(AppError::BadRequest("invalid_body", "Elija aprobar o rechazar.".into())),
         };
-        crate::routes::review::apply_decision(&state, &session.device, id, decision, Some(f.reason.clone())).await?;
+        crate::service::review::apply_decision(&state, &session.device, id, decision, Some(f.reason.clone())).await?;
         Ok(if decision == Decision::Reject { "Encuesta rechazada; el motivo llegará al teléfono de quien la levantó." } else { "Encuesta aprobada." })
     }
     .await;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use shared::protocol::{CentroListed, CommitmentListed, ComplaintListed, MAX_LIST_PAGE, Page, PeriodListed};
 
-use super::admin::staff;
+use crate::service::program::staff;
 use crate::auth::AuthDevice;
 use crate::error::AppError;
 use crate::extract::{ApiPath, ApiQuery};

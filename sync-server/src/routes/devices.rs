@@ -30,15 +30,8 @@ pub async fn days(
     Ok(Json(state.db.device_days(who, date).await?))
 }
 
-/// Revokes a device within the caller's reach (API and console), written to the audit log.
-pub async fn revoke_device(state: &AppState, device: &crate::db::Device, id: Uuid) -> Result<(), AppError> {
-    state.db.revoke_scoped(access::reviewer(device, Resource::RevokeDevice)?, id).await?;
-    state.db.audit(device.user_id, "revoke_device", id.to_string()).await?;
-    Ok(())
-}
-
 pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(id): ApiPath<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
-    revoke_device(&state, &device, id).await?;
+    crate::service::devices::revoke_device(&state, &device, id).await?;
     let who = access::reviewer(&device, Resource::Fieldwork)?;
     let today = state.today();
     Ok(Json(state.db.device_days(who, today).await?))

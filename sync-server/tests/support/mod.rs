@@ -31,6 +31,24 @@ pub async fn demo_app() -> TestApp {
     TestApp { router: app(state.clone()), state, _dir: dir }
 }
 
+/// A demo server whose rate limits have the default sizes but never refill: a test of
+/// the limits then depends on how many requests it makes, never on how fast the machine
+/// makes them.
+pub async fn demo_app_without_refill() -> TestApp {
+    use sync_server::limits::{LoginLimits, RateLimiter};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    let mut state = sync_server::open_state(&config).await.expect("state opens");
+    state.device_limiter = std::sync::Arc::new(RateLimiter::new(120, 0.0));
+    state.login_limits = std::sync::Arc::new(LoginLimits {
+        per_client: RateLimiter::new(30, 0.0),
+        per_client_user: RateLimiter::new(10, 0.0),
+        per_user: RateLimiter::new(60, 0.0),
+    });
+    TestApp::new(state, dir)
+}
+
 /// An answer: status and JSON body (or the raw text as a JSON string).
 pub struct Answer {
     pub status: StatusCode,

@@ -1,0 +1,9 @@
+//! What the API handlers (`routes/`) and the console pages (`console/`) both do, one
+//! module per thing owned: each function checks access, validates, calls `db` and keeps
+//! the live state current; the handlers above only extract and answer.
+
+pub mod devices;
+pub mod exports;
+pub mod login;
+pub mod program;
+pub mod review;

@@ -1,0 +1,83 @@
+//! Program administration (API and console): periods, centros imported from a file,
+//! users, assignments and quotas. Staff and admin; users are created by an admin.
+
+use shared::protocol::{ApiError, ImportSummary, NewUserRequest, PeriodDefinition, UserInfo};
+
+use crate::auth::hash_password;
+use crate::centros_import::{Refused, parse};
+use crate::db::{Device, NewUser, PeriodRow};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub(crate) fn staff(device: &Device) -> Result<(), AppError> {
+    crate::access::require(device, crate::access::Resource::Program).map(|_| ())
+}
+
+pub(crate) async fn rebuild(state: &AppState) -> Result<(), AppError> {
+    state.rebuild_scores().await.map_err(AppError::Internal)
+}
+
+/// Creates or updates a period with its pinned method settings (MGS-1 when absent);
+/// API and console.
+pub async fn save_period(state: &AppState, device: &Device, id: String, p: PeriodDefinition) -> Result<PeriodDefinition, AppError> {
+    staff(device)?;
+    if id.trim().is_empty() || p.name.trim().is_empty() {
+        return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
+    }
+    let settings = p.settings.clone().unwrap_or_default();
+    let row = PeriodRow { id, name: p.name.clone(), start: p.start, end: p.end, settings: settings.clone() };
+    state.db.upsert_period(row).await?;
+    rebuild(state).await?;
+    Ok(PeriodDefinition { settings: Some(settings), ..p })
+}
+
+/// Imports centros from a CSV or XLSX file (API and console): all rows or none, every
+/// problem by row.
+pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>) -> Result<ImportSummary, AppError> {
+    staff(device)?;
+    let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await.map_err(anyhow::Error::from)?;
+    let centros = parsed.map_err(|refused| match refused {
+        Refused::TooBig(limit) => AppError::TooLarge("spreadsheet_too_large", crate::error::too_big_message(&limit)),
+        Refused::Rows(details) => {
+            let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
+            AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
+        }
+    })?;
+    let count = centros.len();
+    state.db.upsert_centros(centros).await?;
+    rebuild(state).await?;
+    Ok(ImportSummary { centros: count })
+}
+
+/// Creates a user (admin only; API and console).
+pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> Result<UserInfo, AppError> {
+    crate::access::require(device, crate::access::Resource::Users)?;
+    let valid_name = !u.username.is_empty() && u.username.len() <= 64 && u.username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid_name || u.display_name.trim().is_empty() {
+        return Err(AppError::BadRequest("invalid_body", "Usuario (letras, números, . _ -) y nombre son obligatorios.".into()));
+    }
+    if u.password.chars().count() < 8 {
+        return Err(AppError::BadRequest("weak_password", "La contraseña debe tener al menos 8 caracteres.".into()));
+    }
+    let password = u.password.clone();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(anyhow::Error::from)??;
+    let new = NewUser { username: u.username.clone(), display_name: u.display_name.clone(), role: u.role, password_hash, supervisor: u.supervisor };
+    state.db.create_user(new).await?;
+    state.db.audit(device.user_id, "create_user", format!("{} ({})", u.username, u.role.code())).await?;
+    Ok(UserInfo { username: u.username, display_name: u.display_name, role: u.role })
+}
+
+/// Assigns a centro to a user (API and console); returns the user's centros.
+pub async fn assign_centro(state: &AppState, device: &Device, username: String, centro: String) -> Result<Vec<String>, AppError> {
+    staff(device)?;
+    let user = state.db.user_id(username).await?;
+    state.db.assign(user, centro).await?;
+    Ok(state.db.assigned_centros(user).await?)
+}
+
+/// Sets a centro's quota of surveys for a period (API and console).
+pub async fn set_quota(state: &AppState, device: &Device, period: String, centro: String, surveys: u32) -> Result<(), AppError> {
+    staff(device)?;
+    state.db.set_quota(period, centro, surveys).await?;
+    Ok(())
+}
