@@ -263,3 +263,27 @@ async fn damaged_stored_values_are_errors_not_defaults() {
     let inputs = app.get("/api/v1/periods/2025/scoring-inputs", Some(&staff)).await;
     assert_eq!(inputs.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", inputs.json);
 }
+
+/// A period created (or changed) after its surveys arrived is honoured for them too: their
+/// indicator answers are read again under its items.
+#[tokio::test]
+async fn a_period_defined_after_its_surveys_reads_them_with_its_items() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let staff = app.enrol("coordinacion").await;
+    let a = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![at(110, "2026-03-03", 0)])).await;
+    assert_eq!(a.json["results"][0]["warning"]["code"], "outside_periods", "{}", a.json);
+    let mut settings = shared::scoring::MethodSettings::default();
+    settings.items.satisfaction = "AG3".into();
+    let period = serde_json::json!({ "name": "Piloto 2026", "start": "2026-01-01", "end": "2026-06-30", "settings": settings });
+    assert_eq!(app.put("/api/v1/periods/2026", &staff, &period).await.status, StatusCode::OK);
+    let inputs = app.get("/api/v1/periods/2026/scoring-inputs", Some(&staff)).await;
+    let stored = inputs.json["surveys"].as_array().expect("surveys").iter().find(|s| s["submission_id"] == uuid::Uuid::from_u128(110).to_string()).cloned().expect("survey");
+    assert_eq!(stored["satisfaction"], 5, "AG3 (5), not GL1 (4): {stored}");
+    assert_live_equals_rebuilt(&app, &staff, "2026").await;
+    // Back to the default items: read again.
+    let period = serde_json::json!({ "name": "Piloto 2026", "start": "2026-01-01", "end": "2026-06-30" });
+    assert_eq!(app.put("/api/v1/periods/2026", &staff, &period).await.status, StatusCode::OK);
+    let inputs = app.get("/api/v1/periods/2026/scoring-inputs", Some(&staff)).await;
+    assert_eq!(inputs.json["surveys"][0]["satisfaction"], 4, "{}", inputs.json["surveys"]);
+}

@@ -182,3 +182,48 @@ impl Db {
         })
     }
 }
+
+/// A stored survey as reducing it again needs it.
+#[derive(Debug, Clone)]
+pub struct StoredSurvey {
+    pub seq: i64,
+    pub submission_id: String,
+    pub capture_date: NaiveDate,
+    /// The submission as stored (JSON).
+    pub body: String,
+    pub satisfaction: Option<u8>,
+    pub bribe: Option<bool>,
+}
+
+impl Db {
+    /// Surveys captured between two dates, after sequence number `after`, at most `limit`,
+    /// in sequence order.
+    pub async fn stored_surveys(&self, start: NaiveDate, end: NaiveDate, after: i64, limit: usize) -> Result<Vec<StoredSurvey>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT f.seq, f.submission_id, f.capture_date, s.body, f.satisfaction, f.bribe FROM survey_facts f
+                 JOIN submissions s ON s.id = f.submission_id
+                 WHERE f.capture_date BETWEEN ?1 AND ?2 AND f.seq > ?3 ORDER BY f.seq LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![start.to_string(), end.to_string(), after, limit as i64], |r| {
+                Ok(StoredSurvey { seq: r.get(0)?, submission_id: r.get(1)?, capture_date: parsed(r, 2)?, body: r.get(3)?, satisfaction: r.get(4)?, bribe: r.get(5)? })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Sets the indicator facts (satisfaction, bribe) of stored surveys, in one transaction.
+    pub async fn set_indicators(&self, rows: Vec<(String, Option<u8>, Option<bool>)>) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            for (id, satisfaction, bribe) in &rows {
+                tx.prepare_cached("UPDATE survey_facts SET satisfaction = ?2, bribe = ?3 WHERE submission_id = ?1")?
+                    .execute(rusqlite::params![id, satisfaction, bribe])?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -28,7 +28,51 @@ pub async fn save_period(state: &AppState, device: &Device, id: String, p: Perio
     let row = PeriodRow { id, name: p.name.clone(), start: p.start, end: p.end, settings: settings.clone() };
     state.db.upsert_period(row).await?;
     rebuild(state).await?;
+    if reduce_again(state, p.start, p.end).await? > 0 {
+        rebuild(state).await?;
+    }
     Ok(PeriodDefinition { settings: Some(settings), ..p })
+}
+
+/// Surveys read per step when reducing again.
+const REDUCE_PAGE: usize = 1_000;
+
+/// Reads again the indicator answers (satisfaction, bribe) of the surveys captured between
+/// two dates under the items of the period each now belongs to: a period created or
+/// changed after its surveys arrived is honoured for them too. Returns how many changed.
+/// (Integrity flags stay those of the limits in force when each survey was stored.)
+async fn reduce_again(state: &AppState, start: chrono::NaiveDate, end: chrono::NaiveDate) -> Result<u64, AppError> {
+    let (periods, forms) = (state.period_settings(), state.forms());
+    let (mut after, mut changed) = (0i64, 0u64);
+    loop {
+        let page = state.db.stored_surveys(start, end, after, REDUCE_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        let (periods, forms) = (periods.clone(), forms.clone());
+        let updates = tokio::task::spawn_blocking(move || -> Result<Vec<(String, Option<u8>, Option<bool>)>, AppError> {
+            let mut updates = Vec::new();
+            for stored in page {
+                let s: shared::protocol::Submission = serde_json::from_str(&stored.body)
+                    .map_err(|e| anyhow::anyhow!("el registro {} está dañado en la base de datos: {e}", stored.submission_id))?;
+                let cached = forms
+                    .get(&(s.form_id.clone(), s.form_version.clone()))
+                    .ok_or_else(|| anyhow::anyhow!("el formulario {} {} del registro {} no está cargado", s.form_id, s.form_version, stored.submission_id))?;
+                let answers = shared::protocol::answers_from_wire(&s.answers);
+                let facts = cached.plan.facts_under(&answers, &periods.settings_for(stored.capture_date).items);
+                if (facts.satisfaction, facts.bribe) != (stored.satisfaction, stored.bribe) {
+                    updates.push((stored.submission_id, facts.satisfaction, facts.bribe));
+                }
+            }
+            Ok(updates)
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+        changed += updates.len() as u64;
+        if !updates.is_empty() {
+            state.db.set_indicators(updates).await?;
+        }
+    }
+    Ok(changed)
 }
 
 /// Imports centros from a CSV or XLSX file (API and console): all rows or none, every
