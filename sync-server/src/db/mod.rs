@@ -36,7 +36,7 @@ pub use photos::{PhotoClaim, PhotoPeople};
 pub use sessions::SessionLimits;
 pub use program::{CentroRow, PeriodRow};
 pub use review::{Decided, Reviewer};
-pub use scores::{ScoreInputs, StoredSurvey};
+pub use scores::{Indicators, ScoreInputs, StoredSurvey};
 pub use sync::{Committed, Fact, PushContext, Stored};
 
 /// How many reader connections to keep.

@@ -195,6 +195,9 @@ pub struct StoredSurvey {
     pub bribe: Option<bool>,
 }
 
+/// A survey's indicator facts to set: (submission id, satisfaction, bribe).
+pub type Indicators = (String, Option<u8>, Option<bool>);
+
 impl Db {
     /// Surveys captured between two dates, after sequence number `after`, at most `limit`,
     /// in sequence order.
@@ -214,7 +217,7 @@ impl Db {
     }
 
     /// Sets the indicator facts (satisfaction, bribe) of stored surveys, in one transaction.
-    pub async fn set_indicators(&self, rows: Vec<(String, Option<u8>, Option<bool>)>) -> Result<(), DbError> {
+    pub async fn set_indicators(&self, rows: Vec<Indicators>) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             for (id, satisfaction, bribe) in &rows {

@@ -49,7 +49,7 @@ async fn reduce_again(state: &AppState, start: chrono::NaiveDate, end: chrono::N
         let Some(last) = page.last() else { break };
         after = last.seq;
         let (periods, forms) = (periods.clone(), forms.clone());
-        let updates = tokio::task::spawn_blocking(move || -> Result<Vec<(String, Option<u8>, Option<bool>)>, AppError> {
+        let updates = tokio::task::spawn_blocking(move || -> Result<Vec<crate::db::Indicators>, AppError> {
             let mut updates = Vec::new();
             for stored in page {
                 let s: shared::protocol::Submission = serde_json::from_str(&stored.body)
