@@ -47,6 +47,12 @@ pub struct Config {
     /// in a new sheet. Excel's limit by default; lower only to try the continuation.
     #[arg(long, env = "VENTANILLA_XLSX_SHEET_ROWS", default_value_t = crate::db::XLSX_MAX_ROWS, value_parser = clap::value_parser!(u32).range(2..=i64::from(crate::db::XLSX_MAX_ROWS)), global = true)]
     pub xlsx_sheet_rows: u32,
+    /// Requests a device may make at once before it is slowed (429 with `Retry-After`).
+    #[arg(long, env = "VENTANILLA_DEVICE_BURST", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub device_burst: u32,
+    /// Requests per second a device may sustain after its burst.
+    #[arg(long, env = "VENTANILLA_DEVICE_RATE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub device_rate: u32,
     /// An operator task instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -111,6 +117,8 @@ impl Config {
             cookie_secure: crate::console::origin::CookieSecure::Auto,
             public_origin: None,
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
+            device_burst: 120,
+            device_rate: 20,
             command: None,
         }
     }

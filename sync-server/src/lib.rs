@@ -147,6 +147,7 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let mut state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
     state.trust_forwarded_for = config.trust_forwarded_for;
     state.xlsx_sheet_rows = config.xlsx_sheet_rows;
+    state.device_limiter = std::sync::Arc::new(limits::RateLimiter::new(config.device_burst, f64::from(config.device_rate)));
     state.console = std::sync::Arc::new(state::ConsoleSettings {
         session: db::SessionLimits { idle: i64::from(config.session_idle_minutes) * 60, absolute: i64::from(config.session_max_hours) * 3600 },
         cookie_secure: config.cookie_secure,

@@ -84,8 +84,8 @@ impl AppState {
             local_offset,
             periods: Arc::default(),
             scores: Arc::default(),
-            // A device may burst 120 requests, then 20 per second: a draining outbox of
-            // thousands of surveys needs a few dozen pushes.
+            // A device may burst 120 requests, then 20 per second (`--device-burst`,
+            // `--device-rate`): a draining outbox of thousands of surveys needs a few dozen pushes.
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
             login_limits: Arc::default(),
             trust_forwarded_for: false,

@@ -193,3 +193,23 @@ async fn every_error_is_json_with_a_code() {
         assert!(answer.json["message"].as_str().is_some_and(|m| !m.is_empty()), "case {i}: {}", answer.json);
     }
 }
+
+/// The device limit is configuration: a smaller burst is reached sooner.
+#[tokio::test]
+async fn the_device_limit_is_configurable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    config.device_burst = 5;
+    config.device_rate = 1;
+    let app = support::TestApp::new(sync_server::open_state(&config).await.expect("state opens"), dir);
+    let token = app.enrol("enc.jose").await;
+    let mut statuses = Vec::new();
+    for _ in 0..200 {
+        statuses.push(app.get("/api/v1/me", Some(&token)).await.status);
+    }
+    // The burst of 5 passes; then only what refills (one a second) does: 200 requests
+    // would have to take over three minutes to all pass.
+    assert!(statuses[..5].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+}
