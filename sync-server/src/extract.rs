@@ -23,7 +23,7 @@ where
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(t)| ApiPath(t))
-            .map_err(|e| AppError::BadRequest("bad_path", format!("Parámetro de ruta inválido: {}", e.body_text())))
+            .map_err(|e| AppError::BadRequest("bad_path", format!("Parámetro de ruta inválido: {}.", spanish(&e.body_text()))))
     }
 }
 
@@ -42,6 +42,39 @@ where
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(t)| ApiQuery(t))
-            .map_err(|e| AppError::BadRequest("bad_query", format!("Parámetros inválidos: {}", e.body_text())))
+            .map_err(|e| AppError::BadRequest("bad_query", format!("Parámetros inválidos: {}.", spanish(&e.body_text()))))
+    }
+}
+
+/// The reason of a path or query rejection in Spanish: axum and serde word it in English
+/// («Failed to deserialize query string: missing field `offset`»); the parameter it names
+/// is kept, the English is not passed on.
+fn spanish(text: &str) -> String {
+    let reason = text.rsplit(": ").next().unwrap_or(text);
+    let named = |rest: &str| rest.split('`').nth(1).map(|f| format!("«{f}»")).unwrap_or_default();
+    if let Some(rest) = reason.strip_prefix("missing field ") {
+        format!("falta el parámetro {}", named(rest))
+    } else if let Some(rest) = reason.strip_prefix("duplicate field ") {
+        format!("el parámetro {} está repetido", named(rest))
+    } else if let Some(rest) = reason.strip_prefix("unknown field ") {
+        format!("parámetro desconocido {}", named(rest))
+    } else if let Some(rest) = reason.strip_prefix("Cannot parse ") {
+        format!("el valor {} no tiene el formato esperado", named(rest))
+    } else {
+        "un valor no tiene el formato esperado (número, fecha AAAA-MM-DD o identificador)".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spanish;
+
+    #[test]
+    fn rejections_are_told_in_spanish_with_the_parameter() {
+        assert_eq!(spanish("Failed to deserialize query string: missing field `offset`"), "falta el parámetro «offset»");
+        assert_eq!(spanish("Failed to deserialize query string: duplicate field `after`"), "el parámetro «after» está repetido");
+        assert_eq!(spanish("Failed to deserialize query string: unknown field `x`, expected `after` or `limit`"), "parámetro desconocido «x»");
+        assert_eq!(spanish("Invalid URL: Cannot parse `0` to a `UUID`"), "el valor «0» no tiene el formato esperado");
+        assert!(!spanish("Failed to deserialize query string: invalid digit found in string").contains("invalid"));
     }
 }

@@ -191,6 +191,8 @@ async fn every_error_is_json_with_a_code() {
         assert_eq!(answer.status, status, "case {i}: {}", answer.json);
         assert_eq!(answer.json["code"], code, "case {i}: {}", answer.json);
         assert!(answer.json["message"].as_str().is_some_and(|m| !m.is_empty()), "case {i}: {}", answer.json);
+        let message = answer.json["message"].as_str().unwrap_or_default();
+        assert!(!["Failed", "deserialize", "Invalid", "invalid", "parse"].iter().any(|w| message.contains(w)), "case {i}: English reached the user: {message}");
     }
 }
 
