@@ -56,6 +56,7 @@ impl From<DbError> for AppError {
             DbError::NotFound(m) => AppError::NotFound(format!("No existe: {m}.")),
             DbError::Conflict(m) => AppError::Conflict(m),
             DbError::Invalid(m) => AppError::BadRequest("invalid", m),
+            DbError::Damaged(m) => AppError::Internal(anyhow::anyhow!(m)),
             DbError::Other(e) => AppError::Internal(e),
         }
     }

@@ -62,13 +62,19 @@ pub fn spawn_export(jobs: &Mutex<std::collections::BTreeMap<Uuid, ExportJob>>, u
     tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
         let result = async {
-            let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
-            let mut out = tokio::fs::File::create(file.path()).await.map_err(|e| e.to_string())?;
+            // The file's own errors are the system's words (English): logged, told in Spanish.
+            let disk = |e: std::io::Error| {
+                tracing::error!(error = %e, "export file");
+                "no se pudo escribir el archivo temporal del servidor".to_string()
+            };
+            let file = tempfile::NamedTempFile::new().map_err(disk)?;
+            let mut out = tokio::fs::File::create(file.path()).await.map_err(disk)?;
             while let Some(chunk) = chunks.recv().await {
+                // The export's own errors are already Spanish (`DbError::for_people`).
                 let bytes = chunk.map_err(|e| e.to_string())?;
-                out.write_all(&bytes).await.map_err(|e| e.to_string())?;
+                out.write_all(&bytes).await.map_err(disk)?;
             }
-            out.flush().await.map_err(|e| e.to_string())?;
+            out.flush().await.map_err(disk)?;
             Ok::<_, String>(file)
         }
         .await;

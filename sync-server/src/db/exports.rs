@@ -98,7 +98,8 @@ impl Db {
             let body: String = r.get(0)?;
             let s = serde_json::from_str::<Submission>(&body).map_err(|e| {
                 let id: String = r.get(4).unwrap_or_default();
-                DbError::Other(anyhow::anyhow!("el registro {id} está dañado en la base de datos ({e}); la exportación se detuvo"))
+                tracing::error!(submission = %id, error = %e, "stored body does not read");
+                DbError::Damaged(format!("el registro {id} está dañado en la base de datos; la exportación se detuvo"))
             })?;
             let mut record: Vec<String> = vec![
                 s.id.to_string(),
@@ -148,7 +149,7 @@ impl Db {
             let _ = w.flush();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");
-                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.for_people())));
             }
         });
     }
@@ -220,7 +221,7 @@ impl Db {
             })();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");
-                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.for_people())));
             }
         });
     }

@@ -54,6 +54,10 @@ pub enum DbError {
     /// Input that the database refuses (a check or a reference).
     #[error("{0}")]
     Invalid(String),
+    /// Stored data that does not read (the Spanish text names the record): logged and
+    /// answered as an internal error, but safe to show to staff.
+    #[error("{0}")]
+    Damaged(String),
     /// Anything else: a bug or an outage.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -78,6 +82,18 @@ pub(crate) fn damaged_column(idx: usize, e: impl std::error::Error + Send + Sync
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
         DbError::Other(e.into())
+    }
+}
+
+impl DbError {
+    /// What staff may be told (a background job's failure): the Spanish text of damaged
+    /// data, a generic sentence for anything else (whose text may be a library's English).
+    pub fn for_people(&self) -> String {
+        match self {
+            DbError::Damaged(m) | DbError::Conflict(m) | DbError::Invalid(m) => m.clone(),
+            DbError::NotFound(m) => format!("no existe: {m}"),
+            DbError::Other(_) => "error interno del servidor; intente de nuevo más tarde".into(),
+        }
     }
 }
 
