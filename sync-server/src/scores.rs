@@ -210,6 +210,8 @@ pub struct Live {
     inner: RwLock<LiveScores>,
     /// Rebuilds run one at a time.
     rebuilding: tokio::sync::Mutex<()>,
+    /// A rebuild was asked for because of damage and has not finished yet.
+    repair_asked: std::sync::atomic::AtomicBool,
 }
 
 /// The live scores cannot be read now: a panic left them half-updated and they are being
@@ -236,6 +238,12 @@ impl Live {
         }
     }
 
+    /// Asks for a repair of damaged scores: true for the first caller only until a rebuild
+    /// finishes, so many reads of damaged scores start one rebuild, not one each.
+    pub fn ask_repair(&self) -> bool {
+        !self.repair_asked.swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Rebuilds every table from a snapshot read by `snapshot`; updates committed while it
     /// runs are replayed on the new table (those in the snapshot are skipped), and a
     /// damaged table is replaced whole.
@@ -245,6 +253,14 @@ impl Live {
         Fut: std::future::Future<Output = anyhow::Result<ScoreInputs>>,
     {
         let _one_at_a_time = self.rebuilding.lock().await;
+        // Whatever happens, a later read of damaged scores may ask again.
+        struct Asked<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Asked<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let _asked = Asked(&self.repair_asked);
         self.with_table(|live| live.recent = Some(Vec::new()));
         let inputs = match snapshot().await {
             Ok(inputs) => inputs,

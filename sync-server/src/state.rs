@@ -121,12 +121,14 @@ impl AppState {
     /// answer is 503 and a rebuild from the database is started.
     pub fn read_scores<T>(&self, f: impl FnOnce(&crate::scores::LiveScores) -> T) -> Result<T, crate::error::AppError> {
         self.scores.read(f).map_err(|Rebuilding| {
-            let state = self.clone();
-            tokio::spawn(async move {
-                if let Err(e) = state.rebuild_scores().await {
-                    tracing::error!(error = %e, "rebuilding the damaged live scores failed");
-                }
-            });
+            if self.scores.ask_repair() {
+                let state = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = state.rebuild_scores().await {
+                        tracing::error!(error = %e, "rebuilding the damaged live scores failed");
+                    }
+                });
+            }
             crate::error::AppError::Unavailable("scores_rebuilding", Rebuilding.to_string())
         })
     }
