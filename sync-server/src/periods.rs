@@ -23,6 +23,11 @@ impl PeriodSettings {
         self.periods.iter().filter(|p| p.contains(date)).max_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)))
     }
 
+    /// The period `id`, if it exists.
+    pub fn period(&self, id: &str) -> Option<&Period> {
+        self.periods.iter().find(|p| p.id == id)
+    }
+
     /// The settings for a record captured on `date`: its period's, or the method's
     /// defaults when no period covers it (the record is stored and reported as outside
     /// every period).

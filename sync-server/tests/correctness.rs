@@ -281,7 +281,17 @@ async fn a_period_defined_after_its_surveys_reads_them_with_its_items() {
     let stored = inputs.json["surveys"].as_array().expect("surveys").iter().find(|s| s["submission_id"] == uuid::Uuid::from_u128(110).to_string()).cloned().expect("survey");
     assert_eq!(stored["satisfaction"], 5, "AG3 (5), not GL1 (4): {stored}");
     assert_live_equals_rebuilt(&app, &staff, "2026").await;
-    // Back to the default items: read again.
+    // The period moves past the survey's date: it belongs to no period again and is read
+    // with the default items (GL1).
+    let moved = serde_json::json!({ "name": "Piloto 2026", "start": "2026-04-01", "end": "2026-06-30", "settings": settings });
+    assert_eq!(app.put("/api/v1/periods/2026", &staff, &moved).await.status, StatusCode::OK);
+    let inputs = app.get("/api/v1/periods/2026/scoring-inputs", Some(&staff)).await;
+    assert_eq!(inputs.json["surveys"][0]["satisfaction"], 4, "{}", inputs.json["surveys"]);
+    // Back over the date with AG3, then to the default items: read again each time.
+    let back = serde_json::json!({ "name": "Piloto 2026", "start": "2026-01-01", "end": "2026-06-30", "settings": settings });
+    assert_eq!(app.put("/api/v1/periods/2026", &staff, &back).await.status, StatusCode::OK);
+    let inputs = app.get("/api/v1/periods/2026/scoring-inputs", Some(&staff)).await;
+    assert_eq!(inputs.json["surveys"][0]["satisfaction"], 5, "{}", inputs.json["surveys"]);
     let period = serde_json::json!({ "name": "Piloto 2026", "start": "2026-01-01", "end": "2026-06-30" });
     assert_eq!(app.put("/api/v1/periods/2026", &staff, &period).await.status, StatusCode::OK);
     let inputs = app.get("/api/v1/periods/2026/scoring-inputs", Some(&staff)).await;

@@ -25,10 +25,22 @@ pub async fn save_period(state: &AppState, device: &Device, id: String, p: Perio
         return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
     }
     let settings = p.settings.clone().unwrap_or_default();
+    // The dates whose surveys may read their indicators under other items now: the new
+    // range, and the old one when it moved (its surveys may fall to another period).
+    let before = state.period_settings().period(&id).map(|old| (old.start, old.end, old.settings.items.clone()));
+    let ranges: Vec<(chrono::NaiveDate, chrono::NaiveDate)> = match before {
+        Some((start, end, items)) if (start, end) == (p.start, p.end) && items == settings.items => Vec::new(),
+        Some((start, end, _)) if (start, end) != (p.start, p.end) => vec![(p.start, p.end), (start, end)],
+        _ => vec![(p.start, p.end)],
+    };
     let row = PeriodRow { id, name: p.name.clone(), start: p.start, end: p.end, settings: settings.clone() };
     state.db.upsert_period(row).await?;
     rebuild(state).await?;
-    if reduce_again(state, p.start, p.end).await? > 0 {
+    let mut changed = 0;
+    for (start, end) in ranges {
+        changed += reduce_again(state, start, end).await?;
+    }
+    if changed > 0 {
         rebuild(state).await?;
     }
     Ok(PeriodDefinition { settings: Some(settings), ..p })
