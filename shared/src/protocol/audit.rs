@@ -94,6 +94,20 @@ pub struct ComplaintScoreInput {
     pub seq: u64,
 }
 
+impl From<&crate::scoring::Complaint> for ComplaintScoreInput {
+    fn from(c: &crate::scoring::Complaint) -> Self {
+        Self {
+            centro_id: c.centro_id.clone(),
+            folio: c.folio.clone(),
+            received: c.received,
+            responded: c.responded,
+            corrective_action: c.corrective_action,
+            acknowledged: c.acknowledged,
+            seq: c.seq,
+        }
+    }
+}
+
 /// Everything a period's table is computed from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoringInputs {

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::CommitmentInfo;
+use super::{CentroDefinition, CommitmentInfo, ComplaintScoreInput};
 use crate::scoring::MethodSettings;
 
 /// Most items in one page of a listing.
@@ -22,22 +22,13 @@ pub struct Page<T> {
     pub more: bool,
 }
 
-/// A centro as registered, with its trámites.
+/// A centro as registered: its id and the definition it was registered with (the same
+/// fields `PUT /centros/{id}` and the import take).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CentroListed {
     pub centro_id: String,
-    pub name: String,
-    pub dependencia: String,
-    /// `estatal` or `municipal`.
-    pub ambito: String,
-    /// `tramites` or `servicios`.
-    pub tipo: String,
-    pub municipio: String,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    /// Systematic sampling interval k.
-    pub sampling_interval: u32,
-    pub tramites: Vec<String>,
+    #[serde(flatten)]
+    pub centro: CentroDefinition,
 }
 
 /// A period with the method settings pinned to it.
@@ -50,18 +41,21 @@ pub struct PeriodListed {
     pub settings: MethodSettings,
 }
 
-/// A complaint of a centro, as the scores read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ComplaintListed {
-    pub centro_id: String,
-    pub folio: String,
-    pub received: NaiveDate,
-    pub responded: Option<NaiveDate>,
-    pub corrective_action: bool,
-    pub acknowledged: bool,
-    /// The sequence number of its last change.
-    pub seq: u64,
-}
+/// A complaint of a centro, as the scores read it (the shape of the audit export).
+pub type ComplaintListed = ComplaintScoreInput;
 
 /// A commitment, with its milestones (the same shape devices receive).
 pub type CommitmentListed = CommitmentInfo;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_centro_is_its_id_beside_its_definition() {
+        let json = r#"{"centro_id":"C1","name":"Uno","dependencia":"SF","ambito":"estatal","tipo":"tramites","municipio":"León","lat":21.1,"lon":null,"sampling_interval":3,"tramites":["Placas"]}"#;
+        let listed: CentroListed = serde_json::from_str(json).expect("reads");
+        assert_eq!((listed.centro_id.as_str(), listed.centro.sampling_interval), ("C1", 3));
+        assert_eq!(serde_json::to_string(&listed).expect("writes"), json);
+    }
+}

@@ -2,9 +2,9 @@
 //! the previous page).
 
 use rusqlite::{Connection, params};
-use shared::protocol::{CentroListed, CommitmentInfo, ComplaintListed, Page, PeriodListed};
+use shared::protocol::{CentroDefinition, CentroListed, CommitmentInfo, ComplaintListed, Page, PeriodListed};
 
-use super::{Db, DbError, json, parsed, parsed_opt};
+use super::{Db, DbError, json, parsed};
 
 /// Cuts `rows` (read with `limit + 1`) to a page.
 fn page<T>(mut rows: Vec<T>, limit: usize, after: Option<String>, id: impl Fn(&T) -> String) -> Page<T> {
@@ -29,8 +29,7 @@ impl Db {
             )?;
             let mut rows: Vec<CentroListed> = stmt
                 .query_map(params![after, (limit + 1) as i64], |r| {
-                    Ok(CentroListed {
-                        centro_id: r.get(0)?,
+                    let centro = CentroDefinition {
                         name: r.get(1)?,
                         dependencia: r.get(2)?,
                         ambito: r.get(3)?,
@@ -40,12 +39,13 @@ impl Db {
                         lon: r.get(7)?,
                         sampling_interval: r.get(8)?,
                         tramites: Vec::new(),
-                    })
+                    };
+                    Ok(CentroListed { centro_id: r.get(0)?, centro })
                 })?
                 .collect::<Result<_, _>>()?;
             let mut tramites = conn.prepare_cached("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
             for c in rows.iter_mut().take(limit) {
-                c.tramites = tramites.query_map([&c.centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                c.centro.tramites = tramites.query_map([&c.centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
             }
             Ok(page(rows, limit, after, |c| c.centro_id.clone()))
         })
@@ -97,17 +97,7 @@ impl Db {
                  WHERE centro_id = ?1 AND (?2 IS NULL OR folio > ?2) ORDER BY folio LIMIT ?3",
             )?;
             let rows = stmt
-                .query_map(params![centro, after, (limit + 1) as i64], |r| {
-                    Ok(ComplaintListed {
-                        centro_id: r.get(0)?,
-                        folio: r.get(1)?,
-                        received: parsed(r, 2)?,
-                        responded: parsed_opt(r, 3)?,
-                        corrective_action: r.get(4)?,
-                        acknowledged: r.get(5)?,
-                        seq: r.get::<_, i64>(6)? as u64,
-                    })
-                })?
+                .query_map(params![centro, after, (limit + 1) as i64], |r| super::commitments::complaint(r).map(|c| ComplaintListed::from(&c)))?
                 .collect::<Result<_, _>>()?;
             Ok(page(rows, limit, after, |c| c.folio.clone()))
         })

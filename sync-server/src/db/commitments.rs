@@ -218,22 +218,26 @@ pub(crate) fn commitments_of(conn: &Connection, centro: Option<&str>) -> Result<
     Ok(out)
 }
 
+/// A complaint from a row of `centro_id, folio, received, responded, corrective_action,
+/// acknowledged, seq`.
+pub(crate) fn complaint(r: &rusqlite::Row<'_>) -> rusqlite::Result<Complaint> {
+    Ok(Complaint {
+        centro_id: r.get(0)?,
+        folio: r.get(1)?,
+        received: parsed(r, 2)?,
+        responded: parsed_opt(r, 3)?,
+        corrective_action: r.get(4)?,
+        acknowledged: r.get(5)?,
+        seq: r.get::<_, i64>(6)? as u64,
+    })
+}
+
 /// Complaints for scoring (all centros, or one).
 pub(crate) fn complaints_of(conn: &Connection, centro: Option<&str>) -> Result<Vec<Complaint>, DbError> {
     let mut stmt = conn.prepare(
         "SELECT centro_id, folio, received, responded, corrective_action, acknowledged, seq FROM complaints
          WHERE ?1 IS NULL OR centro_id = ?1 ORDER BY centro_id, folio",
     )?;
-    let rows = stmt.query_map([centro], |r| {
-        Ok(Complaint {
-            centro_id: r.get(0)?,
-            folio: r.get(1)?,
-            received: parsed(r, 2)?,
-            responded: parsed_opt(r, 3)?,
-            corrective_action: r.get(4)?,
-            acknowledged: r.get(5)?,
-            seq: r.get::<_, i64>(6)? as u64,
-        })
-    })?;
+    let rows = stmt.query_map([centro], complaint)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -168,15 +168,7 @@ impl Db {
             complaints: inputs
                 .complaints
                 .iter()
-                .map(|c| p::ComplaintScoreInput {
-                    centro_id: c.centro_id.clone(),
-                    folio: c.folio.clone(),
-                    received: c.received,
-                    responded: c.responded,
-                    corrective_action: c.corrective_action,
-                    acknowledged: c.acknowledged,
-                    seq: c.seq,
-                })
+                .map(p::ComplaintScoreInput::from)
                 .collect(),
             watermark: inputs.watermark,
         })
