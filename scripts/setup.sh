@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs, idempotently, every Debian package that building and testing Ventanilla needs.
 # Called by `scripts/run.sh` and `scripts/test.sh`; safe to run again (it installs only what is missing).
+# With `--tests` it also installs what only the tests use: Schemathesis, pinned, in a
+# virtualenv under target/tools (the API contract test, tests/e2e/contract.rs).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # Compiling C parts of crates (bundled SQLite) and finding system libraries.
@@ -14,6 +17,8 @@ PACKAGES=(
   xvfb xauth fonts-dejavu-core
   # The browser tests: headless Chromium driven through WebDriver.
   chromium chromium-driver
+  # The API contract test runs Schemathesis (Python) from a virtualenv.
+  python3 python3-venv
 )
 
 missing=()
@@ -21,13 +26,22 @@ for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-install_rust_tools() {
+SCHEMATHESIS_VERSION=4.32.5
+VENV=target/tools/venv
+
+install_tools() {
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
+  if [ "${1:-}" = "--tests" ] && ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    echo "setup: installing schemathesis $SCHEMATHESIS_VERSION in $VENV" >&2
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  install_rust_tools
+  install_tools "$@"
   exit 0
 fi
 
@@ -41,4 +55,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done" >&2
-install_rust_tools
+install_tools "$@"

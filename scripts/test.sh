@@ -3,7 +3,7 @@
 # end-to-end tests. The last lines are the test runner's (cargo-nextest) summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tests
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --doc --quiet
 cargo nextest run --workspace --no-fail-fast

@@ -10,8 +10,8 @@ use crate::db::CentroRow;
 /// Checks a definition and turns it into a stored row; the error is in Spanish.
 pub fn centro_row(id: &str, d: CentroDefinition) -> Result<CentroRow, (&'static str, String)> {
     let id = id.trim();
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(("id", format!("clave de centro inválida «{id}» (letras, números, - _ .)")));
+    if let Err(e) = shared::protocol::Key::parse(id) {
+        return Err(("id", format!("clave de centro inválida: {e}")));
     }
     if d.name.trim().is_empty() {
         return Err(("nombre", "falta el nombre del centro".into()));

@@ -16,6 +16,13 @@ pub enum AppError {
     /// The request is malformed or its content invalid.
     #[error("{1}")]
     BadRequest(&'static str, String),
+    /// The request has the documented shape but breaks a rule of the domain (code,
+    /// message): 422.
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
+    /// The body's media type is not one the route takes: 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// No valid credentials.
     #[error("{1}")]
     Unauthorized(&'static str, &'static str),
@@ -35,10 +42,10 @@ pub enum AppError {
     /// The body, or what it inflates to, is larger than allowed (code, message).
     #[error("{1}")]
     TooLarge(&'static str, String),
-    /// A refusal with located details (e.g. the rows of an imported file).
+    /// A refusal with located details (e.g. the rows of an imported file): 422.
     #[error("{}", .0.message)]
     Detailed(ApiError),
-    /// An uploaded form was refused: every problem at its sheet, row and column.
+    /// An uploaded form was refused: every problem at its sheet, row and column (422).
     #[error("{0}")]
     InvalidForm(shared::form::ImportErrors),
     /// Temporarily unable to answer (e.g. the live scores are being rebuilt after damage):
@@ -55,7 +62,7 @@ impl From<DbError> for AppError {
         match e {
             DbError::NotFound(m) => AppError::NotFound(format!("No existe: {m}.")),
             DbError::Conflict(m) => AppError::Conflict(m),
-            DbError::Invalid(m) => AppError::BadRequest("invalid", m),
+            DbError::Invalid(m) => AppError::Unprocessable("invalid", m),
             DbError::Damaged(m) => AppError::Internal(anyhow::anyhow!(m)),
             DbError::Other(e) => AppError::Internal(e),
         }
@@ -67,7 +74,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::InvalidForm(e) if e.too_big().is_some() => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::BadRequest(..) | AppError::Detailed(_) | AppError::InvalidForm(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(..) => StatusCode::BAD_REQUEST,
+            AppError::Detailed(_) | AppError::InvalidForm(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -83,7 +93,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Detailed(body) = self {
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
         }
         if let AppError::InvalidForm(errors) = &self {
             if let Some(limit) = errors.too_big() {
@@ -100,7 +110,7 @@ impl IntoResponse for AppError {
                 .collect();
             let message = format!("El formulario tiene {} problema(s); corríjalos en la hoja de cálculo.", errors.len());
             let body = ApiError { code: "invalid_form".into(), message, details };
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
         }
         if let AppError::TooMany { message, retry_after } = self {
             let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(ApiError::new("rate_limited", message))).into_response();
@@ -109,6 +119,8 @@ impl IntoResponse for AppError {
         }
         let (status, code, message) = match self {
             AppError::BadRequest(code, m) => (StatusCode::BAD_REQUEST, code, m),
+            AppError::Unprocessable(code, m) => (StatusCode::UNPROCESSABLE_ENTITY, code, m),
+            AppError::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_content_type", m),
             AppError::Unauthorized(code, m) => (StatusCode::UNAUTHORIZED, code, m.to_string()),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
@@ -116,8 +128,8 @@ impl IntoResponse for AppError {
             AppError::TooLarge(code, m) => (StatusCode::PAYLOAD_TOO_LARGE, code, m),
             AppError::Unavailable(code, m) => (StatusCode::SERVICE_UNAVAILABLE, code, m),
             AppError::TooMany { .. } => unreachable!("answered above"),
-            AppError::InvalidForm(e) => (StatusCode::BAD_REQUEST, "invalid_form", e.to_string()),
-            AppError::Detailed(e) => (StatusCode::BAD_REQUEST, "invalid", e.message),
+            AppError::InvalidForm(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", e.to_string()),
+            AppError::Detailed(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.message),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Error interno del servidor; intente de nuevo más tarde.".into())
@@ -134,7 +146,10 @@ pub fn too_big_message(limit: &shared::form::XlsxLimit) -> String {
 
 impl From<BodyError> for AppError {
     fn from(e: BodyError) -> Self {
-        AppError::BadRequest(e.code(), e.to_string())
+        match e {
+            BodyError::Rule(..) => AppError::Unprocessable(e.code(), e.to_string()),
+            e => AppError::BadRequest(e.code(), e.to_string()),
+        }
     }
 }
 
@@ -164,7 +179,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::BadRequest("bad_content_type", "Se esperaba un cuerpo JSON (Content-Type: application/json).".into()));
+            return Err(AppError::UnsupportedMediaType("Se esperaba un cuerpo JSON (Content-Type: application/json).".into()));
         }
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -191,7 +206,7 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
-        serde_json::from_slice(&bytes).map(AppJson).map_err(|e| {
+        shared::protocol::read_json(&bytes).map(AppJson).map_err(|e| {
             let error = BodyError::json(e);
             // A body of the wrong shape is read again to name the field that is wrong.
             match (&error, shared::protocol::bounds::explain::<T>(&bytes)) {

@@ -164,6 +164,9 @@ pub enum BodyError {
     Field(String, String),
     #[error("Envíe como máximo {MAX_PUSH_RECORDS} registros por lote.")]
     TooManyRecords,
+    /// Of its shape, but values that contradict each other (422).
+    #[error("Datos incoherentes en «{0}»: {1}")]
+    Rule(String, String),
 }
 
 impl BodyError {
@@ -181,6 +184,7 @@ impl BodyError {
             BodyError::Syntax(_) => "bad_json",
             BodyError::Data(_) | BodyError::Record { .. } | BodyError::Field(..) => "invalid_body",
             BodyError::TooManyRecords => "too_many_records",
+            BodyError::Rule(..) => "incoherent",
         }
     }
 }
@@ -230,8 +234,16 @@ impl Envelope {
         if envelope.sampling.len() > shared::protocol::MAX_SAMPLING_COUNTS {
             return Err(BodyError::Field("sampling".into(), format!("como máximo {} centros por envío", shared::protocol::MAX_SAMPLING_COUNTS)));
         }
+        let max = shared::protocol::MAX_DAY_COUNT;
+        let ledger_counts: Vec<u64> = envelope.ledger.iter().flat_map(|l| [l.created, l.finalised, l.sent, l.acknowledged]).collect();
+        let sampling_counts: Vec<u64> = envelope.sampling.iter().flat_map(|c| [c.counted, c.selected, c.refused]).collect();
+        for (field, counts) in [("ledger", ledger_counts), ("sampling", sampling_counts)] {
+            if counts.iter().any(|n| *n > max) {
+                return Err(BodyError::Field(field.into(), format!("los conteos de un día van de 0 a {max}")));
+            }
+        }
         if let Some(bad) = envelope.sampling.iter().find(|c| c.refused > c.selected) {
-            return Err(BodyError::Field("sampling".into(), format!("en «{}» hay más rechazos que personas seleccionadas", bad.centro_id)));
+            return Err(BodyError::Rule("sampling".into(), format!("en «{}» hay más rechazos que personas seleccionadas", bad.centro_id)));
         }
         Ok(Self { device_time: envelope.device_time, ledger: envelope.ledger, sampling: envelope.sampling, records: envelope.submissions })
     }

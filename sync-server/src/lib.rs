@@ -38,6 +38,7 @@ pub mod limits;
 pub mod periods;
 pub mod photos;
 pub mod publish;
+pub mod openapi;
 mod routes;
 pub mod service;
 pub mod scores;
@@ -47,7 +48,6 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
@@ -91,43 +91,8 @@ async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::N
 
 /// The API router over `state`.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health", get(routes::health::get))
-        .route("/openapi.json", get(routes::health::openapi))
-        .route("/forms", get(routes::forms::list).post(routes::forms::upload).layer(DefaultBodyLimit::max(MAX_FORM_BODY)))
-        .route("/auth/enrol", post(routes::auth::enrol))
-        .route("/me", get(routes::auth::me))
-        .route("/sync/push", post(routes::sync::push))
-        .route("/sync/pull", get(routes::sync::pull))
-        .route("/periods/{period_id}/scores", get(routes::scores::get))
-        .route("/periods/{period_id}/scoring-inputs", get(routes::scores::inputs))
-        .route("/forms/{form_id}/{version}/submissions.csv", get(routes::exports::submissions_csv))
-        .route("/forms/{form_id}/{version}/submissions.xlsx", get(routes::exports::submissions_xlsx))
-        .route("/audit-log", get(routes::exports::audit_log))
-        .route("/periods", get(routes::catalog::periods))
-        .route("/centros", get(routes::catalog::centros))
-        .route("/centros/{centro}/commitments", get(routes::catalog::commitments))
-        .route("/centros/{centro}/complaints", get(routes::catalog::complaints))
-        .route("/periods/{period_id}", put(routes::admin::put_period))
-        .route("/periods/{period_id}/quotas/{centro}", put(routes::admin::put_quota))
-        .route("/centros/{centro}", put(routes::admin::put_centro))
-        .route("/centros/import", post(routes::admin::import_centros).layer(DefaultBodyLimit::max(MAX_FORM_BODY)))
-        .route("/users", post(routes::admin::create_user))
-        .route("/users/{username}/centros/{centro}", put(routes::admin::assign).merge(delete(routes::admin::unassign)))
-        .route("/devices", get(routes::devices::days))
-        .route("/devices/{device_id}/revoke", post(routes::devices::revoke))
-        .route("/review", get(routes::review::queue))
-        .route("/review/{submission_id}", post(routes::review::decide))
-        .route("/centros/{centro}/commitments/{id}", put(routes::program::put_commitment))
-        .route("/centros/{centro}/commitments/{id}/milestones/{milestone}/verify", post(routes::program::verify_milestone))
-        .route("/centros/{centro}/complaints/{folio}", put(routes::program::put_complaint))
-        .route(
-            "/photos/{sha256}",
-            get(routes::photos::status)
-                .put(routes::photos::upload)
-                .layer(DefaultBodyLimit::max(photos::MAX_PHOTO_BYTES as usize)),
-        )
-        .method_not_allowed_fallback(error::method_not_allowed);
+    let (api, _doc) = openapi::api_routes().split_for_parts();
+    let api = api        .method_not_allowed_fallback(error::method_not_allowed);
     Router::new()
         .nest("/api/v1", api)
         .merge(console::router(state.clone()))

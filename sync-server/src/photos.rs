@@ -116,7 +116,7 @@ impl Photos {
             };
             if let Some(data) = frame.data_ref() {
                 if written + data.len() as u64 > total {
-                    return Err(AppError::BadRequest("too_many_bytes", "Llegaron más bytes que el tamaño declarado de la foto.".into()));
+                    return Err(AppError::Unprocessable("too_many_bytes", "Llegaron más bytes que el tamaño declarado de la foto.".into()));
                 }
                 file.write_all(data).await.map_err(anyhow::Error::from)?;
                 written += data.len() as u64;
@@ -153,7 +153,7 @@ impl Photos {
         .map_err(anyhow::Error::from)?;
         if digest != sha {
             tokio::fs::remove_file(&part).await.map_err(anyhow::Error::from)?;
-            return Err(AppError::BadRequest("hash_mismatch", "La foto llegó dañada (no coincide con su SHA-256): súbala de nuevo.".into()));
+            return Err(AppError::Unprocessable("hash_mismatch", "La foto llegó dañada (no coincide con su SHA-256): súbala de nuevo.".into()));
         }
         tokio::fs::rename(&part, self.done(sha)).await.map_err(anyhow::Error::from)?;
         // The rename is durable only once the directory is: before «complete» is recorded

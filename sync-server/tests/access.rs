@@ -203,7 +203,7 @@ async fn an_accepted_survey_is_rejected_only_by_staff_with_a_reason_and_the_cent
     let n = |json: &serde_json::Value| json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").expect("centro")["n"].as_u64();
     assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(1));
     let no_reason = serde_json::json!({"decision": "reject"});
-    assert_eq!(status_of(&app, "POST", &format!("/api/v1/review/{id}"), &staff, Some(no_reason)).await, StatusCode::BAD_REQUEST);
+    assert_eq!(status_of(&app, "POST", &format!("/api/v1/review/{id}"), &staff, Some(no_reason)).await, StatusCode::UNPROCESSABLE_ENTITY);
     let reason = serde_json::json!({"decision": "reject", "reason": "Encuestador no asignado ese día"});
     assert_eq!(status_of(&app, "POST", &format!("/api/v1/review/{id}"), &staff, Some(reason)).await, StatusCode::OK);
     assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(0));

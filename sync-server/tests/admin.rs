@@ -49,7 +49,7 @@ async fn staff_registers_a_centro_assigns_it_and_the_device_receives_it() {
     assert_eq!(call(&app, Method::PUT, "/api/v1/users/nadie/centros/GTO-E-T-99", &staff, vec![]).await.status, StatusCode::NOT_FOUND);
     let bad = serde_json::json!({"name": "X", "dependencia": "", "ambito": "federal", "tipo": "tramites", "municipio": "", "lat": null, "lon": null, "sampling_interval": 4});
     let refused = call(&app, Method::PUT, "/api/v1/centros/X1", &staff, json(bad)).await;
-    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")));
+    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_centro")));
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn centros_import_from_csv_all_or_nothing() {
     let staff = app.enrol("coordinacion").await;
     let bad = "id,nombre,ambito,tipo,municipio,k\nN1,Uno,estatal,tramites,León,3\nN2,Dos,estatal,otro,León,3\n";
     let a = call(&app, Method::POST, "/api/v1/centros/import", &staff, bad.as_bytes().to_vec()).await;
-    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_file")));
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_file")));
     assert_eq!((a.json["details"][0]["row"].as_u64(), a.json["details"][0]["column"].as_str()), (Some(3), Some("tipo")));
     let scores = || async { app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json["centros"].as_array().map(Vec::len) };
     assert_eq!(scores().await, Some(20), "nothing imported from a file with errors");
@@ -92,9 +92,9 @@ async fn only_an_admin_creates_users_and_periods_pin_their_settings() {
     let table = app.get("/api/v1/periods/2026A/scores", Some(&staff)).await;
     assert_eq!(table.json["method"], "MGS-1b");
     let backwards = serde_json::json!({"name": "Mal", "start": "2026-06-30", "end": "2026-01-01"});
-    assert_eq!(call(&app, Method::PUT, "/api/v1/periods/mal", &staff, json(backwards)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(call(&app, Method::PUT, "/api/v1/periods/mal", &staff, json(backwards)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut broken = serde_json::to_value(shared::scoring::MethodSettings::default()).expect("json");
     broken["z"] = (-1.0).into();
     let p = serde_json::json!({"name": "Mal", "start": "2026-01-01", "end": "2026-02-01", "settings": broken});
-    assert_eq!(call(&app, Method::PUT, "/api/v1/periods/mal", &staff, json(p)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(call(&app, Method::PUT, "/api/v1/periods/mal", &staff, json(p)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -167,7 +167,7 @@ async fn a_rejection_from_the_console_needs_a_reason_and_reaches_the_phone() {
     let forged = post_form(&app, &path, Some(&token), "csrf=x&decision=reject&reason=no").await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let no_reason = post_form(&app, &path, Some(&token), &format!("csrf={csrf}&decision=reject&reason=")).await;
-    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.html.contains("escriba el motivo"));
     let done = post_form(&app, &path, Some(&token), &format!("csrf={csrf}&decision=reject&reason=Duraci%C3%B3n+de+2+minutos")).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
@@ -464,5 +464,5 @@ async fn the_response_rate_comes_from_the_counter_and_the_surveys() {
     let mut bad = push_body(vec![]);
     bad["sampling"] = serde_json::json!([{ "centro_id": "GTO-E-T-01", "date": today, "counted": 3, "selected": 1, "refused": 2 }]);
     let refused = app.post("/api/v1/sync/push", Some(&ana), &bad).await;
-    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")), "{}", refused.json);
+    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("incoherent")), "{}", refused.json);
 }

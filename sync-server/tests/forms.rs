@@ -21,7 +21,7 @@ async fn a_broken_form_is_refused_with_every_row_and_a_good_one_is_published_onc
     let staff = app.enrol("coordinacion").await;
     let broken = workbook(&[&["type", "name", "label", "relevant"], &["select_one colores", "a", "A", ""], &["text", "b", "B", "${zz} = 1"]], "1");
     let a = upload(&app, &staff, broken).await;
-    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_form")));
+    assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")));
     let details: Vec<(u64, &str)> = a.json["details"]
         .as_array()
         .expect("details")
@@ -45,5 +45,5 @@ async fn a_broken_form_is_refused_with_every_row_and_a_good_one_is_published_onc
     let surveyor = app.enrol("enc.ana").await;
     assert_eq!(upload(&app, &surveyor, b"PK".to_vec()).await.status, StatusCode::FORBIDDEN);
     let junk = upload(&app, &staff, b"not a workbook".to_vec()).await;
-    assert_eq!((junk.status, junk.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_form")));
+    assert_eq!((junk.status, junk.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")));
 }

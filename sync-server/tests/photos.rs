@@ -48,7 +48,7 @@ async fn damaged_oversized_and_misnamed_photos_are_refused() {
     let (mut bytes, sha) = photo(10_000);
     bytes[5] ^= 0xff;
     let damaged = put(&app, &token, &sha, 0, bytes.len(), &bytes).await;
-    assert_eq!((damaged.status, damaged.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("hash_mismatch")));
+    assert_eq!((damaged.status, damaged.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("hash_mismatch")));
     assert_eq!(app.get(&format!("/api/v1/photos/{sha}"), Some(&token)).await.json["received"], 0);
     let huge = put(&app, &token, &sha, 0, 30 * 1024 * 1024, b"x").await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);

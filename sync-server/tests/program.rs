@@ -87,7 +87,7 @@ async fn iacm_and_igq_follow_commitments_and_complaints() {
 
     let backwards = serde_json::json!({"received": "2025-04-10", "responded": "2025-04-01", "corrective_action": false, "acknowledged": false});
     let bad = put(&app, "/api/v1/centros/GTO-E-T-02/complaints/Q-002", &raul, backwards).await;
-    assert_eq!((bad.status, bad.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid")));
+    assert_eq!((bad.status, bad.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")));
     let unknown = serde_json::json!({"received": "2025-04-10", "responded": null, "corrective_action": false, "acknowledged": false});
     assert_eq!(put(&app, "/api/v1/centros/NO-EXISTE/complaints/Q-1", &staff, unknown.clone()).await.status, StatusCode::NOT_FOUND);
     let ana = app.enrol("enc.ana").await;

@@ -52,7 +52,7 @@ async fn bombs_posted_as_forms_or_centros_get_413_naming_the_limit() {
             let req = Request::post(path).header(header::AUTHORIZATION, format!("Bearer {admin}")).body(Body::from(bytes.clone())).expect("request");
             let a = app.send(req).await;
             if name == "lying sizes" {
-                assert_eq!(a.status, StatusCode::BAD_REQUEST, "{name} {path}: {}", a.json);
+                assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{name} {path}: {}", a.json);
                 continue;
             }
             assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{name} {path}: {}", a.json);
@@ -203,6 +203,6 @@ async fn values_out_of_range_are_refused_by_field_and_never_stored() {
         .body(Body::from(serde_json::to_vec(&centro).expect("json")))
         .expect("request");
     let a = app.send(req).await;
-    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.json);
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
     assert_eq!(app.get("/api/v1/sync/pull?after=0", Some(&staff)).await.json["changes"].as_array().map(|c| c.iter().any(|x| x["centro_id"] == "GTO-X-01")), Some(false));
 }

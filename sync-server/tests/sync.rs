@@ -227,7 +227,7 @@ async fn review_decisions_reach_the_surveyor_and_the_scores() {
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.json);
     // Rejecting needs a reason, takes it out again, and the reason reaches Ana's device.
     let no_reason = app.post(&path, Some(&staff), &serde_json::json!({"decision": "reject"})).await;
-    assert_eq!((no_reason.status, no_reason.json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("reason_required")));
+    assert_eq!((no_reason.status, no_reason.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")));
     let reject = app.post(&path, Some(&staff), &serde_json::json!({"decision": "reject", "reason": reason})).await;
     assert_eq!(reject.status, StatusCode::OK);
     let audit = app.get("/api/v1/audit-log", Some(&staff)).await;

@@ -8,11 +8,11 @@ const PASSWORD: &str = sync_server::demo::DEMO_PASSWORD;
 fn concrete(path: &str) -> String {
     [
         ("{period_id}", "2025"),
-        ("{centro}", "GTO-E-T-01"),
+        ("{centro_id}", "GTO-E-T-01"),
         ("{form_id}", "encuesta_opinion"),
         ("{version}", "2025010102"),
-        ("{id}", "K1"),
-        ("{milestone}", "h1"),
+        ("{commitment_id}", "K1"),
+        ("{milestone_id}", "h1"),
         ("{folio}", "Q-1"),
         ("{username}", "enc.ana"),
         ("{device_id}", "01900000-0000-7000-8000-000000000001"),

@@ -20,9 +20,15 @@ impl TestServer {
 
 /// Builds and starts the real application on port 0, with the demo program.
 pub async fn spawn_server() -> anyhow::Result<TestServer> {
+    spawn_server_with(|_| {}).await
+}
+
+/// [`spawn_server`] with its configuration changed first.
+pub async fn spawn_server_with(change: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
     let data = tempfile::tempdir()?;
     let mut config = Config::for_tests(data.path().to_path_buf());
     config.demo = true;
+    change(&mut config);
     let app = Application::build(&config).await?;
     let address = app.address();
     tokio::spawn(app.run_until_stopped());

@@ -3,6 +3,7 @@
 
 mod app_ui; // the app's screens in headless Chromium: enrol, a survey, a visit with a photo, sync
 mod browser; // chromedriver + headless Chromium, screenshots
+mod contract; // Schemathesis against the generated OpenAPI document: no conformance failure
 mod console_ui; // the web console in headless Chromium: login, ranking, review
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx

@@ -15,7 +15,7 @@ use crate::scoring::{
 };
 
 /// The period and its pinned method settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PeriodInput {
     pub period_id: String,
     pub start: NaiveDate,
@@ -24,7 +24,7 @@ pub struct PeriodInput {
 }
 
 /// A centro: its category and coordinates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CentroInput {
     pub centro_id: String,
     pub ambito: String,
@@ -34,7 +34,7 @@ pub struct CentroInput {
 }
 
 /// One survey's contribution (its dimension means and indicator answers).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SurveyInput {
     pub submission_id: Uuid,
     pub centro_id: String,
@@ -47,7 +47,7 @@ pub struct SurveyInput {
 }
 
 /// One checklist item of a visit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitItemInput {
     pub pillar: String,
     pub weight: f64,
@@ -56,7 +56,7 @@ pub struct VisitItemInput {
 }
 
 /// One visit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitInput {
     pub submission_id: Uuid,
     pub centro_id: String,
@@ -66,14 +66,14 @@ pub struct VisitInput {
 }
 
 /// A milestone's due and verification dates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MilestoneDates {
     pub due: NaiveDate,
     pub verified_on: Option<NaiveDate>,
 }
 
 /// A commitment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CommitmentScoreInput {
     pub centro_id: String,
     pub commitment_id: String,
@@ -83,7 +83,7 @@ pub struct CommitmentScoreInput {
 }
 
 /// A complaint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ComplaintScoreInput {
     pub centro_id: String,
     pub folio: String,
@@ -109,7 +109,7 @@ impl From<&crate::scoring::Complaint> for ComplaintScoreInput {
 }
 
 /// Everything a period's table is computed from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoringInputs {
     pub period: PeriodInput,
     pub centros: Vec<CentroInput>,

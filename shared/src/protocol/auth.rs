@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What a user may do. Every endpoint checks it, with the user's scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages users and everything else.
@@ -43,17 +43,20 @@ impl Role {
 }
 
 /// `POST /api/v1/auth/enrol`: a user enrols this device once, online.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
+    #[schema(max_length = 100)]
     pub username: String,
+    #[schema(max_length = 200)]
     pub password: String,
     /// A name for the device, shown to supervisors (e.g. «Moto G de Ana»).
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub device_label: String,
 }
 
 /// The answer to an enrolment: the device token, shown once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnrolResponse {
     /// Send as `Authorization: Bearer <token>`. The server keeps only its hash.
     pub token: String,
@@ -62,7 +65,7 @@ pub struct EnrolResponse {
 }
 
 /// Who a user is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserInfo {
     pub username: String,
     pub display_name: String,
@@ -70,7 +73,7 @@ pub struct UserInfo {
 }
 
 /// `GET /api/v1/me`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeResponse {
     pub user: UserInfo,
     pub device_id: Uuid,

@@ -12,7 +12,7 @@ use crate::scoring::MethodSettings;
 pub const MAX_LIST_PAGE: usize = 500;
 
 /// One page of a listing, in id order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// The id of the last item given (send it back as `after`); the `after` asked when
@@ -31,8 +31,27 @@ pub struct CentroListed {
     pub centro: CentroDefinition,
 }
 
+/// Its schema is the definition's with `centro_id` added: one object, closed like the
+/// definition (a derived `allOf` of the closed definition and the id would admit nothing).
+impl utoipa::PartialSchema for CentroListed {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        use utoipa::openapi::RefOr;
+        let mut schema = <CentroDefinition as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            let id = ObjectBuilder::new().schema_type(Type::String).description(Some("La clave del centro."));
+            object.properties.insert("centro_id".into(), id.into());
+            object.required.insert(0, "centro_id".into());
+            object.description = Some("A centro as registered: its id beside the definition it was registered with.".into());
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for CentroListed {}
+
 /// A period with the method settings pinned to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PeriodListed {
     pub period_id: String,
     pub name: String,

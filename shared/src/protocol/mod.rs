@@ -5,6 +5,8 @@
 mod audit;
 mod auth;
 mod catalog;
+mod key;
+mod numbers;
 pub mod bounds;
 mod program;
 mod pull;
@@ -21,12 +23,14 @@ pub use audit::{
     VisitItemInput,
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
+pub use numbers::{read_json, whole_floats_as_integers};
+pub use key::{BadKey, KEY_PATTERN, Key, MAX_KEY_BYTES};
 pub use catalog::{CentroListed, CommitmentListed, ComplaintListed, MAX_LIST_PAGE, Page, PeriodListed};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
-    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
+    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_DAY_COUNT, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
     Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 
@@ -36,7 +40,7 @@ use serde::{Deserialize, Serialize};
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
     /// Always `"ok"` when the server answers.
     pub status: String,
@@ -47,7 +51,7 @@ pub struct Health {
 }
 
 /// One published form version, as listed by `GET /api/v1/forms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormSummary {
     pub form_id: String,
     pub version: String,
@@ -60,13 +64,13 @@ pub struct FormSummary {
 }
 
 /// `GET /api/v1/forms`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormList {
     pub forms: Vec<FormSummary>,
 }
 
 /// The body of every error answer: a machine code to branch on and a Spanish message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiError {
     /// Stable, snake_case (e.g. `not_found`, `body_too_large`).
     pub code: String,
@@ -85,7 +89,7 @@ impl ApiError {
 }
 
 /// One located problem: a sheet, row and column of an uploaded workbook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     pub sheet: String,
     pub row: Option<u32>,
@@ -94,7 +98,7 @@ pub struct ErrorDetail {
 }
 
 /// `POST /api/v1/forms` answer: the version published (or already there, unchanged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublishResponse {
     pub form_id: String,
     pub version: String,

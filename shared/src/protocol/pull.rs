@@ -10,7 +10,7 @@ use super::push::ReviewState;
 pub const MAX_PULL_PAGE: usize = 500;
 
 /// A page of changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PullResponse {
     /// In sequence order.
     pub changes: Vec<Change>,
@@ -21,7 +21,7 @@ pub struct PullResponse {
 }
 
 /// One change: an upsert or a tombstone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     pub seq: u64,
     #[serde(flatten)]
@@ -29,7 +29,7 @@ pub struct Change {
 }
 
 /// What changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeBody {
     /// A published form version, as its XLSForm workbook (base64), parsed on the device
@@ -47,11 +47,11 @@ pub enum ChangeBody {
     Review { submission_id: Uuid, state: ReviewState, reason: Option<String> },
     /// The latest site visit of a centro (sent to its inspectors): each checklist item's
     /// result, shown beside the item on the next visit.
-    Visit { centro_id: String, submission_id: Uuid, form_version: String, visit_date: NaiveDate, answers: super::push::WireAnswers },
+    Visit { centro_id: String, submission_id: Uuid, form_version: String, visit_date: NaiveDate, #[schema(value_type = super::push::WireAnswersSchema)] answers: super::push::WireAnswers },
 }
 
 /// A centro as the field app needs it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CentroInfo {
     pub centro_id: String,
     pub name: String,

@@ -23,6 +23,59 @@ pub enum WireEntry {
     Repeat(Vec<WireAnswers>),
 }
 
+/// The OpenAPI schema of [`WireAnswers`] (an alias cannot carry one): fields of that type
+/// name it with `#[schema(value_type = WireAnswersSchema)]`.
+pub struct WireAnswersSchema;
+
+/// Answers and answers of repeats refer to each other: both schemas are named and
+/// referenced, never inlined into each other (which would never end).
+mod answer_schemas {
+    use std::borrow::Cow;
+
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::{Ref, RefOr};
+
+    use super::{WireAnswersSchema, WireEntry};
+
+    fn both(out: &mut Vec<(String, RefOr<Schema>)>) {
+        out.push(("WireEntry".into(), <WireEntry as utoipa::PartialSchema>::schema()));
+        out.push(("WireAnswers".into(), <WireAnswersSchema as utoipa::PartialSchema>::schema()));
+    }
+
+    impl utoipa::PartialSchema for WireAnswersSchema {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .description(Some("Respuestas por nombre de pregunta: texto, o la lista de instancias de un grupo repetido."))
+                .additional_properties(Some(Ref::from_schema_name("WireEntry")))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for WireAnswersSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("WireAnswers")
+        }
+
+        fn schemas(out: &mut Vec<(String, RefOr<Schema>)>) {
+            both(out);
+        }
+    }
+
+    impl utoipa::PartialSchema for WireEntry {
+        fn schema() -> RefOr<Schema> {
+            let text = ObjectBuilder::new().schema_type(Type::String);
+            let repeat = ArrayBuilder::new().items(Ref::from_schema_name("WireAnswers"));
+            OneOfBuilder::new().item(text).item(repeat).description(Some("Una respuesta (texto) o las instancias de un grupo repetido.")).into()
+        }
+    }
+
+    impl utoipa::ToSchema for WireEntry {
+        fn schemas(out: &mut Vec<(String, RefOr<Schema>)>) {
+            both(out);
+        }
+    }
+}
+
 /// Read by looking at the JSON token directly (serde's `untagged` would buffer every answer
 /// and try each variant: the push path reads tens of thousands per request).
 impl<'de> Deserialize<'de> for WireEntry {
@@ -96,7 +149,7 @@ pub fn answers_to_wire(answers: &Answers) -> WireAnswers {
 }
 
 /// How a survey was collected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionMode {
     /// A surveyor interviews the citizen.
@@ -108,7 +161,7 @@ pub enum CollectionMode {
 }
 
 /// A position from the device's GPS.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoPosition {
     pub lat: f64,
     pub lon: f64,
@@ -117,12 +170,13 @@ pub struct GeoPosition {
 }
 
 /// Metadata the app records about a submission (not asked to the citizen).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionMeta {
     pub mode: CollectionMode,
     pub position: Option<GeoPosition>,
     /// Position in the systematic sampling sequence (every k-th person).
+    #[schema(format = Int64, minimum = 0, maximum = 4294967295_i64)]
     pub sampling_position: Option<u32>,
     /// SHA-256 of each photo the submission names.
     #[serde(default)]
@@ -131,7 +185,7 @@ pub struct SubmissionMeta {
 
 /// One finalised submission. Invariant: immutable once finalised; `content_hash` is the
 /// SHA-256 of [`Submission::canonical_content`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     /// UUIDv7, made on the device when the record was created.
@@ -143,6 +197,7 @@ pub struct Submission {
     pub started_at: DateTime<FixedOffset>,
     /// Device clock when it was finalised.
     pub finalised_at: DateTime<FixedOffset>,
+    #[schema(value_type = WireAnswersSchema)]
     pub answers: WireAnswers,
     pub meta: SubmissionMeta,
     pub content_hash: String,
@@ -202,12 +257,15 @@ impl Submission {
 }
 
 /// `POST /api/v1/sync/push` body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device clock when sending: the server records the skew.
     pub device_time: DateTime<FixedOffset>,
-    /// At most [`MAX_PUSH_RECORDS`].
+    /// At most [`MAX_PUSH_RECORDS`]. One that does not read as a `Submission` refuses the
+    /// whole push (400); one that reads but fails its checks (its hash, dates, position,
+    /// form) is rejected alone, in its result, and the rest are stored.
+    #[schema(max_items = 500)]
     pub submissions: Vec<Submission>,
     /// The device's own counts for its current day, reported for the day-end receipt
     /// (absent from older apps).
@@ -217,24 +275,31 @@ pub struct PushRequest {
     /// 2; absent from older apps and when nothing was counted). At most
     /// [`MAX_SAMPLING_COUNTS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 200)]
     pub sampling: Vec<SamplingCount>,
 }
+
+/// Largest count of one day (people counted, records made…): no centro sees more.
+pub const MAX_DAY_COUNT: u64 = 1_000_000;
 
 /// Most sampling counts in one push.
 pub const MAX_SAMPLING_COUNTS: usize = 200;
 
 /// The systematic-sampling counter of one centro on one day, as the device counted it:
 /// the response rate (completed / selected, AAPOR RR1) comes from these.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SamplingCount {
     pub centro_id: String,
     pub date: NaiveDate,
     /// People counted leaving the centro.
+    #[schema(maximum = 1000000)]
     pub counted: u64,
     /// People selected (every k-th) and approached.
+    #[schema(maximum = 1000000)]
     pub selected: u64,
     /// Selected people who declined, at the counter or at the consent question.
+    #[schema(maximum = 1000000)]
     pub refused: u64,
 }
 
@@ -257,17 +322,24 @@ pub struct PushEnvelope {
 impl PushEnvelope {
     /// Reads the envelope; the submissions are only checked to be well-formed JSON.
     pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(body)
+        match serde_json::from_slice(body) {
+            Ok(envelope) => Ok(envelope),
+            // Integers spelled as whole floats (`2.0`) in the envelope's own fields.
+            Err(e) => match super::numbers::rewritten(body).and_then(|v| serde_json::to_vec(&v).ok()) {
+                Some(again) => serde_json::from_slice(&again).map_err(|_| e),
+                None => Err(e),
+            },
+        }
     }
 
     /// Reads one submission of the envelope.
     pub fn submission(raw: &serde_json::value::RawValue) -> Result<Submission, serde_json::Error> {
-        serde_json::from_str(raw.get())
+        super::numbers::read_json(raw.get().as_bytes())
     }
 }
 
 /// What happened to one submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// New, committed. The device may drop it from its outbox.
@@ -281,7 +353,7 @@ pub enum Outcome {
 }
 
 /// Review status of a stored survey.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     Accepted,
@@ -333,7 +405,7 @@ impl From<crate::scoring::ReviewStatus> for ReviewState {
 }
 
 /// The answer for one submission of a push.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushResult {
     pub id: Uuid,
     pub outcome: Outcome,
@@ -357,17 +429,21 @@ pub struct PushResult {
 /// The server's counts for this device and day: the day-end receipt.
 /// A device's own counts for one day: records created, finalised, sent (first attempt)
 /// and acknowledged by the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceLedger {
     pub date: NaiveDate,
+    #[schema(maximum = 1000000)]
     pub created: u64,
+    #[schema(maximum = 1000000)]
     pub finalised: u64,
+    #[schema(maximum = 1000000)]
     pub sent: u64,
+    #[schema(maximum = 1000000)]
     pub acknowledged: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceReceipt {
     /// The server's local date the counts are for.
     pub date: NaiveDate,
@@ -380,7 +456,7 @@ pub struct DeviceReceipt {
 }
 
 /// `POST /api/v1/sync/push` answer, sent only after the commit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushResponse {
     /// One per submission, in request order.
     pub results: Vec<PushResult>,

@@ -8,14 +8,14 @@ use uuid::Uuid;
 use super::push::ReviewState;
 
 /// One integrity flag, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlagDto {
     pub code: String,
     pub reason: String,
 }
 
 /// A survey waiting in review (or reviewed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewItem {
     pub submission_id: Uuid,
     pub centro_id: String,
@@ -28,13 +28,13 @@ pub struct ReviewItem {
 }
 
 /// `GET /api/v1/review`: the queue of the caller's scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewList {
     pub items: Vec<ReviewItem>,
 }
 
 /// What a supervisor decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Approve,
@@ -42,16 +42,17 @@ pub enum Decision {
 }
 
 /// `POST /api/v1/review/{submission_id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDecision {
     pub decision: Decision,
+    #[schema(max_length = 500)]
     /// Required to reject: it reaches the surveyor.
     pub reason: Option<String>,
 }
 
 /// One line of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub at: String,
     pub username: String,
@@ -60,7 +61,7 @@ pub struct AuditEntry {
 }
 
 /// A device's day as the server counted it: the server side of the day-end receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceDay {
     pub device_id: Uuid,
     pub label: String,

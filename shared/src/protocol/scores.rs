@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::scoring::{CentroScore, Proportion, ScoreTable};
 
 /// A proportion with its 95 % Wilson interval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProportionDto {
     pub k: u64,
     pub n: u64,
@@ -16,14 +16,14 @@ pub struct ProportionDto {
 }
 
 /// A reason a centro is not ranked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReasonDto {
     pub code: String,
     pub message: String,
 }
 
 /// One centro's figures (SCORING.md §9).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CentroScoreDto {
     pub centro_id: String,
     /// `estatal` or `municipal`.
@@ -69,7 +69,7 @@ pub struct CentroScoreDto {
 }
 
 /// The whole table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoreTableDto {
     pub period_id: String,
     /// The method version every figure was computed with.

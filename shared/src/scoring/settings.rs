@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// All settings of one scoring method version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MethodSettings {
     /// The method's name and version, e.g. `MGS-1`; carried by every score.
@@ -31,22 +31,27 @@ pub struct MethodSettings {
     /// Fieldwork integrity limits.
     pub integrity: IntegrityLimits,
     /// The normal quantile of every 95 % interval and of the tie rule.
+    #[schema(exclusive_minimum = 0.0)]
     pub z: f64,
 }
 
 /// c: the composite's component weights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentWeights {
+    #[schema(minimum = 0.0)]
     pub isc: f64,
+    #[schema(minimum = 0.0)]
     pub icv: f64,
+    #[schema(minimum = 0.0)]
     pub iacm: f64,
+    #[schema(minimum = 0.0)]
     pub igq: f64,
 }
 
 /// The items behind CSAT, dissatisfaction and bribe incidence (matched by name across
 /// form versions).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorItems {
     /// Overall satisfaction, answered `1`..`5`.
@@ -60,26 +65,32 @@ pub struct IndicatorItems {
 }
 
 /// IACM credits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentTerms {
     /// Credit of a milestone verified on or before its due date.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub on_time_credit: f64,
     /// Credit when verified at most `late_days` after its due date.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub late_credit: f64,
     /// How many days late still earn `late_credit`.
+    #[schema(minimum = 0, maximum = 3650)]
     pub late_days: i64,
     /// Credit when verified later (still by the period's end).
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub very_late_credit: f64,
     /// Fewer commitments with due milestones than this gives IACM = 0 and a flag.
+    #[schema(maximum = 1000000)]
     pub min_commitments: usize,
 }
 
 /// IGQ terms.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintTerms {
     /// The response term, in business days (Monday to Friday).
+    #[schema(minimum = 0, maximum = 3650)]
     pub term_business_days: i64,
     /// Weight of the share answered in term.
     pub in_term_weight: f64,
@@ -92,19 +103,23 @@ pub struct ComplaintTerms {
 }
 
 /// Eligibility for ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Eligibility {
+    #[schema(maximum = 1000000)]
     pub min_surveys: u64,
+    #[schema(maximum = 1000000)]
     pub min_visits: u64,
     /// Highest allowed lower Wilson bound of bribe incidence (a share, 0.02 = 2 %).
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub max_bribe_lower_bound: f64,
     /// Categories with fewer eligible centros are not shrunk.
+    #[schema(maximum = 1000000)]
     pub min_centros_for_shrinkage: usize,
 }
 
 /// Tier thresholds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tiers {
     /// `destacado` needs IGC* at least this…
@@ -116,20 +131,24 @@ pub struct Tiers {
 }
 
 /// Fieldwork integrity limits (§8).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityLimits {
     /// Answering faster than this is suspicious.
     pub min_duration_seconds: f64,
     /// This many or more `scale5` answers, all equal, is straight-lining.
+    #[schema(maximum = 1000000)]
     pub straightline_min_answers: usize,
     /// Farther than this from the centro (both positions known).
     pub max_distance_m: f64,
     /// Device clock off by more than this at sync.
+    #[schema(minimum = 0, maximum = 31536000)]
     pub max_clock_skew_seconds: i64,
     /// This many finalisations by one surveyor…
+    #[schema(minimum = 2, maximum = 1000000)]
     pub burst_count: usize,
     /// …within this many seconds.
+    #[schema(minimum = 0, maximum = 86400)]
     pub burst_window_seconds: i64,
 }
 
@@ -216,6 +235,12 @@ pub enum SettingsError {
     OutOfRange(&'static str),
 }
 
+/// Longest term in days (late credit, complaint response): ten years.
+pub const MAX_DAYS: i64 = 3_650;
+
+/// Largest count a setting may ask for (surveys, visits, answers…).
+pub const MAX_COUNT: u64 = 1_000_000;
+
 impl MethodSettings {
     /// Checks the settings before a period is pinned to them.
     pub fn check(&self) -> Result<(), SettingsError> {
@@ -237,12 +262,16 @@ impl MethodSettings {
         }
         let c = &self.commitments;
         let credits_ok = [c.on_time_credit, c.late_credit, c.very_late_credit].iter().all(|v| (0.0..=1.0).contains(v));
-        let checks: [(&'static str, bool); 5] = [
+        let (e, i) = (&self.eligibility, &self.integrity);
+        let counts = [c.min_commitments as u64, e.min_surveys, e.min_visits, e.min_centros_for_shrinkage as u64, i.straightline_min_answers as u64, i.burst_count as u64];
+        let checks: [(&'static str, bool); 7] = [
             ("z", self.z.is_finite() && self.z > 0.0),
-            ("commitments", credits_ok && c.late_days >= 0),
-            ("complaints.term_business_days", self.complaints.term_business_days >= 0),
-            ("eligibility.max_bribe_lower_bound", (0.0..=1.0).contains(&self.eligibility.max_bribe_lower_bound)),
-            ("integrity", self.integrity.burst_count >= 2 && self.integrity.burst_window_seconds >= 0),
+            ("commitments", credits_ok && (0..=MAX_DAYS).contains(&c.late_days)),
+            ("complaints.term_business_days", (0..=MAX_DAYS).contains(&self.complaints.term_business_days)),
+            ("eligibility.max_bribe_lower_bound", (0.0..=1.0).contains(&e.max_bribe_lower_bound)),
+            ("integrity", i.burst_count >= 2 && (0..=86_400).contains(&i.burst_window_seconds) && (0..=31_536_000).contains(&i.max_clock_skew_seconds)),
+            ("counts", counts.iter().all(|n| *n <= MAX_COUNT)),
+            ("weights", self.dimension_weights.len() <= 100 && self.pillar_weights.len() <= 100),
         ];
         match checks.iter().find(|(_, ok)| !ok) {
             Some((name, _)) => Err(SettingsError::OutOfRange(name)),

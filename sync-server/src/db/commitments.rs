@@ -66,7 +66,7 @@ fn check_input(input: &CommitmentInput) -> Result<(), DbError> {
     }
     let mut ids: Vec<&str> = input.milestones.iter().map(|m| m.milestone_id.as_str()).collect();
     ids.sort_unstable();
-    if ids.iter().any(|i| i.trim().is_empty()) || ids.windows(2).any(|w| w[0] == w[1]) {
+    if ids.iter().any(|i| shared::protocol::Key::parse(i).is_err()) || ids.windows(2).any(|w| w[0] == w[1]) {
         return Err(DbError::Invalid("Cada hito necesita un identificador propio.".into()));
     }
     Ok(())

@@ -8,10 +8,30 @@ use crate::auth::{AuthDevice, ClientAddr};
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/auth/enrol",
+    tag = "identidad",
+    summary = "Enrolar un dispositivo con usuario y contraseña; el token se entrega una sola vez",
+    description = "Sin token. Limitado por cliente y por usuario (429 con Retry-After).",
+    request_body = EnrolRequest,
+    responses(
+        (status = 200, body = EnrolResponse),
+        (status = 401, description = "Usuario o contraseña incorrectos (`bad_credentials`), o usuario desactivado", body = shared::protocol::ApiError)
+    )
+)]
 pub async fn enrol(State(state): State<AppState>, client: ClientAddr, AppJson(req): AppJson<EnrolRequest>) -> Result<Json<EnrolResponse>, AppError> {
     Ok(Json(crate::service::login::login(&state, client, &req.username, &req.password, &req.device_label).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "identidad",
+    summary = "Quién es el usuario del dispositivo y sus centros",
+    security(("deviceToken" = [])),
+    responses((status = 200, body = MeResponse))
+)]
 pub async fn me(State(state): State<AppState>, AuthDevice(device): AuthDevice) -> Result<Json<MeResponse>, AppError> {
     let centros = state.db.assigned_centros(device.user_id).await?;
     Ok(Json(MeResponse { user: device.user, device_id: device.id, centros }))

@@ -15,11 +15,24 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// `?date=YYYY-MM-DD` (default: today at the centros).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Day {
+    /// The day (`AAAA-MM-DD`).
     date: Option<NaiveDate>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/devices",
+    tag = "supervision",
+    summary = "El día de cada dispositivo de campo, como lo contó el servidor",
+    description = "Roles: admin, staff, supervisor (su equipo).",
+    security(("deviceToken" = [])),
+    params(Day),
+    responses((status = 200, body = Vec<DeviceDay>))
+)]
 pub async fn days(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
@@ -30,6 +43,16 @@ pub async fn days(
     Ok(Json(state.db.device_days(who, date).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/devices/{device_id}/revoke",
+    tag = "supervision",
+    summary = "Revocar un dispositivo perdido",
+    description = "Roles: admin, staff, supervisor (su equipo). Responde los dispositivos del día.",
+    security(("deviceToken" = [])),
+    params(("device_id" = uuid::Uuid, Path, description = "Identificador del dispositivo")),
+    responses((status = 200, body = Vec<DeviceDay>))
+)]
 pub async fn revoke(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(id): ApiPath<Uuid>) -> Result<Json<Vec<DeviceDay>>, AppError> {
     crate::service::devices::revoke_device(&state, &device, id).await?;
     let who = access::reviewer(&device, Resource::Fieldwork)?;

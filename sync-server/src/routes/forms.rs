@@ -1,12 +1,14 @@
-//! `GET /api/v1/forms`: the published form versions.
+//! `GET /api/v1/forms` (the published form versions) and `POST /api/v1/forms`.
 
 use axum::Json;
 use axum::extract::State;
-use shared::protocol::{FormList, FormSummary};
+use shared::protocol::{FormList, FormSummary, PublishResponse};
 
+use crate::auth::AuthDevice;
 use crate::error::AppError;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/forms", tag = "formularios", summary = "Versiones publicadas de los formularios", responses((status = 200, body = FormList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<FormList>, AppError> {
     let cache = state.forms();
     let forms = state
@@ -28,12 +30,18 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<FormList>, AppEr
     Ok(Json(FormList { forms }))
 }
 
-/// `POST /api/v1/forms`: publish an XLSForm workbook (the request body), staff and admin.
-pub async fn upload(
-    State(state): State<AppState>,
-    crate::auth::AuthDevice(device): crate::auth::AuthDevice,
-    body: axum::body::Bytes,
-) -> Result<Json<shared::protocol::PublishResponse>, AppError> {
+/// Publish an XLSForm workbook (the request body), staff and admin.
+#[utoipa::path(
+    post,
+    path = "/forms",
+    tag = "formularios",
+    summary = "Publicar un XLSForm (errores por hoja, fila y columna)",
+    description = "Roles: admin, staff. Un libro que no es un XLSForm válido: 422 `invalid_form` con cada problema en `details`.",
+    security(("deviceToken" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Los bytes del libro XLSX (el tipo de contenido no se toma en cuenta)"),
+    responses((status = 200, body = PublishResponse))
+)]
+pub async fn upload(State(state): State<AppState>, AuthDevice(device): AuthDevice, body: axum::body::Bytes) -> Result<Json<PublishResponse>, AppError> {
     crate::access::require(&device, crate::access::Resource::Program)?;
     let outcome = crate::publish::publish_xlsx(&state, body.to_vec()).await?;
     tracing::info!(user = %device.user.username, form = %outcome.form_id, version = %outcome.version, "form published");
@@ -41,10 +49,5 @@ pub async fn upload(
         shared::form::Published::New => "new",
         shared::form::Published::Unchanged => "unchanged",
     };
-    Ok(Json(shared::protocol::PublishResponse {
-        form_id: outcome.form_id,
-        version: outcome.version,
-        status: status.into(),
-        warnings: outcome.warnings,
-    }))
+    Ok(Json(PublishResponse { form_id: outcome.form_id, version: outcome.version, status: status.into(), warnings: outcome.warnings }))
 }

@@ -1,4 +1,5 @@
 //! HTTP handlers, one file per resource. Handlers are thin: extract, call, map errors.
+//! Each declares its documentation with `#[utoipa::path]`; [`api`] registers them.
 
 pub mod admin;
 pub mod auth;
@@ -12,3 +13,50 @@ pub mod program;
 pub mod review;
 pub mod scores;
 pub mod sync;
+
+use axum::extract::DefaultBodyLimit;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+/// `routes` with a larger body limit (uploads).
+fn with_limit(routes: UtoipaMethodRouter<AppState>, bytes: usize) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = routes;
+    (schemas, paths, method_router.layer(DefaultBodyLimit::max(bytes)))
+}
+
+/// Every operation of `/api/v1`, registered with its documentation.
+pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router
+        .routes(routes!(health::get))
+        .routes(routes!(health::openapi))
+        .routes(with_limit(routes!(forms::list, forms::upload), crate::MAX_FORM_BODY))
+        .routes(routes!(auth::enrol))
+        .routes(routes!(auth::me))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .routes(routes!(scores::get))
+        .routes(routes!(scores::inputs))
+        .routes(routes!(exports::submissions_csv))
+        .routes(routes!(exports::submissions_xlsx))
+        .routes(routes!(exports::audit_log))
+        .routes(routes!(catalog::periods))
+        .routes(routes!(catalog::centros))
+        .routes(routes!(catalog::commitments))
+        .routes(routes!(catalog::complaints))
+        .routes(routes!(admin::put_period))
+        .routes(routes!(admin::put_quota))
+        .routes(routes!(admin::put_centro))
+        .routes(with_limit(routes!(admin::import_centros), crate::MAX_FORM_BODY))
+        .routes(routes!(admin::create_user))
+        .routes(routes!(admin::assign, admin::unassign))
+        .routes(routes!(devices::days))
+        .routes(routes!(devices::revoke))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::decide))
+        .routes(routes!(program::put_commitment))
+        .routes(routes!(program::verify_milestone))
+        .routes(routes!(program::put_complaint))
+        .routes(with_limit(routes!(photos::status, photos::upload), crate::photos::MAX_PHOTO_BYTES as usize))
+}

@@ -15,6 +15,16 @@ use crate::state::AppState;
 
 /// A photo's status: for the user who uploads it, reviewers of a submission naming it,
 /// and staff.
+#[utoipa::path(
+    get,
+    path = "/photos/{sha256}",
+    tag = "sincronizacion",
+    summary = "Cuántos bytes de una foto tiene el servidor",
+    description = "Para quien la sube, los revisores de un registro que la nombra y staff.",
+    security(("deviceToken" = [])),
+    params(("sha256" = String, Path, description = "SHA-256 de la foto, en hexadecimal", pattern = "^[0-9a-f]{64}$")),
+    responses((status = 200, body = PhotoStatus))
+)]
 pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(sha): ApiPath<String>) -> Result<Json<PhotoStatus>, AppError> {
     crate::photos::check_sha(&sha)?;
     access::require_photo(&state, &device, &sha).await?;
@@ -22,12 +32,29 @@ pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevic
 }
 
 /// `?offset=N&total=T`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct Chunk {
+    /// Where this chunk starts: the `received` of the last answer.
+    #[param(minimum = 0)]
     offset: u64,
+    /// The whole photo's size in bytes.
+    #[param(minimum = 1, maximum = 20971520)]
     total: u64,
 }
 
+#[utoipa::path(
+    put,
+    path = "/photos/{sha256}",
+    tag = "sincronizacion",
+    summary = "Agregar un trozo de una foto; se verifica con su SHA-256 al completarse",
+    description = "Roles: inspector, surveyor. Un trozo que no empieza donde el servidor va: 409; una foto que no coincide con su hash: 422.",
+    security(("deviceToken" = [])),
+    params(("sha256" = String, Path, description = "SHA-256 de la foto, en hexadecimal", pattern = "^[0-9a-f]{64}$"), Chunk),
+    request_body(content = Option<Vec<u8>>, content_type = "application/octet-stream", description = "Los bytes desde `offset` (vacío: solo pregunta cuántos tiene)"),
+    responses((status = 200, body = PhotoStatus))
+)]
 pub async fn upload(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use shared::protocol::{CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, VerifyMilestone};
+use shared::protocol::{Key, CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, VerifyMilestone};
 
 use crate::access::{self, Resource};
 use crate::auth::AuthDevice;
@@ -18,36 +18,74 @@ async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), AppErro
     Ok(())
 }
 
+#[utoipa::path(
+    put,
+    path = "/centros/{centro_id}/commitments/{commitment_id}",
+    tag = "compromisos",
+    summary = "Crear o editar un compromiso de mejora con sus hitos",
+    description = "Roles: admin, staff.",
+    security(("deviceToken" = [])),
+    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("commitment_id" = String, Path, description = "Clave del compromiso", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    request_body = CommitmentInput,
+    responses((status = 200, body = CommitmentInfo))
+)]
 pub async fn put_commitment(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    ApiPath((centro, id)): ApiPath<(String, String)>,
+    ApiPath((centro, id)): ApiPath<(Key, Key)>,
     AppJson(input): AppJson<CommitmentInput>,
 ) -> Result<Json<CommitmentInfo>, AppError> {
     access::require(&device, Resource::Commitments)?;
-    let (info, seq) = state.db.put_commitment(centro.clone(), id, input).await?;
-    refresh(&state, &centro, seq).await?;
+    let (info, seq) = state.db.put_commitment(centro.to_string(), id.into_string(), input).await?;
+    refresh(&state, centro.as_str(), seq).await?;
     Ok(Json(info))
 }
 
+#[utoipa::path(
+    post,
+    path = "/centros/{centro_id}/commitments/{commitment_id}/milestones/{milestone_id}/verify",
+    tag = "compromisos",
+    summary = "Verificar un hito sobre la versión vista (una versión vieja: 409)",
+    description = "Roles: admin, staff, el inspector del centro.",
+    security(("deviceToken" = [])),
+    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("commitment_id" = String, Path, description = "Clave del compromiso", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("milestone_id" = String, Path, description = "Clave del hito", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    request_body = VerifyMilestone,
+    responses((status = 200, body = CommitmentInfo))
+)]
 pub async fn verify_milestone(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    ApiPath((centro, commitment, milestone)): ApiPath<(String, String, String)>,
+    ApiPath((centro, commitment, milestone)): ApiPath<(Key, Key, Key)>,
     AppJson(body): AppJson<VerifyMilestone>,
 ) -> Result<Json<CommitmentInfo>, AppError> {
+    let centro = centro.into_string();
+    if i64::try_from(body.base_version).is_err() {
+        return Err(AppError::BadRequest("invalid_body", "«base_version» es la versión que el dispositivo vio (a lo más 2⁶³ − 1).".into()));
+    }
     access::require_site_records(&state, &device, &centro).await?;
-    let (info, seq) = state.db.verify_milestone((device.user_id, device.user.role), (centro.clone(), commitment, milestone), body).await?;
+    let (info, seq) = state.db.verify_milestone((device.user_id, device.user.role), (centro.clone(), commitment.into_string(), milestone.into_string()), body).await?;
     refresh(&state, &centro, seq).await?;
     Ok(Json(info))
 }
 
+#[utoipa::path(
+    put,
+    path = "/centros/{centro_id}/complaints/{folio}",
+    tag = "compromisos",
+    summary = "Registrar una queja de la bitácora del centro",
+    description = "Roles: admin, staff, el inspector del centro.",
+    security(("deviceToken" = [])),
+    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("folio" = String, Path, description = "Folio de la queja", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    request_body = ComplaintInput,
+    responses((status = 200, body = ComplaintStored))
+)]
 pub async fn put_complaint(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
-    ApiPath((centro, folio)): ApiPath<(String, String)>,
+    ApiPath((centro, folio)): ApiPath<(Key, Key)>,
     AppJson(input): AppJson<ComplaintInput>,
 ) -> Result<Json<ComplaintStored>, AppError> {
+    let (centro, folio) = (centro.into_string(), folio.into_string());
     access::require_site_records(&state, &device, &centro).await?;
     let seq = state.db.put_complaint(centro.clone(), folio.clone(), input).await?;
     refresh(&state, &centro, seq).await?;

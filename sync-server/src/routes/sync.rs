@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
 use serde::Deserialize;
-use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushResponse};
+use shared::protocol::{MAX_PULL_PAGE, PullResponse, PushRequest, PushResponse};
 
 use crate::auth::AuthDevice;
 use crate::db::{Committed, PushContext, Stored};
@@ -14,6 +14,16 @@ use crate::extract::ApiQuery;
 use crate::ingest::Envelope;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/sync/push",
+    tag = "sincronizacion",
+    summary = "Enviar registros finalizados; cada uno stored/duplicate/conflict/rejected, respondido después del commit",
+    description = "Roles: inspector, surveyor. A lo más 500 registros y 4 MiB (gzip admitido). Un registro rechazado no detiene a los demás.",
+    security(("deviceToken" = [])),
+    request_body = PushRequest,
+    responses((status = 200, body = PushResponse))
+)]
 /// Reads the envelope, then checks the submissions on one thread while the transaction
 /// stores those already checked on another (both cores busy); answers after the commit.
 pub async fn push(
@@ -50,18 +60,36 @@ pub async fn push(
 }
 
 /// `?after=N&limit=M`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PullQuery {
+    /// The cursor of the last page (0 or absent: from the start).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     after: u64,
+    /// At most this many changes (1–500; default 500).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/sync/pull",
+    tag = "sincronizacion",
+    summary = "Cambios en el alcance del usuario después de un cursor",
+    security(("deviceToken" = [])),
+    params(PullQuery),
+    responses((status = 200, body = PullResponse))
+)]
 pub async fn pull(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     ApiQuery(q): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, AppError> {
-    let limit = q.limit.unwrap_or(MAX_PULL_PAGE).clamp(1, MAX_PULL_PAGE);
+    let limit = super::catalog::page_limit(q.limit, MAX_PULL_PAGE)?;
+    if i64::try_from(q.after).is_err() {
+        return Err(AppError::BadRequest("bad_query", "Parámetros inválidos: «after» es un número de secuencia (a lo más 2⁶³ − 1).".into()));
+    }
     Ok(Json(state.db.pull(device.user_id, q.after, limit).await?))
 }

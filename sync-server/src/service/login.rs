@@ -17,8 +17,8 @@ const BAD_CREDENTIALS: &str = "Usuario o contraseña incorrectos.";
 /// a dummy hash, so it takes as long as a wrong password.
 pub async fn login(state: &AppState, client: ClientAddr, username: &str, password: &str, label: &str) -> Result<EnrolResponse, AppError> {
     let label = label.trim().to_string();
-    if label.is_empty() || label.chars().count() > 100 || username.len() > 100 || password.len() > 200 {
-        return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres).".into()));
+    if label.is_empty() || label.chars().count() > 100 || username.chars().count() > 100 || password.chars().count() > 200 {
+        return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres; la contraseña, 200).".into()));
     }
     let name_key = username.trim().to_lowercase();
     let client_key = client.key();

@@ -108,12 +108,12 @@ pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>
 /// Creates a user (admin only; API and console).
 pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> Result<UserInfo, AppError> {
     crate::access::require(device, crate::access::Resource::Users)?;
-    let valid_name = !u.username.is_empty() && u.username.len() <= 64 && u.username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let valid_name = shared::protocol::Key::parse(&u.username).is_ok();
     if !valid_name || u.display_name.trim().is_empty() {
-        return Err(AppError::BadRequest("invalid_body", "Usuario (letras, números, . _ -) y nombre son obligatorios.".into()));
+        return Err(AppError::BadRequest("invalid_body", "Usuario (de 1 a 64 letras sin acentos, números, . _ -) y nombre son obligatorios.".into()));
     }
-    if u.password.chars().count() < 8 {
-        return Err(AppError::BadRequest("weak_password", "La contraseña debe tener al menos 8 caracteres.".into()));
+    if !(8..=200).contains(&u.password.chars().count()) {
+        return Err(AppError::BadRequest("weak_password", "La contraseña debe tener de 8 a 200 caracteres.".into()));
     }
     let password = u.password.clone();
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(anyhow::Error::from)??;
@@ -132,8 +132,14 @@ pub async fn assign_centro(state: &AppState, device: &Device, username: String, 
 }
 
 /// Sets a centro's quota of surveys for a period (API and console).
+/// Largest survey quota of one centro in one period.
+pub const MAX_QUOTA: u32 = 100_000;
+
 pub async fn set_quota(state: &AppState, device: &Device, period: String, centro: String, surveys: u32) -> Result<(), AppError> {
     staff(device)?;
+    if surveys > MAX_QUOTA {
+        return Err(AppError::BadRequest("invalid_body", format!("La cuota va de 0 a {MAX_QUOTA} encuestas.")));
+    }
     state.db.set_quota(period, centro, surveys).await?;
     Ok(())
 }

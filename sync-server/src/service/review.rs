@@ -14,16 +14,16 @@ use crate::state::AppState;
 pub async fn apply_decision(state: &AppState, device: &crate::db::Device, id: Uuid, decision: Decision, reason: Option<String>) -> Result<ReviewItem, AppError> {
     let who = access::reviewer(device, Resource::Review)?;
     let overrule = access::grant(device.user.role, Resource::RejectAccepted).is_some();
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::BadRequest("invalid_body", "El motivo admite como máximo 500 caracteres.".into()));
+    }
     let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
     let new_state = match decision {
         Decision::Approve => ReviewState::Approved,
         Decision::Reject => ReviewState::Rejected,
     };
     if new_state == ReviewState::Rejected && reason.is_none() {
-        return Err(AppError::BadRequest("reason_required", "Para rechazar escriba el motivo: le llegará a quien levantó la encuesta.".into()));
-    }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(AppError::BadRequest("invalid_body", "El motivo admite como máximo 500 caracteres.".into()));
+        return Err(AppError::Unprocessable("reason_required", "Para rechazar escriba el motivo: le llegará a quien levantó la encuesta.".into()));
     }
     let live = state.scores.clone();
     let on_commit = move |d: &crate::db::Decided| live.update(crate::scores::Update::Review(d.clone()));
