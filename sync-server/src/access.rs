@@ -36,6 +36,8 @@ pub enum Resource {
     Program,
     /// Creating users.
     Users,
+    /// Confirming the publication of a period's official results.
+    Publication,
     /// Answer exports and the audit log.
     Exports,
     /// Registering commitments.
@@ -61,7 +63,7 @@ pub enum Grant {
 }
 
 /// Every resource, for the table and its test.
-pub const RESOURCES: [Resource; 14] = [
+pub const RESOURCES: [Resource; 15] = [
     Resource::Console,
     Resource::Results,
     Resource::CentroRecords,
@@ -73,6 +75,7 @@ pub const RESOURCES: [Resource; 14] = [
     Resource::RevokeDevice,
     Resource::Program,
     Resource::Users,
+    Resource::Publication,
     Resource::Exports,
     Resource::Commitments,
     Resource::SiteRecords,
@@ -87,7 +90,7 @@ pub fn grant(role: Role, resource: Resource) -> Option<Grant> {
             PhotoUpload => None,
             _ => Some(All),
         },
-        (Role::Staff, Users | PhotoUpload) => None,
+        (Role::Staff, Users | Publication | PhotoUpload) => None,
         (Role::Staff, RevokeDevice) => Some(AllButAdmins),
         (Role::Staff, _) => Some(All),
         (Role::Supervisor, Console | Results) => Some(All),
@@ -114,6 +117,7 @@ fn refusal(resource: Resource) -> &'static str {
         Resource::RevokeDevice => "No puede dar de baja este dispositivo.",
         Resource::Program => "La administración del programa es para coordinación.",
         Resource::Users => "Solo administración crea usuarios.",
+        Resource::Publication => "Publicar los resultados oficiales lo confirma administración.",
         Resource::Exports => "Las exportaciones de respuestas y la bitácora son para coordinación.",
         Resource::Commitments => "Solo coordinación registra compromisos.",
         Resource::SiteRecords => "Solo coordinación o el inspector del centro registran esto.",

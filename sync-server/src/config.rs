@@ -82,7 +82,8 @@ pub enum Command {
     /// Import centros from a CSV or XLSX file (columns id, nombre, dependencia, ambito,
     /// tipo, municipio, lat, lon, k, tramites); all rows or none.
     ImportCentros { file: PathBuf },
-    /// Recompute a period's score table from its scoring-inputs export alone (prints JSON).
+    /// Recompute a period's score table from its scoring-inputs export alone (prints JSON,
+    /// then on stderr the SHA-256 of the inputs and of the table's canonical JSON).
     /// Needs no database: anyone can audit a published ranking with it.
     RecomputeScores { inputs: PathBuf },
 }

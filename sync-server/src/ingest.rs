@@ -39,6 +39,9 @@ pub struct Valid {
     /// The period the capture date belongs to; `None` when no period covers it (stored,
     /// reported as outside every period, counted nowhere).
     pub period_id: Option<String>,
+    /// That period is closed (or published): the record is stored after its close and
+    /// does not move its official results.
+    pub after_close: bool,
     /// The integrity limits of that period (the method's defaults outside every period).
     pub integrity: IntegrityLimits,
 }
@@ -137,6 +140,7 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
         Reduced::Visit(cached.visit_plan.items(&answers))
     };
     Prepared::Valid(Box::new(Valid {
+        after_close: period.is_some_and(|p| periods.state(&p.id) != shared::protocol::PeriodState::Abierto),
         period_id: period.map(|p| p.id.clone()),
         integrity: settings.integrity.clone(),
         capture_date,

@@ -34,13 +34,19 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     app.run_until_stopped().await
 }
 
-/// Prints the score table recomputed from an audit export.
+/// Prints the score table recomputed from an audit export (or the published inputs of
+/// official results), then, on stderr, the SHA-256 of the file read and of the table's
+/// canonical JSON: the digests official results carry.
 fn recompute(path: &std::path::Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", path.display()))?;
     let inputs: shared::protocol::ScoringInputs =
         serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{} no es una exportación de insumos válida: {e}", path.display()))?;
     let table = inputs.recompute().map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("{}", serde_json::to_string_pretty(&shared::protocol::ScoreTableDto::from(&table))?);
+    let dto = shared::protocol::ScoreTableDto::from(&table);
+    println!("{}", serde_json::to_string_pretty(&dto)?);
+    let (_, table_sha256) = shared::protocol::canonical(&dto)?;
+    eprintln!("sha256 de los insumos (el archivo): {}", shared::digest::sha256_hex(&bytes));
+    eprintln!("sha256 de la tabla (JSON canónico): {table_sha256}");
     Ok(())
 }
 

@@ -2,7 +2,10 @@
 //! integrity limits that flag it and the indicator items it is reduced with are those of
 //! the period it belongs to, not the method's defaults.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use shared::protocol::PeriodState;
 use shared::scoring::{MethodSettings, Period};
 
 /// The periods as ingest sees them (a snapshot, replaced whenever a period changes).
@@ -10,11 +13,23 @@ use shared::scoring::{MethodSettings, Period};
 pub struct PeriodSettings {
     periods: Vec<Period>,
     fallback: MethodSettings,
+    /// The periods that are not open (a record of theirs arrives after the close).
+    states: HashMap<String, PeriodState>,
 }
 
 impl PeriodSettings {
     pub fn new(periods: Vec<Period>) -> Self {
-        Self { periods, fallback: MethodSettings::default() }
+        Self { periods, fallback: MethodSettings::default(), states: HashMap::new() }
+    }
+
+    /// The same periods with their states.
+    pub fn with_states(&self, states: impl IntoIterator<Item = (String, PeriodState)>) -> Self {
+        Self { states: states.into_iter().filter(|(_, s)| *s != PeriodState::Abierto).collect(), ..self.clone() }
+    }
+
+    /// The state of period `id` (open when unknown).
+    pub fn state(&self, id: &str) -> PeriodState {
+        self.states.get(id).copied().unwrap_or(PeriodState::Abierto)
     }
 
     /// The period a record captured on `date` belongs to: the one whose dates include it
@@ -55,5 +70,7 @@ mod tests {
         assert!((p.settings_for(d("2026-08-01")).integrity.min_duration_seconds - 30.0).abs() < f64::EPSILON);
         assert_eq!(p.covering(d("2027-01-01")), None);
         assert_eq!(p.settings_for(d("2027-01-01")), &MethodSettings::default());
+        let closed = p.with_states([("2026".to_string(), PeriodState::Cerrado), ("2026-S2".to_string(), PeriodState::Abierto)]);
+        assert_eq!((closed.state("2026"), closed.state("2026-S2"), closed.state("otro")), (PeriodState::Cerrado, PeriodState::Abierto, PeriodState::Abierto));
     }
 }

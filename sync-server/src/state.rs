@@ -105,8 +105,19 @@ impl AppState {
         let db = self.db.clone();
         self.scores.rebuild(|| async move { Ok(db.score_inputs().await?) }).await?;
         let periods = self.scores.read(|live| live.periods()).map_err(anyhow::Error::from)?;
+        let states = self.db.period_states().await?;
+        let snapshot = PeriodSettings::new(periods).with_states(states.into_iter().map(|(id, s)| (id, s.state)));
         let mut guard = self.periods.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *guard = Arc::new(PeriodSettings::new(periods));
+        *guard = Arc::new(snapshot);
+        Ok(())
+    }
+
+    /// Brings the periods' states that ingest uses up to date (after a close, a reopening
+    /// or a publication), without rebuilding the scores.
+    pub async fn refresh_period_states(&self) -> anyhow::Result<()> {
+        let states = self.db.period_states().await?;
+        let mut guard = self.periods.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = Arc::new(guard.with_states(states.into_iter().map(|(id, s)| (id, s.state))));
         Ok(())
     }
 

@@ -466,3 +466,55 @@ async fn the_response_rate_comes_from_the_counter_and_the_surveys() {
     let refused = app.post("/api/v1/sync/push", Some(&ana), &bad).await;
     assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("incoherent")), "{}", refused.json);
 }
+
+/// The program's year in the console: staff close with a reason, the version appears with
+/// its digest, staff ask for publication and an admin confirms it; a supervisor sees the
+/// state but no forms; after reopening and closing again, version 2 lists what changed.
+#[tokio::test]
+async fn a_period_closes_publishes_and_versions_through_the_console() {
+    let app = demo_app().await;
+    let (staff, admin, sup) = (login(&app, "coordinacion").await, login(&app, "admin").await, login(&app, "sup.norte").await);
+    let page = get(&app, "/consola/periodos/2025", Some(&staff)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("data-state=\"abierto\"") && page.html.contains("Cerrar el periodo"), "{}", page.html);
+    let token = csrf(&page.html);
+    let empty = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=cerrar&reason=+")).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "a reason is required");
+    let closed = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=cerrar&reason=Fin+de+campo")).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.html);
+    let page = get(&app, "/consola/periodos/2025", Some(&staff)).await;
+    assert!(page.html.contains("data-state=\"cerrado\"") && page.html.contains("data-version=\"1\"") && page.html.contains("Fin de campo"), "{}", page.html);
+    assert!(page.html.contains("Pedir la publicación") && !page.html.contains("Confirmar la publicación"));
+    // The supervisor reads the state, without forms.
+    let seen = get(&app, "/consola/periodos/2025", Some(&sup)).await;
+    assert!(seen.html.contains("data-state=\"cerrado\"") && !seen.html.contains("<form class=\"state-change\""), "{}", seen.html);
+    // The results page says the table is preliminary now.
+    assert!(get(&app, "/consola/resultados?periodo=2025", Some(&staff)).await.html.contains("data-official"));
+    // Asked by staff, confirmed by the admin.
+    let asked = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=pedir&reason=Revisado")).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let refused = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=publicar&reason=yo")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let admin_page = get(&app, "/consola/periodos/2025", Some(&admin)).await;
+    assert!(admin_page.html.contains("Confirmar la publicación") && admin_page.html.contains("data-publication-requested"));
+    let admin_token = csrf(&admin_page.html);
+    let published = post_form(&app, "/consola/periodos/2025/estado", Some(&admin), &format!("csrf={admin_token}&accion=publicar&reason=Comit%C3%A9")).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+    assert!(get(&app, "/consola/periodos/2025", Some(&staff)).await.html.contains("data-state=\"publicado\""));
+    // A late survey, reopen, close: version 2 lists the centro that changed.
+    let ana = app.enrol("enc.ana").await;
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![survey(88_001, "GTO-E-T-01")])).await;
+    assert_eq!(pushed.json["results"][0]["warning"]["code"], "after_close", "{}", pushed.json);
+    let page = get(&app, "/consola/periodos/2025", Some(&staff)).await;
+    assert!(page.html.contains("data-late=\"1\""), "{}", page.html);
+    for (action, reason) in [("reabrir", "Lote+tard%C3%ADo"), ("cerrar", "Cierre+2")] {
+        let r = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion={action}&reason={reason}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.html);
+    }
+    let v2 = get(&app, "/consola/periodos/2025/oficial/2", Some(&staff)).await;
+    assert_eq!(v2.status, StatusCode::OK);
+    assert!(v2.html.contains("data-changed=\"GTO-E-T-01\"") && v2.html.contains("Lote tardío"), "{}", v2.html);
+    assert!(v2.html.contains("data-table-sha256"));
+    assert_eq!(get(&app, "/consola/periodos/2025/oficial/9", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/consola/periodos/no%20vale", Some(&staff)).await.status, StatusCode::BAD_REQUEST);
+}

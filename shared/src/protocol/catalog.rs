@@ -58,6 +58,8 @@ pub struct PeriodListed {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub settings: MethodSettings,
+    /// `abierto`, `cerrado` or `publicado` (`GET /periods/{id}/status` has the versions).
+    pub state: super::PeriodState,
 }
 
 /// A complaint of a centro, as the scores read it (the shape of the audit export).

@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod key;
 mod numbers;
+mod official;
 pub mod bounds;
 mod program;
 mod pull;
@@ -23,6 +24,9 @@ pub use audit::{
     VisitItemInput,
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
+pub use official::{
+    CentroChange, LateRecord, MAX_REASON_CHARS, OfficialResults, OfficialVersion, PeriodState, PeriodStatus, StateChange, Standing, VersionChanges, canonical, changes,
+};
 pub use numbers::{read_json, whole_floats_as_integers};
 pub use key::{BadKey, KEY_PATTERN, Key, MAX_KEY_BYTES};
 pub use catalog::{CentroListed, CommitmentListed, ComplaintListed, MAX_LIST_PAGE, Page, PeriodListed};

@@ -56,6 +56,8 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
     let forms = state.db.forms().await?;
     let names = state.db.centro_names().await?;
     let periods = state.db.period_list().await?;
+    let period_states: std::collections::HashMap<String, shared::protocol::PeriodState> =
+        state.db.period_states().await?.into_iter().map(|(id, s)| (id, s.state)).collect();
     let who = access::reviewer(&session.device, Resource::Fieldwork)?;
     let today = state.today();
     let devices = state.db.device_days(who, today).await?;
@@ -145,6 +147,17 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                 }
             }
             h2 { "Periodos y método" }
+            @if !periods.is_empty() {
+                div.card {
+                    p.muted { "El año del programa: un periodo abierto se cierra (se congelan sus resultados oficiales), se pide publicarlo y administración lo confirma." }
+                    ul.periods {
+                        @for (id, name) in &periods {
+                            @let st = period_states.get(id).copied().unwrap_or(shared::protocol::PeriodState::Abierto);
+                            li { a href=(format!("/consola/periodos/{id}")) { (name) } " · " span class=(format!("state state-{}", st.code())) { (st.label()) } }
+                        }
+                    }
+                }
+            }
             div.card {
                 p.muted { "Cada periodo fija sus parámetros del método (pesos, umbrales) en formato JSON; vacío es MGS-1 sin cambios." }
                 form method="post" action="/consola/admin/periodos" {

@@ -11,6 +11,7 @@ mod fieldwork;
 mod login;
 pub mod origin;
 mod page;
+mod periods;
 mod results;
 mod review;
 mod style;
@@ -45,6 +46,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/admin/asignaciones", post(admin::assign))
         .route("/consola/admin/cuotas", post(admin::quota))
         .route("/consola/admin/periodos", post(admin::period))
+        .route("/consola/periodos/{period}", get(periods::page))
+        .route("/consola/periodos/{period}/estado", post(periods::change))
+        .route("/consola/periodos/{period}/oficial/{version}", get(periods::version))
         .route("/consola/admin/centro", post(admin::centro))
         .route("/consola/exportaciones", post(exports::start))
         .route("/consola/exportaciones/{job}", get(exports::progress))

@@ -94,7 +94,7 @@ fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collectio
     }
 }
 
-fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+pub(super) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
     html! {
         h2 { (title) }
         @if rows.is_empty() {
@@ -110,7 +110,7 @@ fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collection
 }
 
 /// Ranked first (by rank), then the others by name.
-fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a CentroScoreDto> {
+pub(super) fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a CentroScoreDto> {
     let mut rows: Vec<&CentroScoreDto> = table.centros.iter().filter(|c| c.ambito == ambito && c.tipo == tipo).collect();
     rows.sort_by(|a, b| a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then(a.centro_id.cmp(&b.centro_id)));
     rows
@@ -131,6 +131,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
         .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     let dto = ScoreTableDto::from(&table);
     let names = state.db.centro_names().await?;
+    let closed = state.period_settings().state(&period) != shared::protocol::PeriodState::Abierto;
     let chosen: Vec<_> = CATEGORIES.iter().filter(|(a, t, _)| f.categoria.as_deref().is_none_or(|c| c == format!("{a}-{t}"))).collect();
     Ok(layout(
         "Resultados",
@@ -147,6 +148,10 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 button type="submit" { "Ver" }
                 a.button.light href=(format!("/api/v1/periods/{period}/scores?format=csv")) { "Descargar CSV" }
                 a.button.light href=(format!("/api/v1/periods/{period}/scores?format=xlsx")) { "Descargar XLSX" }
+            }
+            @if closed {
+                p.notice data-official { "El periodo está cerrado: esta tabla es preliminar (incluye lo que llegó después del cierre). "
+                    a href=(format!("/consola/periodos/{period}")) { "Ver los resultados oficiales" } }
             }
             p.muted { "Método " (dto.method) " · datos hasta la secuencia " (dto.watermark) ". IGC* es el índice ajustado por tamaño de muestra con el que se ordena; la barra muestra su intervalo de 95 % cuando el centro tiene todos los componentes." }
             @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names)) }

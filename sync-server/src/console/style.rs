@@ -30,6 +30,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .tier { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 13px; font-weight: bold; }
 .tier-destacado { background: #dcfce7; color: #166534; } .tier-satisfactorio { background: #e0f2fe; color: #075985; }
 .tier-en_mejora { background: #fef3c7; color: #92400e; } .tier-no_elegible { background: #e5e7eb; color: #374151; }
+.state { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 13px; font-weight: bold; }
+.state-abierto { background: #e0f2fe; color: #075985; } .state-cerrado { background: #fef3c7; color: #92400e; } .state-publicado { background: #dcfce7; color: #166534; }
+.state-change { margin: 12px 0; } .state-change textarea { width: 100%; } code.digest { font-size: 12px; }
 .tie { font-size: 12px; color: #7c2d12; font-weight: bold; margin-left: 4px; }
 .reasons { margin: 2px 0 0; padding-left: 18px; font-size: 13px; color: #4b5563; }
 .flags { margin: 4px 0; padding-left: 18px; }

@@ -56,11 +56,14 @@ impl Db {
     pub async fn periods_page(&self, after: Option<String>, limit: usize) -> Result<Page<PeriodListed>, DbError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, name, start_date, end_date, settings_json FROM periods WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT id, name, start_date, end_date, settings_json, state FROM periods WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
             )?;
             let rows = stmt
                 .query_map(params![after, (limit + 1) as i64], |r| {
-                    Ok(PeriodListed { period_id: r.get(0)?, name: r.get(1)?, start: parsed(r, 2)?, end: parsed(r, 3)?, settings: json(r, 4)? })
+                    let code: String = r.get(5)?;
+                    let state = shared::protocol::PeriodState::parse(&code)
+                        .ok_or_else(|| super::damaged_column(5, crate::facts::DamagedFacts { what: "estado de periodo", text: code }))?;
+                    Ok(PeriodListed { period_id: r.get(0)?, name: r.get(1)?, start: parsed(r, 2)?, end: parsed(r, 3)?, settings: json(r, 4)?, state })
                 })?
                 .collect::<Result<_, _>>()?;
             Ok(page(rows, limit, after, |p| p.period_id.clone()))

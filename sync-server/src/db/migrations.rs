@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_device_ledgers.sql"),
     include_str!("../../migrations/sqlite/0007_photo_owners_console_sessions.sql"),
     include_str!("../../migrations/sqlite/0008_sampling_counts.sql"),
+    include_str!("../../migrations/sqlite/0009_period_states.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -12,6 +12,7 @@ mod catalog;
 mod checkpoint;
 mod commitments;
 mod console;
+mod cycle;
 mod exports;
 mod forms;
 mod migrations;
@@ -29,6 +30,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
 pub use console::ResponseDay;
+pub use cycle::{Frozen, StateRow};
 pub use exports::{ExportColumns, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;

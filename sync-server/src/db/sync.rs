@@ -174,17 +174,20 @@ pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Resul
     ReviewState::parse(&code).ok_or_else(|| super::damaged_column(idx, crate::facts::DamagedFacts { what: "estado de revisión", text: code }))
 }
 
-/// The warning of a record stored outside every period.
+/// The warning of a record stored outside every period, or in a closed one.
 fn outside_periods(v: &Valid) -> Option<ApiError> {
-    v.period_id.is_none().then(|| {
-        ApiError::new(
+    let date = v.capture_date.format("%d/%m/%Y");
+    match &v.period_id {
+        None => Some(ApiError::new(
             "outside_periods",
-            format!(
-                "Se guardó, pero ningún periodo de evaluación incluye el {}: no cuenta en los resultados hasta que coordinación defina un periodo con esa fecha.",
-                v.capture_date.format("%d/%m/%Y")
-            ),
-        )
-    })
+            format!("Se guardó, pero ningún periodo de evaluación incluye el {date}: no cuenta en los resultados hasta que coordinación defina un periodo con esa fecha."),
+        )),
+        Some(period) if v.after_close => Some(ApiError::new(
+            "after_close",
+            format!("Se guardó, pero el periodo «{period}» ya cerró: el registro del {date} queda como posterior al cierre y no cambia los resultados oficiales, salvo que coordinación reabra el periodo."),
+        )),
+        Some(_) => None,
+    }
 }
 
 /// Stores one valid submission, or says why not.

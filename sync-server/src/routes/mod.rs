@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod cycle;
 pub mod devices;
 pub mod exports;
 pub mod forms;
@@ -46,6 +47,15 @@ pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::commitments))
         .routes(routes!(catalog::complaints))
         .routes(routes!(admin::put_period))
+        .routes(routes!(cycle::status))
+        .routes(routes!(cycle::close))
+        .routes(routes!(cycle::reopen))
+        .routes(routes!(cycle::request_publication))
+        .routes(routes!(cycle::publish))
+        .routes(routes!(cycle::official))
+        .routes(routes!(cycle::official_inputs))
+        .routes(routes!(cycle::changes))
+        .routes(routes!(cycle::late))
         .routes(routes!(admin::put_quota))
         .routes(routes!(admin::put_centro))
         .routes(with_limit(routes!(admin::import_centros), crate::MAX_FORM_BODY))

@@ -2,6 +2,7 @@
 //! module per thing owned: each function checks access, validates, calls `db` and keeps
 //! the live state current; the handlers above only extract and answer.
 
+pub mod cycle;
 pub mod devices;
 pub mod exports;
 pub mod login;

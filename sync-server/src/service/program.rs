@@ -21,6 +21,9 @@ pub(crate) async fn rebuild(state: &AppState) -> Result<(), AppError> {
 /// API and console.
 pub async fn save_period(state: &AppState, device: &Device, id: String, p: PeriodDefinition) -> Result<PeriodDefinition, AppError> {
     staff(device)?;
+    if state.period_settings().state(&id) != shared::protocol::PeriodState::Abierto {
+        return Err(AppError::Conflict(format!("El periodo «{id}» está cerrado: reábralo (con su motivo) para cambiar sus fechas o su método.")));
+    }
     if id.trim().is_empty() || p.name.trim().is_empty() {
         return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
     }

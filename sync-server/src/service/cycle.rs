@@ -1,0 +1,135 @@
+//! The program's year, part 1: closing, reopening and publishing a period, and its
+//! official results (PROGRAM_CYCLE.md). Closing freezes the table recomputed from the
+//! period's anonymised scoring inputs, so what is published can be recomputed by anyone
+//! and gives the same digest.
+
+use std::io::Write;
+
+use shared::protocol::{
+    LateRecord, MAX_REASON_CHARS, OfficialResults, PeriodState, PeriodStatus, ScoreTableDto, ScoringInputs, VersionChanges, canonical, changes,
+};
+
+use crate::access::{self, Resource};
+use crate::db::{Device, Frozen};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Most late records listed at once (the count is always whole).
+pub const LATE_LISTED: usize = 200;
+
+/// A reason, trimmed: required, at most [`MAX_REASON_CHARS`].
+fn reason(text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::BadRequest("invalid_body", "Escriba el motivo del cambio de estado: queda en la bitácora.".into()));
+    }
+    if text.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::BadRequest("invalid_body", format!("El motivo admite como máximo {MAX_REASON_CHARS} caracteres.")));
+    }
+    Ok(text.to_string())
+}
+
+/// What a close stores: the table recomputed from the anonymised inputs, both as
+/// canonical JSON with their digests (the inputs gzip-compressed).
+pub fn freeze(inputs: ScoringInputs) -> Result<Frozen, AppError> {
+    let inputs = inputs.anonymised(&mut uuid::Uuid::new_v4);
+    let table = inputs.recompute().map_err(|e| AppError::Internal(anyhow::anyhow!("the frozen inputs do not recompute: {e}")))?;
+    let dto = ScoreTableDto::from(&table);
+    let (table_json, table_sha256) = canonical(&dto).map_err(anyhow::Error::from)?;
+    let (inputs_json, inputs_sha256) = canonical(&inputs).map_err(anyhow::Error::from)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&inputs_json).map_err(anyhow::Error::from)?;
+    let inputs_gz = gz.finish().map_err(anyhow::Error::from)?;
+    let table_json = String::from_utf8(table_json).map_err(anyhow::Error::from)?;
+    Ok(Frozen { watermark: dto.watermark, method: dto.method.clone(), table_json, table_sha256, inputs_gz, inputs_sha256 })
+}
+
+/// A period's state, its versions and how many records arrived after its close.
+pub async fn status(state: &AppState, device: &Device, period: &str) -> Result<PeriodStatus, AppError> {
+    access::require(device, Resource::Results)?;
+    let states = state.db.period_states().await?;
+    let (_, row) = states.into_iter().find(|(id, _)| id == period).ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
+    let versions = state.db.official_versions(period.to_string()).await?;
+    let (late_records, _) = state.db.late_records(period.to_string(), 0).await?;
+    Ok(PeriodStatus { period_id: period.to_string(), state: row.state, publication_requested: row.publication_reason, versions, late_records })
+}
+
+/// Closes an open period: its official results, version n + 1 (staff, admin).
+pub async fn close(state: &AppState, device: &Device, period: &str, why: &str) -> Result<PeriodStatus, AppError> {
+    access::require(device, Resource::Program)?;
+    let why = reason(why)?;
+    if state.period_settings().state(period) != PeriodState::Abierto {
+        return Err(AppError::Conflict(format!("El periodo «{period}» no está abierto.")));
+    }
+    let inputs = state.db.scoring_inputs(period.to_string()).await?;
+    let frozen = tokio::task::spawn_blocking(move || freeze(inputs)).await.map_err(anyhow::Error::from)??;
+    let version = state.db.close_period(period.to_string(), device.user_id, why, frozen).await?;
+    state.refresh_period_states().await?;
+    tracing::info!(user = %device.user.username, period, version, "period closed");
+    status(state, device, period).await
+}
+
+/// Reopens a closed or published period (staff, admin): its next close makes a new version.
+pub async fn reopen(state: &AppState, device: &Device, period: &str, why: &str) -> Result<PeriodStatus, AppError> {
+    access::require(device, Resource::Program)?;
+    state.db.reopen_period(period.to_string(), device.user_id, reason(why)?).await?;
+    state.refresh_period_states().await?;
+    status(state, device, period).await
+}
+
+/// Asks for a closed period's publication (staff, admin).
+pub async fn request_publication(state: &AppState, device: &Device, period: &str, why: &str) -> Result<PeriodStatus, AppError> {
+    access::require(device, Resource::Program)?;
+    state.db.request_publication(period.to_string(), device.user_id, reason(why)?).await?;
+    status(state, device, period).await
+}
+
+/// Publishes a closed period whose publication was asked (admin only).
+pub async fn publish(state: &AppState, device: &Device, period: &str, why: &str) -> Result<PeriodStatus, AppError> {
+    access::require(device, Resource::Publication)?;
+    state.db.publish_period(period.to_string(), device.user_id, reason(why)?).await?;
+    state.refresh_period_states().await?;
+    status(state, device, period).await
+}
+
+/// One version of the official results with its table.
+pub async fn official(state: &AppState, device: &Device, period: &str, version: u32) -> Result<OfficialResults, AppError> {
+    access::require(device, Resource::Results)?;
+    let (version, json) = state.db.official_table(period.to_string(), version).await?;
+    let table: ScoreTableDto = serde_json::from_str(&json).map_err(|e| AppError::Internal(anyhow::anyhow!("stored official table damaged: {e}")))?;
+    Ok(OfficialResults { version, table })
+}
+
+/// A version's frozen inputs: the canonical JSON, exactly the bytes its digest covers.
+pub async fn official_inputs(state: &AppState, device: &Device, period: &str, version: u32) -> Result<Vec<u8>, AppError> {
+    access::require(device, Resource::Results)?;
+    let (gz, digest) = state.db.official_inputs(period.to_string(), version).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        std::io::copy(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut out).map(|_| out)
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("stored official inputs damaged: {e}")))?;
+    if shared::digest::sha256_hex(&bytes) != digest {
+        return Err(AppError::Internal(anyhow::anyhow!("stored official inputs of {period} v{version} do not match their digest")));
+    }
+    Ok(bytes)
+}
+
+/// What changed per centro from the version before `version`.
+pub async fn version_changes(state: &AppState, device: &Device, period: &str, version: u32) -> Result<VersionChanges, AppError> {
+    let after = official(state, device, period, version).await?;
+    let before = match version.checked_sub(1).filter(|v| *v >= 1) {
+        Some(v) => official(state, device, period, v).await?.table,
+        None => ScoreTableDto { period_id: period.to_string(), method: after.table.method.clone(), watermark: 0, centros: Vec::new() },
+    };
+    Ok(VersionChanges { period_id: period.to_string(), from_version: version.saturating_sub(1), to_version: version, centros: changes(&before, &after.table) })
+}
+
+/// The records stored after the period's latest close (newest first, at most
+/// [`LATE_LISTED`]) and how many there are.
+pub async fn late(state: &AppState, device: &Device, period: &str) -> Result<(u64, Vec<LateRecord>), AppError> {
+    access::require(device, Resource::Results)?;
+    Ok(state.db.late_records(period.to_string(), LATE_LISTED).await?)
+}
