@@ -17,6 +17,8 @@ PACKAGES=(
   xvfb xauth fonts-dejavu-core
   # The browser tests: headless Chromium driven through WebDriver.
   chromium chromium-driver
+  # Printed reports (PDF from headless Chromium) turned into pictures to look at.
+  poppler-utils
   # The API contract test runs Schemathesis (Python) from a virtualenv.
   python3 python3-venv
 )

@@ -39,6 +39,7 @@ pub mod periods;
 pub mod photos;
 pub mod publish;
 pub mod openapi;
+pub mod public;
 mod routes;
 pub mod service;
 pub mod scores;
@@ -96,6 +97,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(console::router(state.clone()))
+        .merge(public::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.

@@ -39,6 +39,35 @@ pub fn sealed_survey(n: u128, centro: &str, seconds: i64) -> shared::protocol::S
     .seal()
 }
 
+/// A sealed checklist visit of `centro` (every item «Cumple»), as a phone sends it.
+pub fn sealed_visit(n: u128, centro: &str) -> shared::protocol::Submission {
+    use shared::protocol::{SubmissionMeta, WireAnswers, WireEntry};
+    let mut answers = WireAnswers::new();
+    let mut waits = Vec::new();
+    for (name, value) in visit_answers() {
+        match name.strip_prefix("espera[") {
+            Some(_) => waits.push(std::iter::once(("espera_min".to_string(), WireEntry::Value(value))).collect::<WireAnswers>()),
+            None => {
+                answers.insert(name, WireEntry::Value(value));
+            }
+        }
+    }
+    answers.insert("espera".into(), WireEntry::Repeat(waits));
+    let start = chrono::DateTime::parse_from_rfc3339("2025-05-20T09:00:00-06:00").expect("time") + chrono::Duration::days(n as i64 % 100);
+    shared::protocol::Submission {
+        id: uuid::Uuid::from_u128(0x715_0000 + n),
+        form_id: "cedula_visita".into(),
+        form_version: "2025010101".into(),
+        centro_id: centro.into(),
+        started_at: start,
+        finalised_at: start + chrono::Duration::minutes(70),
+        answers,
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![] },
+        content_hash: String::new(),
+    }
+    .seal()
+}
+
 /// A checklist visit: every item «Cumple» (2), five waiting times.
 pub fn visit_answers() -> Vec<(String, String)> {
     let form = shared::instruments::cedula().expect("the default checklist imports");

@@ -25,7 +25,7 @@ pub use audit::{
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use official::{
-    CentroChange, LateRecord, MAX_REASON_CHARS, OfficialResults, OfficialVersion, PeriodState, PeriodStatus, StateChange, Standing, VersionChanges, canonical, changes,
+    Recognised, recognised, CentroChange, LateRecord, MAX_REASON_CHARS, OfficialResults, OfficialVersion, PeriodState, PeriodStatus, StateChange, Standing, VersionChanges, canonical, changes,
 };
 pub use numbers::{read_json, whole_floats_as_integers};
 pub use key::{BadKey, KEY_PATTERN, Key, MAX_KEY_BYTES};

@@ -144,6 +144,56 @@ pub struct LateRecord {
     pub received_at: String,
 }
 
+/// A centro recognised in its category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Recognised {
+    pub centro_id: String,
+    pub ambito: String,
+    pub tipo: String,
+    pub rank: u32,
+    pub tier: String,
+    pub igc_star: Option<f64>,
+    /// Statistically tied with a neighbour in the ranking: recognised as a tie.
+    pub tied: bool,
+}
+
+/// The centros recognised in each category of `table` under `rule`: in rank order, those
+/// whose tier is one of the rule's, at most `per_category`, then whoever is tied with the
+/// last one taken (a tie is never split by the cut).
+pub fn recognised(table: &ScoreTableDto, rule: &crate::scoring::Recognition) -> Vec<Recognised> {
+    use std::collections::BTreeMap;
+    let mut categories: BTreeMap<(&str, &str), Vec<&super::CentroScoreDto>> = BTreeMap::new();
+    for c in table.centros.iter().filter(|c| c.rank.is_some()) {
+        categories.entry((c.ambito.as_str(), c.tipo.as_str())).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    for ranked in categories.values_mut() {
+        ranked.sort_by_key(|c| (c.rank, c.centro_id.clone()));
+        let qualifies = |c: &super::CentroScoreDto| rule.tiers.contains(&c.tier);
+        let mut taken: Vec<&super::CentroScoreDto> = Vec::new();
+        for (i, c) in ranked.iter().enumerate() {
+            let tied_with_last = taken.last().is_some_and(|last| last.tied_with_next && i > 0 && ranked[i - 1].centro_id == last.centro_id);
+            if !qualifies(c) || (taken.len() >= rule.per_category as usize && !tied_with_last) {
+                break;
+            }
+            taken.push(c);
+        }
+        for (i, c) in taken.iter().enumerate() {
+            let tied = c.tied_with_next && i + 1 < taken.len() || i > 0 && taken[i - 1].tied_with_next;
+            out.push(Recognised {
+                centro_id: c.centro_id.clone(),
+                ambito: c.ambito.clone(),
+                tipo: c.tipo.clone(),
+                rank: c.rank.unwrap_or_default(),
+                tier: c.tier.clone(),
+                igc_star: c.igc_star,
+                tied,
+            });
+        }
+    }
+    out
+}
+
 fn standing(c: &super::CentroScoreDto) -> Standing {
     Standing { n: c.n, igc_star: c.igc_star, rank: c.rank, tier: c.tier.clone() }
 }
@@ -200,6 +250,37 @@ mod tests {
             assert_eq!(serde_json::to_string(&s).expect("json"), format!("\"{}\"", s.code()));
         }
         assert_eq!(PeriodState::parse("borrador"), None);
+    }
+
+    fn centro(id: &str, rank: u32, tier: &str, tied_with_next: bool) -> super::super::CentroScoreDto {
+        let mut c: super::super::CentroScoreDto = serde_json::from_value(serde_json::json!({
+            "centro_id": id, "ambito": "estatal", "tipo": "tramites", "n": 60, "n_isc": 60, "sampling_days": 5, "n_eff": null, "deff": null,
+            "isc": null, "isc_se": null, "isc_ci": null, "dimension_means": {}, "csat": null, "dissatisfied": null, "bribe": null, "visits": 2,
+            "icv": null, "icv_se": null, "pillar_means": {}, "critical_failure": false, "iacm": 0.0, "commitments": 0,
+            "insufficient_commitments": false, "igq": null, "complaints": 0, "igq_from_visits": false, "igc": null, "igc_se": null,
+            "complete": true, "igc_star": 90.0, "se_star": 1.0, "shrinkage": null, "rank": null, "tied_with_next": false, "tier": "", "reasons": []
+        }))
+        .expect("centro");
+        (c.rank, c.tier, c.tied_with_next) = (Some(rank), tier.into(), tied_with_next);
+        c
+    }
+
+    #[test]
+    fn recognition_takes_the_best_of_the_tiers_and_never_splits_a_tie() {
+        let table = |centros| ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, centros };
+        let rule = |n, tiers: &[&str]| crate::scoring::Recognition { per_category: n, tiers: tiers.iter().map(|t| t.to_string()).collect() };
+        let ids = |r: Vec<Recognised>| r.into_iter().map(|r| (r.centro_id, r.tied)).collect::<Vec<_>>();
+        let plain = table(vec![centro("A", 1, "destacado", false), centro("B", 2, "destacado", false), centro("C", 3, "satisfactorio", false)]);
+        assert_eq!(ids(recognised(&plain, &rule(3, &["destacado"]))), vec![("A".into(), false), ("B".into(), false)]);
+        assert_eq!(ids(recognised(&plain, &rule(3, &["destacado", "satisfactorio"]))).len(), 3);
+        assert_eq!(ids(recognised(&plain, &rule(1, &["destacado"]))), vec![("A".into(), false)]);
+        assert!(recognised(&plain, &rule(0, &["destacado"])).is_empty());
+        // B and C tie at the cut of 2: both are recognised, as a tie.
+        let tie = table(vec![centro("A", 1, "destacado", false), centro("B", 2, "destacado", true), centro("C", 3, "destacado", false), centro("D", 4, "destacado", false)]);
+        assert_eq!(ids(recognised(&tie, &rule(2, &["destacado"]))), vec![("A".into(), false), ("B".into(), true), ("C".into(), true)]);
+        // A tie above the cut is shown as a tie without going past the cut.
+        let high = table(vec![centro("A", 1, "destacado", true), centro("B", 2, "destacado", false), centro("C", 3, "destacado", false)]);
+        assert_eq!(ids(recognised(&high, &rule(2, &["destacado"]))), vec![("A".into(), true), ("B".into(), true)]);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct MethodSettings {
     pub eligibility: Eligibility,
     /// Tier thresholds.
     pub tiers: Tiers,
+    /// Who is recognised per category when the results are published (absent in
+    /// settings stored before it existed: the default).
+    #[serde(default)]
+    pub recognition: Recognition,
     /// Fieldwork integrity limits.
     pub integrity: IntegrityLimits,
     /// The normal quantile of every 95 % interval and of the tie rule.
@@ -118,6 +122,26 @@ pub struct Eligibility {
     pub min_centros_for_shrinkage: usize,
 }
 
+/// Recognition (convocatoria, Sección Octava): per category, the best ranked centros
+/// whose tier is one of `tiers`, at most `per_category` of them, and whoever is tied with
+/// the last one recognised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recognition {
+    /// How many centros per category (0: none).
+    #[schema(maximum = 1000)]
+    pub per_category: u32,
+    /// The tiers that can be recognised: `destacado`, and `satisfactorio` if the program
+    /// wishes.
+    pub tiers: Vec<String>,
+}
+
+impl Default for Recognition {
+    fn default() -> Self {
+        Self { per_category: 3, tiers: vec!["destacado".into()] }
+    }
+}
+
 /// Tier thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -188,6 +212,7 @@ impl Default for MethodSettings {
                 min_centros_for_shrinkage: 3,
             },
             tiers: Tiers { outstanding_min: 90.0, outstanding_lower_min: 85.0, satisfactory_min: 75.0 },
+            recognition: Recognition::default(),
             integrity: IntegrityLimits {
                 min_duration_seconds: 40.0,
                 straightline_min_answers: 8,
@@ -264,7 +289,7 @@ impl MethodSettings {
         let credits_ok = [c.on_time_credit, c.late_credit, c.very_late_credit].iter().all(|v| (0.0..=1.0).contains(v));
         let (e, i) = (&self.eligibility, &self.integrity);
         let counts = [c.min_commitments as u64, e.min_surveys, e.min_visits, e.min_centros_for_shrinkage as u64, i.straightline_min_answers as u64, i.burst_count as u64];
-        let checks: [(&'static str, bool); 7] = [
+        let checks: [(&'static str, bool); 8] = [
             ("z", self.z.is_finite() && self.z > 0.0),
             ("commitments", credits_ok && (0..=MAX_DAYS).contains(&c.late_days)),
             ("complaints.term_business_days", (0..=MAX_DAYS).contains(&self.complaints.term_business_days)),
@@ -272,6 +297,10 @@ impl MethodSettings {
             ("integrity", i.burst_count >= 2 && (0..=86_400).contains(&i.burst_window_seconds) && (0..=31_536_000).contains(&i.max_clock_skew_seconds)),
             ("counts", counts.iter().all(|n| *n <= MAX_COUNT)),
             ("weights", self.dimension_weights.len() <= 100 && self.pillar_weights.len() <= 100),
+            (
+                "recognition",
+                self.recognition.per_category <= 1000 && self.recognition.tiers.iter().all(|t| t == "destacado" || t == "satisfactorio"),
+            ),
         ];
         match checks.iter().find(|(_, ok)| !ok) {
             Some((name, _)) => Err(SettingsError::OutOfRange(name)),

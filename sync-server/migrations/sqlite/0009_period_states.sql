@@ -16,6 +16,8 @@ CREATE TABLE official_results (
     reopen_reason TEXT,
     watermark     INTEGER NOT NULL,
     method        TEXT NOT NULL,
+    -- The method settings the results were computed with (also inside the inputs).
+    settings_json TEXT NOT NULL,
     -- The canonical JSON of the table (ScoreTableDto) and its SHA-256.
     table_json    TEXT NOT NULL,
     table_sha256  TEXT NOT NULL,

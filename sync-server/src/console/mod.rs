@@ -5,16 +5,16 @@
 
 mod admin;
 mod centro;
-mod charts;
+pub(crate) mod charts;
 mod exports;
 mod fieldwork;
 mod login;
 pub mod origin;
 mod page;
 mod periods;
-mod results;
+pub(crate) mod results;
 mod review;
-mod style;
+pub(crate) mod style;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

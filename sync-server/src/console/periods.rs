@@ -197,7 +197,7 @@ pub async fn version(State(state): State<AppState>, session: Session, Path((peri
                         }
                     }
                 }
-                @for (a, t, title) in CATEGORIES { (category_table(title, &ordered(&official.table, a, t), &names)) }
+                @for (a, t, title) in CATEGORIES { (category_table(title, &ordered(&official.table, a, t), &names, &super::results::console_link)) }
             },
         ))
     }

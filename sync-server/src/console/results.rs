@@ -27,7 +27,7 @@ pub const CATEGORIES: [(&str, &str, &str); 4] = [
     ("municipal", "servicios", "Municipal · servicios"),
 ];
 
-fn tier_label(code: &str) -> &str {
+pub(crate) fn tier_label(code: &str) -> &str {
     match code {
         "destacado" => "Destacado",
         "satisfactorio" => "Satisfactorio",
@@ -42,7 +42,10 @@ pub fn one(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
 }
 
-fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+/// Where a centro's name links to (the console's centro page, or the public report).
+pub type CentroLink<'a> = &'a dyn Fn(&str) -> String;
+
+fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, String)>, link: CentroLink<'_>) -> Markup {
     let (name, municipio) = names.get(&c.centro_id).cloned().unwrap_or_else(|| (c.centro_id.clone(), String::new()));
     let (value, se) = match (c.igc_star, c.se_star) {
         (Some(v), Some(se)) => (Some(v), Some(se)),
@@ -51,7 +54,7 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
     html! {
         tr data-centro=(c.centro_id) {
             td.num { @if let Some(r) = c.rank { (r) @if c.tied_with_next { span.tie title="Empate estadístico con el siguiente" { "empate" } } } @else { "—" } }
-            td { a href=(format!("/consola/centros/{}", c.centro_id)) { strong { (name) } } div.muted { (municipio) " · " (c.centro_id) } }
+            td { a href=(link(&c.centro_id)) { strong { (name) } } div.muted { (municipio) " · " (c.centro_id) } }
             td.num data-igc { (one(c.igc)) }
             td.num data-igc-star { (one(c.igc_star)) }
             td {
@@ -94,7 +97,7 @@ fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collectio
     }
 }
 
-pub(super) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
+pub(crate) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>, link: CentroLink<'_>) -> Markup {
     html! {
         h2 { (title) }
         @if rows.is_empty() {
@@ -102,7 +105,7 @@ pub(super) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std:
         } @else {
             table.rank {
                 thead { tr { th { "Lugar" } th { "Centro" } th { "IGC" } th { "IGC*" } th { "Intervalo 95 % (0–100)" } th { "Encuestas" } th { "Nivel" } } }
-                tbody { @for c in rows { (row(c, names)) } }
+                tbody { @for c in rows { (row(c, names, link)) } }
             }
             (category_funnel(title, rows, names))
         }
@@ -110,10 +113,20 @@ pub(super) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std:
 }
 
 /// Ranked first (by rank), then the others by name.
-pub(super) fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a CentroScoreDto> {
+pub(crate) fn ordered<'a>(table: &'a ScoreTableDto, ambito: &str, tipo: &str) -> Vec<&'a CentroScoreDto> {
     let mut rows: Vec<&CentroScoreDto> = table.centros.iter().filter(|c| c.ambito == ambito && c.tipo == tipo).collect();
     rows.sort_by(|a, b| a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then(a.centro_id.cmp(&b.centro_id)));
     rows
+}
+
+/// The console's page of a centro.
+pub(crate) fn console_link(centro: &str) -> String {
+    format!("/consola/centros/{centro}")
+}
+
+/// A category's title.
+pub(crate) fn category_title(ambito: &str, tipo: &str) -> String {
+    CATEGORIES.iter().find(|(a, t, _)| *a == ambito && *t == tipo).map_or_else(|| format!("{ambito} · {tipo}"), |c| c.2.to_string())
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
@@ -154,7 +167,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                     a href=(format!("/consola/periodos/{period}")) { "Ver los resultados oficiales" } }
             }
             p.muted { "Método " (dto.method) " · datos hasta la secuencia " (dto.watermark) ". IGC* es el índice ajustado por tamaño de muestra con el que se ordena; la barra muestra su intervalo de 95 % cuando el centro tiene todos los componentes." }
-            @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names)) }
+            @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names, &console_link)) }
         },
     ))
 }

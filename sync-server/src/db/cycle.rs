@@ -12,10 +12,24 @@ use super::{Db, DbError, now_text, parsed};
 pub struct Frozen {
     pub watermark: u64,
     pub method: String,
+    pub settings_json: String,
     pub table_json: String,
     pub table_sha256: String,
     pub inputs_gz: Vec<u8>,
     pub inputs_sha256: String,
+}
+
+/// A period's latest published official results, as the public pages read them.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub period_id: String,
+    pub name: String,
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub state: PeriodState,
+    pub version: OfficialVersion,
+    pub settings_json: String,
+    pub table_json: String,
 }
 
 /// A period's state as the cycle reads it.
@@ -103,7 +117,7 @@ impl Db {
             let reopen_reason: Option<String> = tx.query_row("SELECT reopen_reason FROM periods WHERE id = ?1", [&period], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO official_results (period_id, version, closed_at, closed_by, reason, reopen_reason, watermark, method,
-                 table_json, table_sha256, inputs_gz, inputs_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 settings_json, table_json, table_sha256, inputs_gz, inputs_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     period,
                     version,
@@ -113,6 +127,7 @@ impl Db {
                     reopen_reason,
                     i64::try_from(frozen.watermark).unwrap_or(i64::MAX),
                     frozen.method,
+                    frozen.settings_json,
                     frozen.table_json,
                     frozen.table_sha256,
                     frozen.inputs_gz,
@@ -214,6 +229,37 @@ impl Db {
             })
             .optional()?
             .ok_or_else(|| DbError::NotFound(format!("versión {version} de los resultados oficiales del periodo «{period}»")))
+        })
+        .await
+    }
+
+    /// Every period with published results: its latest published version (newest period
+    /// first). With `only`, that period alone.
+    pub async fn published(&self, only: Option<String>) -> Result<Vec<Published>, DbError> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {VERSION_COLUMNS}, o.settings_json, o.table_json, p.name, p.start_date, p.end_date, p.state
+                 FROM official_results o JOIN users u ON u.id = o.closed_by JOIN periods p ON p.id = o.period_id
+                 WHERE o.published_at IS NOT NULL AND (?1 IS NULL OR o.period_id = ?1)
+                   AND o.version = (SELECT MAX(version) FROM official_results x WHERE x.period_id = o.period_id AND x.published_at IS NOT NULL)
+                 ORDER BY p.start_date DESC, p.id"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([&only], |r| {
+                let code: String = r.get(16)?;
+                let state = PeriodState::parse(&code).ok_or_else(|| super::damaged_column(16, crate::facts::DamagedFacts { what: "estado de periodo", text: code }))?;
+                Ok(Published {
+                    version: version_row(r)?,
+                    settings_json: r.get(11)?,
+                    table_json: r.get(12)?,
+                    name: r.get(13)?,
+                    start: parsed(r, 14)?,
+                    end: parsed(r, 15)?,
+                    period_id: r.get(0)?,
+                    state,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }

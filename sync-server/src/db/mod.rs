@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
 pub use console::ResponseDay;
-pub use cycle::{Frozen, StateRow};
+pub use cycle::{Frozen, Published, StateRow};
 pub use exports::{ExportColumns, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;

@@ -37,11 +37,12 @@ pub fn freeze(inputs: ScoringInputs) -> Result<Frozen, AppError> {
     let dto = ScoreTableDto::from(&table);
     let (table_json, table_sha256) = canonical(&dto).map_err(anyhow::Error::from)?;
     let (inputs_json, inputs_sha256) = canonical(&inputs).map_err(anyhow::Error::from)?;
+    let settings_json = serde_json::to_string(&inputs.period.settings).map_err(anyhow::Error::from)?;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&inputs_json).map_err(anyhow::Error::from)?;
     let inputs_gz = gz.finish().map_err(anyhow::Error::from)?;
     let table_json = String::from_utf8(table_json).map_err(anyhow::Error::from)?;
-    Ok(Frozen { watermark: dto.watermark, method: dto.method.clone(), table_json, table_sha256, inputs_gz, inputs_sha256 })
+    Ok(Frozen { watermark: dto.watermark, method: dto.method.clone(), settings_json, table_json, table_sha256, inputs_gz, inputs_sha256 })
 }
 
 /// A period's state, its versions and how many records arrived after its close.
@@ -103,6 +104,11 @@ pub async fn official(state: &AppState, device: &Device, period: &str, version: 
 /// A version's frozen inputs: the canonical JSON, exactly the bytes its digest covers.
 pub async fn official_inputs(state: &AppState, device: &Device, period: &str, version: u32) -> Result<Vec<u8>, AppError> {
     access::require(device, Resource::Results)?;
+    Ok(frozen_inputs(state, period, version).await?.0)
+}
+
+/// A version's frozen inputs, inflated and checked against their digest.
+pub async fn frozen_inputs(state: &AppState, period: &str, version: u32) -> Result<(Vec<u8>, String), AppError> {
     let (gz, digest) = state.db.official_inputs(period.to_string(), version).await?;
     let bytes = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
@@ -114,7 +120,7 @@ pub async fn official_inputs(state: &AppState, device: &Device, period: &str, ve
     if shared::digest::sha256_hex(&bytes) != digest {
         return Err(AppError::Internal(anyhow::anyhow!("stored official inputs of {period} v{version} do not match their digest")));
     }
-    Ok(bytes)
+    Ok((bytes, digest))
 }
 
 /// What changed per centro from the version before `version`.

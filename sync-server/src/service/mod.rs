@@ -6,5 +6,6 @@ pub mod cycle;
 pub mod devices;
 pub mod exports;
 pub mod login;
+pub mod publication;
 pub mod program;
 pub mod review;

@@ -69,6 +69,14 @@ impl TestApp {
         Answer { status, json }
     }
 
+    /// Any request, answered with its status, headers and raw body.
+    pub async fn send_raw(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let res = self.router.clone().oneshot(req).await.expect("answer");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     /// A GET whose raw body is wanted (files).
     pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
         let req = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
