@@ -80,6 +80,8 @@ async fn staff_close_an_admin_publishes_and_anyone_reads_and_prints_the_results(
     b.shot("02-periodo-cerrado").await?;
     change_state(&b, "pedir", "Resultados revisados por coordinación.", "Publicación pedida").await?;
     b.click("form.logout button").await?;
+    // Signed out when the sign-in form shows (not before: a navigation now would race it).
+    b.find("#usuario").await?;
 
     sign_in(&b, &base, "admin").await?;
     b.client.goto(&format!("{base}/consola/periodos/2025")).await?;
@@ -87,6 +89,8 @@ async fn staff_close_an_admin_publishes_and_anyone_reads_and_prints_the_results(
     b.find("[data-state='publicado']").await?;
     b.shot("03-publicado").await?;
     b.click("form.logout button").await?;
+    // Signed out when the sign-in form shows (not before: a navigation now would race it).
+    b.find("#usuario").await?;
 
     // The public side, signed out.
     b.client.goto(&format!("{base}/resultados")).await?;

@@ -29,20 +29,65 @@ fn reason(text: &str) -> Result<String, AppError> {
     Ok(text.to_string())
 }
 
+/// Random v4 ids for the anonymised inputs, from the system's generator a block at a time
+/// (one call per 65,536 ids rather than one per id).
+struct RandomIds {
+    block: Vec<u8>,
+    next: usize,
+}
+
+impl RandomIds {
+    fn new() -> Self {
+        Self { block: Vec::new(), next: 0 }
+    }
+
+    fn id(&mut self) -> uuid::Uuid {
+        use rand_core::RngCore;
+        if self.next + 16 > self.block.len() {
+            self.block.resize(16 * 65_536, 0);
+            rand_core::OsRng.fill_bytes(&mut self.block);
+            self.next = 0;
+        }
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.block[self.next..self.next + 16]);
+        self.next += 16;
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+}
+
 /// What a close stores: the table recomputed from the anonymised inputs, both as
-/// canonical JSON with their digests (the inputs gzip-compressed).
+/// canonical JSON with their digests (the inputs gzip-compressed). The table and the
+/// inputs' JSON are made on two threads, then the inputs' digest and compression.
 pub fn freeze(inputs: ScoringInputs) -> Result<Frozen, AppError> {
-    let inputs = inputs.anonymised(&mut uuid::Uuid::new_v4);
-    let table = inputs.recompute().map_err(|e| AppError::Internal(anyhow::anyhow!("the frozen inputs do not recompute: {e}")))?;
-    let dto = ScoreTableDto::from(&table);
-    let (table_json, table_sha256) = canonical(&dto).map_err(anyhow::Error::from)?;
-    let (inputs_json, inputs_sha256) = canonical(&inputs).map_err(anyhow::Error::from)?;
-    let settings_json = serde_json::to_string(&inputs.period.settings).map_err(anyhow::Error::from)?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&inputs_json).map_err(anyhow::Error::from)?;
-    let inputs_gz = gz.finish().map_err(anyhow::Error::from)?;
+    let mut ids = RandomIds::new();
+    let inputs = inputs.anonymised(&mut || ids.id());
+    let internal = |e: String| AppError::Internal(anyhow::anyhow!(e));
+    let (table, encoded) = std::thread::scope(|scope| {
+        let table = scope.spawn(|| -> Result<(ScoreTableDto, Vec<u8>, String), String> {
+            let table = inputs.recompute().map_err(|e| format!("the frozen inputs do not recompute: {e}"))?;
+            let dto = ScoreTableDto::from(&table);
+            let (json, digest) = canonical(&dto).map_err(|e| e.to_string())?;
+            Ok((dto, json, digest))
+        });
+        let encoded = (|| -> Result<(Vec<u8>, String, String), String> {
+            let json = serde_json::to_vec(&inputs).map_err(|e| e.to_string())?;
+            let (digest, gz) = std::thread::scope(|inner| {
+                let digest = inner.spawn(|| shared::digest::sha256_hex(&json));
+                let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::fast());
+                let written = gz.write_all(&json).and_then(|()| gz.finish());
+                (digest.join(), written)
+            });
+            let digest = digest.map_err(|_| "the digest thread panicked".to_string())?;
+            let gz = gz.map_err(|e| e.to_string())?;
+            let settings = serde_json::to_string(&inputs.period.settings).map_err(|e| e.to_string())?;
+            Ok((gz, digest, settings))
+        })();
+        (table.join().map_err(|_| "the scoring thread panicked".to_string()).and_then(|r| r), encoded)
+    });
+    let (dto, table_json, table_sha256) = table.map_err(internal)?;
+    let (inputs_gz, inputs_sha256, settings_json) = encoded.map_err(internal)?;
     let table_json = String::from_utf8(table_json).map_err(anyhow::Error::from)?;
-    Ok(Frozen { watermark: dto.watermark, method: dto.method.clone(), settings_json, table_json, table_sha256, inputs_gz, inputs_sha256 })
+    Ok(Frozen { watermark: dto.watermark, method: dto.method, settings_json, table_json, table_sha256, inputs_gz, inputs_sha256 })
 }
 
 /// A period's state, its versions and how many records arrived after its close.
