@@ -518,3 +518,30 @@ async fn a_period_closes_publishes_and_versions_through_the_console() {
     assert_eq!(get(&app, "/consola/periodos/2025/oficial/9", Some(&staff)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, "/consola/periodos/no%20vale", Some(&staff)).await.status, StatusCode::BAD_REQUEST);
 }
+
+/// The centro report: preliminary while the period is open, official after the close,
+/// with what to improve first (the lowest dimensions, the items the last visit found
+/// unmet, by label).
+#[tokio::test]
+async fn the_centro_report_says_what_to_improve_first_from_live_then_official_results() {
+    let app = demo_app().await;
+    let staff = login(&app, "coordinacion").await;
+    let (ana, carmen) = (app.enrol("enc.ana").await, app.enrol("insp.carmen").await);
+    let surveys = (0..3).map(|i| survey(900 + i, "GTO-E-T-01")).collect();
+    assert_eq!(app.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await.status, StatusCode::OK);
+    let visit = support::visit(950, "GTO-E-T-01", &["AG-V2"]);
+    assert_eq!(app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![visit])).await.status, StatusCode::OK);
+    let path = "/consola/centros/GTO-E-T-01/informe?periodo=2025";
+    let open = get(&app, path, Some(&staff)).await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.html);
+    assert!(open.html.contains("Resultados preliminares"), "{}", open.html);
+    assert!(open.html.contains("data-lowest=\"CI\""), "CI is the lowest dimension of the helper's answers: {}", open.html);
+    assert_eq!(open.html.matches("data-unmet").count(), 1, "{}", open.html);
+    assert!(open.html.contains("<strong>AG</strong>"));
+    let token = app.enrol("coordinacion").await;
+    assert_eq!(app.post("/api/v1/periods/2025/close", Some(&token), &serde_json::json!({"reason": "Cierre"})).await.status, StatusCode::OK);
+    let closed = get(&app, path, Some(&staff)).await;
+    assert!(closed.html.contains("Resultados oficiales, versión 1"), "{}", closed.html);
+    assert_eq!(get(&app, "/consola/centros/NO-EXISTE/informe", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, path, None).await.status, StatusCode::SEE_OTHER, "signed in only");
+}

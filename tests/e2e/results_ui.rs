@@ -88,6 +88,16 @@ async fn staff_close_an_admin_publishes_and_anyone_reads_and_prints_the_results(
     change_state(&b, "publicar", "Aprobado por el comité del programa.", "Resultados oficiales publicados").await?;
     b.find("[data-state='publicado']").await?;
     b.shot("03-publicado").await?;
+    // The centro report staff hand to the centro, printed by the browser (WebDriver's Print).
+    b.client.goto(&format!("{base}/consola/centros/GTO-E-T-01/informe?periodo=2025")).await?;
+    b.wait_text("Qué mejorar primero").await?;
+    b.wait_text("Resultados oficiales, versión 1").await?;
+    b.shot("03b-informe-del-centro").await?;
+    let pdf = b.client.print(fantoccini::wd::PrintConfiguration::default()).await?;
+    anyhow::ensure!(pdf.starts_with(b"%PDF") && pdf.len() > 2_000, "not a PDF ({} bytes)", pdf.len());
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots/results");
+    std::fs::write(dir.join("03c-informe-del-centro.pdf"), &pdf)?;
+    first_page_png(&dir.join("03c-informe-del-centro.pdf"), &dir.join("03c-informe-del-centro-pagina-1"))?;
     b.click("form.logout button").await?;
     // Signed out when the sign-in form shows (not before: a navigation now would race it).
     b.find("#usuario").await?;
@@ -124,7 +134,12 @@ async fn staff_close_an_admin_publishes_and_anyone_reads_and_prints_the_results(
     anyhow::ensure!(printed.status.success(), "chromium --print-to-pdf failed: {}", String::from_utf8_lossy(&printed.stderr));
     let bytes = std::fs::read(&pdf)?;
     anyhow::ensure!(bytes.starts_with(b"%PDF") && bytes.len() > 2_000, "not a PDF ({} bytes)", bytes.len());
-    let png = std::process::Command::new("pdftoppm").args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]).arg(&pdf).arg(dir.join("06-informe-pagina-1")).output()?;
-    anyhow::ensure!(png.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&png.stderr));
+    first_page_png(&pdf, &dir.join("06-informe-pagina-1"))
+}
+
+/// The first page of a PDF as a PNG (`<stem>.png`), to look at.
+fn first_page_png(pdf: &std::path::Path, stem: &std::path::Path) -> anyhow::Result<()> {
+    let png = std::process::Command::new("pdftoppm").args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]).arg(pdf).arg(stem).output()?;
+    anyhow::ensure!(png.status.success(), "pdftoppm (scripts/setup.sh installs poppler-utils): {}", String::from_utf8_lossy(&png.stderr));
     Ok(())
 }

@@ -71,7 +71,7 @@ pub fn dimension_intervals(samples: &[BTreeMap<String, f64>]) -> BTreeMap<String
         .collect()
 }
 
-fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f64, f64, u64)>) -> Markup {
+pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f64, f64, u64)>) -> Markup {
     html! {
         div.card {
             table.rank {
@@ -146,7 +146,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         Some(session),
         "resultados",
         html! {
-            p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" } }
+            p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" }
+                " · " a href=(format!("/consola/centros/{centro}/informe?periodo={period}")) { "Informe imprimible del centro" } }
             @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
             @if records.rejected_in_review > 0 {
                 p.notice #rechazadas { (records.rejected_in_review) " encuestas rechazadas en revisión (no cuentan en los resultados)." }

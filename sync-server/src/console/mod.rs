@@ -12,6 +12,7 @@ mod login;
 pub mod origin;
 mod page;
 mod periods;
+mod report;
 pub(crate) mod results;
 mod review;
 pub(crate) mod style;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/salir", post(login::logout))
         .route("/consola/resultados", get(results::page))
         .route("/consola/centros/{centro}", get(centro::page))
+        .route("/consola/centros/{centro}/informe", get(report::page))
         .route("/consola/fotos/{sha256}", get(centro::photo))
         .route("/consola/campo", get(fieldwork::page))
         .route("/consola/revision", get(review::page))

@@ -264,6 +264,23 @@ impl Db {
         .await
     }
 
+    /// A centro's latest visit (not rejected) dated within `start..=end`.
+    pub async fn latest_visit_between(&self, centro: String, start: chrono::NaiveDate, end: chrono::NaiveDate) -> Result<Option<shared::protocol::Submission>, DbError> {
+        self.read(move |conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT s.body FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
+                     WHERE v.centro_id = ?1 AND v.visit_date BETWEEN ?2 AND ?3 AND s.review <> 'rejected'
+                     ORDER BY v.visit_date DESC, v.seq DESC LIMIT 1",
+                    params![centro, start.to_string(), end.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            body.map(|b| serde_json::from_str(&b).map_err(|e| DbError::Damaged(format!("visita almacenada ilegible: {e}")))).transpose()
+        })
+        .await
+    }
+
     /// The records captured inside a closed (or published) period and stored after its
     /// latest close: how many, and the latest `limit` of them.
     pub async fn late_records(&self, period: String, limit: usize) -> Result<(u64, Vec<LateRecord>), DbError> {

@@ -1,0 +1,140 @@
+//! Informe del centro: one printable page per centro and period, the document the
+//! convocatoria promises each centro — citizen perception with intervals, the checklist by
+//! pillar, commitments, complaints, and what to improve first (the lowest dimensions and
+//! the checklist items the latest visit found unmet). From the official results once the
+//! period is closed, the live (preliminary) ones before.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+use shared::protocol::{CentroScoreDto, PeriodState, ScoreTableDto};
+
+use super::centro::{dimension_intervals, figures};
+use super::page::{Session, layout, respond};
+use super::results::{category_title, one, tier_label};
+use crate::access::{self, Resource};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct Filters {
+    periodo: Option<String>,
+}
+
+/// How many dimensions «what to improve first» names.
+const LOWEST_DIMENSIONS: usize = 2;
+
+/// The labels of the checklist items a visit found unmet («No cumple»), by pillar.
+fn unmet_items(state: &AppState, visit: &shared::protocol::Submission) -> Vec<(String, String, bool)> {
+    let forms = state.forms();
+    let Some(cached) = forms.get(&(visit.form_id.clone(), visit.form_version.clone())) else { return Vec::new() };
+    let form = &cached.form;
+    let language = form.language().to_string();
+    form.fields()
+        .into_iter()
+        .filter_map(|f| {
+            let pillar = f.scoring.pillar.clone()?;
+            let answered_zero = matches!(visit.answers.get(&f.name), Some(shared::protocol::WireEntry::Value(v)) if v == "0");
+            answered_zero.then(|| (pillar, f.label.get(&language).unwrap_or(&f.name).to_string(), f.scoring.critical))
+        })
+        .collect()
+}
+
+/// `GET /consola/centros/{centro}/informe?periodo=…`.
+pub async fn page(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Query(f): Query<Filters>) -> Response {
+    respond(&session, build(&state, &session, centro, f).await)
+}
+
+async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
+    access::require(&session.device, Resource::Results)?;
+    let names = state.db.centro_names().await?;
+    let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
+    let periods = state.db.period_list().await?;
+    let period = super::page::pick_period(&periods, f.periodo).ok_or_else(|| AppError::NotFound("Aún no hay periodos.".into()))?;
+    let period_name = periods.iter().find(|(id, _)| *id == period).map(|p| p.1.clone()).ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
+    // Official once closed: the latest version; live (preliminary) while open.
+    let closed = state.period_settings().state(&period) != PeriodState::Abierto;
+    let latest = if closed { state.db.official_versions(period.clone()).await?.pop() } else { None };
+    let (source, table): (String, Option<ScoreTableDto>) = match &latest {
+        Some(v) => {
+            let (_, json) = state.db.official_table(period.clone(), v.version).await?;
+            let table = serde_json::from_str(&json).map_err(|e| AppError::Internal(anyhow::anyhow!("stored official table damaged: {e}")))?;
+            (format!("Resultados oficiales, versión {} (huella {}…)", v.version, v.table_sha256.get(..12).unwrap_or_default()), Some(table))
+        }
+        None => ("Resultados preliminares: el periodo sigue abierto".to_string(), state.read_scores(|live| live.table(&period).map(|t| ScoreTableDto::from(&t)))?),
+    };
+    let c: Option<CentroScoreDto> = table.and_then(|t| t.centros.into_iter().find(|c| c.centro_id == centro));
+    let dates = state.db.period_dates(period.clone()).await?;
+    let dimensions = match dates {
+        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
+        None => BTreeMap::new(),
+    };
+    let visit = match dates {
+        Some((start, end)) => state.db.latest_visit_between(centro.clone(), start, end).await?,
+        None => None,
+    };
+    let unmet = visit.as_ref().map(|v| unmet_items(state, v)).unwrap_or_default();
+    let records = state.db.centro_records(centro.clone()).await?;
+    let own = access::sees_centro_records(state, &session.device, &centro).await?;
+    let mut lowest: Vec<(&String, &f64)> = c.as_ref().map(|c| c.dimension_means.iter().collect()).unwrap_or_default();
+    lowest.sort_by(|a, b| a.1.total_cmp(b.1));
+    Ok(layout(
+        &format!("Informe de resultados · {name}"),
+        Some(session),
+        "resultados",
+        html! {
+            div.report data-report=(centro) {
+                p { strong { (name) } " · " (municipio) " · " (centro) }
+                p { "Periodo " (period_name) " · " span data-source { (source) } }
+                p.no-print { a href=(format!("/consola/centros/{centro}?periodo={period}")) { "Ver el centro en la consola" } " · Imprima esta página para entregarla al centro." }
+                @if let Some(c) = &c {
+                    p { (category_title(&c.ambito, &c.tipo)) " · " span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+                        @if let Some(r) = c.rank { " · lugar " (r) " de su categoría" } " · IGC* " (one(c.igc_star)) }
+                    h2 { "Qué mejorar primero" }
+                    div.card data-improve {
+                        @if lowest.is_empty() && unmet.is_empty() { p.muted { "Sin datos suficientes para señalar prioridades." } }
+                        @if !lowest.is_empty() {
+                            p { "Las dimensiones con la percepción más baja:" }
+                            ol { @for (d, v) in lowest.iter().take(LOWEST_DIMENSIONS) { li data-lowest=(d) { (d) ": " (format!("{v:.1}")) " de 100" } } }
+                        }
+                        @if let Some(v) = &visit {
+                            @if unmet.is_empty() { p { "La última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró cumplidos todos los reactivos." } }
+                            @else {
+                                p { "Reactivos que la última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró sin cumplir:" }
+                                ul { @for (pillar, label, critical) in &unmet { li data-unmet { strong { (pillar) } ": " (label) @if *critical { " " span.tie { "crítico" } } } } }
+                            }
+                        }
+                    }
+                    h2 { "Percepción ciudadana" }
+                    (figures(c, &dimensions))
+                    h2 { "Cédula de verificación por pilar" }
+                    div.card {
+                        @if c.pillar_means.is_empty() { p.muted { "Sin visitas en el periodo." } }
+                        table.rank { @for (p, v) in &c.pillar_means { tr data-pillar=(p) { td { (p) } td.num { (format!("{v:.1}")) } } } }
+                        @if c.critical_failure { p.error { "Un reactivo crítico no se cumplió." } }
+                    }
+                } @else { p { "Sin datos del centro en este periodo." } }
+                h2 { "Compromisos de mejora" }
+                div.card {
+                    @if records.commitments.is_empty() { p.muted { "Sin compromisos." } }
+                    @for k in &records.commitments {
+                        div.item { strong { (k.description) } span.muted { " · impacto " (k.impact) }
+                            ul { @for m in &k.milestones { li { (m.description) " — vence " (m.due.format("%d/%m/%Y")) " — "
+                                @if let Some(d) = m.verified_on { "verificado el " (d.format("%d/%m/%Y")) } @else { "sin verificar" } } } } }
+                    }
+                }
+                @if own {
+                    h2 { "Quejas" }
+                    div.card {
+                        @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }
+                        @let answered = records.complaints.iter().filter(|q| q.responded.is_some()).count();
+                        @if !records.complaints.is_empty() { p { (records.complaints.len()) " quejas; " (answered) " respondidas; IGQ " (c.as_ref().map_or("—".to_string(), |c| one(c.igq))) "." } }
+                    }
+                }
+            }
+        },
+    ))
+}
