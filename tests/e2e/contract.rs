@@ -43,8 +43,12 @@ async fn generated_requests_find_no_contract_failure() -> anyhow::Result<()> {
     }
     for (user, token) in tokens {
         let (program, base) = (program.clone(), base.clone());
+        // Schemathesis keeps a cache in its working directory: a temporary one, not the repository.
+        let workdir = tempfile::tempdir()?;
+        let cwd = workdir.path().to_path_buf();
         let output = tokio::task::spawn_blocking(move || {
             Command::new(&program)
+                .current_dir(&cwd)
                 .args(["--config-file", config, "run", &format!("{base}/openapi.json"), "--url", &base])
                 .args(["--header", &format!("Authorization: Bearer {token}")])
                 // A fixed seed: the same requests on every run (a failure is reproducible).
