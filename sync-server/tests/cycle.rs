@@ -114,3 +114,20 @@ async fn the_frozen_inputs_recompute_to_the_same_digest_with_the_real_binary() {
     let official: OfficialResults = serde_json::from_value(app.get("/api/v1/periods/2025/official/1", Some(&staff)).await.json).expect("official");
     assert_eq!(printed, official.table);
 }
+
+/// Two staff members closing at once make one version: the other is told it is closed.
+#[tokio::test]
+async fn two_closes_at_once_make_one_version() {
+    let app = demo_app().await;
+    let (a, b) = (app.enrol("coordinacion").await, app.enrol("admin").await);
+    let (reason_a, reason_b) = (why("Cierre A"), why("Cierre B"));
+    let (first, second) = tokio::join!(
+        app.post("/api/v1/periods/2025/close", Some(&a), &reason_a),
+        app.post("/api/v1/periods/2025/close", Some(&b), &reason_b),
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", first.json, second.json);
+    let s = status_of(&app.get("/api/v1/periods/2025/status", Some(&a)).await);
+    assert_eq!((s.state, s.versions.len()), (PeriodState::Cerrado, 1));
+}

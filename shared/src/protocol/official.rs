@@ -283,6 +283,34 @@ mod tests {
         assert_eq!(ids(recognised(&high, &rule(2, &["destacado"]))), vec![("A".into(), true), ("B".into(), true)]);
     }
 
+    proptest::proptest! {
+        /// Whatever the ranking: the recognised of a category are its best ranked, without
+        /// a gap, all of a recognised tier, at most `per_category` unless a tie at the cut
+        /// carries on, and never a tie split by the cut.
+        #[test]
+        fn recognition_is_a_gapless_top_that_never_splits_a_tie(
+            rows in proptest::collection::vec((0u8..3, proptest::bool::ANY), 0..12),
+            per_category in 0u32..5,
+        ) {
+            let tiers = ["destacado", "satisfactorio", "en_mejora"];
+            let centros: Vec<_> = rows.iter().enumerate().map(|(i, (t, tie))| centro(&format!("C{i:02}"), i as u32 + 1, tiers[*t as usize], *tie)).collect();
+            let table = ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, centros: centros.clone() };
+            let rule = crate::scoring::Recognition { per_category, tiers: vec!["destacado".into(), "satisfactorio".into()] };
+            let got = recognised(&table, &rule);
+            let n = got.len();
+            for (i, r) in got.iter().enumerate() {
+                proptest::prop_assert_eq!(&r.centro_id, &centros[i].centro_id, "a gapless top");
+                proptest::prop_assert!(rule.tiers.contains(&r.tier));
+            }
+            if n > per_category as usize {
+                proptest::prop_assert!(centros[n - 2].tied_with_next, "past the cut only through a tie");
+            }
+            if n > 0 && n < centros.len() && centros[n - 1].tied_with_next {
+                proptest::prop_assert!(!rule.tiers.contains(&centros[n].tier), "a tie is split only by a tier that cannot be recognised");
+            }
+        }
+    }
+
     #[test]
     fn the_canonical_json_is_compact_and_its_digest_is_of_those_bytes() {
         let table = ScoreTableDto { period_id: "2025".into(), method: "MGS-1".into(), watermark: 7, centros: vec![] };
