@@ -271,3 +271,13 @@ fn expected_repeat_instances_are_asked_without_extra_errors() {
     assert!(full.is_valid() && full.asked.iter().filter(|p| p.starts_with("espera[")).count() == 5);
     assert!(check(&form, &full_cedula()).asked.is_empty(), "plain validation does not list them");
 }
+
+/// The checklist names its pillars by its groups' labels; the survey has none.
+#[test]
+fn the_cedula_names_its_six_pillars() {
+    let cedula = instruments::cedula().expect("imports");
+    let labels = cedula.pillar_labels();
+    assert_eq!(labels.keys().map(String::as_str).collect::<Vec<_>>(), ["AG", "CI", "DE", "PC", "QJ", "TC"]);
+    assert!(labels["AG"].contains("Agilidad"), "{labels:?}");
+    assert!(instruments::encuesta().expect("imports").pillar_labels().is_empty());
+}

@@ -281,6 +281,32 @@ impl Form {
         out
     }
 
+    /// Each checklist pillar's name, as the form titles it: the label (in the default
+    /// language) of a group whose scored questions all belong to that one pillar.
+    pub fn pillar_labels(&self) -> BTreeMap<String, String> {
+        fn walk(items: &[Item], language: &str, out: &mut BTreeMap<String, String>) {
+            for item in items {
+                if let Item::Group(g) | Item::Repeat(g) = item {
+                    let pillars: std::collections::BTreeSet<&str> = g
+                        .children
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::Field(f) => f.scoring.pillar.as_deref(),
+                            _ => None,
+                        })
+                        .collect();
+                    if let (1, Some(label)) = (pillars.len(), g.label.get(language).filter(|l| !l.trim().is_empty())) {
+                        out.entry(pillars.into_iter().next().unwrap_or_default().to_string()).or_insert_with(|| label.trim().to_string());
+                    }
+                    walk(&g.children, language, out);
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.items, self.language(), &mut out);
+        out
+    }
+
     /// How many questions are asked (notes, calculations and metadata excluded).
     pub fn question_count(&self) -> usize {
         self.fields()

@@ -79,6 +79,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let unmet = visit.as_ref().map(|v| unmet_items(state, v)).unwrap_or_default();
     let records = state.db.centro_records(centro.clone()).await?;
     let own = access::sees_centro_records(state, &session.device, &centro).await?;
+    let pillars = crate::service::publication::pillar_labels(state);
+    let pillar_name = |p: &str| pillars.get(p).map_or_else(|| p.to_string(), Clone::clone);
     let mut lowest: Vec<(&String, &f64)> = c.as_ref().map(|c| c.dimension_means.iter().collect()).unwrap_or_default();
     lowest.sort_by(|a, b| a.1.total_cmp(b.1));
     Ok(layout(
@@ -104,7 +106,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                             @if unmet.is_empty() { p { "La última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró cumplidos todos los reactivos." } }
                             @else {
                                 p { "Reactivos que la última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró sin cumplir:" }
-                                ul { @for (pillar, label, critical) in &unmet { li data-unmet { strong { (pillar) } ": " (label) @if *critical { " " span.tie { "crítico" } } } } }
+                                ul { @for (pillar, label, critical) in &unmet { li data-unmet { strong { (pillar) } " (" (pillar_name(pillar)) "): " (label) @if *critical { " " span.tie { "crítico" } } } } }
                             }
                         }
                     }
@@ -113,7 +115,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     h2 { "Cédula de verificación por pilar" }
                     div.card {
                         @if c.pillar_means.is_empty() { p.muted { "Sin visitas en el periodo." } }
-                        table.rank { @for (p, v) in &c.pillar_means { tr data-pillar=(p) { td { (p) } td.num { (format!("{v:.1}")) } } } }
+                        table.rank { @for (p, v) in &c.pillar_means { tr data-pillar=(p) { td { (pillar_name(p)) } td.num { (format!("{v:.1}")) } } } }
                         @if c.critical_failure { p.error { "Un reactivo crítico no se cumplió." } }
                     }
                 } @else { p { "Sin datos del centro en este periodo." } }

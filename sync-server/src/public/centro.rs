@@ -39,7 +39,16 @@ fn commitment_state(c: &CommitmentInfo, today: chrono::NaiveDate) -> &'static st
     }
 }
 
-fn report_body(period: &str, name: &str, c: &CentroScoreDto, z: f64, trend: &[(String, Option<f64>, String)], commitments: &[CommitmentInfo], today: chrono::NaiveDate) -> Markup {
+/// What the report shows beside the centro's figures.
+struct Context<'a> {
+    trend: &'a [(String, Option<f64>, String)],
+    commitments: &'a [CommitmentInfo],
+    pillars: &'a std::collections::BTreeMap<String, String>,
+    today: chrono::NaiveDate,
+}
+
+fn report_body(period: &str, name: &str, c: &CentroScoreDto, z: f64, cx: &Context<'_>) -> Markup {
+    let (trend, commitments, today) = (cx.trend, cx.commitments, cx.today);
     let isc_half = c.isc_ci.map(|[lo, hi]| (hi - lo) / 2.0);
     html! {
         p { (category(&c.ambito, &c.tipo)) " · " span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
@@ -64,7 +73,7 @@ fn report_body(period: &str, name: &str, c: &CentroScoreDto, z: f64, trend: &[(S
         }
         @if !c.pillar_means.is_empty() {
             h2 { "Cédula por pilar" }
-            table.indices { tbody { @for (p, v) in &c.pillar_means { tr { th { (p) } td.num { (format!("{v:.1}")) } } } } }
+            table.indices { tbody { @for (p, v) in &c.pillar_means { tr { th { (cx.pillars.get(p).map_or(p.as_str(), String::as_str)) } td.num { (format!("{v:.1}")) } } } } }
         }
         h2 { "Tendencia" }
         @if trend.len() < 2 { p.muted { "Es el primer periodo publicado de este centro." } }
@@ -98,7 +107,7 @@ pub async fn report_page(state: &AppState, period: &str, centro: &str) -> Result
     let commitments = publication::commitments(state, centro).await?;
     Ok(layout(
         &format!("{centro_name} · {}", r.published.name),
-        report_body(period, &r.published.name, c, r.settings.z, &trend, &commitments, state.today()),
+        report_body(period, &r.published.name, c, r.settings.z, &Context { trend: &trend, commitments: &commitments, pillars: &publication::pillar_labels(state), today: state.today() }),
     ))
 }
 

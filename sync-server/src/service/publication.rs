@@ -52,6 +52,17 @@ pub async fn trend(state: &AppState, centro: &str) -> Result<Vec<(Published, Cen
     Ok(out)
 }
 
+/// The checklist pillars' names, as the published forms title them (code → label).
+pub fn pillar_labels(state: &AppState) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for cached in state.forms().values() {
+        for (code, label) in cached.form.pillar_labels() {
+            out.entry(code).or_insert(label);
+        }
+    }
+    out
+}
+
 /// A centro's commitments (their descriptions, milestones and dates; no evidence).
 pub async fn commitments(state: &AppState, centro: &str) -> Result<Vec<CommitmentInfo>, AppError> {
     Ok(state.db.commitments_page(centro.to_string(), None, shared::protocol::MAX_LIST_PAGE).await?.items)
