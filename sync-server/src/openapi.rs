@@ -71,6 +71,21 @@ const ERRORS: [(&str, &str); 12] = [
     ("405", "La ruta no admite ese método (`method_not_allowed`)."),
 ];
 
+/// The path parameters that are keys (`shared::protocol::Key`): their schema is a string of
+/// [`shared::protocol::KEY_PATTERN`], set here once rather than written at every handler.
+pub const KEY_PARAMETERS: [&str; 6] = ["period_id", "centro_id", "commitment_id", "milestone_id", "folio", "username"];
+
+/// Gives the key path parameters their pattern.
+fn key_patterns(op: &mut Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for p in op.parameters.iter_mut().flatten() {
+        if matches!(p.parameter_in, ParameterIn::Path) && KEY_PARAMETERS.contains(&p.name.as_str()) {
+            p.schema = Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(shared::protocol::KEY_PATTERN)).into());
+        }
+    }
+}
+
 /// Adds the error answers an operation can give: every status the server may answer
 /// with, each with the `{code, message, details}` body.
 fn add_errors(op: &mut Operation) {
@@ -93,13 +108,14 @@ fn add_errors(op: &mut Operation) {
     }
 }
 
-/// The document with the shared error answers added.
+/// The document with the key patterns and the shared error answers added.
 pub fn complete(mut doc: OpenApi) -> OpenApi {
     for item in doc.paths.paths.values_mut() {
         for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options]
             .into_iter()
             .flatten()
         {
+            key_patterns(op);
             add_errors(op);
         }
     }
@@ -153,6 +169,10 @@ mod tests {
                     .map(|p| p.name.as_str())
                     .collect();
                 assert_eq!(declared, in_template, "{path}");
+                for p in op.parameters.iter().flatten().filter(|p| KEY_PARAMETERS.contains(&p.name.as_str())) {
+                    let schema = serde_json::to_value(&p.schema).expect("json");
+                    assert_eq!(schema["pattern"], shared::protocol::KEY_PATTERN, "{path} {}", p.name);
+                }
                 assert!(op.responses.responses.keys().any(|s| s.starts_with('2')), "{path}: no success answer");
                 assert!(op.responses.responses.contains_key("500"), "{path}: errors not added");
                 assert!(op.summary.is_some(), "{path}: no summary");

@@ -72,6 +72,17 @@ mod tests {
         assert_eq!(serde_json::to_string(&Key::parse("C1").expect("valid")).expect("json"), "\"C1\"");
     }
 
+    /// Body fields that are keys carry the same pattern (a derive takes only a literal).
+    #[test]
+    fn key_fields_of_bodies_document_the_key_pattern() {
+        use utoipa::PartialSchema;
+        for schema in [super::super::MilestoneInput::schema(), super::super::NewUserRequest::schema()] {
+            let json = serde_json::to_value(&schema).expect("json");
+            let patterns: Vec<_> = json["properties"].as_object().expect("object").values().filter_map(|p| p["pattern"].as_str()).filter(|p| p.starts_with("^[A-Za")).collect();
+            assert_eq!(patterns, [KEY_PATTERN], "{json}");
+        }
+    }
+
     #[test]
     fn the_documented_pattern_only_admits_keys() {
         let pattern = regex::Regex::new(KEY_PATTERN).expect("valid");

@@ -20,7 +20,7 @@ use crate::state::AppState;
     summary = "Abrir o editar un periodo con su método fijado",
     description = "Roles: admin, staff. Sin `settings`, el método MGS-1. 422 `invalid_period` si termina antes de empezar o el método no se puede usar.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     request_body = PeriodDefinition,
     responses((status = 200, description = "El periodo guardado, con su método", body = PeriodDefinition))
 )]
@@ -40,7 +40,7 @@ pub async fn put_period(
     summary = "Registrar o editar un centro",
     description = "Roles: admin, staff. 422 `invalid_centro` si da latitud sin longitud (o al revés).",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("centro_id" = String, Path, description = "Clave del centro")),
     request_body = CentroDefinition,
     responses((status = 200, body = CentroDefinition))
 )]
@@ -101,8 +101,8 @@ pub async fn create_user(
     description = "Roles: admin, staff. Responde los centros asignados.",
     security(("deviceToken" = [])),
     params(
-        ("username" = String, Path, description = "Usuario", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
-        ("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$")
+        ("username" = String, Path, description = "Usuario"),
+        ("centro_id" = String, Path, description = "Clave del centro")
     ),
     responses((status = 200, body = Vec<String>))
 )]
@@ -118,8 +118,8 @@ pub async fn assign(State(state): State<AppState>, AuthDevice(device): AuthDevic
     description = "Roles: admin, staff. Responde los centros que quedan asignados.",
     security(("deviceToken" = [])),
     params(
-        ("username" = String, Path, description = "Usuario", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
-        ("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$")
+        ("username" = String, Path, description = "Usuario"),
+        ("centro_id" = String, Path, description = "Clave del centro")
     ),
     responses((status = 200, body = Vec<String>))
 )]
@@ -138,8 +138,8 @@ pub async fn unassign(State(state): State<AppState>, AuthDevice(device): AuthDev
     description = "Roles: admin, staff.",
     security(("deviceToken" = [])),
     params(
-        ("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
-        ("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$")
+        ("period_id" = String, Path, description = "Clave del periodo"),
+        ("centro_id" = String, Path, description = "Clave del centro")
     ),
     request_body = QuotaInput,
     responses((status = 200, body = QuotaInput))

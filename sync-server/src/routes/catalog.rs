@@ -91,7 +91,7 @@ pub async fn periods(State(state): State<AppState>, AuthDevice(device): AuthDevi
     summary = "Compromisos de un centro con sus hitos, por clave, en páginas",
     description = "Roles: admin, staff.",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ListQuery),
+    params(("centro_id" = String, Path, description = "Clave del centro"), ListQuery),
     responses((status = 200, body = Page<CommitmentListed>))
 )]
 pub async fn commitments(
@@ -112,7 +112,7 @@ pub async fn commitments(
     summary = "Quejas de un centro, por folio, en páginas",
     description = "Roles: admin, staff.",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ListQuery),
+    params(("centro_id" = String, Path, description = "Clave del centro"), ListQuery),
     responses((status = 200, body = Page<ComplaintListed>))
 )]
 pub async fn complaints(

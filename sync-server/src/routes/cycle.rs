@@ -21,7 +21,7 @@ use crate::state::AppState;
     summary = "Estado del periodo, versiones de los resultados oficiales y registros posteriores al cierre",
     description = "Roles: admin, staff, supervisor.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     responses((status = 200, body = PeriodStatus))
 )]
 pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(period): ApiPath<Key>) -> Result<Json<PeriodStatus>, AppError> {
@@ -35,7 +35,7 @@ pub async fn status(State(state): State<AppState>, AuthDevice(device): AuthDevic
     summary = "Cerrar el periodo: congela la siguiente versión de los resultados oficiales",
     description = "Roles: admin, staff. Solo un periodo abierto (si no, 409). Los registros que lleguen después se guardan como posteriores al cierre.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     request_body = StateChange,
     responses((status = 200, body = PeriodStatus))
 )]
@@ -50,7 +50,7 @@ pub async fn close(State(state): State<AppState>, AuthDevice(device): AuthDevice
     summary = "Reabrir un periodo cerrado o publicado; el próximo cierre hace una nueva versión",
     description = "Roles: admin, staff. Las versiones anteriores se conservan.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     request_body = StateChange,
     responses((status = 200, body = PeriodStatus))
 )]
@@ -65,7 +65,7 @@ pub async fn reopen(State(state): State<AppState>, AuthDevice(device): AuthDevic
     summary = "Pedir la publicación de un periodo cerrado (la confirma administración)",
     description = "Roles: admin, staff.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     request_body = StateChange,
     responses((status = 200, body = PeriodStatus))
 )]
@@ -85,7 +85,7 @@ pub async fn request_publication(
     summary = "Confirmar la publicación pedida: la última versión oficial se hace pública",
     description = "Roles: admin.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     request_body = StateChange,
     responses((status = 200, body = PeriodStatus))
 )]
@@ -101,7 +101,7 @@ pub async fn publish(State(state): State<AppState>, AuthDevice(device): AuthDevi
     description = "Roles: admin, staff, supervisor.",
     security(("deviceToken" = [])),
     params(
-        ("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
+        ("period_id" = String, Path, description = "Clave del periodo"),
         ("version" = u32, Path, description = "Versión (1, 2, …)", minimum = 1, maximum = 1000000)
     ),
     responses((status = 200, body = OfficialResults))
@@ -118,7 +118,7 @@ pub async fn official(State(state): State<AppState>, AuthDevice(device): AuthDev
     description = "Roles: admin, staff, supervisor. `sync-server recompute-scores` sobre este archivo da la misma tabla y la misma huella.",
     security(("deviceToken" = [])),
     params(
-        ("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
+        ("period_id" = String, Path, description = "Clave del periodo"),
         ("version" = u32, Path, description = "Versión (1, 2, …)", minimum = 1, maximum = 1000000)
     ),
     responses((status = 200, body = shared::protocol::ScoringInputs))
@@ -137,7 +137,7 @@ pub async fn official_inputs(State(state): State<AppState>, AuthDevice(device): 
     description = "Roles: admin, staff, supervisor. Para la versión 1, todos los centros (no había anterior).",
     security(("deviceToken" = [])),
     params(
-        ("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$"),
+        ("period_id" = String, Path, description = "Clave del periodo"),
         ("version" = u32, Path, description = "Versión (1, 2, …)", minimum = 1, maximum = 1000000)
     ),
     responses((status = 200, body = VersionChanges))
@@ -153,7 +153,7 @@ pub async fn changes(State(state): State<AppState>, AuthDevice(device): AuthDevi
     summary = "Registros posteriores al cierre: capturados en el periodo, guardados después de su último cierre",
     description = "Roles: admin, staff, supervisor. Los 200 más recientes; el total está en `/status`.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     responses((status = 200, body = Vec<LateRecord>))
 )]
 pub async fn late(State(state): State<AppState>, AuthDevice(device): AuthDevice, ApiPath(period): ApiPath<Key>) -> Result<Json<Vec<LateRecord>>, AppError> {

@@ -25,7 +25,7 @@ async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), AppErro
     summary = "Crear o editar un compromiso de mejora con sus hitos",
     description = "Roles: admin, staff.",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("commitment_id" = String, Path, description = "Clave del compromiso", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("centro_id" = String, Path, description = "Clave del centro"), ("commitment_id" = String, Path, description = "Clave del compromiso")),
     request_body = CommitmentInput,
     responses((status = 200, body = CommitmentInfo))
 )]
@@ -48,7 +48,7 @@ pub async fn put_commitment(
     summary = "Verificar un hito sobre la versión vista (una versión vieja: 409)",
     description = "Roles: admin, staff, el inspector del centro.",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("commitment_id" = String, Path, description = "Clave del compromiso", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("milestone_id" = String, Path, description = "Clave del hito", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("centro_id" = String, Path, description = "Clave del centro"), ("commitment_id" = String, Path, description = "Clave del compromiso"), ("milestone_id" = String, Path, description = "Clave del hito")),
     request_body = VerifyMilestone,
     responses((status = 200, body = CommitmentInfo))
 )]
@@ -75,7 +75,7 @@ pub async fn verify_milestone(
     summary = "Registrar una queja de la bitácora del centro",
     description = "Roles: admin, staff, el inspector del centro.",
     security(("deviceToken" = [])),
-    params(("centro_id" = String, Path, description = "Clave del centro", pattern = "^[A-Za-z0-9_.-]{1,64}$"), ("folio" = String, Path, description = "Folio de la queja", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("centro_id" = String, Path, description = "Clave del centro"), ("folio" = String, Path, description = "Folio de la queja")),
     request_body = ComplaintInput,
     responses((status = 200, body = ComplaintStored))
 )]

@@ -34,7 +34,7 @@ fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
     summary = "Todo aquello de lo que se calcula la tabla (exportación de auditoría; queda en la bitácora)",
     description = "Roles: admin, staff, supervisor.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$")),
+    params(("period_id" = String, Path, description = "Clave del periodo")),
     responses((status = 200, body = shared::protocol::ScoringInputs))
 )]
 pub async fn inputs(
@@ -56,7 +56,7 @@ pub async fn inputs(
     summary = "Tabla de resultados en vivo, con método y marca de agua",
     description = "Roles: admin, staff, supervisor. CSV y XLSX quedan en la bitácora.",
     security(("deviceToken" = [])),
-    params(("period_id" = String, Path, description = "Clave del periodo", pattern = "^[A-Za-z0-9_.-]{1,64}$"), Format),
+    params(("period_id" = String, Path, description = "Clave del periodo"), Format),
     responses((
         status = 200,
         description = "La tabla, en el formato pedido",
