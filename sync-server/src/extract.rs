@@ -46,6 +46,15 @@ where
     }
 }
 
+/// `limit`, 1 to `max` (default `max`); outside that range, 400 `bad_query`.
+pub fn page_limit(limit: Option<usize>, max: usize) -> Result<usize, AppError> {
+    match limit {
+        None => Ok(max),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(AppError::BadRequest("bad_query", format!("Parámetros inválidos: «limit» va de 1 a {max} (llegó {n})."))),
+    }
+}
+
 /// The reason of a path or query rejection in Spanish: axum and serde word it in English
 /// («Failed to deserialize query string: missing field `offset`»); the parameter it names
 /// is kept, the English is not passed on.

@@ -117,12 +117,27 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(centro):
     respond(&session, build(&state, &session, centro, f).await)
 }
 
-async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
+/// What a centro page starts from: the reader may see results, the centro exists; its
+/// name and municipio, the periods, and the period asked for (else the newest).
+pub(super) struct CentroPage {
+    pub name: String,
+    pub municipio: String,
+    pub periods: Vec<(String, String)>,
+    pub period: Option<String>,
+}
+
+pub(super) async fn centro_page(state: &AppState, session: &Session, centro: &str, asked: Option<String>) -> Result<CentroPage, AppError> {
     access::require(&session.device, Resource::Results)?;
     let names = state.db.centro_names().await?;
-    let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
+    let (name, municipio) = names.get(centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
     let periods = state.db.period_list().await?;
-    let period = super::page::pick_period(&periods, f.periodo).unwrap_or_default();
+    let period = super::page::pick_period(&periods, asked);
+    Ok(CentroPage { name, municipio, periods, period })
+}
+
+async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
+    let CentroPage { name, municipio, periods, period } = centro_page(state, session, &centro, f.periodo).await?;
+    let period = period.unwrap_or_default();
     let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = state.read_scores(|live| {
         let find = |pid: &str| live.table(pid).and_then(|t| t.centros.iter().find(|c| c.centro_id == centro).map(CentroScoreDto::from));
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())

@@ -15,7 +15,7 @@ use shared::protocol::{CentroScoreDto, PeriodState, ScoreTableDto};
 use super::centro::{dimension_intervals, figures};
 use super::page::{Session, layout, respond};
 use super::results::{category_title, one, tier_label};
-use crate::access::{self, Resource};
+use crate::access;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -49,11 +49,8 @@ pub async fn page(State(state): State<AppState>, session: Session, Path(centro):
 }
 
 async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
-    access::require(&session.device, Resource::Results)?;
-    let names = state.db.centro_names().await?;
-    let (name, municipio) = names.get(&centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
-    let periods = state.db.period_list().await?;
-    let period = super::page::pick_period(&periods, f.periodo).ok_or_else(|| AppError::NotFound("Aún no hay periodos.".into()))?;
+    let super::centro::CentroPage { name, municipio, periods, period } = super::centro::centro_page(state, session, &centro, f.periodo).await?;
+    let period = period.ok_or_else(|| AppError::NotFound("Aún no hay periodos.".into()))?;
     let period_name = periods.iter().find(|(id, _)| *id == period).map(|p| p.1.clone()).ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     // Official once closed: the latest version; live (preliminary) while open.
     let closed = state.period_settings().state(&period) != PeriodState::Abierto;

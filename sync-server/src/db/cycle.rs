@@ -26,7 +26,6 @@ pub struct Published {
     pub name: String,
     pub start: chrono::NaiveDate,
     pub end: chrono::NaiveDate,
-    pub state: PeriodState,
     pub version: OfficialVersion,
     pub settings_json: String,
     pub table_json: String,
@@ -37,8 +36,6 @@ pub struct Published {
 pub struct StateRow {
     pub state: PeriodState,
     pub publication_reason: Option<String>,
-    /// The watermark of the latest official version, if any.
-    pub watermark: Option<u64>,
 }
 
 fn state_of(tx: &Transaction<'_>, period: &str) -> Result<(PeriodState, Option<String>), DbError> {
@@ -91,14 +88,14 @@ impl Db {
     pub async fn period_states(&self) -> Result<Vec<(String, StateRow)>, DbError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT p.id, p.state, p.publication_reason, (SELECT MAX(watermark) FROM official_results o WHERE o.period_id = p.id) FROM periods p",
+                "SELECT id, state, publication_reason FROM periods",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(3)?)))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, code, publication_reason, watermark) = row?;
+                let (id, code, publication_reason) = row?;
                 let state = PeriodState::parse(&code).ok_or_else(|| DbError::Damaged(format!("estado de periodo desconocido «{code}» en «{id}»")))?;
-                out.push((id, StateRow { state, publication_reason, watermark: watermark.and_then(|w| u64::try_from(w).ok()) }));
+                out.push((id, StateRow { state, publication_reason }));
             }
             Ok(out)
         })
@@ -238,7 +235,7 @@ impl Db {
     pub async fn published(&self, only: Option<String>) -> Result<Vec<Published>, DbError> {
         self.read(move |conn| {
             let sql = format!(
-                "SELECT {VERSION_COLUMNS}, o.settings_json, o.table_json, p.name, p.start_date, p.end_date, p.state
+                "SELECT {VERSION_COLUMNS}, o.settings_json, o.table_json, p.name, p.start_date, p.end_date
                  FROM official_results o JOIN users u ON u.id = o.closed_by JOIN periods p ON p.id = o.period_id
                  WHERE o.published_at IS NOT NULL AND (?1 IS NULL OR o.period_id = ?1)
                    AND o.version = (SELECT MAX(version) FROM official_results x WHERE x.period_id = o.period_id AND x.published_at IS NOT NULL)
@@ -246,8 +243,6 @@ impl Db {
             );
             let mut stmt = conn.prepare(&sql)?;
             let rows = stmt.query_map([&only], |r| {
-                let code: String = r.get(16)?;
-                let state = PeriodState::parse(&code).ok_or_else(|| super::damaged_column(16, crate::facts::DamagedFacts { what: "estado de periodo", text: code }))?;
                 Ok(Published {
                     version: version_row(r)?,
                     settings_json: r.get(11)?,
@@ -256,7 +251,6 @@ impl Db {
                     start: parsed(r, 14)?,
                     end: parsed(r, 15)?,
                     period_id: r.get(0)?,
-                    state,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -22,7 +22,7 @@ pub async fn file(State(state): State<AppState>, headers: HeaderMap, Path((perio
             "tabla.json" => (v.table_sha256.clone(), "application/json", r.published.table_json.into_bytes()),
             "tabla.csv" => (format!("{}.csv", &v.table_sha256[..32.min(v.table_sha256.len())]), "text/csv; charset=utf-8", crate::export::scores_csv(&r.table)?),
             "insumos.json" => {
-                let (bytes, digest) = publication::inputs(&state, p).await?;
+                let (bytes, digest) = crate::service::cycle::frozen_inputs(&state, p, v.version).await?;
                 (digest, "application/json", bytes)
             }
             "metodo.json" => {

@@ -10,7 +10,7 @@ use shared::protocol::{Key, CentroListed, CommitmentListed, ComplaintListed, MAX
 use crate::service::program::staff;
 use crate::auth::AuthDevice;
 use crate::error::AppError;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, page_limit};
 use crate::state::AppState;
 
 /// `?after=<id>&limit=N`
@@ -43,14 +43,6 @@ impl ListQuery {
 /// Longest `after` of a listing (ids are shorter).
 const MAX_AFTER: usize = 200;
 
-/// `limit`, 1 to `max` (default `max`); outside that range, 400 `bad_query`.
-pub fn page_limit(limit: Option<usize>, max: usize) -> Result<usize, AppError> {
-    match limit {
-        None => Ok(max),
-        Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(n) => Err(AppError::BadRequest("bad_query", format!("Parámetros inválidos: «limit» va de 1 a {max} (llegó {n})."))),
-    }
-}
 
 #[utoipa::path(
     get,

@@ -87,7 +87,7 @@ pub async fn pull(
     AuthDevice(device): AuthDevice,
     ApiQuery(q): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, AppError> {
-    let limit = super::catalog::page_limit(q.limit, MAX_PULL_PAGE)?;
+    let limit = crate::extract::page_limit(q.limit, MAX_PULL_PAGE)?;
     if i64::try_from(q.after).is_err() {
         return Err(AppError::BadRequest("bad_query", "Parámetros inválidos: «after» es un número de secuencia (a lo más 2⁶³ − 1).".into()));
     }

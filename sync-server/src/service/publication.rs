@@ -67,9 +67,3 @@ pub fn pillar_labels(state: &AppState) -> std::collections::BTreeMap<String, Str
 pub async fn commitments(state: &AppState, centro: &str) -> Result<Vec<CommitmentInfo>, AppError> {
     Ok(state.db.commitments_page(centro.to_string(), None, shared::protocol::MAX_LIST_PAGE).await?.items)
 }
-
-/// The published version's anonymised inputs: exactly the bytes of its digest.
-pub async fn inputs(state: &AppState, period: &str) -> Result<(Vec<u8>, String), AppError> {
-    let published = state.db.published(Some(period.to_string())).await?.into_iter().next().ok_or_else(|| not_published(period))?;
-    super::cycle::frozen_inputs(state, period, published.version.version).await
-}
