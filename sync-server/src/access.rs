@@ -40,8 +40,14 @@ pub enum Resource {
     Publication,
     /// Answer exports and the audit log.
     Exports,
-    /// Registering commitments.
+    /// Registering commitments, their documentary evidence and extension requests.
     Commitments,
+    /// Confirming a commitment's impact or sending it back; deciding extensions.
+    CommitmentReview,
+    /// Reading documentary evidence.
+    Evidence,
+    /// The citizens' free-text suggestions (GL3), anonymous.
+    Suggestions,
     /// Complaints-log audits and milestone verification at a centro.
     SiteRecords,
 }
@@ -60,10 +66,12 @@ pub enum Grant {
     Own,
     /// What concerns the centros the user is assigned to.
     Assigned,
+    /// What concerns the centros of the user's institution (an Enlace's `dependencia`).
+    Institution,
 }
 
 /// Every resource, for the table and its test.
-pub const RESOURCES: [Resource; 15] = [
+pub const RESOURCES: [Resource; 18] = [
     Resource::Console,
     Resource::Results,
     Resource::CentroRecords,
@@ -78,6 +86,9 @@ pub const RESOURCES: [Resource; 15] = [
     Resource::Publication,
     Resource::Exports,
     Resource::Commitments,
+    Resource::CommitmentReview,
+    Resource::Evidence,
+    Resource::Suggestions,
     Resource::SiteRecords,
 ];
 
@@ -97,7 +108,10 @@ pub fn grant(role: Role, resource: Resource) -> Option<Grant> {
         (Role::Supervisor, CentroRecords | Photo | Review | Fieldwork | RevokeDevice) => Some(Team),
         (Role::Supervisor, _) => None,
         (Role::Inspector, Photo | PhotoUpload) => Some(Own),
-        (Role::Inspector, SiteRecords) => Some(Assigned),
+        (Role::Inspector, SiteRecords | Evidence) => Some(Assigned),
+        (Role::Enlace, Console) => Some(All),
+        (Role::Enlace, Results | Commitments | Evidence | Suggestions) => Some(Institution),
+        (Role::Enlace, _) => None,
         (Role::Surveyor, Photo | PhotoUpload) => Some(Own),
         (Role::Inspector | Role::Surveyor, _) => None,
     }
@@ -107,7 +121,7 @@ pub fn grant(role: Role, resource: Resource) -> Option<Grant> {
 fn refusal(resource: Resource) -> &'static str {
     match resource {
         Resource::Console => "La consola es para supervisión y coordinación; use la app en campo.",
-        Resource::Results => "Los resultados son para supervisión y coordinación.",
+        Resource::Results => "Estos resultados son de un centro o un alcance que no le corresponde.",
         Resource::CentroRecords => "Las visitas, fotos y quejas de este centro son de otro equipo.",
         Resource::Photo => "Esta foto no es suya ni de su equipo.",
         Resource::PhotoUpload => "Las fotos de evidencia se suben desde la app de campo.",
@@ -119,7 +133,10 @@ fn refusal(resource: Resource) -> &'static str {
         Resource::Users => "Solo administración crea usuarios.",
         Resource::Publication => "Publicar los resultados oficiales lo confirma administración.",
         Resource::Exports => "Las exportaciones de respuestas y la bitácora son para coordinación.",
-        Resource::Commitments => "Solo coordinación registra compromisos.",
+        Resource::Commitments => "Los compromisos los registra el enlace de la institución del centro o coordinación.",
+        Resource::CommitmentReview => "Confirmar compromisos y decidir prórrogas es de coordinación.",
+        Resource::Evidence => "Esta evidencia es de un centro que no le corresponde.",
+        Resource::Suggestions => "Las sugerencias de la ciudadanía son para coordinación y el enlace del centro.",
         Resource::SiteRecords => "Solo coordinación o el inspector del centro registran esto.",
     }
 }
@@ -135,12 +152,42 @@ pub fn reviewer(device: &Device, resource: Resource) -> Result<Reviewer, AppErro
     Ok(Reviewer { user_id: device.user_id, everyone: matches!(grant, Grant::All | Grant::AllButAdmins), spare_admins: grant == Grant::AllButAdmins })
 }
 
+/// Whether `centro` belongs to the institution `device`'s user speaks for.
+pub async fn in_institution(state: &AppState, device: &Device, centro: &str) -> Result<bool, AppError> {
+    let Some(own) = device.institution.as_deref() else { return Ok(false) };
+    Ok(state.db.centro_institution(centro.to_string()).await?.is_some_and(|i| i == own))
+}
+
+/// A 403 unless `device` reaches `resource` for `centro`: everything, the centros
+/// assigned, or those of the user's institution (a supervisor's team is not a scope of
+/// the resources asked through here).
+pub async fn require_centro(state: &AppState, device: &Device, resource: Resource, centro: &str) -> Result<Grant, AppError> {
+    let grant = require(device, resource)?;
+    let ok = match grant {
+        Grant::All | Grant::AllButAdmins => true,
+        Grant::Assigned => state.db.assigned_centros(device.user_id).await?.iter().any(|c| c == centro),
+        Grant::Institution => in_institution(state, device, centro).await?,
+        Grant::Team | Grant::Own => false,
+    };
+    if ok { Ok(grant) } else { Err(AppError::Forbidden(refusal(resource).into())) }
+}
+
+/// A 403 unless `device` reaches all of `resource` (what is program-wide: rankings of
+/// every centro, scoring inputs, late records), not only an institution's part of it.
+pub fn require_program_wide(device: &Device, resource: Resource) -> Result<Grant, AppError> {
+    match require(device, resource)? {
+        Grant::Institution => Err(AppError::Forbidden("Esta información es de todo el programa; consulte la de sus centros en la consola.".into())),
+        grant => Ok(grant),
+    }
+}
+
 /// Whether `device` may see `centro`'s raw records (visits, photos, complaints).
 pub async fn sees_centro_records(state: &AppState, device: &Device, centro: &str) -> Result<bool, AppError> {
     Ok(match grant(device.user.role, Resource::CentroRecords) {
         Some(Grant::All | Grant::AllButAdmins) => true,
         Some(Grant::Team) => state.db.team_has_centro(device.user_id, centro.to_string()).await?,
         Some(Grant::Assigned) => state.db.assigned_centros(device.user_id).await?.iter().any(|c| c == centro),
+        Some(Grant::Institution) => in_institution(state, device, centro).await?,
         Some(Grant::Own) | None => false,
     })
 }
@@ -154,7 +201,8 @@ pub async fn require_centro_records(state: &AppState, device: &Device, centro: &
 pub async fn require_site_records(state: &AppState, device: &Device, centro: &str) -> Result<(), AppError> {
     let ok = match require(device, Resource::SiteRecords)? {
         Grant::Assigned => state.db.assigned_centros(device.user_id).await?.iter().any(|c| c == centro),
-        _ => true,
+        Grant::Institution | Grant::Team | Grant::Own => false,
+        Grant::All | Grant::AllButAdmins => true,
     };
     if ok { Ok(()) } else { Err(AppError::Forbidden(refusal(Resource::SiteRecords).into())) }
 }
@@ -170,7 +218,7 @@ pub async fn require_photo(state: &AppState, device: &Device, sha: &str) -> Resu
         Grant::All | Grant::AllButAdmins => true,
         Grant::Own => facts.uploader.is_none_or(|u| u == device.user_id),
         Grant::Team => facts.supervisors.contains(&device.user_id),
-        Grant::Assigned => false,
+        Grant::Assigned | Grant::Institution => false,
     };
     if ok { Ok(()) } else { Err(AppError::Forbidden(refusal(Resource::Photo).into())) }
 }
@@ -183,7 +231,7 @@ mod tests {
     #[test]
     fn the_table_is_the_documented_one() {
         let doc = include_str!("../../docs/access.md");
-        let roles = [Role::Admin, Role::Staff, Role::Supervisor, Role::Inspector, Role::Surveyor];
+        let roles = Role::ALL;
         for resource in RESOURCES {
             let cells: Vec<&str> = roles
                 .iter()
@@ -194,10 +242,19 @@ mod tests {
                     Some(Grant::Team) => "su equipo",
                     Some(Grant::Own) => "lo suyo",
                     Some(Grant::Assigned) => "sus centros",
+                    Some(Grant::Institution) => "su institución",
                 })
                 .collect();
             let row = format!("| `{resource:?}` | {} |", cells.join(" | "));
             assert!(doc.contains(&row), "docs/access.md lacks the row:\n{row}");
+        }
+    }
+
+    #[test]
+    fn an_enlace_reaches_only_its_institution() {
+        for resource in RESOURCES {
+            let g = grant(Role::Enlace, resource);
+            assert!(matches!(g, None | Some(Grant::Institution)) || resource == Resource::Console, "{resource:?}: {g:?}");
         }
     }
 

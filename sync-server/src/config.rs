@@ -64,7 +64,7 @@ pub enum Command {
     /// Create a user (the password is read from VENTANILLA_PASSWORD or asked for).
     CreateUser {
         username: String,
-        /// admin, staff, supervisor, inspector or surveyor.
+        /// admin, staff, supervisor, inspector, surveyor or enlace.
         role: String,
         /// The name shown in the console.
         #[arg(long)]
@@ -72,6 +72,9 @@ pub enum Command {
         /// Their supervisor's username (field users).
         #[arg(long)]
         supervisor: Option<String>,
+        /// The institution an enlace speaks for (its centros' dependencia).
+        #[arg(long)]
+        institution: Option<String>,
     },
     /// Set a new password for a user (read from VENTANILLA_PASSWORD or asked for).
     ResetPassword { username: String },

@@ -54,6 +54,12 @@ const USERS: [UserSeed; 10] = [
     ("insp.raul", "Raúl Campos", Role::Inspector, Some("sup.sur"), &[1, 3, 4, 7, 8, 11, 13, 14, 16, 17]),
 ];
 
+/// (username, display name, institution): Enlaces Institucionales.
+const ENLACES: [(&str, &str, &str); 2] = [
+    ("enlace.salud", "Patricia Silva (enlace, Secretaría de Salud)", "Secretaría de Salud"),
+    ("enlace.leon", "Ricardo Flores (enlace, Municipio de León)", "Municipio de León"),
+];
+
 /// Seeds the demo program into `db` when it has no users; returns whether it did.
 pub async fn seed(db: &Db) -> anyhow::Result<bool> {
     if db.user_id("admin".into()).await.is_ok() {
@@ -87,11 +93,23 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
             role,
             password_hash: hash.clone(),
             supervisor: supervisor.map(String::from),
+            institution: None,
         };
         let id = db.create_user(user).await?;
         for &c in centros {
             db.assign(id, CENTROS[c].0.to_string()).await?;
         }
+    }
+    for (username, name, institution) in ENLACES {
+        let user = NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role: Role::Enlace,
+            password_hash: hash.clone(),
+            supervisor: None,
+            institution: Some(institution.into()),
+        };
+        db.create_user(user).await?;
     }
     Ok(true)
 }

@@ -67,6 +67,9 @@ fn body_limit(path: &str) -> usize {
         photos::MAX_PHOTO_BYTES as usize
     } else if path == "/api/v1/forms" || path == "/api/v1/centros/import" {
         MAX_FORM_BODY
+    } else if (path.starts_with("/api/v1/centros/") && path.contains("/evidence/")) || (path.starts_with("/consola/centros/") && path.ends_with("/evidencia")) {
+        // A document, and the console form that carries one whole.
+        shared::protocol::MAX_EVIDENCE_BYTES as usize + 64 * 1024
     } else {
         MAX_JSON_BODY
     }
@@ -111,7 +114,7 @@ pub fn app(state: AppState) -> Router {
 /// with `--demo`).
 pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database_path())?;
-    let mut state = AppState::load(db, config.local_offset(), photos::Photos::new(&config.data_dir)).await?;
+    let mut state = AppState::load(db, config.local_offset(), &config.data_dir).await?;
     state.trust_forwarded_for = config.trust_forwarded_for;
     state.xlsx_sheet_rows = config.xlsx_sheet_rows;
     state.device_limiter = std::sync::Arc::new(limits::RateLimiter::new(config.device_burst, f64::from(config.device_rate)));
@@ -124,6 +127,11 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let (lost, found) = state.db.reconcile_photos(move |sha| photos.is_complete(sha)).await?;
     if lost + found > 0 {
         tracing::warn!(lost, found, "photo records brought in line with the files");
+    }
+    let evidence = state.evidence.clone();
+    let changed = state.db.reconcile_evidence(move |sha| evidence.is_complete(sha)).await?;
+    if changed > 0 {
+        tracing::warn!(changed, "evidence records brought in line with the files");
     }
     // The dummy password hash is made now, so the first unknown username is not slower.
     tokio::task::spawn_blocking(auth::dummy_hash).await?;

@@ -70,12 +70,12 @@ fn checked_password() -> anyhow::Result<String> {
 async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
     let state = sync_server::open_state(config).await?;
     match command {
-        Command::CreateUser { username, role, name, supervisor } => {
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("rol desconocido «{role}»: use admin, staff, supervisor, inspector o surveyor"))?;
+        Command::CreateUser { username, role, name, supervisor, institution } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("rol desconocido «{role}»: use admin, staff, supervisor, inspector, surveyor o enlace"))?;
             let password = checked_password()?;
             let password_hash = tokio::task::spawn_blocking(move || sync_server::auth::hash_password(&password)).await??;
             let display_name = name.unwrap_or_else(|| username.clone());
-            state.db.create_user(NewUser { username: username.clone(), display_name, role, password_hash, supervisor }).await?;
+            state.db.create_user(NewUser { username: username.clone(), display_name, role, password_hash, supervisor, institution }).await?;
             println!("Usuario «{username}» creado ({}).", role.code());
         }
         Command::ResetPassword { username } => {

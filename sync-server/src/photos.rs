@@ -1,6 +1,8 @@
-//! Evidence photos: content-addressed files under `<data>/photos/`, uploaded in chunks that
-//! resume from the last byte the server holds, verified against their SHA-256 when the
-//! last byte arrives. A partial upload is `<sha>.part`; a verified one `<sha>.jpg`.
+//! Content-addressed files: evidence photos from the phones under `<data>/photos/`, and
+//! the Enlaces' documentary evidence (PDF, JPEG, PNG) under `<data>/evidence/`. Uploaded in
+//! chunks that resume from the last byte the server holds, verified against their SHA-256
+//! (and, for documents, their declared type) when the last byte arrives. A partial upload
+//! is `<sha>.part`; a verified one `<sha>.jpg` or `<sha>.bin`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
-use shared::protocol::PhotoStatus;
+use shared::protocol::{EvidenceType, MAX_EVIDENCE_BYTES, PhotoStatus};
 use tokio::io::AsyncWriteExt;
 
 use crate::error::AppError;
@@ -17,12 +19,19 @@ use crate::error::AppError;
 /// Largest photo accepted (SYNC.md: 20 MiB).
 pub const MAX_PHOTO_BYTES: u64 = 20 * 1024 * 1024;
 
-/// The photo store.
+/// A store of content-addressed files.
 #[derive(Clone)]
-pub struct Photos {
+pub struct Store {
     dir: PathBuf,
+    /// The extension of a complete file.
+    ext: &'static str,
+    /// The largest file accepted.
+    max: u64,
     uploading: Arc<Mutex<HashSet<String>>>,
 }
+
+/// The photo store.
+pub type Photos = Store;
 
 /// A valid photo name: 64 lower-case hex digits.
 pub fn check_sha(sha: &str) -> Result<(), AppError> {
@@ -31,6 +40,18 @@ pub fn check_sha(sha: &str) -> Result<(), AppError> {
     } else {
         Err(AppError::BadRequest("bad_hash", "El nombre de la foto debe ser su SHA-256 en hexadecimal (64 caracteres).".into()))
     }
+}
+
+/// The refusal of a document whose bytes are not of its declared type.
+fn wrong_type(kind: EvidenceType) -> AppError {
+    AppError::Unprocessable(
+        "wrong_type",
+        format!("El archivo no es un {} (solo se aceptan PDF, JPEG y PNG, y su contenido debe corresponder a su tipo).", match kind {
+            EvidenceType::Pdf => "PDF",
+            EvidenceType::Jpeg => "JPEG",
+            EvidenceType::Png => "PNG",
+        }),
+    )
 }
 
 /// Marks an upload in progress; dropped when it ends.
@@ -44,13 +65,24 @@ impl Drop for Slot<'_> {
     }
 }
 
-impl Photos {
+impl Store {
+    /// The evidence photos of the phones.
     pub fn new(data_dir: &Path) -> Self {
-        Self { dir: data_dir.join("photos"), uploading: Arc::new(Mutex::new(HashSet::new())) }
+        Self { dir: data_dir.join("photos"), ext: "jpg", max: MAX_PHOTO_BYTES, uploading: Arc::new(Mutex::new(HashSet::new())) }
+    }
+
+    /// The Enlaces' documentary evidence.
+    pub fn evidence(data_dir: &Path) -> Self {
+        Self { dir: data_dir.join("evidence"), ext: "bin", max: MAX_EVIDENCE_BYTES, uploading: Arc::new(Mutex::new(HashSet::new())) }
+    }
+
+    /// The largest file accepted.
+    pub fn max_bytes(&self) -> u64 {
+        self.max
     }
 
     fn done(&self, sha: &str) -> PathBuf {
-        self.dir.join(format!("{sha}.jpg"))
+        self.dir.join(format!("{sha}.{}", self.ext))
     }
 
     fn part(&self, sha: &str) -> PathBuf {
@@ -86,10 +118,23 @@ impl Photos {
     /// Appends a chunk starting at `offset` of a photo of `total` bytes. Whatever arrives
     /// before a cut connection is kept, so the next try resumes from there.
     pub async fn append(&self, sha: &str, offset: u64, total: u64, body: Body) -> Result<PhotoStatus, AppError> {
-        check_sha(sha)?;
-        if total == 0 || total > MAX_PHOTO_BYTES {
-            return Err(AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {} MiB; redúzcala en el teléfono.", MAX_PHOTO_BYTES / 1024 / 1024)));
+        if total == 0 || total > self.max {
+            return Err(AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {} MiB; redúzcala en el teléfono.", self.max / 1024 / 1024)));
         }
+        self.append_checked(sha, offset, total, body, None).await
+    }
+
+    /// Appends a chunk of a document declared as `kind`: its first bytes must show that
+    /// type before anything is written, and the whole file is checked again at the end.
+    pub async fn append_document(&self, sha: &str, offset: u64, total: u64, body: Body, kind: EvidenceType) -> Result<PhotoStatus, AppError> {
+        if total == 0 || total > self.max {
+            return Err(AppError::TooLarge("file_too_large", format!("Un documento de evidencia debe pesar entre 1 byte y {} MiB.", self.max / 1024 / 1024)));
+        }
+        self.append_checked(sha, offset, total, body, Some(kind)).await
+    }
+
+    async fn append_checked(&self, sha: &str, offset: u64, total: u64, body: Body, kind: Option<EvidenceType>) -> Result<PhotoStatus, AppError> {
+        check_sha(sha)?;
         let _slot = {
             let mut set = self.uploading.lock().map_err(|_| anyhow::anyhow!("photo lock poisoned"))?;
             if !set.insert(sha.to_string()) {
@@ -109,17 +154,44 @@ impl Photos {
         let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(self.part(sha)).await.map_err(anyhow::Error::from)?;
         let mut written = offset;
         let mut body = body;
-        while let Some(frame) = body.frame().await {
-            let Ok(frame) = frame else {
-                file.flush().await.map_err(anyhow::Error::from)?;
-                return Err(AppError::BadRequest("truncated", format!("La conexión se cortó; el servidor guardó {written} bytes.")));
-            };
-            if let Some(data) = frame.data_ref() {
-                if written + data.len() as u64 > total {
-                    return Err(AppError::Unprocessable("too_many_bytes", "Llegaron más bytes que el tamaño declarado de la foto.".into()));
+        // A document's first bytes are held until they show its type: nothing of a file
+        // of another type is ever written.
+        let mut head: Option<Vec<u8>> = kind.filter(|_| offset == 0).map(|_| Vec::new());
+        loop {
+            let frame = body.frame().await;
+            let data = match frame {
+                None => None,
+                Some(Err(_)) => {
+                    file.flush().await.map_err(anyhow::Error::from)?;
+                    return Err(AppError::BadRequest("truncated", format!("La conexión se cortó; el servidor guardó {written} bytes.")));
                 }
-                file.write_all(data).await.map_err(anyhow::Error::from)?;
-                written += data.len() as u64;
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => Some(data),
+                    Err(_) => continue,
+                },
+            };
+            let ended = data.is_none();
+            let mut chunk: Vec<u8> = data.map(|d| d.to_vec()).unwrap_or_default();
+            if let (Some(held), Some(kind)) = (head.as_mut(), kind) {
+                held.extend_from_slice(&chunk);
+                if ended && held.is_empty() {
+                    break;
+                }
+                if held.len() < 8 && !ended && (held.len() as u64) < total {
+                    continue;
+                }
+                if EvidenceType::sniff(held) != Some(kind) {
+                    return Err(wrong_type(kind));
+                }
+                chunk = head.take().unwrap_or_default();
+            }
+            if written + chunk.len() as u64 > total {
+                return Err(AppError::Unprocessable("too_many_bytes", "Llegaron más bytes que el tamaño declarado del archivo.".into()));
+            }
+            file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+            written += chunk.len() as u64;
+            if ended {
+                break;
             }
         }
         file.flush().await.map_err(anyhow::Error::from)?;
@@ -128,32 +200,42 @@ impl Photos {
         if written < total {
             return Ok(PhotoStatus { sha256: sha.into(), received: written, complete: false });
         }
-        self.finish(sha, written).await
+        self.finish(sha, written, kind).await
     }
 
-    async fn finish(&self, sha: &str, len: u64) -> Result<PhotoStatus, AppError> {
+    async fn finish(&self, sha: &str, len: u64, kind: Option<EvidenceType>) -> Result<PhotoStatus, AppError> {
         let part = self.part(sha);
         let path = part.clone();
-        let digest = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        let (digest, head) = tokio::task::spawn_blocking(move || -> std::io::Result<(String, Vec<u8>)> {
             use std::io::Read;
             let mut hasher = Sha256::new();
             let mut f = std::fs::File::open(path)?;
             let mut buf = vec![0u8; 64 * 1024];
+            let mut head = Vec::new();
             loop {
                 let n = f.read(&mut buf)?;
                 if n == 0 {
                     break;
                 }
+                if head.len() < 8 {
+                    head.extend_from_slice(&buf[..n.min(8 - head.len())]);
+                }
                 hasher.update(&buf[..n]);
             }
-            Ok(shared::digest::hex(&hasher.finalize()))
+            Ok((shared::digest::hex(&hasher.finalize()), head))
         })
         .await
         .map_err(anyhow::Error::from)?
         .map_err(anyhow::Error::from)?;
         if digest != sha {
             tokio::fs::remove_file(&part).await.map_err(anyhow::Error::from)?;
-            return Err(AppError::Unprocessable("hash_mismatch", "La foto llegó dañada (no coincide con su SHA-256): súbala de nuevo.".into()));
+            return Err(AppError::Unprocessable("hash_mismatch", "El archivo llegó dañado (no coincide con su SHA-256): súbalo de nuevo.".into()));
+        }
+        if let Some(kind) = kind
+            && EvidenceType::sniff(&head) != Some(kind)
+        {
+            tokio::fs::remove_file(&part).await.map_err(anyhow::Error::from)?;
+            return Err(wrong_type(kind));
         }
         tokio::fs::rename(&part, self.done(sha)).await.map_err(anyhow::Error::from)?;
         // The rename is durable only once the directory is: before «complete» is recorded

@@ -33,6 +33,8 @@ pub struct AppState {
     pub console: Arc<ConsoleSettings>,
     /// Evidence photos.
     pub photos: Photos,
+    /// The Enlaces' documentary evidence.
+    pub evidence: crate::photos::Store,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
     pub staged_forms: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
     /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
@@ -72,7 +74,7 @@ impl AppState {
     }
 
     /// State over an open database, with its published forms loaded.
-    pub async fn load(db: Db, local_offset: FixedOffset, photos: Photos) -> anyhow::Result<Self> {
+    pub async fn load(db: Db, local_offset: FixedOffset, data_dir: &std::path::Path) -> anyhow::Result<Self> {
         let mut cache = FormCache::new();
         for f in db.forms().await? {
             let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
@@ -90,7 +92,8 @@ impl AppState {
             login_limits: Arc::default(),
             trust_forwarded_for: false,
             console: Arc::default(),
-            photos,
+            photos: Photos::new(data_dir),
+            evidence: crate::photos::Store::evidence(data_dir),
             staged_forms: Arc::default(),
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             export_jobs: Arc::default(),

@@ -17,9 +17,16 @@ pub enum Role {
     Inspector,
     /// Fills exit surveys at assigned centros.
     Surveyor,
+    /// Enlace Institucional: speaks for one institution (a centros' `dependencia`) and
+    /// its centros: their results and report, commitments, evidence, extensions,
+    /// incorporation. Works in the console only.
+    Enlace,
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 6] = [Role::Admin, Role::Staff, Role::Supervisor, Role::Inspector, Role::Surveyor, Role::Enlace];
+
     /// The code used in the API and the database.
     pub fn code(self) -> &'static str {
         match self {
@@ -28,12 +35,13 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Inspector => "inspector",
             Role::Surveyor => "surveyor",
+            Role::Enlace => "enlace",
         }
     }
 
     /// Parses [`Role::code`].
     pub fn parse(code: &str) -> Option<Role> {
-        [Role::Admin, Role::Staff, Role::Supervisor, Role::Inspector, Role::Surveyor].into_iter().find(|r| r.code() == code)
+        Role::ALL.into_iter().find(|r| r.code() == code)
     }
 
     /// Field roles work on assigned centros only, from a device.

@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod catalog;
+mod filings;
 mod key;
 mod numbers;
 mod official;
@@ -22,6 +23,10 @@ pub use program::{
 pub use audit::{
     CentroInput, CommitmentScoreInput, ComplaintScoreInput, MilestoneDates, PeriodInput, ScoringInputs, SurveyInput, VisitInput,
     VisitItemInput,
+};
+pub use filings::{
+    CommitmentDetail, CommitmentStatus, ConfirmCommitment, EvidenceDocument, EvidenceType, ExtensionDecision, ExtensionInfo, ExtensionRequest, ExtensionState,
+    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_MILESTONE, MAX_FILE_NAME_CHARS, MAX_FILING_REASON_CHARS, MilestoneFiling, ReturnCommitment, Suggestion, Suggestions, VerifiedHow,
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use official::{

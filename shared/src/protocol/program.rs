@@ -155,6 +155,11 @@ pub struct NewUserRequest {
     pub password: String,
     /// The supervisor's username, for field users.
     pub supervisor: Option<String>,
+    /// The institution an `enlace` speaks for: a centros' `dependencia` (required for
+    /// that role, refused for the others).
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub institution: Option<String>,
 }
 
 /// `PUT /api/v1/periods/{period}/quotas/{centro}`.

@@ -66,6 +66,14 @@ pub struct IndicatorItems {
     pub bribe_yes: String,
     /// Its choice meaning «No».
     pub bribe_no: String,
+    /// The free-text suggestion item (GL3), shown anonymised to staff and the centro's
+    /// Enlace; absent in settings stored before it existed: `GL3`.
+    #[serde(default = "default_suggestion")]
+    pub suggestion: String,
+}
+
+fn default_suggestion() -> String {
+    "GL3".into()
 }
 
 /// IACM credits.
@@ -190,6 +198,7 @@ impl Default for MethodSettings {
                 bribe: "IN1".into(),
                 bribe_yes: "si".into(),
                 bribe_no: "no".into(),
+                suggestion: default_suggestion(),
             },
             commitments: CommitmentTerms {
                 on_time_credit: 1.0,

@@ -55,6 +55,7 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
     staff(&session.device)?;
     let forms = state.db.forms().await?;
     let names = state.db.centro_names().await?;
+    let institutions = state.db.institutions().await?;
     let periods = state.db.period_list().await?;
     let period_states: std::collections::HashMap<String, shared::protocol::PeriodState> =
         state.db.period_states().await?.into_iter().map(|(id, s)| (id, s.state)).collect();
@@ -130,9 +131,13 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                             div { label for="nu-nombre" { "Nombre" } input #nu-nombre type="text" name="display_name" required maxlength="100"; }
                             div { label for="nu-rol" { "Rol" } select #nu-rol name="role" {
                                 option value="surveyor" { "Encuestador(a)" } option value="inspector" { "Inspector(a)" }
-                                option value="supervisor" { "Supervisor(a)" } option value="staff" { "Coordinación" } option value="admin" { "Administración" } } }
+                                option value="supervisor" { "Supervisor(a)" } option value="enlace" { "Enlace institucional" }
+                                option value="staff" { "Coordinación" } option value="admin" { "Administración" } } }
                             div { label for="nu-contrasena" { "Contraseña (8 o más)" } input #nu-contrasena type="password" name="password" required minlength="8"; }
                             div { label for="nu-supervisor" { "Supervisor (usuario)" } input #nu-supervisor type="text" name="supervisor" maxlength="64"; }
+                            div { label for="nu-institucion" { "Institución (enlace)" }
+                                input #nu-institucion type="text" name="institution" maxlength="200" list="dependencias";
+                                datalist #dependencias { @for d in &institutions { option value=(d) {} } } }
                             button type="submit" { "Crear usuario" }
                         }
                     }
@@ -335,13 +340,16 @@ pub struct UserForm {
     password: String,
     #[serde(default)]
     supervisor: String,
+    #[serde(default)]
+    institution: String,
 }
 
 pub async fn create_user(State(state): State<AppState>, session: Session, Form(f): Form<UserForm>) -> Response {
     let result = async {
         session.check_csrf(&f.csrf)?;
         let supervisor = Some(f.supervisor.trim().to_string()).filter(|s| !s.is_empty());
-        let request = NewUserRequest { username: f.username.trim().into(), display_name: f.display_name.trim().into(), role: f.role, password: f.password, supervisor };
+        let institution = Some(f.institution.trim().to_string()).filter(|s| !s.is_empty());
+        let request = NewUserRequest { username: f.username.trim().into(), display_name: f.display_name.trim().into(), role: f.role, password: f.password, supervisor, institution };
         new_user(&state, &session.device, request).await
     }
     .await;

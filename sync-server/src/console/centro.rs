@@ -114,6 +114,9 @@ pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f6
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Query(f): Query<Filters>) -> Response {
+    if super::institution::is_enlace(&session) {
+        return axum::response::Redirect::to(&format!("/consola/institucion/centros/{centro}")).into_response();
+    }
     respond(&session, build(&state, &session, centro, f).await)
 }
 
@@ -127,7 +130,7 @@ pub(super) struct CentroPage {
 }
 
 pub(super) async fn centro_page(state: &AppState, session: &Session, centro: &str, asked: Option<String>) -> Result<CentroPage, AppError> {
-    access::require(&session.device, Resource::Results)?;
+    access::require_centro(state, &session.device, Resource::Results, centro).await?;
     let names = state.db.centro_names().await?;
     let (name, municipio) = names.get(centro).cloned().ok_or_else(|| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
     let periods = state.db.period_list().await?;
@@ -143,6 +146,11 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
     })?;
     let records = state.db.centro_records(centro.clone()).await?;
+    // Who registers commitments sees them in detail, with the forms they may use.
+    let details = match access::grant(session.device.user.role, Resource::Commitments) {
+        Some(_) => Some(crate::service::filings::commitment_details(state, &session.device, &centro).await?),
+        None => None,
+    };
     // Figures and commitments are program-wide; visits, photos and complaints only for
     // the centro's own team (and staff).
     let own = access::sees_centro_records(state, &session.device, &centro).await?;
@@ -191,8 +199,9 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     }
                 }
             } }
-            h2 { "Compromisos de mejora" }
-            div.card {
+            h2 #compromisos { "Compromisos de mejora" }
+            @if let Some(details) = &details { (super::filings::commitments(session, &centro, details, state.today())) }
+            @else { div.card {
                 @if records.commitments.is_empty() { p.muted { "Sin compromisos." } }
                 @for k in &records.commitments {
                     div.item {
@@ -203,7 +212,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                         } }
                     }
                 }
-            }
+            } }
             @if own { h2 { "Libro de quejas" } }
             @if own { div.card {
                 @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }

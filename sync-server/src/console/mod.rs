@@ -8,6 +8,8 @@ mod centro;
 pub(crate) mod charts;
 mod exports;
 mod fieldwork;
+mod filings;
+mod institution;
 mod login;
 pub mod origin;
 mod page;
@@ -31,7 +33,19 @@ const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/consola") }))
-        .route("/consola", get(|| async { Redirect::to("/consola/resultados") }))
+        .route("/consola", get(institution::start))
+        .route("/consola/institucion", get(institution::home))
+        .route("/consola/institucion/centros/{centro}", get(institution::centro))
+        .route("/consola/centros/{centro}/compromisos", post(filings::register))
+        .route("/consola/centros/{centro}/compromisos/{id}/confirmar", post(filings::confirm))
+        .route("/consola/centros/{centro}/compromisos/{id}/devolver", post(filings::send_back))
+        .route("/consola/centros/{centro}/compromisos/{id}/hitos/{m}/prorroga", post(filings::request_extension))
+        .route("/consola/centros/{centro}/compromisos/{id}/hitos/{m}/verificar", post(filings::verify))
+        .route(
+            "/consola/centros/{centro}/compromisos/{id}/hitos/{m}/evidencia",
+            post(filings::upload).layer(DefaultBodyLimit::max(shared::protocol::MAX_EVIDENCE_BYTES as usize + 64 * 1024)),
+        )
+        .route("/consola/prorrogas/{id}", post(filings::decide_extension))
         .route("/consola/entrar", get(login::form).post(login::submit))
         .route("/consola/salir", post(login::logout))
         .route("/consola/resultados", get(results::page))

@@ -59,6 +59,7 @@ fn role_label(role: Role) -> &'static str {
         Role::Supervisor => "Supervisión",
         Role::Inspector => "Inspección",
         Role::Surveyor => "Encuestas",
+        Role::Enlace => "Enlace institucional",
     }
 }
 
@@ -83,14 +84,16 @@ pub fn layout_refreshing(title: &str, session: Option<&Session>, active: &str, b
                 header.top {
                     div.brand { "Ventanilla" span { "Consola" } }
                     @if let Some(s) = session {
-                        nav {
+                        @if s.device.user.role == Role::Enlace { nav {
+                            a href="/consola/institucion" class=[(active == "institucion").then_some("on")] { "Mi institución" }
+                        } } @else { nav {
                             a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
                             a href="/consola/campo" class=[(active == "campo").then_some("on")] { "Trabajo de campo" }
                             a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
                             @if crate::access::grant(s.device.user.role, crate::access::Resource::Program).is_some() {
                                 a href="/consola/admin" class=[(active == "admin").then_some("on")] { "Administración" }
                             }
-                        }
+                        } }
                         form.logout method="post" action="/consola/salir" {
                             input type="hidden" name="csrf" value=(s.csrf);
                             span.who { (s.device.user.display_name) " · " (role_label(s.device.user.role)) }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::{CentroScoreDto, PeriodState, ScoreTableDto};
+use shared::protocol::{CentroScoreDto, ScoreTableDto};
 
 use super::centro::{dimension_intervals, figures};
 use super::page::{Session, layout, respond};
@@ -53,16 +53,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let period = period.ok_or_else(|| AppError::NotFound("Aún no hay periodos.".into()))?;
     let period_name = periods.iter().find(|(id, _)| *id == period).map(|p| p.1.clone()).ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     // Official once closed: the latest version; live (preliminary) while open.
-    let closed = state.period_settings().state(&period) != PeriodState::Abierto;
-    let latest = if closed { state.db.official_versions(period.clone()).await?.pop() } else { None };
-    let (source, table): (String, Option<ScoreTableDto>) = match &latest {
-        Some(v) => {
-            let (_, json) = state.db.official_table(period.clone(), v.version).await?;
-            let table = serde_json::from_str(&json).map_err(|e| AppError::Internal(anyhow::anyhow!("stored official table damaged: {e}")))?;
-            (format!("Resultados oficiales, versión {} (huella {}…)", v.version, v.table_sha256.get(..12).unwrap_or_default()), Some(table))
-        }
-        None => ("Resultados preliminares: el periodo sigue abierto".to_string(), state.read_scores(|live| live.table(&period).map(|t| ScoreTableDto::from(&t)))?),
-    };
+    let (source, table): (String, Option<ScoreTableDto>) = super::institution::period_results(state, &period).await?;
     let c: Option<CentroScoreDto> = table.and_then(|t| t.centros.into_iter().find(|c| c.centro_id == centro));
     let dates = state.db.period_dates(period.clone()).await?;
     let dimensions = match dates {
@@ -88,7 +79,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
             div.report data-report=(centro) {
                 p { strong { (name) } " · " (municipio) " · " (centro) }
                 p { "Periodo " (period_name) " · " span data-source { (source) } }
-                p.no-print { a href=(format!("/consola/centros/{centro}?periodo={period}")) { "Ver el centro en la consola" } " · Imprima esta página para entregarla al centro." }
+                p.no-print { a href=(format!("{}?periodo={period}", super::filings::centro_home(session, &centro))) { "Ver el centro en la consola" } " · Imprima esta página para entregarla al centro." }
                 @if let Some(c) = &c {
                     p { (category_title(&c.ambito, &c.tipo)) " · " span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
                         @if let Some(r) = c.rank { " · lugar " (r) " de su categoría" } " · IGC* " (one(c.igc_star)) }

@@ -130,11 +130,15 @@ pub(crate) fn category_title(ambito: &str, tipo: &str) -> String {
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(f): Query<Filters>) -> Response {
+    if super::institution::is_enlace(&session) {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/consola/institucion"));
+    }
     respond(&session, build(&state, &session, f).await)
 }
 
 async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
-    access::require(&session.device, Resource::Results)?;
+    access::require_program_wide(&session.device, Resource::Results)?;
+    let waiting = crate::service::filings::waiting(state, &session.device).await?;
     let periods = state.db.period_list().await?;
     let Some(period) = super::page::pick_period(&periods, f.periodo) else {
         return Ok(layout("Resultados", Some(session), "resultados", html! { p { "Aún no hay periodos." } }));
@@ -151,6 +155,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
         Some(session),
         "resultados",
         html! {
+            (super::filings::waiting_card(session, &waiting))
             form.toolbar method="get" action="/consola/resultados" {
                 (period_select(&periods, &period))
                 div { label for="categoria" { "Categoría" }

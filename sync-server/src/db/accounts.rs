@@ -15,6 +15,8 @@ pub struct NewUser {
     pub password_hash: String,
     /// The supervisor's username, for field users.
     pub supervisor: Option<String>,
+    /// The institution an enlace speaks for (a centros' `dependencia`).
+    pub institution: Option<String>,
 }
 
 /// An enrolled device, found by its token.
@@ -24,6 +26,8 @@ pub struct Device {
     pub user_id: i64,
     pub user: UserInfo,
     pub revoked: bool,
+    /// The institution the user speaks for, when an enlace.
+    pub institution: Option<String>,
 }
 
 fn role_of(code: String) -> rusqlite::Result<Role> {
@@ -47,9 +51,21 @@ impl Db {
                         .ok_or_else(|| DbError::Invalid(format!("«{name}» no es un supervisor registrado")))?,
                 ),
             };
+            let institution = match (u.role, u.institution.as_deref().map(str::trim)) {
+                (Role::Enlace, Some(name)) if !name.is_empty() => {
+                    let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM centros WHERE dependencia = ?1)", [name], |r| r.get(0))?;
+                    if !known {
+                        return Err(DbError::Invalid(format!("«{name}» no es la dependencia de ningún centro registrado")));
+                    }
+                    Some(name.to_string())
+                }
+                (Role::Enlace, _) => return Err(DbError::Invalid("Un enlace institucional necesita su institución (la dependencia de sus centros).".into())),
+                (_, Some(_)) => return Err(DbError::Invalid("Solo un enlace institucional tiene institución.".into())),
+                (_, None) => None,
+            };
             tx.execute(
-                "INSERT INTO users (username, display_name, role, password_hash, supervisor_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![u.username, u.display_name, u.role.code(), u.password_hash, supervisor_id, now_text()],
+                "INSERT INTO users (username, display_name, role, password_hash, supervisor_id, created_at, institution) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![u.username, u.display_name, u.role.code(), u.password_hash, supervisor_id, now_text(), institution],
             )?;
             let id = tx.last_insert_rowid();
             tx.commit()?;
@@ -115,18 +131,18 @@ impl Db {
         self.read(move |conn| {
             let row = conn
                 .query_row(
-                    "SELECT d.id, d.user_id, d.revoked_at IS NOT NULL OR u.active = 0, u.username, u.display_name, u.role
+                    "SELECT d.id, d.user_id, d.revoked_at IS NOT NULL OR u.active = 0, u.username, u.display_name, u.role, u.institution
                      FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
                     [&token_hash],
                     |r| {
                         let id: String = r.get(0)?;
                         let user = UserInfo { username: r.get(3)?, display_name: r.get(4)?, role: role_of(r.get(5)?)? };
-                        Ok((id, r.get(1)?, r.get(2)?, user))
+                        Ok((id, r.get(1)?, r.get(2)?, user, r.get(6)?))
                     },
                 )
                 .optional()?;
-            Ok(row.and_then(|(id, user_id, revoked, user)| {
-                Uuid::parse_str(&id).ok().map(|id| Device { id, user_id, user, revoked })
+            Ok(row.and_then(|(id, user_id, revoked, user, institution)| {
+                Uuid::parse_str(&id).ok().map(|id| Device { id, user_id, user, revoked, institution })
             }))
         })
         .await
@@ -155,6 +171,29 @@ impl Db {
             )?;
             let ids = stmt.query_map([user_id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
             Ok(ids)
+        })
+        .await
+    }
+
+    /// The institution (`dependencia`) `centro` belongs to, if the centro exists.
+    pub async fn centro_institution(&self, centro: String) -> Result<Option<String>, DbError> {
+        self.read(move |conn| Ok(conn.query_row("SELECT dependencia FROM centros WHERE id = ?1", [&centro], |r| r.get(0)).optional()?)).await
+    }
+
+    /// The ids of the centros of `institution` (its `dependencia`), sorted.
+    pub async fn institution_centros(&self, institution: String) -> Result<Vec<String>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare("SELECT id FROM centros WHERE dependencia = ?1 ORDER BY id")?;
+            Ok(stmt.query_map([&institution], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// Every institution (`dependencia`) with centros, sorted.
+    pub async fn institutions(&self) -> Result<Vec<String>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT DISTINCT dependencia FROM centros ORDER BY dependencia")?;
+            Ok(stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?)
         })
         .await
     }

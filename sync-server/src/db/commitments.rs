@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use shared::protocol::{ChangeBody, CommitmentInfo, CommitmentInput, ComplaintInput, MilestoneInfo, Role, VerifyMilestone};
+use shared::protocol::{ChangeBody, CommitmentInfo, CommitmentInput, CommitmentStatus, ComplaintInput, MilestoneInfo, Role, VerifiedHow, VerifyMilestone};
 use shared::scoring::{Commitment, Complaint, Milestone};
 
 use super::program::emit;
@@ -42,8 +42,19 @@ pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<C
     }))
 }
 
-/// Tells the users assigned to the centro, and returns the change's sequence number.
-fn announce(tx: &Transaction<'_>, info: &CommitmentInfo) -> Result<u64, DbError> {
+/// A commitment's state.
+pub(crate) fn status(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentStatus>, DbError> {
+    let code: Option<String> = conn.query_row("SELECT status FROM commitments WHERE centro_id = ?1 AND id = ?2", params![centro, id], |r| r.get(0)).optional()?;
+    code.map(|c| CommitmentStatus::parse(&c).ok_or_else(|| DbError::Other(anyhow::anyhow!("stored commitment status «{c}»")))).transpose()
+}
+
+/// Tells the users assigned to the centro when the commitment is confirmed (the phones
+/// verify confirmed commitments only), and returns the change's sequence number.
+pub(crate) fn announce(tx: &Transaction<'_>, info: &CommitmentInfo) -> Result<u64, DbError> {
+    if status(tx, &info.centro_id, &info.commitment_id)? != Some(CommitmentStatus::Confirmado) {
+        let seq = emit(tx, "commitment_changed", &format!("{}/{}", info.centro_id, info.commitment_id), None, None)?;
+        return Ok(seq as u64);
+    }
     let users: Vec<i64> = {
         let mut stmt = tx.prepare("SELECT user_id FROM assignments WHERE centro_id = ?1")?;
         stmt.query_map([&info.centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?
@@ -57,12 +68,30 @@ fn announce(tx: &Transaction<'_>, info: &CommitmentInfo) -> Result<u64, DbError>
     Ok(seq as u64)
 }
 
+/// Longest description of a commitment or a milestone, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 1_000;
+/// Most milestones of a commitment.
+pub const MAX_MILESTONES: usize = 50;
+
+/// Who registers a commitment: staff (confirmed at once) or an Enlace (a proposal).
+#[derive(Debug, Clone, Copy)]
+pub struct Author {
+    pub user_id: i64,
+    pub proposes: bool,
+}
+
 fn check_input(input: &CommitmentInput) -> Result<(), DbError> {
     if !(1..=3).contains(&input.impact) {
         return Err(DbError::Invalid("El impacto debe ser 1, 2 o 3.".into()));
     }
     if input.description.trim().is_empty() || input.milestones.is_empty() {
         return Err(DbError::Invalid("Describa el compromiso y al menos un hito.".into()));
+    }
+    if input.description.chars().count() > MAX_DESCRIPTION_CHARS || input.milestones.len() > MAX_MILESTONES {
+        return Err(DbError::Invalid(format!("Un compromiso se describe en a lo más {MAX_DESCRIPTION_CHARS} caracteres y tiene a lo más {MAX_MILESTONES} hitos.")));
+    }
+    if input.milestones.iter().any(|m| m.description.trim().is_empty() || m.description.chars().count() > MAX_DESCRIPTION_CHARS) {
+        return Err(DbError::Invalid(format!("Cada hito se describe en 1 a {MAX_DESCRIPTION_CHARS} caracteres.")));
     }
     let mut ids: Vec<&str> = input.milestones.iter().map(|m| m.milestone_id.as_str()).collect();
     ids.sort_unstable();
@@ -73,8 +102,10 @@ fn check_input(input: &CommitmentInput) -> Result<(), DbError> {
 }
 
 impl Db {
-    /// Creates or edits a commitment; milestones keep their verification when their id stays.
-    pub async fn put_commitment(&self, centro: String, id: String, input: CommitmentInput) -> Result<(CommitmentInfo, u64), DbError> {
+    /// Creates or edits a commitment; milestones keep their verification when their id
+    /// stays. Staff's is confirmed; an Enlace's is a proposal, and an Enlace edits only
+    /// proposals and commitments sent back. A milestone with evidence or extensions stays.
+    pub async fn put_commitment(&self, author: Author, centro: String, id: String, input: CommitmentInput) -> Result<(CommitmentInfo, u64), DbError> {
         check_input(&input)?;
         self.write(move |conn| {
             let tx = conn.transaction()?;
@@ -82,11 +113,17 @@ impl Db {
             if !exists {
                 return Err(DbError::NotFound(format!("centro «{centro}»")));
             }
+            if author.proposes && status(&tx, &centro, &id)? == Some(CommitmentStatus::Confirmado) {
+                return Err(DbError::Conflict(format!(
+                    "El compromiso «{id}» ya fue confirmado por coordinación: sus hitos se cambian solo con una prórroga o por coordinación."
+                )));
+            }
+            let new_status = if author.proposes { CommitmentStatus::Propuesto } else { CommitmentStatus::Confirmado };
             tx.execute(
-                "INSERT INTO commitments (centro_id, id, description, impact, seq) VALUES (?1, ?2, ?3, ?4, 0)
+                "INSERT INTO commitments (centro_id, id, description, impact, seq, status, registered_by) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
                  ON CONFLICT (centro_id, id) DO UPDATE SET description = excluded.description,
-                 impact = excluded.impact, version = version + 1",
-                params![centro, id, input.description.trim(), input.impact],
+                 impact = excluded.impact, version = version + 1, status = excluded.status, return_reason = NULL",
+                params![centro, id, input.description.trim(), input.impact, new_status.code(), author.user_id],
             )?;
             let keep: Vec<&str> = input.milestones.iter().map(|m| m.milestone_id.as_str()).collect();
             let existing: Vec<String> = {
@@ -94,15 +131,25 @@ impl Db {
                 stmt.query_map(params![centro, id], |r| r.get(0))?.collect::<Result<_, _>>()?
             };
             for gone in existing.iter().filter(|m| !keep.contains(&m.as_str())) {
+                let history: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM evidence_documents WHERE centro_id = ?1 AND commitment_id = ?2 AND milestone_id = ?3)
+                     OR EXISTS (SELECT 1 FROM extensions WHERE centro_id = ?1 AND commitment_id = ?2 AND milestone_id = ?3)",
+                    params![centro, id, gone],
+                    |r| r.get(0),
+                )?;
+                if history {
+                    return Err(DbError::Conflict(format!("El hito «{gone}» tiene evidencias o prórrogas: se conserva; inclúyalo.")));
+                }
                 tx.execute("DELETE FROM milestones WHERE centro_id = ?1 AND commitment_id = ?2 AND id = ?3", params![centro, id, gone])?;
             }
             for m in &input.milestones {
                 tx.execute(
                     "INSERT INTO milestones (centro_id, commitment_id, id, description, due_date) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (centro_id, commitment_id, id) DO UPDATE SET description = excluded.description, due_date = excluded.due_date",
-                    params![centro, id, m.milestone_id, m.description, m.due.to_string()],
+                    params![centro, id, m.milestone_id, m.description.trim(), m.due.to_string()],
                 )?;
             }
+            super::cycle::audit(&tx, author.user_id, "commitment_registered", format!("{centro}/{id} ({})", new_status.code()))?;
             let info = load(&tx, &centro, &id)?.ok_or_else(|| DbError::NotFound(format!("compromiso «{id}»")))?;
             let seq = announce(&tx, &info)?;
             tx.commit()?;
@@ -148,11 +195,26 @@ impl Db {
                     current.version, v.base_version
                 )));
             }
+            if status(&tx, &centro, &commitment)? != Some(CommitmentStatus::Confirmado) {
+                return Err(DbError::Conflict("Un hito se verifica cuando coordinación confirmó el compromiso.".into()));
+            }
+            let how = if user.1.is_field() { VerifiedHow::Visita } else { VerifiedHow::Escritorio };
+            if how == VerifiedHow::Escritorio {
+                let documents: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM evidence_documents WHERE centro_id = ?1 AND commitment_id = ?2 AND milestone_id = ?3 AND complete = 1)",
+                    params![centro, commitment, milestone],
+                    |r| r.get(0),
+                )?;
+                if !documents {
+                    return Err(DbError::Conflict("En escritorio se verifica con evidencia documental: este hito aún no tiene ningún documento completo.".into()));
+                }
+            }
             let evidence = serde_json::to_string(&v.evidence).map_err(|e| DbError::Other(e.into()))?;
             tx.execute(
-                "UPDATE milestones SET verified_on = ?1, verified_by = ?2, evidence = ?3 WHERE centro_id = ?4 AND commitment_id = ?5 AND id = ?6",
-                params![v.verified_on.to_string(), user.0, evidence, centro, commitment, milestone],
+                "UPDATE milestones SET verified_on = ?1, verified_by = ?2, evidence = ?3, verified_how = ?4 WHERE centro_id = ?5 AND commitment_id = ?6 AND id = ?7",
+                params![v.verified_on.to_string(), user.0, evidence, how.code(), centro, commitment, milestone],
             )?;
+            super::cycle::audit(&tx, user.0, "milestone_verified", format!("{centro}/{commitment}/{milestone} ({}, {})", how.code(), v.verified_on))?;
             tx.execute("UPDATE commitments SET version = version + 1 WHERE centro_id = ?1 AND id = ?2", params![centro, commitment])?;
             let info = load(&tx, &centro, &commitment)?.ok_or_else(|| DbError::NotFound(format!("compromiso «{commitment}»")))?;
             let seq = announce(&tx, &info)?;
@@ -201,7 +263,7 @@ pub(crate) fn commitments_of(conn: &Connection, centro: Option<&str>) -> Result<
     let mut stmt = conn.prepare(
         "SELECT c.centro_id, c.id, c.impact, c.seq, m.due_date, m.verified_on FROM commitments c
          JOIN milestones m ON m.centro_id = c.centro_id AND m.commitment_id = c.id
-         WHERE ?1 IS NULL OR c.centro_id = ?1 ORDER BY c.centro_id, c.id, m.due_date, m.id",
+         WHERE (?1 IS NULL OR c.centro_id = ?1) AND c.status = 'confirmado' ORDER BY c.centro_id, c.id, m.due_date, m.id",
     )?;
     let rows = stmt.query_map([centro], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, i64>(3)?, parsed::<NaiveDate>(r, 4)?, parsed_opt::<NaiveDate>(r, 5)?))

@@ -55,7 +55,7 @@ fn transition(tx: &Transaction<'_>, period: &str, user: i64, from: PeriodState, 
     audit(tx, user, &format!("period_{}", to.code()), format!("periodo {period}: {} → {} ({reason})", from.code(), to.code()))
 }
 
-fn audit(tx: &Transaction<'_>, user: i64, action: &str, detail: String) -> Result<(), DbError> {
+pub(crate) fn audit(tx: &Transaction<'_>, user: i64, action: &str, detail: String) -> Result<(), DbError> {
     tx.execute("INSERT INTO audit_log (at, user_id, action, detail) VALUES (?1, ?2, ?3, ?4)", params![now_text(), user, action, detail])?;
     Ok(())
 }

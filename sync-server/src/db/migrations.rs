@@ -1,7 +1,7 @@
 //! The schema's migrations: an append-only list, applied in order inside one exclusive
 //! transaction each, tracked by SQLite's `user_version`.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 /// Every migration, oldest first. Never edit or reorder a released entry; append.
 const MIGRATIONS: &[&str] = &[
@@ -14,20 +14,39 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_photo_owners_console_sessions.sql"),
     include_str!("../../migrations/sqlite/0008_sampling_counts.sql"),
     include_str!("../../migrations/sqlite/0009_period_states.sql"),
+    include_str!("../../migrations/sqlite/0010_enlace.sql"),
 ];
 
 /// The schema version a fully migrated database has.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 /// Applies the migrations `conn` lacks. Safe to run any number of times.
+///
+/// Foreign keys are off while they run (a migration may rebuild a table others refer to,
+/// which SQLite allows only so) and every reference is checked before each commit.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = apply(conn, SCHEMA_VERSION);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    result
+}
+
+fn apply(conn: &mut Connection, upto: usize) -> rusqlite::Result<()> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
         let version: usize = tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
-        let Some(sql) = MIGRATIONS.get(version) else {
+        let Some(sql) = MIGRATIONS.get(version).filter(|_| version < upto) else {
             return Ok(());
         };
         tx.execute_batch(sql)?;
+        let broken: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = broken {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("migration {} leaves a broken reference in {table}", version + 1)),
+            ));
+        }
         tx.pragma_update(None, "user_version", (version + 1) as i64)?;
         tx.commit()?;
     }
@@ -44,5 +63,29 @@ mod tests {
         migrate(&mut conn).expect("second");
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
         assert_eq!(v as usize, SCHEMA_VERSION);
+    }
+
+    /// Rebuilding `users` (0010) keeps every user and every reference to them.
+    #[test]
+    fn the_users_rebuild_keeps_users_and_references() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
+        apply(&mut conn, 9).expect("up to 9");
+        conn.execute_batch(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'sup', 'S', 'supervisor', 'h', 't');
+             INSERT INTO users (id, username, display_name, role, password_hash, supervisor_id, created_at) VALUES (2, 'enc', 'E', 'surveyor', 'h', 1, 't');
+             INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 2, 'l', 'th', 't');",
+        )
+        .expect("seed");
+        migrate(&mut conn).expect("migrate");
+        let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("pragma");
+        assert!(fk, "foreign keys are enforced again");
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM devices d JOIN users u ON u.id = d.user_id WHERE u.supervisor_id = 1", [], |r| r.get(0)).expect("join");
+        assert_eq!(n, 1);
+        let err = conn.execute("DELETE FROM users WHERE id = 2", []);
+        assert!(err.is_err(), "the devices' reference to users still holds");
+        let err = conn.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES ('x', 'X', 'enlace', 'h', 't')", []);
+        assert!(err.is_err(), "an enlace needs an institution");
+        conn.execute("INSERT INTO users (username, display_name, role, password_hash, created_at, institution) VALUES ('x', 'X', 'enlace', 'h', 't', 'Secretaría de Salud')", []).expect("enlace");
     }
 }

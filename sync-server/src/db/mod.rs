@@ -13,7 +13,9 @@ mod checkpoint;
 mod commitments;
 mod console;
 mod cycle;
+mod evidence;
 mod exports;
+mod filings;
 mod forms;
 mod migrations;
 mod photos;
@@ -21,6 +23,7 @@ mod program;
 mod review;
 mod scores;
 mod sessions;
+mod suggestions;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +32,10 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 
 pub use accounts::{Device, NewUser};
+pub use commitments::Author;
 pub use console::ResponseDay;
+pub use evidence::{EvidenceToVerify, NewEvidence};
+pub use filings::{EvidenceOwner, PendingExtension};
 pub use cycle::{Frozen, Published, StateRow};
 pub use exports::{ExportColumns, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;

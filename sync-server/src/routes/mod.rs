@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cycle;
 pub mod devices;
 pub mod exports;
+pub mod filings;
 pub mod forms;
 pub mod health;
 pub mod photos;
@@ -65,7 +66,14 @@ pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(devices::revoke))
         .routes(routes!(review::queue))
         .routes(routes!(review::decide))
-        .routes(routes!(program::put_commitment))
+        .routes(routes!(program::put_commitment, filings::commitment))
+        .routes(routes!(filings::confirm))
+        .routes(routes!(filings::send_back))
+        .routes(routes!(filings::request_extension))
+        .routes(routes!(filings::decide_extension))
+        .routes(with_limit(routes!(filings::upload_evidence), shared::protocol::MAX_EVIDENCE_BYTES as usize))
+        .routes(routes!(filings::evidence))
+        .routes(routes!(filings::suggestions))
         .routes(routes!(program::verify_milestone))
         .routes(routes!(program::put_complaint))
         .routes(with_limit(routes!(photos::status, photos::upload), crate::photos::MAX_PHOTO_BYTES as usize))

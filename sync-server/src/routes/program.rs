@@ -4,26 +4,19 @@ use axum::Json;
 use axum::extract::State;
 use shared::protocol::{Key, CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, VerifyMilestone};
 
-use crate::access::{self, Resource};
+use crate::access;
 use crate::auth::AuthDevice;
 use crate::extract::ApiPath;
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
-
-
-/// Brings the live scores up to date with a centro's commitments and complaints.
-async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), AppError> {
-    let (commitments, complaints) = state.db.centro_score_records(centro.to_string()).await?;
-    state.scores.update(crate::scores::Update::CentroRecords { centro_id: centro.to_string(), commitments, complaints, seq });
-    Ok(())
-}
+use crate::service::filings::{self, refresh};
 
 #[utoipa::path(
     put,
     path = "/centros/{centro_id}/commitments/{commitment_id}",
     tag = "compromisos",
     summary = "Crear o editar un compromiso de mejora con sus hitos",
-    description = "Roles: admin, staff.",
+    description = "Roles: admin, staff (confirmado), enlace de la institución del centro (propuesto: espera que coordinación confirme su impacto; el enlace edita solo propuestos y devueltos).",
     security(("deviceToken" = [])),
     params(("centro_id" = String, Path, description = "Clave del centro"), ("commitment_id" = String, Path, description = "Clave del compromiso")),
     request_body = CommitmentInput,
@@ -35,10 +28,7 @@ pub async fn put_commitment(
     ApiPath((centro, id)): ApiPath<(Key, Key)>,
     AppJson(input): AppJson<CommitmentInput>,
 ) -> Result<Json<CommitmentInfo>, AppError> {
-    access::require(&device, Resource::Commitments)?;
-    let (info, seq) = state.db.put_commitment(centro.to_string(), id.into_string(), input).await?;
-    refresh(&state, centro.as_str(), seq).await?;
-    Ok(Json(info))
+    Ok(Json(filings::register_commitment(&state, &device, centro.as_str(), id.as_str(), input).await?))
 }
 
 #[utoipa::path(
@@ -46,7 +36,7 @@ pub async fn put_commitment(
     path = "/centros/{centro_id}/commitments/{commitment_id}/milestones/{milestone_id}/verify",
     tag = "compromisos",
     summary = "Verificar un hito sobre la versión vista (una versión vieja: 409)",
-    description = "Roles: admin, staff, el inspector del centro.",
+    description = "Roles: el inspector del centro (en visita), admin y staff (en escritorio: solo con un documento de evidencia completo). El compromiso debe estar confirmado.",
     security(("deviceToken" = [])),
     params(("centro_id" = String, Path, description = "Clave del centro"), ("commitment_id" = String, Path, description = "Clave del compromiso"), ("milestone_id" = String, Path, description = "Clave del hito")),
     request_body = VerifyMilestone,
@@ -62,10 +52,7 @@ pub async fn verify_milestone(
     if i64::try_from(body.base_version).is_err() {
         return Err(AppError::BadRequest("invalid_body", "«base_version» es la versión que el dispositivo vio (a lo más 2⁶³ − 1).".into()));
     }
-    access::require_site_records(&state, &device, &centro).await?;
-    let (info, seq) = state.db.verify_milestone((device.user_id, device.user.role), (centro.clone(), commitment.into_string(), milestone.into_string()), body).await?;
-    refresh(&state, &centro, seq).await?;
-    Ok(Json(info))
+    Ok(Json(filings::verify_milestone(&state, &device, (centro, commitment.into_string(), milestone.into_string()), body).await?))
 }
 
 #[utoipa::path(

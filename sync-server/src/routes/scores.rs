@@ -22,6 +22,7 @@ pub struct Format {
     format: Option<String>,
 }
 
+#[allow(dead_code)]
 fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
     crate::access::require(device, crate::access::Resource::Results).map(|_| ())
 }
@@ -42,7 +43,7 @@ pub async fn inputs(
     AuthDevice(device): AuthDevice,
     ApiPath(period_id): ApiPath<Key>,
 ) -> Result<Json<shared::protocol::ScoringInputs>, AppError> {
-    results_reader(&device)?;
+    crate::access::require_program_wide(&device, crate::access::Resource::Results)?;
     let period_id = period_id.into_string();
     let inputs = state.db.scoring_inputs(period_id.clone()).await?;
     state.db.audit(device.user_id, "export_scoring_inputs", format!("periodo {period_id}")).await?;
@@ -54,7 +55,7 @@ pub async fn inputs(
     path = "/periods/{period_id}/scores",
     tag = "resultados",
     summary = "Tabla de resultados en vivo, con método y marca de agua",
-    description = "Roles: admin, staff, supervisor. CSV y XLSX quedan en la bitácora.",
+    description = "Roles: admin, staff, supervisor; el enlace ve solo las filas de los centros de su institución (con el lugar que ocupan en todo el programa). CSV y XLSX quedan en la bitácora.",
     security(("deviceToken" = [])),
     params(("period_id" = String, Path, description = "Clave del periodo"), Format),
     responses((
@@ -78,7 +79,7 @@ pub async fn get(
     let table = state
         .read_scores(|live| live.table(&period_id))?
         .ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period_id}».")))?;
-    let dto = ScoreTableDto::from(&table);
+    let dto = crate::service::institution::scoped_table(&state, &device, ScoreTableDto::from(&table)).await?;
     match format.format.as_deref() {
         None | Some("json") => Ok(Json(dto).into_response()),
         Some("csv") => {

@@ -143,12 +143,13 @@ pub async fn official(state: &AppState, device: &Device, period: &str, version: 
     access::require(device, Resource::Results)?;
     let (version, json) = state.db.official_table(period.to_string(), version).await?;
     let table: ScoreTableDto = serde_json::from_str(&json).map_err(|e| AppError::Internal(anyhow::anyhow!("stored official table damaged: {e}")))?;
+    let table = crate::service::institution::scoped_table(state, device, table).await?;
     Ok(OfficialResults { version, table })
 }
 
 /// A version's frozen inputs: the canonical JSON, exactly the bytes its digest covers.
 pub async fn official_inputs(state: &AppState, device: &Device, period: &str, version: u32) -> Result<Vec<u8>, AppError> {
-    access::require(device, Resource::Results)?;
+    access::require_program_wide(device, Resource::Results)?;
     Ok(frozen_inputs(state, period, version).await?.0)
 }
 
@@ -181,6 +182,6 @@ pub async fn version_changes(state: &AppState, device: &Device, period: &str, ve
 /// The records stored after the period's latest close (newest first, at most
 /// [`LATE_LISTED`]) and how many there are.
 pub async fn late(state: &AppState, device: &Device, period: &str) -> Result<(u64, Vec<LateRecord>), AppError> {
-    access::require(device, Resource::Results)?;
+    access::require_program_wide(device, Resource::Results)?;
     Ok(state.db.late_records(period.to_string(), LATE_LISTED).await?)
 }

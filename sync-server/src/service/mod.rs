@@ -5,6 +5,8 @@
 pub mod cycle;
 pub mod devices;
 pub mod exports;
+pub mod filings;
+pub mod institution;
 pub mod login;
 pub mod publication;
 pub mod program;

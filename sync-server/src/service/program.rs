@@ -120,7 +120,7 @@ pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> R
     }
     let password = u.password.clone();
     let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(anyhow::Error::from)??;
-    let new = NewUser { username: u.username.clone(), display_name: u.display_name.clone(), role: u.role, password_hash, supervisor: u.supervisor };
+    let new = NewUser { username: u.username.clone(), display_name: u.display_name.clone(), role: u.role, password_hash, supervisor: u.supervisor, institution: u.institution };
     state.db.create_user(new).await?;
     state.db.audit(device.user_id, "create_user", format!("{} ({})", u.username, u.role.code())).await?;
     Ok(UserInfo { username: u.username, display_name: u.display_name, role: u.role })
