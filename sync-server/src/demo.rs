@@ -116,7 +116,11 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
 
 /// How to log in, for the terminal.
 pub fn login_help(address: std::net::SocketAddr) -> String {
-    let users: Vec<String> = USERS.iter().map(|(u, _, role, _, _)| format!("  {u:<13} {}", role.code())).collect();
+    let users: Vec<String> = USERS
+        .iter()
+        .map(|(u, _, role, _, _)| format!("  {u:<13} {}", role.code()))
+        .chain(ENLACES.iter().map(|(u, _, institution)| format!("  {u:<13} enlace ({institution})")))
+        .collect();
     format!(
         "Programa de demostración listo en http://{address}\nConsola web: http://{address}/consola\nUsuarios (contraseña «{DEMO_PASSWORD}»):\n{}",
         users.join("\n")

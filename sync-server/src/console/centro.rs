@@ -22,6 +22,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize)]
 pub struct Filters {
     periodo: Option<String>,
+    /// What was just done (after a form on this page).
+    hecho: Option<String>,
 }
 
 /// Each pillar's compliance in one visit (0–100): the weighted share of the points of its
@@ -139,6 +141,7 @@ pub(super) async fn centro_page(state: &AppState, session: &Session, centro: &st
 }
 
 async fn build(state: &AppState, session: &Session, centro: String, f: Filters) -> Result<Markup, AppError> {
+    let notice = f.hecho.clone();
     let CentroPage { name, municipio, periods, period } = centro_page(state, session, &centro, f.periodo).await?;
     let period = period.unwrap_or_default();
     let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = state.read_scores(|live| {
@@ -169,6 +172,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         Some(session),
         "resultados",
         html! {
+            @if let Some(n) = &notice { p.notice role="status" { (n) } }
             p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" }
                 " · " a href=(format!("/consola/centros/{centro}/informe?periodo={period}")) { "Informe imprimible del centro" } }
             @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }

@@ -1,0 +1,109 @@
+//! The centros' year in headless Chromium: an Enlace Institucional registers a commitment
+//! that staff confirm, uploads a PDF as evidence and asks for an extension; staff approve it
+//! and verify the evidence at the desk; the Enlace reads the centro report. Screenshots:
+//! `target/screenshots/centros/`.
+
+use crate::browser::Browser;
+use crate::helpers::spawn_server;
+
+const PASSWORD: &str = sync_server::demo::DEMO_PASSWORD;
+const CENTRO: &str = "GTO-E-S-01";
+
+async fn sign_in(b: &Browser, base: &str, user: &str, lands_on: &str) -> anyhow::Result<()> {
+    b.client.goto(&format!("{base}/consola/entrar")).await?;
+    b.type_into("#usuario", user).await?;
+    b.type_into("#contrasena", PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text(lands_on).await
+}
+
+async fn sign_out(b: &Browser) -> anyhow::Result<()> {
+    b.click("form.logout button").await?;
+    b.find("#usuario").await?;
+    Ok(())
+}
+
+/// Sets a date input's value (typing into one depends on the browser's locale).
+async fn set_date(b: &Browser, css: &str, value: &str) -> anyhow::Result<()> {
+    b.find(css).await?;
+    b.client.execute("document.querySelector(arguments[0]).value = arguments[1];", vec![css.into(), value.into()]).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enlace_files_and_staff_decide_the_centros_year() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let base = server.url();
+    let dir = tempfile::tempdir()?;
+    let pdf = dir.path().join("acta-de-avance.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")?;
+
+    let b = Browser::start("centros", 1280, 1000).await?;
+    // The Enlace lands on its institution: its centros only.
+    sign_in(&b, &base, "enlace.salud", "Mi institución").await?;
+    b.find(&format!("tr[data-centro='{CENTRO}']")).await?;
+    anyhow::ensure!(!b.has("tr[data-centro='GTO-E-T-01']").await, "another institution's centro is listed");
+    b.shot("01-institucion").await?;
+
+    // It registers a commitment: a proposal that waits on staff.
+    b.click(&format!("a[href='/consola/institucion/centros/{CENTRO}']")).await?;
+    b.type_into("#cid-nuevo", "K1").await?;
+    b.type_into("#cdesc-nuevo", "Publicar requisitos y costos en la sala de espera").await?;
+    b.type_into("#chitos-nuevo", "H1 | Colocar carteles con requisitos | 2030-06-30").await?;
+    b.click("form[data-commitment-form='nuevo'] button").await?;
+    b.wait_text("Compromiso K1 guardado").await?;
+    b.find("[data-commitment='K1'][data-status='propuesto']").await?;
+    b.shot("02-compromiso-propuesto").await?;
+    sign_out(&b).await?;
+
+    // Staff see it waiting and confirm its impact.
+    sign_in(&b, &base, "coordinacion", "Resultados").await?;
+    b.find("#pendientes li[data-waiting='propuesto']").await?;
+    b.shot("03-pendientes-coordinacion").await?;
+    b.client.goto(&format!("{base}/consola/centros/{CENTRO}")).await?;
+    b.find("#imp-K1").await?.select_by_value("3").await?;
+    b.click("form[action$='/K1/confirmar'] button").await?;
+    b.wait_text("Compromiso K1 confirmado con impacto 3").await?;
+    sign_out(&b).await?;
+
+    // The Enlace uploads the PDF as evidence and asks for an extension.
+    sign_in(&b, &base, "enlace.salud", "Mi institución").await?;
+    b.client.goto(&format!("{base}/consola/institucion/centros/{CENTRO}")).await?;
+    b.find("tr[data-milestone='H1'] input[type='file']").await?.send_keys(&pdf.display().to_string()).await?;
+    b.click("tr[data-milestone='H1'] form[action$='/evidencia'] button").await?;
+    b.wait_text("Evidencia «acta-de-avance.pdf» subida al hito H1").await?;
+    set_date(&b, "tr[data-milestone='H1'] input[name='requested_due']", "2030-09-30").await?;
+    b.type_into("tr[data-milestone='H1'] form[action$='/prorroga'] input[name='reason']", "La imprenta entrega en agosto").await?;
+    b.click("tr[data-milestone='H1'] form[action$='/prorroga'] button").await?;
+    b.wait_text("Prórroga del hito H1 enviada a coordinación").await?;
+    b.find("li[data-extension-state='pendiente']").await?;
+    b.shot("04-evidencia-y-prorroga").await?;
+    sign_out(&b).await?;
+
+    // Staff approve the extension and verify the evidence at the desk.
+    sign_in(&b, &base, "coordinacion", "Resultados").await?;
+    b.find("#pendientes li[data-waiting='prorroga']").await?;
+    b.client.goto(&format!("{base}/consola/centros/{CENTRO}")).await?;
+    b.type_into("li[data-extension-state='pendiente'] input[name='reason']", "Justificado con la orden de compra").await?;
+    b.click("li[data-extension-state='pendiente'] button[value='aprobar']").await?;
+    b.wait_text("Prórroga aprobada").await?;
+    b.find("tr[data-milestone='H1'] [data-original-due='2030-06-30']").await?;
+    b.click("tr[data-milestone='H1'] form[action$='/verificar'] button").await?;
+    b.wait_text("Hito H1 verificado en escritorio").await?;
+    b.find("tr[data-milestone='H1'] [data-verified]").await?;
+    b.shot("05-prorroga-aprobada-y-verificada").await?;
+    sign_out(&b).await?;
+
+    // The Enlace reads the outcome and the centro report.
+    sign_in(&b, &base, "enlace.salud", "Mi institución").await?;
+    b.client.goto(&format!("{base}/consola/institucion/centros/{CENTRO}")).await?;
+    b.find("li[data-extension-state='aprobada']").await?;
+    b.find("tr[data-milestone='H1'] [data-verified]").await?;
+    b.shot("06-enlace-ve-el-resultado").await?;
+    b.click("a[href^='/consola/centros/GTO-E-S-01/informe']").await?;
+    b.find(&format!("[data-report='{CENTRO}']")).await?;
+    b.wait_text("Compromisos de mejora").await?;
+    b.shot("07-informe-del-centro").await?;
+    b.close().await?;
+    Ok(())
+}
