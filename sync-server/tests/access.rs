@@ -124,17 +124,7 @@ async fn a_partial_upload_is_continued_only_by_its_owner_and_read_only_by_those_
 
 /// A console session for `username`: the token and a CSRF value.
 async fn console(app: &TestApp, username: &str) -> (String, String) {
-    let req = Request::post("/consola/entrar")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("username={username}&password={PASSWORD}")))
-        .expect("request");
-    let res = app.router.clone().oneshot(req).await.expect("answer");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("cookie").to_string();
-    let token = cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).expect("token");
-    let html = page(app, "/consola/resultados", &token).await.1;
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf") + "name=\"csrf\" value=\"".len();
-    (token, html[at..].split('"').next().expect("value").to_string())
+    support::console_session(app, username, "/consola/resultados").await
 }
 
 async fn page(app: &TestApp, path: &str, token: &str) -> (StatusCode, String) {

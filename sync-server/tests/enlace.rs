@@ -9,8 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sha2::{Digest, Sha256};
 use shared::protocol::WireEntry;
-use support::{PASSWORD, TestApp, demo_app, push_body, survey};
-use tower::ServiceExt;
+use support::{TestApp, demo_app, push_body, survey};
 
 /// Secretaría de Salud: GTO-E-S-01..03. Another institution's centro: GTO-E-T-01.
 const OWN: &str = "GTO-E-S-01";
@@ -274,19 +273,8 @@ async fn suggestions_reach_the_enlace_anonymously_and_rejected_surveys_do_not() 
     assert_eq!(app.get(&format!("/api/v1/centros/{OWN}/suggestions?period=1999"), Some(&enlace)).await.status, StatusCode::NOT_FOUND);
 }
 
-/// A console session: the cookie's token and a CSRF value read from `page`.
 async fn console(app: &TestApp, username: &str, page: &str) -> (String, String) {
-    let req = Request::post("/consola/entrar")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("username={username}&password={PASSWORD}")))
-        .expect("request");
-    let res = app.router.clone().oneshot(req).await.expect("answer");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("cookie").to_string();
-    let token = cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).expect("token");
-    let (_, _, html) = get_page(app, page, &token).await;
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf") + "name=\"csrf\" value=\"".len();
-    (token, html[at..].split('"').next().expect("value").to_string())
+    support::console_session(app, username, page).await
 }
 
 async fn get_page(app: &TestApp, path: &str, token: &str) -> (StatusCode, Option<String>, String) {

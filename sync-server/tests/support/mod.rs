@@ -219,3 +219,21 @@ pub fn xlsform(survey: &[&[&str]], version: &str) -> Vec<u8> {
     }
     wb.save_to_buffer().expect("xlsx")
 }
+
+/// A console session for a demo user: the cookie's token and the CSRF value of `page`.
+#[allow(dead_code)]
+pub async fn console_session(app: &TestApp, username: &str, page: &str) -> (String, String) {
+    let req = Request::post("/consola/entrar")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("username={username}&password={PASSWORD}")))
+        .expect("request");
+    let res = app.router.clone().oneshot(req).await.expect("answer");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("cookie").to_string();
+    let token = cookie.split(';').next().and_then(|kv| kv.split_once('=')).map(|(_, v)| v.to_string()).expect("token");
+    let req = Request::get(page).header(header::COOKIE, format!("ventanilla_sesion={token}")).body(Body::empty()).expect("request");
+    let (_, _, body) = app.send_raw(req).await;
+    let html = String::from_utf8_lossy(&body);
+    let at = html.find("name=\"csrf\" value=\"").expect("csrf") + "name=\"csrf\" value=\"".len();
+    (token, html[at..].split('"').next().expect("value").to_string())
+}
