@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::{CentroScoreDto, ScoreTableDto};
+use shared::protocol::{CentroScoreDto, CommitmentStatus, ScoreTableDto};
 
 use super::centro::{dimension_intervals, figures};
 use super::page::{Session, layout, respond};
@@ -66,6 +66,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     };
     let unmet = visit.as_ref().map(|v| unmet_items(state, v)).unwrap_or_default();
     let records = state.db.centro_records(centro.clone()).await?;
+    // Commitments with their state and extensions (access to the report was checked).
+    let commitments = state.db.commitment_details(centro.clone()).await?;
     let own = access::sees_centro_records(state, &session.device, &centro).await?;
     let pillars = crate::service::publication::pillar_labels(state);
     let pillar_name = |p: &str| pillars.get(p).map_or_else(|| p.to_string(), Clone::clone);
@@ -109,11 +111,15 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 } @else { p { "Sin datos del centro en este periodo." } }
                 h2 { "Compromisos de mejora" }
                 div.card {
-                    @if records.commitments.is_empty() { p.muted { "Sin compromisos." } }
-                    @for k in &records.commitments {
-                        div.item { strong { (k.description) } span.muted { " · impacto " (k.impact) }
-                            ul { @for m in &k.milestones { li { (m.description) " — vence " (m.due.format("%d/%m/%Y")) " — "
-                                @if let Some(d) = m.verified_on { "verificado el " (d.format("%d/%m/%Y")) } @else { "sin verificar" } } } } }
+                    @if commitments.is_empty() { p.muted { "Sin compromisos." } }
+                    @for d in &commitments {
+                        @let k = &d.commitment;
+                        div.item data-report-commitment=(k.commitment_id) { strong { (k.description) } span.muted { " · impacto " (k.impact) }
+                            @if d.status != CommitmentStatus::Confirmado { " · " span.tie { (match d.status { CommitmentStatus::Devuelto => "devuelto al enlace", _ => "por confirmar" }) } }
+                            ul { @for (m, f) in k.milestones.iter().zip(&d.milestones) { li { (m.description) " — vence " (m.due.format("%d/%m/%Y"))
+                                @if let Some(o) = f.original_due { " (prórroga aprobada; fecha original " (o.format("%d/%m/%Y")) ")" }
+                                " — "
+                                @if let Some(v) = m.verified_on { "verificado el " (v.format("%d/%m/%Y")) } @else { "sin verificar" } } } } }
                     }
                 }
                 @if own {
