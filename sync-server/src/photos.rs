@@ -27,11 +27,20 @@ pub struct Store {
     ext: &'static str,
     /// The largest file accepted.
     max: u64,
+    /// Phone photos or the Enlaces' documents (for what a refusal says).
+    holds: Holds,
     uploading: Arc<Mutex<HashSet<String>>>,
 }
 
 /// The photo store.
 pub type Photos = Store;
+
+/// What a store holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    Photos,
+    Documents,
+}
 
 /// A valid photo name: 64 lower-case hex digits.
 pub fn check_sha(sha: &str) -> Result<(), AppError> {
@@ -68,17 +77,25 @@ impl Drop for Slot<'_> {
 impl Store {
     /// The evidence photos of the phones.
     pub fn new(data_dir: &Path) -> Self {
-        Self { dir: data_dir.join("photos"), ext: "jpg", max: MAX_PHOTO_BYTES, uploading: Arc::new(Mutex::new(HashSet::new())) }
+        Self { dir: data_dir.join("photos"), ext: "jpg", max: MAX_PHOTO_BYTES, holds: Holds::Photos, uploading: Arc::new(Mutex::new(HashSet::new())) }
     }
 
     /// The Enlaces' documentary evidence.
     pub fn evidence(data_dir: &Path) -> Self {
-        Self { dir: data_dir.join("evidence"), ext: "bin", max: MAX_EVIDENCE_BYTES, uploading: Arc::new(Mutex::new(HashSet::new())) }
+        Self { dir: data_dir.join("evidence"), ext: "bin", max: MAX_EVIDENCE_BYTES, holds: Holds::Documents, uploading: Arc::new(Mutex::new(HashSet::new())) }
     }
 
-    /// The largest file accepted.
-    pub fn max_bytes(&self) -> u64 {
-        self.max
+    /// A 413 unless a file of `total` bytes fits this store (checked before anything is
+    /// stored or recorded).
+    pub fn check_total(&self, total: u64) -> Result<(), AppError> {
+        if total > 0 && total <= self.max {
+            return Ok(());
+        }
+        let mib = self.max / 1024 / 1024;
+        Err(match self.holds {
+            Holds::Photos => AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {mib} MiB; redúzcala en el teléfono.")),
+            Holds::Documents => AppError::TooLarge("file_too_large", format!("Un documento de evidencia debe pesar entre 1 byte y {mib} MiB.")),
+        })
     }
 
     fn done(&self, sha: &str) -> PathBuf {
@@ -118,23 +135,18 @@ impl Store {
     /// Appends a chunk starting at `offset` of a photo of `total` bytes. Whatever arrives
     /// before a cut connection is kept, so the next try resumes from there.
     pub async fn append(&self, sha: &str, offset: u64, total: u64, body: Body) -> Result<PhotoStatus, AppError> {
-        if total == 0 || total > self.max {
-            return Err(AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {} MiB; redúzcala en el teléfono.", self.max / 1024 / 1024)));
-        }
         self.append_checked(sha, offset, total, body, None).await
     }
 
     /// Appends a chunk of a document declared as `kind`: its first bytes must show that
     /// type before anything is written, and the whole file is checked again at the end.
     pub async fn append_document(&self, sha: &str, offset: u64, total: u64, body: Body, kind: EvidenceType) -> Result<PhotoStatus, AppError> {
-        if total == 0 || total > self.max {
-            return Err(AppError::TooLarge("file_too_large", format!("Un documento de evidencia debe pesar entre 1 byte y {} MiB.", self.max / 1024 / 1024)));
-        }
         self.append_checked(sha, offset, total, body, Some(kind)).await
     }
 
     async fn append_checked(&self, sha: &str, offset: u64, total: u64, body: Body, kind: Option<EvidenceType>) -> Result<PhotoStatus, AppError> {
         check_sha(sha)?;
+        self.check_total(total)?;
         let _slot = {
             let mut set = self.uploading.lock().map_err(|_| anyhow::anyhow!("photo lock poisoned"))?;
             if !set.insert(sha.to_string()) {
@@ -171,7 +183,7 @@ impl Store {
                 },
             };
             let ended = data.is_none();
-            let mut chunk: Vec<u8> = data.map(|d| d.to_vec()).unwrap_or_default();
+            let mut chunk = data.unwrap_or_default();
             if let (Some(held), Some(kind)) = (head.as_mut(), kind) {
                 held.extend_from_slice(&chunk);
                 if ended && held.is_empty() {
@@ -183,7 +195,7 @@ impl Store {
                 if EvidenceType::sniff(held) != Some(kind) {
                     return Err(wrong_type(kind));
                 }
-                chunk = head.take().unwrap_or_default();
+                chunk = head.take().unwrap_or_default().into();
             }
             if written + chunk.len() as u64 > total {
                 return Err(AppError::Unprocessable("too_many_bytes", "Llegaron más bytes que el tamaño declarado del archivo.".into()));

@@ -215,19 +215,9 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(n): Que
 }
 
 /// The file and CSRF token of a multipart upload.
-async fn upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let (mut csrf, mut file) = (String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest("bad_body", format!("Envío incompleto: {e}")))? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest("bad_body", e.to_string()))?,
-            Some("archivo") => file = field.bytes().await.map_err(|e| AppError::BadRequest("bad_body", e.to_string()))?.to_vec(),
-            _ => {}
-        }
-    }
-    if file.is_empty() {
-        return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
-    }
-    Ok((csrf, file))
+async fn upload(multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let upload = super::page::multipart_file(multipart).await?;
+    Ok((upload.csrf, upload.bytes))
 }
 
 /// Checks an uploaded XLSForm: every error by sheet, row and column, or a preview with a

@@ -341,23 +341,11 @@ pub async fn verify(State(state): State<AppState>, session: Session, Path((centr
 
 /// `POST /consola/centros/{centro}/compromisos/{id}/hitos/{m}/evidencia` (multipart): the
 /// whole file at once, through the same checks as the API's resumable upload.
-pub async fn upload(State(state): State<AppState>, session: Session, Path((centro, id, m)): Path<(String, String, String)>, mut multipart: Multipart) -> Response {
+pub async fn upload(State(state): State<AppState>, session: Session, Path((centro, id, m)): Path<(String, String, String)>, multipart: Multipart) -> Response {
     let result = async {
-        let (mut csrf, mut file, mut name) = (String::new(), Vec::new(), String::new());
-        while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest("bad_body", format!("Envío incompleto: {e}")))? {
-            match field.name() {
-                Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest("bad_body", e.to_string()))?,
-                Some("archivo") => {
-                    name = field.file_name().unwrap_or("evidencia").to_string();
-                    file = field.bytes().await.map_err(|e| AppError::TooLarge("file_too_large", format!("El archivo no llegó completo o pesa más de 10 MiB: {e}")))?.to_vec();
-                }
-                _ => {}
-            }
-        }
+        let super::page::UploadedFile { csrf, name, bytes: file } = super::page::multipart_file(multipart).await?;
         session.check_csrf(&csrf)?;
-        if file.is_empty() {
-            return Err(AppError::Unprocessable("invalid", "Elija un archivo PDF, JPEG o PNG.".into()));
-        }
+        let name = if name.trim().is_empty() { "evidencia".to_string() } else { name };
         let kind = EvidenceType::sniff(&file).ok_or_else(|| AppError::Unprocessable("wrong_type", "Solo se aceptan documentos PDF, JPEG y PNG.".into()))?;
         let upload = Upload {
             key: (key(&centro)?.into_string(), key(&id)?.into_string(), key(&m)?.into_string()),

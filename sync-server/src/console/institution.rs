@@ -59,7 +59,7 @@ pub async fn home(State(state): State<AppState>, session: Session, Query(f): Que
 
 async fn build_home(state: &AppState, session: &Session, f: Filters) -> Result<Markup, AppError> {
     let name = enlace_only(session)?;
-    let centros = institution::scope(state, &session.device, Resource::Results).await?.unwrap_or_default();
+    let ids = state.db.institution_centros(name.clone()).await?;
     let names = state.db.centro_names().await?;
     let periods = state.db.period_list().await?;
     let period = super::page::pick_period(&periods, f.periodo);
@@ -72,8 +72,6 @@ async fn build_home(state: &AppState, session: &Session, f: Filters) -> Result<M
         None => None,
     };
     let waiting = filings::waiting(state, &session.device).await?;
-    let mut ids: Vec<&String> = centros.iter().collect();
-    ids.sort();
     Ok(layout(
         &name,
         Some(session),
@@ -90,9 +88,9 @@ async fn build_home(state: &AppState, session: &Session, f: Filters) -> Result<M
                 table.rank #centros-institucion {
                     thead { tr { th { "Centro" } th { "Categoría" } th { "Encuestas" } th { "ISC" } th { "ICV" } th { "IACM" } th { "IGC" } th { "Lugar" } th { "Nivel" } th {} } }
                     tbody { @for id in &ids {
-                        @let row = table.as_ref().and_then(|t| t.centros.iter().find(|c| &&c.centro_id == id));
+                        @let row = table.as_ref().and_then(|t| t.centros.iter().find(|c| &c.centro_id == id));
                         tr data-centro=(id) {
-                            td { a href=(format!("/consola/institucion/centros/{id}")) { (names.get(*id).map_or(id.as_str(), |n| n.0.as_str())) } br; span.muted { (id) } }
+                            td { a href=(format!("/consola/institucion/centros/{id}")) { (names.get(id).map_or(id.as_str(), |n| n.0.as_str())) } br; span.muted { (id) } }
                             @if let Some(c) = row {
                                 td { (category_title(&c.ambito, &c.tipo)) } td.num { (c.n) } td.num { (one(c.isc)) } td.num { (one(c.icv)) }
                                 td.num { (format!("{:.1}", c.iacm)) } td.num { (one(c.igc)) } td.num { (c.rank.map_or("—".to_string(), |r| r.to_string())) }

@@ -155,3 +155,32 @@ pub fn respond(session: &Session, page: Result<Markup, AppError>) -> Response {
 pub fn render(markup: Markup) -> Response {
     Html(markup.into_string()).into_response()
 }
+
+/// A console form's file (field `archivo`) with its name, and the form's CSRF token.
+pub struct UploadedFile {
+    pub csrf: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a multipart console form (its size is bounded by the route's body limit). What
+/// the multipart reader says when a body is cut or too large is English: the answer is
+/// Spanish.
+pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<UploadedFile, AppError> {
+    let cut = || AppError::BadRequest("bad_body", "El envío llegó incompleto o excede el tamaño permitido; intente de nuevo con un archivo más pequeño.".into());
+    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| cut())? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|_| cut())?,
+            Some("archivo") => {
+                name = field.file_name().unwrap_or_default().to_string();
+                bytes = field.bytes().await.map_err(|_| cut())?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
+    }
+    Ok(UploadedFile { csrf, name, bytes })
+}

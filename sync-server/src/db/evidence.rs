@@ -1,7 +1,7 @@
 //! Documentary evidence per milestone: which files are attached where, and whether they
 //! arrived (the bytes live in the evidence store, `crate::photos::Store::evidence`).
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use shared::protocol::{EvidenceType, MAX_EVIDENCE_PER_MILESTONE};
 
 use super::filings::EvidenceOwner;
@@ -45,7 +45,7 @@ impl Db {
             }
             let other: Option<(i64, String)> = tx
                 .query_row("SELECT size, media_type FROM evidence_documents WHERE sha256 = ?1 LIMIT 1", [&e.sha256], |r| Ok((r.get(0)?, r.get(1)?)))
-                .ok();
+                .optional()?;
             if let Some((size, media_type)) = other
                 && (size as u64 != e.size || media_type != e.media_type.media_type())
             {

@@ -18,6 +18,14 @@ fn coded<T>(r: &rusqlite::Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> 
     parse(&text).ok_or_else(|| rusqlite::Error::InvalidColumnType(idx, text, rusqlite::types::Type::Text))
 }
 
+/// A column holding one of a type's codes, or NULL.
+fn coded_opt<T>(r: &rusqlite::Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
+    match r.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(_) => coded(r, idx, parse).map(Some),
+    }
+}
+
 fn extension(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExtensionInfo> {
     Ok(ExtensionInfo {
         extension_id: r.get::<_, i64>(0)? as u64,
@@ -50,14 +58,10 @@ fn detail(conn: &Connection, centro: &str, id: &str) -> Result<Option<Commitment
             "SELECT m.original_due, m.verified_how, u.display_name FROM milestones m LEFT JOIN users u ON u.id = m.verified_by
              WHERE m.centro_id = ?1 AND m.commitment_id = ?2 AND m.id = ?3",
             params![centro, id, m.milestone_id],
-            |r| {
-                let how: Option<String> = r.get(1)?;
-                let how = how.map(|h| VerifiedHow::parse(&h).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, h, rusqlite::types::Type::Text))).transpose()?;
-                Ok((parsed_opt::<NaiveDate>(r, 0)?, how, r.get::<_, Option<String>>(2)?))
-            },
+            |r| Ok((parsed_opt::<NaiveDate>(r, 0)?, coded_opt(r, 1, VerifiedHow::parse)?, r.get::<_, Option<String>>(2)?)),
         )?;
         let documents = {
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare_cached(
                 "SELECT d.sha256, d.file_name, d.media_type, d.size, d.complete, u.display_name, d.uploaded_at FROM evidence_documents d
                  JOIN users u ON u.id = d.uploaded_by WHERE d.centro_id = ?1 AND d.commitment_id = ?2 AND d.milestone_id = ?3 ORDER BY d.uploaded_at, d.sha256",
             )?;
@@ -75,7 +79,7 @@ fn detail(conn: &Connection, centro: &str, id: &str) -> Result<Option<Commitment
             .collect::<Result<Vec<_>, _>>()?
         };
         let extensions = {
-            let mut stmt = conn.prepare(&format!("{EXTENSION_COLUMNS} WHERE e.centro_id = ?1 AND e.commitment_id = ?2 AND e.milestone_id = ?3 ORDER BY e.id"))?;
+            let mut stmt = conn.prepare_cached(&format!("{EXTENSION_COLUMNS} WHERE e.centro_id = ?1 AND e.commitment_id = ?2 AND e.milestone_id = ?3 ORDER BY e.id"))?;
             stmt.query_map(params![centro, id, m.milestone_id], extension)?.collect::<Result<Vec<_>, _>>()?
         };
         milestones.push(MilestoneFiling { milestone_id: m.milestone_id.clone(), original_due, verified_how, verified_by, documents, extensions });
@@ -218,11 +222,6 @@ impl Db {
             Ok(info)
         })
         .await
-    }
-
-    /// The centro an extension belongs to, for access checks.
-    pub async fn extension_centro(&self, id: u64) -> Result<Option<String>, DbError> {
-        self.read(move |conn| Ok(conn.query_row("SELECT centro_id FROM extensions WHERE id = ?1", [id as i64], |r| r.get(0)).optional()?)).await
     }
 
     /// Staff approve or deny a pending extension. An approval moves the milestone's due

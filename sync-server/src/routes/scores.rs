@@ -22,7 +22,6 @@ pub struct Format {
     format: Option<String>,
 }
 
-#[allow(dead_code)]
 fn results_reader(device: &crate::db::Device) -> Result<(), AppError> {
     crate::access::require(device, crate::access::Resource::Results).map(|_| ())
 }

@@ -113,9 +113,7 @@ pub async fn upload_evidence(state: &AppState, device: &Device, upload: Upload, 
     let (centro, commitment, milestone) = upload.key.clone();
     access::require_centro(state, device, Resource::Commitments, &centro).await?;
     crate::photos::check_sha(&upload.sha256)?;
-    if upload.total == 0 || upload.total > state.evidence.max_bytes() {
-        return Err(AppError::TooLarge("file_too_large", format!("Un documento de evidencia debe pesar entre 1 byte y {} MiB.", state.evidence.max_bytes() / 1024 / 1024)));
-    }
+    state.evidence.check_total(upload.total)?;
     let file_name = upload.file_name.trim().chars().filter(|c| !c.is_control()).collect::<String>();
     if file_name.is_empty() || file_name.chars().count() > MAX_FILE_NAME_CHARS {
         return Err(AppError::Unprocessable("bad_file_name", format!("El nombre del archivo debe tener de 1 a {MAX_FILE_NAME_CHARS} caracteres.")));
