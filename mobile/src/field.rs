@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use shared::form::Form;
-use shared::protocol::{CentroInfo, CollectionMode, ComplaintInput, Role, Submission, VerifyMilestone};
+use shared::protocol::{CentroInfo, CollectionMode, ComplaintInput, Role, ScoreNote, Submission, VerifyMilestone};
 use shared::validate::Report;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
@@ -235,7 +235,19 @@ impl FieldApp {
         let form_id = Self::form_for(enrolment.role);
         let form = store.latest_form(form_id)?.ok_or_else(|| StoreError::NotFound("el formulario (sincronice primero)".into()))?;
         let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id, mode: CollectionMode::Entrevista, sampling_position };
-        store.create_draft(&new)
+        let id = store.create_draft(&new)?;
+        // The trained share of the centro's front-line staff, as the program's records give
+        // it now, goes with the visit: the inspector confirms its suggestion or corrects it.
+        if let Some(share) = store.centro(centro_id).ok().and_then(|c| c.training).filter(|_| form_id == VISIT_FORM) {
+            let note = ScoreNote { item: share.item.clone(), basis: share.figure(), suggested: share.suggested.clone(), reason: None };
+            store.note_suggestion(id, &note)?;
+        }
+        Ok(id)
+    }
+
+    /// Saves why an item was scored otherwise than suggested (`None` clears it).
+    pub fn score_reason(&self, draft: Uuid, item: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        lock(&self.store).save_score_reason(draft, item, reason)
     }
 
     /// A draft with its form, its validation now and (for visits) the previous visit.

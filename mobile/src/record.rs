@@ -9,8 +9,8 @@ use chrono::{DateTime, FixedOffset};
 use shared::answers::Answers;
 use shared::expr::Clock;
 use shared::form::{FieldKind, Form, MetaKind};
-use shared::protocol::{Submission, SubmissionMeta, answers_to_wire};
-use shared::validate::{Report, validate};
+use shared::protocol::{ScoreNote, Submission, SubmissionMeta, answers_to_wire};
+use shared::validate::{ErrorCode, FieldError, Report, validate};
 use uuid::Uuid;
 
 use crate::store::drafts::Draft;
@@ -75,16 +75,39 @@ pub fn with_metadata(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOff
     answers
 }
 
+/// The draft's score notes for items the form has, and a problem for each item scored
+/// otherwise than suggested with no reason given.
+fn score_notes(form: &Form, draft: &Draft) -> (Vec<ScoreNote>, Vec<FieldError>) {
+    let notes: Vec<ScoreNote> = draft.score_notes.iter().filter(|n| form.fields().iter().any(|f| f.name == n.item)).cloned().collect();
+    let problems = notes
+        .iter()
+        .filter(|n| {
+            let answered = draft.answers.get(&n.item).map_or("", String::as_str);
+            !answered.is_empty() && answered != n.suggested && n.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        })
+        .map(|n| FieldError {
+            path: n.item.clone(),
+            code: ErrorCode::Constraint,
+            message: "La calificación es distinta de la sugerida por los registros del programa: escriba el motivo de la corrección.".into(),
+        })
+        .collect();
+    (notes, problems)
+}
+
 /// Validates a draft as it stands (for live feedback and before finalising).
 pub fn check(form: &Form, draft: &Draft, now: DateTime<FixedOffset>, who: &Identity) -> Report {
     let answers = with_metadata(form, draft, now, who);
-    shared::validate::validate_for_entry(form, &answers, Clock { now: now.naive_local() }, form.language())
+    let mut report = shared::validate::validate_for_entry(form, &answers, Clock { now: now.naive_local() }, form.language());
+    report.errors.extend(score_notes(form, draft).1);
+    report
 }
 
 /// The sealed record of a valid draft, or the validation report.
 pub fn build(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, who: &Identity) -> Result<Submission, Report> {
     let answers = with_metadata(form, draft, finalised_at, who);
-    let report = validate(form, &answers, Clock { now: finalised_at.naive_local() }, form.language());
+    let mut report = validate(form, &answers, Clock { now: finalised_at.naive_local() }, form.language());
+    let (score_notes, problems) = score_notes(form, draft);
+    report.errors.extend(problems);
     if !report.is_valid() {
         return Err(report);
     }
@@ -102,7 +125,7 @@ pub fn build(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, wh
         started_at: draft.started_at,
         finalised_at,
         answers: answers_to_wire(&answers),
-        meta: SubmissionMeta { mode: draft.mode, position: None, sampling_position: draft.sampling_position, photos },
+        meta: SubmissionMeta { mode: draft.mode, position: None, sampling_position: draft.sampling_position, photos, score_notes },
         content_hash: String::new(),
     }
     .seal())
@@ -115,4 +138,61 @@ pub fn finalise(store: &mut Store, forms: &mut FormCache, draft_id: Uuid, who: &
     let submission = build(&form, &draft, store.now(), who).map_err(FinaliseError::Invalid)?;
     store.finalise(&submission)?;
     Ok(submission)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use shared::protocol::{CollectionMode, ScoreNote};
+
+    use super::*;
+
+    /// A complete visit of the shipped checklist, every item «Cumple».
+    fn visit(form: &Form, notes: Vec<ScoreNote>) -> Draft {
+        let mut answers = BTreeMap::new();
+        for f in form.fields() {
+            if f.scoring.pillar.is_some() {
+                answers.insert(f.name.clone(), "2".to_string());
+            }
+        }
+        answers.insert("turno".into(), "matutino".into());
+        answers.insert("aviso".into(), "si".into());
+        for i in 1..=5 {
+            answers.insert(format!("espera[{i}]/espera_min"), "5".into());
+        }
+        Draft {
+            id: Uuid::now_v7(),
+            form_id: form.id.clone(),
+            form_version: form.version.clone(),
+            centro_id: "C1".into(),
+            started_at: DateTime::parse_from_rfc3339("2025-05-20T09:00:00-06:00").expect("date"),
+            mode: CollectionMode::Entrevista,
+            sampling_position: None,
+            answers,
+            photos: vec![],
+            score_notes: notes,
+        }
+    }
+
+    #[test]
+    fn scoring_an_item_otherwise_than_suggested_needs_a_reason_and_the_note_travels_with_the_record() {
+        let form = shared::instruments::cedula().expect("the shipped checklist");
+        let who = Identity { device_id: "d".into(), username: "insp".into() };
+        let at = DateTime::parse_from_rfc3339("2025-05-20T10:10:00-06:00").expect("date");
+        let note = |reason: Option<&str>| ScoreNote { item: "TC-V7".into(), basis: "3 de 4 (75 %)".into(), suggested: "1".into(), reason: reason.map(String::from) };
+        let report = build(&form, &visit(&form, vec![note(None)]), at, &who).expect_err("a correction without a reason");
+        assert_eq!(report.errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["TC-V7"]);
+        assert!(check(&form, &visit(&form, vec![note(None)]), at, &who).errors.iter().any(|e| e.path == "TC-V7"), "shown while filling");
+        let sealed = build(&form, &visit(&form, vec![note(Some("Constancias vistas"))]), at, &who).expect("with its reason");
+        assert_eq!(sealed.meta.score_notes, [note(Some("Constancias vistas"))]);
+        assert!(sealed.verified_json().is_some_and(|j| j.contains("Constancias vistas")), "the notes are sealed with the record");
+        // Confirmed as suggested: no reason needed.
+        let mut confirmed = visit(&form, vec![note(None)]);
+        confirmed.answers.insert("TC-V7".into(), "1".into());
+        assert!(build(&form, &confirmed, at, &who).is_ok());
+        // A note for an item the form does not have is not sent.
+        let stray = ScoreNote { item: "XX-9".into(), ..note(None) };
+        assert!(build(&form, &visit(&form, vec![stray]), at, &who).expect("valid").meta.score_notes.is_empty());
+    }
 }

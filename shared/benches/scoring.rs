@@ -68,7 +68,7 @@ fn main() {
         Category { ambito: Ambito::Municipal, tipo: Tipo::Servicios },
     ];
     let centros: Vec<Centro> = (0..CENTROS)
-        .map(|i| Centro { id: format!("C{i:04}"), category: categories[i % 4], coordinates: None })
+        .map(|i| Centro { id: format!("C{i:04}"), category: categories[i % 4], coordinates: None, baja_on: None })
         .collect();
     let mut rng = Lcg(42);
     let sets = answer_sets(&mut rng);

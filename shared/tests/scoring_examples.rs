@@ -21,7 +21,7 @@ fn period() -> Period {
 const CAT: Category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
 
 fn centro(id: &str) -> Centro {
-    Centro { id: id.into(), category: CAT, coordinates: None }
+    Centro { id: id.into(), category: CAT, coordinates: None, baja_on: None }
 }
 
 /// A respondent with only an ISC (the other dimensions unanswered).
@@ -317,4 +317,22 @@ fn stored_facts_give_the_same_respondent_as_the_plan() {
     assert_eq!(facts.dimensions.keys().collect::<Vec<_>>(), ["AG", "CI", "DE", "GL", "RE", "TC"]);
     assert_eq!(facts.respondent(&settings), plan.respondent(&a));
     assert_eq!((facts.satisfaction, facts.bribe), (Some(2), Some(true)));
+}
+
+#[test]
+fn a_centro_dado_de_baja_is_not_ranked_from_the_period_that_holds_the_date() {
+    let period = period();
+    let mut gone = centro("c1");
+    gone.baja_on = Some(d("2025-06-30"));
+    let mut later = centro("c2");
+    later.baja_on = Some(d("2026-02-01"));
+    let table = PeriodScorer::new(&period, &[gone, later]).finish();
+    let c1 = table.centros.iter().find(|c| c.centro_id == "c1").expect("kept in the table");
+    // Still in the table (history), first reason the baja, never ranked.
+    assert_eq!(c1.reasons[0], Ineligibility::Withdrawn { on: d("2025-06-30") });
+    assert_eq!(c1.reasons[0].code(), "withdrawn");
+    assert!(c1.ranking.rank.is_none() && !c1.eligible());
+    // A baja after the period's end does not touch this period.
+    let c2 = table.centros.iter().find(|c| c.centro_id == "c2").expect("kept");
+    assert!(!c2.reasons.iter().any(|r| matches!(r, Ineligibility::Withdrawn { .. })));
 }

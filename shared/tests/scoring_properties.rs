@@ -60,7 +60,7 @@ fn records(data: &[CentroData]) -> Vec<Record> {
 
 fn score(data: &[CentroData], order: &[usize]) -> ScoreTable {
     let period = period();
-    let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None }).collect();
+    let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None, baja_on: None }).collect();
     let mut scorer = PeriodScorer::new(&period, &centros);
     let all = records(data);
     let indices: Vec<usize> = if order.len() == all.len() { order.to_vec() } else { (0..all.len()).collect() };
@@ -277,7 +277,7 @@ proptest! {
     fn removing_surveys_restores_the_exact_state(data in dataset(), keep_every in 2usize..5) {
         let dims = MethodSettings::default().dimension_weights.len();
         let period = period();
-        let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None }).collect();
+        let centros: Vec<Centro> = data.iter().map(|c| Centro { id: c.id.clone(), category: c.category, coordinates: None, baja_on: None }).collect();
         let mut all = PeriodScorer::new(&period, &centros);
         let mut kept = PeriodScorer::new(&period, &centros);
         let mut removed = Vec::new();

@@ -50,6 +50,14 @@ pub enum Resource {
     Suggestions,
     /// Complaints-log audits and milestone verification at a centro.
     SiteRecords,
+    /// Filing the Cédula de Incorporación and the Plantilla de Personal; reading the requests.
+    Incorporation,
+    /// Accepting or refusing an incorporation; dar de baja a centro.
+    IncorporationReview,
+    /// Reading a centro's plantilla and its people's trainings.
+    Staff,
+    /// Recording trainings and who attended or was certified.
+    Trainings,
 }
 
 /// How much of a resource a role reaches.
@@ -71,7 +79,7 @@ pub enum Grant {
 }
 
 /// Every resource, for the table and its test.
-pub const RESOURCES: [Resource; 18] = [
+pub const RESOURCES: [Resource; 22] = [
     Resource::Console,
     Resource::Results,
     Resource::CentroRecords,
@@ -90,6 +98,10 @@ pub const RESOURCES: [Resource; 18] = [
     Resource::Evidence,
     Resource::Suggestions,
     Resource::SiteRecords,
+    Resource::Incorporation,
+    Resource::IncorporationReview,
+    Resource::Staff,
+    Resource::Trainings,
 ];
 
 /// The table: what `role` reaches of `resource`, `None` for nothing.
@@ -110,7 +122,7 @@ pub fn grant(role: Role, resource: Resource) -> Option<Grant> {
         (Role::Inspector, Photo | PhotoUpload) => Some(Own),
         (Role::Inspector, SiteRecords | Evidence) => Some(Assigned),
         (Role::Enlace, Console) => Some(All),
-        (Role::Enlace, Results | Commitments | Evidence | Suggestions) => Some(Institution),
+        (Role::Enlace, Results | Commitments | Evidence | Suggestions | Incorporation | Staff) => Some(Institution),
         (Role::Enlace, _) => None,
         (Role::Surveyor, Photo | PhotoUpload) => Some(Own),
         (Role::Inspector | Role::Surveyor, _) => None,
@@ -138,6 +150,10 @@ fn refusal(resource: Resource) -> &'static str {
         Resource::Evidence => "Esta evidencia es de un centro que no le corresponde.",
         Resource::Suggestions => "Las sugerencias de la ciudadanía son para coordinación y el enlace del centro.",
         Resource::SiteRecords => "Solo coordinación o el inspector del centro registran esto.",
+        Resource::Incorporation => "La incorporación la solicita el enlace de la institución del centro.",
+        Resource::IncorporationReview => "Aceptar o rechazar incorporaciones y dar de baja centros es de coordinación.",
+        Resource::Staff => "La plantilla de este centro la ven coordinación y el enlace de su institución.",
+        Resource::Trainings => "Las capacitaciones las registra coordinación.",
     }
 }
 

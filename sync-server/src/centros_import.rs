@@ -74,15 +74,21 @@ impl From<Vec<ErrorDetail>> for Refused {
     }
 }
 
-/// Rows of text by header, with their spreadsheet row numbers, and the sheet's name.
-fn rows(bytes: &[u8]) -> Result<(String, Vec<TextRow>), Refused> {
+/// Rows of text by header, with their spreadsheet row numbers, and the sheet's name: of
+/// the sheet called `sheet` when the workbook has one, else of its first sheet with rows.
+pub(crate) fn rows(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Vec<TextRow>), Refused> {
     let detail = |message: String| Refused::Rows(vec![ErrorDetail { sheet: String::new(), row: None, column: None, message }]);
     if bytes.starts_with(b"PK") {
         let (tables, _) = read_workbook(bytes).map_err(|e| match e.too_big() {
             Some(limit) => Refused::TooBig(limit.clone()),
             None => detail(e.to_string()),
         })?;
-        let table = tables.into_iter().find(|t| !t.rows.is_empty()).ok_or_else(|| detail("el libro no tiene filas".into()))?;
+        let named = tables.iter().position(|t| sheet.is_some_and(|s| t.name.trim().eq_ignore_ascii_case(s)));
+        let table = match named {
+            Some(i) => tables.into_iter().nth(i),
+            None => tables.into_iter().find(|t| !t.rows.is_empty()),
+        }
+        .ok_or_else(|| detail("el libro no tiene filas".into()))?;
         let rows = table.rows.iter().map(|r| (r.number, r.cells.iter().map(|(k, v)| (k.clone(), v.clone())).collect())).collect();
         return Ok((table.name, rows));
     }
@@ -105,7 +111,24 @@ fn rows(bytes: &[u8]) -> Result<(String, Vec<TextRow>), Refused> {
 
 /// Parses every centro of the file, or every problem found.
 pub fn parse(bytes: &[u8]) -> Result<Vec<CentroRow>, Refused> {
-    let (sheet, rows) = rows(bytes)?;
+    Ok(parse_numbered(bytes, None)?.1.into_iter().map(|(_, c)| c).collect())
+}
+
+/// Parses every centro of the file (of the sheet `sheet` if it has one) with its row
+/// number, or every problem found; also the sheet's name.
+pub fn parse_numbered(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Vec<(u32, CentroRow)>), Refused> {
+    let (sheet, centros, errors) = parse_rows(bytes, sheet)?;
+    if errors.is_empty() { Ok((sheet, centros)) } else { Err(Refused::Rows(errors)) }
+}
+
+/// A file's centros read leniently: the sheet's name, the valid centros with their row
+/// numbers, and the problems of the other rows.
+pub type ParsedRows = (String, Vec<(u32, CentroRow)>, Vec<ErrorDetail>);
+
+/// The valid centros of the file with their row numbers, and the problems of the others
+/// (for callers that add checks of their own); refused only when the file is unreadable.
+pub fn parse_rows(bytes: &[u8], sheet: Option<&str>) -> Result<ParsedRows, Refused> {
+    let (sheet, rows) = rows(bytes, sheet)?;
     let mut centros = Vec::new();
     let mut errors = Vec::new();
     for (number, cells) in rows {
@@ -139,15 +162,15 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CentroRow>, Refused> {
             centro_row(&get(&["id", "clave"]), definition).map_err(|(column, message)| problem(column, message))
         })();
         match parsed {
-            Ok(c) if centros.iter().any(|x: &CentroRow| x.id == c.id) => errors.push(problem("id", format!("la clave «{}» está repetida", c.id))),
-            Ok(c) => centros.push(c),
+            Ok(c) if centros.iter().any(|(_, x): &(u32, CentroRow)| x.id == c.id) => errors.push(problem("id", format!("la clave «{}» está repetida", c.id))),
+            Ok(c) => centros.push((number, c)),
             Err(e) => errors.push(e),
         }
     }
     if centros.is_empty() && errors.is_empty() {
-        errors.push(ErrorDetail { sheet, row: None, column: None, message: "el archivo no tiene centros".into() });
+        errors.push(ErrorDetail { sheet: sheet.clone(), row: None, column: None, message: "el archivo no tiene centros".into() });
     }
-    if errors.is_empty() { Ok(centros) } else { Err(Refused::Rows(errors)) }
+    Ok((sheet, centros, errors))
 }
 
 #[cfg(test)]

@@ -111,7 +111,51 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
         };
         db.create_user(user).await?;
     }
+    seed_staff(db).await?;
     Ok(true)
+}
+
+/// (name, puesto, front-line): the plantilla of the Centro de Salud León Oriente.
+const PLANTILLA: [(&str, &str, bool); 6] = [
+    ("María Guadalupe Hernández", "Recepción", true),
+    ("Juan Carlos Medina", "Ventanilla de citas", true),
+    ("Rosa Elena Vázquez", "Trabajo social", true),
+    ("Alejandro Ruiz", "Archivo clínico", true),
+    ("Dra. Sofía Castañeda", "Dirección", false),
+    ("Miguel Ángel Soto", "Administración", false),
+];
+
+/// The Enlace of Salud files the cédula and plantilla of GTO-E-S-01, staff accept it, and
+/// three of its four front-line people attend an EC0105 training: TC-V7 shows 3 de 4.
+async fn seed_staff(db: &Db) -> anyhow::Result<()> {
+    let centro = CENTROS[5];
+    let enlace = db.user_id("enlace.salud".into()).await?;
+    let staff = db.user_id("coordinacion".into()).await?;
+    let row = db.centro(centro.0.to_string()).await?;
+    db.file_cedula("2025".into(), centro.2.into(), enlace, vec![(row.id.clone(), row.definition())]).await?;
+    let people = PLANTILLA.iter().map(|(n, p, f)| shared::protocol::PlantillaPerson { name: n.to_string(), puesto: p.to_string(), front_line: *f }).collect();
+    db.file_plantilla("2025".into(), centro.2.into(), enlace, [(row.id.clone(), people)].into()).await?;
+    let request = db.incorporations(Some(centro.2.into()), Some(shared::protocol::IncorporationStatus::Pendiente)).await?;
+    let id = request.first().map(|r| r.id).ok_or_else(|| anyhow::anyhow!("demo incorporation not filed"))?;
+    db.accept_incorporation(id, staff, row).await?;
+    let held_on = NaiveDate::from_ymd_opt(2025, 3, 10).ok_or_else(|| anyhow::anyhow!("date"))?;
+    let training = shared::protocol::NewTraining {
+        name: "Atención ciudadana con calidad".into(),
+        held_on,
+        modality: shared::protocol::Modality::Presencial,
+        standard: Some("EC0105".into()),
+    };
+    let training = db.create_training(training, staff).await?;
+    let attended: Vec<shared::protocol::AttendanceEntry> = db
+        .staff(centro.0.to_string())
+        .await?
+        .iter()
+        .filter(|p| p.front_line)
+        .take(3)
+        .map(|p| shared::protocol::AttendanceEntry { staff_id: p.id, outcome: Some(shared::protocol::AttendanceOutcome::Asistio) })
+        .collect();
+    db.set_attendance(training, attended, staff).await?;
+    Ok(())
 }
 
 /// How to log in, for the terminal.

@@ -121,6 +121,9 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
     // body is already written): take them instead of copying. A visit keeps them (its
     // answers go to the centro's inspectors).
     let answers = if cached.is_survey { answers_from_wire_owned(std::mem::take(&mut s.answers)) } else { answers_from_wire(&s.answers) };
+    if let Err(message) = shared::protocol::ScoreNote::check_all(&s.meta.score_notes, &answers) {
+        return reject(id, "invalid_score_note", format!("Nota de puntaje inválida: {message}."));
+    }
     let clock = Clock { now: s.finalised_at.naive_local() };
     let report = validate(form, &answers, clock, form.language());
     if !report.is_valid() {

@@ -32,6 +32,7 @@ mod error;
 mod extract;
 pub mod export;
 pub mod facts;
+pub mod incorporation_sheets;
 pub mod ingest;
 pub mod jobs;
 pub mod limits;

@@ -57,6 +57,8 @@ fn seeded_store(store: &mut Store) {
         sampling_interval: 3,
         quota: 80,
         tramites: vec![],
+        training: None,
+        baja: None,
     };
     let page = PullResponse {
         changes: vec![
@@ -268,7 +270,7 @@ async fn inspector_pull() {
             started_at: start,
             finalised_at: start + chrono::Duration::minutes(70),
             answers,
-            meta: shared::protocol::SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![] },
+            meta: shared::protocol::SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![] },
             content_hash: String::new(),
         }
         .seal();

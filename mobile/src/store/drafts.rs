@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{OptionalExtension, params};
 use shared::answers::Answers;
-use shared::protocol::CollectionMode;
+use shared::protocol::{CollectionMode, ScoreNote};
 use uuid::Uuid;
 
 use super::ledger::{Event, bump};
@@ -26,6 +26,8 @@ pub struct Draft {
     pub answers: BTreeMap<String, String>,
     /// Evidence photos by checklist item: (item, sha256).
     pub photos: Vec<(String, String)>,
+    /// Scores suggested from the program's records, with the inspector's reasons.
+    pub score_notes: Vec<ScoreNote>,
 }
 
 impl Draft {
@@ -123,6 +125,9 @@ impl Store {
         let answers = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         let mut stmt = self.conn.prepare_cached("SELECT item, sha256 FROM draft_photos WHERE draft_id = ?1 ORDER BY item, sha256")?;
         let photos = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT item, basis, suggested, reason FROM draft_score_notes WHERE draft_id = ?1 ORDER BY item")?;
+        let score_notes =
+            stmt.query_map([&key], |r| Ok(ScoreNote { item: r.get(0)?, basis: r.get(1)?, suggested: r.get(2)?, reason: r.get(3)? }))?.collect::<Result<_, _>>()?;
         Ok(Draft {
             id,
             form_id,
@@ -133,6 +138,7 @@ impl Store {
             sampling_position,
             answers,
             photos,
+            score_notes,
         })
     }
 
@@ -155,6 +161,32 @@ impl Store {
     pub fn discard_draft(&mut self, id: Uuid) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM drafts WHERE id = ?1", [id.to_string()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps what was suggested for an item (its reason kept if the suggestion is unchanged).
+    pub fn note_suggestion(&mut self, draft: Uuid, note: &ScoreNote) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO draft_score_notes (draft_id, item, basis, suggested, reason) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (draft_id, item) DO UPDATE SET basis = excluded.basis, suggested = excluded.suggested",
+            params![draft.to_string(), note.item, note.basis, note.suggested, note.reason],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Saves the inspector's reason for scoring an item otherwise than suggested.
+    pub fn save_score_reason(&mut self, draft: Uuid, item: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE draft_score_notes SET reason = ?3 WHERE draft_id = ?1 AND item = ?2",
+            params![draft.to_string(), item, reason.map(str::trim).filter(|r| !r.is_empty())],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound("la sugerencia de puntaje".into()));
+        }
         tx.commit()?;
         Ok(())
     }

@@ -12,6 +12,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_field_edits.sql"),
     include_str!("../../migrations/0004_sent_warnings.sql"),
     include_str!("../../migrations/0005_sampling_selected.sql"),
+    include_str!("../../migrations/0006_score_notes.sql"),
 ];
 
 /// The schema version of a fully migrated store.

@@ -33,7 +33,7 @@ fn record(id: Uuid, centro: &str, photos: Vec<String>) -> Submission {
         started_at: at,
         finalised_at: at,
         answers: WireAnswers::new(),
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos, score_notes: vec![] },
         content_hash: String::new(),
     }
     .seal()
@@ -55,6 +55,8 @@ fn centro(id: &str) -> CentroInfo {
         sampling_interval: 3,
         quota: 40,
         tramites: vec!["Licencia".into()],
+        training: None,
+        baja: None,
     }
 }
 
@@ -171,6 +173,25 @@ fn finalised_records_leave_the_outbox_once_acknowledged_and_count_once() {
         assert_eq!(store.finalised_on("C1", "encuesta_opinion", day).expect("count"), 3, "sent ones still count for the day");
         store.retry_problem(ids[2]).expect("retry");
         assert_eq!(store.pending(10).expect("pending").len(), 1);
+    }
+}
+
+#[test]
+fn a_suggested_score_is_kept_with_the_draft_and_its_reason_saved_as_typed() {
+    for (mut store, _dir) in stores() {
+        let id = new_draft(&mut store, "C1");
+        let note = shared::protocol::ScoreNote { item: "TC-V7".into(), basis: "3 de 4 (75 %)".into(), suggested: "1".into(), reason: None };
+        store.note_suggestion(id, &note).expect("noted");
+        store.save_score_reason(id, "TC-V7", Some("  Constancias vistas ")).expect("reason");
+        assert_eq!(store.draft(id).expect("draft").score_notes[0].reason.as_deref(), Some("Constancias vistas"));
+        // Noting the same suggestion again keeps the reason typed.
+        store.note_suggestion(id, &note).expect("again");
+        assert_eq!(store.draft(id).expect("draft").score_notes.len(), 1);
+        assert_eq!(store.draft(id).expect("draft").score_notes[0].reason.as_deref(), Some("Constancias vistas"));
+        store.save_score_reason(id, "TC-V7", Some("   ")).expect("cleared");
+        assert_eq!(store.draft(id).expect("draft").score_notes[0].reason, None);
+        assert!(matches!(store.save_score_reason(id, "AG-V1", Some("x")), Err(StoreError::NotFound(_))));
+        store.discard_draft(id).expect("discard takes its notes");
     }
 }
 

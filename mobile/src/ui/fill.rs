@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::Screen;
 use super::photo_input::PhotoInput;
 use super::stopwatch::Stopwatch;
+use super::suggestion::ScoreSuggestion;
 use super::widgets::Question;
 use crate::field::{FieldApp, SURVEY_FORM};
 use crate::layout::{Page, Widget, by_section, one_per_page, question};
@@ -126,6 +127,23 @@ pub fn Fill(draft: Uuid) -> Element {
                                 move |m: String| {
                                     answer((path.clone(), Some(m), false));
                                     revision += 1;
+                                }
+                            },
+                        }
+                    }
+                    if let Some(note) = view.draft.score_notes.iter().find(|n| n.item == q.name).cloned() {
+                        ScoreSuggestion {
+                            note,
+                            choices: q.choices.clone(),
+                            answered: q.value.clone(),
+                            on_reason: {
+                                let (app, item) = (app.clone(), q.name.clone());
+                                move |reason: Option<String>| {
+                                    match app.score_reason(draft, &item, reason.as_deref()) {
+                                        Ok(()) => error.set(None),
+                                        Err(e) => error.set(Some(e.to_string())),
+                                    }
+                                    version += 1;
                                 }
                             },
                         }

@@ -11,6 +11,7 @@ mod photo_input;
 mod program;
 mod stopwatch;
 mod style;
+mod suggestion;
 mod sync;
 mod widgets;
 

@@ -31,6 +31,9 @@ pub struct CentroInput {
     pub tipo: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// The day the centro was dado de baja (omitted when it was not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baja_on: Option<NaiveDate>,
 }
 
 /// One survey's contribution (its dimension means and indicator answers).
@@ -130,7 +133,7 @@ impl ScoringInputs {
         let mut centros = Vec::with_capacity(self.centros.len());
         for c in &self.centros {
             let category = Category::parse(&c.ambito, &c.tipo).ok_or_else(|| format!("categoría inválida en el centro «{}»", c.centro_id))?;
-            centros.push(Centro { id: c.centro_id.clone(), category, coordinates: c.lat.zip(c.lon) });
+            centros.push(Centro { id: c.centro_id.clone(), category, coordinates: c.lat.zip(c.lon), baja_on: c.baja_on });
         }
         let mut scorer = PeriodScorer::new(&period, &centros);
         for s in &self.surveys {

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod catalog;
 mod filings;
+mod incorporation;
 mod key;
 mod numbers;
 mod official;
@@ -27,6 +28,11 @@ pub use audit::{
 pub use filings::{
     CommitmentDetail, CommitmentStatus, ConfirmCommitment, EvidenceDocument, EvidenceType, ExtensionDecision, ExtensionInfo, ExtensionRequest, ExtensionState,
     MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_MILESTONE, MAX_FILE_NAME_CHARS, MAX_FILING_REASON_CHARS, MilestoneFiling, ReturnCommitment, Suggestion, Suggestions, VerifiedHow,
+};
+pub use incorporation::{
+    AttendanceEntry, AttendanceOutcome, AttendanceUpdate, BajaInfo, BajaRequest, FilingReceipt, Incorporation, IncorporationStatus, MAX_ATTENDANCE_ENTRIES,
+    MAX_CENTROS_PER_FILING, MAX_PERSON_TEXT_CHARS, MAX_SCORE_NOTES, MAX_STAFF_PER_CENTRO, MAX_TRAINING_NAME_CHARS, Modality, NewTraining, Plantilla, PlantillaPerson, RefuseIncorporation, ScoreNote,
+    StaffMember, Training, TrainingShare,
 };
 pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
 pub use official::{
@@ -167,7 +173,7 @@ mod wire_tests {
             started_at: DateTime::parse_from_rfc3339("2025-06-02T11:02:10-06:00").expect("valid"),
             finalised_at: DateTime::parse_from_rfc3339("2025-06-02T11:04:40-06:00").expect("valid"),
             answers,
-            meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![] },
+            meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![], score_notes: vec![] },
             content_hash: String::new(),
         }
         .seal()

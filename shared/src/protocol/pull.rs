@@ -65,4 +65,11 @@ pub struct CentroInfo {
     pub quota: u32,
     /// Trámites and servicios offered (for P0).
     pub tramites: Vec<String>,
+    /// The trained share of its front-line staff in the latest period, for the checklist
+    /// item that measures it (absent for older servers and centros with no plantilla period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<super::TrainingShare>,
+    /// Set once the centro is dado de baja.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baja: Option<super::BajaInfo>,
 }

@@ -181,6 +181,10 @@ pub struct SubmissionMeta {
     /// SHA-256 of each photo the submission names.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// Scores the device suggested from the program's records, confirmed or corrected
+    /// with a reason (omitted when empty, so older records keep their content hash).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub score_notes: Vec<super::ScoreNote>,
 }
 
 /// One finalised submission. Invariant: immutable once finalised; `content_hash` is the

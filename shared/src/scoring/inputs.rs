@@ -79,6 +79,8 @@ pub struct Centro {
     pub category: Category,
     /// (latitude, longitude) in degrees, when known.
     pub coordinates: Option<(f64, f64)>,
+    /// The day it was dado de baja: from the period that holds it on, it is not ranked.
+    pub baja_on: Option<NaiveDate>,
 }
 
 /// The evaluation period; both dates inclusive, with the method settings pinned to it.

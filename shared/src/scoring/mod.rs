@@ -51,6 +51,6 @@ pub use plan::{Respondent, SurveyFacts, SurveyPlan, VisitPlan, item_score};
 pub use scorer::{PeriodScorer, ScoreError, SurveyRecord};
 pub use settings::{
     CommitmentTerms, ComplaintTerms, ComponentWeights, Eligibility, IndicatorItems, IntegrityLimits, MethodSettings,
-    Recognition, SettingsError, Tiers,
+    Recognition, SettingsError, Tiers, TrainingTarget,
 };
 pub use stats::{ExactSum, Proportion, wilson};

@@ -18,6 +18,8 @@ pub enum Ineligibility {
     BribeIncidence { lower: f64, max: f64 },
     /// A component of the composite is missing.
     Incomplete { missing: Vec<&'static str> },
+    /// The centro was dado de baja on or before the period's end.
+    Withdrawn { on: chrono::NaiveDate },
 }
 
 impl Ineligibility {
@@ -29,6 +31,7 @@ impl Ineligibility {
             Ineligibility::CriticalFailure => "critical_failure",
             Ineligibility::BribeIncidence { .. } => "bribe_incidence",
             Ineligibility::Incomplete { .. } => "incomplete",
+            Ineligibility::Withdrawn { .. } => "withdrawn",
         }
     }
 }
@@ -46,6 +49,7 @@ impl std::fmt::Display for Ineligibility {
                 max * 100.0
             ),
             Ineligibility::Incomplete { missing } => write!(f, "faltan componentes: {}", missing.join(", ")),
+            Ineligibility::Withdrawn { on } => write!(f, "dado de baja del programa el {}", on.format("%d/%m/%Y")),
         }
     }
 }

@@ -332,6 +332,9 @@ fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &Me
         reasons: Vec::new(),
     };
     score.reasons = reasons(&score, components, settings);
+    if let Some(on) = centro.baja_on.filter(|on| *on <= period.end) {
+        score.reasons.insert(0, Ineligibility::Withdrawn { on });
+    }
     score
 }
 

@@ -32,6 +32,10 @@ pub struct MethodSettings {
     /// settings stored before it existed: the default).
     #[serde(default)]
     pub recognition: Recognition,
+    /// The trained-staff item of the checklist and its target (absent in settings stored
+    /// before it existed: the default).
+    #[serde(default)]
+    pub training: TrainingTarget,
     /// Fieldwork integrity limits.
     pub integrity: IntegrityLimits,
     /// The normal quantile of every 95 % interval and of the tie rule.
@@ -150,6 +154,25 @@ impl Default for Recognition {
     }
 }
 
+/// The checklist item that measures the share of front-line staff trained or certified
+/// in the period, and the share that meets it (PROGRAM_CYCLE.md, «Incorporation, staff
+/// and training»). The device suggests the item's score from the program's records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingTarget {
+    /// The item's name in the checklist form.
+    pub item: String,
+    /// The share (0–1) at or above which the item is suggested as met.
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub target: f64,
+}
+
+impl Default for TrainingTarget {
+    fn default() -> Self {
+        Self { item: "TC-V7".into(), target: 0.8 }
+    }
+}
+
 /// Tier thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +245,7 @@ impl Default for MethodSettings {
             },
             tiers: Tiers { outstanding_min: 90.0, outstanding_lower_min: 85.0, satisfactory_min: 75.0 },
             recognition: Recognition::default(),
+            training: TrainingTarget::default(),
             integrity: IntegrityLimits {
                 min_duration_seconds: 40.0,
                 straightline_min_answers: 8,
@@ -298,7 +322,8 @@ impl MethodSettings {
         let credits_ok = [c.on_time_credit, c.late_credit, c.very_late_credit].iter().all(|v| (0.0..=1.0).contains(v));
         let (e, i) = (&self.eligibility, &self.integrity);
         let counts = [c.min_commitments as u64, e.min_surveys, e.min_visits, e.min_centros_for_shrinkage as u64, i.straightline_min_answers as u64, i.burst_count as u64];
-        let checks: [(&'static str, bool); 8] = [
+        let checks: [(&'static str, bool); 9] = [
+            ("training.target", (0.0..=1.0).contains(&self.training.target) && !self.training.item.trim().is_empty()),
             ("z", self.z.is_finite() && self.z > 0.0),
             ("commitments", credits_ok && (0..=MAX_DAYS).contains(&c.late_days)),
             ("complaints.term_business_days", (0..=MAX_DAYS).contains(&self.complaints.term_business_days)),

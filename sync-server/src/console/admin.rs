@@ -18,7 +18,7 @@ use crate::service::program::{assign_centro, centros_from_file, new_user, set_qu
 use crate::state::AppState;
 
 /// Problems located in a file: (sheet, row, column, message).
-type Located = Vec<(String, Option<u32>, Option<String>, String)>;
+use super::page::{Located, problems_table};
 
 #[derive(Debug, Deserialize)]
 pub struct Notice {
@@ -35,20 +35,6 @@ fn finish(session: &Session, result: Result<String, AppError>) -> Response {
 
 fn back(done: &str) -> Response {
     super::page::redirect_with_notice("/consola/admin", done)
-}
-
-fn problems_table(title: &str, problems: &Located) -> Markup {
-    html! {
-        div.card #errores {
-            p.error role="alert" { (title) }
-            table.rank {
-                thead { tr { th { "Hoja" } th { "Fila" } th { "Columna" } th { "Problema" } } }
-                tbody { @for (sheet, row, column, message) in problems {
-                    tr.attention data-row=[row] { td { (sheet) } td.num { @if let Some(r) = row { (r) } } td { (column.clone().unwrap_or_default()) } td { (message) } }
-                } }
-            }
-        }
-    }
 }
 
 async fn admin_page(state: &AppState, session: &Session, notice: Option<String>, extra: Markup) -> Result<Markup, AppError> {
@@ -311,7 +297,7 @@ pub async fn import_centros(State(state): State<AppState>, session: Session, mul
     match result {
         Ok(summary) => back(&format!("Se importaron {} centros.", summary.centros)),
         Err(AppError::Detailed(e)) => {
-            let located: Located = e.details.iter().map(|d| (d.sheet.clone(), d.row, d.column.clone(), d.message.clone())).collect();
+            let located: Located = super::page::located(&e);
             match admin_page(&state, &session, None, problems_table(&e.message, &located)).await {
                 Ok(m) => (StatusCode::BAD_REQUEST, render(m)).into_response(),
                 Err(e) => error_page(Some(&session), e),

@@ -167,12 +167,15 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
         Some((start, end)) => state.db.response_days(everyone, Some(centro.clone()), start, end).await?,
         None => Vec::new(),
     };
+    let baja = state.db.baja(centro.clone()).await?;
+    let plantilla = super::incorporation::plantilla_card(state, session, &centro).await?;
     Ok(layout(
         &name,
         Some(session),
         "resultados",
         html! {
             @if let Some(n) = &notice { p.notice role="status" { (n) } }
+            (super::incorporation::baja_banner(baja.as_ref()))
             p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" }
                 " · " a href=(format!("/consola/centros/{centro}/informe?periodo={period}")) { "Informe imprimible del centro" } }
             @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
@@ -217,6 +220,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     }
                 }
             } }
+            (plantilla)
             @if own { h2 { "Libro de quejas" } }
             @if own { div.card {
                 @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }
@@ -229,6 +233,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     }
                 }
             } }
+            @if baja.is_none() { (super::incorporation::baja_form(session, &centro)) }
         },
     ))
 }

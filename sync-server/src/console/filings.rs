@@ -343,7 +343,7 @@ pub async fn verify(State(state): State<AppState>, session: Session, Path((centr
 /// whole file at once, through the same checks as the API's resumable upload.
 pub async fn upload(State(state): State<AppState>, session: Session, Path((centro, id, m)): Path<(String, String, String)>, multipart: Multipart) -> Response {
     let result = async {
-        let super::page::UploadedFile { csrf, name, bytes: file } = super::page::multipart_file(multipart).await?;
+        let super::page::UploadedFile { csrf, name, bytes: file, .. } = super::page::multipart_file(multipart).await?;
         session.check_csrf(&csrf)?;
         let name = if name.trim().is_empty() { "evidencia".to_string() } else { name };
         let kind = EvidenceType::sniff(&file).ok_or_else(|| AppError::Unprocessable("wrong_type", "Solo se aceptan documentos PDF, JPEG y PNG.".into()))?;
@@ -385,6 +385,15 @@ pub fn waiting_card(session: &Session, w: &Waiting) -> Markup {
                     @for e in &w.extensions {
                         li data-waiting="prorroga" { a href=(link(&e.centro_id)) { (e.centro_id) } ": prórroga del hito " (e.milestone_id) " (" (e.commitment_id) ") al "
                             (date(e.info.requested_due)) @if enlace { ", espera respuesta de coordinación." } @else { ", por decidir." } }
+                    }
+                    @for r in &w.incorporations {
+                        li data-waiting="incorporacion" { a href="/consola/incorporacion" { (r.centro_id) } ": solicitud de incorporación al periodo " (r.period_id) ", "
+                            @match (enlace, r.staff.is_some()) {
+                                (true, false) => "falta subir su plantilla de personal.",
+                                (true, true) => "espera la decisión de coordinación.",
+                                (false, false) => "espera la plantilla del enlace.",
+                                (false, true) => "por aceptar o rechazar.",
+                            } }
                     }
                     @for v in &w.evidence {
                         li data-waiting="evidencia" { a href=(link(&v.centro_id)) { (v.centro_id) } ": " (v.documents) " documento(s) del hito " (v.milestone_id) " (" (v.commitment_id) ")"

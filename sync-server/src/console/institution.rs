@@ -10,7 +10,7 @@ use shared::protocol::{PeriodState, ScoreTableDto};
 
 use super::filings::{commitments, waiting_card};
 use super::page::{Session, layout, respond};
-use super::results::{category_title, one, tier_label};
+use super::results::{category_title, one, standing};
 use crate::access::{self, Grant, Resource};
 use crate::error::AppError;
 use crate::service::{filings, institution};
@@ -94,7 +94,7 @@ async fn build_home(state: &AppState, session: &Session, f: Filters) -> Result<M
                             @if let Some(c) = row {
                                 td { (category_title(&c.ambito, &c.tipo)) } td.num { (c.n) } td.num { (one(c.isc)) } td.num { (one(c.icv)) }
                                 td.num { (format!("{:.1}", c.iacm)) } td.num { (one(c.igc)) } td.num { (c.rank.map_or("—".to_string(), |r| r.to_string())) }
-                                td { span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) } }
+                                td { (standing(c)) }
                             } @else { td colspan="8" { span.muted { "Sin datos en este periodo." } } }
                             td { @if let Some(p) = &period { a href=(format!("/consola/centros/{id}/informe?periodo={p}")) { "Informe" } } }
                         }
@@ -122,16 +122,20 @@ async fn build_centro(state: &AppState, session: &Session, centro: String, f: Fi
         Some(p) => Some(filings::suggestions(state, &session.device, &centro, p, SUGGESTIONS_SHOWN).await?),
         None => None,
     };
+    let baja = state.db.baja(centro.clone()).await?;
+    let plantilla = super::incorporation::plantilla_card(state, session, &centro).await?;
     Ok(layout(
         &name,
         Some(session),
         "institucion",
         html! {
             @if let Some(n) = &f.hecho { p.notice role="status" { (n) } }
+            (super::incorporation::baja_banner(baja.as_ref()))
             p.muted { (municipio) " · " (centro) " · " a href="/consola/institucion" { "volver a mi institución" }
                 @if let Some(p) = &period { " · " a href=(format!("/consola/centros/{centro}/informe?periodo={p}")) { "Informe imprimible del centro" } } }
             h2 { "Compromisos de mejora" }
             (commitments(session, &centro, &list, state.today()))
+            (plantilla)
             h2 #sugerencias { "Sugerencias de la ciudadanía" }
             div.card {
                 @match &suggestions {

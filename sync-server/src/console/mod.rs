@@ -9,6 +9,7 @@ pub(crate) mod charts;
 mod exports;
 mod fieldwork;
 mod filings;
+pub(crate) mod incorporation;
 mod institution;
 mod login;
 pub mod origin;
@@ -17,6 +18,7 @@ mod periods;
 mod report;
 pub(crate) mod results;
 mod review;
+mod trainings;
 pub(crate) mod style;
 
 use axum::Router;
@@ -46,6 +48,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(filings::upload).layer(DefaultBodyLimit::max(shared::protocol::MAX_EVIDENCE_BYTES as usize + 64 * 1024)),
         )
         .route("/consola/prorrogas/{id}", post(filings::decide_extension))
+        .route("/consola/incorporacion", get(incorporation::page))
+        .route("/consola/incorporacion/plantillas/{file}", get(incorporation::template))
+        .route("/consola/incorporacion/{id}/aceptar", post(incorporation::accept))
+        .route("/consola/incorporacion/{id}/rechazar", post(incorporation::refuse))
+        .route("/consola/incorporacion/envio/{kind}", post(incorporation::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/consola/centros/{centro}/baja", post(incorporation::baja))
+        .route("/consola/capacitaciones", get(trainings::page).post(trainings::create))
+        .route("/consola/capacitaciones/{id}", get(trainings::attendance_page).post(trainings::save_attendance))
         .route("/consola/entrar", get(login::form).post(login::submit))
         .route("/consola/salir", post(login::logout))
         .route("/consola/resultados", get(results::page))

@@ -86,12 +86,19 @@ pub fn layout_refreshing(title: &str, session: Option<&Session>, active: &str, b
                     @if let Some(s) = session {
                         @if s.device.user.role == Role::Enlace { nav {
                             a href="/consola/institucion" class=[(active == "institucion").then_some("on")] { "Mi institución" }
+                            a href="/consola/incorporacion" class=[(active == "incorporacion").then_some("on")] { "Incorporación" }
                         } } @else { nav {
                             a href="/consola/resultados" class=[(active == "resultados").then_some("on")] { "Resultados" }
                             a href="/consola/campo" class=[(active == "campo").then_some("on")] { "Trabajo de campo" }
                             a href="/consola/revision" class=[(active == "revision").then_some("on")] { "Revisión" }
                             @if crate::access::grant(s.device.user.role, crate::access::Resource::Program).is_some() {
                                 a href="/consola/admin" class=[(active == "admin").then_some("on")] { "Administración" }
+                            }
+                            @if crate::access::grant(s.device.user.role, crate::access::Resource::IncorporationReview).is_some() {
+                                a href="/consola/incorporacion" class=[(active == "incorporacion").then_some("on")] { "Incorporación" }
+                            }
+                            @if crate::access::grant(s.device.user.role, crate::access::Resource::Trainings).is_some() {
+                                a href="/consola/capacitaciones" class=[(active == "capacitaciones").then_some("on")] { "Capacitaciones" }
                             }
                         } }
                         form.logout method="post" action="/consola/salir" {
@@ -124,10 +131,16 @@ pub fn error_page(session: Option<&Session>, e: AppError) -> Response {
     (status, Html(layout(title, session, "", html! { p.error role="alert" { (message) } }).into_string())).into_response()
 }
 
-/// Back to `path` with a notice of what was done (shown by the page, `?hecho=`).
+/// `text` percent-encoded for a query string.
+pub fn query_text(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// Back to `path` (which may carry a query already) with a notice of what was done
+/// (shown by the page, `hecho=`).
 pub fn redirect_with_notice(path: &str, done: &str) -> Response {
-    let q: String = done.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    Redirect::to(&format!("{path}?hecho={q}")).into_response()
+    let join = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{join}hecho={}", query_text(done))).into_response()
 }
 
 /// The period a page shows: the one asked for, else the newest.
@@ -156,11 +169,47 @@ pub fn render(markup: Markup) -> Response {
     Html(markup.into_string()).into_response()
 }
 
-/// A console form's file (field `archivo`) with its name, and the form's CSRF token.
+/// Problems located in a file: (sheet, row, column, message).
+pub type Located = Vec<(String, Option<u32>, Option<String>, String)>;
+
+/// Problems of an uploaded file, by sheet, row and column.
+pub fn problems_table(title: &str, problems: &Located) -> Markup {
+    html! {
+        div.card #errores {
+            p.error role="alert" { (title) }
+            table.rank {
+                thead { tr { th { "Hoja" } th { "Fila" } th { "Columna" } th { "Problema" } } }
+                tbody { @for (sheet, row, column, message) in problems {
+                    tr.attention data-row=[row] { td { (sheet) } td.num { @if let Some(r) = row { (r) } } td { (column.clone().unwrap_or_default()) } td { (message) } }
+                } }
+            }
+        }
+    }
+}
+
+/// The located problems of a refusal with details.
+pub fn located(e: &shared::protocol::ApiError) -> Located {
+    e.details.iter().map(|d| (d.sheet.clone(), d.row, d.column.clone(), d.message.clone())).collect()
+}
+
+/// Most text fields read from a multipart console form, and their longest value.
+const MAX_FORM_FIELDS: usize = 10;
+const MAX_FORM_FIELD_BYTES: usize = 1_000;
+
+/// A console form's file (field `archivo`) with its name, the form's CSRF token, and its
+/// other short text fields.
 pub struct UploadedFile {
     pub csrf: String,
     pub name: String,
     pub bytes: Vec<u8>,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl UploadedFile {
+    /// A text field, trimmed ("" when absent).
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default()
+    }
 }
 
 /// Reads a multipart console form (its size is bounded by the route's body limit). What
@@ -168,13 +217,20 @@ pub struct UploadedFile {
 /// Spanish.
 pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<UploadedFile, AppError> {
     let cut = || AppError::BadRequest("bad_body", "El envío llegó incompleto o excede el tamaño permitido; intente de nuevo con un archivo más pequeño.".into());
-    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    let (mut csrf, mut name, mut bytes, mut fields) = (String::new(), String::new(), Vec::new(), std::collections::BTreeMap::new());
     while let Some(field) = multipart.next_field().await.map_err(|_| cut())? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| cut())?,
-            Some("archivo") => {
+        match field.name().map(str::to_string) {
+            Some(n) if n == "csrf" => csrf = field.text().await.map_err(|_| cut())?,
+            Some(n) if n == "archivo" => {
                 name = field.file_name().unwrap_or_default().to_string();
                 bytes = field.bytes().await.map_err(|_| cut())?.to_vec();
+            }
+            Some(n) if fields.len() < MAX_FORM_FIELDS => {
+                let value = field.text().await.map_err(|_| cut())?;
+                if value.len() > MAX_FORM_FIELD_BYTES {
+                    return Err(AppError::BadRequest("bad_body", format!("El campo «{n}» es demasiado largo.")));
+                }
+                fields.insert(n, value);
             }
             _ => {}
         }
@@ -182,5 +238,5 @@ pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<U
     if bytes.is_empty() {
         return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
     }
-    Ok(UploadedFile { csrf, name, bytes })
+    Ok(UploadedFile { csrf, name, bytes, fields })
 }

@@ -14,7 +14,7 @@ use shared::protocol::{CentroScoreDto, CommitmentStatus, ScoreTableDto};
 
 use super::centro::{dimension_intervals, figures};
 use super::page::{Session, layout, respond};
-use super::results::{category_title, one, tier_label};
+use super::results::{category_title, one, standing};
 use crate::access;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -83,7 +83,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 p { "Periodo " (period_name) " · " span data-source { (source) } }
                 p.no-print { a href=(format!("{}?periodo={period}", super::filings::centro_home(session, &centro))) { "Ver el centro en la consola" } " · Imprima esta página para entregarla al centro." }
                 @if let Some(c) = &c {
-                    p { (category_title(&c.ambito, &c.tipo)) " · " span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+                    p { (category_title(&c.ambito, &c.tipo)) " · " (standing(c))
                         @if let Some(r) = c.rank { " · lugar " (r) " de su categoría" } " · IGC* " (one(c.igc_star)) }
                     h2 { "Qué mejorar primero" }
                     div.card data-improve {

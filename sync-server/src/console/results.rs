@@ -37,6 +37,17 @@ pub(crate) fn tier_label(code: &str) -> &str {
     }
 }
 
+/// A centro's tier as a badge, or «Dado de baja» when it left the program.
+pub(crate) fn standing(c: &CentroScoreDto) -> Markup {
+    html! {
+        @if c.reasons.iter().any(|r| r.code == "withdrawn") {
+            span.tier.tier-baja data-baja { "Dado de baja" }
+        } @else {
+            span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+        }
+    }
+}
+
 /// A score with one decimal (the table keeps every figure unrounded).
 pub fn one(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
@@ -64,7 +75,7 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
             }
             td.num { (c.n) }
             td {
-                span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+                (standing(c))
                 @if !c.reasons.is_empty() {
                     ul.reasons { @for r in &c.reasons { li data-reason=(r.code) { (r.message) } } }
                 }

@@ -30,6 +30,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .tier { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 13px; font-weight: bold; }
 .tier-destacado { background: #dcfce7; color: #166534; } .tier-satisfactorio { background: #e0f2fe; color: #075985; }
 .tier-en_mejora { background: #fef3c7; color: #92400e; } .tier-no_elegible { background: #e5e7eb; color: #374151; }
+.tier-baja { background: #fee2e2; color: #991b1b; } .state-pendiente { color: #92400e; font-weight: 600; } .state-aceptado { color: #166534; font-weight: 600; } .state-rechazado { color: #991b1b; font-weight: 600; }
 .state { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 13px; font-weight: bold; }
 .state-abierto { background: #e0f2fe; color: #075985; } .state-cerrado { background: #fef3c7; color: #92400e; } .state-publicado { background: #dcfce7; color: #166534; }
 .state-change { margin: 12px 0; } .state-change textarea { width: 100%; } code.digest { font-size: 12px; }

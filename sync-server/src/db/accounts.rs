@@ -189,6 +189,15 @@ impl Db {
         .await
     }
 
+    /// Every centro's institution (`dependencia`), by centro id.
+    pub async fn centro_institutions(&self) -> Result<std::collections::BTreeMap<String, String>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, dependencia FROM centros")?;
+            Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     /// Every institution (`dependencia`) with centros, sorted.
     pub async fn institutions(&self) -> Result<Vec<String>, DbError> {
         self.read(|conn| {

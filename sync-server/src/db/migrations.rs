@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0008_sampling_counts.sql"),
     include_str!("../../migrations/sqlite/0009_period_states.sql"),
     include_str!("../../migrations/sqlite/0010_enlace.sql"),
+    include_str!("../../migrations/sqlite/0011_incorporation_staff.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -17,12 +17,14 @@ mod evidence;
 mod exports;
 mod filings;
 mod forms;
+mod incorporation;
 mod migrations;
 mod photos;
 mod program;
 mod review;
 mod scores;
 mod sessions;
+mod staff;
 mod suggestions;
 mod sync;
 

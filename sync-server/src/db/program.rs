@@ -33,6 +33,23 @@ pub struct CentroRow {
     pub tramites: Vec<String>,
 }
 
+impl CentroRow {
+    /// The centro as a definition (what a cédula row or `PUT /centros/{id}` carries).
+    pub fn definition(&self) -> shared::protocol::CentroDefinition {
+        shared::protocol::CentroDefinition {
+            name: self.name.clone(),
+            dependencia: self.dependencia.clone(),
+            ambito: self.ambito.code().into(),
+            tipo: self.tipo.code().into(),
+            municipio: self.municipio.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            sampling_interval: self.sampling_interval,
+            tramites: self.tramites.clone(),
+        }
+    }
+}
+
 /// Appends one change to the log and returns its sequence number.
 pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
@@ -57,6 +74,8 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
                     sampling_interval: r.get(6)?,
                     quota: 0,
                     tramites: Vec::new(),
+                    training: None,
+                    baja: None,
                 })
             },
         )
@@ -72,11 +91,30 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
         .unwrap_or(0);
     let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
     info.tramites = stmt.query_map([centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    info.training = super::staff::training_share(conn, centro_id)?;
+    info.baja = super::incorporation::baja_of(conn, centro_id)?;
     Ok(info)
 }
 
+/// Creates or updates one centro and its trámites, and tells its users.
+pub(crate) fn store_centro(tx: &Transaction<'_>, c: &CentroRow) -> Result<(), DbError> {
+    tx.prepare_cached(
+        "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
+         ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
+         lon = excluded.lon, sampling_interval = excluded.sampling_interval",
+    )?
+    .execute(params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval])?;
+    tx.prepare_cached("DELETE FROM tramites WHERE centro_id = ?1")?.execute([&c.id])?;
+    for t in &c.tramites {
+        tx.prepare_cached("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)")?.execute(params![c.id, t])?;
+    }
+    emit_centro(tx, &c.id)
+}
+
 /// Tells every user assigned to `centro_id` its current data.
-fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
+pub(crate) fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
     let info = centro_info(tx, centro_id)?;
     let users: Vec<i64> = {
         let mut stmt = tx.prepare("SELECT user_id FROM assignments WHERE centro_id = ?1")?;
@@ -159,19 +197,7 @@ impl Db {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             for c in &centros {
-                tx.prepare_cached(
-                    "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, dependencia = excluded.dependencia,
-                     ambito = excluded.ambito, tipo = excluded.tipo, municipio = excluded.municipio, lat = excluded.lat,
-                     lon = excluded.lon, sampling_interval = excluded.sampling_interval",
-                )?
-                .execute(params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval])?;
-                tx.prepare_cached("DELETE FROM tramites WHERE centro_id = ?1")?.execute([&c.id])?;
-                for t in &c.tramites {
-                    tx.prepare_cached("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)")?.execute(params![c.id, t])?;
-                }
-                emit_centro(&tx, &c.id)?;
+                store_centro(&tx, c)?;
             }
             tx.commit()?;
             Ok(())

@@ -35,13 +35,13 @@ fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
 }
 
 fn centros(conn: &Connection) -> Result<Vec<Centro>, DbError> {
-    let mut stmt = conn.prepare("SELECT id, ambito, tipo, lat, lon FROM centros ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id, ambito, tipo, lat, lon, baja_on FROM centros ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         let (ambito, tipo): (String, String) = (r.get(1)?, r.get(2)?);
         let category = Category::parse(&ambito, &tipo)
             .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, format!("{ambito}/{tipo}"), rusqlite::types::Type::Text))?;
         let coords: (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
-        Ok(Centro { id: r.get(0)?, category, coordinates: coords.0.zip(coords.1) })
+        Ok(Centro { id: r.get(0)?, category, coordinates: coords.0.zip(coords.1), baja_on: r.get::<_, Option<String>>(5)?.map(|d| d.parse()).transpose().map_err(|e| damaged_column(5, e))? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -118,7 +118,7 @@ impl Db {
                 .iter()
                 .map(|c| {
                     let (ambito, tipo) = code(&c.category);
-                    p::CentroInput { centro_id: c.id.clone(), ambito, tipo, lat: c.coordinates.map(|x| x.0), lon: c.coordinates.map(|x| x.1) }
+                    p::CentroInput { centro_id: c.id.clone(), ambito, tipo, lat: c.coordinates.map(|x| x.0), lon: c.coordinates.map(|x| x.1), baja_on: c.baja_on }
                 })
                 .collect(),
             surveys: inputs

@@ -9,7 +9,7 @@ use shared::protocol::{CentroScoreDto, CommitmentInfo};
 
 use super::{category, error, key, layout, page};
 use crate::console::charts::interval;
-use crate::console::results::{one, tier_label};
+use crate::console::results::{one, standing, tier_label};
 use crate::error::AppError;
 use crate::service::publication;
 use crate::state::AppState;
@@ -51,7 +51,7 @@ fn report_body(period: &str, name: &str, c: &CentroScoreDto, z: f64, cx: &Contex
     let (trend, commitments, today) = (cx.trend, cx.commitments, cx.today);
     let isc_half = c.isc_ci.map(|[lo, hi]| (hi - lo) / 2.0);
     html! {
-        p { (category(&c.ambito, &c.tipo)) " · " span class=(format!("tier tier-{}", c.tier)) { (tier_label(&c.tier)) }
+        p { (category(&c.ambito, &c.tipo)) " · " (standing(c))
             @if let Some(r) = c.rank { " · lugar " (r) " en su categoría" @if c.tied_with_next { " " span.tie { "empate" } } } }
         @if !c.reasons.is_empty() { ul.reasons { @for r in &c.reasons { li data-reason=(r.code) { (r.message) } } } }
         h2 { "Índices" }

@@ -10,6 +10,7 @@ pub mod exports;
 pub mod filings;
 pub mod forms;
 pub mod health;
+pub mod incorporation;
 pub mod photos;
 pub mod program;
 pub mod review;
@@ -74,6 +75,16 @@ pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(with_limit(routes!(filings::upload_evidence), shared::protocol::MAX_EVIDENCE_BYTES as usize))
         .routes(routes!(filings::evidence))
         .routes(routes!(filings::suggestions))
+        .routes(routes!(incorporation::template))
+        .routes(with_limit(routes!(incorporation::file_cedula), crate::MAX_FORM_BODY))
+        .routes(with_limit(routes!(incorporation::file_plantilla), crate::MAX_FORM_BODY))
+        .routes(routes!(incorporation::list))
+        .routes(routes!(incorporation::accept))
+        .routes(routes!(incorporation::refuse))
+        .routes(routes!(incorporation::baja))
+        .routes(routes!(incorporation::plantilla))
+        .routes(routes!(incorporation::trainings, incorporation::create_training))
+        .routes(routes!(incorporation::attendance))
         .routes(routes!(program::verify_milestone))
         .routes(routes!(program::put_complaint))
         .routes(with_limit(routes!(photos::status, photos::upload), crate::photos::MAX_PHOTO_BYTES as usize))

@@ -197,11 +197,13 @@ pub struct Waiting {
     pub extensions: Vec<PendingExtension>,
     /// Milestones whose documents wait for a desk verification.
     pub evidence: Vec<EvidenceToVerify>,
+    /// Incorporation requests waiting for staff (or, for an Enlace, for its plantilla).
+    pub incorporations: Vec<shared::protocol::Incorporation>,
 }
 
 impl Waiting {
     pub fn is_empty(&self) -> bool {
-        self.to_confirm.is_empty() && self.returned.is_empty() && self.extensions.is_empty() && self.evidence.is_empty()
+        self.to_confirm.is_empty() && self.returned.is_empty() && self.extensions.is_empty() && self.evidence.is_empty() && self.incorporations.is_empty()
     }
 }
 
@@ -219,6 +221,7 @@ pub async fn waiting(state: &AppState, device: &Device) -> Result<Waiting, AppEr
         to_confirm: state.db.commitments_in(CommitmentStatus::Propuesto, scope.clone()).await?,
         returned: state.db.commitments_in(CommitmentStatus::Devuelto, scope.clone()).await?,
         extensions: state.db.pending_extensions(scope.clone()).await?,
-        evidence: state.db.evidence_to_verify(scope).await?,
+        evidence: state.db.evidence_to_verify(scope.clone()).await?,
+        incorporations: state.db.incorporations(scope, Some(shared::protocol::IncorporationStatus::Pendiente)).await?,
     })
 }

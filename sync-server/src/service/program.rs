@@ -1,10 +1,10 @@
 //! Program administration (API and console): periods, centros imported from a file,
 //! users, assignments and quotas. Staff and admin; users are created by an admin.
 
-use shared::protocol::{ApiError, ImportSummary, NewUserRequest, PeriodDefinition, UserInfo};
+use shared::protocol::{ImportSummary, NewUserRequest, PeriodDefinition, UserInfo};
 
 use crate::auth::hash_password;
-use crate::centros_import::{Refused, parse};
+use crate::centros_import::parse;
 use crate::db::{Device, NewUser, PeriodRow};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -95,13 +95,7 @@ async fn reduce_again(state: &AppState, start: chrono::NaiveDate, end: chrono::N
 pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>) -> Result<ImportSummary, AppError> {
     staff(device)?;
     let parsed = tokio::task::spawn_blocking(move || parse(&bytes)).await.map_err(anyhow::Error::from)?;
-    let centros = parsed.map_err(|refused| match refused {
-        Refused::TooBig(limit) => AppError::TooLarge("spreadsheet_too_large", crate::error::too_big_message(&limit)),
-        Refused::Rows(details) => {
-            let message = format!("El archivo tiene {} problema(s); no se importó ningún centro.", details.len());
-            AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
-        }
-    })?;
+    let centros = parsed.map_err(|refused| crate::service::incorporation::refusal(refused, "no se importó ningún centro"))?;
     let count = centros.len();
     state.db.upsert_centros(centros).await?;
     rebuild(state).await?;

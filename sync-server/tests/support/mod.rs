@@ -153,6 +153,7 @@ pub fn survey(id: u128, centro: &str) -> Submission {
             position: Some(GeoPosition { lat: 21.1221, lon: -101.6841, accuracy_m: Some(8.0) }),
             sampling_position: Some(3),
             photos: vec![],
+            score_notes: vec![],
         },
         content_hash: String::new(),
     }
@@ -193,7 +194,7 @@ pub fn visit(id: u128, centro: &str, zero: &[&str]) -> Submission {
         started_at: start,
         finalised_at: start + chrono::Duration::minutes(70),
         answers: a,
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![] },
         content_hash: String::new(),
     }
     .seal()
