@@ -239,7 +239,7 @@ impl FieldApp {
         // The trained share of the centro's front-line staff, as the program's records give
         // it now, goes with the visit: the inspector confirms its suggestion or corrects it.
         if let Some(share) = store.centro(centro_id).ok().and_then(|c| c.training).filter(|_| form_id == VISIT_FORM) {
-            let note = ScoreNote { item: share.item.clone(), basis: share.figure(), suggested: share.suggested.clone(), reason: None };
+            let note = ScoreNote { item: share.item.clone(), basis: share.basis(), suggested: share.suggested.clone(), reason: None };
             store.note_suggestion(id, &note)?;
         }
         Ok(id)

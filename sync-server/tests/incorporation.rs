@@ -243,6 +243,10 @@ async fn trainings_give_the_trained_share_the_inspector_sees_and_a_correction_ne
     assert_eq!(refused.json["results"][0]["error"]["code"], "invalid_score_note");
     let kept = app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![with_note(902, Some("Constancias de la cuarta persona vistas en la visita"))])).await;
     assert_eq!(kept.json["results"][0]["outcome"], "stored", "{}", kept.json);
+    // Staff read the suggestion and the correction beside the visit.
+    let (cookie, _) = support::console_session(&app, "coordinacion", "/consola/resultados").await;
+    let (_, page) = cookie_get(&app, &format!("/consola/centros/{centro}"), &cookie).await;
+    assert!(page.contains("data-score-note=\"TC-V7\"") && page.contains("calificado 2 — motivo: Constancias de la cuarta persona"), "{page}");
 }
 
 async fn cookie_get(app: &TestApp, path: &str, token: &str) -> (StatusCode, String) {

@@ -304,6 +304,78 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     assert!(edits.iter().all(|e| e.status == mobile::store::edits::EditStatus::Sent), "{edits:?}");
     let stored = image::load_from_memory(&lock(app.store()).photo(&sha)?)?;
     assert_eq!((stored.width(), stored.height()), (1600, 1200), "downscaled on the device");
+
+    // A visit at a centro whose plantilla and trainings are on record: TC-V7 shows the
+    // trained share of its front-line staff (3 of 4) and the score it suggests; scoring it
+    // otherwise asks for the reason, which travels with the record.
+    b.click(".back").await?;
+    b.click("[data-centro='GTO-E-S-01'] button.big").await?;
+    b.find("#formulario").await?;
+    let mut corrected = false;
+    for _ in 0..12 {
+        b.find("#formulario").await?;
+        let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
+        let paths: Vec<String> = serde_json::from_value(found)?;
+        for path in paths {
+            let name = path.rsplit('/').next().unwrap_or_default().to_string();
+            match name.as_str() {
+                "turno" => choose(&b, &path, "vespertino").await?,
+                "aviso" => choose(&b, &path, "no").await?,
+                "espera_min" => b.type_into(&input_css(&path), "9").await?,
+                "observaciones" => b.type_into(&input_css(&path), "Segunda visita.").await?,
+                "TC-V7" => {
+                    b.find("#sugerencia-TC-V7[data-suggested='1']").await?;
+                    b.wait_text("3 de 4 (75 %)").await?;
+                    b.wait_text("Puntaje sugerido: Cumple parcialmente").await?;
+                    b.client.execute("document.getElementById('sugerencia-TC-V7').scrollIntoView({block: 'center'});", vec![]).await?;
+                    b.shot("14-tc-v7-sugerido").await?;
+                    // The inspector saw the fourth person's certificate: «Cumple», with the reason.
+                    choose(&b, &path, "2").await?;
+                    b.find("#motivo-TC-V7").await?;
+                    b.wait_text("escriba el motivo de la corrección").await?;
+                    b.type_into("#motivo-TC-V7", "Constancia EC0105 de la cuarta persona vista en la visita").await?;
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    while b.text().await?.contains("escriba el motivo de la corrección") {
+                        anyhow::ensure!(Instant::now() < deadline, "the reason did not clear the problem");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    b.client.execute("document.getElementById('sugerencia-TC-V7').scrollIntoView({block: 'center'});", vec![]).await?;
+                    b.shot("15-tc-v7-corregido-con-motivo").await?;
+                    corrected = true;
+                }
+                _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(&b, &path, "2").await?,
+                _ => {}
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if b.has("#terminar").await {
+            break;
+        }
+        next_page(&b).await?;
+    }
+    anyhow::ensure!(corrected, "the visit showed TC-V7");
+    b.click("#terminar").await?;
+    b.find("#guardado").await?;
+    // Once sent, staff read the suggestion and the correction beside the visit.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while lock(app.store()).outbox_counts()?.pending > 0 {
+        anyhow::ensure!(Instant::now() < deadline, "the visit was not sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let console = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let login = console
+        .post(format!("{}/consola/entrar", server.url()))
+        .header("origin", server.url())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=coordinacion&password={}", sync_server::demo::DEMO_PASSWORD))
+        .send()
+        .await?;
+    let cookie = login.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).unwrap_or_default().to_string();
+    let page = console.get(format!("{}/consola/centros/GTO-E-S-01", server.url())).header("cookie", cookie).send().await?.text().await?;
+    anyhow::ensure!(
+        page.contains("data-score-note=\"TC-V7\"") && page.contains("sugerido 1 por los registros (3 de 4 (75 %) · meta 80 %); calificado 2 — motivo: Constancia EC0105"),
+        "the console does not show the correction"
+    );
     b.close().await?;
     Ok(())
 }

@@ -108,3 +108,117 @@ async fn an_enlace_files_and_staff_decide_the_centros_year() -> anyhow::Result<(
     b.close().await?;
     Ok(())
 }
+
+/// A workbook with one sheet `name` of these rows (first: headers), as a person fills the
+/// template in a spreadsheet program.
+fn filled(name: &str, rows: &[&[&str]]) -> anyhow::Result<Vec<u8>> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell)?;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+const CEDULA: &[&str] = &["Clave", "Nombre", "Dependencia", "Ámbito", "Tipo", "Municipio", "Latitud", "Longitud", "Trámites"];
+const PLANTILLA: &[&str] = &["Clave del centro", "Nombre", "Puesto", "Atención directa"];
+const NEW: &str = "GTO-E-S-09";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enlace_incorporates_a_centro_and_staff_record_its_training() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let base = server.url();
+    let dir = tempfile::tempdir()?;
+    let salud = "Secretaría de Salud";
+    let row: &[&str] = &[NEW, "Centro de Salud Irapuato Sur", salud, "estatal", "servicios", "Irapuato", "20.66", "-101.35", "Consulta general; Vacunación"];
+    let broken: &[&str] = &[NEW, "Centro de Salud Irapuato Sur", salud, "federal", "servicios", "Irapuato", "20.66", "-101.35", "Consulta general"];
+    let files = [
+        ("cedula-con-error.xlsx", filled("Cédula", &[CEDULA, broken])?),
+        ("cedula.xlsx", filled("Cédula", &[CEDULA, row])?),
+        (
+            "plantilla.xlsx",
+            filled("Plantilla", &[PLANTILLA, &[NEW, "Lucía Mora", "Recepción", "Sí"], &[NEW, "Pedro Gil", "Caja", "Sí"], &[NEW, "Elena Paz", "Dirección", "No"]])?,
+        ),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.path().join(name), bytes)?;
+    }
+    let path = |name: &str| dir.path().join(name).display().to_string();
+
+    let b = Browser::start("centros", 1280, 1000).await?;
+    sign_in(&b, &base, "enlace.salud", "Mi institución").await?;
+    b.click("a[href='/consola/incorporacion']").await?;
+    b.wait_text("Descargue las plantillas").await?;
+    // The templates download with the session (the browser saves them; here: their headers).
+    let got = b
+        .client
+        .execute(
+            "return Promise.all(['cedula', 'plantilla'].map(f => fetch('/consola/incorporacion/plantillas/' + f + '.xlsx').then(r => r.status + ' ' + r.headers.get('content-type'))));",
+            vec![],
+        )
+        .await?;
+    let got: Vec<String> = serde_json::from_value(got)?;
+    anyhow::ensure!(got.iter().all(|g| g.starts_with("200 application/vnd.openxmlformats")), "{got:?}");
+    b.shot("08-incorporacion-enlace").await?;
+    // A cédula with an error: the row and column on the page, nothing filed.
+    b.find("#form-cedula-archivo").await?.send_keys(&path("cedula-con-error.xlsx")).await?;
+    b.click("#form-cedula button").await?;
+    b.find("#errores tr[data-row='2']").await?;
+    b.wait_text("«federal»: use estatal o municipal").await?;
+    b.shot("09-cedula-con-error-por-fila").await?;
+    anyhow::ensure!(!b.has(&format!("#tabla-solicitudes tr[data-centro='{NEW}']")).await, "a refused file filed something");
+    // Fixed, then the plantilla.
+    b.find("#form-cedula-archivo").await?.send_keys(&path("cedula.xlsx")).await?;
+    b.click("#form-cedula button").await?;
+    b.wait_text("Cédula de Incorporación registrada para GTO-E-S-09").await?;
+    b.find("#form-plantilla-archivo").await?.send_keys(&path("plantilla.xlsx")).await?;
+    b.click("#form-plantilla button").await?;
+    b.wait_text("Plantilla de Personal registrada para GTO-E-S-09").await?;
+    b.find(&format!("#tabla-solicitudes tr[data-centro='{NEW}'] .state-pendiente")).await?;
+    b.shot("10-solicitud-pendiente").await?;
+    sign_out(&b).await?;
+
+    // Staff see it waiting and accept it into the period.
+    sign_in(&b, &base, "coordinacion", "Resultados").await?;
+    b.find("#pendientes li[data-waiting='incorporacion']").await?;
+    b.click("nav a[href='/consola/incorporacion']").await?;
+    b.click(&format!("#tabla-solicitudes tr[data-centro='{NEW}'] form[action$='/aceptar'] button")).await?;
+    b.wait_text("Centro de Salud Irapuato Sur (GTO-E-S-09) aceptado en el periodo 2025").await?;
+    b.shot("11-centro-aceptado").await?;
+    // A training for its people: two of its front-line staff attend.
+    b.click("nav a[href='/consola/capacitaciones']").await?;
+    b.type_into("#cap-nombre", "Atención ciudadana con calidad, grupo 2").await?;
+    set_date(&b, "#cap-fecha", "2025-07-15").await?;
+    b.type_into("#cap-estandar", "EC0105").await?;
+    b.click("#nueva-capacitacion button").await?;
+    b.wait_text("ahora registre la asistencia").await?;
+    b.find("#centro").await?.select_by_value(NEW).await?;
+    b.click("form[method='get'] button").await?;
+    b.wait_text("Lucía Mora").await?;
+    for name in ["Lucía Mora", "Pedro Gil"] {
+        let css = format!("select[aria-label='Asistencia de {name}']");
+        b.find(&css).await?.select_by_value("asistio").await?;
+    }
+    b.click("#asistencia button").await?;
+    b.wait_text("Asistencia guardada: 2 personas").await?;
+    b.find("#porcentaje").await?;
+    b.wait_text("2 de 2 (100 %)").await?;
+    b.shot("12-capacitacion-y-asistencia").await?;
+    b.client.goto(&format!("{base}/consola/centros/{NEW}")).await?;
+    b.find("#capacitado").await?;
+    b.wait_text("2 de 2 (100 %)").await?;
+    b.shot("13-plantilla-en-la-pagina-del-centro").await?;
+    sign_out(&b).await?;
+
+    // The Enlace sees its accepted request and its new centro.
+    sign_in(&b, &base, "enlace.salud", "Mi institución").await?;
+    b.find(&format!("tr[data-centro='{NEW}']")).await?;
+    b.click("a[href='/consola/incorporacion']").await?;
+    b.find(&format!("#tabla-solicitudes tr[data-centro='{NEW}'] .state-aceptado")).await?;
+    b.shot("14-enlace-ve-su-centro-aceptado").await?;
+    b.close().await?;
+    Ok(())
+}

@@ -3,7 +3,7 @@
 
 mod app_ui; // the app's screens in headless Chromium: enrol, a survey, a visit with a photo, sync
 mod browser; // chromedriver + headless Chromium, screenshots
-mod centros_ui; // the centros' year in headless Chromium: an Enlace files a commitment, evidence and an extension; staff decide
+mod centros_ui; // the centros' year in headless Chromium: incorporation with an error by row, acceptance, a training; a commitment, evidence and an extension that staff decide
 mod contract; // Schemathesis against the generated OpenAPI document: no conformance failure
 mod console_ui; // the web console in headless Chromium: login, ranking, review
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving

@@ -65,10 +65,13 @@ pub fn Home() -> Element {
                 p { class: "muted", "Falta recibir el formulario: sincronice con conexión." }
             }
             for c in view.centros.iter().cloned() {
-                div { class: "centro", key: "{c.info.centro_id}",
+                div { class: "centro", key: "{c.info.centro_id}", "data-centro": "{c.info.centro_id}",
                     div { class: "centro-head",
                         strong { "{c.info.name}" }
                         div { class: "muted", "{c.info.municipio} · {c.info.centro_id}" }
+                    }
+                    if let Some(b) = &c.info.baja {
+                        p { class: "error baja", "Dado de baja del programa el {b.date.format(\"%d/%m/%Y\")}: {b.reason}" }
                     }
                     if inspector {
                         div { class: "muted", "Visitas hoy: {c.today}" }

@@ -53,7 +53,7 @@ textarea.field { min-height: 110px; }
 .hint { color: #374151; font-size: 16px; margin: 0 0 8px; }
 .previous { display: inline-block; background: #eef2ff; color: #1e3a8a; border-radius: 8px; padding: 4px 8px; font-size: 15px; margin: 0 0 8px; }
 .suggestion { background: #f0fdf4; border: 1px solid #86efac; border-radius: 10px; padding: 10px 12px; margin: 8px 0; font-size: 16px; }
-.suggestion p { margin: 4px 0; } .suggestion .ok { color: #166534; font-weight: 600; }
+.suggestion p { margin: 4px 0; } .suggestion textarea { font: inherit; width: 100%; box-sizing: border-box; } .suggestion .ok { color: #166534; font-weight: 600; }
 .choices { display: flex; flex-direction: column; gap: 10px; }
 .choices.item { flex-direction: row; flex-wrap: wrap; }
 .choices.item .choice { flex: 1 1 45%; }

@@ -265,6 +265,11 @@ impl TrainingShare {
         }
     }
 
+    /// What a suggestion is based on, as the inspector reads it: «7 de 10 (70 %) · meta 80 %».
+    pub fn basis(&self) -> String {
+        format!("{} · meta {:.0} %", self.figure(), self.target * 100.0)
+    }
+
     /// «7 de 10 (70 %)».
     pub fn figure(&self) -> String {
         if self.front_line == 0 {
@@ -356,5 +361,6 @@ mod tests {
     fn figure_reads_as_spanish() {
         let s = TrainingShare { period_id: "p".into(), item: "TC-V7".into(), front_line: 10, trained: 7, target: 0.8, suggested: "1".into() };
         assert_eq!(s.figure(), "7 de 10 (70 %)");
+        assert_eq!(s.basis(), "7 de 10 (70 %) · meta 80 %");
     }
 }

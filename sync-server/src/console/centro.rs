@@ -193,6 +193,10 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 @for v in &records.visits {
                     div.item data-visit=(v.submission_id) {
                         strong { "Visita del " (v.date.format("%d/%m/%Y")) }
+                        @for (n, answered) in &v.score_notes {
+                            p.muted data-score-note=(n.item) { (n.item) ": sugerido " (n.suggested) " por los registros (" (n.basis) "); calificado " (answered)
+                                @if let Some(r) = &n.reason { " — motivo: " (r) } }
+                        }
                         table.rank { @for (p, s) in pillar_scores(&v.items) { tr { td { (p) } td.num { (format!("{s:.0}")) } td { (interval(s, s, s, &p)) } } } }
                         @if !v.photos.is_empty() {
                             div.photos {

@@ -59,14 +59,7 @@ async fn build(state: &AppState, session: &Session, notice: Option<String>, esta
         Some(name) if enlace => format!("Incorporación · {name}"),
         _ => "Incorporación de centros".to_string(),
     };
-    Ok(layout(
-        &title,
-        Some(session),
-        "incorporacion",
-        html! {
-            @if let Some(n) = &notice { p.notice role="status" { (n) } }
-            @if let Some(p) = problems { (p) }
-            datalist #instituciones { @for d in &institutions { option value=(d) {} } }
+    let files = html! {
             div.card #plantillas {
                 h2 { "1. Descargue las plantillas" }
                 p.muted { "Libros de Excel con listas desplegables e instrucciones. La cédula trae los centros ya registrados de la institución." }
@@ -97,6 +90,8 @@ async fn build(state: &AppState, session: &Session, notice: Option<String>, esta
                     p.muted { "Primero la cédula, luego la plantilla: la plantilla solo puede nombrar centros con cédula pendiente. Si una fila tiene un error, no se registra nada y se indica la fila." }
                 }
             }
+    };
+    let list = html! {
             div.card #solicitudes {
                 h2 { @if enlace { "Sus solicitudes" } @else { "Solicitudes" } }
                 form.toolbar method="get" action=(PAGE) {
@@ -141,6 +136,17 @@ async fn build(state: &AppState, session: &Session, notice: Option<String>, esta
                     }
                 }
             }
+    };
+    Ok(layout(
+        &title,
+        Some(session),
+        "incorporacion",
+        html! {
+            @if let Some(n) = &notice { p.notice role="status" { (n) } }
+            @if let Some(p) = problems { (p) }
+            datalist #instituciones { @for d in &institutions { option value=(d) {} } }
+            // Staff come to decide: the requests first; an Enlace comes to file.
+            @if reviewer { (list) (files) } @else { (files) (list) }
         },
     ))
 }

@@ -18,6 +18,8 @@ pub struct VisitView {
     pub items: Vec<VisitItem>,
     /// Evidence photos: (sha256, arrived).
     pub photos: Vec<(String, bool)>,
+    /// Scores suggested from the program's records, with the answer given: (note, answer).
+    pub score_notes: Vec<(shared::protocol::ScoreNote, String)>,
 }
 
 /// A centro's program records.
@@ -106,15 +108,26 @@ impl Db {
     pub async fn centro_records(&self, centro: String) -> Result<CentroRecords, DbError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT v.submission_id, v.visit_date, v.items FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
+                "SELECT v.submission_id, v.visit_date, v.items, CASE WHEN json_extract(s.body, '$.meta.score_notes') IS NULL THEN NULL ELSE s.body END
+                 FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
                  WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC",
             )?;
-            let rows: Vec<(String, NaiveDate, String)> = stmt.query_map([&centro], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+            let rows: Vec<(String, NaiveDate, String, Option<String>)> =
+                stmt.query_map([&centro], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
             let mut photos = conn.prepare("SELECT sha256, arrived FROM submission_photos WHERE submission_id = ?1 ORDER BY sha256")?;
             let mut visits = Vec::with_capacity(rows.len());
-            for (id, date, items) in rows {
+            for (id, date, items, body) in rows {
                 let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-                visits.push(VisitView { date, items: decode_items(&items)?, photos: p, submission_id: id });
+                let score_notes = match body {
+                    Some(body) => {
+                        let s: shared::protocol::Submission =
+                            serde_json::from_str(&body).map_err(|e| DbError::Damaged(format!("el registro {id} está dañado: {e}")))?;
+                        let answers = shared::protocol::answers_from_wire(&s.answers);
+                        s.meta.score_notes.into_iter().map(|n| { let a = answers.value(&n.item).to_string(); (n, a) }).collect()
+                    }
+                    None => Vec::new(),
+                };
+                visits.push(VisitView { date, items: decode_items(&items)?, photos: p, submission_id: id, score_notes });
             }
             let ids: Vec<String> = conn
                 .prepare("SELECT id FROM commitments WHERE centro_id = ?1 ORDER BY id")?
