@@ -479,7 +479,7 @@ async fn a_period_closes_publishes_and_versions_through_the_console() {
     assert!(page.html.contains("data-state=\"abierto\"") && page.html.contains("Cerrar el periodo"), "{}", page.html);
     let token = csrf(&page.html);
     let empty = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=cerrar&reason=+")).await;
-    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "a reason is required");
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
     let closed = post_form(&app, "/consola/periodos/2025/estado", Some(&staff), &format!("csrf={token}&accion=cerrar&reason=Fin+de+campo")).await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.html);
     let page = get(&app, "/consola/periodos/2025", Some(&staff)).await;

@@ -23,7 +23,7 @@ async fn only_staff_close_and_reopen_and_only_an_admin_confirms_publication() {
     for token in [&sup, &ana] {
         assert_eq!(app.post(close, Some(token), &why("fin")).await.status, StatusCode::FORBIDDEN);
     }
-    assert_eq!(app.post(close, Some(&staff), &why("  ")).await.status, StatusCode::BAD_REQUEST, "a reason is required");
+    assert_eq!(app.post(close, Some(&staff), &why("  ")).await.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
     let closed = app.post(close, Some(&staff), &why("Fin del trabajo de campo")).await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.json);
     let s = status_of(&closed);

@@ -15,13 +15,7 @@ const SALUD: &str = "Secretaría de Salud";
 /// A workbook with one sheet `name` of these rows (first: headers).
 fn book(name: &str, rows: &[&[&str]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(name).expect("name");
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, *cell).expect("cell");
-        }
-    }
+    support::sheet(&mut wb, name, rows);
     wb.save_to_buffer().expect("xlsx")
 }
 
@@ -133,7 +127,7 @@ async fn an_enlace_files_both_workbooks_errors_by_row_and_staff_accept_the_centr
     assert_eq!(upload(&app, "/api/v1/periods/2025/incorporation/cedula", &enlace, cedula(&[other])).await.status, StatusCode::OK);
     let id = app.get("/api/v1/incorporations?status=pendiente", Some(&staff)).await.json[0]["id"].as_i64().expect("id");
     let empty = app.post(&format!("/api/v1/incorporations/{id}/refuse"), Some(&staff), &serde_json::json!({"reason": "  "})).await;
-    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert_eq!((empty.status, empty.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason_required")));
     let no_plantilla = app.post(&format!("/api/v1/incorporations/{id}/accept"), Some(&staff), &serde_json::json!({})).await;
     assert_eq!(no_plantilla.status, StatusCode::CONFLICT, "no plantilla yet: {}", no_plantilla.json);
     let refused = app.post(&format!("/api/v1/incorporations/{id}/refuse"), Some(&staff), &serde_json::json!({"reason": "No atiende trámites al público"})).await;
@@ -159,7 +153,7 @@ async fn a_centro_dado_de_baja_stays_in_history_and_leaves_the_ranking() {
     let future = app.post("/api/v1/centros/GTO-E-T-01/baja", Some(&staff), &body("2099-01-01")).await;
     assert_eq!((future.status, future.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("future_date")));
     let no_reason = app.post("/api/v1/centros/GTO-E-T-01/baja", Some(&staff), &serde_json::json!({"date": "2025-06-30", "reason": ""})).await;
-    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_reason.json["code"], "reason_required");
     assert_eq!(app.post("/api/v1/centros/NO-EXISTE/baja", Some(&staff), &body("2025-06-30")).await.status, StatusCode::NOT_FOUND);
     let done = app.post("/api/v1/centros/GTO-E-T-01/baja", Some(&staff), &body("2025-06-30")).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.json);
@@ -181,6 +175,18 @@ async fn a_centro_dado_de_baja_stays_in_history_and_leaves_the_ranking() {
     let pull = app.get("/api/v1/sync/pull?after=0", Some(&ana)).await;
     let last = pull.json["changes"].as_array().expect("changes").iter().rev().find(|c| c["centro_id"] == "GTO-E-T-01" && c.get("name").is_some()).cloned().expect("pulled");
     assert_eq!(last["baja"]["date"], "2025-06-30", "{last}");
+    // Published: the public ranking and the centro's public report say so.
+    let admin = app.enrol("admin").await;
+    let why = |r: &str| serde_json::json!({ "reason": r });
+    assert_eq!(app.post("/api/v1/periods/2025/close", Some(&staff), &why("Cierre")).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/periods/2025/publication-request", Some(&staff), &why("Revisado")).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/periods/2025/publish", Some(&admin), &why("Comité")).await.status, StatusCode::OK);
+    for path in ["/resultados/2025", "/resultados/2025/GTO-E-T-01"] {
+        let (status, _, body) = app.send_raw(Request::get(path).body(Body::empty()).expect("request")).await;
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("Dado de baja") && html.contains("dado de baja del programa el 30/06/2025"), "{path}: {html}");
+    }
 }
 
 #[tokio::test]
@@ -206,7 +212,7 @@ async fn trainings_give_the_trained_share_the_inspector_sees_and_a_correction_ne
     assert_eq!(app.post("/api/v1/trainings", Some(&enlace), &new).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.post("/api/v1/trainings", Some(&carmen), &new).await.status, StatusCode::FORBIDDEN);
     let blank = serde_json::json!({"name": " ", "held_on": "2025-04-02", "modality": "mixta"});
-    assert_eq!(app.post("/api/v1/trainings", Some(&staff), &blank).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post("/api/v1/trainings", Some(&staff), &blank).await.json["code"], "invalid_training");
     let made = app.post("/api/v1/trainings", Some(&staff), &new).await;
     assert_eq!((made.status, made.json["standard"].as_str()), (StatusCode::OK, Some("EC1268")), "{}", made.json);
     let id = made.json["id"].as_i64().expect("id");

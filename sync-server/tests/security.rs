@@ -206,3 +206,16 @@ async fn values_out_of_range_are_refused_by_field_and_never_stored() {
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
     assert_eq!(app.get("/api/v1/sync/pull?after=0", Some(&staff)).await.json["changes"].as_array().map(|c| c.iter().any(|x| x["centro_id"] == "GTO-X-01")), Some(false));
 }
+
+#[tokio::test]
+async fn a_device_name_of_only_spaces_is_a_rule_not_a_malformed_body() {
+    let app = support::demo_app().await;
+    // U+0085 matches the document's `\S` (ECMA regular expressions) but is a space to Rust.
+    for label in ["\u{85}", "  \u{a0} "] {
+        let body = serde_json::json!({ "username": "enc.ana", "password": support::PASSWORD, "device_label": label });
+        let a = app.post("/api/v1/auth/enrol", None, &body).await;
+        assert_eq!((a.status, a.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("blank_label")), "{label:?}: {}", a.json);
+    }
+    let empty = serde_json::json!({ "username": "enc.ana", "password": support::PASSWORD, "device_label": "" });
+    assert_eq!(app.post("/api/v1/auth/enrol", None, &empty).await.status, StatusCode::BAD_REQUEST);
+}

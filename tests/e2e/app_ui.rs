@@ -105,6 +105,30 @@ async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> {
     }
 }
 
+/// How a visit's questions are answered when nothing special is asked of them.
+struct PlainAnswers {
+    turno: &'static str,
+    aviso: &'static str,
+    minutes: &'static str,
+    note: &'static str,
+}
+
+const FIRST_VISIT: PlainAnswers = PlainAnswers { turno: "matutino", aviso: "si", minutes: "7", note: "Visita sin contratiempos." };
+const SECOND_VISIT: PlainAnswers = PlainAnswers { turno: "vespertino", aviso: "no", minutes: "9", note: "Segunda visita." };
+
+/// Answers one question of a visit page: its shift, notice, minutes or notes, and every
+/// checklist item «Cumple».
+async fn answer_plainly(b: &Browser, path: &str, name: &str, with: &PlainAnswers) -> anyhow::Result<()> {
+    match name {
+        "turno" => choose(b, path, with.turno).await,
+        "aviso" => choose(b, path, with.aviso).await,
+        "espera_min" => b.type_into(&input_css(path), with.minutes).await,
+        "observaciones" => b.type_into(&input_css(path), with.note).await,
+        _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(b, path, "2").await,
+        _ => Ok(()),
+    }
+}
+
 fn input_css(path: &str) -> String {
     format!(".question[data-path='{path}'] input, .question[data-path='{path}'] textarea")
 }
@@ -246,8 +270,6 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         for path in paths {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
-                "turno" => choose(&b, &path, "matutino").await?,
-                "aviso" => choose(&b, &path, "si").await?,
                 "espera_min" if path.starts_with("espera[1]") => {
                     // The first waiting time is taken with the stopwatch.
                     b.click(&format!(".question[data-path='{path}'] ~ .stopwatch [data-stopwatch='start'], [data-path='{path}'] + .stopwatch [data-stopwatch='start']")).await?;
@@ -261,10 +283,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
-                "espera_min" => b.type_into(&input_css(&path), "7").await?,
-                "observaciones" => b.type_into(&input_css(&path), "Visita sin contratiempos.").await?,
-                _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(&b, &path, "2").await?,
-                _ => {}
+                _ => answer_plainly(&b, &path, &name, &FIRST_VISIT).await?,
             }
         }
         if !photo_taken && b.has("#foto-AG-V1").await {
@@ -319,10 +338,6 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         for path in paths {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
-                "turno" => choose(&b, &path, "vespertino").await?,
-                "aviso" => choose(&b, &path, "no").await?,
-                "espera_min" => b.type_into(&input_css(&path), "9").await?,
-                "observaciones" => b.type_into(&input_css(&path), "Segunda visita.").await?,
                 "TC-V7" => {
                     b.find("#sugerencia-TC-V7[data-suggested='1']").await?;
                     b.wait_text("3 de 4 (75 %)").await?;
@@ -343,8 +358,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
                     b.shot("15-tc-v7-corregido-con-motivo").await?;
                     corrected = true;
                 }
-                _ if b.has(&format!(".question[data-path='{path}'] button[data-choice='2']")).await => choose(&b, &path, "2").await?,
-                _ => {}
+                _ => answer_plainly(&b, &path, &name, &SECOND_VISIT).await?,
             }
         }
         tokio::time::sleep(Duration::from_millis(150)).await;

@@ -95,6 +95,7 @@ pub struct FilingReceipt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefuseIncorporation {
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -103,6 +104,7 @@ pub struct RefuseIncorporation {
 #[serde(deny_unknown_fields)]
 pub struct BajaRequest {
     pub date: NaiveDate,
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -174,11 +176,13 @@ impl Modality {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTraining {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub held_on: NaiveDate,
     pub modality: Modality,
     /// A competence standard, such as `EC0105` or `EC1268` (CONOCER).
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub standard: Option<String>,
 }
 

@@ -81,7 +81,7 @@ pub async fn create(State(state): State<AppState>, session: Session, Form(f): Fo
     let result = async {
         session.check_csrf(&f.csrf)?;
         let held_on = f.fecha.parse().map_err(|_| AppError::BadRequest("invalid_date", "Escriba la fecha como AAAA-MM-DD.".into()))?;
-        let modality = Modality::parse(&f.modalidad).ok_or_else(|| AppError::BadRequest("invalid_training", "Elija la modalidad.".into()))?;
+        let modality = Modality::parse(&f.modalidad).ok_or_else(|| AppError::Unprocessable("invalid_training", "Elija la modalidad.".into()))?;
         let t = staff::create_training(&state, &session.device, NewTraining { name: f.nombre, held_on, modality, standard: Some(f.estandar) }).await?;
         Ok((t.id, format!("Capacitación «{}» registrada; ahora registre la asistencia.", t.name)))
     }

@@ -21,7 +21,7 @@ pub const LATE_LISTED: usize = 200;
 fn reason(text: &str) -> Result<String, AppError> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::BadRequest("invalid_body", "Escriba el motivo del cambio de estado: queda en la bitácora.".into()));
+        return Err(AppError::Unprocessable("reason_required", "Escriba el motivo del cambio de estado: queda en la bitácora.".into()));
     }
     if text.chars().count() > MAX_REASON_CHARS {
         return Err(AppError::BadRequest("invalid_body", format!("El motivo admite como máximo {MAX_REASON_CHARS} caracteres.")));

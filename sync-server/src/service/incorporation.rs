@@ -1,9 +1,10 @@
 //! Incorporation (API and console): the templates, the Enlace's cédula and plantilla for
 //! an open period, staff's acceptance or refusal, and centros dados de baja.
 
-use shared::protocol::{ApiError, BajaInfo, BajaRequest, FilingReceipt, Incorporation, IncorporationStatus, MAX_FILING_REASON_CHARS, PeriodState};
+use shared::protocol::{ApiError, BajaInfo, BajaRequest, FilingReceipt, Incorporation, IncorporationStatus, PeriodState};
 
 use crate::access::{self, Grant, Resource};
+use crate::service::filings::reason;
 use crate::centros_import::{Refused, centro_row};
 use crate::db::{CentroRow, Device};
 use crate::error::AppError;
@@ -51,7 +52,7 @@ fn institution(device: &Device, asked: Option<String>) -> Result<String, AppErro
     }
     let name = asked.map(|s| s.trim().to_string()).unwrap_or_default();
     if name.is_empty() || name.chars().count() > MAX_INSTITUTION_CHARS {
-        return Err(AppError::BadRequest("missing_institution", format!("Indique la institución (1 a {MAX_INSTITUTION_CHARS} caracteres).")));
+        return Err(AppError::Unprocessable("missing_institution", format!("Indique la institución (1 a {MAX_INSTITUTION_CHARS} caracteres).")));
     }
     Ok(name)
 }
@@ -150,14 +151,6 @@ pub async fn accept(state: &AppState, device: &Device, id: i64) -> Result<Incorp
     state.db.accept_incorporation(id, device.user_id, row).await?;
     crate::service::program::rebuild(state).await?;
     Ok(state.db.incorporation(id).await?)
-}
-
-fn reason(text: &str) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > MAX_FILING_REASON_CHARS {
-        return Err(AppError::BadRequest("invalid_reason", format!("Escriba el motivo (1 a {MAX_FILING_REASON_CHARS} caracteres).")));
-    }
-    Ok(text.to_string())
 }
 
 /// Refuses a request with a reason.

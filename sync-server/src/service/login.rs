@@ -16,9 +16,14 @@ const BAD_CREDENTIALS: &str = "Usuario o contraseña incorrectos.";
 /// blocks that place, not the real user elsewhere. An unknown username is verified against
 /// a dummy hash, so it takes as long as a wrong password.
 pub async fn login(state: &AppState, client: ClientAddr, username: &str, password: &str, label: &str) -> Result<EnrolResponse, AppError> {
-    let label = label.trim().to_string();
     if label.is_empty() || label.chars().count() > 100 || username.chars().count() > 100 || password.chars().count() > 200 {
         return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres; la contraseña, 200).".into()));
+    }
+    // Only spaces (of any kind, e.g. U+0085, which the document's `\S` does not count as
+    // one): a rule of its own, not a malformed body.
+    let label = label.trim().to_string();
+    if label.is_empty() {
+        return Err(AppError::Unprocessable("blank_label", "Escriba un nombre para el dispositivo (no solo espacios).".into()));
     }
     let name_key = username.trim().to_lowercase();
     let client_key = client.key();

@@ -25,7 +25,7 @@ pub async fn save_period(state: &AppState, device: &Device, id: String, p: Perio
         return Err(AppError::Conflict(format!("El periodo «{id}» está cerrado: reábralo (con su motivo) para cambiar sus fechas o su método.")));
     }
     if id.trim().is_empty() || p.name.trim().is_empty() {
-        return Err(AppError::BadRequest("invalid_body", "El periodo necesita clave y nombre.".into()));
+        return Err(AppError::Unprocessable("invalid_body", "El periodo necesita clave y nombre.".into()));
     }
     let settings = p.settings.clone().unwrap_or_default();
     // The dates whose surveys may read their indicators under other items now: the new
@@ -106,8 +106,11 @@ pub async fn centros_from_file(state: &AppState, device: &Device, bytes: Vec<u8>
 pub async fn new_user(state: &AppState, device: &Device, u: NewUserRequest) -> Result<UserInfo, AppError> {
     crate::access::require(device, crate::access::Resource::Users)?;
     let valid_name = shared::protocol::Key::parse(&u.username).is_ok();
-    if !valid_name || u.display_name.trim().is_empty() {
+    if !valid_name {
         return Err(AppError::BadRequest("invalid_body", "Usuario (de 1 a 64 letras sin acentos, números, . _ -) y nombre son obligatorios.".into()));
+    }
+    if u.display_name.trim().is_empty() {
+        return Err(AppError::Unprocessable("invalid_body", "Escriba el nombre de la persona (no solo espacios).".into()));
     }
     if !(8..=200).contains(&u.password.chars().count()) {
         return Err(AppError::BadRequest("weak_password", "La contraseña debe tener de 8 a 200 caracteres.".into()));

@@ -24,11 +24,11 @@ pub async fn create_training(state: &AppState, device: &Device, mut t: NewTraini
     access::require(device, Resource::Trainings)?;
     t.name = t.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if t.name.is_empty() || t.name.chars().count() > MAX_TRAINING_NAME_CHARS {
-        return Err(AppError::BadRequest("invalid_training", format!("Escriba el nombre de la capacitación (1 a {MAX_TRAINING_NAME_CHARS} caracteres).")));
+        return Err(AppError::Unprocessable("invalid_training", format!("Escriba el nombre de la capacitación (1 a {MAX_TRAINING_NAME_CHARS} caracteres).")));
     }
     t.standard = t.standard.map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
     if t.standard.as_ref().is_some_and(|s| s.chars().count() > MAX_STANDARD_CHARS) {
-        return Err(AppError::BadRequest("invalid_training", format!("El estándar pasa de {MAX_STANDARD_CHARS} caracteres.")));
+        return Err(AppError::Unprocessable("invalid_training", format!("El estándar pasa de {MAX_STANDARD_CHARS} caracteres.")));
     }
     let id = state.db.create_training(t, device.user_id).await?;
     Ok(state.db.training(id).await?)

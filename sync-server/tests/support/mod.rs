@@ -210,15 +210,20 @@ pub fn xlsform(survey: &[&[&str]], version: &str) -> Vec<u8> {
         ("settings", vec![vec!["form_id", "version", "form_title"], vec!["piloto", version, "Piloto"]]),
     ];
     for (name, rows) in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).expect("name");
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                ws.write_string(r as u32, c as u16, *cell).expect("cell");
-            }
-        }
+        sheet(&mut wb, name, &rows.iter().map(Vec::as_slice).collect::<Vec<_>>());
     }
     wb.save_to_buffer().expect("xlsx")
+}
+
+/// Adds a sheet `name` of text rows to a workbook.
+pub fn sheet(wb: &mut rust_xlsxwriter::Workbook, name: &str, rows: &[&[&str]]) {
+    let ws = wb.add_worksheet();
+    ws.set_name(name).expect("name");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
 }
 
 /// A console session for a demo user: the cookie's token and the CSRF value of `page`.
