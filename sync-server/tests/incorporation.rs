@@ -219,7 +219,8 @@ async fn trainings_give_the_trained_share_the_inspector_sees_and_a_correction_ne
     let people = app.get(&format!("/api/v1/centros/{centro}/staff"), Some(&staff)).await;
     let untrained = people.json["people"].as_array().expect("people").iter().find(|p| p["front_line"] == true && p["name"] == "Rosa Elena Vázquez").cloned().expect("person");
     let unknown = serde_json::json!({"entries": [{"staff_id": 99999, "outcome": "asistio"}]});
-    assert_eq!(app.put(&format!("/api/v1/trainings/{id}/attendance"), &staff, &unknown).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.put(&format!("/api/v1/trainings/{id}/attendance"), &staff, &unknown).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.put("/api/v1/trainings/99999/attendance", &staff, &unknown).await.status, StatusCode::NOT_FOUND);
     let too_many: Vec<_> = (0..2001).map(|_| serde_json::json!({"staff_id": untrained["id"], "outcome": "asistio"})).collect();
     assert_eq!(app.put(&format!("/api/v1/trainings/{id}/attendance"), &staff, &serde_json::json!({"entries": too_many})).await.status, StatusCode::PAYLOAD_TOO_LARGE);
     let certified = serde_json::json!({"entries": [{"staff_id": untrained["id"], "outcome": "certificado"}]});

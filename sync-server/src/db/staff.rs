@@ -181,7 +181,7 @@ impl Db {
             for e in &entries {
                 let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM staff_members WHERE id = ?1)", [e.staff_id], |r| r.get(0))?;
                 if !known {
-                    return Err(DbError::NotFound(format!("persona {} de la plantilla", e.staff_id)));
+                    return Err(DbError::Invalid(format!("La persona {} no está en ninguna plantilla.", e.staff_id)));
                 }
                 match e.outcome {
                     Some(o) => tx.execute(
