@@ -105,36 +105,57 @@ pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language
 fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
     let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked };
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), expected_only: false, seen: RefCell::default() }];
+    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: RefCell::default() }];
     v.check_unknown(&form.items, &stack[0], &mut report);
     v.walk(&form.items, &mut stack, true, &mut report);
     report
 }
 
-/// Every field by name with how many repeats enclose it, sorted by name (one allocation;
-/// looked up by binary search).
+/// Evaluates `e` at the form's top level after checking `answers` (it sees the values
+/// questions and calculations have there), for tools and tests.
+pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
+    let v = Validator { form, clock, language: "", fields: index(form), depth: Cell::new(0), list_asked: false };
+    let mut report = Report::default();
+    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: RefCell::default() }];
+    v.walk(&form.items, &mut stack, true, &mut report);
+    e.eval(&Scope::new(&v, &stack, Value::empty()))
+}
+
+/// Every field and repeat by name with the repeats (outermost first) that enclose it, a
+/// repeat's chain ending with itself; sorted by name (looked up by binary search).
 fn index(form: &Form) -> FieldIndex<'_> {
-    fn walk<'a>(items: &'a [Item], depth: usize, out: &mut Vec<(&'a str, (&'a Field, usize))>) {
+    fn walk<'a>(items: &'a [Item], chain: &mut Vec<&'a str>, out: &mut Vec<(&'a str, Entry2<'a>)>) {
         for item in items {
             match item {
-                Item::Field(f) => out.push((&f.name, (f, depth))),
-                Item::Group(g) => walk(&g.children, depth, out),
-                Item::Repeat(g) => walk(&g.children, depth + 1, out),
+                Item::Field(f) => out.push((&f.name, Entry2 { field: Some(f), chain: chain.clone() })),
+                Item::Group(g) => walk(&g.children, chain, out),
+                Item::Repeat(g) => {
+                    chain.push(&g.name);
+                    out.push((&g.name, Entry2 { field: None, chain: chain.clone() }));
+                    walk(&g.children, chain, out);
+                    chain.pop();
+                }
             }
         }
     }
     let mut out = Vec::with_capacity(64);
-    walk(&form.items, 0, &mut out);
+    walk(&form.items, &mut Vec::new(), &mut out);
     out.sort_by(|a, b| a.0.cmp(b.0));
     // Names are unique (import refuses duplicates); keep the first if not.
     out.dedup_by(|a, b| a.0 == b.0);
     FieldIndex(out)
 }
 
-struct FieldIndex<'a>(Vec<(&'a str, (&'a Field, usize))>);
+/// A name of the form: its field (`None` for a repeat) and the repeats around it.
+struct Entry2<'a> {
+    field: Option<&'a Field>,
+    chain: Vec<&'a str>,
+}
+
+struct FieldIndex<'a>(Vec<(&'a str, Entry2<'a>)>);
 
 impl<'a> FieldIndex<'a> {
-    fn get(&self, name: &str) -> Option<&(&'a Field, usize)> {
+    fn get(&self, name: &str) -> Option<&Entry2<'a>> {
         self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| &self.0[i].1)
     }
 }
@@ -142,11 +163,28 @@ impl<'a> FieldIndex<'a> {
 struct Frame<'a> {
     answers: &'a Answers,
     prefix: String,
+    /// The repeat this frame is an instance of (`None` for the form itself).
+    repeat: Option<&'a str>,
+    /// Its 1-based place among the repeat's instances.
+    position: usize,
     /// An instance expected by `repeat_count` but not given yet: its questions are listed
     /// as asked, its problems are not reported (the count error covers them).
     expected_only: bool,
     /// Checked values of the questions visited so far in this instance.
     seen: RefCell<BTreeMap<&'a str, Value>>,
+}
+
+impl<'a> Frame<'a> {
+    fn copy(&self) -> Self {
+        Frame {
+            answers: self.answers,
+            prefix: self.prefix.clone(),
+            repeat: self.repeat,
+            position: self.position,
+            expected_only: self.expected_only,
+            seen: RefCell::new(self.seen.borrow().clone()),
+        }
+    }
 }
 
 struct Validator<'a> {
@@ -164,11 +202,51 @@ struct Scope<'v, 'a> {
     stack: &'v [Frame<'a>],
     current: Value,
     choice: Option<&'a crate::form::Choice>,
+    /// The place of the node in focus inside a predicate.
+    focus: Option<usize>,
+}
+
+impl<'v, 'a> Scope<'v, 'a> {
+    fn new(v: &'v Validator<'a>, stack: &'v [Frame<'a>], current: Value) -> Self {
+        Scope { v, stack, current, choice: None, focus: None }
+    }
+
+    /// The stacks of every instance of `name` (a field's enclosing repeats, or a repeat)
+    /// reachable from here, or `None` when `name` has one value from here (a field of this
+    /// instance or of one around it).
+    fn instances(&self, name: &str) -> Option<Vec<Vec<Frame<'a>>>> {
+        let entry = self.v.fields.get(name)?;
+        let here: Vec<&str> = self.stack.iter().skip(1).filter_map(|f| f.repeat).collect();
+        let common = entry.chain.iter().zip(&here).take_while(|(a, b)| a == b).count();
+        if entry.field.is_some() && common == entry.chain.len() {
+            return None;
+        }
+        // A repeat seen from inside itself: all its instances, from the frame around it.
+        let common = common.min(entry.chain.len().saturating_sub(1)).min(self.stack.len() - 1);
+        let mut stacks: Vec<Vec<Frame<'a>>> = vec![self.stack[..=common].iter().map(Frame::copy).collect()];
+        for repeat in &entry.chain[common..] {
+            let mut next = Vec::new();
+            for st in stacks {
+                let Some(last) = st.last() else { continue };
+                let Some(Entry::Repeat(list)) = last.answers.get(repeat) else { continue };
+                for (i, answers) in list.iter().enumerate() {
+                    let mut deeper: Vec<Frame<'a>> = st.iter().map(Frame::copy).collect();
+                    let prefix = format!("{}{repeat}[{}]/", last.prefix, i + 1);
+                    deeper.push(Frame { answers, prefix, repeat: Some(repeat), position: i + 1, expected_only: true, seen: RefCell::default() });
+                    next.push(deeper);
+                }
+            }
+            stacks = next;
+        }
+        Some(stacks)
+    }
 }
 
 impl Env for Scope<'_, '_> {
     fn field(&self, name: &str) -> Value {
-        let Some(&(field, depth)) = self.v.fields.get(name) else { return Value::empty() };
+        let Some(entry) = self.v.fields.get(name) else { return Value::empty() };
+        let Some(field) = entry.field else { return Value::empty() };
+        let depth = entry.chain.len();
         let Some(frame) = self.stack.get(depth) else { return Value::empty() };
         if let Some(value) = frame.seen.borrow().get(name) {
             return value.clone();
@@ -179,7 +257,7 @@ impl Env for Scope<'_, '_> {
                 return Value::empty();
             }
             self.v.depth.set(self.v.depth.get() + 1);
-            let scope = Scope { v: self.v, stack: &self.stack[..=depth], current: Value::empty(), choice: None };
+            let scope = Scope::new(self.v, &self.stack[..=depth], Value::empty());
             let value = calc.eval(&scope);
             self.v.depth.set(self.v.depth.get() - 1);
             return value;
@@ -206,11 +284,45 @@ impl Env for Scope<'_, '_> {
     fn clock(&self) -> Clock {
         self.v.clock
     }
+
+    fn nodes(&self, name: &str) -> Option<Vec<Value>> {
+        let stacks = self.instances(name)?;
+        let is_field = self.v.fields.get(name).is_some_and(|e| e.field.is_some());
+        Some(stacks.iter().map(|st| if is_field { Scope::new(self.v, st, Value::empty()).field(name) } else { Value::empty() }).collect())
+    }
+
+    fn each_node(&self, name: &str, visit: &mut dyn FnMut(&dyn Env) -> bool) {
+        let is_field = self.v.fields.get(name).is_some_and(|e| e.field.is_some());
+        match self.instances(name) {
+            None => {
+                let scope = Scope { focus: Some(1), ..Scope::new(self.v, self.stack, self.field(name)) };
+                visit(&scope);
+            }
+            Some(stacks) => {
+                for (i, st) in stacks.iter().enumerate() {
+                    let probe = Scope::new(self.v, st, Value::empty());
+                    let value = if is_field { probe.field(name) } else { Value::empty() };
+                    let scope = Scope { focus: Some(i + 1), ..Scope::new(self.v, st, value) };
+                    if !visit(&scope) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn position(&self) -> usize {
+        self.focus.unwrap_or_else(|| self.stack.last().map_or(1, |f| f.position))
+    }
+
+    fn as_dyn(&self) -> &dyn Env {
+        self
+    }
 }
 
 impl<'a> Validator<'a> {
     fn eval(&self, e: &Expression, stack: &[Frame<'a>], current: Value) -> Value {
-        e.eval(&Scope { v: self, stack, current, choice: None })
+        e.eval(&Scope::new(self, stack, current))
     }
 
     fn message(&self, text: &Text, default: &str) -> String {
@@ -291,7 +403,7 @@ impl<'a> Validator<'a> {
                 Some(a) => (a, quiet),
                 None => (&EMPTY, true),
             };
-            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), expected_only, seen: RefCell::default() };
+            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), repeat: Some(&g.name), position: i + 1, expected_only, seen: RefCell::default() };
             self.check_unknown(&g.children, &inner, report);
             stack.push(inner);
             self.walk(&g.children, stack, true, report);
@@ -316,7 +428,8 @@ impl<'a> Validator<'a> {
             }
             Value::empty()
         } else if let Some(calc) = &f.calculation {
-            self.eval(calc, stack, Value::empty())
+            // `.` is the value the record carries (what `once()` keeps).
+            self.eval(calc, stack, Value::Str(raw.to_string()))
         } else {
             if self.list_asked && !matches!(f.kind, FieldKind::Meta(_)) {
                 report.asked.push(format!("{}{}", frame.prefix, f.name));
@@ -372,7 +485,7 @@ impl<'a> Validator<'a> {
             .find(|name| {
                 let Some(choice) = list.get(name) else { return true };
                 f.choice_filter.as_ref().is_some_and(|filter| {
-                    let scope = Scope { v: self, stack, current: Value::empty(), choice: Some(choice) };
+                    let scope = Scope { choice: Some(choice), ..Scope::new(self, stack, Value::empty()) };
                     !filter.eval(&scope).to_bool()
                 })
             })

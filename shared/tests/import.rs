@@ -115,16 +115,19 @@ fn references_must_name_questions_in_reach() {
             &["begin repeat", "miembros", "Miembros", ""],
             &["integer", "edad", "Edad", ""],
             &["end repeat", "", "", ""],
-            &["text", "a", "A", "${edad} > 18"],
+            &["text", "a", "A", "count(${miembros}[edad > 17]) > 0"],
             &["text", "b", "B", "${no_existe} = 1"],
+            &["text", "c", "C", "count(${miembros}[altura > 1]) > 0"],
         ],
         &[],
     );
+    // A reference into a repeat from outside is a node-set (allowed); names must exist,
+    // bare names of a predicate included.
     assert_eq!(
         e,
         [
-            "survey, fila 5, columna relevant: ${edad} está dentro de una repetición y no puede usarse desde fuera de ella",
             "survey, fila 6, columna relevant: ${no_existe} no es el nombre de ninguna pregunta del formulario",
+            "survey, fila 7, columna relevant: ${altura} no es el nombre de ninguna pregunta del formulario",
         ]
     );
 }
@@ -397,4 +400,33 @@ fn defaults_must_be_valid_answers() {
             "survey, fila 3, columna default: valor «z» inválido: una opción de la lista de la pregunta",
         ]
     );
+}
+
+#[test]
+fn legacy_spellings_pyxform_reads_keep_their_meaning() {
+    let bytes = book()
+        .sheet(
+            "survey",
+            &[
+                &["type", "name", "caption::Español (es)", "relevance", "constraint", "constraint message", "bind::jr:requiredMsg", "required"],
+                &["add integer prompt", "edad", "Edad", "", ". < 120", "Edad imposible", "Falta la edad", "yes"],
+                &["select all that apply Servicios", "servicios", "Servicios", "${edad} >= 18", "", "", "", ""],
+                &["get start time", "inicio", "", "", "", "", "", ""],
+            ],
+        )
+        .sheet("choices", &[&["list name", "name", "label"], &["Servicios", "agua", "Agua"], &["Servicios", "luz", "Luz"]])
+        .settings("legado", "1")
+        .bytes();
+    let imported = import_xlsx(&bytes).expect("pyxform reads it");
+    let form = &imported.form;
+    // The skip logic under «relevance» is kept, not dropped.
+    let servicios = form.field("servicios").expect("field");
+    assert_eq!(servicios.relevant.as_ref().map(|e| e.source()), Some("${edad} >= 18"));
+    assert_eq!(servicios.kind, FieldKind::SelectMultiple { list: "Servicios".into() });
+    let edad = form.field("edad").expect("field");
+    assert_eq!(edad.kind, FieldKind::Integer);
+    assert_eq!(edad.constraint_message.get("Español (es)").or_else(|| edad.constraint_message.get("")), Some("Edad imposible"));
+    assert_eq!(edad.label.get("Español (es)"), Some("Edad"));
+    assert!(imported.warnings.iter().any(|w| w.contains("«relevance» leída como «relevant»")), "{:?}", imported.warnings);
+    assert!(imported.warnings.iter().any(|w| w.contains("«bind::jr:requiredMsg» leída como «required_message»")), "{:?}", imported.warnings);
 }

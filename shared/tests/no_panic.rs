@@ -27,6 +27,13 @@ impl Env for AnyEnv {
     fn clock(&self) -> Clock {
         clock()
     }
+    fn nodes(&self, name: &str) -> Option<Vec<Value>> {
+        // `${b}` stands for a question in a repeat: three nodes.
+        (name == "b").then(|| vec![Value::Str(self.0.clone()); 3])
+    }
+    fn as_dyn(&self) -> &dyn Env {
+        self
+    }
 }
 
 /// Strings made of the pieces expressions are written with, so that many parse.
@@ -38,6 +45,9 @@ fn expression_text() -> impl Strategy<Value = String> {
         Just("selected("), Just("count-selected("), Just("string-length("), Just("regex("),
         Just("if("), Just("coalesce("), Just("concat("), Just("int("), Just("number("),
         Just("round("), Just("today()"), Just("now()"), Just("date("), Just("substr("), Just("'[a-'"),
+        Just("count("), Just("sum("), Just("max("), Just("min("), Just("position(..)"), Just("["), Just("]"),
+        Just("../"), Just("edad"), Just("format-date("), Just("'%Y %b %e'"), Just("distance("), Just("area("),
+        Just("join("), Just("translate("), Just("pow("), Just("log("), Just("indexed-repeat("), Just("once("),
         Just("${"), Just("}"), Just("'"), Just("ñ"), Just(" "), Just("1e309"), Just("-0"),
     ];
     prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())

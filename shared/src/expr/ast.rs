@@ -13,6 +13,14 @@ pub enum Node {
     Current,
     /// A bare name: a column of the choices sheet, only inside `choice_filter`.
     ChoiceColumn(String),
+    /// A bare name inside a predicate: a question of the instance being filtered
+    /// (`${miembros}[edad < 18]`).
+    Relative(String),
+    /// `..` as the argument of `position(..)`: the enclosing repeat instance.
+    Parent,
+    /// `base[predicate]`: the nodes of `base` (a `${name}`) for which the predicate holds; a
+    /// number as predicate keeps the node at that position.
+    Filter(Box<Node>, Box<Node>),
     /// `-x`
     Neg(Box<Node>),
     /// `a op b`
@@ -65,6 +73,35 @@ pub enum Func {
     EndsWith,
     Substr,
     Date,
+    Count,
+    Sum,
+    Max,
+    Min,
+    Position,
+    IndexedRepeat,
+    Once,
+    NormalizeSpace,
+    Translate,
+    Join,
+    BooleanFromString,
+    SubstringBefore,
+    SubstringAfter,
+    SelectedAt,
+    DecimalDateTime,
+    DecimalTime,
+    FormatDate,
+    Pow,
+    Exp,
+    Exp10,
+    Log,
+    Log10,
+    Abs,
+    Sqrt,
+    Floor,
+    Ceiling,
+    Pi,
+    Distance,
+    Area,
 }
 
 impl Func {
@@ -93,10 +130,54 @@ impl Func {
             "ends-with" => (Func::EndsWith, "ends-with", 2, 2),
             "substr" => (Func::Substr, "substr", 2, 3),
             "date" => (Func::Date, "date", 1, 1),
+            "count" => (Func::Count, "count", 1, 1),
+            "sum" => (Func::Sum, "sum", 1, 1),
+            "max" => (Func::Max, "max", 1, usize::MAX),
+            "min" => (Func::Min, "min", 1, usize::MAX),
+            "position" => (Func::Position, "position", 0, 1),
+            "indexed-repeat" => (Func::IndexedRepeat, "indexed-repeat", 3, 3),
+            "once" => (Func::Once, "once", 1, 1),
+            "normalize-space" => (Func::NormalizeSpace, "normalize-space", 0, 1),
+            "translate" => (Func::Translate, "translate", 3, 3),
+            "join" => (Func::Join, "join", 2, usize::MAX),
+            "boolean-from-string" => (Func::BooleanFromString, "boolean-from-string", 1, 1),
+            "substring-before" => (Func::SubstringBefore, "substring-before", 2, 2),
+            "substring-after" => (Func::SubstringAfter, "substring-after", 2, 2),
+            "selected-at" => (Func::SelectedAt, "selected-at", 2, 2),
+            "decimal-date-time" => (Func::DecimalDateTime, "decimal-date-time", 1, 1),
+            "decimal-time" => (Func::DecimalTime, "decimal-time", 1, 1),
+            "format-date" => (Func::FormatDate, "format-date", 2, 2),
+            "format-date-time" => (Func::FormatDate, "format-date-time", 2, 2),
+            "pow" => (Func::Pow, "pow", 2, 2),
+            "exp" => (Func::Exp, "exp", 1, 1),
+            "exp10" => (Func::Exp10, "exp10", 1, 1),
+            "log" => (Func::Log, "log", 1, 1),
+            "log10" => (Func::Log10, "log10", 1, 1),
+            "abs" => (Func::Abs, "abs", 1, 1),
+            "sqrt" => (Func::Sqrt, "sqrt", 1, 1),
+            "floor" => (Func::Floor, "floor", 1, 1),
+            "ceiling" => (Func::Ceiling, "ceiling", 1, 1),
+            "pi" => (Func::Pi, "pi", 0, 0),
+            "distance" => (Func::Distance, "distance", 1, usize::MAX),
+            "area" => (Func::Area, "area", 1, 1),
             _ => return None,
         };
         Some(found)
     }
+}
+
+/// ODK functions known but not supported yet, with the reason a form author reads.
+pub(crate) fn unsupported_function(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "random" | "uuid" => "sus valores no se pueden volver a calcular igual en el servidor",
+        "pulldata" | "instance" => "las listas y datos externos (archivos adjuntos al formulario) aún no se admiten",
+        "jr:choice-name" | "jr:itext" => "las etiquetas de opciones en expresiones aún no se admiten",
+        "digest" | "base64-decode" | "extract-signed" | "geofence" | "checklist" | "weighted-checklist" | "randomize" => {
+            "esta función de ODK aún no se admite"
+        }
+        "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "las funciones trigonométricas aún no se admiten",
+        _ => return None,
+    })
 }
 
 impl Node {
@@ -110,7 +191,11 @@ impl Node {
                 b.visit_refs(f);
             }
             Node::Call(_, args) => args.iter().for_each(|a| a.visit_refs(f)),
-            Node::Num(_) | Node::Str(_) | Node::Current | Node::ChoiceColumn(_) => {}
+            Node::Filter(base, predicate) => {
+                base.visit_refs(f);
+                predicate.visit_refs(f);
+            }
+            Node::Num(_) | Node::Str(_) | Node::Current | Node::ChoiceColumn(_) | Node::Relative(_) | Node::Parent => {}
         }
     }
 }

@@ -3,7 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::ast::{BinOp, Func, Node};
-use super::value::{Value, compare, equals, parse_number};
+use super::library;
+use super::value::{Value, equals, parse_number, relates};
 
 /// The wall clock, passed in: `shared` never reads it. `now` is local time at the centro.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,49 @@ pub trait Env {
     }
     /// The clock for `today()` and `now()`.
     fn clock(&self) -> Clock;
+    /// `${name}` as a node-set when it lies in repeats the expression is outside of (its
+    /// value at each of their instances), `None` when it has one value from here.
+    fn nodes(&self, _name: &str) -> Option<Vec<Value>> {
+        None
+    }
+    /// Calls `visit` with the environment focused on each node of `${name}` in turn (its
+    /// instance's questions in reach, `.` its value, `position()` its place); stops when
+    /// `visit` answers false.
+    fn each_node(&self, name: &str, visit: &mut dyn FnMut(&dyn Env) -> bool) {
+        visit(&Focused { inner: self.as_dyn(), name, position: 1 });
+    }
+    /// The 1-based position of the node in focus, or of the repeat instance the expression
+    /// is in (`position(..)`); 1 outside repeats.
+    fn position(&self) -> usize {
+        1
+    }
+    /// Itself as a trait object (for the default [`Env::each_node`]).
+    fn as_dyn(&self) -> &dyn Env;
+}
+
+/// The one node of a question that has one value from here.
+struct Focused<'e> {
+    inner: &'e dyn Env,
+    name: &'e str,
+    position: usize,
+}
+
+impl Env for Focused<'_> {
+    fn field(&self, name: &str) -> Value {
+        self.inner.field(name)
+    }
+    fn current(&self) -> Value {
+        self.inner.field(self.name)
+    }
+    fn clock(&self) -> Clock {
+        self.inner.clock()
+    }
+    fn position(&self) -> usize {
+        self.position
+    }
+    fn as_dyn(&self) -> &dyn Env {
+        self
+    }
 }
 
 /// Evaluates `node`. Invariant: total (never panics); type mismatches give XPath results
@@ -39,9 +83,12 @@ pub fn eval(node: &Node, env: &dyn Env) -> Value {
     match node {
         Node::Num(n) => Value::Num(*n),
         Node::Str(s) => Value::Str(s.clone()),
-        Node::Ref(name) => env.field(name),
+        Node::Ref(name) => env.nodes(name).map_or_else(|| env.field(name), Value::Nodes),
         Node::Current => env.current(),
         Node::ChoiceColumn(name) => env.choice_column(name),
+        Node::Relative(name) => env.field(name),
+        Node::Parent => Value::Num(env.position() as f64),
+        Node::Filter(base, predicate) => filter(base, predicate, env),
         Node::Neg(inner) => Value::Num(-eval(inner, env).to_num()),
         Node::Binary(op, a, b) => binary(*op, a, b, env),
         Node::Call(func, args) => call(func, args, env),
@@ -56,14 +103,17 @@ fn binary(op: BinOp, a: &Node, b: &Node, env: &dyn Env) -> Value {
         _ => {}
     }
     let (x, y) = (eval(a, env), eval(b, env));
-    let ord = || compare(&x, &y);
     match op {
         BinOp::Eq => Value::Bool(equals(&x, &y)),
-        BinOp::Ne => Value::Bool(!equals(&x, &y)),
-        BinOp::Lt => Value::Bool(ord() == Some(Less)),
-        BinOp::Le => Value::Bool(matches!(ord(), Some(Less | Equal))),
-        BinOp::Gt => Value::Bool(ord() == Some(Greater)),
-        BinOp::Ge => Value::Bool(matches!(ord(), Some(Greater | Equal))),
+        BinOp::Ne => Value::Bool(match (&x, &y) {
+            // XPath: a node-set is unequal when one of its values differs.
+            (Value::Nodes(n), other) | (other, Value::Nodes(n)) if !matches!(other, Value::Bool(_)) => n.iter().any(|v| !equals(v, other)),
+            _ => !equals(&x, &y),
+        }),
+        BinOp::Lt => Value::Bool(relates(&x, &y, &|o| o == Some(Less))),
+        BinOp::Le => Value::Bool(relates(&x, &y, &|o| matches!(o, Some(Less | Equal)))),
+        BinOp::Gt => Value::Bool(relates(&x, &y, &|o| o == Some(Greater))),
+        BinOp::Ge => Value::Bool(relates(&x, &y, &|o| matches!(o, Some(Greater | Equal)))),
         BinOp::Add => Value::Num(x.to_num() + y.to_num()),
         BinOp::Sub => Value::Num(x.to_num() - y.to_num()),
         BinOp::Mul => Value::Num(x.to_num() * y.to_num()),
@@ -118,6 +168,123 @@ fn call(func: &Func, args: &[Node], env: &dyn Env) -> Value {
         Func::EndsWith => Value::Bool(arg(0).to_text().ends_with(&arg(1).to_text())),
         Func::Substr => substr(&arg(0).to_text(), arg(1).to_num(), args.get(2).map(|_| arg(2).to_num())),
         Func::Date => to_date(&arg(0)),
+        Func::Count => Value::Num(match arg(0) {
+            Value::Nodes(n) => n.len(),
+            _ => 1,
+        } as f64),
+        // Unanswered values count as 0, as in Enketo and Collect's repeat totals.
+        Func::Sum => Value::Num(arg(0).items().iter().map(|v| if v.to_text().trim().is_empty() { 0.0 } else { v.to_num() }).sum()),
+        Func::Max | Func::Min => {
+            let values: Vec<f64> = (0..args.len()).flat_map(|i| arg(i).items()).filter(|v| !v.to_text().trim().is_empty()).map(|v| v.to_num()).collect();
+            let pick = |a: f64, b: f64| if matches!(func, Func::Max) { a.max(b) } else { a.min(b) };
+            match values.split_first() {
+                None => Value::Num(f64::NAN),
+                Some(_) if values.iter().any(|v| v.is_nan()) => Value::Num(f64::NAN),
+                Some((first, rest)) => Value::Num(rest.iter().fold(*first, |a, b| pick(a, *b))),
+            }
+        }
+        Func::Position => Value::Num(env.position() as f64),
+        Func::IndexedRepeat => {
+            let i = arg(2).to_num();
+            let values = arg(0).items();
+            if !i.is_finite() || i < 1.0 { Value::empty() } else { values.get(i.trunc() as usize - 1).cloned().unwrap_or_else(Value::empty) }
+        }
+        // The value the question already has (kept from the device), else the expression.
+        Func::Once => {
+            let current = env.current();
+            if current.to_text().trim().is_empty() { arg(0) } else { current }
+        }
+        Func::NormalizeSpace => {
+            let s = if args.is_empty() { env.current() } else { arg(0) };
+            Value::Str(library::normalize_space(&s.to_text()))
+        }
+        Func::Translate => Value::Str(library::translate(&arg(0).to_text(), &arg(1).to_text(), &arg(2).to_text())),
+        Func::Join => {
+            let sep = arg(0).to_text();
+            Value::Str((1..args.len()).flat_map(|i| arg(i).items()).map(|v| v.to_text()).collect::<Vec<_>>().join(&sep))
+        }
+        Func::BooleanFromString => Value::Bool(library::boolean_from_string(&arg(0).to_text())),
+        Func::SubstringBefore => Value::Str(library::substring_around(&arg(0).to_text(), &arg(1).to_text(), false)),
+        Func::SubstringAfter => Value::Str(library::substring_around(&arg(0).to_text(), &arg(1).to_text(), true)),
+        Func::SelectedAt => Value::Str(library::selected_at(&arg(0).to_text(), arg(1).to_num())),
+        Func::DecimalDateTime => Value::Num(arg(0).to_num()),
+        Func::DecimalTime => Value::Num(library::decimal_time(&arg(0))),
+        Func::FormatDate => Value::Str(library::format_date(&arg(0), &arg(1).to_text())),
+        Func::Pow => Value::Num(arg(0).to_num().powf(arg(1).to_num())),
+        Func::Exp => Value::Num(arg(0).to_num().exp()),
+        Func::Exp10 => Value::Num(10f64.powf(arg(0).to_num())),
+        Func::Log => Value::Num(arg(0).to_num().ln()),
+        Func::Log10 => Value::Num(arg(0).to_num().log10()),
+        Func::Abs => Value::Num(arg(0).to_num().abs()),
+        Func::Sqrt => Value::Num(arg(0).to_num().sqrt()),
+        Func::Floor => Value::Num(arg(0).to_num().floor()),
+        Func::Ceiling => Value::Num(arg(0).to_num().ceil()),
+        Func::Pi => Value::Num(std::f64::consts::PI),
+        Func::Distance | Func::Area => {
+            let values: Vec<Value> = (0..args.len()).flat_map(|i| arg(i).items()).collect();
+            match library::points(&values) {
+                Some(p) if matches!(func, Func::Distance) => Value::Num(library::distance(&p)),
+                Some(p) => Value::Num(library::area(&p)),
+                None => Value::Num(f64::NAN),
+            }
+        }
+    }
+}
+
+/// `${name}[predicate]`: the values of the nodes the predicate keeps (a number keeps the
+/// node at that position).
+fn filter(base: &Node, predicate: &Node, env: &dyn Env) -> Value {
+    let mut kept = Vec::new();
+    match base {
+        Node::Ref(name) => env.each_node(name, &mut |focused| {
+            let test = eval(predicate, focused);
+            let keep = match test {
+                Value::Num(n) => n == focused.position() as f64,
+                other => other.to_bool(),
+            };
+            if keep {
+                kept.push(focused.current());
+            }
+            true
+        }),
+        // A filter of a filter: apply the predicate to what the first one kept, by position.
+        other => {
+            for (i, v) in eval(other, env).items().into_iter().enumerate() {
+                let test = eval(predicate, &Kept { inner: env, value: v.clone(), position: i + 1 });
+                if match test {
+                    Value::Num(n) => n == (i + 1) as f64,
+                    t => t.to_bool(),
+                } {
+                    kept.push(v);
+                }
+            }
+        }
+    }
+    Value::Nodes(kept)
+}
+
+/// A value kept by an earlier predicate, as the context of the next one.
+struct Kept<'e> {
+    inner: &'e dyn Env,
+    value: Value,
+    position: usize,
+}
+
+impl Env for Kept<'_> {
+    fn field(&self, name: &str) -> Value {
+        self.inner.field(name)
+    }
+    fn current(&self) -> Value {
+        self.value.clone()
+    }
+    fn clock(&self) -> Clock {
+        self.inner.clock()
+    }
+    fn position(&self) -> usize {
+        self.position
+    }
+    fn as_dyn(&self) -> &dyn Env {
+        self
     }
 }
 

@@ -33,6 +33,11 @@ pub(crate) enum Tok {
     Gt,
     Ge,
     Pipe,
+    LBracket,
+    RBracket,
+    /// `..`: the parent step of a relative path.
+    DotDot,
+    Slash,
 }
 
 /// Most tokens in one expression: bounds the depth of left-nested operator chains, so that
@@ -62,6 +67,9 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ExprError> {
             '*' => Some(Tok::Star),
             '=' => Some(Tok::Eq),
             '|' => Some(Tok::Pipe),
+            '[' => Some(Tok::LBracket),
+            ']' => Some(Tok::RBracket),
+            '/' => Some(Tok::Slash),
             _ => None,
         };
         if let Some(kind) = simple {
@@ -116,10 +124,12 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ExprError> {
             }
             '.' if !next.is_some_and(|d| d.is_ascii_digit()) => {
                 if next == Some('.') {
-                    return Err(ExprError::new(pos, ExprErrorKind::Unsupported("..".into())));
+                    out.push(Token { kind: Tok::DotDot, pos });
+                    i += 2;
+                } else {
+                    out.push(Token { kind: Tok::Dot, pos });
+                    i += 1;
                 }
-                out.push(Token { kind: Tok::Dot, pos });
-                i += 1;
             }
             c if c.is_ascii_digit() || c == '.' => {
                 let start = i;

@@ -9,6 +9,7 @@ mod ast;
 mod error;
 mod eval;
 mod lexer;
+mod library;
 mod parser;
 mod value;
 
@@ -97,6 +98,9 @@ mod tests {
         fn choice_column(&self, name: &str) -> Value {
             if name == "estado" { Value::Str("gto".into()) } else { Value::empty() }
         }
+        fn as_dyn(&self) -> &dyn Env {
+            self
+        }
         fn clock(&self) -> Clock {
             let now = NaiveDate::from_ymd_opt(2025, 6, 15)
                 .and_then(|d| d.and_hms_opt(10, 30, 0))
@@ -169,6 +173,40 @@ mod tests {
     }
 
     #[test]
+    fn evaluates_the_odk_function_library() {
+        let cases = [
+            ("normalize-space('  a  b ')", "a b"),
+            ("translate('abc', 'ab', 'AB')", "ABc"),
+            ("join('-', 'a', ${nombre})", "a-Ana"),
+            ("boolean-from-string('1')", "true"),
+            ("substring-before('a,b', ',')", "a"),
+            ("substring-after('a,b', ',')", "b"),
+            ("selected-at(${multi}, 1)", "c"),
+            ("pow(2, 10)", "1024"),
+            ("round(exp(1), 3)", "2.718"),
+            ("log10(1000)", "3"),
+            ("abs(-3)", "3"),
+            ("sqrt(16)", "4"),
+            ("floor(-1.5)", "-2"),
+            ("ceiling(1.2)", "2"),
+            ("max(3, ${edad}, 7)", "34"),
+            ("min(3, ${edad}, 7)", "3"),
+            ("max(${vacia}, 2)", "2"),
+            ("format-date(${fecha}, '%d/%m/%Y')", "01/06/2025"),
+            ("decimal-date-time('1970-01-02')", "1"),
+            ("once(1 + 1)", "12"),
+            ("count(${edad})", "1"),
+            ("round(distance('0 0; 0 1'))", "111319"),
+            ("position(..)", "1"),
+            ("../nombre", "Ana"),
+            ("../../edad + 1", "35"),
+        ];
+        for (src, expected) in cases {
+            check(src, expected);
+        }
+    }
+
+    #[test]
     fn lists_references_once_in_order() {
         let e = Expression::parse("${b} + ${a} + ${b}", Context::Question).expect("valid");
         assert_eq!(e.references(), vec!["b".to_string(), "a".to_string()]);
@@ -189,7 +227,12 @@ mod tests {
         assert!(matches!(err("edad > 3"), ExprErrorKind::BareName(_)));
         assert!(matches!(err("regex(., '(')"), ExprErrorKind::BadRegex(_)));
         assert!(matches!(err("(1 + 2"), ExprErrorKind::UnexpectedEnd));
-        assert!(matches!(err("/data/x = 1"), ExprErrorKind::UnexpectedChar('/')));
+        assert!(matches!(err("/data/x = 1"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("random()"), ExprErrorKind::Unsupported(m) if m.starts_with("random()")));
+        assert!(matches!(err("pulldata('x', 'a', 'b', 'c')"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("position(..) + .."), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("${a}[1]/b"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("${a}[1"), ExprErrorKind::UnexpectedEnd));
         assert!(matches!(err("${a} | ${b}"), ExprErrorKind::Unexpected { .. }));
     }
 

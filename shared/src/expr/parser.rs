@@ -14,11 +14,13 @@ pub(crate) struct Parser<'a> {
     end_pos: usize,
     depth: usize,
     allow_choice_columns: bool,
+    /// Inside `[…]`: bare names are questions of the filtered instance.
+    in_predicate: usize,
 }
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(toks: &'a [Token], end_pos: usize, allow_choice_columns: bool) -> Self {
-        Self { toks, at: 0, end_pos, depth: 0, allow_choice_columns }
+        Self { toks, at: 0, end_pos, depth: 0, allow_choice_columns, in_predicate: 0 }
     }
 
     pub(crate) fn parse_all(mut self) -> Result<Node, ExprError> {
@@ -101,8 +103,10 @@ impl<'a> Parser<'a> {
         match t.kind {
             Tok::Num(n) => Ok(Node::Num(n)),
             Tok::Str(s) => Ok(Node::Str(s)),
-            Tok::Ref(name) => Ok(Node::Ref(name)),
+            Tok::Ref(name) => self.predicates(Node::Ref(name)),
             Tok::Dot => Ok(Node::Current),
+            Tok::DotDot => self.relative_path(t.pos),
+            Tok::Slash => Err(ExprError::new(t.pos, ExprErrorKind::Unsupported("rutas absolutas (/data/…): use ${nombre}".into()))),
             Tok::LParen => {
                 let inner = self.expr()?;
                 self.expect(Tok::RParen, "«)»")?;
@@ -112,6 +116,8 @@ impl<'a> Parser<'a> {
                 if matches!(self.peek().map(|t| &t.kind), Some(Tok::LParen)) {
                     self.bump();
                     self.call(&name, t.pos)
+                } else if self.in_predicate > 0 {
+                    Ok(Node::Relative(name))
                 } else if self.allow_choice_columns {
                     Ok(Node::ChoiceColumn(name))
                 } else {
@@ -123,10 +129,53 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `[predicate]…` after a reference.
+    fn predicates(&mut self, mut base: Node) -> Result<Node, ExprError> {
+        while matches!(self.peek().map(|t| &t.kind), Some(Tok::LBracket)) {
+            self.bump();
+            self.in_predicate += 1;
+            let predicate = self.expr();
+            self.in_predicate -= 1;
+            let predicate = predicate?;
+            self.expect(Tok::RBracket, "«]»")?;
+            base = Node::Filter(Box::new(base), Box::new(predicate));
+        }
+        if let Some(t) = self.peek().filter(|t| t.kind == Tok::Slash) {
+            return Err(ExprError::new(t.pos, ExprErrorKind::Unsupported("un paso «/» tras un filtro: filtre la pregunta misma, p. ej. ${edad}[. > 17]".into())));
+        }
+        Ok(base)
+    }
+
+    /// `../name` (any number of `../`): the question `name` as seen from here.
+    fn relative_path(&mut self, pos: usize) -> Result<Node, ExprError> {
+        loop {
+            match self.peek().map(|t| t.kind.clone()) {
+                Some(Tok::Slash) => {
+                    self.bump();
+                }
+                _ => return Err(ExprError::new(pos, ExprErrorKind::Unsupported("«..» solo como position(..) o en ../nombre".into()))),
+            }
+            match self.bump().map(|t| t.kind) {
+                Some(Tok::DotDot) => continue,
+                Some(Tok::Name(name)) if crate::form::is_valid_name(&name) => return self.predicates(Node::Ref(name)),
+                _ => return Err(ExprError::new(pos, ExprErrorKind::Unsupported("una ruta relativa debe terminar en un nombre: ../nombre".into()))),
+            }
+        }
+    }
+
     fn call(&mut self, name: &str, pos: usize) -> Result<Node, ExprError> {
         let Some((func, canonical, min, max)) = Func::lookup(name) else {
+            if let Some(why) = super::ast::unsupported_function(name) {
+                return Err(ExprError::new(pos, ExprErrorKind::Unsupported(format!("{name}(): {why}"))));
+            }
             return Err(ExprError::new(pos, ExprErrorKind::UnknownFunction(name.to_string())));
         };
+        // position(..): the enclosing instance.
+        if matches!(func, Func::Position) && matches!(self.peek().map(|t| &t.kind), Some(Tok::DotDot)) {
+            self.bump();
+            self.expect(Tok::RParen, "«)»")?;
+            return Ok(Node::Call(func, vec![Node::Parent]));
+        }
         let mut args = Vec::new();
         if !matches!(self.peek().map(|t| &t.kind), Some(Tok::RParen)) {
             loop {
@@ -144,7 +193,10 @@ impl<'a> Parser<'a> {
         if args.len() < min || args.len() > max {
             let expected = match (min, max) {
                 (a, b) if a == b => ARITY_WORDS.get(a).copied().unwrap_or("otro número de"),
+                (2, usize::MAX) => "al menos dos",
                 (_, usize::MAX) => "al menos uno",
+                (0, 1) => "cero o uno",
+                (2, 3) => "dos o tres",
                 _ => "uno o dos",
             };
             return Err(ExprError::new(
@@ -214,5 +266,9 @@ fn describe(tok: &Tok) -> String {
         Tok::Gt => "«>»".into(),
         Tok::Ge => "«>=»".into(),
         Tok::Pipe => "«|»".into(),
+        Tok::LBracket => "«[»".into(),
+        Tok::RBracket => "«]»".into(),
+        Tok::DotDot => "«..»".into(),
+        Tok::Slash => "«/»".into(),
     }
 }

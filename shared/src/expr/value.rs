@@ -10,6 +10,9 @@ pub enum Value {
     Bool(bool),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
+    /// A node-set: a question's values at every instance of the repeats around it that the
+    /// expression is outside of (or those a predicate kept), in document order.
+    Nodes(Vec<Value>),
 }
 
 const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
@@ -30,6 +33,7 @@ impl Value {
             Value::Num(n) => *n != 0.0 && !n.is_nan(),
             Value::Bool(b) => *b,
             Value::Date(_) | Value::DateTime(_) => true,
+            Value::Nodes(n) => !n.is_empty(),
         }
     }
 
@@ -46,6 +50,7 @@ impl Value {
                 let secs = (*dt - EPOCH.and_time(NaiveTime::MIN)).num_milliseconds() as f64 / 1000.0;
                 secs / 86_400.0
             }
+            Value::Nodes(n) => n.first().map_or(f64::NAN, Value::to_num),
         }
     }
 
@@ -57,6 +62,15 @@ impl Value {
             Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::DateTime(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+            Value::Nodes(n) => n.first().map_or_else(String::new, Value::to_text),
+        }
+    }
+
+    /// The values a node-set holds, or the value itself.
+    pub fn items(&self) -> Vec<Value> {
+        match self {
+            Value::Nodes(n) => n.clone(),
+            other => vec![other.clone()],
         }
     }
 
@@ -98,9 +112,12 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
-/// `=` and `!=` with XPath 1.0 rules: booleans win, then numbers, then dates, then strings.
+/// `=` and `!=` with XPath 1.0 rules: a node-set is equal when one of its values is;
+/// then booleans win, then numbers, then dates, then strings.
 pub(crate) fn equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Nodes(_), Value::Bool(_)) | (Value::Bool(_), Value::Nodes(_)) => a.to_bool() == b.to_bool(),
+        (Value::Nodes(n), other) | (other, Value::Nodes(n)) => n.iter().any(|x| equals(x, other)),
         (Value::Bool(_), _) | (_, Value::Bool(_)) => a.to_bool() == b.to_bool(),
         (Value::Num(_), _) | (_, Value::Num(_)) => a.to_num() == b.to_num(),
         _ if a.is_temporal() || b.is_temporal() => a.to_num() == b.to_num(),
@@ -111,6 +128,15 @@ pub(crate) fn equals(a: &Value, b: &Value) -> bool {
 /// The numeric comparison used by `<`, `<=`, `>`, `>=`; NaN compares false.
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     a.to_num().partial_cmp(&b.to_num())
+}
+
+/// A relational test under XPath 1.0: with a node-set, true when one of its values passes.
+pub(crate) fn relates(a: &Value, b: &Value, test: &dyn Fn(Option<std::cmp::Ordering>) -> bool) -> bool {
+    match (a, b) {
+        (Value::Nodes(n), other) => n.iter().any(|x| relates(x, other, test)),
+        (other, Value::Nodes(n)) => n.iter().any(|y| relates(other, y, test)),
+        _ => test(compare(a, b)),
+    }
 }
 
 #[cfg(test)]

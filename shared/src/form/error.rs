@@ -109,8 +109,6 @@ pub enum ImportErrorKind {
     BadExpression(ExprError),
     #[error("${{{0}}} no es el nombre de ninguna pregunta del formulario")]
     UnknownReference(String),
-    #[error("${{{0}}} está dentro de una repetición y no puede usarse desde fuera de ella")]
-    ReferenceIntoRepeat(String),
     #[error("los cálculos forman un ciclo: {0}")]
     Cycle(String),
     #[error("«{0}» sin el «begin» que le corresponde")]

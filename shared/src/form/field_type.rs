@@ -16,6 +16,8 @@ pub(crate) enum RowType {
 
 /// Parses a `type` cell (`select_one sexo`, `begin group`, `dateTime`, …).
 pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
+    let canonical = legacy_spelling(raw);
+    let raw = canonical.as_deref().unwrap_or(raw);
     let words: Vec<&str> = raw.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
@@ -62,6 +64,49 @@ pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
         other => return Err(unsupported(other, raw)),
     };
     Ok(RowType::Field(kind))
+}
+
+/// The older spellings pyxform still reads (`select all that apply l`, `add integer
+/// prompt`, `get start time`, `location`, `begin looped group`…), as today's type.
+fn legacy_spelling(raw: &str) -> Option<String> {
+    let lower = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    const PREFIXES: [(&str, &str); 6] = [
+        ("select all that apply from ", "select_multiple "),
+        ("select all that apply ", "select_multiple "),
+        ("select_all_that_apply ", "select_multiple "),
+        ("add select one prompt using ", "select_one "),
+        ("add select multiple prompt using ", "select_multiple "),
+        ("select one from ", "select_one "),
+    ];
+    for (old, new) in PREFIXES {
+        if lower.starts_with(old) {
+            // The list name keeps its case: it is the last word as written.
+            let list = raw.split_whitespace().last().unwrap_or_default();
+            return Some(format!("{new}{list}"));
+        }
+    }
+    let whole = match lower.as_str() {
+        "add integer prompt" | "integer prompt" | "q integer" => "integer",
+        "add decimal prompt" | "q decimal" => "decimal",
+        "add text prompt" | "q string" => "text",
+        "add date prompt" | "q date" => "date",
+        "add time prompt" | "q time" => "time",
+        "add datetime prompt" | "q datetime" => "datetime",
+        "add note prompt" | "note prompt" | "q note" => "note",
+        "add image prompt" | "q picture" | "q image" => "image",
+        "add location prompt" | "location" | "gps" | "q location" => "geopoint",
+        "add acknowledge prompt" | "q acknowledge" => "acknowledge",
+        "add calculate prompt" => "calculate",
+        "get start time" => "start",
+        "get end time" => "end",
+        "get today" => "today",
+        "get device id" | "imei" => "deviceid",
+        "get username" => "username",
+        "begin looped group" | "looped group" => "begin_repeat",
+        "end looped group" => "end_repeat",
+        _ => return None,
+    };
+    Some(whole.to_string())
 }
 
 fn select(
@@ -126,6 +171,12 @@ mod tests {
             ("begin_repeat", RowType::BeginRepeat),
             ("End Repeat", RowType::EndRepeat),
             ("deviceid", RowType::Field(FieldKind::Meta(MetaKind::DeviceId))),
+            ("select all that apply Tramites", RowType::Field(FieldKind::SelectMultiple { list: "Tramites".into() })),
+            ("add select one prompt using sexo", RowType::Field(FieldKind::SelectOne { list: "sexo".into() })),
+            ("get start time", RowType::Field(FieldKind::Meta(MetaKind::Start))),
+            ("gps", RowType::Field(FieldKind::GeoPoint)),
+            ("add integer prompt", RowType::Field(FieldKind::Integer)),
+            ("begin looped group", RowType::BeginRepeat),
         ];
         for (raw, expected) in cases {
             assert_eq!(parse_type(raw).expect(raw), expected, "{raw}");

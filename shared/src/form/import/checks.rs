@@ -89,14 +89,19 @@ fn flag_expr(flag: &Flag) -> Option<&Expression> {
     }
 }
 
-fn check_refs(e: &Expression, path: &[String], scopes: &BTreeMap<String, Vec<String>>, at: &Location, problems: &mut Problems) {
-    for name in e.references() {
-        match scopes.get(&name) {
-            None => problems.push(at.clone(), ImportErrorKind::UnknownReference(name)),
-            Some(target) if !path.starts_with(target) => {
-                problems.push(at.clone(), ImportErrorKind::ReferenceIntoRepeat(name));
-            }
-            Some(_) => {}
+/// References must name questions, groups or repeats of the form. A reference into a
+/// repeat from outside it is a node-set (its value at every instance: `count()`, `sum()`,
+/// a predicate), as XPath reads it.
+fn check_refs(e: &Expression, _path: &[String], scopes: &BTreeMap<String, Vec<String>>, at: &Location, problems: &mut Problems) {
+    let mut names = e.references();
+    collect_relative(e.root(), &mut |n| {
+        if !names.iter().any(|x| x == n) {
+            names.push(n.to_string());
+        }
+    });
+    for name in names {
+        if !scopes.contains_key(&name) {
+            problems.push(at.clone(), ImportErrorKind::UnknownReference(name));
         }
     }
 }
@@ -153,7 +158,25 @@ fn collect_choice_columns(node: &Node, f: &mut impl FnMut(&str)) {
             collect_choice_columns(b, f);
         }
         Node::Call(_, args) => args.iter().for_each(|a| collect_choice_columns(a, f)),
-        Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current => {}
+        Node::Filter(base, predicate) => {
+            collect_choice_columns(base, f);
+            collect_choice_columns(predicate, f);
+        }
+        Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current | Node::Relative(_) | Node::Parent => {}
+    }
+}
+
+/// Every bare name of a predicate (`${miembros}[edad < 18]`).
+fn collect_relative(node: &Node, f: &mut impl FnMut(&str)) {
+    match node {
+        Node::Relative(name) => f(name),
+        Node::Neg(inner) => collect_relative(inner, f),
+        Node::Binary(_, a, b) | Node::Filter(a, b) => {
+            collect_relative(a, f);
+            collect_relative(b, f);
+        }
+        Node::Call(_, args) => args.iter().for_each(|a| collect_relative(a, f)),
+        Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current | Node::ChoiceColumn(_) | Node::Parent => {}
     }
 }
 

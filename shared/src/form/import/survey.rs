@@ -31,8 +31,72 @@ struct Frame {
     group: Group,
 }
 
+/// The survey headers pyxform reads under older or longer names, as ours.
+fn alias(header: &str) -> Option<String> {
+    let full = match header {
+        "bind::relevant" => Some("relevant"),
+        "bind::constraint" => Some("constraint"),
+        "bind::calculate" => Some("calculation"),
+        "bind::required" => Some("required"),
+        "bind::readonly" => Some("read_only"),
+        "bind::jr:constraintMsg" | "bind::jr:constraintmsg" => Some("constraint_message"),
+        "bind::jr:requiredMsg" | "bind::jr:requiredmsg" => Some("required_message"),
+        "control::appearance" => Some("appearance"),
+        "control::jr:count" => Some("repeat_count"),
+        _ => None,
+    };
+    if let Some(f) = full {
+        return Some(f.to_string());
+    }
+    let (base, lang) = header.split_once("::").map_or((header, None), |(b, l)| (b, Some(l)));
+    let canonical = match base {
+        "relevance" | "skip_logic" => "relevant",
+        "calculate" => "calculation",
+        "readonly" => "read_only",
+        "count" | "jr:count" => "repeat_count",
+        "caption" => "label",
+        "constraint_msg" => "constraint_message",
+        "required_msg" => "required_message",
+        _ => return None,
+    };
+    Some(match lang {
+        Some(l) => format!("{canonical}::{l}"),
+        None => canonical.to_string(),
+    })
+}
+
+/// The table with its legacy headers renamed (a warning names each); a header whose new
+/// name is also present keeps the one written under today's name.
+fn with_aliases(table: &Table, problems: &mut Problems) -> Table {
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for header in table.headers.values() {
+        if let Some(new) = alias(header) {
+            if table.headers.values().any(|h| *h == new) {
+                problems.warn(Location::row(&table.name, table.header_row), format!("columna «{header}» ignorada: ya hay una columna «{new}»"));
+            } else {
+                problems.warn(Location::row(&table.name, table.header_row), format!("columna «{header}» leída como «{new}»"));
+                renamed.insert(header.clone(), new);
+            }
+        }
+    }
+    let mut out = table.clone();
+    if renamed.is_empty() {
+        return out;
+    }
+    for h in out.headers.values_mut() {
+        if let Some(new) = renamed.get(h) {
+            *h = new.clone();
+        }
+    }
+    for row in &mut out.rows {
+        row.cells = std::mem::take(&mut row.cells).into_iter().map(|(k, v)| (renamed.get(&k).cloned().unwrap_or(k), v)).collect();
+    }
+    out
+}
+
 /// Reads the sheet into items and the languages its columns use.
 pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<(Vec<Item>, Vec<String>)> {
+    let table = &with_aliases(table, problems);
     if table.headers.is_empty() {
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
         return None;
