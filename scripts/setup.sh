@@ -29,6 +29,7 @@ for p in "${PACKAGES[@]}"; do
 done
 
 SCHEMATHESIS_VERSION=4.32.5
+PYXFORM_VERSION=4.5.0
 VENV=target/tools/venv
 
 install_tools() {
@@ -39,6 +40,10 @@ install_tools() {
     rm -rf "$VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  if [ "${1:-}" = "--tests" ] && ! "$VENV/bin/python" -c "import pyxform, sys; sys.exit(pyxform.__version__ != '$PYXFORM_VERSION')" 2>/dev/null; then
+    echo "setup: installing pyxform $PYXFORM_VERSION in $VENV" >&2
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyxform==$PYXFORM_VERSION"
   fi
 }
 

@@ -9,6 +9,7 @@ mod console_ui; // the web console in headless Chromium: login, ranking, review
 mod demo_flow; // enrol, stored / duplicate / conflict, and the score moving
 mod every_endpoint; // each documented endpoint over real HTTP, never a 5xx
 mod field; // a simulated phone: the app's store, records and sync engine
+mod forms_corpus; // XLSForms written as ODK and Kobo users write them, read by pyxform and by us, compared field by field
 mod field_sync; // the app's sync through a fault-injecting proxy: 50 devices, photos, revocation, going offline
 mod helpers; // spawn_server(): the real server on a free loopback port
 mod kill; // SIGKILL during thousands of answer saves loses no acknowledged answer
