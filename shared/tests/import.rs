@@ -222,9 +222,10 @@ fn features_we_do_not_support_are_refused_where_used() {
             "survey, fila 3, columna trigger: el ajuste «trigger» no está soportado: los cálculos se recalculan siempre; quite la columna trigger",
         ]
     );
-    let or_other = survey_errors(&[HEADER, &["select_one l or_other", "a", "A"]], &[&["list_name", "name", "label"], &["l", "x", "X"]]);
+    // or_other adds a question: its name must be free.
+    let or_other = survey_errors(&[HEADER, &["text", "a_other", "B"], &["select_one l or_other", "a", "A"]], &[&["list_name", "name", "label"], &["l", "x", "X"]]);
     assert_eq!(or_other.len(), 1);
-    assert!(or_other[0].contains("no está soportado: agregue una opción «otro»"), "{or_other:?}");
+    assert!(or_other[0].contains("a_other"), "{or_other:?}");
     let encrypted = book()
         .sheet("survey", &[HEADER, &["text", "a", "A"]])
         .sheet("settings", &[&["form_id", "version", "public_key"], &["f", "1", "MIIBIjANBg"]]);

@@ -8,6 +8,9 @@ use super::model::{FieldKind, MetaKind};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum RowType {
     Field(FieldKind),
+    /// `select_one L or_other` / `select_multiple L or_other`: the select, a choice `other`
+    /// added to its list, and a text question `<name>_other` asked when it is chosen.
+    FieldOrOther(FieldKind),
     BeginGroup,
     EndGroup,
     BeginRepeat,
@@ -126,10 +129,10 @@ fn select(
                 FieldKind::SelectOne { list }
             }))
         }
-        [_, "or_other"] => Err(ImportErrorKind::UnsupportedType(
-            raw.trim().to_string(),
-            "agregue una opción «otro» a la lista y una pregunta de texto con relevant",
-        )),
+        [_, "or_other"] => {
+            let list = list_name.unwrap_or_default();
+            Ok(RowType::FieldOrOther(if multiple { FieldKind::SelectMultiple { list } } else { FieldKind::SelectOne { list } }))
+        }
         _ => Err(ImportErrorKind::UnknownType(raw.trim().to_string())),
     }
 }
@@ -185,13 +188,13 @@ mod tests {
 
     #[test]
     fn refuses_unsupported_types_by_name() {
-        for raw in ["audio", "geotrace", "select_one_from_file lista.csv", "rank lista", "email"] {
+        for raw in ["audio", "geotrace", "select_one_from_file lista.csv", "rank lista", "email", "select_one l otro"] {
             let err = parse_type(raw).expect_err(raw);
             assert!(matches!(err, ImportErrorKind::UnsupportedType(..) | ImportErrorKind::UnknownType(_)), "{raw}");
         }
         assert!(matches!(parse_type("audio").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
         assert!(matches!(parse_type("select_one").expect_err("x"), ImportErrorKind::MissingListName(_)));
-        assert!(matches!(parse_type("select_one l or_other").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
+        assert_eq!(parse_type("select_one Lista or_other").expect("or_other"), RowType::FieldOrOther(FieldKind::SelectOne { list: "Lista".into() }));
         assert!(matches!(parse_type("texto").expect_err("x"), ImportErrorKind::UnknownType(_)));
     }
 }

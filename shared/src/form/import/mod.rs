@@ -58,6 +58,21 @@ pub fn import_xlsx(bytes: &[u8]) -> Result<Imported, ImportErrors> {
     }
 }
 
+/// The choice `other` («Otro» in each language of the list) a select `or_other` adds.
+fn add_other(lists: &mut std::collections::BTreeMap<String, crate::form::model::ChoiceList>, name: &str) {
+    let Some(list) = lists.get_mut(name) else { return };
+    if list.get("other").is_some() {
+        return;
+    }
+    let mut label = crate::form::Text::default();
+    let languages: Vec<String> = list.choices.first().map(|c| c.label.iter().map(|(l, _)| l.to_string()).collect()).unwrap_or_default();
+    for language in if languages.is_empty() { vec![String::new()] } else { languages } {
+        label.insert(&language, "Otro".into());
+    }
+    let row = list.choices.last().map_or(0, |c| c.row);
+    list.choices.push(crate::form::model::Choice { name: "other".into(), label, row, extra: Default::default() });
+}
+
 fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
     tables.iter().find(|t| t.name.trim().eq_ignore_ascii_case(name))
 }
@@ -69,8 +84,14 @@ fn build(tables: &[Table], problems: &mut Problems) -> Option<Form> {
     };
     let settings = settings::read(find(tables, "settings"), problems);
     let lists = find(tables, "choices").map(|t| choices::read(t, problems));
-    let (items, languages) = survey::read(survey, problems)?;
+    let (items, languages, or_other) = survey::read(survey, problems)?;
     let (id, version, title, default_language) = settings?;
+    let mut lists = lists;
+    if let Some(lists) = lists.as_mut() {
+        for name in &or_other {
+            add_other(lists, name);
+        }
+    }
     let mut form = Form {
         id,
         version,

@@ -95,7 +95,11 @@ fn with_aliases(table: &Table, problems: &mut Problems) -> Table {
 }
 
 /// Reads the sheet into items and the languages its columns use.
-pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<(Vec<Item>, Vec<String>)> {
+/// What the survey sheet gives: its items, the languages of its columns, and the lists
+/// that a select `or_other` extends with the choice `other`.
+pub(crate) type Survey = (Vec<Item>, Vec<String>, BTreeSet<String>);
+
+pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<Survey> {
     let table = &with_aliases(table, problems);
     if table.headers.is_empty() {
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
@@ -115,8 +119,9 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<(Vec<Item>,
     let languages = check_headers(table, problems);
     let mut stack = vec![Frame { is_repeat: false, group: root_group() }];
     let mut names: BTreeMap<String, u32> = BTreeMap::new();
+    let mut or_other = BTreeSet::new();
     for row in &table.rows {
-        read_row(table, row, &mut stack, &mut names, problems);
+        read_row(table, row, &mut stack, &mut names, &mut or_other, problems);
     }
     while stack.len() > 1 {
         let frame = stack.pop()?;
@@ -128,7 +133,7 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<(Vec<Item>,
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
         return None;
     }
-    Some((root.children, languages))
+    Some((root.children, languages, or_other))
 }
 
 fn root_group() -> Group {
@@ -151,7 +156,7 @@ fn check_headers(table: &Table, problems: &mut Problems) -> Vec<String> {
     languages.into_iter().collect()
 }
 
-fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeMap<String, u32>, problems: &mut Problems) {
+fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeMap<String, u32>, or_other: &mut BTreeSet<String>, problems: &mut Problems) {
     let cells = Cells { sheet: &table.name, row };
     for header in row.cells.keys() {
         let base = header.split("::").next().unwrap_or_default();
@@ -173,6 +178,7 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
             return;
         }
     };
+    let wants_other = matches!(row_type, RowType::FieldOrOther(_));
     match row_type {
         RowType::EndGroup | RowType::EndRepeat => {
             let closing_repeat = row_type == RowType::EndRepeat;
@@ -209,17 +215,57 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
             };
             stack.push(Frame { is_repeat, group });
         }
-        RowType::Field(kind) => {
+        RowType::Field(kind) | RowType::FieldOrOther(kind) => {
             let name = checked_name(&cells, names, problems);
             let field = read_field(&cells, kind, problems);
             if let (Some(name), Some(mut field)) = (name, field) {
                 field.name = name;
+                let other = wants_other.then(|| specify_other(&field, names, &cells, problems)).flatten();
+                if other.is_some() {
+                    or_other.extend(field.list_name().map(str::to_string));
+                }
                 if let Some(parent) = stack.last_mut() {
                     parent.group.children.push(Item::Field(Box::new(field)));
+                    if let Some(other) = other {
+                        parent.group.children.push(Item::Field(Box::new(other)));
+                    }
                 }
             }
         }
     }
+}
+
+/// The text question pyxform adds after a select `or_other`: `<name>_other`, asked when
+/// `other` is chosen (the list gets the choice `other` in `form::import`).
+fn specify_other(select: &Field, names: &mut BTreeMap<String, u32>, cells: &Cells<'_>, problems: &mut Problems) -> Option<Field> {
+    let name = format!("{}_other", select.name);
+    if let Some(&first_row) = names.get(&name) {
+        problems.push(cells.loc("type"), ImportErrorKind::DuplicateName { name, first_row });
+        return None;
+    }
+    names.insert(name.clone(), cells.row.number);
+    let relevant = crate::expr::Expression::parse(&format!("selected(../{}, 'other')", select.name), Context::Question).ok();
+    let mut label = crate::form::Text::default();
+    label.insert("", "Especifique otro.".into());
+    Some(Field {
+        name,
+        kind: FieldKind::Text,
+        row: cells.row.number,
+        label,
+        hint: Default::default(),
+        required: crate::form::Flag::No,
+        required_message: Default::default(),
+        relevant,
+        constraint: None,
+        constraint_message: Default::default(),
+        calculation: None,
+        default: None,
+        appearance: None,
+        choice_filter: None,
+        read_only: crate::form::Flag::No,
+        parameters: Default::default(),
+        scoring: Default::default(),
+    })
 }
 
 fn checked_name(cells: &Cells<'_>, names: &mut BTreeMap<String, u32>, problems: &mut Problems) -> Option<String> {
