@@ -54,10 +54,8 @@ fn empty_sheets_and_missing_columns_are_reported() {
     let no_label = survey_errors(&[&["type", "name"], &["text", "a"]], &[]);
     assert_eq!(no_label, ["survey, fila 1: falta la columna «label»", "survey, fila 2, columna label: falta la etiqueta (label)"]);
     let settings = book().sheet("survey", &[HEADER, &["text", "a", "A"]]).sheet("settings", &[&["form_title"], &["X"]]);
-    assert_eq!(
-        errors(&settings.bytes()).to_string(),
-        "settings: falta el ajuste «form_id»\nsettings: falta el ajuste «version»"
-    );
+    // Without a file name there is nothing to call the form; a version comes from the content.
+    assert_eq!(errors(&settings.bytes()).to_string(), "settings: falta el ajuste «form_id»");
 }
 
 #[test]
@@ -430,4 +428,30 @@ fn legacy_spellings_pyxform_reads_keep_their_meaning() {
     assert_eq!(edad.label.get("Español (es)"), Some("Edad"));
     assert!(imported.warnings.iter().any(|w| w.contains("«relevance» leída como «relevant»")), "{:?}", imported.warnings);
     assert!(imported.warnings.iter().any(|w| w.contains("«bind::jr:requiredMsg» leída como «required_message»")), "{:?}", imported.warnings);
+}
+
+#[test]
+fn a_form_without_settings_is_named_after_its_file_and_versioned_by_its_content() {
+    use shared::form::import_xlsx_named;
+    let bare = book().sheet("survey", &[HEADER, &["text", "a", "A"]]).bytes();
+    assert!(import_xlsx(&bare).is_err(), "no name at all");
+    let first = import_xlsx_named(&bare, Some("uploads/Encuesta de salida 2025.xlsx")).expect("named after the file");
+    assert_eq!(first.form.id, "Encuesta_de_salida_2025");
+    assert!(first.form.version.starts_with('h') && first.form.version.len() == 13, "{}", first.form.version);
+    assert!(first.warnings.iter().any(|w| w.contains("como el archivo")), "{:?}", first.warnings);
+    assert!(first.warnings.iter().any(|w| w.contains("la huella del contenido")), "{:?}", first.warnings);
+    // The same workbook gives the same version; other content another one.
+    let again = import_xlsx_named(&bare, Some("Encuesta_de_salida_2025")).expect("again");
+    assert_eq!((again.form.id, again.form.version.clone()), (first.form.id.clone(), first.form.version.clone()));
+    let other = book().sheet("survey", &[HEADER, &["text", "b", "B"]]).bytes();
+    assert_ne!(import_xlsx_named(&other, Some("x.xlsx")).expect("other").form.version, first.form.version);
+    // A settings sheet without form_id or version: the same rules.
+    let partial = book().sheet("survey", &[HEADER, &["text", "a", "A"]]).sheet("settings", &[&["form_title"], &["Salida"]]).bytes();
+    let named = import_xlsx_named(&partial, Some("salida.xlsx")).expect("named");
+    assert_eq!(named.form.id, "salida");
+    // The settings' own id wins over the file name.
+    let own = book().sheet("survey", &[HEADER, &["text", "a", "A"]]).settings("propio", "7").bytes();
+    let kept = import_xlsx_named(&own, Some("otro.xlsx")).expect("own id");
+    assert_eq!((kept.form.id.as_str(), kept.form.version.as_str()), ("propio", "7"));
+    assert!(import_xlsx_named(&bare, Some("   .xlsx")).is_err(), "an unusable file name is no name");
 }

@@ -98,7 +98,8 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
         }
         Command::PublishForm { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
-            let outcome = sync_server::publish::publish_xlsx(&state, bytes).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            let outcome = sync_server::publish::publish_xlsx(&state, bytes, name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             for w in &outcome.warnings {
                 eprintln!("Aviso: {w}");
             }

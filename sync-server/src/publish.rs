@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use shared::form::{Published, fingerprint, import_xlsx};
+use shared::form::{Published, fingerprint, import_xlsx_named};
 
 use crate::db::PublishedForm;
 use crate::ingest::CachedForm;
@@ -20,10 +20,10 @@ pub struct PublishOutcome {
     pub warnings: Vec<String>,
 }
 
-/// Imports and publishes `xlsx`.
-pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutcome, AppError> {
+/// Imports and publishes `xlsx`; `file_name` names the form when its settings do not.
+pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>, file_name: Option<String>) -> Result<PublishOutcome, AppError> {
     let bytes = xlsx.clone();
-    let imported = tokio::task::spawn_blocking(move || import_xlsx(&bytes))
+    let imported = tokio::task::spawn_blocking(move || import_xlsx_named(&bytes, file_name.as_deref()))
         .await
         .map_err(anyhow::Error::from)?
         .map_err(AppError::InvalidForm)?;
@@ -42,7 +42,7 @@ pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>) -> Result<PublishOutc
 /// Publishes the built-in MGS-1 instruments when they are missing.
 pub async fn ensure_default_forms(state: &AppState) -> Result<(), AppError> {
     for xlsx in [shared::instruments::ENCUESTA_XLSX, shared::instruments::CEDULA_XLSX] {
-        publish_xlsx(state, xlsx.to_vec()).await?;
+        publish_xlsx(state, xlsx.to_vec(), None).await?;
     }
     Ok(())
 }

@@ -11,6 +11,10 @@ use crate::photos::Photos;
 use crate::periods::PeriodSettings;
 use crate::scores::{Live, Rebuilding};
 
+/// XLSForms checked in the console and waiting for «Publicar»: (file name, bytes) by the
+/// workbook's SHA-256.
+pub type StagedForms = std::collections::BTreeMap<String, (String, Vec<u8>)>;
+
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -36,7 +40,8 @@ pub struct AppState {
     /// The Enlaces' documentary evidence.
     pub evidence: crate::photos::Store,
     /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
-    pub staged_forms: Arc<std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// XLSForms checked in the console and waiting for «Publicar».
+    pub staged_forms: Arc<std::sync::Mutex<StagedForms>>,
     /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
     pub xlsx_sheet_rows: u32,
     /// Exports started from the console, with their progress.
@@ -77,7 +82,7 @@ impl AppState {
     pub async fn load(db: Db, local_offset: FixedOffset, data_dir: &std::path::Path) -> anyhow::Result<Self> {
         let mut cache = FormCache::new();
         for f in db.forms().await? {
-            let form = shared::form::import_xlsx(&f.xlsx).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
+            let form = shared::form::import_xlsx_named(&f.xlsx, Some(&f.form_id)).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
             cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form)));
         }
         let state = Self {

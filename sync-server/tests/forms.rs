@@ -47,3 +47,34 @@ async fn a_broken_form_is_refused_with_every_row_and_a_good_one_is_published_onc
     let junk = upload(&app, &staff, b"not a workbook".to_vec()).await;
     assert_eq!((junk.status, junk.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")));
 }
+
+#[tokio::test]
+async fn a_form_without_settings_is_named_by_its_file_and_versioned_by_its_content() {
+    let app = demo_app().await;
+    let staff = app.enrol("coordinacion").await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    support::sheet(&mut wb, "survey", &[&["type", "name", "label"], &["text", "opinion", "¿Qué opina?"]]);
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    let send = |query: &str| {
+        Request::post(format!("/api/v1/forms{query}"))
+            .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+            .body(Body::from(bytes.clone()))
+            .expect("request")
+    };
+    let unnamed = app.send(send("")).await;
+    assert_eq!((unnamed.status, unnamed.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")), "{}", unnamed.json);
+    let named = app.send(send("?file_name=Opinion%20ciudadana.xlsx")).await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.json);
+    assert_eq!(named.json["form_id"], "Opinion_ciudadana");
+    let version = named.json["version"].as_str().expect("version").to_string();
+    assert!(version.starts_with('h'), "{version}");
+    assert!(named.json["warnings"].as_array().expect("warnings").iter().any(|w| w.as_str().is_some_and(|w| w.contains("huella"))));
+    // The same workbook again is the same version: unchanged.
+    assert_eq!(app.send(send("?file_name=Opinion%20ciudadana.xlsx")).await.json["status"], "unchanged");
+    // At start the server (and a phone) read the stored workbook back under its id: the
+    // same version comes out.
+    let again = shared::form::import_xlsx_named(&bytes, Some("Opinion_ciudadana")).expect("reads back");
+    assert_eq!((again.form.id.as_str(), again.form.version.as_str()), ("Opinion_ciudadana", version.as_str()));
+    let long = format!("?file_name={}", "a".repeat(201));
+    assert_eq!(app.send(send(&long)).await.status, StatusCode::BAD_REQUEST);
+}

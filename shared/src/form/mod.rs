@@ -12,7 +12,7 @@ mod xlsx_guard;
 
 pub use catalog::{PublishError, Published, fingerprint, publish_rule};
 pub use error::{ImportError, ImportErrorKind, ImportErrors, Location};
-pub use import::{Imported, import_xlsx};
+pub use import::{Imported, import_xlsx, import_xlsx_named};
 pub use model::{
     Choice, ChoiceList, Evidence, Field, FieldKind, Flag, Form, Group, Item, ItemScoring,
     MetaKind, Scoring, Text,

@@ -211,10 +211,13 @@ async fn upload(multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
 pub async fn review_form(State(state): State<AppState>, session: Session, multipart: Multipart) -> Response {
     let result = async {
         staff(&session.device)?;
-        let (csrf, file) = upload(multipart).await?;
-        session.check_csrf(&csrf)?;
-        let bytes = file.clone();
-        let imported = tokio::task::spawn_blocking(move || shared::form::import_xlsx(&bytes)).await.map_err(anyhow::Error::from)?;
+        let upload = super::page::multipart_file(multipart).await?;
+        session.check_csrf(&upload.csrf)?;
+        let (file, file_name) = (upload.bytes, upload.name);
+        let (bytes, name) = (file.clone(), file_name.clone());
+        let imported = tokio::task::spawn_blocking(move || shared::form::import_xlsx_named(&bytes, Some(&name).filter(|n| !n.is_empty()).map(String::as_str)))
+            .await
+            .map_err(anyhow::Error::from)?;
         let extra = match imported {
             Err(errors) => {
                 let located: Located = errors.iter().map(|e| (e.location.sheet.clone(), e.location.row, e.location.column.clone(), e.kind.to_string())).collect();
@@ -230,7 +233,7 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
                         let Some(first) = staged.keys().next().cloned() else { break };
                         staged.remove(&first);
                     }
-                    staged.insert(sha.clone(), file);
+                    staged.insert(sha.clone(), (file_name, file));
                 }
                 let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
                 html! {
@@ -270,13 +273,13 @@ pub async fn publish(State(state): State<AppState>, session: Session, Form(f): F
     let result = async {
         staff(&session.device)?;
         session.check_csrf(&f.csrf)?;
-        let bytes = state
+        let (file_name, bytes) = state
             .staged_forms
             .lock()
             .map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?
             .remove(&f.sha)
             .ok_or_else(|| AppError::NotFound("La revisión caducó; suba el archivo de nuevo.".into()))?;
-        let outcome = crate::publish::publish_xlsx(&state, bytes).await?;
+        let outcome = crate::publish::publish_xlsx(&state, bytes, Some(file_name).filter(|n| !n.is_empty())).await?;
         state.db.audit(session.device.user_id, "publish_form", format!("{} {}", outcome.form_id, outcome.version)).await?;
         Ok::<_, AppError>(match outcome.published {
             shared::form::Published::New => format!("Publicado: {} versión {}.", outcome.form_id, outcome.version),

@@ -41,9 +41,17 @@ impl Problems {
 ///
 /// Invariant: never panics; on failure returns every problem found, sorted by place.
 pub fn import_xlsx(bytes: &[u8]) -> Result<Imported, ImportErrors> {
+    import_xlsx_named(bytes, None)
+}
+
+/// [`import_xlsx`] of a workbook whose file name (or the id it was published under) is
+/// known: it is the form id when the settings sheet has none, as pyxform and ODK Central
+/// take it. A form without a version gets one from its content (`h` and the first 12 hex
+/// digits of its fingerprint), so importing the same workbook again gives the same version.
+pub fn import_xlsx_named(bytes: &[u8], file_name: Option<&str>) -> Result<Imported, ImportErrors> {
     let (tables, sheet_errors) = read_workbook(bytes)?;
     let mut problems = Problems { errors: sheet_errors, warnings: Vec::new() };
-    let form = build(&tables, &mut problems);
+    let form = build(&tables, file_name, &mut problems);
     let mut errors = problems.errors;
     match form {
         Some(form) if errors.is_empty() => Ok(Imported { form, warnings: problems.warnings }),
@@ -77,15 +85,16 @@ fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
     tables.iter().find(|t| t.name.trim().eq_ignore_ascii_case(name))
 }
 
-fn build(tables: &[Table], problems: &mut Problems) -> Option<Form> {
+fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> Option<Form> {
     let Some(survey) = find(tables, "survey") else {
         problems.push(Location::file(), ImportErrorKind::MissingSheet("survey"));
         return None;
     };
-    let settings = settings::read(find(tables, "settings"), problems);
+    let settings = settings::read(find(tables, "settings"), file_name, problems);
     let lists = find(tables, "choices").map(|t| choices::read(t, problems));
     let (items, languages, or_other) = survey::read(survey, problems)?;
     let (id, version, title, default_language) = settings?;
+    let version = version.unwrap_or_default();
     let mut lists = lists;
     if let Some(lists) = lists.as_mut() {
         for name in &or_other {
@@ -107,5 +116,9 @@ fn build(tables: &[Table], problems: &mut Problems) -> Option<Form> {
     }
     checks::run(&form, problems);
     form.languages.sort();
+    if form.version.is_empty() {
+        form.version = format!("h{}", &crate::form::fingerprint(&form)[..12]);
+        problems.warn(Location::file(), format!("sin version en settings: se usa «{}», la huella del contenido", form.version));
+    }
     Some(form)
 }

@@ -5,7 +5,20 @@ use crate::form::error::{ImportErrorKind, Location};
 use crate::form::model::Text;
 use crate::form::sheet::Table;
 
-type Settings = (String, String, Text, Option<String>);
+/// (form_id, version — `None` to derive it from the content —, title, default language).
+type Settings = (String, Option<String>, Text, Option<String>);
+
+/// A form id made from a file name (`Encuesta 2025.xlsx` → `Encuesta_2025`), as pyxform
+/// takes it when the settings sheet has none.
+pub(crate) fn id_from_file_name(file_name: &str) -> Option<String> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    let mut id: String = stem.trim().chars().map(|c| if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
+    if id.chars().next().is_some_and(|c| !(c.is_alphabetic() || c == '_')) {
+        id.insert(0, '_');
+    }
+    (crate::form::is_valid_name(&id) && id.len() <= 64).then_some(id)
+}
 
 /// Settings that change how data is collected or sent, which we refuse rather than drop.
 const REFUSED: [(&str, &str); 2] = [
@@ -14,10 +27,17 @@ const REFUSED: [(&str, &str); 2] = [
 ];
 
 /// Reads the first row of `settings`; `None` (with problems recorded) when unusable.
-pub(crate) fn read(table: Option<&Table>, problems: &mut Problems) -> Option<Settings> {
+/// Without a form id, `fallback_id` (from the file name) is taken, as pyxform does; without
+/// a version, the caller derives one from the content.
+pub(crate) fn read(table: Option<&Table>, fallback_id: Option<&str>, problems: &mut Problems) -> Option<Settings> {
+    let fallback = fallback_id.and_then(id_from_file_name);
     let Some(table) = table else {
-        problems.push(Location::file(), ImportErrorKind::MissingSheet("settings"));
-        return None;
+        let Some(id) = fallback else {
+            problems.push(Location::file(), ImportErrorKind::MissingSheet("settings"));
+            return None;
+        };
+        problems.warn(Location::file(), format!("sin hoja settings: el formulario se llama «{id}», como el archivo"));
+        return Some((id, None, Text::default(), None));
     };
     let Some(row) = table.rows.first() else {
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
@@ -44,8 +64,14 @@ pub(crate) fn read(table: Option<&Table>, problems: &mut Problems) -> Option<Set
             Some(v.to_string())
         }
     };
-    let id = required("form_id");
-    let version = required("version");
+    let id = match (row.get("form_id"), fallback) {
+        ("", Some(id)) => {
+            problems.warn(cell("form_id"), format!("sin form_id: el formulario se llama «{id}», como el archivo"));
+            Some(id)
+        }
+        _ => required("form_id"),
+    };
+    let version = Some(row.get("version").to_string()).filter(|v| !v.is_empty());
     if let Some(id) = &id
         && !crate::form::is_valid_name(id) {
             problems.push(cell("form_id"), ImportErrorKind::InvalidName(id.clone()));
@@ -66,5 +92,5 @@ pub(crate) fn read(table: Option<&Table>, problems: &mut Problems) -> Option<Set
         }
     }
     let default_language = Some(row.get("default_language").to_string()).filter(|s| !s.is_empty());
-    Some((id?, version?, title, default_language))
+    Some((id?, version, title, default_language))
 }
