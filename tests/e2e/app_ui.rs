@@ -129,6 +129,13 @@ async fn answer_plainly(b: &Browser, path: &str, name: &str, with: &PlainAnswers
     }
 }
 
+/// The paths of the questions on the current page of the form.
+async fn visible_paths(b: &Browser) -> anyhow::Result<Vec<String>> {
+    b.find("#formulario").await?;
+    let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
+    Ok(serde_json::from_value(found)?)
+}
+
 fn input_css(path: &str) -> String {
     format!(".question[data-path='{path}'] input, .question[data-path='{path}'] textarea")
 }
@@ -264,10 +271,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
     let mut photo_taken = false;
     for _ in 0..12 {
-        b.find("#formulario").await?;
-        let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
-        let paths: Vec<String> = serde_json::from_value(found)?;
-        for path in paths {
+        for path in visible_paths(&b).await? {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
                 "espera_min" if path.starts_with("espera[1]") => {
@@ -332,10 +336,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.find("#formulario").await?;
     let mut corrected = false;
     for _ in 0..12 {
-        b.find("#formulario").await?;
-        let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
-        let paths: Vec<String> = serde_json::from_value(found)?;
-        for path in paths {
+        for path in visible_paths(&b).await? {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
                 "TC-V7" => {

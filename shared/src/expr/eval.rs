@@ -41,7 +41,7 @@ pub trait Env {
     /// instance's questions in reach, `.` its value, `position()` its place); stops when
     /// `visit` answers false.
     fn each_node(&self, name: &str, visit: &mut dyn FnMut(&dyn Env) -> bool) {
-        visit(&Focused { inner: self.as_dyn(), name, position: 1 });
+        visit(&Focused { inner: self.as_dyn(), value: self.field(name), position: 1 });
     }
     /// The 1-based position of the node in focus, or of the repeat instance the expression
     /// is in (`position(..)`); 1 outside repeats.
@@ -52,10 +52,11 @@ pub trait Env {
     fn as_dyn(&self) -> &dyn Env;
 }
 
-/// The one node of a question that has one value from here.
+/// A node in focus: its value as `.`, its place as `position()`, everything else as the
+/// environment around it sees it.
 struct Focused<'e> {
     inner: &'e dyn Env,
-    name: &'e str,
+    value: Value,
     position: usize,
 }
 
@@ -64,7 +65,7 @@ impl Env for Focused<'_> {
         self.inner.field(name)
     }
     fn current(&self) -> Value {
-        self.inner.field(self.name)
+        self.value.clone()
     }
     fn clock(&self) -> Clock {
         self.inner.clock()
@@ -250,7 +251,7 @@ fn filter(base: &Node, predicate: &Node, env: &dyn Env) -> Value {
         // A filter of a filter: apply the predicate to what the first one kept, by position.
         other => {
             for (i, v) in eval(other, env).items().into_iter().enumerate() {
-                let test = eval(predicate, &Kept { inner: env, value: v.clone(), position: i + 1 });
+                let test = eval(predicate, &Focused { inner: env, value: v.clone(), position: i + 1 });
                 if match test {
                     Value::Num(n) => n == (i + 1) as f64,
                     t => t.to_bool(),
@@ -261,31 +262,6 @@ fn filter(base: &Node, predicate: &Node, env: &dyn Env) -> Value {
         }
     }
     Value::Nodes(kept)
-}
-
-/// A value kept by an earlier predicate, as the context of the next one.
-struct Kept<'e> {
-    inner: &'e dyn Env,
-    value: Value,
-    position: usize,
-}
-
-impl Env for Kept<'_> {
-    fn field(&self, name: &str) -> Value {
-        self.inner.field(name)
-    }
-    fn current(&self) -> Value {
-        self.value.clone()
-    }
-    fn clock(&self) -> Clock {
-        self.inner.clock()
-    }
-    fn position(&self) -> usize {
-        self.position
-    }
-    fn as_dyn(&self) -> &dyn Env {
-        self
-    }
 }
 
 /// Rounds half up (towards +∞ at .5), as JavaRosa's `round()`; `digits` may be negative.
