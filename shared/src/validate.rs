@@ -112,9 +112,10 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
 }
 
 /// Evaluates `e` at the form's top level after checking `answers` (it sees the values
-/// questions and calculations have there), for tools and tests.
+/// questions and calculations have there; labels in the form's default language), for
+/// tools and tests.
 pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
-    let v = Validator { form, clock, language: "", fields: index(form), depth: Cell::new(0), list_asked: false };
+    let v = Validator { form, clock, language: form.language(), fields: index(form), depth: Cell::new(0), list_asked: false };
     let mut report = Report::default();
     let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: RefCell::default() }];
     v.walk(&form.items, &mut stack, true, &mut report);
@@ -309,6 +310,12 @@ impl Env for Scope<'_, '_> {
                 }
             }
         }
+    }
+
+    fn choice_label(&self, field: &str, value: &str) -> Option<String> {
+        let list = self.v.fields.get(field)?.field?.list_name()?;
+        let choice = self.v.form.lists.get(list)?.get(value)?;
+        choice.label.get(self.v.language).map(str::to_string)
     }
 
     fn position(&self) -> usize {

@@ -311,7 +311,17 @@ fn an_odk_style_household_form_imports_with_its_structure() {
     let range = form.field("satisfaccion").map(|f| f.kind.clone());
     assert_eq!(range, Some(FieldKind::Range { start: 1.0, end: 10.0, step: 1.0 }));
     assert_eq!(form.field("municipio").and_then(|f| f.label.get("English (en)")), Some("Municipality"));
-    assert_eq!(imported.warnings, ["settings, fila 2, columna instance_name: ajuste «instance_name» ignorado"]);
+    // Appearances the app does not apply are kept and named, row by row.
+    let not_applied = |row: u32, a: &str| format!("survey, fila {row}, columna appearance: la apariencia «{a}» no se aplica en la app: la pregunta se muestra con su control normal");
+    assert_eq!(
+        imported.warnings,
+        [
+            "settings, fila 2, columna instance_name: ajuste «instance_name» ignorado".to_string(),
+            not_applied(4, "field-list"),
+            not_applied(5, "minimal"),
+            not_applied(6, "minimal"),
+        ]
+    );
 }
 
 #[test]
@@ -454,4 +464,23 @@ fn a_form_without_settings_is_named_after_its_file_and_versioned_by_its_content(
     let kept = import_xlsx_named(&own, Some("otro.xlsx")).expect("own id");
     assert_eq!((kept.form.id.as_str(), kept.form.version.as_str()), ("propio", "7"));
     assert!(import_xlsx_named(&bare, Some("   .xlsx")).is_err(), "an unusable file name is no name");
+}
+
+#[test]
+fn a_choice_label_is_read_in_the_language_asked() {
+    use shared::answers::Answers;
+    use shared::expr::{Clock, Context, Expression};
+    let bytes = book()
+        .sheet("survey", &[&["type", "name", "label::es", "label::en"], &["select_one t", "tramite", "Trámite", "Procedure"]])
+        .sheet("choices", &[&["list_name", "name", "label::es", "label::en"], &["t", "placas", "Placas", "Plates"]])
+        .sheet("settings", &[&["form_id", "version", "default_language"], &["etiquetas", "1", "es"]])
+        .bytes();
+    let form = import_xlsx(&bytes).expect("imports").form;
+    let mut a = Answers::default();
+    a.set("tramite", "placas");
+    let clock = Clock { now: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date") };
+    let e = Expression::parse("jr:choice-name(${tramite}, '${tramite}')", Context::Question).expect("parses");
+    assert_eq!(shared::validate::evaluate_in(&form, &a, clock, &e).to_text(), "Placas");
+    let unknown = Expression::parse("jr:choice-name('otra', '${tramite}')", Context::Question).expect("parses");
+    assert_eq!(shared::validate::evaluate_in(&form, &a, clock, &unknown).to_text(), "");
 }

@@ -102,6 +102,7 @@ pub enum Func {
     Pi,
     Distance,
     Area,
+    ChoiceName,
 }
 
 impl Func {
@@ -160,6 +161,7 @@ impl Func {
             "pi" => (Func::Pi, "pi", 0, 0),
             "distance" => (Func::Distance, "distance", 1, usize::MAX),
             "area" => (Func::Area, "area", 1, 1),
+            "jr:choice-name" => (Func::ChoiceName, "jr:choice-name", 2, 2),
             _ => return None,
         };
         Some(found)
@@ -171,7 +173,7 @@ pub(crate) fn unsupported_function(name: &str) -> Option<&'static str> {
     Some(match name {
         "random" | "uuid" => "sus valores no se pueden volver a calcular igual en el servidor",
         "pulldata" | "instance" => "las listas y datos externos (archivos adjuntos al formulario) aún no se admiten",
-        "jr:choice-name" | "jr:itext" => "las etiquetas de opciones en expresiones aún no se admiten",
+        "jr:itext" => "las traducciones en expresiones aún no se admiten",
         "digest" | "base64-decode" | "extract-signed" | "geofence" | "checklist" | "weighted-checklist" | "randomize" => {
             "esta función de ODK aún no se admite"
         }

@@ -48,6 +48,11 @@ pub trait Env {
     fn position(&self) -> usize {
         1
     }
+    /// The label (in the language being used) of the choice `value` of the question
+    /// `field`'s list, for `jr:choice-name()`.
+    fn choice_label(&self, _field: &str, _value: &str) -> Option<String> {
+        None
+    }
     /// Itself as a trait object (for the default [`Env::each_node`]).
     fn as_dyn(&self) -> &dyn Env;
 }
@@ -72,6 +77,9 @@ impl Env for Focused<'_> {
     }
     fn position(&self) -> usize {
         self.position
+    }
+    fn choice_label(&self, field: &str, value: &str) -> Option<String> {
+        self.inner.choice_label(field, value)
     }
     fn as_dyn(&self) -> &dyn Env {
         self
@@ -221,6 +229,15 @@ fn call(func: &Func, args: &[Node], env: &dyn Env) -> Value {
         Func::Floor => Value::Num(arg(0).to_num().floor()),
         Func::Ceiling => Value::Num(arg(0).to_num().ceil()),
         Func::Pi => Value::Num(std::f64::consts::PI),
+        // jr:choice-name(value, '${field}'): the field is named inside the string, as
+        // pyxform writes it (a path's last step also works).
+        Func::ChoiceName => {
+            let field = arg(1).to_text();
+            let field = field.trim().trim_start_matches("${").trim_end_matches('}');
+            let field = field.rsplit('/').next().unwrap_or(field);
+            let value = arg(0).to_text();
+            Value::Str(env.choice_label(field, value.trim()).unwrap_or_default())
+        }
         Func::Distance | Func::Area => {
             let values: Vec<Value> = (0..args.len()).flat_map(|i| arg(i).items()).collect();
             match library::points(&values) {

@@ -26,6 +26,18 @@ const REFUSED: [(&str, &str); 3] = [
     ("bind", "atributos XForm directos no soportados"),
 ];
 
+/// Appearances the app applies; any other is read and kept, with a warning naming its row
+/// (the question shows with its usual control).
+const APPEARANCES_APPLIED: [&str; 1] = ["stopwatch"];
+
+fn warn_appearances(cells: &Cells<'_>, problems: &mut Problems) {
+    for word in cells.get("appearance").split_whitespace() {
+        if !APPEARANCES_APPLIED.contains(&word) {
+            problems.warn(cells.loc("appearance"), format!("la apariencia «{word}» no se aplica en la app: la pregunta se muestra con su control normal"));
+        }
+    }
+}
+
 struct Frame {
     is_repeat: bool,
     group: Group,
@@ -208,7 +220,7 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
                 name,
                 label: cells.text("label"),
                 relevant: cells.expr("relevant", Context::Question, problems),
-                appearance: cells.opt("appearance"),
+                appearance: { warn_appearances(&cells, problems); cells.opt("appearance") },
                 repeat_count,
                 row: row.number,
                 children: Vec::new(),
@@ -319,7 +331,7 @@ fn read_field(cells: &Cells<'_>, mut kind: FieldKind, problems: &mut Problems) -
         constraint_message: cells.text("constraint_message"),
         calculation,
         default: cells.opt("default"),
-        appearance: cells.opt("appearance"),
+        appearance: { warn_appearances(cells, problems); cells.opt("appearance") },
         choice_filter,
         read_only: cells.flag("read_only", problems),
         parameters,
