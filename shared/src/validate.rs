@@ -9,6 +9,7 @@
 //! [`Report::not_relevant`] and ignored, as ODK clients clear them.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::collections::BTreeMap;
 
 use thiserror::Error;
@@ -105,7 +106,7 @@ pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language
 fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
     let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked };
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: RefCell::default() }];
+    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
     v.check_unknown(&form.items, &stack[0], &mut report);
     v.walk(&form.items, &mut stack, true, &mut report);
     report
@@ -117,7 +118,7 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
 pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
     let v = Validator { form, clock, language: form.language(), fields: index(form), depth: Cell::new(0), list_asked: false };
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: RefCell::default() }];
+    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
     v.walk(&form.items, &mut stack, true, &mut report);
     e.eval(&Scope::new(&v, &stack, Value::empty()))
 }
@@ -172,7 +173,8 @@ struct Frame<'a> {
     /// as asked, its problems are not reported (the count error covers them).
     expected_only: bool,
     /// Checked values of the questions visited so far in this instance.
-    seen: RefCell<BTreeMap<&'a str, Value>>,
+    /// Shared by the copies made to look into other instances (they read it, never write).
+    seen: Rc<RefCell<BTreeMap<&'a str, Value>>>,
 }
 
 impl<'a> Frame<'a> {
@@ -183,7 +185,7 @@ impl<'a> Frame<'a> {
             repeat: self.repeat,
             position: self.position,
             expected_only: self.expected_only,
-            seen: RefCell::new(self.seen.borrow().clone()),
+            seen: Rc::clone(&self.seen),
         }
     }
 }
@@ -233,7 +235,7 @@ impl<'v, 'a> Scope<'v, 'a> {
                 for (i, answers) in list.iter().enumerate() {
                     let mut deeper: Vec<Frame<'a>> = st.iter().map(Frame::copy).collect();
                     let prefix = format!("{}{repeat}[{}]/", last.prefix, i + 1);
-                    deeper.push(Frame { answers, prefix, repeat: Some(repeat), position: i + 1, expected_only: true, seen: RefCell::default() });
+                    deeper.push(Frame { answers, prefix, repeat: Some(repeat), position: i + 1, expected_only: true, seen: Rc::default() });
                     next.push(deeper);
                 }
             }
@@ -410,7 +412,7 @@ impl<'a> Validator<'a> {
                 Some(a) => (a, quiet),
                 None => (&EMPTY, true),
             };
-            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), repeat: Some(&g.name), position: i + 1, expected_only, seen: RefCell::default() };
+            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), repeat: Some(&g.name), position: i + 1, expected_only, seen: Rc::default() };
             self.check_unknown(&g.children, &inner, report);
             stack.push(inner);
             self.walk(&g.children, stack, true, report);

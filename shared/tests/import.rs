@@ -484,3 +484,14 @@ fn a_choice_label_is_read_in_the_language_asked() {
     let unknown = Expression::parse("jr:choice-name('otra', '${tramite}')", Context::Question).expect("parses");
     assert_eq!(shared::validate::evaluate_in(&form, &a, clock, &unknown).to_text(), "");
 }
+
+#[test]
+fn a_file_that_is_not_a_workbook_is_refused_in_spanish_without_the_librarys_words() {
+    for bytes in [&b"PK\x03\x04nada de zip"[..], b"PK garbage that is no zip at all", b"%PDF-1.4 no es excel"] {
+        let message = errors(bytes).to_string();
+        for english in ["Zip", "archive", "EOCD", "invalid", "Could not"] {
+            assert!(!message.contains(english), "{message}");
+        }
+        assert!(!message.is_empty());
+    }
+}

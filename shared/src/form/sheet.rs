@@ -70,7 +70,8 @@ fn not_xlsx(detail: String) -> ImportErrors {
 }
 
 fn read_workbook_inner(bytes: &[u8]) -> Result<(Vec<Table>, Vec<ImportError>), ImportErrors> {
-    let from_calamine = |e: calamine::XlsxError| not_xlsx(e.to_string());
+    // The spreadsheet library's own words (English) never reach the form author.
+    let from_calamine = |_: calamine::XlsxError| not_xlsx("su contenido no se puede leer como hoja de cálculo (guárdelo de nuevo desde Excel o LibreOffice)".into());
     if bytes.is_empty() {
         return Err(not_xlsx("el archivo está vacío".into()));
     }

@@ -102,7 +102,8 @@ impl From<XlsxLimit> for GuardError {
 
 /// Counts what the workbook holds, stopping at the first limit crossed.
 pub fn check(bytes: &[u8], limits: &XlsxLimits) -> Result<(), GuardError> {
-    let damaged = |e: zip::result::ZipError| GuardError::Damaged(format!("estructura ZIP inválida ({e})"));
+    // The library's own words (English) never reach the form author.
+    let damaged = |_: zip::result::ZipError| GuardError::Damaged("no es un libro .xlsx o está dañado (guárdelo de nuevo desde Excel o LibreOffice)".into());
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     if zip.len() > limits.entries {
         return Err(XlsxLimit::Entries(limits.entries).into());
@@ -115,7 +116,7 @@ pub fn check(bytes: &[u8], limits: &XlsxLimits) -> Result<(), GuardError> {
         let mut counted = Counted { inner: entry, read: 0, budget };
         let part = Part::of(&name);
         let outcome = if part == Part::Binary {
-            std::io::copy(&mut counted, &mut std::io::sink()).map(|_| ()).map_err(|e| GuardError::Damaged(format!("{name}: estructura ZIP inválida ({e})")))
+            std::io::copy(&mut counted, &mut std::io::sink()).map(|_| ()).map_err(|_| GuardError::Damaged(format!("la parte «{name}» del libro está dañada")))
         } else {
             tally.xml(&name, part, BufReader::with_capacity(64 * 1024, EventCap { inner: &mut counted, since: 0, cap: limits.event_bytes }))
         };
@@ -227,7 +228,7 @@ impl Tally<'_> {
                 return Err(XlsxLimit::EventBytes { name: name.to_string(), kib: l.event_bytes / 1024 }.into());
             }
             cap.since = 0;
-            let event = read.map_err(|e| GuardError::Damaged(format!("{name}: XML o estructura ZIP inválida ({e})")))?;
+            let event = read.map_err(|_| GuardError::Damaged(format!("la parte «{name}» del libro no se puede leer")))?;
             let (local, opens) = match &event {
                 Event::Start(e) => (Some(e.local_name().into_inner().as_bytes().to_vec()), true),
                 Event::Empty(e) => (Some(e.local_name().into_inner().as_bytes().to_vec()), false),

@@ -249,12 +249,13 @@ pub struct TrainingShare {
     /// The method's target share (0–1).
     pub target: f64,
     /// The item's suggested choice: `2` at or above the target, `1` at half of it or
-    /// more, `0` below, `na` with no front-line staff on record.
+    /// more, `0` below. (With no front-line staff on record the server sends no share.)
     pub suggested: String,
 }
 
 impl TrainingShare {
-    /// The suggested choice of the checklist item for `trained` of `front_line` people.
+    /// The suggested choice of the checklist item for `trained` of `front_line` people
+    /// (`na` for none, so that the rule is total).
     pub fn suggest(trained: u32, front_line: u32, target: f64) -> &'static str {
         if front_line == 0 {
             return "na";

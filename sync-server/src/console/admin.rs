@@ -27,10 +27,7 @@ pub struct Notice {
 
 /// After a form: back to the page with what was done, or the error as a page.
 fn finish(session: &Session, result: Result<String, AppError>) -> Response {
-    match result {
-        Ok(done) => back(&done),
-        Err(e) => error_page(Some(session), e),
-    }
+    super::page::after_form(session, "/consola/admin", result)
 }
 
 fn back(done: &str) -> Response {

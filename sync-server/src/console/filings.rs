@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use shared::protocol::{CommitmentDetail, CommitmentInput, CommitmentStatus, EvidenceType, ExtensionRequest, ExtensionState, Key, MilestoneInput, VerifiedHow, VerifyMilestone};
 
-use super::page::{Session, error_page, redirect_with_notice};
+use super::page::Session;
 use crate::access::{self, Grant, Resource};
 use crate::error::AppError;
 use crate::service::filings::{self, Upload, Waiting};
@@ -201,15 +201,12 @@ fn milestones(text: &str) -> Result<Vec<MilestoneInput>, AppError> {
     Ok(out)
 }
 
-fn key(text: &str) -> Result<Key, AppError> {
+pub(super) fn key(text: &str) -> Result<Key, AppError> {
     Key::parse(text).map_err(|e| AppError::BadRequest("bad_path", format!("Parámetro inválido: {e}.")))
 }
 
 fn back(session: &Session, centro: &str, result: Result<String, AppError>) -> Response {
-    match result {
-        Ok(done) => redirect_with_notice(&centro_home(session, centro), &done),
-        Err(e) => error_page(Some(session), e),
-    }
+    super::page::after_form(session, &centro_home(session, centro), result)
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use shared::protocol::{BajaRequest, Incorporation, IncorporationStatus, PeriodState};
 
-use super::page::{Session, error_page, layout, located, problems_table, redirect_with_notice, render, respond};
+use super::page::{Session, after_form, error_page, layout, located, problems_table, redirect_with_notice, render, respond};
 use crate::access::{self, Grant, Resource};
 use crate::error::AppError;
 use crate::service::incorporation::{self, Template};
@@ -229,10 +229,7 @@ pub async fn refuse(State(state): State<AppState>, session: Session, Path(id): P
 }
 
 fn finish(session: &Session, result: Result<String, AppError>) -> Response {
-    match result {
-        Ok(done) => redirect_with_notice(PAGE, &done),
-        Err(e) => error_page(Some(session), e),
-    }
+    after_form(session, PAGE, result)
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,15 +244,12 @@ pub async fn baja(State(state): State<AppState>, session: Session, Path(centro):
     let result = async {
         session.check_csrf(&f.csrf)?;
         let date = f.fecha.parse().map_err(|_| AppError::BadRequest("invalid_date", "Escriba la fecha de baja como AAAA-MM-DD.".into()))?;
-        let key = shared::protocol::Key::parse(&centro).map_err(|_| AppError::NotFound(format!("No existe el centro «{centro}».")))?;
+        let key = super::filings::key(&centro)?;
         incorporation::baja(&state, &session.device, key.as_str().to_string(), BajaRequest { date, reason: f.motivo }).await?;
         Ok(format!("Centro dado de baja el {date}."))
     }
     .await;
-    match result {
-        Ok(done) => redirect_with_notice(&format!("/consola/centros/{centro}"), &done),
-        Err(e) => error_page(Some(&session), e),
-    }
+    after_form(&session, &format!("/consola/centros/{centro}"), result)
 }
 
 /// The baja notice of a centro's pages.

@@ -143,6 +143,14 @@ pub fn redirect_with_notice(path: &str, done: &str) -> Response {
     Redirect::to(&format!("{path}{join}hecho={}", query_text(done))).into_response()
 }
 
+/// After a console form: back to `path` with what was done, or the error as a page.
+pub fn after_form(session: &Session, path: &str, result: Result<String, AppError>) -> Response {
+    match result {
+        Ok(done) => redirect_with_notice(path, &done),
+        Err(e) => error_page(Some(session), e),
+    }
+}
+
 /// The period a page shows: the one asked for, else the newest.
 pub fn pick_period(periods: &[(String, String)], asked: Option<String>) -> Option<String> {
     asked.or_else(|| periods.first().map(|p| p.0.clone()))

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use shared::protocol::{AttendanceEntry, AttendanceOutcome, AttendanceUpdate, Modality, NewTraining};
 
-use super::page::{Session, error_page, layout, query_text, redirect_with_notice, respond};
+use super::page::{Session, after_form, error_page, layout, query_text, redirect_with_notice, respond};
 use crate::access::{self, Resource};
 use crate::error::AppError;
 use crate::service::staff;
@@ -165,8 +165,5 @@ pub async fn save_attendance(State(state): State<AppState>, session: Session, Pa
         Ok(format!("Asistencia guardada: {} personas registradas en total.", t.attendees))
     }
     .await;
-    match result {
-        Ok(done) => redirect_with_notice(&format!("/consola/capacitaciones/{id}?centro={}", query_text(&centro)), &done),
-        Err(e) => error_page(Some(&session), e),
-    }
+    after_form(&session, &format!("/consola/capacitaciones/{id}?centro={}", query_text(&centro)), result)
 }

@@ -72,8 +72,8 @@ impl Db {
     pub async fn file_cedula(&self, period: String, institution: String, user: i64, rows: Vec<(String, CentroDefinition)>) -> Result<Vec<String>, DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            let open: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM periods WHERE id = ?1)", [&period], |r| r.get(0))?;
-            if !open {
+            let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM periods WHERE id = ?1)", [&period], |r| r.get(0))?;
+            if !known {
                 return Err(DbError::NotFound(format!("periodo «{period}»")));
             }
             let mut filed = Vec::with_capacity(rows.len());
