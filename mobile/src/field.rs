@@ -65,6 +65,8 @@ pub struct HomeView {
     pub has_forms: bool,
     /// The period today falls in (else the latest).
     pub period: Option<crate::store::reference::PeriodEntry>,
+    /// The program's other forms, to fill at any of my centros.
+    pub other_forms: Vec<crate::store::reference::FormEntry>,
 }
 
 /// A draft with its form and where it stands.
@@ -87,6 +89,8 @@ pub struct FieldApp {
     status: watch::Receiver<SyncStatus>,
     status_tx: Arc<watch::Sender<SyncStatus>>,
     sync_started: Arc<std::sync::atomic::AtomicBool>,
+    /// The question on screen, for forms that audit time on screen.
+    pub(crate) on_screen: Arc<crate::capture::OnScreen>,
     /// The server address offered on the enrolment screen.
     pub default_server: String,
 }
@@ -114,6 +118,7 @@ impl FieldApp {
             status: rx,
             status_tx: Arc::new(tx),
             sync_started: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            on_screen: Arc::default(),
             default_server: default_server.into(),
         }
     }
@@ -206,6 +211,7 @@ impl FieldApp {
             drafts: store.drafts()?,
             rejected,
             has_forms: store.latest_form(form_id)?.is_some(),
+            other_forms: crate::capture::other_forms_in(&store)?,
             period: {
                 let periods = store.periods()?;
                 periods.iter().find(|p| p.start <= today && today <= p.end).or(periods.first()).cloned()
@@ -294,6 +300,9 @@ impl FieldApp {
             self.sync_now();
             return Ok(None);
         }
+        drop(store);
+        self.off_screen(draft)?;
+        let mut store = lock(&self.store);
         let who = identity(&store)?;
         let record = finalise(&mut store, &mut lock_forms(&self.forms), draft, &who)?;
         drop(store);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use shared::form::{Evidence, Field, FieldKind, Form, Item, Scoring};
+use shared::form::{Evidence, Field, FieldKind, Form, Item, MetaKind, Scoring};
 use shared::protocol::{WireAnswers, WireEntry};
 
 /// One screen of a form.
@@ -14,6 +14,8 @@ pub struct Page {
     pub title: String,
     /// The question paths on this screen, in form order.
     pub paths: Vec<String>,
+    /// A group with appearance `table-list`: its questions' choices laid out as a grid.
+    pub table: bool,
 }
 
 /// The question name of a path (`espera[2]/espera_min` → `espera_min`).
@@ -43,7 +45,43 @@ fn section_of(form: &Form, name: &str) -> Option<(String, String)> {
 
 /// One question per page.
 pub fn one_per_page(asked: &[String]) -> Vec<Page> {
-    asked.iter().map(|p| Page { title: String::new(), paths: vec![p.clone()] }).collect()
+    asked.iter().map(|p| Page { title: String::new(), paths: vec![p.clone()], table: false }).collect()
+}
+
+/// One question per page, except that a group with appearance `field-list` or
+/// `table-list` shows its questions together (an XLSForm's own forms, as ODK lays them).
+pub fn by_field_list(form: &Form, asked: &[String]) -> Vec<Page> {
+    fn listed<'f>(items: &'f [Item], name: &str, outer: Option<&'f shared::form::Group>) -> Option<Option<&'f shared::form::Group>> {
+        for item in items {
+            match item {
+                Item::Field(f) if f.name == name => return Some(outer),
+                Item::Field(_) => {}
+                Item::Group(g) | Item::Repeat(g) => {
+                    let lists = g.appearance.as_deref().is_some_and(|a| a.split_whitespace().any(|w| w == "field-list" || w == "table-list"));
+                    if let Some(found) = listed(&g.children, name, if lists { outer.or(Some(g)) } else { outer }) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
+    }
+    let lang = form.language();
+    let mut pages: Vec<(Option<String>, Page)> = Vec::new();
+    for path in asked {
+        let group = listed(&form.items, name_of(path), None).flatten();
+        // Instances of a repeat are pages of their own: the key holds the instance.
+        let key = group.map(|g| format!("{}{}", path.rsplit_once('/').map_or("", |(head, _)| head), g.name));
+        match pages.last_mut() {
+            Some((k, page)) if key.is_some() && *k == key => page.paths.push(path.clone()),
+            _ => {
+                let title = group.and_then(|g| g.label.get(lang)).unwrap_or_default().to_string();
+                let table = group.is_some_and(|g| g.appearance.as_deref().is_some_and(|a| a.split_whitespace().any(|w| w == "table-list")));
+                pages.push((key, Page { title, paths: vec![path.clone()], table }));
+            }
+        }
+    }
+    pages.into_iter().map(|(_, p)| p).collect()
 }
 
 /// One page per top-level section; consecutive questions outside sections share a page
@@ -57,7 +95,7 @@ pub fn by_section(form: &Form, asked: &[String], general: &str) -> Vec<Page> {
             Some((k, page)) if *k == key => page.paths.push(path.clone()),
             _ => {
                 let title = section.map_or_else(|| general.to_string(), |(_, label)| label);
-                pages.push((key, Page { title, paths: vec![path.clone()] }));
+                pages.push((key, Page { title, paths: vec![path.clone()], table: false }));
             }
         }
     }
@@ -81,11 +119,49 @@ pub enum Widget {
     Note,
     /// A button that records «OK».
     Acknowledge,
-    /// Latitude and longitude.
-    GeoPoint,
-    /// A photo taken in the app.
-    Image,
+    /// A position from the device: one point, a line or a closed area.
+    Geo(GeoKind),
+    /// A file answered from the device: a photo (camera), a recording, any file, or a
+    /// signature drawn on screen.
+    File(FileKind),
+    /// A code, typed where there is no camera to read it.
+    Barcode,
+    /// Every choice, put in order.
+    Rank,
     Range { start: f64, end: f64, step: f64 },
+}
+
+/// What a geo question collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeoKind {
+    Point,
+    /// Two or more points.
+    Trace,
+    /// Three or more points, closed by repeating the first.
+    Shape,
+}
+
+/// What a file question accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Image,
+    /// Appearance `signature`: drawn with a finger.
+    Signature,
+    Audio,
+    Video,
+    Any,
+}
+
+impl FileKind {
+    /// The `accept` of the file input.
+    pub fn accept(self) -> &'static str {
+        match self {
+            FileKind::Image | FileKind::Signature => "image/*",
+            FileKind::Audio => "audio/*",
+            FileKind::Video => "video/*",
+            FileKind::Any => "*/*",
+        }
+    }
 }
 
 /// Everything a screen needs to show one question.
@@ -113,6 +189,18 @@ pub struct QuestionView {
     /// A duration in minutes (decimal, appearance `stopwatch` or a name ending in `_min`):
     /// the app offers a stopwatch.
     pub stopwatch: bool,
+    /// The words of the question's `appearance` the app applies (`minimal`, `multiline`,
+    /// `numbers`, `horizontal`, `likert`, `quick`…).
+    pub appearance: Vec<String>,
+    /// `max-pixels` of an image question: the longer side it is stored at.
+    pub max_pixels: Option<u32>,
+}
+
+impl QuestionView {
+    /// True when the question's appearance has `word`.
+    pub fn looks(&self, word: &str) -> bool {
+        self.appearance.iter().any(|w| w == word)
+    }
 }
 
 fn instance_of(path: &str) -> Option<usize> {
@@ -121,16 +209,25 @@ fn instance_of(path: &str) -> Option<usize> {
     head[open + 1..].strip_suffix(']')?.parse().ok()
 }
 
-/// The view of the question at `path`, given the draft's answers by path and the previous
+/// The view of the question at `path`, given the draft's answers by path, the choices the
+/// form engine offers there now (`Report::choices`: filtered, ordered) and the previous
 /// visit's answers.
-pub fn question(form: &Form, path: &str, answers: &BTreeMap<String, String>, previous: Option<&WireAnswers>) -> Option<QuestionView> {
+pub fn question(
+    form: &Form,
+    path: &str,
+    answers: &BTreeMap<String, String>,
+    offered: Option<&Vec<String>>,
+    previous: Option<&WireAnswers>,
+) -> Option<QuestionView> {
     let f = field_of(form, path)?;
     let lang = form.language();
-    let choices: Vec<(String, String)> = f
-        .list_name()
-        .and_then(|l| form.lists.get(l))
-        .map(|l| l.choices.iter().map(|c| (c.name.clone(), c.label.get(lang).unwrap_or(&c.name).to_string())).collect())
-        .unwrap_or_default();
+    let list = f.list_name().and_then(|l| form.lists.get(l));
+    let label_of = |name: &str| list.and_then(|l| l.get(name)).and_then(|c| c.label.get(lang)).unwrap_or(name).to_string();
+    let choices: Vec<(String, String)> = match offered {
+        Some(names) => names.iter().map(|n| (n.clone(), label_of(n))).collect(),
+        None => list.map(|l| l.choices.iter().map(|c| (c.name.clone(), label_of(&c.name))).collect()).unwrap_or_default(),
+    };
+    let appearance: Vec<String> = f.appearance.as_deref().unwrap_or_default().split_whitespace().map(str::to_string).collect();
     let widget = match &f.kind {
         FieldKind::SelectOne { .. } => Widget::Choice,
         FieldKind::SelectMultiple { .. } => Widget::Multiple,
@@ -141,10 +238,18 @@ pub fn question(form: &Form, path: &str, answers: &BTreeMap<String, String>, pre
         FieldKind::DateTime => Widget::DateTime,
         FieldKind::Note => Widget::Note,
         FieldKind::Acknowledge => Widget::Acknowledge,
-        FieldKind::GeoPoint => Widget::GeoPoint,
-        FieldKind::Image => Widget::Image,
+        FieldKind::GeoPoint | FieldKind::Meta(MetaKind::StartGeopoint) => Widget::Geo(GeoKind::Point),
+        FieldKind::GeoTrace => Widget::Geo(GeoKind::Trace),
+        FieldKind::GeoShape => Widget::Geo(GeoKind::Shape),
+        FieldKind::Image if appearance.iter().any(|a| a == "signature") => Widget::File(FileKind::Signature),
+        FieldKind::Image => Widget::File(FileKind::Image),
+        FieldKind::Audio => Widget::File(FileKind::Audio),
+        FieldKind::Video => Widget::File(FileKind::Video),
+        FieldKind::File => Widget::File(FileKind::Any),
+        FieldKind::Barcode => Widget::Barcode,
+        FieldKind::Rank { .. } => Widget::Rank,
         FieldKind::Range { start, end, step } => Widget::Range { start: *start, end: *end, step: *step },
-        FieldKind::Text | FieldKind::Calculate | FieldKind::Meta(_) => Widget::Text,
+        FieldKind::Text | FieldKind::Calculate | FieldKind::Hidden | FieldKind::Meta(_) => Widget::Text,
     };
     let is_item = f.scoring.pillar.is_some();
     let previous = previous.filter(|_| is_item).and_then(|p| match p.get(&f.name) {
@@ -163,7 +268,9 @@ pub fn question(form: &Form, path: &str, answers: &BTreeMap<String, String>, pre
         wants_photo: is_item && f.scoring.evidence.contains(&Evidence::Photo),
         is_item,
         stopwatch: matches!(f.kind, FieldKind::Decimal | FieldKind::Integer)
-            && (f.appearance.as_deref().is_some_and(|a| a.split_whitespace().any(|w| w == "stopwatch")) || f.name.ends_with("_min")),
+            && (appearance.iter().any(|w| w == "stopwatch") || f.name.ends_with("_min")),
+        max_pixels: f.parameters.get("max-pixels").and_then(|p| p.trim().parse().ok()).filter(|p| *p > 0),
+        appearance,
         widget,
         choices,
     })
@@ -177,7 +284,7 @@ mod tests {
 
     fn asked(form: &Form, answers: &Answers) -> Vec<String> {
         let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(10, 0, 0)).expect("time");
-        shared::validate::validate_for_entry(form, answers, Clock { now }, form.language()).asked
+        shared::validate::validate_for_entry(form, answers, Clock::at(now), form.language()).asked
     }
 
     #[test]
@@ -208,22 +315,22 @@ mod tests {
         let mut previous = WireAnswers::new();
         previous.insert("AG-V1".into(), WireEntry::Value("1".into()));
         let answers = BTreeMap::from([("AG-V1".to_string(), "2".to_string())]);
-        let q = question(&form, "AG-V1", &answers, Some(&previous)).expect("item");
+        let q = question(&form, "AG-V1", &answers, None, Some(&previous)).expect("item");
         assert_eq!((q.widget.clone(), q.value.as_str(), q.previous.as_deref()), (Widget::Choice, "2", Some("Cumple parcialmente")));
         assert!(q.is_item && q.wants_photo && !q.faces);
         assert_eq!(q.choices.len(), 4);
-        let wait = question(&form, "espera[4]/espera_min", &answers, None).expect("repeat field");
+        let wait = question(&form, "espera[4]/espera_min", &answers, None, None).expect("repeat field");
         assert_eq!((wait.widget.clone(), wait.instance, wait.stopwatch), (Widget::Decimal, Some(4), true));
         assert!(!q.stopwatch);
-        assert!(question(&form, "no_such", &answers, None).is_none());
+        assert!(question(&form, "no_such", &answers, None, None).is_none());
     }
 
     #[test]
     fn scored_five_point_questions_are_faces() {
         let form = shared::instruments::encuesta().expect("encuesta");
-        let q = question(&form, "AG2", &BTreeMap::new(), None).expect("AG2");
+        let q = question(&form, "AG2", &BTreeMap::new(), None, None).expect("AG2");
         assert!(q.faces);
         assert_eq!(q.choices.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["1", "2", "3", "4", "5", "na"]);
-        assert!(!question(&form, "P0", &BTreeMap::new(), None).expect("P0").faces);
+        assert!(!question(&form, "P0", &BTreeMap::new(), None, None).expect("P0").faces);
     }
 }

@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+pub mod capture;
 pub mod field;
 pub mod layout;
 pub mod photo;

@@ -27,6 +27,13 @@ pub enum PhotoError {
 
 /// The photo as stored: downscaled if needed, JPEG.
 pub fn downscale(raw: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    downscale_to(raw, MAX_SIDE)
+}
+
+/// The photo as stored with its longer side at most `max_side` pixels (an image
+/// question's `max-pixels`), JPEG.
+pub fn downscale_to(raw: &[u8], max_side: u32) -> Result<Vec<u8>, PhotoError> {
+    let max_side = max_side.clamp(16, MAX_SIDE);
     if raw.len() > MAX_INPUT_BYTES {
         return Err(PhotoError::TooLarge);
     }
@@ -37,7 +44,7 @@ pub fn downscale(raw: &[u8]) -> Result<Vec<u8>, PhotoError> {
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().map_err(|_| PhotoError::Unreadable)?;
-    let img = if img.width().max(img.height()) > MAX_SIDE { img.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle) } else { img };
+    let img = if img.width().max(img.height()) > max_side { img.resize(max_side, max_side, image::imageops::FilterType::Triangle) } else { img };
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, QUALITY).encode_image(&img.to_rgb8()).map_err(|_| PhotoError::Encode)?;
     Ok(out)

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use shared::answers::Answers;
 use shared::expr::Clock;
 use shared::form::{FieldKind, Form, MetaKind};
-use shared::protocol::{ScoreNote, Submission, SubmissionMeta, answers_to_wire};
+use shared::protocol::{GeoPosition, ScoreNote, Submission, SubmissionMeta, answers_to_wire};
 use shared::validate::{ErrorCode, FieldError, Report, validate};
 use uuid::Uuid;
 
@@ -68,6 +68,11 @@ pub fn with_metadata(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOff
                 MetaKind::Today => finalised_at.date_naive().to_string(),
                 MetaKind::DeviceId => who.device_id.clone(),
                 MetaKind::Username => who.username.clone(),
+                MetaKind::StartGeopoint => draft.position.clone().unwrap_or_default(),
+                // Kept by `finalise` as a file answer before the record is built.
+                MetaKind::Audit => draft.answers.get(&field.name).cloned().unwrap_or_default(),
+                // A web app is never told the phone's number, account, SIM or subscriber.
+                MetaKind::PhoneNumber | MetaKind::Email | MetaKind::SimSerial | MetaKind::SubscriberId => String::new(),
             };
             answers.set(&field.name, value);
         }
@@ -97,7 +102,7 @@ fn score_notes(form: &Form, draft: &Draft) -> (Vec<ScoreNote>, Vec<FieldError>) 
 /// Validates a draft as it stands (for live feedback and before finalising).
 pub fn check(form: &Form, draft: &Draft, now: DateTime<FixedOffset>, who: &Identity) -> Report {
     let answers = with_metadata(form, draft, now, who);
-    let mut report = shared::validate::validate_for_entry(form, &answers, Clock { now: now.naive_local() }, form.language());
+    let mut report = shared::validate::validate_for_entry(form, &answers, Clock::for_record(now.naive_local(), &draft.id.to_string()), form.language());
     report.errors.extend(score_notes(form, draft).1);
     report
 }
@@ -105,7 +110,7 @@ pub fn check(form: &Form, draft: &Draft, now: DateTime<FixedOffset>, who: &Ident
 /// The sealed record of a valid draft, or the validation report.
 pub fn build(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, who: &Identity) -> Result<Submission, Report> {
     let answers = with_metadata(form, draft, finalised_at, who);
-    let mut report = validate(form, &answers, Clock { now: finalised_at.naive_local() }, form.language());
+    let mut report = validate(form, &answers, Clock::for_record(finalised_at.naive_local(), &draft.id.to_string()), form.language());
     let (score_notes, problems) = score_notes(form, draft);
     report.errors.extend(problems);
     if !report.is_valid() {
@@ -125,16 +130,39 @@ pub fn build(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, wh
         started_at: draft.started_at,
         finalised_at,
         answers: answers_to_wire(&answers),
-        meta: SubmissionMeta { mode: draft.mode, position: None, sampling_position: draft.sampling_position, photos, score_notes },
+        meta: SubmissionMeta { mode: draft.mode, position: draft.position.as_deref().and_then(geo_position), sampling_position: draft.sampling_position, photos, score_notes },
         content_hash: String::new(),
     }
     .seal())
 }
 
+/// A `lat lon alt accuracy` geopoint as the record's position.
+fn geo_position(geopoint: &str) -> Option<GeoPosition> {
+    let (lat, lon) = shared::answers::parse_geopoint(geopoint)?;
+    let accuracy_m = geopoint.split_whitespace().nth(3).and_then(|a| a.parse::<f64>().ok()).filter(|a| a.is_finite() && *a >= 0.0);
+    Some(GeoPosition { lat, lon, accuracy_m })
+}
+
+/// The audit as ODK writes it (`event,node,start,end`, Unix milliseconds), one row per
+/// stretch a question was on screen.
+pub fn audit_csv(entries: &[crate::store::capture::AuditEntry]) -> String {
+    let mut out = String::from("event,node,start,end\n");
+    for e in entries {
+        let node = e.node.replace(['"', ',', '\n', '\r'], "_");
+        out.push_str(&format!("question,/data/{node},{},{}\n", e.start_ms, e.end_ms));
+    }
+    out
+}
+
 /// Finalises a draft: validated, sealed and moved into the outbox in one transaction.
 pub fn finalise(store: &mut Store, forms: &mut FormCache, draft_id: Uuid, who: &Identity) -> Result<Submission, FinaliseError> {
-    let draft = store.draft(draft_id)?;
+    let mut draft = store.draft(draft_id)?;
     let form = forms.get(store, &draft.form_id, &draft.form_version)?;
+    if let Some(audit) = form.fields().into_iter().find(|f| f.kind == FieldKind::Meta(MetaKind::Audit)) {
+        let csv = audit_csv(&store.audit_log(draft_id)?);
+        store.answer_with_file(draft_id, &audit.name, csv.as_bytes(), "csv")?;
+        draft = store.draft(draft_id)?;
+    }
     let submission = build(&form, &draft, store.now(), who).map_err(FinaliseError::Invalid)?;
     store.finalise(&submission)?;
     Ok(submission)
@@ -172,6 +200,7 @@ mod tests {
             answers,
             photos: vec![],
             score_notes: notes,
+            position: None,
         }
     }
 

@@ -142,8 +142,14 @@ pub enum TypeProblem {
     DateTime,
     #[error("se esperaba una ubicación «latitud longitud [altitud precisión]»")]
     GeoPoint,
-    #[error("se esperaba el nombre de un archivo de foto")]
-    Image,
+    #[error("se esperaba el nombre de un archivo")]
+    File,
+    #[error("se esperaba una línea de al menos 2 puntos «latitud longitud altitud precisión» separados por «;»")]
+    GeoTrace,
+    #[error("se esperaba un área de al menos 4 puntos separados por «;», el último igual al primero")]
+    GeoShape,
+    #[error("se esperaban todas las opciones, cada una una vez, en orden de preferencia")]
+    Rank,
     #[error("se esperaba «OK»")]
     Acknowledge,
     #[error("un valor entre {start} y {end}, en pasos de {step}")]
@@ -158,7 +164,10 @@ pub fn parse_value(kind: &FieldKind, raw: &str) -> Result<Value, TypeProblem> {
     let text = || Ok(Value::Str(t.to_string()));
     match kind {
         FieldKind::Text | FieldKind::SelectOne { .. } | FieldKind::Note | FieldKind::Calculate => text(),
-        FieldKind::Meta(MetaKind::DeviceId | MetaKind::Username) => text(),
+        FieldKind::Barcode | FieldKind::Hidden => text(),
+        FieldKind::Meta(
+            MetaKind::DeviceId | MetaKind::Username | MetaKind::PhoneNumber | MetaKind::Email | MetaKind::SimSerial | MetaKind::SubscriberId,
+        ) => text(),
         FieldKind::Integer => {
             let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
             if digits.is_empty() || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -167,7 +176,7 @@ pub fn parse_value(kind: &FieldKind, raw: &str) -> Result<Value, TypeProblem> {
             t.parse::<i64>().map(|n| Value::Num(n as f64)).map_err(|_| TypeProblem::Integer)
         }
         FieldKind::Decimal => parse_number(t).map(Value::Num).ok_or(TypeProblem::Decimal),
-        FieldKind::SelectMultiple { .. } => {
+        FieldKind::SelectMultiple { .. } | FieldKind::Rank { .. } => {
             let mut seen: Vec<&str> = Vec::new();
             for c in t.split_whitespace() {
                 if seen.contains(&c) {
@@ -184,10 +193,14 @@ pub fn parse_value(kind: &FieldKind, raw: &str) -> Result<Value, TypeProblem> {
         FieldKind::DateTime | FieldKind::Meta(MetaKind::Start | MetaKind::End) => {
             parse_datetime(t).map(Value::DateTime).ok_or(TypeProblem::DateTime)
         }
-        FieldKind::GeoPoint => parse_geopoint(t).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::GeoPoint),
-        FieldKind::Image => {
+        FieldKind::GeoPoint | FieldKind::Meta(MetaKind::StartGeopoint) => {
+            parse_geopoint(t).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::GeoPoint)
+        }
+        FieldKind::GeoTrace => parse_geo_points(t, 2, false).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::GeoTrace),
+        FieldKind::GeoShape => parse_geo_points(t, 4, true).map(|_| Value::Str(t.to_string())).ok_or(TypeProblem::GeoShape),
+        FieldKind::Image | FieldKind::Audio | FieldKind::Video | FieldKind::File | FieldKind::Meta(MetaKind::Audit) => {
             let ok = t.len() <= 255 && !t.contains(['/', '\\']) && !t.starts_with('.');
-            if ok { text() } else { Err(TypeProblem::Image) }
+            if ok { text() } else { Err(TypeProblem::File) }
         }
         FieldKind::Acknowledge => match t {
             "OK" | "ok" | "1" | "true" => Ok(Value::Str("OK".into())),
@@ -209,6 +222,14 @@ pub fn parse_geopoint(t: &str) -> Option<(f64, f64)> {
         [lat, lon, rest @ ..] if rest.len() <= 2 && lat.abs() <= 90.0 && lon.abs() <= 180.0 && rest.get(1).is_none_or(|a| *a >= 0.0) => Some((*lat, *lon)),
         _ => None,
     }
+}
+
+/// The points of a `geotrace` (`closed` false, at least `min` points) or a `geoshape`
+/// (`closed`: the last point repeats the first): `lat lon [alt [acc]]` separated by `;`.
+pub fn parse_geo_points(t: &str, min: usize, closed: bool) -> Option<Vec<(f64, f64)>> {
+    let points: Vec<(f64, f64)> = t.split(';').map(|p| parse_geopoint(p.trim())).collect::<Option<_>>()?;
+    let ends_meet = points.first() == points.last();
+    (points.len() >= min && (!closed || ends_meet)).then_some(points)
 }
 
 fn parse_range(t: &str, start: f64, end: f64, step: f64) -> Result<Value, TypeProblem> {
@@ -259,6 +280,15 @@ mod tests {
         bad(FieldKind::GeoPoint, "21.0");
         ok(FieldKind::Image, "0a1b2c.jpg");
         bad(FieldKind::Image, "../etc/passwd");
+        ok(FieldKind::Audio, "entrevista.m4a");
+        bad(FieldKind::File, ".oculto");
+        ok(FieldKind::GeoTrace, "21.01 -101.25 0 5; 21.02 -101.26 0 5");
+        bad(FieldKind::GeoTrace, "21.01 -101.25 0 5");
+        ok(FieldKind::GeoShape, "21.01 -101.25;21.02 -101.26;21.03 -101.25;21.01 -101.25");
+        bad(FieldKind::GeoShape, "21.01 -101.25;21.02 -101.26;21.03 -101.25;21.04 -101.25");
+        ok(FieldKind::Meta(MetaKind::StartGeopoint), "21.0 -101.2 0 12");
+        ok(FieldKind::Barcode, "7501055300075");
+        bad(FieldKind::Rank { list: "l".into() }, "a b a");
         ok(FieldKind::Acknowledge, "OK");
         bad(FieldKind::Acknowledge, "no");
         let range = FieldKind::Range { start: 0.0, end: 10.0, step: 2.0 };

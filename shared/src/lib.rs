@@ -25,7 +25,7 @@
 //! let mut answers = Answers::default();
 //! answers.set("consentimiento", "si");
 //! let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(10, 0, 0)).unwrap();
-//! let report = validate(&form, &answers, Clock { now }, form.language());
+//! let report = validate(&form, &answers, Clock::at(now), form.language());
 //! assert!(!report.is_valid()); // required questions are still unanswered
 //! ```
 

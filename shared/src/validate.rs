@@ -15,8 +15,10 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::answers::{Answers, Entry, parse_value};
-use crate::expr::{Clock, Env, Expression, Value};
+use crate::expr::{Clock, Env, Expression, Value, mix, seed_of};
 use crate::form::{Field, FieldKind, Flag, Form, Item, Text};
+
+mod choices;
 
 /// What kind of problem an answer has; callers branch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub enum ErrorCode {
     UnknownField,
     /// A repeat has another number of instances than its `repeat_count`.
     RepeatCount,
+    /// A `rank` question leaves out some of its choices.
+    Incomplete,
 }
 
 impl ErrorCode {
@@ -45,6 +49,7 @@ impl ErrorCode {
             ErrorCode::NotAChoice => "not_a_choice",
             ErrorCode::UnknownField => "unknown_field",
             ErrorCode::RepeatCount => "repeat_count",
+            ErrorCode::Incomplete => "incomplete",
         }
     }
 }
@@ -73,6 +78,11 @@ pub struct Report {
     /// A data-entry screen walks this list, recomputed after every answer. Filled only by
     /// [`validate_for_entry`].
     pub asked: Vec<String>,
+    /// For each asked `select_one`, `select_multiple` and `rank` path: the choice names it
+    /// offers now, in the order to show them (after `choice_filter`, drawn by `randomize`;
+    /// for `select_one ${question}`, that repeat question's answers). Filled only by
+    /// [`validate_for_entry`].
+    pub choices: BTreeMap<String, Vec<String>>,
 }
 
 impl Report {
@@ -104,7 +114,7 @@ pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language
 }
 
 fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
-    let v = Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked };
+    let v = Validator::new(form, clock, language, list_asked);
     let mut report = Report::default();
     let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
     v.check_unknown(&form.items, &stack[0], &mut report);
@@ -116,7 +126,7 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
 /// questions and calculations have there; labels in the form's default language), for
 /// tools and tests.
 pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
-    let v = Validator { form, clock, language: form.language(), fields: index(form), depth: Cell::new(0), list_asked: false };
+    let v = Validator::new(form, clock, form.language(), false);
     let mut report = Report::default();
     let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
     v.walk(&form.items, &mut stack, true, &mut report);
@@ -198,6 +208,24 @@ struct Validator<'a> {
     depth: Cell<u32>,
     /// Whether to fill `Report::asked`.
     list_asked: bool,
+    /// The question being evaluated (a hash of its path) and how many draws its
+    /// expressions made so far: `random()` depends on the record, the question and the
+    /// draw's place, never on what else was evaluated before.
+    drawing: Cell<(u64, u64)>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(form: &'a Form, clock: Clock, language: &'a str, list_asked: bool) -> Self {
+        Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked, drawing: Cell::new((0, 0)) }
+    }
+
+    /// Runs `f` with draws keyed to the question at `path`.
+    fn drawing_for<T>(&self, path: &str, f: impl FnOnce() -> T) -> T {
+        let saved = self.drawing.replace((seed_of(path), 0));
+        let out = f();
+        self.drawing.set(saved);
+        out
+    }
 }
 
 struct Scope<'v, 'a> {
@@ -261,7 +289,7 @@ impl Env for Scope<'_, '_> {
             }
             self.v.depth.set(self.v.depth.get() + 1);
             let scope = Scope::new(self.v, &self.stack[..=depth], Value::empty());
-            let value = calc.eval(&scope);
+            let value = self.v.drawing_for(&format!("{}{name}", frame.prefix), || calc.eval(&scope));
             self.v.depth.set(self.v.depth.get() - 1);
             return value;
         }
@@ -322,6 +350,12 @@ impl Env for Scope<'_, '_> {
 
     fn position(&self) -> usize {
         self.focus.unwrap_or_else(|| self.stack.last().map_or(1, |f| f.position))
+    }
+
+    fn draw(&self) -> u64 {
+        let (key, n) = self.v.drawing.get();
+        self.v.drawing.set((key, n + 1));
+        mix(self.v.clock.seed ^ key ^ mix(n))
     }
 
     fn as_dyn(&self) -> &dyn Env {
@@ -422,6 +456,10 @@ impl<'a> Validator<'a> {
 
     fn field(&self, f: &'a Field, stack: &[Frame<'a>], relevant: bool, report: &mut Report) {
         let Some(frame) = stack.last() else { return };
+        self.drawing_for(&format!("{}{}", frame.prefix, f.name), || self.field_drawn(f, stack, frame, relevant, report));
+    }
+
+    fn field_drawn(&self, f: &'a Field, stack: &[Frame<'a>], frame: &Frame<'a>, relevant: bool, report: &mut Report) {
         let raw = match frame.answers.get(&f.name) {
             Some(Entry::Value(v)) => v.trim(),
             Some(Entry::Repeat(_)) => {
@@ -440,8 +478,12 @@ impl<'a> Validator<'a> {
             // `.` is the value the record carries (what `once()` keeps).
             self.eval(calc, stack, Value::Str(raw.to_string()))
         } else {
-            if self.list_asked && !matches!(f.kind, FieldKind::Meta(_)) {
-                report.asked.push(format!("{}{}", frame.prefix, f.name));
+            if self.list_asked && !f.is_unasked() {
+                let path = format!("{}{}", frame.prefix, f.name);
+                if let Some(offered) = self.offered(f, stack) {
+                    report.choices.insert(path.clone(), offered);
+                }
+                report.asked.push(path);
             }
             self.check_answer(f, raw, stack, report)
         };
@@ -473,10 +515,19 @@ impl<'a> Validator<'a> {
                 return Value::empty();
             }
         };
-        if let Some(bad) = self.not_a_choice(f, &value, stack) {
-            let message = format!("«{bad}» no es una opción válida de esta pregunta");
-            self.error(report, frame, &f.name, ErrorCode::NotAChoice, message);
-            return Value::empty();
+        if let Some(offered) = self.offered(f, stack) {
+            let text = value.to_text();
+            if let Some(bad) = text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)) {
+                let message = format!("«{bad}» no es una opción válida de esta pregunta");
+                self.error(report, frame, &f.name, ErrorCode::NotAChoice, message);
+                return Value::empty();
+            }
+            let given = text.split_whitespace().count();
+            if matches!(f.kind, FieldKind::Rank { .. }) && given < offered.len() {
+                let message = format!("ordene todas las opciones ({given} de {})", offered.len());
+                self.error(report, frame, &f.name, ErrorCode::Incomplete, capitalize(&message));
+                return Value::empty();
+            }
         }
         if let Some(c) = &f.constraint
             && !self.eval(c, stack, value.clone()).to_bool() {
@@ -484,21 +535,6 @@ impl<'a> Validator<'a> {
                 self.error(report, frame, &f.name, ErrorCode::Constraint, message);
             }
         value
-    }
-
-    /// The first selected name that is not an (allowed) choice of `f`'s list.
-    fn not_a_choice(&self, f: &'a Field, value: &Value, stack: &[Frame<'a>]) -> Option<String> {
-        let list = self.form.lists.get(f.list_name()?)?;
-        let text = value.to_text();
-        text.split_whitespace()
-            .find(|name| {
-                let Some(choice) = list.get(name) else { return true };
-                f.choice_filter.as_ref().is_some_and(|filter| {
-                    let scope = Scope { choice: Some(choice), ..Scope::new(self, stack, Value::empty()) };
-                    !filter.eval(&scope).to_bool()
-                })
-            })
-            .map(str::to_string)
     }
 }
 

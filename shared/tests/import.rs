@@ -143,15 +143,15 @@ fn unbalanced_groups_and_repeats_are_refused() {
 #[test]
 fn unknown_and_unsupported_types_are_refused_by_name() {
     let e = survey_errors(
-        &[HEADER, &["texto", "a", "A"], &["audio", "b", "B"], &["select_one_from_file x.csv", "c", "C"], &["select_one", "d", "D"]],
+        &[HEADER, &["texto", "a", "A"], &["background-audio", "b", "B"], &["select_one_from_file x.csv", "c", "C"], &["select_one", "d", "D"]],
         &[],
     );
     assert_eq!(
         e,
         [
             "survey, fila 2, columna type: tipo desconocido «texto»",
-            "survey, fila 3, columna type: el tipo «audio» no está soportado: solo se admiten fotos (image) como evidencia",
-            "survey, fila 4, columna type: el tipo «select_one_from_file x.csv» no está soportado: las listas deben estar en la hoja choices",
+            "survey, fila 3, columna type: el tipo «background-audio» no está soportado: la app no graba audio de fondo; use una pregunta audio",
+            "survey, fila 4, columna type: el tipo «select_one_from_file x.csv» no está soportado: las listas de archivos adjuntos aún no se admiten; copie las opciones a la hoja choices",
             "survey, fila 5, columna type: falta el nombre de la lista de opciones después de «select_one»",
         ]
     );
@@ -311,17 +311,8 @@ fn an_odk_style_household_form_imports_with_its_structure() {
     let range = form.field("satisfaccion").map(|f| f.kind.clone());
     assert_eq!(range, Some(FieldKind::Range { start: 1.0, end: 10.0, step: 1.0 }));
     assert_eq!(form.field("municipio").and_then(|f| f.label.get("English (en)")), Some("Municipality"));
-    // Appearances the app does not apply are kept and named, row by row.
-    let not_applied = |row: u32, a: &str| format!("survey, fila {row}, columna appearance: la apariencia «{a}» no se aplica en la app: la pregunta se muestra con su control normal");
-    assert_eq!(
-        imported.warnings,
-        [
-            "settings, fila 2, columna instance_name: ajuste «instance_name» ignorado".to_string(),
-            not_applied(4, "field-list"),
-            not_applied(5, "minimal"),
-            not_applied(6, "minimal"),
-        ]
-    );
+    // The appearances it uses (field-list, minimal) are applied: no warning.
+    assert_eq!(imported.warnings, ["settings, fila 2, columna instance_name: ajuste «instance_name» ignorado".to_string()]);
 }
 
 #[test]
@@ -332,7 +323,7 @@ fn an_odk_style_household_submission_validates_and_its_errors_are_precise() {
 
     let form = import_xlsx(&odk_household()).expect("imports").form;
     let now = chrono::NaiveDate::from_ymd_opt(2025, 1, 10).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("valid");
-    let clock = Clock { now };
+    let clock = Clock::at(now);
     let member = |name: &str, born: &str, services: &str| {
         let mut m = Answers::default();
         m.set("nombre_m", name).set("nacimiento", born);
@@ -478,7 +469,7 @@ fn a_choice_label_is_read_in_the_language_asked() {
     let form = import_xlsx(&bytes).expect("imports").form;
     let mut a = Answers::default();
     a.set("tramite", "placas");
-    let clock = Clock { now: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date") };
+    let clock = Clock::at(chrono::NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date"));
     let e = Expression::parse("jr:choice-name(${tramite}, '${tramite}')", Context::Question).expect("parses");
     assert_eq!(shared::validate::evaluate_in(&form, &a, clock, &e).to_text(), "Placas");
     let unknown = Expression::parse("jr:choice-name('otra', '${tramite}')", Context::Question).expect("parses");

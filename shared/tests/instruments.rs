@@ -36,7 +36,7 @@ fn cedula_rendering_is_committed_and_current() {
 
 fn clock() -> Clock {
     let now = NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(11, 5, 0)).expect("valid");
-    Clock { now }
+    Clock::at(now)
 }
 
 fn check(form: &Form, answers: &Answers) -> Report {

@@ -12,7 +12,7 @@ use shared::validate::validate;
 
 fn clock() -> Clock {
     let now = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).and_then(|d| d.and_hms_opt(11, 0, 0)).expect("valid");
-    Clock { now }
+    Clock::at(now)
 }
 
 struct AnyEnv(String);

@@ -12,7 +12,7 @@ use shared::validate::{ErrorCode, validate};
 use support::book;
 
 fn clock() -> Clock {
-    Clock { now: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date") }
+    Clock::at(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date"))
 }
 
 fn household() -> shared::form::Form {

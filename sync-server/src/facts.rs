@@ -30,6 +30,9 @@ pub struct VisitFact {
 pub enum Reduced {
     Survey(SurveyFacts),
     Visit(Vec<VisitItem>),
+    /// A record of a form that is neither an exit survey (no `dimension` column) nor a
+    /// checklist (no `pillar`): kept and exported, never scored.
+    Unscored,
 }
 
 pub fn encode_dimensions(f: &SurveyFacts) -> String {

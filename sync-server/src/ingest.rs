@@ -59,15 +59,18 @@ pub struct CachedForm {
     pub form: Form,
     pub plan: SurveyPlan,
     pub visit_plan: VisitPlan,
-    /// An exit survey (integrity checks apply), not a checklist.
+    /// An exit survey (integrity checks apply): a form with `dimension` items.
     pub is_survey: bool,
+    /// A checklist: a form with `pillar` items.
+    pub is_visit: bool,
 }
 
 impl CachedForm {
     /// Prepares a parsed form for ingest.
     pub fn new(form: Form) -> Self {
-        let is_survey = !form.fields().iter().any(|f| f.scoring.pillar.is_some());
-        Self { plan: SurveyPlan::new(&form, &MethodSettings::default()), visit_plan: VisitPlan::new(&form), is_survey, form }
+        let is_visit = form.fields().iter().any(|f| f.scoring.pillar.is_some());
+        let is_survey = !is_visit && form.fields().iter().any(|f| f.scoring.dimension.is_some());
+        Self { plan: SurveyPlan::new(&form, &MethodSettings::default()), visit_plan: VisitPlan::new(&form), is_survey, is_visit, form }
     }
 }
 
@@ -124,7 +127,7 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
     if let Err(message) = shared::protocol::ScoreNote::check_all(&s.meta.score_notes, &answers) {
         return reject(id, "invalid_score_note", format!("Nota de puntaje inválida: {message}."));
     }
-    let clock = Clock { now: s.finalised_at.naive_local() };
+    let clock = Clock::for_record(s.finalised_at.naive_local(), &s.id.to_string());
     let report = validate(form, &answers, clock, form.language());
     if !report.is_valid() {
         let shown: Vec<String> = report.errors.iter().take(ERRORS_SHOWN).map(ToString::to_string).collect();
@@ -139,8 +142,10 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
     let scale5_answers = cached.plan.scale5_answers(&answers);
     let reduced = if is_survey {
         Reduced::Survey(cached.plan.facts_under(&answers, &settings.items))
-    } else {
+    } else if cached.is_visit {
         Reduced::Visit(cached.visit_plan.items(&answers))
+    } else {
+        Reduced::Unscored
     };
     Prepared::Valid(Box::new(Valid {
         after_close: period.is_some_and(|p| periods.state(&p.id) != shared::protocol::PeriodState::Abierto),

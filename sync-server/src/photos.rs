@@ -16,8 +16,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::error::AppError;
 
-/// Largest photo accepted (SYNC.md: 20 MiB).
-pub const MAX_PHOTO_BYTES: u64 = 20 * 1024 * 1024;
+pub use shared::protocol::MAX_PHOTO_BYTES;
 
 /// A store of content-addressed files.
 #[derive(Clone)]

@@ -104,6 +104,20 @@ fn kind_name(kind: &FieldKind) -> (&'static str, Option<String>) {
         FieldKind::Meta(MetaKind::Today) => ("today", None),
         FieldKind::Meta(MetaKind::DeviceId) => ("deviceid", None),
         FieldKind::Meta(MetaKind::Username) => ("username", None),
+        FieldKind::GeoTrace => ("geotrace", None),
+        FieldKind::GeoShape => ("geoshape", None),
+        FieldKind::Audio => ("audio", None),
+        FieldKind::Video => ("video", None),
+        FieldKind::File => ("file", None),
+        FieldKind::Barcode => ("barcode", None),
+        FieldKind::Rank { list } => ("rank", Some(list.clone())),
+        FieldKind::Hidden => ("hidden", None),
+        FieldKind::Meta(MetaKind::StartGeopoint) => ("start-geopoint", None),
+        FieldKind::Meta(MetaKind::Audit) => ("audit", None),
+        FieldKind::Meta(MetaKind::PhoneNumber) => ("phonenumber", None),
+        FieldKind::Meta(MetaKind::Email) => ("email", None),
+        FieldKind::Meta(MetaKind::SimSerial) => ("simserial", None),
+        FieldKind::Meta(MetaKind::SubscriberId) => ("subscriberid", None),
     }
 }
 
@@ -170,7 +184,7 @@ fn every_corpus_form_reads_as_pyxform_reads_it_and_its_submission_gets_its_verdi
         .map_err(|e| anyhow::anyhow!("pyxform's python did not start ({e}); run scripts/setup.sh --tests"))?;
     anyhow::ensure!(out.status.success(), "pyxform_view failed: {}", String::from_utf8_lossy(&out.stderr));
     let views: Vec<serde_json::Value> = String::from_utf8(out.stdout)?.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
-    let clock = Clock { now: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date") };
+    let clock = Clock::at(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date"));
     let mut problems = Vec::new();
     for ((case, _, bytes), view) in cases.iter().zip(&views) {
         let ours = import_xlsx(bytes);

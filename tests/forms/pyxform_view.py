@@ -35,6 +35,20 @@ TYPES = {
     "today": "today",
     "deviceid": "deviceid",
     "username": "username",
+    "geotrace": "geotrace",
+    "geoshape": "geoshape",
+    "audio": "audio",
+    "video": "video",
+    "file": "file",
+    "barcode": "barcode",
+    "rank": "rank",
+    "hidden": "hidden",
+    "start-geopoint": "start-geopoint",
+    "audit": "audit",
+    "phonenumber": "phonenumber",
+    "email": "email",
+    "simserial": "simserial",
+    "subscriberid": "subscriberid",
     "group": "group",
     "repeat": "repeat",
 }
@@ -68,12 +82,34 @@ def languages(node):
     return [""] if label else []
 
 
+# Nodes pyxform generates that are no question of the form: the label rows of a
+# `table-list` group.
+GENERATED = ("generated_table_list_label_", "reserved_name_for_field_list_labels_")
+
+
+def generated_count(node, following):
+    """pyxform writes a repeat_count expression as a calculate `<repeat>_count` before the
+    repeat, whose jr:count then names it: the expression belongs to the repeat."""
+    if node.get("type") != "calculate" or not following or following.get("type") != "repeat":
+        return False
+    return node.get("name") == f"{following.get('name')}_count" and text((following.get("control") or {}).get("jr:count")) == f"${{{node.get('name')}}}"
+
+
 def walk(children, prefix, nodes, lists):
-    for node in children:
+    counts = {}
+    for i, node in enumerate(children):
         kind = node.get("type", "")
         name = node.get("name", "")
-        if kind in ("group", "repeat") or "children" in node and kind != "survey":
-            pass
+        if any(name.startswith(g) for g in GENERATED):
+            continue
+        following = children[i + 1] if i + 1 < len(children) else None
+        if generated_count(node, following):
+            counts[following.get("name")] = text((node.get("bind") or {}).get("calculate"))
+            continue
+        label_from = node
+        if kind == "group":
+            # pyxform moves a table-list group's label into its generated label note.
+            label_from = next((c for c in node.get("children", []) if str(c.get("name", "")).startswith(GENERATED[0])), node)
         bind = node.get("bind", {}) or {}
         control = node.get("control", {}) or {}
         path = f"{prefix}{name}"
@@ -90,9 +126,9 @@ def walk(children, prefix, nodes, lists):
             "relevant": text(bind.get("relevant")),
             "constraint": text(bind.get("constraint")),
             "calculation": text(bind.get("calculate")),
-            "repeat_count": text(control.get("jr:count")),
+            "repeat_count": counts.get(name) or text(control.get("jr:count")),
             "choice_filter": text(node.get("choice_filter")),
-            "languages": languages(node),
+            "languages": languages(label_from),
         })
         if node.get("list_name") and node.get("choices"):
             lists[node["list_name"]] = [c.get("name") for c in node["choices"]]
@@ -104,11 +140,19 @@ def view(path):
     warnings = []
     try:
         form = xls2json.parse_file_to_json(path, warnings=warnings)
-    except PyXFormError as e:
+    except Exception as e:  # pyxform refuses (PyXFormError) or fails on the form
+        if not isinstance(e, PyXFormError):
+            e = f"pyxform falló: {type(e).__name__}: {e}"
         return {"file": path, "ok": False, "error": str(e)}
     nodes, lists = [], {}
-    # pyxform adds the `meta/instanceID` every XForm carries; it is not a question.
-    children = [c for c in form.get("children", []) if not (c.get("name") == "meta" and c.get("type") == "group")]
+    # pyxform adds the `meta/instanceID` every XForm carries; it is not a question. Other
+    # metadata it puts in that group (`audit`) is read where pyxform puts it: last.
+    children = []
+    for c in form.get("children", []):
+        if c.get("name") == "meta" and c.get("type") == "group":
+            children.extend(m for m in c.get("children", []) if m.get("name") not in ("instanceID", "instanceName", "deprecatedID"))
+        else:
+            children.append(c)
     walk(children, "", nodes, lists)
     for name, choices in (form.get("choices") or {}).items():
         lists.setdefault(name, [c.get("name") for c in choices])

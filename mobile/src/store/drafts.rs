@@ -28,6 +28,8 @@ pub struct Draft {
     pub photos: Vec<(String, String)>,
     /// Scores suggested from the program's records, with the inspector's reasons.
     pub score_notes: Vec<ScoreNote>,
+    /// Where it was started (`lat lon alt accuracy`), when the device gave a position.
+    pub position: Option<String>,
 }
 
 impl Draft {
@@ -92,19 +94,7 @@ impl Store {
     pub fn save_answer(&mut self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
         let now = self.now().to_rfc3339();
         let tx = self.conn.transaction()?;
-        let n = tx.prepare_cached("UPDATE drafts SET updated_at = ?2 WHERE id = ?1")?.execute(params![draft.to_string(), now])?;
-        if n == 0 {
-            return Err(StoreError::NotFound("el borrador".into()));
-        }
-        match value.filter(|v| !v.is_empty()) {
-            Some(v) => tx
-                .prepare_cached(
-                    "INSERT INTO draft_answers (draft_id, path, value) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (draft_id, path) DO UPDATE SET value = excluded.value",
-                )?
-                .execute(params![draft.to_string(), path, v])?,
-            None => tx.prepare_cached("DELETE FROM draft_answers WHERE draft_id = ?1 AND path = ?2")?.execute(params![draft.to_string(), path])?,
-        };
+        put_answer(&tx, &draft.to_string(), path, value, &now)?;
         tx.commit()?;
         Ok(())
     }
@@ -112,15 +102,16 @@ impl Store {
     /// One draft with its answers and photos.
     pub fn draft(&self, id: Uuid) -> Result<Draft, StoreError> {
         let key = id.to_string();
-        let head: Option<(String, String, String, String, String, Option<u32>)> = self
+        let head: Option<DraftHead> = self
             .conn
             .query_row(
-                "SELECT form_id, form_version, centro_id, started_at, mode, sampling_position FROM drafts WHERE id = ?1",
+                "SELECT form_id, form_version, centro_id, started_at, mode, sampling_position, position FROM drafts WHERE id = ?1",
                 [&key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .optional()?;
-        let (form_id, form_version, centro_id, started, mode, sampling_position) = head.ok_or_else(|| StoreError::NotFound("el borrador".into()))?;
+        let (form_id, form_version, centro_id, started, mode, sampling_position, position) =
+            head.ok_or_else(|| StoreError::NotFound("el borrador".into()))?;
         let mut stmt = self.conn.prepare_cached("SELECT path, value FROM draft_answers WHERE draft_id = ?1")?;
         let answers = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
         let mut stmt = self.conn.prepare_cached("SELECT item, sha256 FROM draft_photos WHERE draft_id = ?1 ORDER BY item, sha256")?;
@@ -139,6 +130,7 @@ impl Store {
             answers,
             photos,
             score_notes,
+            position,
         })
     }
 
@@ -202,4 +194,25 @@ impl Store {
         Ok(())
     }
 
+}
+
+/// A draft's row: form, version, centro, start, mode, sampling position, position.
+type DraftHead = (String, String, String, String, String, Option<u32>, Option<String>);
+
+/// Sets (or, `None` or empty, clears) one answer of draft `key` inside `tx`.
+pub(super) fn put_answer(tx: &rusqlite::Transaction<'_>, key: &str, path: &str, value: Option<&str>, now: &str) -> Result<(), StoreError> {
+    let n = tx.prepare_cached("UPDATE drafts SET updated_at = ?2 WHERE id = ?1")?.execute(params![key, now])?;
+    if n == 0 {
+        return Err(StoreError::NotFound("el borrador".into()));
+    }
+    match value.filter(|v| !v.is_empty()) {
+        Some(v) => tx
+            .prepare_cached(
+                "INSERT INTO draft_answers (draft_id, path, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (draft_id, path) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, path, v])?,
+        None => tx.prepare_cached("DELETE FROM draft_answers WHERE draft_id = ?1 AND path = ?2")?.execute(params![key, path])?,
+    };
+    Ok(())
 }

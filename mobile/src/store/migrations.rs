@@ -13,6 +13,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_sent_warnings.sql"),
     include_str!("../../migrations/0005_sampling_selected.sql"),
     include_str!("../../migrations/0006_score_notes.sql"),
+    include_str!("../../migrations/0007_capture.sql"),
 ];
 
 /// The schema version of a fully migrated store.

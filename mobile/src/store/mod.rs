@@ -13,6 +13,7 @@
 
 mod migrations;
 
+pub mod capture;
 pub mod drafts;
 pub mod edits;
 pub mod ledger;

@@ -12,8 +12,8 @@ use super::photo_input::PhotoInput;
 use super::stopwatch::Stopwatch;
 use super::suggestion::ScoreSuggestion;
 use super::widgets::Question;
-use crate::field::{FieldApp, SURVEY_FORM};
-use crate::layout::{Page, Widget, by_section, one_per_page, question};
+use crate::field::{FieldApp, SURVEY_FORM, VISIT_FORM};
+use crate::layout::{Page, Widget, by_field_list, by_section, one_per_page, question};
 use crate::record::FinaliseError;
 
 #[component]
@@ -37,17 +37,47 @@ pub fn Fill(draft: Uuid) -> Element {
         }
     };
     let survey = view.draft.form_id == SURVEY_FORM;
-    let pages: Vec<Page> =
-        if survey { one_per_page(&view.report.asked) } else { by_section(&view.form, &view.report.asked, "Datos de la visita") };
+    let visit = view.draft.form_id == VISIT_FORM;
+    let pages: Vec<Page> = if survey {
+        one_per_page(&view.report.asked)
+    } else if visit {
+        by_section(&view.form, &view.report.asked, "Datos de la visita")
+    } else {
+        by_field_list(&view.form, &view.report.asked)
+    };
+    // The position where the record was started: asked once, never waited for.
+    let located = view.draft.position.is_some();
+    use_effect({
+        let app = app.clone();
+        move || {
+            if !located {
+                let app = app.clone();
+                spawn(async move {
+                    if let Ok(fix) = super::capture::locate().await {
+                        let _ = app.start_position(draft, &fix.geopoint);
+                    }
+                });
+            }
+        }
+    });
     let n = pages.len().max(1);
     let idx = page().min(n - 1);
-    let current = pages.get(idx).cloned().unwrap_or(Page { title: String::new(), paths: vec![] });
+    let current = pages.get(idx).cloned().unwrap_or(Page { title: String::new(), paths: vec![], table: false });
     let page_errors: Vec<&FieldError> = view.report.errors.iter().filter(|e| current.paths.contains(&e.path)).collect();
     let shown = |path: &str| -> Option<String> {
         page_errors.iter().find(|e| e.path == path && (e.code != ErrorCode::Required || tried())).map(|e| e.message.clone())
     };
     let previous = view.previous.as_ref().filter(|_| !survey).map(|p| p.answers.clone());
-    let questions: Vec<_> = current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, previous.as_ref())).collect();
+    let questions: Vec<_> =
+        current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, view.report.choices.get(p), previous.as_ref())).collect();
+    // Time on screen, for forms with an `audit` question (a failed write only loses
+    // that stretch of the audit, never an answer).
+    if crate::capture::audits(&view.form)
+        && let Some(first) = current.paths.first()
+    {
+        let _ = app.on_screen(draft, first);
+    }
+    let one_question = questions.len() == 1;
     let last = idx + 1 >= n;
     let can_leave = page_errors.is_empty();
     let title = view.form.title.get(view.form.language()).unwrap_or(&view.form.id).to_string();
@@ -60,7 +90,7 @@ pub fn Fill(draft: Uuid) -> Element {
             match app.answer(draft, &path, value.as_deref()) {
                 Ok(()) => {
                     error.set(None);
-                    if auto_next && survey {
+                    if auto_next {
                         page += 1;
                         tried.set(false);
                     }
@@ -106,7 +136,7 @@ pub fn Fill(draft: Uuid) -> Element {
                 "Compromisos y quejas del centro"
             }
         }
-        section { class: "card fill", id: "formulario",
+        section { class: if current.table { "card fill table-list" } else { "card fill" }, id: "formulario",
             if !current.title.is_empty() { h2 { "{current.title}" } }
             for q in questions.iter().cloned() {
                 div { key: "{q.path}",
@@ -115,8 +145,18 @@ pub fn Fill(draft: Uuid) -> Element {
                         error: shown(&q.path),
                         revision: revision(),
                         on_answer: {
-                            let (mut answer, path, choice) = (answer.clone(), q.path.clone(), q.widget == Widget::Choice);
-                            move |v: Option<String>| answer((path.clone(), v, choice))
+                            // A single choice moves on by itself in the survey and with `quick`.
+                            let quick = q.widget == Widget::Choice && one_question && (survey || q.looks("quick"));
+                            let (mut answer, path) = (answer.clone(), q.path.clone());
+                            move |v: Option<String>| answer((path.clone(), v, quick))
+                        },
+                        on_file: {
+                            let (app, path) = (app.clone(), q.path.clone());
+                            move |file: Option<super::capture::Picked>| {
+                                let kept = app.answer_file(draft, &path, file.as_ref().map(|f| (f.name.as_str(), f.bytes.as_slice()))).map_err(|e| e.to_string());
+                                version += 1;
+                                kept
+                            }
                         },
                     }
                     if q.stopwatch {

@@ -107,6 +107,18 @@ pub fn Home() -> Element {
                             "Compromisos y quejas"
                         }
                     }
+                    for f in view.other_forms.iter().cloned() {
+                        button { class: "secondary otro-formulario", key: "{f.form_id}", "data-form": "{f.form_id}",
+                            onclick: {
+                                let (app, centro) = (app.clone(), c.info.centro_id.clone());
+                                move |_| match app.start_form(&centro, &f.form_id) {
+                                    Ok(id) => screen.set(Screen::Fill(id)),
+                                    Err(e) => error.set(Some(e.to_string())),
+                                }
+                            },
+                            "Llenar «{f.title}»"
+                        }
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! HTTP: it calls [`FieldApp`](crate::field::FieldApp), provided through context, and
 //! shows its errors as they read. One file per screen.
 
+mod capture;
 mod counter;
 mod enrol;
 mod faces;

@@ -80,4 +80,19 @@ textarea.field { min-height: 110px; }
 table.ledger { width: 100%; border-collapse: collapse; font-size: 17px; }
 table.ledger td, table.ledger th { padding: 6px 4px; border-top: 1px solid #e5e7eb; text-align: right; }
 table.ledger td:first-child, table.ledger th:first-child { text-align: left; }
+.choices.horizontal { flex-direction: row; flex-wrap: wrap; }
+.choices.horizontal .choice { flex: 1 1 40%; }
+.choices.likert { flex-direction: row; gap: 4px; }
+.choices.likert .choice { flex: 1 1 0; flex-direction: column; justify-content: center; text-align: center; font-size: 15px; padding: 8px 4px; }
+.table-list .question { margin-bottom: 6px; }
+.table-list .choices { flex-direction: row; gap: 4px; }
+.table-list .choice { flex: 1 1 0; justify-content: center; font-size: 15px; min-height: 48px; padding: 6px 4px; }
+.rank { list-style: decimal; padding-left: 28px; margin: 0; }
+.rank li { display: flex; align-items: center; gap: 8px; padding: 6px 0; border-bottom: 1px solid #e5e7eb; font-size: 18px; }
+.rank .rank-label { flex: 1; }
+.rank li button { margin: 0; min-width: 48px; min-height: 44px; }
+.geo-points { font-family: monospace; font-size: 15px; padding-left: 24px; }
+.file-kept { font-size: 15px; word-break: break-all; color: #15803d; font-weight: bold; }
+canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border-radius: 10px; touch-action: none; background: #fff; }
+.row-actions { display: flex; gap: 10px; align-items: center; }
 "#;

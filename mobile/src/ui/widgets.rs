@@ -2,19 +2,76 @@
 
 use dioxus::prelude::*;
 
+use super::capture::{FileInput, GeoInput, Picked};
 use super::faces::Face;
 use crate::layout::{QuestionView, Widget};
 
-/// A question; `on_answer` receives the new raw value (`None` clears it).
+/// The class of a list of choices: faces, checklist item, or as the appearance lays it.
+fn choices_class(q: &QuestionView) -> &'static str {
+    if q.faces {
+        "choices faces"
+    } else if q.is_item {
+        "choices item"
+    } else if q.looks("likert") {
+        "choices likert"
+    } else if q.looks("horizontal") || q.looks("horizontal-compact") {
+        "choices horizontal"
+    } else {
+        "choices"
+    }
+}
+
+/// A question; `on_answer` receives the new raw value (`None` clears it), `on_file` a file
+/// answer (image, audio, video, file, signature; `None` removes it).
 /// `revision` changes when the answer was set from outside the control (the stopwatch):
 /// text inputs are then re-created with the new value.
 #[component]
-pub fn Question(q: QuestionView, error: Option<String>, revision: u32, on_answer: EventHandler<Option<String>>) -> Element {
+pub fn Question(
+    q: QuestionView,
+    error: Option<String>,
+    revision: u32,
+    on_answer: EventHandler<Option<String>>,
+    on_file: Callback<Option<Picked>, Result<(), String>>,
+) -> Element {
     let value = q.value.clone();
     let input_id = format!("q-{}", q.path.replace(['[', ']', '/'], "_"));
     let control = match &q.widget {
+        Widget::Choice if q.looks("minimal") => rsx! {
+            select { id: "{input_id}", class: "field",
+                onchange: move |e| { let v = e.value(); on_answer.call((!v.is_empty()).then_some(v)); },
+                option { value: "", selected: value.is_empty(), "Elija una opción…" }
+                for (name, label) in q.choices.iter().cloned() {
+                    option { key: "{name}", value: "{name}", selected: value == name, "{label}" }
+                }
+            }
+        },
+        Widget::Rank => {
+            // Shown in the order answered, else as offered; any move saves the whole order.
+            let given: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+            let order: Vec<String> = if given.len() == q.choices.len() { given } else { q.choices.iter().map(|(n, _)| n.clone()).collect() };
+            let label_of = |n: &str| q.choices.iter().find(|(c, _)| c == n).map_or_else(|| n.to_string(), |(_, l)| l.clone());
+            let last = order.len().saturating_sub(1);
+            rsx! {
+                ol { class: "rank", id: "{input_id}",
+                    for (i, name) in order.iter().cloned().enumerate() {
+                        li { key: "{name}", "data-choice": "{name}",
+                            span { class: "rank-label", "{label_of(&name)}" }
+                            button { class: "secondary rank-up", disabled: i == 0, "aria-label": "Subir",
+                                onclick: { let mut o = order.clone(); move |_| { o.swap(i, i - 1); on_answer.call(Some(o.join(" "))); } }, "▲" }
+                            button { class: "secondary rank-down", disabled: i == last, "aria-label": "Bajar",
+                                onclick: { let mut o = order.clone(); move |_| { o.swap(i, i + 1); on_answer.call(Some(o.join(" "))); } }, "▼" }
+                        }
+                    }
+                }
+                if value.is_empty() {
+                    button { class: "secondary rank-keep", onclick: { let o = order.clone(); move |_| on_answer.call(Some(o.join(" "))) }, "Dejar este orden" }
+                }
+            }
+        }
+        Widget::Geo(kind) => rsx! { GeoInput { id: "{input_id}", kind: *kind, value: value.clone(), on_answer } },
+        Widget::File(kind) => rsx! { FileInput { id: "{input_id}", kind: *kind, value: value.clone(), on_file } },
         Widget::Choice => rsx! {
-            div { class: if q.faces { "choices faces" } else if q.is_item { "choices item" } else { "choices" },
+            div { class: choices_class(&q),
                 for (name, label) in q.choices.iter().cloned() {
                     button {
                         key: "{name}",
@@ -36,7 +93,7 @@ pub fn Question(q: QuestionView, error: Option<String>, revision: u32, on_answer
         Widget::Multiple => {
             let selected: Vec<String> = value.split_whitespace().map(str::to_string).collect();
             rsx! {
-                div { class: "choices",
+                div { class: choices_class(&q),
                     for (name, label) in q.choices.iter().cloned() {
                         button {
                             key: "{name}",
@@ -72,16 +129,18 @@ pub fn Question(q: QuestionView, error: Option<String>, revision: u32, on_answer
                 Widget::Date => ("date", "text", String::new()),
                 Widget::Time => ("time", "text", String::new()),
                 Widget::DateTime => ("datetime-local", "text", String::new()),
+                Widget::Text if q.looks("numbers") => ("text", "numeric", String::new()),
                 _ => ("text", "text", String::new()),
             };
-            if matches!(widget, Widget::Text) && q.name.to_lowercase().contains("observ") {
+            let placeholder = if matches!(widget, Widget::Barcode) { "Escriba el código" } else { "" };
+            if matches!(widget, Widget::Text) && (q.looks("multiline") || q.name.to_lowercase().contains("observ")) {
                 rsx! {
                     textarea { key: "{input_id}-{revision}", id: "{input_id}", class: "field", rows: "4", initial_value: "{value}",
                         oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
                 }
             } else {
                 rsx! {
-                    input { key: "{input_id}-{revision}", id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", initial_value: "{value}",
+                    input { key: "{input_id}-{revision}", id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", placeholder, initial_value: "{value}",
                         oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
                 }
             }

@@ -103,6 +103,24 @@ pub enum Func {
     Distance,
     Area,
     ChoiceName,
+    /// `random()`: a number in [0, 1), the same each time for one record and question.
+    Random,
+    /// `uuid()` / `uuid(n)`: an identifier (or `n` characters) drawn like `random()`.
+    Uuid,
+    /// `sin`, `cos`, `tan`, `asin`, `acos`, `atan` (radians).
+    Trig(Trig),
+    Atan2,
+}
+
+/// The one-argument trigonometric functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trig {
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
 }
 
 impl Func {
@@ -162,6 +180,15 @@ impl Func {
             "distance" => (Func::Distance, "distance", 1, usize::MAX),
             "area" => (Func::Area, "area", 1, 1),
             "jr:choice-name" => (Func::ChoiceName, "jr:choice-name", 2, 2),
+            "random" => (Func::Random, "random", 0, 0),
+            "uuid" => (Func::Uuid, "uuid", 0, 1),
+            "sin" => (Func::Trig(Trig::Sin), "sin", 1, 1),
+            "cos" => (Func::Trig(Trig::Cos), "cos", 1, 1),
+            "tan" => (Func::Trig(Trig::Tan), "tan", 1, 1),
+            "asin" => (Func::Trig(Trig::Asin), "asin", 1, 1),
+            "acos" => (Func::Trig(Trig::Acos), "acos", 1, 1),
+            "atan" => (Func::Trig(Trig::Atan), "atan", 1, 1),
+            "atan2" => (Func::Atan2, "atan2", 2, 2),
             _ => return None,
         };
         Some(found)
@@ -171,13 +198,11 @@ impl Func {
 /// ODK functions known but not supported yet, with the reason a form author reads.
 pub(crate) fn unsupported_function(name: &str) -> Option<&'static str> {
     Some(match name {
-        "random" | "uuid" => "sus valores no se pueden volver a calcular igual en el servidor",
         "pulldata" | "instance" => "las listas y datos externos (archivos adjuntos al formulario) aún no se admiten",
         "jr:itext" => "las traducciones en expresiones aún no se admiten",
         "digest" | "base64-decode" | "extract-signed" | "geofence" | "checklist" | "weighted-checklist" | "randomize" => {
             "esta función de ODK aún no se admite"
         }
-        "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "las funciones trigonométricas aún no se admiten",
         _ => return None,
     })
 }

@@ -2,18 +2,33 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::ast::{BinOp, Func, Node};
+use super::ast::{BinOp, Func, Node, Trig};
 use super::library;
 use super::value::{Value, equals, parse_number, relates};
 
-/// The wall clock, passed in: `shared` never reads it. `now` is local time at the centro.
+/// The outside world an evaluation sees, passed in (`shared` never reads a clock or a
+/// random source): `now` is local time at the centro, `seed` the record's own draw for
+/// `random()` and `uuid()` (from its id, so the device and the server draw alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     /// Local date and time of evaluation.
     pub now: NaiveDateTime,
+    /// The record's seed.
+    pub seed: u64,
 }
 
 impl Clock {
+    /// `now`, with seed 0 (evaluations that draw nothing, tools and tests).
+    pub fn at(now: NaiveDateTime) -> Self {
+        Clock { now, seed: 0 }
+    }
+
+    /// `now`, drawing from the record `record_id` (its UUID as text): the device that
+    /// fills it and the server that checks it draw the same values.
+    pub fn for_record(now: NaiveDateTime, record_id: &str) -> Self {
+        Clock { now, seed: seed_of(record_id) }
+    }
+
     /// The date part of `now`, used by `today()`.
     pub fn today(&self) -> NaiveDate {
         self.now.date()
@@ -53,8 +68,27 @@ pub trait Env {
     fn choice_label(&self, _field: &str, _value: &str) -> Option<String> {
         None
     }
+    /// The next draw of `random()`: 64 random bits, the same sequence each time the same
+    /// record's same question is evaluated.
+    fn draw(&self) -> u64 {
+        mix(self.clock().seed)
+    }
     /// Itself as a trait object (for the default [`Env::each_node`]).
     fn as_dyn(&self) -> &dyn Env;
+}
+
+/// SplitMix64's finaliser: a well-spread 64-bit value from any input.
+pub fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A stable 64-bit seed from text (a record id, a question's path): FNV-1a, then mixed.
+pub fn seed_of(text: &str) -> u64 {
+    let h = text.bytes().fold(0xCBF2_9CE4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3));
+    mix(h)
 }
 
 /// A node in focus: its value as `.`, its place as `position()`, everything else as the
@@ -229,6 +263,23 @@ fn call(func: &Func, args: &[Node], env: &dyn Env) -> Value {
         Func::Floor => Value::Num(arg(0).to_num().floor()),
         Func::Ceiling => Value::Num(arg(0).to_num().ceil()),
         Func::Pi => Value::Num(std::f64::consts::PI),
+        Func::Random => Value::Num((env.draw() >> 11) as f64 / (1u64 << 53) as f64),
+        Func::Uuid => Value::Str(match args.first() {
+            None => library::uuid_v4(env.draw(), env.draw()),
+            Some(_) => library::random_chars(arg(0).to_num(), &mut || env.draw()),
+        }),
+        Func::Trig(t) => {
+            let x = arg(0).to_num();
+            Value::Num(match t {
+                Trig::Sin => x.sin(),
+                Trig::Cos => x.cos(),
+                Trig::Tan => x.tan(),
+                Trig::Asin => x.asin(),
+                Trig::Acos => x.acos(),
+                Trig::Atan => x.atan(),
+            })
+        }
+        Func::Atan2 => Value::Num(arg(0).to_num().atan2(arg(1).to_num())),
         // jr:choice-name(value, '${field}'): the field is named inside the string, as
         // pyxform writes it (a path's last step also works).
         Func::ChoiceName => {

@@ -5,6 +5,22 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::value::Value;
 
+/// `uuid()`: a version-4 UUID made of two 64-bit draws.
+pub(crate) fn uuid_v4(a: u64, b: u64) -> String {
+    let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+    let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFFF, b >> 48, b & 0xFFFF_FFFF_FFFF)
+}
+
+/// `uuid(n)`: `n` letters and digits (at most 1,000).
+pub(crate) fn random_chars(n: f64, draw: &mut dyn FnMut() -> u64) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    if !n.is_finite() || n < 1.0 {
+        return String::new();
+    }
+    (0..(n.trunc() as usize).min(1000)).map(|_| ALPHABET[(draw() % ALPHABET.len() as u64) as usize] as char).collect()
+}
+
 /// `normalize-space`: trimmed, inner runs of whitespace as one space.
 pub(crate) fn normalize_space(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

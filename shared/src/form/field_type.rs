@@ -17,6 +17,50 @@ pub(crate) enum RowType {
     EndRepeat,
 }
 
+/// The types without a list or parameters, by their XLSForm name.
+const SIMPLE: [(&str, FieldKind); 29] = [
+    ("text", FieldKind::Text),
+    ("integer", FieldKind::Integer),
+    ("decimal", FieldKind::Decimal),
+    ("note", FieldKind::Note),
+    ("date", FieldKind::Date),
+    ("time", FieldKind::Time),
+    ("dateTime", FieldKind::DateTime),
+    ("geopoint", FieldKind::GeoPoint),
+    ("geotrace", FieldKind::GeoTrace),
+    ("geoshape", FieldKind::GeoShape),
+    ("image", FieldKind::Image),
+    ("audio", FieldKind::Audio),
+    ("video", FieldKind::Video),
+    ("file", FieldKind::File),
+    ("barcode", FieldKind::Barcode),
+    ("hidden", FieldKind::Hidden),
+    ("calculate", FieldKind::Calculate),
+    ("acknowledge", FieldKind::Acknowledge),
+    ("start", FieldKind::Meta(MetaKind::Start)),
+    ("end", FieldKind::Meta(MetaKind::End)),
+    ("today", FieldKind::Meta(MetaKind::Today)),
+    ("deviceid", FieldKind::Meta(MetaKind::DeviceId)),
+    ("username", FieldKind::Meta(MetaKind::Username)),
+    ("start-geopoint", FieldKind::Meta(MetaKind::StartGeopoint)),
+    ("audit", FieldKind::Meta(MetaKind::Audit)),
+    ("phonenumber", FieldKind::Meta(MetaKind::PhoneNumber)),
+    ("email", FieldKind::Meta(MetaKind::Email)),
+    ("simserial", FieldKind::Meta(MetaKind::SimSerial)),
+    ("subscriberid", FieldKind::Meta(MetaKind::SubscriberId)),
+];
+
+/// The XLSForm name of a type (as [`parse_type`] reads it back).
+pub(crate) fn type_name(kind: &FieldKind) -> String {
+    match kind {
+        FieldKind::SelectOne { list } => format!("select_one {list}"),
+        FieldKind::SelectMultiple { list } => format!("select_multiple {list}"),
+        FieldKind::Rank { list } => format!("rank {list}"),
+        FieldKind::Range { .. } => "range".into(),
+        other => SIMPLE.iter().find(|(_, k)| k == other).map_or_else(String::new, |(name, _)| name.to_string()),
+    }
+}
+
 /// Parses a `type` cell (`select_one sexo`, `begin group`, `dateTime`, …).
 pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
     let canonical = legacy_spelling(raw);
@@ -36,7 +80,7 @@ pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
     };
     // The list name keeps its case as written.
     let list_name = words.get(words.len() - rest.len()).map(|s| s.to_string());
-    if matches!(head, "select_one" | "select_multiple" | "select1") {
+    if matches!(head, "select_one" | "select_multiple" | "select1" | "rank") {
         return select(head, rest, list_name, raw);
     }
     if !rest.is_empty() {
@@ -47,24 +91,15 @@ pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
         "end_group" => return Ok(RowType::EndGroup),
         "begin_repeat" => return Ok(RowType::BeginRepeat),
         "end_repeat" => return Ok(RowType::EndRepeat),
-        "text" | "string" => FieldKind::Text,
-        "integer" | "int" => FieldKind::Integer,
-        "decimal" => FieldKind::Decimal,
-        "note" => FieldKind::Note,
-        "date" => FieldKind::Date,
-        "time" => FieldKind::Time,
-        "datetime" => FieldKind::DateTime,
-        "geopoint" => FieldKind::GeoPoint,
-        "image" | "photo" => FieldKind::Image,
-        "calculate" => FieldKind::Calculate,
+        "string" => FieldKind::Text,
+        "int" => FieldKind::Integer,
+        "photo" => FieldKind::Image,
+        "trigger" => FieldKind::Acknowledge,
         "range" => FieldKind::Range { start: 1.0, end: 10.0, step: 1.0 },
-        "acknowledge" | "trigger" => FieldKind::Acknowledge,
-        "start" => FieldKind::Meta(MetaKind::Start),
-        "end" => FieldKind::Meta(MetaKind::End),
-        "today" => FieldKind::Meta(MetaKind::Today),
-        "deviceid" => FieldKind::Meta(MetaKind::DeviceId),
-        "username" => FieldKind::Meta(MetaKind::Username),
-        other => return Err(unsupported(other, raw)),
+        other => match SIMPLE.iter().find(|(name, _)| name.eq_ignore_ascii_case(other)) {
+            Some((_, kind)) => kind.clone(),
+            None => return Err(unsupported(other, raw)),
+        },
     };
     Ok(RowType::Field(kind))
 }
@@ -118,21 +153,15 @@ fn select(
     list_name: Option<String>,
     raw: &str,
 ) -> Result<RowType, ImportErrorKind> {
-    let multiple = head == "select_multiple";
+    let of = |list: String| match head {
+        "select_multiple" => FieldKind::SelectMultiple { list },
+        "rank" => FieldKind::Rank { list },
+        _ => FieldKind::SelectOne { list },
+    };
     match rest {
         [] => Err(ImportErrorKind::MissingListName(head.to_string())),
-        [_] => {
-            let list = list_name.unwrap_or_default();
-            Ok(RowType::Field(if multiple {
-                FieldKind::SelectMultiple { list }
-            } else {
-                FieldKind::SelectOne { list }
-            }))
-        }
-        [_, "or_other"] => {
-            let list = list_name.unwrap_or_default();
-            Ok(RowType::FieldOrOther(if multiple { FieldKind::SelectMultiple { list } } else { FieldKind::SelectOne { list } }))
-        }
+        [_] => Ok(RowType::Field(of(list_name.unwrap_or_default()))),
+        [_, "or_other"] if head != "rank" => Ok(RowType::FieldOrOther(of(list_name.unwrap_or_default()))),
         _ => Err(ImportErrorKind::UnknownType(raw.trim().to_string())),
     }
 }
@@ -140,19 +169,12 @@ fn select(
 /// Types that exist in XLSForm but that Ventanilla does not support, with the reason.
 fn unsupported(head: &str, raw: &str) -> ImportErrorKind {
     let reason = match head {
-        "audio" | "video" | "file" | "background-audio" | "background_audio" => {
-            "solo se admiten fotos (image) como evidencia"
-        }
-        "barcode" => "no hay lector de códigos en la app",
-        "geotrace" | "geoshape" => "solo se admite geopoint",
+        "background-audio" | "background_audio" => "la app no graba audio de fondo; use una pregunta audio",
         "select_one_from_file" | "select_multiple_from_file" => {
-            "las listas deben estar en la hoja choices"
+            "las listas de archivos adjuntos aún no se admiten; copie las opciones a la hoja choices"
         }
-        "rank" => "use preguntas select_one separadas",
-        "hidden" | "xml-external" | "csv-external" => "no se usan datos externos",
-        "audit" | "start-geopoint" | "simserial" | "subscriberid" | "phonenumber" | "email" => {
-            "metadato no recolectado (solo start, end, today, deviceid, username)"
-        }
+        "xml-external" | "csv-external" => "los datos externos adjuntos aún no se admiten",
+        "start-geotrace" | "start_geotrace" => "la app no sigue la ruta del dispositivo; use una pregunta geotrace",
         _ => return ImportErrorKind::UnknownType(raw.trim().to_string()),
     };
     ImportErrorKind::UnsupportedType(raw.trim().to_string(), reason)
@@ -180,7 +202,15 @@ mod tests {
             ("gps", RowType::Field(FieldKind::GeoPoint)),
             ("add integer prompt", RowType::Field(FieldKind::Integer)),
             ("begin looped group", RowType::BeginRepeat),
+            ("geoshape", RowType::Field(FieldKind::GeoShape)),
+            ("rank Prioridades", RowType::Field(FieldKind::Rank { list: "Prioridades".into() })),
+            ("select_one ${miembro}", RowType::Field(FieldKind::SelectOne { list: "${miembro}".into() })),
+            ("start-geopoint", RowType::Field(FieldKind::Meta(MetaKind::StartGeopoint))),
+            ("subscriberid", RowType::Field(FieldKind::Meta(MetaKind::SubscriberId))),
         ];
+        for (_, kind) in SIMPLE.iter() {
+            assert_eq!(parse_type(&type_name(kind)).expect("round trip"), RowType::Field(kind.clone()));
+        }
         for (raw, expected) in cases {
             assert_eq!(parse_type(raw).expect(raw), expected, "{raw}");
         }
@@ -188,11 +218,11 @@ mod tests {
 
     #[test]
     fn refuses_unsupported_types_by_name() {
-        for raw in ["audio", "geotrace", "select_one_from_file lista.csv", "rank lista", "email", "select_one l otro"] {
+        for raw in ["background-audio", "select_one_from_file lista.csv", "rank lista x", "select_one l otro"] {
             let err = parse_type(raw).expect_err(raw);
             assert!(matches!(err, ImportErrorKind::UnsupportedType(..) | ImportErrorKind::UnknownType(_)), "{raw}");
         }
-        assert!(matches!(parse_type("audio").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
+        assert!(matches!(parse_type("csv-external").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
         assert!(matches!(parse_type("select_one").expect_err("x"), ImportErrorKind::MissingListName(_)));
         assert_eq!(parse_type("select_one Lista or_other").expect("or_other"), RowType::FieldOrOther(FieldKind::SelectOne { list: "Lista".into() }));
         assert!(matches!(parse_type("texto").expect_err("x"), ImportErrorKind::UnknownType(_)));

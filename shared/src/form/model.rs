@@ -111,11 +111,32 @@ pub enum FieldKind {
     Time,
     DateTime,
     GeoPoint,
+    /// A line: two or more points `lat lon alt acc` separated by `;`.
+    GeoTrace,
+    /// A closed area: four or more points, the last equal to the first.
+    GeoShape,
     Image,
+    Audio,
+    Video,
+    /// Any file (a document, a spreadsheet…).
+    File,
+    /// A code read by the camera, or typed where there is none.
+    Barcode,
+    /// The choices of `list`, all of them, in the order of preference given.
+    Rank { list: String },
+    /// A value kept in the record and never shown (set by `default` or `calculation`).
+    Hidden,
     Calculate,
     Range { start: f64, end: f64, step: f64 },
     Acknowledge,
     Meta(MetaKind),
+}
+
+impl FieldKind {
+    /// A question whose answer is a file sent beside the record (the value is its name).
+    pub fn is_media(&self) -> bool {
+        matches!(self, FieldKind::Image | FieldKind::Audio | FieldKind::Video | FieldKind::File | FieldKind::Meta(MetaKind::Audit))
+    }
 }
 
 /// Metadata the app fills without asking.
@@ -126,6 +147,15 @@ pub enum MetaKind {
     Today,
     DeviceId,
     Username,
+    /// The device's position when the record was started.
+    StartGeopoint,
+    /// How long each question was on screen: a CSV file kept with the record.
+    Audit,
+    /// Empty where the device does not tell (a web app never does).
+    PhoneNumber,
+    Email,
+    SimSerial,
+    SubscriberId,
 }
 
 /// How a `select_one` item is scored (column `scoring`).
@@ -229,7 +259,7 @@ impl Field {
     /// The choice list of a select question.
     pub fn list_name(&self) -> Option<&str> {
         match &self.kind {
-            FieldKind::SelectOne { list } | FieldKind::SelectMultiple { list } => Some(list),
+            FieldKind::SelectOne { list } | FieldKind::SelectMultiple { list } | FieldKind::Rank { list } => Some(list),
             _ => None,
         }
     }
@@ -237,6 +267,16 @@ impl Field {
     /// True for questions whose value the app computes instead of asking.
     pub fn is_computed(&self) -> bool {
         matches!(self.kind, FieldKind::Calculate) || self.calculation.is_some()
+    }
+
+    /// The repeat question whose answers are this select's choices (`select_one ${name}`).
+    pub fn choices_from_repeat(&self) -> Option<&str> {
+        self.list_name()?.strip_prefix("${")?.strip_suffix('}')
+    }
+
+    /// Never shown on screen: computed, metadata or `hidden`.
+    pub fn is_unasked(&self) -> bool {
+        self.is_computed() || matches!(self.kind, FieldKind::Meta(_) | FieldKind::Hidden)
     }
 }
 
@@ -311,7 +351,7 @@ impl Form {
     pub fn question_count(&self) -> usize {
         self.fields()
             .iter()
-            .filter(|f| !f.is_computed() && !matches!(f.kind, FieldKind::Note | FieldKind::Meta(_)))
+            .filter(|f| !f.is_unasked() && !matches!(f.kind, FieldKind::Note))
             .count()
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::model::{Field, FieldKind, Flag, Form, Item, MetaKind, Scoring, Text};
+use super::model::{Field, FieldKind, Flag, Form, Item, Scoring, Text};
 
 /// Renders `form` as text. Deterministic: the same form always gives the same bytes.
 pub fn render_text(form: &Form) -> String {
@@ -69,28 +69,8 @@ fn items(out: &mut String, indent: usize, list: &[Item]) {
 
 fn kind_name(kind: &FieldKind) -> String {
     match kind {
-        FieldKind::Text => "text".into(),
-        FieldKind::Integer => "integer".into(),
-        FieldKind::Decimal => "decimal".into(),
-        FieldKind::SelectOne { list } => format!("select_one {list}"),
-        FieldKind::SelectMultiple { list } => format!("select_multiple {list}"),
-        FieldKind::Note => "note".into(),
-        FieldKind::Date => "date".into(),
-        FieldKind::Time => "time".into(),
-        FieldKind::DateTime => "dateTime".into(),
-        FieldKind::GeoPoint => "geopoint".into(),
-        FieldKind::Image => "image".into(),
-        FieldKind::Calculate => "calculate".into(),
         FieldKind::Range { start, end, step } => format!("range {start}..{end} step {step}"),
-        FieldKind::Acknowledge => "acknowledge".into(),
-        FieldKind::Meta(m) => match m {
-            MetaKind::Start => "start",
-            MetaKind::End => "end",
-            MetaKind::Today => "today",
-            MetaKind::DeviceId => "deviceid",
-            MetaKind::Username => "username",
-        }
-        .into(),
+        other => super::field_type::type_name(other),
     }
 }
 

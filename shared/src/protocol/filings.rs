@@ -12,6 +12,10 @@ pub const MAX_FILING_REASON_CHARS: usize = 1_000;
 pub const MAX_FILE_NAME_CHARS: usize = 200;
 /// Largest evidence document (PDF, JPEG, PNG).
 pub const MAX_EVIDENCE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The largest file a record sends beside its answers (a photo, a recording, a document,
+/// an audit log): the server's upload limit, checked on the device before it is kept.
+pub const MAX_PHOTO_BYTES: u64 = 20 * 1024 * 1024;
 /// Most evidence documents per milestone.
 pub const MAX_EVIDENCE_PER_MILESTONE: usize = 20;
 

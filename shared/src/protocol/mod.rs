@@ -27,7 +27,7 @@ pub use audit::{
 };
 pub use filings::{
     CommitmentDetail, CommitmentStatus, ConfirmCommitment, EvidenceDocument, EvidenceType, ExtensionDecision, ExtensionInfo, ExtensionRequest, ExtensionState,
-    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_MILESTONE, MAX_FILE_NAME_CHARS, MAX_FILING_REASON_CHARS, MilestoneFiling, ReturnCommitment, Suggestion, Suggestions, VerifiedHow,
+    MAX_EVIDENCE_BYTES, MAX_EVIDENCE_PER_MILESTONE, MAX_PHOTO_BYTES, MAX_FILE_NAME_CHARS, MAX_FILING_REASON_CHARS, MilestoneFiling, ReturnCommitment, Suggestion, Suggestions, VerifiedHow,
 };
 pub use incorporation::{
     AttendanceEntry, AttendanceOutcome, AttendanceUpdate, BajaInfo, BajaRequest, FilingReceipt, Incorporation, IncorporationStatus, MAX_ATTENDANCE_ENTRIES,

@@ -243,7 +243,9 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             flags_json,
         ],
     )?;
-    committed.facts.push(store_fact(tx, v, &id_text, &capture_date, seq, review)?);
+    if let Some(fact) = store_fact(tx, v, &id_text, &capture_date, seq, review)? {
+        committed.facts.push(fact);
+    }
     if v.is_survey {
         let burst = flags.iter().find(|(code, _)| code == "burst").cloned();
         batch.finalisations.push(Finalised { id: id_text.clone(), at: v.finalised_unix, review, flags: flags.clone() });
@@ -251,7 +253,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             flag_companions(tx, ctx, batch, &companions, &burst, committed)?;
         }
     }
-    if !v.is_survey {
+    if matches!(v.reduced, Reduced::Visit(_)) {
         super::program::emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
     }
     for sha in &s.meta.photos {
@@ -305,7 +307,7 @@ fn flag_companions(
     Ok(())
 }
 
-fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Fact, DbError> {
+fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Option<Fact>, DbError> {
     let (sid, centro, date) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date);
     match &v.reduced {
         Reduced::Survey(f) => {
@@ -315,15 +317,16 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq
             )?
             .execute(params![sid, centro, capture_date, seq, encode_dimensions(f), f.satisfaction, f.bribe])?;
             let review = review.into();
-            Ok(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() }))
+            Ok(Some(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() })))
         }
         Reduced::Visit(items) => {
             tx.execute(
                 "INSERT INTO visit_facts (submission_id, centro_id, visit_date, seq, items) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![sid, centro, capture_date, seq, encode_items(items)],
             )?;
-            Ok(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() }))
+            Ok(Some(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() })))
         }
+        Reduced::Unscored => Ok(None),
     }
 }
 

@@ -59,7 +59,7 @@ fn check_items(form: &Form, items: &[Item], path: &[String], scopes: &BTreeMap<S
                         check_refs(e, path, scopes, &Location::cell(SURVEY, f.row, column), problems);
                     }
                 }
-                check_lists(form, f, problems);
+                check_lists(form, f, scopes, problems);
                 check_default(form, f, problems);
             }
             Item::Group(g) => {
@@ -106,9 +106,24 @@ fn check_refs(e: &Expression, _path: &[String], scopes: &BTreeMap<String, Vec<St
     }
 }
 
-fn check_lists(form: &Form, f: &Field, problems: &mut Problems) {
+fn check_lists(form: &Form, f: &Field, scopes: &BTreeMap<String, Vec<String>>, problems: &mut Problems) {
     let Some(list_name) = f.list_name() else { return };
     let at = Location::cell(SURVEY, f.row, "type");
+    if let Some(source) = f.choices_from_repeat() {
+        // `select_one ${name}`: the answers of a question inside a repeat are the choices.
+        match scopes.get(source) {
+            None => problems.push(at.clone(), ImportErrorKind::UnknownReference(source.to_string())),
+            Some(chain) if chain.is_empty() => problems.push(
+                at.clone(),
+                ImportErrorKind::BadValue { value: format!("${{{source}}}"), expected: "una pregunta dentro de un begin repeat" },
+            ),
+            Some(_) => {}
+        }
+        if f.scoring.scoring.is_some() || f.scoring.pillar.is_some() {
+            problems.push(at, ImportErrorKind::BadValue { value: list_name.to_string(), expected: "una lista de la hoja choices (una pregunta calificada)" });
+        }
+        return;
+    }
     let Some(list) = form.lists.get(list_name) else {
         problems.push(at, ImportErrorKind::UnknownList(list_name.to_string()));
         return;

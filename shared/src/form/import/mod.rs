@@ -110,7 +110,7 @@ fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> 
         items,
         lists: lists.unwrap_or_default(),
     };
-    if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some()) {
+    if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some() && f.choices_from_repeat().is_none()) {
         problems.push(Location::file(), ImportErrorKind::MissingSheet("choices"));
         return None;
     }

@@ -28,7 +28,8 @@ const REFUSED: [(&str, &str); 3] = [
 
 /// Appearances the app applies; any other is read and kept, with a warning naming its row
 /// (the question shows with its usual control).
-const APPEARANCES_APPLIED: [&str; 1] = ["stopwatch"];
+const APPEARANCES_APPLIED: [&str; 11] =
+    ["stopwatch", "minimal", "multiline", "numbers", "horizontal", "horizontal-compact", "likert", "quick", "field-list", "table-list", "signature"];
 
 fn warn_appearances(cells: &Cells<'_>, problems: &mut Problems) {
     for word in cells.get("appearance").split_whitespace() {
@@ -303,7 +304,7 @@ fn read_field(cells: &Cells<'_>, mut kind: FieldKind, problems: &mut Problems) -
     let parameters = cells.parameters(problems);
     check_parameters(cells, &mut kind, &parameters, problems);
     let label = cells.text("label");
-    if label.is_empty() && !matches!(kind, FieldKind::Calculate | FieldKind::Meta(_)) {
+    if label.is_empty() && !matches!(kind, FieldKind::Calculate | FieldKind::Meta(_) | FieldKind::Hidden) {
         problems.push(cells.loc("label"), ImportErrorKind::MissingLabel);
     }
     let calculation = cells.expr("calculation", Context::Question, problems);
@@ -343,8 +344,10 @@ fn check_parameters(cells: &Cells<'_>, kind: &mut FieldKind, params: &BTreeMap<S
     let allowed: &[&str] = match kind {
         FieldKind::Range { .. } => &["start", "end", "step"],
         FieldKind::Image => &["max-pixels"],
-        FieldKind::SelectOne { .. } | FieldKind::SelectMultiple { .. } => &["randomize", "seed"],
+        FieldKind::Audio => &["quality"],
+        FieldKind::SelectOne { .. } | FieldKind::SelectMultiple { .. } | FieldKind::Rank { .. } => &["randomize", "seed"],
         FieldKind::GeoPoint => &["capture-accuracy", "warning-accuracy", "allow-mock-accuracy"],
+        FieldKind::GeoTrace | FieldKind::GeoShape => &["allow-mock-accuracy", "incremental"],
         _ => &[],
     };
     for key in params.keys().filter(|k| !allowed.contains(&k.as_str())) {

@@ -1,0 +1,72 @@
+//! The choices a select or rank question offers at one moment: its list's, or the answers
+//! of a repeat question (`select_one ${name}`), kept by `choice_filter`, in the order
+//! `randomize` draws.
+
+use crate::expr::{Env, Value, mix, seed_of};
+use crate::form::Field;
+
+use super::{Frame, Scope, Validator};
+
+impl<'a> Validator<'a> {
+    /// The names `f` offers here, in the order to show them; `None` when `f` has no list.
+    pub(super) fn offered(&self, f: &'a Field, stack: &[Frame<'a>]) -> Option<Vec<String>> {
+        let scope = Scope::new(self, stack, Value::empty());
+        let mut names: Vec<String> = match f.choices_from_repeat() {
+            Some(source) => {
+                let mut out: Vec<String> = Vec::new();
+                scope.each_node(source, &mut |node| {
+                    let value = node.current().to_text();
+                    let kept = f.choice_filter.as_ref().is_none_or(|filter| filter.eval(node).to_bool());
+                    if kept && !value.trim().is_empty() && !out.contains(&value) {
+                        out.push(value);
+                    }
+                    true
+                });
+                out
+            }
+            None => {
+                let list = self.form.lists.get(f.list_name()?)?;
+                list.choices
+                    .iter()
+                    .filter(|choice| {
+                        f.choice_filter.as_ref().is_none_or(|filter| {
+                            filter.eval(&Scope { choice: Some(choice), ..Scope::new(self, stack, Value::empty()) }).to_bool()
+                        })
+                    })
+                    .map(|c| c.name.clone())
+                    .collect()
+            }
+        };
+        if f.parameters.get("randomize").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+            let path = format!("{}{}", stack.last().map_or("", |fr| fr.prefix.as_str()), f.name);
+            shuffle(&mut names, self.shuffle_seed(f, &scope, &path));
+        }
+        Some(names)
+    }
+
+    /// `seed=` of `parameters` (a number or a `${question}`), else the record's seed and
+    /// the question's path: the order stays put while the record is filled.
+    fn shuffle_seed(&self, f: &Field, scope: &Scope<'_, 'a>, path: &str) -> u64 {
+        let given = f.parameters.get("seed").map(|raw| {
+            let raw = raw.trim();
+            match raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+                Some(name) => scope.field(name).to_num(),
+                None => crate::expr::parse_number(raw).unwrap_or(f64::NAN),
+            }
+        });
+        match given {
+            Some(n) if n.is_finite() => mix(n.to_bits()),
+            _ => self.clock.seed ^ seed_of(path),
+        }
+    }
+}
+
+/// Fisher–Yates with draws from `seed`.
+fn shuffle(names: &mut [String], seed: u64) {
+    let mut state = seed;
+    for i in (1..names.len()).rev() {
+        state = mix(state);
+        let j = (state % (i as u64 + 1)) as usize;
+        names.swap(i, j);
+    }
+}
