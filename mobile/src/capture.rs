@@ -73,6 +73,16 @@ impl FieldApp {
         Ok(())
     }
 
+    /// The file a file answer names (`<sha256>.<ext>`), as the screen shows it: a JPEG's
+    /// preview is the photo itself (the app stores photos at most 1,600 px on a side).
+    pub fn kept_file(&self, value: &str) -> Option<crate::layout::KeptFile> {
+        use base64::Engine as _;
+        let (sha, ext) = value.rsplit_once('.')?;
+        let bytes = lock(self.store()).photo(sha).ok()?;
+        let preview = (ext == "jpg").then(|| format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)));
+        Some(crate::layout::KeptFile { bytes: bytes.len(), preview })
+    }
+
     /// Keeps the position the device gave when the draft was opened (the first one only).
     pub fn start_position(&self, draft: Uuid, geopoint: &str) -> Result<(), StoreError> {
         if shared::answers::parse_geopoint(geopoint).is_none() {

@@ -194,6 +194,16 @@ pub struct QuestionView {
     pub appearance: Vec<String>,
     /// `max-pixels` of an image question: the longer side it is stored at.
     pub max_pixels: Option<u32>,
+    /// A file answer kept on the device (filled by the screen from the store).
+    pub kept: Option<KeptFile>,
+}
+
+/// A file answer as the screen shows it: its size and, for a photo or signature, a small
+/// preview (`data:` URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptFile {
+    pub bytes: usize,
+    pub preview: Option<String>,
 }
 
 impl QuestionView {
@@ -269,6 +279,7 @@ pub fn question(
         is_item,
         stopwatch: matches!(f.kind, FieldKind::Decimal | FieldKind::Integer)
             && (appearance.iter().any(|w| w == "stopwatch") || f.name.ends_with("_min")),
+        kept: None,
         max_pixels: f.parameters.get("max-pixels").and_then(|p| p.trim().parse().ok()).filter(|p| *p > 0),
         appearance,
         widget,

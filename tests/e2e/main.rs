@@ -2,6 +2,7 @@
 //! sync client on the other side. No mocks of the server.
 
 mod app_ui; // the app's screens in headless Chromium: enrol, a survey, a visit with a photo, sync
+mod capture_ui; // a program's own XLSForm on the phone in headless Chromium: every capture type, files synced
 mod browser; // chromedriver + headless Chromium, screenshots
 mod centros_ui; // the centros' year in headless Chromium: incorporation with an error by row, acceptance, a training; a commitment, evidence and an extension that staff decide
 mod contract; // Schemathesis against the generated OpenAPI document: no conformance failure

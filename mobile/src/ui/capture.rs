@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use dioxus::prelude::*;
 
-use crate::layout::{FileKind, GeoKind};
+use crate::layout::{FileKind, GeoKind, KeptFile};
 
 /// Asks the browser for one position; sends `{lat, lon, alt, acc}` or `{error}`.
 pub const LOCATE_JS: &str = r#"(() => {
@@ -111,7 +111,7 @@ pub fn GeoInput(id: String, kind: GeoKind, value: String, on_answer: EventHandle
                 }
                 if let Some(acc) = last_accuracy() { p { class: "muted geo-accuracy", "Precisión: ± {acc:.0} m" } }
                 if kind != GeoKind::Point && open.len() < needed {
-                    p { class: "muted", "Faltan {needed - open.len()} puntos." }
+                    p { class: "muted", if needed - open.len() == 1 { "Falta 1 punto." } else { "Faltan {needed - open.len()} puntos." } }
                 }
             }
             button { class: "secondary geo-capture", disabled: busy(), onclick: capture, "{action}" }
@@ -184,6 +184,15 @@ fn signature_clear_js(id: &str) -> String {
     format!(r##"(() => {{ const c = document.getElementById({id:?}); if (!c) return; const g = c.getContext("2d"); g.fillStyle = "#fff"; g.fillRect(0, 0, c.width, c.height); delete c.dataset.drawn; }})();"##)
 }
 
+/// A size as people read it: «820 bytes», «48 KB», «3.2 MB».
+fn size_label(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
 /// A file chosen or drawn: its bytes and its name as the device gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picked {
@@ -197,7 +206,7 @@ fn decode(b64: &str) -> Result<Vec<u8>, String> {
 
 /// A file answer: choose (or take, or draw) it, see that it is kept, remove it.
 #[component]
-pub fn FileInput(id: String, kind: FileKind, value: String, on_file: Callback<Option<Picked>, Result<(), String>>) -> Element {
+pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFile>, on_file: Callback<Option<Picked>, Result<(), String>>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let input_id = id.clone();
@@ -246,8 +255,9 @@ pub fn FileInput(id: String, kind: FileKind, value: String, on_file: Callback<Op
     };
     rsx! {
         div { class: "file-answer",
-            if !value.is_empty() {
-                p { class: "file-kept", "Guardado: {value}" }
+            if let Some(k) = &kept {
+                if let Some(src) = &k.preview { img { class: "file-preview", src: "{src}", alt: "Vista previa" } }
+                p { class: "file-kept", "Guardado en el teléfono · {size_label(k.bytes)}" }
             }
             if kind == FileKind::Signature {
                 canvas { id: "{canvas_id}", class: "signature", width: "600", height: "240" }

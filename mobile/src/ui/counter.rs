@@ -63,20 +63,18 @@ pub fn Counter(centro: String) -> Element {
     }
 }
 
-/// After finalising: confirmation, then back to counting or home.
+/// After finalising: confirmation, then back to counting (an exit survey) or home.
 #[component]
-pub fn Saved(centro: String, refusal: bool) -> Element {
+pub fn Saved(centro: String, refusal: bool, counting: bool) -> Element {
     let mut screen = use_context::<Signal<Screen>>();
-    let app = use_context::<FieldApp>();
-    let inspector = app.enrolment().ok().flatten().is_some_and(|e| e.role == shared::protocol::Role::Inspector);
-    let next = if inspector { Screen::Home } else { Screen::Counter(centro.clone()) };
+    let next = if counting { Screen::Counter(centro.clone()) } else { Screen::Home };
     rsx! {
         super::Bar { title: "Guardado" }
         section { class: "card done", id: "guardado",
             h2 { if refusal { "Rechazo registrado" } else { "Registro guardado en el teléfono" } }
             p { "Se enviará al servidor en cuanto haya conexión." }
             button { id: "continuar", class: "big", onclick: move |_| screen.set(next.clone()),
-                if inspector { "Volver al inicio" } else { "Seguir contando" }
+                if counting { "Seguir contando" } else { "Volver al inicio" }
             }
         }
     }

@@ -68,8 +68,11 @@ pub fn Fill(draft: Uuid) -> Element {
         page_errors.iter().find(|e| e.path == path && (e.code != ErrorCode::Required || tried())).map(|e| e.message.clone())
     };
     let previous = view.previous.as_ref().filter(|_| !survey).map(|p| p.answers.clone());
-    let questions: Vec<_> =
+    let mut questions: Vec<_> =
         current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, view.report.choices.get(p), previous.as_ref())).collect();
+    for q in questions.iter_mut().filter(|q| matches!(q.widget, Widget::File(_)) && !q.value.is_empty()) {
+        q.kept = app.kept_file(&q.value);
+    }
     // Time on screen, for forms with an `audit` question (a failed write only loses
     // that stretch of the audit, never an answer).
     if crate::capture::audits(&view.form)
@@ -103,7 +106,7 @@ pub fn Fill(draft: Uuid) -> Element {
     let finish = {
         let (app, centro) = (app.clone(), centro.clone());
         move |_| match app.finalise(draft) {
-            Ok(_) => screen.set(Screen::Saved { centro: centro.clone(), refusal }),
+            Ok(_) => screen.set(Screen::Saved { centro: centro.clone(), refusal, counting: survey }),
             Err(FinaliseError::Invalid(report)) => {
                 tried.set(true);
                 final_errors.set(report.errors);
@@ -126,8 +129,8 @@ pub fn Fill(draft: Uuid) -> Element {
         div { class: "progress", role: "progressbar", "aria-valuenow": "{progress}",
             div { class: "progress-fill", style: "width: {progress}%" }
         }
-        p { class: "muted step", id: "paso", if survey && n == 1 { "Antes de empezar" } else if survey { "Pregunta {idx + 1} de {n}" } else { "Sección {idx + 1} de {n}" } }
-        if !survey {
+        p { class: "muted step", id: "paso", if survey && n == 1 { "Antes de empezar" } else if survey { "Pregunta {idx + 1} de {n}" } else if visit { "Sección {idx + 1} de {n}" } else { "Paso {idx + 1} de {n}" } }
+        if visit {
             button { id: "compromisos", class: "secondary wide",
                 onclick: {
                     let centro = centro.clone();

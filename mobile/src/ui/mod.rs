@@ -34,7 +34,8 @@ pub enum Screen {
     /// A centro's commitments and complaints log (inspectors); `back` returns to a visit.
     Program { centro: String, back: Option<Uuid> },
     /// A record was just finalised at this centro.
-    Saved { centro: String, refusal: bool },
+    /// `counting`: an exit survey, whose next step is the sampling counter.
+    Saved { centro: String, refusal: bool, counting: bool },
     Sync,
 }
 
@@ -68,7 +69,7 @@ pub fn App() -> Element {
                 Screen::Counter(centro) => rsx! { counter::Counter { centro } },
                 Screen::Fill(draft) => rsx! { fill::Fill { draft } },
                 Screen::Program { centro, back } => rsx! { program::Program { centro, back } },
-                Screen::Saved { centro, refusal } => rsx! { counter::Saved { centro, refusal } },
+                Screen::Saved { centro, refusal, counting } => rsx! { counter::Saved { centro, refusal, counting } },
                 Screen::Sync => rsx! { sync::SyncScreen {} },
             }
         }

@@ -90,7 +90,8 @@ table.ledger td:first-child, table.ledger th:first-child { text-align: left; }
 .rank { list-style: decimal; padding-left: 28px; margin: 0; }
 .rank li { display: flex; align-items: center; gap: 8px; padding: 6px 0; border-bottom: 1px solid #e5e7eb; font-size: 18px; }
 .rank .rank-label { flex: 1; }
-.rank li button { margin: 0; min-width: 48px; min-height: 44px; }
+.rank li button { margin: 0; flex: none; width: 52px; min-height: 44px; padding: 0; }
+.file-preview { display: block; max-width: 160px; max-height: 120px; border-radius: 8px; border: 1px solid #d1d5db; margin-bottom: 6px; }
 .geo-points { font-family: monospace; font-size: 15px; padding-left: 24px; }
 .file-kept { font-size: 15px; word-break: break-all; color: #15803d; font-weight: bold; }
 canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border-radius: 10px; touch-action: none; background: #fff; }

@@ -69,7 +69,7 @@ pub fn Question(
             }
         }
         Widget::Geo(kind) => rsx! { GeoInput { id: "{input_id}", kind: *kind, value: value.clone(), on_answer } },
-        Widget::File(kind) => rsx! { FileInput { id: "{input_id}", kind: *kind, value: value.clone(), on_file } },
+        Widget::File(kind) => rsx! { FileInput { id: "{input_id}", kind: *kind, value: value.clone(), kept: q.kept.clone(), on_file } },
         Widget::Choice => rsx! {
             div { class: choices_class(&q),
                 for (name, label) in q.choices.iter().cloned() {

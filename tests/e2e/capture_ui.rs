@@ -1,0 +1,314 @@
+//! A program's own XLSForm on the phone, in headless Chromium at 360×800: staff publish an
+//! infrastructure inventory; a field user opens it at a centro and answers every capture
+//! type: a position from a mocked browser location (with its accuracy), a line and an
+//! area point by point, a barcode typed, a rank put in order, a photo from a file (its
+//! `max-pixels` applied), a signature drawn, a voice note and a document chosen, a
+//! dropdown (`minimal`) and a `field-list` page. The record syncs; the server holds every
+//! file, and its export shows the answers. Screenshots: `target/screenshots/capture/`.
+
+use std::time::{Duration, Instant};
+
+use mobile::field::FieldApp;
+use mobile::store::Store;
+use mobile::sync::lock;
+use mobile::sync_client::SyncClient;
+
+use crate::browser::Browser;
+use crate::helpers::spawn_server;
+
+const FORM_ID: &str = "inventario_infra";
+const VERSION: &str = "2025060101";
+
+/// The inventory, as a program would write it.
+fn inventory() -> anyhow::Result<Vec<u8>> {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "parameters", "appearance", "required"],
+        &["start-geopoint", "gps_inicio", "", "", "", ""],
+        &["audit", "audit", "", "", "", ""],
+        &["geopoint", "entrada", "Ubicación de la entrada", "", "", "yes"],
+        &["geotrace", "rampa", "Recorra la rampa de acceso", "", "", "yes"],
+        &["geoshape", "predio", "Marque el contorno del predio", "", "", "yes"],
+        &["barcode", "equipo", "Código del equipo de cómputo", "", "", "yes"],
+        &["rank mejoras", "orden", "Ordene las mejoras", "", "", "yes"],
+        &["select_one estado", "estado", "Estado del mobiliario", "", "minimal", "yes"],
+        &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes"],
+        &["audio", "nota_voz", "Nota de voz del responsable", "", "", ""],
+        &["file", "acta", "Acta de la visita", "", "", "yes"],
+        &["begin group", "responsable", "Responsable", "", "field-list", ""],
+        &["text", "nombre", "Nombre", "", "", "yes"],
+        &["text", "comentario", "Comentario", "", "multiline", ""],
+        &["end group", "", "", "", "", ""],
+        &["image", "firma", "Firma del responsable", "", "signature", "yes"],
+    ];
+    let choices: &[&[&str]] = &[
+        &["list_name", "name", "label"],
+        &["mejoras", "rampa", "Rampa"],
+        &["mejoras", "bano", "Baño accesible"],
+        &["mejoras", "senal", "Señalización"],
+        &["estado", "bueno", "Bueno"],
+        &["estado", "regular", "Regular"],
+        &["estado", "malo", "Malo"],
+    ];
+    let settings: &[&[&str]] = &[&["form_id", "version", "form_title"], &[FORM_ID, VERSION, "Inventario de infraestructura"]];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in [("survey", survey), ("choices", choices), ("settings", settings)] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                ws.write_string(r as u32, c as u16, *cell)?;
+            }
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// A browser location that walks north-east a few metres per reading, with 7 m accuracy.
+const MOCK_LOCATION: &str = r#"
+let reading = 0;
+const fake = {
+  getCurrentPosition(ok) {
+    reading += 1;
+    setTimeout(() => ok({ coords: { latitude: 21.019 + reading * 0.0001, longitude: -101.2574 + reading * 0.0001, altitude: 1800, accuracy: 7 }, timestamp: Date.now() }), 10);
+  },
+  watchPosition() { return 0; },
+  clearWatch() {},
+};
+Object.defineProperty(navigator, "geolocation", { value: fake, configurable: true });
+"#;
+
+/// Draws a stroke on the signature canvas with pointer events.
+const DRAW_SIGNATURE: &str = r#"
+const c = document.querySelector("canvas.signature");
+const r = c.getBoundingClientRect();
+const at = (type, x, y) => c.dispatchEvent(new PointerEvent(type, { clientX: r.left + x, clientY: r.top + y, bubbles: true }));
+at("pointerdown", 20, 60);
+for (let i = 1; i <= 30; i++) at("pointermove", 20 + i * 8, 60 + Math.sin(i / 3) * 30);
+at("pointerup", 260, 60);
+return c.dataset.drawn === "1";
+"#;
+
+async fn path_now(b: &Browser) -> anyhow::Result<String> {
+    Ok(b.attr(".question", "data-path").await?.unwrap_or_default())
+}
+
+/// Presses «Siguiente» until the first question on screen is another than `path`.
+async fn leave(b: &Browser, path: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        b.find("#siguiente").await?;
+        b.client.execute("document.getElementById('siguiente').click();", vec![]).await?;
+        let pressed = Instant::now();
+        while pressed.elapsed() < Duration::from_secs(2) {
+            let now = path_now(b).await?;
+            if now != path {
+                return Ok(now);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "«Siguiente» did not move on from {path}");
+    }
+}
+
+/// Waits until the question at `path` shows `text`.
+async fn shows(b: &Browser, path: &str, text: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let css = format!(".question[data-path='{path}']");
+        if let Ok(e) = b.find(&css).await
+            && e.text().await.unwrap_or_default().contains(text)
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{path} never showed «{text}»");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks `css` inside the question at `path` `times` times, waiting for the answer to
+/// change after each.
+async fn click_and_wait(b: &Browser, path: &str, css: &str, times: usize) -> anyhow::Result<()> {
+    for _ in 0..times {
+        let before = b.find(&format!(".question[data-path='{path}']")).await?.text().await.unwrap_or_default();
+        b.click(&format!(".question[data-path='{path}'] {css}")).await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let now = b.find(&format!(".question[data-path='{path}']")).await?.text().await.unwrap_or_default();
+            if now != before && !now.contains("Buscando ubicación") {
+                break;
+            }
+            anyhow::ensure!(Instant::now() < deadline, "{css} did not change {path}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let staff = SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let http = reqwest::Client::new();
+    http.post(format!("{}/api/v1/forms?file_name=inventario.xlsx", server.url()))
+        .bearer_auth(&staff.token)
+        .body(inventory()?)
+        .send()
+        .await?
+        .error_for_status()?;
+
+    let dir = tempfile::tempdir()?;
+    let app = FieldApp::new(Store::open(&dir.path().join("app.db"))?, server.url());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    tokio::spawn(mobile::web::serve_on(app.clone(), listener));
+    let b = Browser::start("capture", 360, 800).await?;
+    b.client.goto(&url).await?;
+    b.find("#registro").await?;
+    b.client.execute(MOCK_LOCATION, vec![]).await?;
+    b.type_into("#usuario", "enc.ana").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#registrar").await?;
+    b.wait_text("Llenar «Inventario de infraestructura»").await?;
+    b.shot("01-inicio-con-otro-formulario").await?;
+    b.click(&format!(".centro .otro-formulario[data-form='{FORM_ID}']")).await?;
+
+    // A position from the browser, with its accuracy; capturing again replaces it.
+    assert_eq!(path_now(&b).await?, "entrada");
+    click_and_wait(&b, "entrada", ".geo-capture", 1).await?;
+    shows(&b, "entrada", "Precisión: ± 7 m").await?;
+    b.shot("02-geopoint").await?;
+    let path = leave(&b, "entrada").await?;
+
+    // A line of two points and an area of three, closed by the app.
+    assert_eq!(path, "rampa");
+    click_and_wait(&b, "rampa", ".geo-capture", 2).await?;
+    let path = leave(&b, "rampa").await?;
+    assert_eq!(path, "predio");
+    click_and_wait(&b, "predio", ".geo-capture", 2).await?;
+    shows(&b, "predio", "Falta 1 punto.").await?;
+    click_and_wait(&b, "predio", ".geo-capture", 1).await?;
+    b.shot("03-geoshape").await?;
+    let path = leave(&b, "predio").await?;
+
+    // A barcode typed (no camera here).
+    assert_eq!(path, "equipo");
+    assert_eq!(b.attr("#q-equipo", "placeholder").await?.as_deref(), Some("Escriba el código"));
+    b.type_into("#q-equipo", "7501055300075").await?;
+    let path = leave(&b, "equipo").await?;
+
+    // Rank: the offered order, changed by one move.
+    assert_eq!(path, "orden");
+    click_and_wait(&b, "orden", "li[data-choice='senal'] .rank-up", 1).await?;
+    b.shot("04-rank").await?;
+    let path = leave(&b, "orden").await?;
+
+    // A dropdown (appearance minimal).
+    assert_eq!(path, "estado");
+    b.client
+        .execute("const s = document.getElementById('q-estado'); s.value = 'regular'; s.dispatchEvent(new Event('change', { bubbles: true }));", vec![])
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while lock(app.store()).drafts()?.first().map(|d| d.answered).unwrap_or(0) < 6 {
+        anyhow::ensure!(Instant::now() < deadline, "the dropdown's choice was not saved");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let path = leave(&b, "estado").await?;
+
+    // A photo from a file, stored at the question's max-pixels.
+    assert_eq!(path, "fachada");
+    let photo = dir.path().join("fachada.png");
+    image::RgbImage::from_fn(2000, 1500, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
+    b.find("#q-fachada").await?.send_keys(&photo.display().to_string()).await?;
+    shows(&b, "fachada", "Guardado en el teléfono").await?;
+    b.shot("05-foto").await?;
+    let path = leave(&b, "fachada").await?;
+
+    // A voice note and a document chosen from files.
+    assert_eq!(path, "nota_voz");
+    let voice = dir.path().join("nota.m4a");
+    std::fs::write(&voice, b"\x00\x00\x00\x18ftypM4A voice note bytes")?;
+    b.find("#q-nota_voz").await?.send_keys(&voice.display().to_string()).await?;
+    shows(&b, "nota_voz", "Guardado en el teléfono").await?;
+    let path = leave(&b, "nota_voz").await?;
+    assert_eq!(path, "acta");
+    let act = dir.path().join("Acta de visita.PDF");
+    std::fs::write(&act, b"%PDF-1.4 acta de la visita")?;
+    b.find("#q-acta").await?.send_keys(&act.display().to_string()).await?;
+    shows(&b, "acta", "Guardado en el teléfono").await?;
+    let path = leave(&b, "acta").await?;
+
+    // A field-list group: both questions on one screen, one of them multiline.
+    assert_eq!(path, "nombre");
+    let on_screen: Vec<String> =
+        serde_json::from_value(b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?)?;
+    assert_eq!(on_screen, ["nombre", "comentario"]);
+    assert!(b.has("textarea#q-comentario").await, "multiline is a text area");
+    b.type_into("#q-nombre", "Laura Méndez").await?;
+    b.type_into("#q-comentario", "Rampa sin barandal.\nBaño en obra.").await?;
+    b.shot("06-field-list").await?;
+    let path = leave(&b, "nombre").await?;
+
+    // A signature drawn with the finger.
+    assert_eq!(path, "firma");
+    b.find("canvas.signature").await?;
+    let drawn = b.client.execute(DRAW_SIGNATURE, vec![]).await?;
+    assert_eq!(drawn, serde_json::json!(true));
+    click_and_wait(&b, "firma", ".firma-guardar", 1).await?;
+    b.shot("07-firma").await?;
+    b.click("#terminar").await?;
+    b.find("#guardado").await?;
+
+    // The record syncs with its files; the server holds each, hash-verified.
+    b.click("#continuar").await?;
+    b.click("#estado").await?;
+    b.wait_text("0 registros por enviar").await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let files = loop {
+        let photos = lock(app.store()).photos()?;
+        if photos.len() == 5 && photos.iter().all(|(_, up)| *up) {
+            break photos;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the files were not all uploaded: {photos:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    b.shot("08-sincronizado").await?;
+    let token = lock(app.store()).enrolment()?.map(|e| e.token).unwrap_or_default();
+    let client = SyncClient::new(&server.url())?.with_token(token);
+    for (sha, _) in &files {
+        assert!(client.photo_status(sha).await?.complete, "the server holds {sha}");
+    }
+
+    // The export shows what was captured.
+    let csv = http
+        .get(format!("{}/api/v1/forms/{FORM_ID}/{VERSION}/submissions.csv", server.url()))
+        .bearer_auth(&staff.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let headers = rows.headers()?.clone();
+    let record = rows.records().next().ok_or_else(|| anyhow::anyhow!("no record in the export"))??;
+    let col = |name: &str| headers.iter().position(|h| h == name).and_then(|i| record.get(i)).unwrap_or_default().to_string();
+    assert!(col("entrada").ends_with(" 1800.0 7.0"), "{}", col("entrada"));
+    assert_eq!(col("rampa").split(';').count(), 2);
+    let shape: Vec<&str> = col("predio").leak().split(';').collect();
+    assert_eq!((shape.len(), shape.first() == shape.last()), (4, true), "the area is closed");
+    assert_eq!(col("equipo"), "7501055300075");
+    assert_eq!(col("orden"), "rampa senal bano");
+    assert_eq!(col("estado"), "regular");
+    assert!(col("fachada").ends_with(".jpg") && col("firma").ends_with(".jpg"));
+    assert!(col("nota_voz").ends_with(".m4a") && col("acta").ends_with(".pdf"));
+    assert!(col("audit").ends_with(".csv"), "the audit travels as a file: {}", col("audit"));
+    assert!(!col("gps_inicio").is_empty(), "the start position was taken once, without waiting for it");
+    let fachada = col("fachada");
+    let sha = fachada.trim_end_matches(".jpg");
+    let stored = image::load_from_memory(&lock(app.store()).photo(sha)?)?;
+    assert_eq!((stored.width(), stored.height()), (640, 480), "max-pixels applied on the device");
+    let audit_sha = col("audit").trim_end_matches(".csv").to_string();
+    let audit = String::from_utf8(lock(app.store()).photo(&audit_sha)?)?;
+    assert!(audit.starts_with("event,node,start,end\n") && audit.contains("question,/data/entrada,"), "{audit}");
+    b.close().await?;
+    Ok(())
+}
