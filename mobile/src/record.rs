@@ -50,7 +50,8 @@ impl FormCache {
             return Ok(f.clone());
         }
         let bytes = store.form_xlsx(form_id, version)?;
-        let imported = shared::form::import_xlsx_named(&bytes, Some(form_id)).map_err(|e| FinaliseError::Form(e.to_string()))?;
+        let files = store.form_files(form_id, version)?;
+        let imported = shared::form::import_with_files(&bytes, Some(form_id), &files).map_err(|e| FinaliseError::Form(e.to_string()))?;
         let form = Arc::new(imported.form);
         self.forms.insert(key, form.clone());
         Ok(form)

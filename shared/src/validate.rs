@@ -352,6 +352,10 @@ impl Env for Scope<'_, '_> {
         self.focus.unwrap_or_else(|| self.stack.last().map_or(1, |f| f.position))
     }
 
+    fn dataset(&self, name: &str) -> Option<&crate::form::Dataset> {
+        self.v.form.datasets.get(name).map(|d| d.as_ref())
+    }
+
     fn draw(&self) -> u64 {
         let (key, n) = self.v.drawing.get();
         self.v.drawing.set((key, n + 1));

@@ -80,8 +80,9 @@ pub enum Command {
     ResetPassword { username: String },
     /// Revoke a device: its next request is refused.
     RevokeDevice { device_id: uuid::Uuid },
-    /// Publish a form version from an XLSForm workbook.
-    PublishForm { file: PathBuf },
+    /// Publish a form version from an XLSForm workbook, with the files it uses (CSV and
+    /// XML data, media) after it.
+    PublishForm { file: PathBuf, files: Vec<PathBuf> },
     /// Import centros from a CSV or XLSX file (columns id, nombre, dependencia, ambito,
     /// tipo, municipio, lat, lon, k, tramites); all rows or none.
     ImportCentros { file: PathBuf },

@@ -61,12 +61,16 @@ pub use state::{AppState, ConsoleSettings};
 pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
 /// Largest XLSForm workbook accepted.
 pub const MAX_FORM_BODY: usize = 10 * 1024 * 1024;
+/// Largest form publication: the workbook and the files published with it.
+pub const MAX_FORM_UPLOAD_BODY: usize = MAX_FORM_BODY + shared::form::MAX_ATTACHMENTS_TOTAL_BYTES + 64 * 1024;
 
 /// The body limit of a path: photos and uploaded files get more than JSON.
 fn body_limit(path: &str) -> usize {
     if path.starts_with("/api/v1/photos/") {
         photos::MAX_PHOTO_BYTES as usize
-    } else if path == "/api/v1/forms" || path == "/api/v1/centros/import" {
+    } else if path == "/api/v1/forms" || path == "/consola/admin/formularios" {
+        MAX_FORM_UPLOAD_BODY
+    } else if path == "/api/v1/centros/import" {
         MAX_FORM_BODY
     } else if (path.starts_with("/api/v1/centros/") && path.contains("/evidence/")) || (path.starts_with("/consola/centros/") && path.ends_with("/evidencia")) {
         // A document, and the console form that carries one whole.

@@ -96,10 +96,16 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
             state.db.upsert_centros(centros).await?;
             println!("{count} centros importados.");
         }
-        Command::PublishForm { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
+        Command::PublishForm { file, files } => {
+            let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", p.display()));
+            let bytes = read(&file)?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-            let outcome = sync_server::publish::publish_xlsx(&state, bytes, name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut attachments = Vec::new();
+            for p in &files {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                attachments.push(shared::form::Attachment { name, bytes: read(p)? });
+            }
+            let outcome = sync_server::publish::publish_xlsx(&state, bytes, name, attachments).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             for w in &outcome.warnings {
                 eprintln!("Aviso: {w}");
             }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use shared::form::{Published, fingerprint, import_xlsx_named};
+use shared::form::{Attachment, Published, fingerprint, import_with_files};
 
 use crate::db::PublishedForm;
 use crate::ingest::CachedForm;
@@ -20,16 +20,19 @@ pub struct PublishOutcome {
     pub warnings: Vec<String>,
 }
 
-/// Imports and publishes `xlsx`; `file_name` names the form when its settings do not.
-pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>, file_name: Option<String>) -> Result<PublishOutcome, AppError> {
-    let bytes = xlsx.clone();
-    let imported = tokio::task::spawn_blocking(move || import_xlsx_named(&bytes, file_name.as_deref()))
+/// Imports and publishes `xlsx` with the files published with it; `file_name` names the
+/// form when its settings do not.
+pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>, file_name: Option<String>, files: Vec<Attachment>) -> Result<PublishOutcome, AppError> {
+    let (bytes, given) = (xlsx.clone(), files.clone());
+    let imported = tokio::task::spawn_blocking(move || import_with_files(&bytes, file_name.as_deref(), &given))
         .await
         .map_err(anyhow::Error::from)?
         .map_err(AppError::InvalidForm)?;
     let form = imported.form;
     let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
-    let stored = PublishedForm { form_id: form.id.clone(), version: form.version.clone(), title, fingerprint: fingerprint(&form), xlsx };
+    let mut files = files;
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let stored = PublishedForm { form_id: form.id.clone(), version: form.version.clone(), title, fingerprint: fingerprint(&form), xlsx, files };
     let published = state.db.publish_form(stored).await?;
     let (form_id, version) = (form.id.clone(), form.version.clone());
     // Entries are inserted whole: a lock poisoned elsewhere still guards whole forms.
@@ -42,7 +45,7 @@ pub async fn publish_xlsx(state: &AppState, xlsx: Vec<u8>, file_name: Option<Str
 /// Publishes the built-in MGS-1 instruments when they are missing.
 pub async fn ensure_default_forms(state: &AppState) -> Result<(), AppError> {
     for xlsx in [shared::instruments::ENCUESTA_XLSX, shared::instruments::CEDULA_XLSX] {
-        publish_xlsx(state, xlsx.to_vec(), None).await?;
+        publish_xlsx(state, xlsx.to_vec(), None, Vec::new()).await?;
     }
     Ok(())
 }

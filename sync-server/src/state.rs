@@ -11,9 +11,9 @@ use crate::photos::Photos;
 use crate::periods::PeriodSettings;
 use crate::scores::{Live, Rebuilding};
 
-/// XLSForms checked in the console and waiting for «Publicar»: (file name, bytes) by the
-/// workbook's SHA-256.
-pub type StagedForms = std::collections::BTreeMap<String, (String, Vec<u8>)>;
+/// XLSForms checked in the console and waiting for «Publicar»: (file name, bytes, the
+/// files published with it) by the workbook's SHA-256.
+pub type StagedForms = std::collections::BTreeMap<String, (String, Vec<u8>, Vec<shared::form::Attachment>)>;
 
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
@@ -39,8 +39,7 @@ pub struct AppState {
     pub photos: Photos,
     /// The Enlaces' documentary evidence.
     pub evidence: crate::photos::Store,
-    /// XLSForm uploads checked in the console and waiting for «Publicar», by SHA-256.
-    /// XLSForms checked in the console and waiting for «Publicar».
+    /// XLSForms checked in the console and waiting for «Publicar», by SHA-256.
     pub staged_forms: Arc<std::sync::Mutex<StagedForms>>,
     /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
     pub xlsx_sheet_rows: u32,
@@ -82,7 +81,8 @@ impl AppState {
     pub async fn load(db: Db, local_offset: FixedOffset, data_dir: &std::path::Path) -> anyhow::Result<Self> {
         let mut cache = FormCache::new();
         for f in db.forms().await? {
-            let form = shared::form::import_xlsx_named(&f.xlsx, Some(&f.form_id)).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
+            let files = db.form_files(f.form_id.clone(), f.version.clone()).await?;
+            let form = shared::form::import_with_files(&f.xlsx, Some(&f.form_id), &files).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
             cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form)));
         }
         let state = Self {

@@ -78,3 +78,80 @@ async fn a_form_without_settings_is_named_by_its_file_and_versioned_by_its_conte
     let long = format!("?file_name={}", "a".repeat(201));
     assert_eq!(app.send(send(&long)).await.status, StatusCode::BAD_REQUEST);
 }
+
+/// A `multipart/form-data` body of (part name, file name, bytes) parts.
+fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "frontera-de-prueba";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_form_is_published_with_its_files_and_phones_receive_them_with_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    config.demo = true;
+    let app = TestApp::new(sync_server::open_state(&config).await.expect("state"), tempfile::tempdir().expect("dir"));
+    let staff = app.enrol("coordinacion").await;
+    let xlsx = workbook(
+        &[
+            &["type", "name", "label", "calculation"],
+            &["select_one_from_file municipios.csv", "municipio", "Municipio", ""],
+            &["calculate", "habitantes", "", "pulldata('municipios', 'poblacion', 'name', ${municipio})"],
+        ],
+        "1",
+    );
+    let send = |parts: Vec<(&'static str, &'static str, Vec<u8>)>| {
+        let borrowed: Vec<(&str, &str, &[u8])> = parts.iter().map(|(n, f, b)| (*n, *f, b.as_slice())).collect();
+        let (content_type, body) = multipart(&borrowed);
+        Request::post("/api/v1/forms")
+            .header(header::AUTHORIZATION, format!("Bearer {staff}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request")
+    };
+    // Without the file the form names, it is refused where it names it.
+    let missing = app.send(send(vec![("formulario", "piloto.xlsx", xlsx.clone())])).await;
+    assert_eq!((missing.status, missing.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_form")), "{}", missing.json);
+    assert_eq!(missing.json["details"][0]["message"], "falta el archivo adjunto «municipios.csv»: súbalo junto con el formulario");
+    assert_eq!((missing.json["details"][0]["row"].as_u64(), missing.json["details"][0]["column"].as_str()), (Some(2), Some("type")));
+    // A file part without its file name is refused by rule (422), an unknown part as malformed (400).
+    let unnamed = app.send(send(vec![("formulario", "piloto.xlsx", xlsx.clone()), ("archivo", "", b"x".to_vec())])).await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unnamed.json);
+    let stray = app.send(send(vec![("formulario", "piloto.xlsx", xlsx.clone()), ("otra", "x.csv", b"x".to_vec())])).await;
+    assert_eq!(stray.status, StatusCode::BAD_REQUEST);
+
+    let csv = b"name,label,poblacion\nleon,Le\xc3\xb3n,1721215\ncelaya,Celaya,516418\n".to_vec();
+    let ok = app.send(send(vec![("formulario", "piloto.xlsx", xlsx.clone()), ("archivo", "municipios.csv", csv.clone())])).await;
+    assert_eq!((ok.status, ok.json["status"].as_str()), (StatusCode::OK, Some("new")), "{}", ok.json);
+    // Another file under the same version is other content: refused.
+    let changed = b"name,label,poblacion\nleon,Le\xc3\xb3n,1\n".to_vec();
+    let conflict = app.send(send(vec![("formulario", "piloto.xlsx", xlsx), ("archivo", "municipios.csv", changed)])).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+
+    // Phones receive the files with the form.
+    let surveyor = app.enrol("enc.ana").await;
+    let (mut cursor, mut changes) = (0, Vec::new());
+    loop {
+        let page = app.get(&format!("/api/v1/sync/pull?after={cursor}"), Some(&surveyor)).await;
+        changes.extend(page.json["changes"].as_array().cloned().unwrap_or_default());
+        cursor = page.json["cursor"].as_u64().expect("cursor");
+        if page.json["more"] != true {
+            break;
+        }
+    }
+    let form = changes.iter().map(ToString::to_string).find(|c| c.contains("\"piloto\"")).expect("the form reaches the phone");
+    assert!(form.contains("\"name\":\"municipios.csv\""), "the file travels with the form");
+
+    // After a restart the server reads the stored form with its files.
+    drop(app);
+    let state = sync_server::open_state(&config).await.expect("reopens");
+    let cached = state.forms().get(&("piloto".to_string(), "1".to_string())).cloned().expect("the form is loaded again");
+    assert_eq!(cached.form.lists["municipios.csv"].choices.len(), 2);
+}

@@ -62,7 +62,7 @@ fn seeded_store(store: &mut Store) {
     };
     let page = PullResponse {
         changes: vec![
-            Change { seq: 1, body: ChangeBody::Form { form_id: "encuesta_opinion".into(), version: "2025010102".into(), title: "Encuesta".into(), xlsx_base64: xlsx } },
+            Change { seq: 1, body: ChangeBody::Form { form_id: "encuesta_opinion".into(), version: "2025010102".into(), title: "Encuesta".into(), xlsx_base64: xlsx, files: vec![] } },
             Change { seq: 2, body: ChangeBody::Centro(centro) },
         ],
         cursor: 2,

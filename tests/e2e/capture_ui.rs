@@ -3,7 +3,8 @@
 //! type: a position from a mocked browser location (with its accuracy), a line and an
 //! area point by point, a barcode typed, a rank put in order, a photo from a file (its
 //! `max-pixels` applied), a signature drawn, a voice note and a document chosen, a
-//! dropdown (`minimal`) and a `field-list` page. The record syncs; the server holds every
+//! dropdown (`minimal`), a `field-list` page, and choices read from a CSV published with the
+//! form (multipart upload; the phone downloads it with the form). The record syncs; the server holds every
 //! file, and its export shows the answers. Screenshots: `target/screenshots/capture/`.
 
 use std::time::{Duration, Instant};
@@ -29,6 +30,7 @@ fn inventory() -> anyhow::Result<Vec<u8>> {
         &["geotrace", "rampa", "Recorra la rampa de acceso", "", "", "yes"],
         &["geoshape", "predio", "Marque el contorno del predio", "", "", "yes"],
         &["barcode", "equipo", "Código del equipo de cómputo", "", "", "yes"],
+        &["select_one_from_file equipos.csv", "tipo_equipo", "Tipo de equipo", "", "", "yes"],
         &["rank mejoras", "orden", "Ordene las mejoras", "", "", "yes"],
         &["select_one estado", "estado", "Estado del mobiliario", "", "minimal", "yes"],
         &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes"],
@@ -61,6 +63,19 @@ fn inventory() -> anyhow::Result<Vec<u8>> {
         }
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// A `multipart/form-data` body of (part name, file name, bytes) parts.
+fn multipart(parts: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "ventanilla-prueba-7f3a9c";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// A browser location that walks north-east a few metres per reading, with 7 m accuracy.
@@ -149,9 +164,13 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     let server = spawn_server().await?;
     let staff = SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
     let http = reqwest::Client::new();
-    http.post(format!("{}/api/v1/forms?file_name=inventario.xlsx", server.url()))
+    // Published with the CSV its equipment list reads, as one multipart upload.
+    let equipos = "name,label\ncomputo,Equipo de cómputo\nimpresora,Impresora\nescaner,Escáner\n";
+    let (content_type, body) = multipart(&[("formulario", "inventario.xlsx", inventory()?), ("archivo", "equipos.csv", equipos.as_bytes().to_vec())]);
+    http.post(format!("{}/api/v1/forms", server.url()))
         .bearer_auth(&staff.token)
-        .body(inventory()?)
+        .header("content-type", content_type)
+        .body(body)
         .send()
         .await?
         .error_for_status()?;
@@ -196,6 +215,12 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     b.type_into("#q-equipo", "7501055300075").await?;
     let path = leave(&b, "equipo").await?;
 
+    // Choices from the CSV published with the form, downloaded with it.
+    assert_eq!(path, "tipo_equipo");
+    shows(&b, "tipo_equipo", "Escáner").await?;
+    b.click(".question[data-path='tipo_equipo'] button[data-choice='impresora']").await?;
+    let path = leave(&b, "tipo_equipo").await?;
+
     // Rank: the offered order, changed by one move.
     assert_eq!(path, "orden");
     click_and_wait(&b, "orden", "li[data-choice='senal'] .rank-up", 1).await?;
@@ -208,7 +233,7 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
         .execute("const s = document.getElementById('q-estado'); s.value = 'regular'; s.dispatchEvent(new Event('change', { bubbles: true }));", vec![])
         .await?;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while lock(app.store()).drafts()?.first().map(|d| d.answered).unwrap_or(0) < 6 {
+    while lock(app.store()).drafts()?.first().map(|d| d.answered).unwrap_or(0) < 7 {
         anyhow::ensure!(Instant::now() < deadline, "the dropdown's choice was not saved");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -296,6 +321,7 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     let shape: Vec<&str> = col("predio").leak().split(';').collect();
     assert_eq!((shape.len(), shape.first() == shape.last()), (4, true), "the area is closed");
     assert_eq!(col("equipo"), "7501055300075");
+    assert_eq!(col("tipo_equipo"), "impresora");
     assert_eq!(col("orden"), "rampa senal bano");
     assert_eq!(col("estado"), "regular");
     assert!(col("fachada").ends_with(".jpg") && col("firma").ends_with(".jpg"));

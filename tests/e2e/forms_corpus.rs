@@ -17,7 +17,7 @@ use std::process::Command;
 
 use shared::answers::Answers;
 use shared::expr::Clock;
-use shared::form::{FieldKind, Flag, Form, Item, MetaKind, import_xlsx};
+use shared::form::{FieldKind, Flag, Form, Item, MetaKind};
 use shared::validate::validate;
 
 /// A corpus form: its sheets and its submission.
@@ -30,6 +30,8 @@ struct Case {
     /// A feature pyxform accepts that we do not support yet: the survey row our importer
     /// must name when it refuses the form (`refused: survey 3`).
     refused_at: Option<(String, u32)>,
+    /// Files published with the form (`file NAME` … `end file`).
+    files: Vec<shared::form::Attachment>,
 }
 
 fn read_case(path: &Path) -> anyhow::Result<Case> {
@@ -37,8 +39,26 @@ fn read_case(path: &Path) -> anyhow::Result<Case> {
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     let (mut sheets, mut answers, mut verdict, mut in_answers) = (Vec::<(String, Vec<Vec<String>>)>::new(), Vec::new(), None, false);
     let mut refused_at = None;
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        if let Some(rest) = line.strip_prefix("refused:") {
+    let mut files: Vec<shared::form::Attachment> = Vec::new();
+    let mut in_file = false;
+    for line in text.lines() {
+        if in_file {
+            if line.trim() == "end file" {
+                in_file = false;
+            } else if let Some(f) = files.last_mut() {
+                f.bytes.extend_from_slice(line.as_bytes());
+                f.bytes.push(b'\n');
+            }
+            continue;
+        }
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("file ") {
+            files.push(shared::form::Attachment { name: name.trim().to_string(), bytes: Vec::new() });
+            in_file = true;
+        } else if let Some(rest) = line.strip_prefix("refused:") {
             let (sheet, row) = rest.trim().split_once(' ').ok_or_else(|| anyhow::anyhow!("{name}: refused: <sheet> <row>"))?;
             refused_at = Some((sheet.to_string(), row.trim().parse()?));
         } else if let Some(rest) = line.strip_prefix("answers:") {
@@ -61,7 +81,7 @@ fn read_case(path: &Path) -> anyhow::Result<Case> {
             }
         }
     }
-    Ok(Case { name, sheets, answers, verdict, refused_at })
+    Ok(Case { name, sheets, answers, verdict, refused_at, files })
 }
 
 fn workbook(case: &Case) -> anyhow::Result<Vec<u8>> {
@@ -187,7 +207,7 @@ fn every_corpus_form_reads_as_pyxform_reads_it_and_its_submission_gets_its_verdi
     let clock = Clock::at(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("date"));
     let mut problems = Vec::new();
     for ((case, _, bytes), view) in cases.iter().zip(&views) {
-        let ours = import_xlsx(bytes);
+        let ours = shared::form::import_with_files(bytes, None, &case.files);
         if let Some((sheet, row)) = &case.refused_at {
             // Not supported yet: pyxform reads it; we refuse it naming the row, in Spanish.
             match &ours {

@@ -102,6 +102,9 @@ def walk(children, prefix, nodes, lists):
         name = node.get("name", "")
         if any(name.startswith(g) for g in GENERATED):
             continue
+        # `csv-external` / `xml-external` rows declare a data file; they are no question.
+        if kind in ("csv-external", "xml-external"):
+            continue
         following = children[i + 1] if i + 1 < len(children) else None
         if generated_count(node, following):
             counts[following.get("name")] = text((node.get("bind") or {}).get("calculate"))

@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_sampling_selected.sql"),
     include_str!("../../migrations/0006_score_notes.sql"),
     include_str!("../../migrations/0007_capture.sql"),
+    include_str!("../../migrations/0008_form_files.sql"),
 ];
 
 /// The schema version of a fully migrated store.

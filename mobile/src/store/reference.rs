@@ -52,12 +52,20 @@ impl Store {
         let tx = self.conn.transaction()?;
         for change in &page.changes {
             match &change.body {
-                ChangeBody::Form { form_id, version, title, xlsx_base64 } => {
-                    let bytes = base64::engine::general_purpose::STANDARD.decode(xlsx_base64).map_err(corrupt)?;
+                ChangeBody::Form { form_id, version, title, xlsx_base64, files } => {
+                    let engine = base64::engine::general_purpose::STANDARD;
+                    let bytes = engine.decode(xlsx_base64).map_err(corrupt)?;
                     tx.execute(
                         "INSERT OR REPLACE INTO forms (form_id, version, title, xlsx) VALUES (?1, ?2, ?3, ?4)",
                         params![form_id, version, title, bytes],
                     )?;
+                    tx.execute("DELETE FROM form_files WHERE form_id = ?1 AND version = ?2", params![form_id, version])?;
+                    for file in files {
+                        tx.execute(
+                            "INSERT INTO form_files (form_id, version, name, bytes) VALUES (?1, ?2, ?3, ?4)",
+                            params![form_id, version, file.name, engine.decode(&file.base64).map_err(corrupt)?],
+                        )?;
+                    }
                 }
                 ChangeBody::Period { period_id, name, start, end, method } => {
                     tx.execute(
@@ -113,6 +121,13 @@ impl Store {
             .query_row("SELECT xlsx FROM forms WHERE form_id = ?1 AND version = ?2", params![form_id, version], |r| r.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("el formulario {form_id} versión {version}")))
+    }
+
+    /// The files published with a form version.
+    pub fn form_files(&self, form_id: &str, version: &str) -> Result<Vec<shared::form::Attachment>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT name, bytes FROM form_files WHERE form_id = ?1 AND version = ?2 ORDER BY name")?;
+        let rows = stmt.query_map(params![form_id, version], |r| Ok(shared::form::Attachment { name: r.get(0)?, bytes: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The newest version of a form, if the device has it.

@@ -215,7 +215,7 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
         let first = page(
             20,
             vec![
-                ChangeBody::Form { form_id: "f".into(), version: "1".into(), title: "F".into(), xlsx_base64: xlsx },
+                ChangeBody::Form { form_id: "f".into(), version: "1".into(), title: "F".into(), xlsx_base64: xlsx, files: vec![] },
                 ChangeBody::Centro(centro("C1")),
                 ChangeBody::Centro(centro("C2")),
                 commitment(2, "nuevo"),
@@ -241,7 +241,7 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
         assert_eq!((sent[0].review, sent[0].reason.as_deref()), (Some(ReviewState::Rejected), Some("Duración de 20 s")));
         assert_eq!(store.rejected_records().expect("rejected").iter().map(|r| r.id).collect::<Vec<_>>(), [sub]);
         // A page that cannot be applied leaves everything as it was, cursor included.
-        let broken = page(30, vec![ChangeBody::Centro(centro("C3")), ChangeBody::Form { form_id: "g".into(), version: "1".into(), title: "G".into(), xlsx_base64: "%%%".into() }]);
+        let broken = page(30, vec![ChangeBody::Centro(centro("C3")), ChangeBody::Form { form_id: "g".into(), version: "1".into(), title: "G".into(), xlsx_base64: "%%%".into(), files: vec![] }]);
         assert!(store.apply_pull_page(&broken).is_err());
         assert_eq!(store.cursor().expect("cursor"), 20);
         assert!(matches!(store.centro("C3"), Err(StoreError::NotFound(_))));

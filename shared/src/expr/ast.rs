@@ -27,6 +27,10 @@ pub enum Node {
     Binary(BinOp, Box<Node>, Box<Node>),
     /// `f(args…)`; arity checked at parse time.
     Call(Func, Vec<Node>),
+    /// `instance('name')/root/item[predicate]/column`: the rows of a data file published
+    /// with the form that the predicate keeps (bare names in it are the row's columns),
+    /// as the node-set of their `column` (of their first column when none is named).
+    Instance { name: String, predicate: Option<Box<Node>>, column: Option<String> },
 }
 
 /// Binary operators, loosest first in the grammar.
@@ -110,6 +114,9 @@ pub enum Func {
     /// `sin`, `cos`, `tan`, `asin`, `acos`, `atan` (radians).
     Trig(Trig),
     Atan2,
+    /// `pulldata('name', 'column', 'key column', key)`: the value of `column` in the first
+    /// row of the data file whose `key column` equals `key`.
+    Pulldata,
 }
 
 /// The one-argument trigonometric functions.
@@ -189,6 +196,7 @@ impl Func {
             "acos" => (Func::Trig(Trig::Acos), "acos", 1, 1),
             "atan" => (Func::Trig(Trig::Atan), "atan", 1, 1),
             "atan2" => (Func::Atan2, "atan2", 2, 2),
+            "pulldata" => (Func::Pulldata, "pulldata", 4, 4),
             _ => return None,
         };
         Some(found)
@@ -198,7 +206,6 @@ impl Func {
 /// ODK functions known but not supported yet, with the reason a form author reads.
 pub(crate) fn unsupported_function(name: &str) -> Option<&'static str> {
     Some(match name {
-        "pulldata" | "instance" => "las listas y datos externos (archivos adjuntos al formulario) aún no se admiten",
         "jr:itext" => "las traducciones en expresiones aún no se admiten",
         "digest" | "base64-decode" | "extract-signed" | "geofence" | "checklist" | "weighted-checklist" | "randomize" => {
             "esta función de ODK aún no se admite"
@@ -221,6 +228,11 @@ impl Node {
             Node::Filter(base, predicate) => {
                 base.visit_refs(f);
                 predicate.visit_refs(f);
+            }
+            Node::Instance { predicate, .. } => {
+                if let Some(p) = predicate {
+                    p.visit_refs(f);
+                }
             }
             Node::Num(_) | Node::Str(_) | Node::Current | Node::ChoiceColumn(_) | Node::Relative(_) | Node::Parent => {}
         }

@@ -73,8 +73,67 @@ pub trait Env {
     fn draw(&self) -> u64 {
         mix(self.clock().seed)
     }
+    /// The table of the data file published with the form as instance `name`.
+    fn dataset(&self, _name: &str) -> Option<&crate::form::Dataset> {
+        None
+    }
     /// Itself as a trait object (for the default [`Env::each_node`]).
     fn as_dyn(&self) -> &dyn Env;
+}
+
+/// One row of a data file in focus (inside `instance('x')/root/item[…]`): bare names are
+/// its columns, `position()` its place; everything else as the environment around it.
+struct Row<'e> {
+    inner: &'e dyn Env,
+    data: &'e crate::form::Dataset,
+    row: usize,
+}
+
+impl Env for Row<'_> {
+    fn field(&self, name: &str) -> Value {
+        self.inner.field(name)
+    }
+    fn current(&self) -> Value {
+        self.inner.current()
+    }
+    fn choice_column(&self, name: &str) -> Value {
+        Value::Str(self.data.value(self.row, name).to_string())
+    }
+    fn clock(&self) -> Clock {
+        self.inner.clock()
+    }
+    fn nodes(&self, name: &str) -> Option<Vec<Value>> {
+        self.inner.nodes(name)
+    }
+    fn position(&self) -> usize {
+        self.row + 1
+    }
+    fn draw(&self) -> u64 {
+        self.inner.draw()
+    }
+    fn dataset(&self, name: &str) -> Option<&crate::form::Dataset> {
+        self.inner.dataset(name)
+    }
+    fn as_dyn(&self) -> &dyn Env {
+        self
+    }
+}
+
+/// `instance('name')/root/item[predicate]/column`.
+fn instance(name: &str, predicate: Option<&Node>, column: Option<&str>, env: &dyn Env) -> Value {
+    let Some(data) = env.dataset(name) else { return Value::Nodes(Vec::new()) };
+    let col = column.and_then(|c| data.column(c)).or(column.is_none().then_some(0));
+    let mut out = Vec::new();
+    for (i, row) in data.rows.iter().enumerate() {
+        let kept = predicate.is_none_or(|p| match eval(p, &Row { inner: env, data, row: i }) {
+            Value::Num(n) => (n - (i + 1) as f64).abs() < f64::EPSILON,
+            other => other.to_bool(),
+        });
+        if kept {
+            out.push(Value::Str(col.and_then(|c| row.get(c)).cloned().unwrap_or_default()));
+        }
+    }
+    Value::Nodes(out)
 }
 
 /// SplitMix64's finaliser: a well-spread 64-bit value from any input.
@@ -135,6 +194,7 @@ pub fn eval(node: &Node, env: &dyn Env) -> Value {
         Node::Neg(inner) => Value::Num(-eval(inner, env).to_num()),
         Node::Binary(op, a, b) => binary(*op, a, b, env),
         Node::Call(func, args) => call(func, args, env),
+        Node::Instance { name, predicate, column } => instance(name, predicate.as_deref(), column.as_deref(), env),
     }
 }
 
@@ -280,6 +340,15 @@ fn call(func: &Func, args: &[Node], env: &dyn Env) -> Value {
             })
         }
         Func::Atan2 => Value::Num(arg(0).to_num().atan2(arg(1).to_num())),
+        Func::Pulldata => {
+            let (name, column, key_column, key) = (arg(0).to_text(), arg(1).to_text(), arg(2).to_text(), arg(3).to_text());
+            let found = env.dataset(&name).and_then(|data| {
+                let k = data.column(&key_column)?;
+                let row = data.rows.iter().position(|r| r.get(k).is_some_and(|v| *v == key))?;
+                Some(data.value(row, &column).to_string())
+            });
+            Value::Str(found.unwrap_or_default())
+        }
         // jr:choice-name(value, '${field}'): the field is named inside the string, as
         // pyxform writes it (a path's last step also works).
         Func::ChoiceName => {

@@ -16,11 +16,13 @@ pub(crate) struct Parser<'a> {
     allow_choice_columns: bool,
     /// Inside `[…]`: bare names are questions of the filtered instance.
     in_predicate: usize,
+    /// Inside `instance('x')/root/item[…]`: bare names are the row's columns.
+    in_instance: usize,
 }
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(toks: &'a [Token], end_pos: usize, allow_choice_columns: bool) -> Self {
-        Self { toks, at: 0, end_pos, depth: 0, allow_choice_columns, in_predicate: 0 }
+        Self { toks, at: 0, end_pos, depth: 0, allow_choice_columns, in_predicate: 0, in_instance: 0 }
     }
 
     pub(crate) fn parse_all(mut self) -> Result<Node, ExprError> {
@@ -116,6 +118,8 @@ impl<'a> Parser<'a> {
                 if matches!(self.peek().map(|t| &t.kind), Some(Tok::LParen)) {
                     self.bump();
                     self.call(&name, t.pos)
+                } else if self.in_instance > 0 {
+                    Ok(Node::ChoiceColumn(name))
                 } else if self.in_predicate > 0 {
                     Ok(Node::Relative(name))
                 } else if self.allow_choice_columns {
@@ -163,7 +167,47 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `instance('name')/root/item[…]/column`, after `instance(`.
+    fn instance(&mut self, pos: usize) -> Result<Node, ExprError> {
+        let name = match self.bump().map(|t| t.kind) {
+            Some(Tok::Str(s)) if crate::form::is_valid_name(&s) => s,
+            _ => return Err(ExprError::new(pos, ExprErrorKind::Unsupported("instance() lleva el nombre de un archivo adjunto entre comillas".into()))),
+        };
+        self.expect(Tok::RParen, "«)»")?;
+        for step in ["root", "item"] {
+            let ok = matches!(self.bump().map(|t| t.kind), Some(Tok::Slash)) && matches!(self.bump().map(|t| t.kind), Some(Tok::Name(n)) if n == step);
+            if !ok {
+                return Err(ExprError::new(pos, ExprErrorKind::Unsupported(format!("instance('{name}') se usa como instance('{name}')/root/item[…]/columna"))));
+            }
+        }
+        let mut predicate: Option<Box<Node>> = None;
+        while matches!(self.peek().map(|t| &t.kind), Some(Tok::LBracket)) {
+            self.bump();
+            self.in_instance += 1;
+            let p = self.expr();
+            self.in_instance -= 1;
+            let p = p?;
+            self.expect(Tok::RBracket, "«]»")?;
+            predicate = Some(Box::new(match predicate {
+                None => p,
+                Some(before) => Node::Binary(super::ast::BinOp::And, before, Box::new(p)),
+            }));
+        }
+        let mut column = None;
+        if matches!(self.peek().map(|t| &t.kind), Some(Tok::Slash)) {
+            self.bump();
+            match self.bump().map(|t| t.kind) {
+                Some(Tok::Name(c)) if crate::form::is_valid_name(&c) => column = Some(c),
+                _ => return Err(ExprError::new(pos, ExprErrorKind::Unsupported("tras instance(…)/root/item va el nombre de una columna".into()))),
+            }
+        }
+        Ok(Node::Instance { name, predicate, column })
+    }
+
     fn call(&mut self, name: &str, pos: usize) -> Result<Node, ExprError> {
+        if name == "instance" {
+            return self.instance(pos);
+        }
         let Some((func, canonical, min, max)) = Func::lookup(name) else {
             if let Some(why) = super::ast::unsupported_function(name) {
                 return Err(ExprError::new(pos, ExprErrorKind::Unsupported(format!("{name}(): {why}"))));

@@ -127,6 +127,10 @@ pub enum ImportErrorKind {
     BadDefault { value: String, problem: crate::answers::TypeProblem },
     #[error("parámetro «{0}» desconocido para este tipo")]
     UnknownParameter(String),
+    #[error("falta el archivo adjunto «{0}»: súbalo junto con el formulario")]
+    MissingAttachment(String),
+    #[error("{0}")]
+    Attachment(crate::form::AttachmentError),
     #[error("«{column}» solo aplica a preguntas {applies_to}")]
     ColumnNotApplicable { column: &'static str, applies_to: &'static str },
     #[error("la lista «{list}» no sirve para la calificación {scoring}: le faltan las opciones {missing}")]

@@ -15,6 +15,9 @@ pub(crate) enum RowType {
     EndGroup,
     BeginRepeat,
     EndRepeat,
+    /// `csv-external` / `xml-external` (with the instance in the `name` column): the data
+    /// file `name.csv` / `name.xml` declared for `instance('name')` lookups; no question.
+    External,
 }
 
 /// The types without a list or parameters, by their XLSForm name.
@@ -82,6 +85,18 @@ pub(crate) fn parse_type(raw: &str) -> Result<RowType, ImportErrorKind> {
     let list_name = words.get(words.len() - rest.len()).map(|s| s.to_string());
     if matches!(head, "select_one" | "select_multiple" | "select1" | "rank") {
         return select(head, rest, list_name, raw);
+    }
+    if let ("select_one_from_file" | "select_multiple_from_file", [_]) = (head, rest) {
+        // The file name keeps its case; it must be a CSV or XML data file.
+        let file = list_name.unwrap_or_default();
+        if !matches!(crate::form::AttachmentKind::of(&file), Some(crate::form::AttachmentKind::Csv | crate::form::AttachmentKind::Xml)) {
+            return Err(ImportErrorKind::BadValue { value: file, expected: "un archivo .csv o .xml adjunto al formulario" });
+        }
+        let multiple = head == "select_multiple_from_file";
+        return Ok(RowType::Field(if multiple { FieldKind::SelectMultiple { list: file } } else { FieldKind::SelectOne { list: file } }));
+    }
+    if let ("csv-external" | "xml-external", []) = (head, rest) {
+        return Ok(RowType::External);
     }
     if !rest.is_empty() {
         return Err(unsupported(head, raw));
@@ -170,10 +185,6 @@ fn select(
 fn unsupported(head: &str, raw: &str) -> ImportErrorKind {
     let reason = match head {
         "background-audio" | "background_audio" => "la app no graba audio de fondo; use una pregunta audio",
-        "select_one_from_file" | "select_multiple_from_file" => {
-            "las listas de archivos adjuntos aún no se admiten; copie las opciones a la hoja choices"
-        }
-        "xml-external" | "csv-external" => "los datos externos adjuntos aún no se admiten",
         "start-geotrace" | "start_geotrace" => "la app no sigue la ruta del dispositivo; use una pregunta geotrace",
         _ => return ImportErrorKind::UnknownType(raw.trim().to_string()),
     };
@@ -207,6 +218,9 @@ mod tests {
             ("select_one ${miembro}", RowType::Field(FieldKind::SelectOne { list: "${miembro}".into() })),
             ("start-geopoint", RowType::Field(FieldKind::Meta(MetaKind::StartGeopoint))),
             ("subscriberid", RowType::Field(FieldKind::Meta(MetaKind::SubscriberId))),
+            ("select_one_from_file Municipios.csv", RowType::Field(FieldKind::SelectOne { list: "Municipios.csv".into() })),
+            ("select_multiple_from_file of.xml", RowType::Field(FieldKind::SelectMultiple { list: "of.xml".into() })),
+            ("csv-external", RowType::External),
         ];
         for (_, kind) in SIMPLE.iter() {
             assert_eq!(parse_type(&type_name(kind)).expect("round trip"), RowType::Field(kind.clone()));
@@ -218,7 +232,7 @@ mod tests {
 
     #[test]
     fn refuses_unsupported_types_by_name() {
-        for raw in ["background-audio", "select_one_from_file lista.csv", "rank lista x", "select_one l otro"] {
+        for raw in ["background-audio", "select_one_from_file lista.txt", "rank lista x", "select_one l otro"] {
             let err = parse_type(raw).expect_err(raw);
             assert!(matches!(err, ImportErrorKind::UnsupportedType(..) | ImportErrorKind::UnknownType(_)), "{raw}");
         }

@@ -1,6 +1,7 @@
 //! Forms: the XLSForm spreadsheet format, imported into a [`Form`] once, then used to
 //! drive the app's screens and to validate submissions on the device and on the server.
 
+mod attachments;
 mod catalog;
 mod error;
 mod field_type;
@@ -10,9 +11,10 @@ mod render;
 mod sheet;
 mod xlsx_guard;
 
+pub use attachments::{Attachment, AttachmentError, AttachmentKind, Dataset, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, instance_name, is_valid_file_name};
 pub use catalog::{PublishError, Published, fingerprint, publish_rule};
 pub use error::{ImportError, ImportErrorKind, ImportErrors, Location};
-pub use import::{Imported, import_xlsx, import_xlsx_named};
+pub use import::{Imported, import_with_files, import_xlsx, import_xlsx_named};
 pub use model::{
     Choice, ChoiceList, Evidence, Field, FieldKind, Flag, Form, Group, Item, ItemScoring,
     MetaKind, Scoring, Text,

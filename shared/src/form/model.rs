@@ -52,8 +52,15 @@ pub struct Form {
     pub languages: Vec<String>,
     /// The questions, groups and repeats, in order.
     pub items: Vec<Item>,
-    /// The choice lists by `list_name`.
+    /// The choice lists by `list_name` (a `select_one_from_file` list by its file name).
     pub lists: BTreeMap<String, ChoiceList>,
+    /// The files published with the form: (name, SHA-256 hex), in name order.
+    pub files: Vec<(String, String)>,
+    /// The tables of its data files by instance name (`municipios.csv` → `municipios`),
+    /// for `instance('municipios')/root/item[…]` and `pulldata('municipios', …)`.
+    pub datasets: BTreeMap<String, std::sync::Arc<super::attachments::Dataset>>,
+    /// Data instances declared by `csv-external` / `xml-external` rows: (name, row).
+    pub externals: Vec<(String, u32)>,
 }
 
 /// One row-group of the survey sheet.
@@ -280,11 +287,13 @@ impl Field {
     }
 }
 
-/// A list of the choices sheet.
+/// A list of the choices sheet, or of a data file (`select_one_from_file`).
 #[derive(Debug, Clone, Default)]
 pub struct ChoiceList {
     pub name: String,
     pub choices: Vec<Choice>,
+    /// Built from the data file of this name (its SHA-256 is in [`Form::files`]).
+    pub from_file: bool,
 }
 
 impl ChoiceList {

@@ -18,8 +18,15 @@ pub fn render_text(form: &Form) -> String {
     }
     out.push('\n');
     items(&mut out, 0, &form.items);
+    if !form.files.is_empty() {
+        out.push_str("\nfiles:\n");
+        for (name, sha) in &form.files {
+            let _ = writeln!(out, "  {name} sha256={sha}");
+        }
+    }
     out.push_str("\nchoices:\n");
-    for list in form.lists.values() {
+    // A list read from a data file is that file's content: its hash stands for it.
+    for list in form.lists.values().filter(|l| !l.from_file) {
         let _ = writeln!(out, "  {}:", list.name);
         for c in &list.choices {
             let label = c.label.iter().map(|(l, t)| lang_text(l, t)).collect::<Vec<_>>().join(" | ");

@@ -112,6 +112,26 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// `POST /api/v1/forms` as `multipart/form-data`: the workbook and the files published
+/// with it (CSV and XML data for `select_one_from_file`, `instance()` and `pulldata()`;
+/// media). Without files the workbook may also be sent alone as the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FormUpload {
+    /// The XLSForm workbook (.xlsx).
+    #[schema(value_type = String, format = Binary)]
+    pub formulario: Vec<u8>,
+    /// Each file, with its file name.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub archivo: Vec<Vec<u8>>,
+}
+
+/// A file published with a form, sent to devices with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FormFile {
+    pub name: String,
+    pub base64: String,
+}
+
 /// `POST /api/v1/forms` answer: the version published (or already there, unchanged).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublishResponse {

@@ -34,7 +34,15 @@ pub struct Change {
 pub enum ChangeBody {
     /// A published form version, as its XLSForm workbook (base64), parsed on the device
     /// with the same engine as on the server.
-    Form { form_id: String, version: String, title: String, xlsx_base64: String },
+    Form {
+        form_id: String,
+        version: String,
+        title: String,
+        xlsx_base64: String,
+        /// The files published with it (omitted when none: older devices read the rest).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<super::FormFile>,
+    },
     /// A centro the device works at.
     Centro(CentroInfo),
     /// The centro is no longer in the device's scope.

@@ -79,6 +79,8 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                     input type="hidden" name="csrf" value=(csrf);
                     label for="xlsform" { "Subir un XLSForm (.xlsx) para revisarlo antes de publicar" }
                     input #xlsform type="file" name="archivo" accept=".xlsx" required;
+                    label for="adjuntos" { "Archivos que el formulario usa (CSV o XML de listas y búsquedas, imágenes), si los hay" }
+                    input #adjuntos type="file" name="adjuntos" accept=".csv,.xml,.png,.jpg,.jpeg,.mp3,.m4a" multiple;
                     p { button #revisar-formulario type="submit" { "Revisar" } }
                 }
             }
@@ -210,9 +212,9 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
         staff(&session.device)?;
         let upload = super::page::multipart_file(multipart).await?;
         session.check_csrf(&upload.csrf)?;
-        let (file, file_name) = (upload.bytes, upload.name);
-        let (bytes, name) = (file.clone(), file_name.clone());
-        let imported = tokio::task::spawn_blocking(move || shared::form::import_xlsx_named(&bytes, Some(&name).filter(|n| !n.is_empty()).map(String::as_str)))
+        let (file, file_name, attachments) = (upload.bytes, upload.name, upload.attachments);
+        let (bytes, name, files) = (file.clone(), file_name.clone(), attachments.clone());
+        let imported = tokio::task::spawn_blocking(move || shared::form::import_with_files(&bytes, Some(&name).filter(|n| !n.is_empty()).map(String::as_str), &files))
             .await
             .map_err(anyhow::Error::from)?;
         let extra = match imported {
@@ -230,13 +232,16 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
                         let Some(first) = staged.keys().next().cloned() else { break };
                         staged.remove(&first);
                     }
-                    staged.insert(sha.clone(), (file_name, file));
+                    staged.insert(sha.clone(), (file_name, file, attachments));
                 }
                 let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
                 html! {
                     div.card #vista-previa {
                         p.notice { "El formulario no tiene errores." }
                         p { strong { (title) } " · " (form.id) " versión " (form.version) " · " (form.question_count()) " preguntas" }
+                        @if !form.files.is_empty() {
+                            p #adjuntos-revisados { "Archivos: " (form.files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")) }
+                        }
                         @for w in &imported.warnings { p.muted { "Aviso: " (w) } }
                         pre.preview { (shared::form::render_text(&form)) }
                         form method="post" action="/consola/admin/formularios/publicar" {
@@ -270,13 +275,13 @@ pub async fn publish(State(state): State<AppState>, session: Session, Form(f): F
     let result = async {
         staff(&session.device)?;
         session.check_csrf(&f.csrf)?;
-        let (file_name, bytes) = state
+        let (file_name, bytes, files) = state
             .staged_forms
             .lock()
             .map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?
             .remove(&f.sha)
             .ok_or_else(|| AppError::NotFound("La revisión caducó; suba el archivo de nuevo.".into()))?;
-        let outcome = crate::publish::publish_xlsx(&state, bytes, Some(file_name).filter(|n| !n.is_empty())).await?;
+        let outcome = crate::publish::publish_xlsx(&state, bytes, Some(file_name).filter(|n| !n.is_empty()), files).await?;
         state.db.audit(session.device.user_id, "publish_form", format!("{} {}", outcome.form_id, outcome.version)).await?;
         Ok::<_, AppError>(match outcome.published {
             shared::form::Published::New => format!("Publicado: {} versión {}.", outcome.form_id, outcome.version),

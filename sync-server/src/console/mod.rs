@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/campo", get(fieldwork::page))
         .route("/consola/revision", get(review::page))
         .route("/consola/admin", get(admin::page))
-        .route("/consola/admin/formularios", post(admin::review_form).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/consola/admin/formularios", post(admin::review_form).layer(DefaultBodyLimit::max(crate::MAX_FORM_UPLOAD_BODY)))
         .route("/consola/admin/formularios/publicar", post(admin::publish))
         .route("/consola/admin/centros", post(admin::import_centros).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/consola/admin/usuarios", post(admin::create_user))

@@ -211,6 +211,8 @@ pub struct UploadedFile {
     pub name: String,
     pub bytes: Vec<u8>,
     pub fields: std::collections::BTreeMap<String, String>,
+    /// Files of the `adjuntos` input (the files an XLSForm uses), with their names.
+    pub attachments: Vec<shared::form::Attachment>,
 }
 
 impl UploadedFile {
@@ -226,12 +228,24 @@ impl UploadedFile {
 pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<UploadedFile, AppError> {
     let cut = || AppError::BadRequest("bad_body", "El envío llegó incompleto o excede el tamaño permitido; intente de nuevo con un archivo más pequeño.".into());
     let (mut csrf, mut name, mut bytes, mut fields) = (String::new(), String::new(), Vec::new(), std::collections::BTreeMap::new());
+    let mut attachments = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|_| cut())? {
         match field.name().map(str::to_string) {
             Some(n) if n == "csrf" => csrf = field.text().await.map_err(|_| cut())?,
             Some(n) if n == "archivo" => {
                 name = field.file_name().unwrap_or_default().to_string();
                 bytes = field.bytes().await.map_err(|_| cut())?.to_vec();
+            }
+            Some(n) if n == "adjuntos" => {
+                if attachments.len() >= shared::form::MAX_ATTACHMENTS {
+                    return Err(AppError::BadRequest("bad_body", format!("Adjunte como máximo {} archivos.", shared::form::MAX_ATTACHMENTS)));
+                }
+                let file = field.file_name().unwrap_or_default().to_string();
+                let data = field.bytes().await.map_err(|_| cut())?.to_vec();
+                // An empty file input still sends one part without a name.
+                if !file.is_empty() {
+                    attachments.push(shared::form::Attachment { name: file, bytes: data });
+                }
             }
             Some(n) if fields.len() < MAX_FORM_FIELDS => {
                 let value = field.text().await.map_err(|_| cut())?;
@@ -246,5 +260,5 @@ pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<U
     if bytes.is_empty() {
         return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
     }
-    Ok(UploadedFile { csrf, name, bytes, fields })
+    Ok(UploadedFile { csrf, name, bytes, fields, attachments })
 }

@@ -4,7 +4,7 @@
 use base64::Engine;
 use rusqlite::{OptionalExtension, params};
 use shared::form::Published;
-use shared::protocol::ChangeBody;
+use shared::protocol::{ChangeBody, FormFile};
 
 use super::program::emit;
 use super::{Db, DbError, now_text};
@@ -17,6 +17,8 @@ pub struct PublishedForm {
     pub title: String,
     pub fingerprint: String,
     pub xlsx: Vec<u8>,
+    /// The files published with it, in name order.
+    pub files: Vec<shared::form::Attachment>,
 }
 
 impl Db {
@@ -36,11 +38,19 @@ impl Db {
                 "INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![f.form_id, f.version, f.title, f.fingerprint, f.xlsx, now_text()],
             )?;
+            for file in &f.files {
+                tx.execute(
+                    "INSERT INTO form_files (form_id, version, name, bytes) VALUES (?1, ?2, ?3, ?4)",
+                    params![f.form_id, f.version, file.name, file.bytes],
+                )?;
+            }
+            let engine = base64::engine::general_purpose::STANDARD;
             let body = ChangeBody::Form {
                 form_id: f.form_id.clone(),
                 version: f.version.clone(),
                 title: f.title.clone(),
-                xlsx_base64: base64::engine::general_purpose::STANDARD.encode(&f.xlsx),
+                xlsx_base64: engine.encode(&f.xlsx),
+                files: f.files.iter().map(|a| FormFile { name: a.name.clone(), base64: engine.encode(&a.bytes) }).collect(),
             };
             emit(&tx, "form", &format!("{}/{}", f.form_id, f.version), None, Some(&body))?;
             tx.commit()?;
@@ -49,13 +59,24 @@ impl Db {
         .await
     }
 
-    /// Every published form version, by id and version.
+    /// The files published with a form version, in name order.
+    pub async fn form_files(&self, form_id: String, version: String) -> Result<Vec<shared::form::Attachment>, DbError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT name, bytes FROM form_files WHERE form_id = ?1 AND version = ?2 ORDER BY name")?;
+            let rows = stmt.query_map(params![form_id, version], |r| Ok(shared::form::Attachment { name: r.get(0)?, bytes: r.get(1)? }))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// Every published form version, by id and version (without its files: see
+    /// [`Db::form_files`]).
     pub async fn forms(&self) -> Result<Vec<PublishedForm>, DbError> {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT form_id, version, title, fingerprint, xlsx FROM forms ORDER BY form_id, version")?;
             let rows = stmt
                 .query_map([], |r| {
-                    Ok(PublishedForm { form_id: r.get(0)?, version: r.get(1)?, title: r.get(2)?, fingerprint: r.get(3)?, xlsx: r.get(4)? })
+                    Ok(PublishedForm { form_id: r.get(0)?, version: r.get(1)?, title: r.get(2)?, fingerprint: r.get(3)?, xlsx: r.get(4)?, files: Vec::new() })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)

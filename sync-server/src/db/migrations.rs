@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_period_states.sql"),
     include_str!("../../migrations/sqlite/0010_enlace.sql"),
     include_str!("../../migrations/sqlite/0011_incorporation_staff.sql"),
+    include_str!("../../migrations/sqlite/0012_form_files.sql"),
 ];
 
 /// The schema version a fully migrated database has.

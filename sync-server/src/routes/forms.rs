@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use shared::protocol::{FormList, FormSummary, PublishResponse};
+use axum::extract::{FromRequest, Multipart};
+use shared::form::{Attachment, MAX_ATTACHMENTS};
+use shared::protocol::{FormList, FormSummary, FormUpload, PublishResponse};
 
 use crate::auth::AuthDevice;
 use crate::error::AppError;
@@ -49,24 +51,62 @@ pub struct UploadQuery {
     description = "Roles: admin, staff. Un libro que no es un XLSForm válido: 422 `invalid_form` con cada problema en `details`.",
     security(("deviceToken" = [])),
     params(UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Los bytes del libro XLSX (el tipo de contenido no se toma en cuenta)"),
+    request_body(
+        description = "El libro XLSX solo (cualquier tipo de contenido salvo multipart), o `multipart/form-data` con el libro en `formulario` y cada archivo que el formulario usa en una parte `archivo` con su nombre (CSV o XML de listas y búsquedas, imágenes y audio; hasta 30 archivos, 5 MB cada uno, 20 MB juntos).",
+        content((Vec<u8> = "application/octet-stream"), (FormUpload = "multipart/form-data"))
+    ),
     responses((status = 200, body = PublishResponse))
 )]
 pub async fn upload(
     State(state): State<AppState>,
     AuthDevice(device): AuthDevice,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<UploadQuery>,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Json<PublishResponse>, AppError> {
     crate::access::require(&device, crate::access::Resource::Program)?;
     if q.file_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
         return Err(AppError::BadRequest("bad_query", "Parámetros inválidos: «file_name» admite hasta 200 caracteres.".into()));
     }
-    let outcome = crate::publish::publish_xlsx(&state, body.to_vec(), q.file_name).await?;
+    let (xlsx, files) = read_upload(request).await?;
+    let outcome = crate::publish::publish_xlsx(&state, xlsx, q.file_name, files).await?;
     tracing::info!(user = %device.user.username, form = %outcome.form_id, version = %outcome.version, "form published");
     let status = match outcome.published {
         shared::form::Published::New => "new",
         shared::form::Published::Unchanged => "unchanged",
     };
     Ok(Json(PublishResponse { form_id: outcome.form_id, version: outcome.version, status: status.into(), warnings: outcome.warnings }))
+}
+
+/// The workbook and the files of an upload: `multipart/form-data` (`formulario`, then
+/// `archivo` parts with file names), or the workbook alone as the body.
+async fn read_upload(request: axum::extract::Request) -> Result<(Vec<u8>, Vec<Attachment>), AppError> {
+    let cut = || AppError::BadRequest("bad_body", "El envío llegó incompleto o excede el tamaño permitido.".into());
+    let is_multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        let body = axum::body::Bytes::from_request(request, &()).await.map_err(|_| cut())?;
+        return Ok((body.to_vec(), Vec::new()));
+    }
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| cut())?;
+    let (mut xlsx, mut files) = (None, Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| cut())? {
+        match field.name() {
+            Some("formulario") => xlsx = Some(field.bytes().await.map_err(|_| cut())?.to_vec()),
+            Some("archivo") => {
+                if files.len() >= MAX_ATTACHMENTS {
+                    return Err(AppError::Unprocessable("too_many_files", format!("Adjunte como máximo {MAX_ATTACHMENTS} archivos.")));
+                }
+                let Some(name) = field.file_name().map(str::to_string).filter(|n| !n.is_empty()) else {
+                    return Err(AppError::Unprocessable("bad_file", "Cada parte «archivo» lleva el nombre del archivo.".into()));
+                };
+                files.push(Attachment { name, bytes: field.bytes().await.map_err(|_| cut())?.to_vec() });
+            }
+            _ => return Err(AppError::BadRequest("bad_body", "Partes admitidas: «formulario» y «archivo».".into())),
+        }
+    }
+    let xlsx = xlsx.ok_or_else(|| AppError::BadRequest("bad_body", "Falta la parte «formulario» con el libro XLSX.".into()))?;
+    Ok((xlsx, files))
 }

@@ -34,7 +34,7 @@ pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router
         .routes(routes!(health::get))
         .routes(routes!(health::openapi))
-        .routes(with_limit(routes!(forms::list, forms::upload), crate::MAX_FORM_BODY))
+        .routes(with_limit(routes!(forms::list, forms::upload), crate::MAX_FORM_UPLOAD_BODY))
         .routes(routes!(auth::enrol))
         .routes(routes!(auth::me))
         .routes(routes!(sync::push))

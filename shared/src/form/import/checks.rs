@@ -164,7 +164,7 @@ fn check_lists(form: &Form, f: &Field, scopes: &BTreeMap<String, Vec<String>>, p
     }
 }
 
-fn collect_choice_columns(node: &Node, f: &mut impl FnMut(&str)) {
+pub(crate) fn collect_choice_columns(node: &Node, f: &mut impl FnMut(&str)) {
     match node {
         Node::ChoiceColumn(c) => f(c),
         Node::Neg(inner) => collect_choice_columns(inner, f),
@@ -177,7 +177,8 @@ fn collect_choice_columns(node: &Node, f: &mut impl FnMut(&str)) {
             collect_choice_columns(base, f);
             collect_choice_columns(predicate, f);
         }
-        Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current | Node::Relative(_) | Node::Parent => {}
+        // Bare names in an instance's predicate are the data file's columns.
+        Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current | Node::Relative(_) | Node::Parent | Node::Instance { .. } => {}
     }
 }
 
@@ -191,6 +192,11 @@ fn collect_relative(node: &Node, f: &mut impl FnMut(&str)) {
             collect_relative(b, f);
         }
         Node::Call(_, args) => args.iter().for_each(|a| collect_relative(a, f)),
+        Node::Instance { predicate, .. } => {
+            if let Some(p) = predicate {
+                collect_relative(p, f);
+            }
+        }
         Node::Num(_) | Node::Str(_) | Node::Ref(_) | Node::Current | Node::ChoiceColumn(_) | Node::Parent => {}
     }
 }

@@ -63,6 +63,7 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> BTreeMap<String, C
         let list = lists.entry(list_name.to_string()).or_insert_with(|| ChoiceList {
             name: list_name.to_string(),
             choices: Vec::new(),
+            from_file: false,
         });
         if let Some(first) = list.get(name) {
             let first_row = first.row;
@@ -75,4 +76,39 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> BTreeMap<String, C
         list.choices.push(Choice { name: name.to_string(), label, row: row.number, extra });
     }
     lists
+}
+
+/// The list a `select_one_from_file` question reads: one choice per row of the file, its
+/// name from column `value` (or `name`), its label from `label` (or `label::lang`
+/// columns); the other columns are there for `choice_filter`. Rows without a name are
+/// skipped; a name seen before keeps its first row.
+pub(crate) fn from_dataset(file: &str, data: &crate::form::Dataset, value: &str, label: &str) -> Result<ChoiceList, String> {
+    let name_col = data.column(value).ok_or_else(|| format!("el archivo «{file}» no tiene la columna «{value}»"))?;
+    let label_cols: Vec<(String, usize)> = data
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let lang = if c == label { Some("") } else { c.strip_prefix(label).and_then(|rest| rest.strip_prefix("::")) };
+            lang.map(|l| (l.to_string(), i))
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut choices = Vec::with_capacity(data.rows.len());
+    for (i, row) in data.rows.iter().enumerate() {
+        let name = row[name_col].trim();
+        if name.is_empty() || !seen.insert(name.to_string()) {
+            continue;
+        }
+        let mut text = crate::form::Text::default();
+        for (lang, col) in &label_cols {
+            text.insert(lang, row[*col].clone());
+        }
+        if text.is_empty() {
+            text.insert("", name.to_string());
+        }
+        let extra = data.columns.iter().zip(row).filter(|(c, _)| *c != value && !label_cols.iter().any(|(_, i)| data.columns[*i] == **c)).map(|(c, v)| (c.clone(), v.clone())).collect();
+        choices.push(Choice { name: name.to_string(), label: text, row: i as u32 + 2, extra });
+    }
+    Ok(ChoiceList { name: file.to_string(), choices, from_file: true })
 }

@@ -4,9 +4,11 @@
 mod cells;
 mod checks;
 mod choices;
+mod files;
 mod settings;
 mod survey;
 
+use super::attachments::{self, Attachment};
 use super::error::{ImportError, ImportErrorKind, ImportErrors, Location};
 use super::model::Form;
 use super::sheet::{Table, read_workbook};
@@ -49,9 +51,29 @@ pub fn import_xlsx(bytes: &[u8]) -> Result<Imported, ImportErrors> {
 /// take it. A form without a version gets one from its content (`h` and the first 12 hex
 /// digits of its fingerprint), so importing the same workbook again gives the same version.
 pub fn import_xlsx_named(bytes: &[u8], file_name: Option<&str>) -> Result<Imported, ImportErrors> {
+    import_with_files(bytes, file_name, &[])
+}
+
+/// [`import_xlsx_named`] with the files published with the form: data files (CSV, XML)
+/// that `select_one_from_file`, `instance('…')` and `pulldata()` read, and media. A file
+/// the form names and that is missing, and a file that cannot be read, are errors; a file
+/// the form does not name is a warning.
+pub fn import_with_files(bytes: &[u8], file_name: Option<&str>, files: &[Attachment]) -> Result<Imported, ImportErrors> {
     let (tables, sheet_errors) = read_workbook(bytes)?;
     let mut problems = Problems { errors: sheet_errors, warnings: Vec::new() };
-    let form = build(&tables, file_name, &mut problems);
+    let checked = match attachments::check(files) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in errors {
+                problems.push(Location::sheet("archivos adjuntos"), ImportErrorKind::Attachment(e));
+            }
+            attachments::Checked::default()
+        }
+    };
+    let mut form = build(&tables, file_name, &mut problems);
+    if let Some(form) = form.as_mut() {
+        files::attach(form, files, checked, &mut problems);
+    }
     let mut errors = problems.errors;
     match form {
         Some(form) if errors.is_empty() => Ok(Imported { form, warnings: problems.warnings }),
@@ -92,7 +114,7 @@ fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> 
     };
     let settings = settings::read(find(tables, "settings"), file_name, problems);
     let lists = find(tables, "choices").map(|t| choices::read(t, problems));
-    let (items, languages, or_other) = survey::read(survey, problems)?;
+    let survey::Survey { items, languages, or_other, externals } = survey::read(survey, problems)?;
     let (id, version, title, default_language) = settings?;
     let version = version.unwrap_or_default();
     let mut lists = lists;
@@ -109,16 +131,15 @@ fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> 
         languages,
         items,
         lists: lists.unwrap_or_default(),
+        files: Vec::new(),
+        datasets: Default::default(),
+        externals,
     };
-    if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some() && f.choices_from_repeat().is_none()) {
+    let from_file = |f: &&crate::form::Field| f.list_name().is_some_and(|l| crate::form::AttachmentKind::of(l).is_some());
+    if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some() && f.choices_from_repeat().is_none() && !from_file(f)) {
         problems.push(Location::file(), ImportErrorKind::MissingSheet("choices"));
         return None;
     }
-    checks::run(&form, problems);
     form.languages.sort();
-    if form.version.is_empty() {
-        form.version = format!("h{}", &crate::form::fingerprint(&form)[..12]);
-        problems.warn(Location::file(), format!("sin version en settings: se usa «{}», la huella del contenido", form.version));
-    }
     Some(form)
 }

@@ -109,8 +109,21 @@ fn with_aliases(table: &Table, problems: &mut Problems) -> Table {
 
 /// Reads the sheet into items and the languages its columns use.
 /// What the survey sheet gives: its items, the languages of its columns, and the lists
-/// that a select `or_other` extends with the choice `other`.
-pub(crate) type Survey = (Vec<Item>, Vec<String>, BTreeSet<String>);
+/// that a select `or_other` extends with the choice `other`, and the data files declared
+/// by `csv-external` / `xml-external` rows (instance name, row).
+pub(crate) struct Survey {
+    pub items: Vec<Item>,
+    pub languages: Vec<String>,
+    pub or_other: BTreeSet<String>,
+    pub externals: Vec<(String, u32)>,
+}
+
+/// What rows add besides items.
+#[derive(Default)]
+struct Extras {
+    or_other: BTreeSet<String>,
+    externals: Vec<(String, u32)>,
+}
 
 pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<Survey> {
     let table = &with_aliases(table, problems);
@@ -132,9 +145,9 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<Survey> {
     let languages = check_headers(table, problems);
     let mut stack = vec![Frame { is_repeat: false, group: root_group() }];
     let mut names: BTreeMap<String, u32> = BTreeMap::new();
-    let mut or_other = BTreeSet::new();
+    let mut extras = Extras::default();
     for row in &table.rows {
-        read_row(table, row, &mut stack, &mut names, &mut or_other, problems);
+        read_row(table, row, &mut stack, &mut names, &mut extras, problems);
     }
     while stack.len() > 1 {
         let frame = stack.pop()?;
@@ -146,7 +159,7 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> Option<Survey> {
         problems.push(Location::sheet(&table.name), ImportErrorKind::EmptySheet);
         return None;
     }
-    Some((root.children, languages, or_other))
+    Some(Survey { items: root.children, languages, or_other: extras.or_other, externals: extras.externals })
 }
 
 fn root_group() -> Group {
@@ -169,7 +182,7 @@ fn check_headers(table: &Table, problems: &mut Problems) -> Vec<String> {
     languages.into_iter().collect()
 }
 
-fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeMap<String, u32>, or_other: &mut BTreeSet<String>, problems: &mut Problems) {
+fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeMap<String, u32>, extras: &mut Extras, problems: &mut Problems) {
     let cells = Cells { sheet: &table.name, row };
     for header in row.cells.keys() {
         let base = header.split("::").next().unwrap_or_default();
@@ -193,6 +206,11 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
     };
     let wants_other = matches!(row_type, RowType::FieldOrOther(_));
     match row_type {
+        RowType::External => {
+            if let Some(instance) = checked_name(&cells, names, problems) {
+                extras.externals.push((instance, row.number));
+            }
+        }
         RowType::EndGroup | RowType::EndRepeat => {
             let closing_repeat = row_type == RowType::EndRepeat;
             let word = if closing_repeat { "end repeat" } else { "end group" };
@@ -235,7 +253,7 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
                 field.name = name;
                 let other = wants_other.then(|| specify_other(&field, names, &cells, problems)).flatten();
                 if other.is_some() {
-                    or_other.extend(field.list_name().map(str::to_string));
+                    extras.or_other.extend(field.list_name().map(str::to_string));
                 }
                 if let Some(parent) = stack.last_mut() {
                     parent.group.children.push(Item::Field(Box::new(field)));
@@ -345,6 +363,9 @@ fn check_parameters(cells: &Cells<'_>, kind: &mut FieldKind, params: &BTreeMap<S
         FieldKind::Range { .. } => &["start", "end", "step"],
         FieldKind::Image => &["max-pixels"],
         FieldKind::Audio => &["quality"],
+        FieldKind::SelectOne { list } | FieldKind::SelectMultiple { list } if crate::form::AttachmentKind::of(list).is_some() => {
+            &["randomize", "seed", "value", "label"]
+        }
         FieldKind::SelectOne { .. } | FieldKind::SelectMultiple { .. } | FieldKind::Rank { .. } => &["randomize", "seed"],
         FieldKind::GeoPoint => &["capture-accuracy", "warning-accuracy", "allow-mock-accuracy"],
         FieldKind::GeoTrace | FieldKind::GeoShape => &["allow-mock-accuracy", "incremental"],
