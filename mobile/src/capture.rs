@@ -83,6 +83,29 @@ impl FieldApp {
         Some(crate::layout::KeptFile { bytes: bytes.len(), preview })
     }
 
+    /// A file published with a form as a `data:` URL (images, audio, video shown beside
+    /// questions), `None` when the device does not hold it.
+    pub fn form_media(&self, form_id: &str, version: &str, name: &str) -> Option<String> {
+        use base64::Engine as _;
+        let bytes = lock(self.store()).form_file(form_id, version, name).ok()??;
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let mime = match ext.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            "svg" => "image/svg+xml",
+            "mp3" => "audio/mpeg",
+            "m4a" => "audio/mp4",
+            "ogg" => "audio/ogg",
+            "wav" => "audio/wav",
+            "mp4" => "video/mp4",
+            "webm" => "video/webm",
+            _ => "application/octet-stream",
+        };
+        Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)))
+    }
+
     /// Keeps the position the device gave when the draft was opened (the first one only).
     pub fn start_position(&self, draft: Uuid, geopoint: &str) -> Result<(), StoreError> {
         if shared::answers::parse_geopoint(geopoint).is_none() {

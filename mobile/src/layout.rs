@@ -196,6 +196,13 @@ pub struct QuestionView {
     pub max_pixels: Option<u32>,
     /// A file answer kept on the device (filled by the screen from the store).
     pub kept: Option<KeptFile>,
+    /// `guidance_hint`: for the interviewer.
+    pub guidance: String,
+    /// Media shown with the question, (kind, file name): the screen turns each file into a
+    /// `data:` URL from the form's files.
+    pub media: Vec<(String, String)>,
+    /// An image beside each choice that has one: (choice name, file name, later `data:` URL).
+    pub choice_images: Vec<(String, String)>,
 }
 
 /// A file answer as the screen shows it: its size and, for a photo or signature, a small
@@ -280,6 +287,15 @@ pub fn question(
         stopwatch: matches!(f.kind, FieldKind::Decimal | FieldKind::Integer)
             && (appearance.iter().any(|w| w == "stopwatch") || f.name.ends_with("_min")),
         kept: None,
+        guidance: f.guidance.get(lang).unwrap_or_default().to_string(),
+        media: f.media.iter().filter_map(|(kind, files)| Some((kind.clone(), files.get(lang)?.trim().to_string()))).filter(|(_, f)| !f.is_empty()).collect(),
+        choice_images: choices
+            .iter()
+            .filter_map(|(name, _)| {
+                let file = list?.get(name)?.media.get("image")?.get(lang)?.trim();
+                (!file.is_empty()).then(|| (name.clone(), file.to_string()))
+            })
+            .collect(),
         max_pixels: f.parameters.get("max-pixels").and_then(|p| p.trim().parse().ok()).filter(|p| *p > 0),
         appearance,
         widget,

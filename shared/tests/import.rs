@@ -486,3 +486,33 @@ fn a_file_that_is_not_a_workbook_is_refused_in_spanish_without_the_librarys_word
         assert!(!message.is_empty());
     }
 }
+
+#[test]
+fn every_problem_of_a_form_is_reported_at_once() {
+    // Broken settings, no choices sheet, a reference to nothing, a bad type and a bad
+    // expression: each is named, none hides another.
+    let bytes = book()
+        .sheet(
+            "survey",
+            &[
+                &["type", "name", "label", "relevant", "constraint"],
+                &["select_one sexo", "sexo", "Sexo", "", ""],
+                &["integer", "edad", "Edad", "${nadie} = 1", ""],
+                &["texto", "nombre", "Nombre", "", ""],
+                &["decimal", "peso", "Peso", "", ". >"],
+            ],
+        )
+        .sheet("settings", &[&["form_title", "version"], &["Sin id", "1"]])
+        .bytes();
+    let errors = import_xlsx(&bytes).expect_err("broken").to_string();
+    for expected in [
+        "falta la hoja «choices»",
+        "survey, fila 2, columna type: la lista de opciones «sexo» no existe",
+        "survey, fila 3, columna relevant:",
+        "survey, fila 4, columna type: tipo desconocido «texto»",
+        "survey, fila 5, columna constraint:",
+        "form_id",
+    ] {
+        assert!(errors.contains(expected), "«{expected}» missing from:\n{errors}");
+    }
+}

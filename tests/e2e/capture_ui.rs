@@ -3,8 +3,9 @@
 //! type: a position from a mocked browser location (with its accuracy), a line and an
 //! area point by point, a barcode typed, a rank put in order, a photo from a file (its
 //! `max-pixels` applied), a signature drawn, a voice note and a document chosen, a
-//! dropdown (`minimal`), a `field-list` page, and choices read from a CSV published with the
-//! form (multipart upload; the phone downloads it with the form). The record syncs; the server holds every
+//! dropdown (`minimal`), a `field-list` page, choices read from a CSV and an example image
+//! published with the form (multipart upload; the phone downloads them with it), and a
+//! guidance hint for the interviewer. The record syncs; the server holds every
 //! file, and its export shows the answers. Screenshots: `target/screenshots/capture/`.
 
 use std::time::{Duration, Instant};
@@ -23,17 +24,17 @@ const VERSION: &str = "2025060101";
 /// The inventory, as a program would write it.
 fn inventory() -> anyhow::Result<Vec<u8>> {
     let survey: &[&[&str]] = &[
-        &["type", "name", "label", "parameters", "appearance", "required"],
+        &["type", "name", "label", "parameters", "appearance", "required", "guidance_hint", "media::image"],
         &["start-geopoint", "gps_inicio", "", "", "", ""],
         &["audit", "audit", "", "", "", ""],
         &["geopoint", "entrada", "Ubicación de la entrada", "", "", "yes"],
         &["geotrace", "rampa", "Recorra la rampa de acceso", "", "", "yes"],
         &["geoshape", "predio", "Marque el contorno del predio", "", "", "yes"],
-        &["barcode", "equipo", "Código del equipo de cómputo", "", "", "yes"],
+        &["barcode", "equipo", "Código del equipo de cómputo", "", "", "yes", "Lea el código de la etiqueta trasera", ""],
         &["select_one_from_file equipos.csv", "tipo_equipo", "Tipo de equipo", "", "", "yes"],
         &["rank mejoras", "orden", "Ordene las mejoras", "", "", "yes"],
         &["select_one estado", "estado", "Estado del mobiliario", "", "minimal", "yes"],
-        &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes"],
+        &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes", "", "fachada_ejemplo.png"],
         &["audio", "nota_voz", "Nota de voz del responsable", "", "", ""],
         &["file", "acta", "Acta de la visita", "", "", "yes"],
         &["begin group", "responsable", "Responsable", "", "field-list", ""],
@@ -166,7 +167,13 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     let http = reqwest::Client::new();
     // Published with the CSV its equipment list reads, as one multipart upload.
     let equipos = "name,label\ncomputo,Equipo de cómputo\nimpresora,Impresora\nescaner,Escáner\n";
-    let (content_type, body) = multipart(&[("formulario", "inventario.xlsx", inventory()?), ("archivo", "equipos.csv", equipos.as_bytes().to_vec())]);
+    let mut example = Vec::new();
+    image::RgbImage::from_fn(120, 80, |x, _| image::Rgb([200, (x * 2) as u8, 40])).write_to(&mut std::io::Cursor::new(&mut example), image::ImageFormat::Png)?;
+    let (content_type, body) = multipart(&[
+        ("formulario", "inventario.xlsx", inventory()?),
+        ("archivo", "equipos.csv", equipos.as_bytes().to_vec()),
+        ("archivo", "fachada_ejemplo.png", example),
+    ]);
     http.post(format!("{}/api/v1/forms", server.url()))
         .bearer_auth(&staff.token)
         .header("content-type", content_type)
@@ -212,6 +219,7 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     // A barcode typed (no camera here).
     assert_eq!(path, "equipo");
     assert_eq!(b.attr("#q-equipo", "placeholder").await?.as_deref(), Some("Escriba el código"));
+    shows(&b, "equipo", "Guía para el encuestador: Lea el código de la etiqueta trasera").await?;
     b.type_into("#q-equipo", "7501055300075").await?;
     let path = leave(&b, "equipo").await?;
 
@@ -241,6 +249,8 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
 
     // A photo from a file, stored at the question's max-pixels.
     assert_eq!(path, "fachada");
+    let example = b.attr(".question[data-path='fachada'] img.question-media", "src").await?.unwrap_or_default();
+    assert!(example.starts_with("data:image/png;base64,"), "the form's example image is shown: {}", &example[..example.len().min(40)]);
     let photo = dir.path().join("fachada.png");
     image::RgbImage::from_fn(2000, 1500, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
     b.find("#q-fachada").await?.send_keys(&photo.display().to_string()).await?;

@@ -130,6 +130,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// One file published with a form version.
+    pub fn form_file(&self, form_id: &str, version: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT bytes FROM form_files WHERE form_id = ?1 AND version = ?2 AND name = ?3", params![form_id, version, name], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The newest version of a form, if the device has it.
     pub fn latest_form(&self, form_id: &str) -> Result<Option<FormEntry>, StoreError> {
         Ok(self.forms()?.into_iter().rfind(|f| f.form_id == form_id))

@@ -70,8 +70,14 @@ pub fn Fill(draft: Uuid) -> Element {
     let previous = view.previous.as_ref().filter(|_| !survey).map(|p| p.answers.clone());
     let mut questions: Vec<_> =
         current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, view.report.choices.get(p), previous.as_ref())).collect();
-    for q in questions.iter_mut().filter(|q| matches!(q.widget, Widget::File(_)) && !q.value.is_empty()) {
-        q.kept = app.kept_file(&q.value);
+    for q in questions.iter_mut() {
+        if matches!(q.widget, Widget::File(_)) && !q.value.is_empty() {
+            q.kept = app.kept_file(&q.value);
+        }
+        // The form's media files, as the page shows them (a missing one is left out).
+        let url = |file: &str| app.form_media(&view.draft.form_id, &view.draft.form_version, file);
+        q.media = q.media.iter().filter_map(|(kind, file)| Some((kind.clone(), url(file)?))).collect();
+        q.choice_images = q.choice_images.iter().filter_map(|(name, file)| Some((name.clone(), url(file)?))).collect();
     }
     // Time on screen, for forms with an `audit` question (a failed write only loses
     // that stretch of the audit, never an answer).

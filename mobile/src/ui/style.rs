@@ -96,4 +96,7 @@ table.ledger td:first-child, table.ledger th:first-child { text-align: left; }
 .file-kept { font-size: 15px; word-break: break-all; color: #15803d; font-weight: bold; }
 canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border-radius: 10px; touch-action: none; background: #fff; }
 .row-actions { display: flex; gap: 10px; align-items: center; }
+.guidance { font-size: 15px; color: #92400e; background: #fef3c7; border-radius: 8px; padding: 6px 10px; margin: 4px 0 8px; }
+.question-media { display: block; max-width: 100%; max-height: 220px; margin: 6px 0 10px; border-radius: 8px; }
+.choice-image { width: 56px; height: 56px; object-fit: contain; flex: none; }
 "#;

@@ -85,6 +85,9 @@ pub fn Question(
                         if q.faces {
                             if let Ok(level) = name.parse::<u8>() { Face { level } }
                         }
+                        if let Some((_, src)) = q.choice_images.iter().find(|(n, _)| *n == name) {
+                            img { class: "choice-image", src: "{src}", alt: "" }
+                        }
                         span { "{label}" }
                     }
                 }
@@ -153,6 +156,16 @@ pub fn Question(
                 "{q.label}"
             }
             if !q.hint.is_empty() { p { class: "hint", "{q.hint}" } }
+            if !q.guidance.is_empty() { p { class: "guidance", "Guía para el encuestador: {q.guidance}" } }
+            for (kind, src) in q.media.iter().cloned() {
+                if kind == "audio" {
+                    audio { class: "question-media", controls: true, src: "{src}" }
+                } else if kind == "video" {
+                    video { class: "question-media", controls: true, src: "{src}" }
+                } else {
+                    img { class: "question-media", src: "{src}", alt: "" }
+                }
+            }
             if let Some(p) = &q.previous { p { class: "previous", "Visita anterior: {p}" } }
             {control}
             if let Some(e) = error { p { class: "error", role: "alert", "{e}" } }

@@ -260,6 +260,10 @@ pub struct Field {
     /// `parameters`, parsed into key/value pairs.
     pub parameters: BTreeMap<String, String>,
     pub scoring: ItemScoring,
+    /// `guidance_hint`: for the interviewer, not read to the person.
+    pub guidance: Text,
+    /// Media shown with the question: file names by kind (`image`, `audio`…), by language.
+    pub media: BTreeMap<String, Text>,
 }
 
 impl Field {
@@ -312,6 +316,8 @@ pub struct Choice {
     pub row: u32,
     /// Other columns (used by `choice_filter`).
     pub extra: BTreeMap<String, String>,
+    /// Media shown with it: file names by kind (`image`, `audio`…), by language.
+    pub media: BTreeMap<String, Text>,
 }
 
 impl Form {

@@ -31,6 +31,7 @@ pub fn render_text(form: &Form) -> String {
         for c in &list.choices {
             let label = c.label.iter().map(|(l, t)| lang_text(l, t)).collect::<Vec<_>>().join(" | ");
             let extra = c.extra.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>();
+            let extra = extra + &c.media.iter().flat_map(|(k, t)| t.iter().map(move |(l, f)| format!(" media::{k}[{l}]={f}"))).collect::<String>();
             let _ = writeln!(out, "    {} = {label}{extra}", c.name);
         }
     }
@@ -96,6 +97,10 @@ fn field(out: &mut String, indent: usize, f: &Field) {
     let p = " ".repeat(inner);
     text_lines(out, inner, "label", &f.label);
     text_lines(out, inner, "hint", &f.hint);
+    text_lines(out, inner, "guidance_hint", &f.guidance);
+    for (kind, files) in &f.media {
+        text_lines(out, inner, &format!("media::{kind}"), files);
+    }
     let exprs = [
         ("relevant", f.relevant.as_ref().map(ToString::to_string)),
         ("required", flag(&f.required)),

@@ -42,6 +42,22 @@ impl Cells<'_> {
         text
     }
 
+    /// The media columns (`media::image`, `image`, `audio`, `video`, `big-image`, each
+    /// optionally `::lang`): file names by kind, by language.
+    pub fn media(&self) -> std::collections::BTreeMap<String, Text> {
+        let mut out = std::collections::BTreeMap::new();
+        for kind in super::choices::MEDIA_KINDS {
+            let mut text = self.text(&format!("media::{kind}"));
+            for (lang, file) in self.text(kind).iter() {
+                text.insert(lang, file.to_string());
+            }
+            if !text.is_empty() {
+                out.insert(kind.to_string(), text);
+            }
+        }
+        out
+    }
+
     pub fn expr(&self, column: &str, context: Context, problems: &mut Problems) -> Option<Expression> {
         let src = self.get(column);
         if src.is_empty() {

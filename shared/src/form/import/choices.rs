@@ -8,7 +8,10 @@ use crate::form::error::{ImportErrorKind, Location};
 use crate::form::model::{Choice, ChoiceList};
 use crate::form::sheet::Table;
 
-/// Columns that would carry media the app cannot show: refused where used.
+/// The kinds of media a question or choice may show.
+pub(crate) const MEDIA_KINDS: [&str; 4] = ["image", "big-image", "audio", "video"];
+
+/// A media column (`media::image`, `image::Español (es)`, …).
 pub(crate) fn is_media_column(header: &str) -> bool {
     let base = header.split("::").next().unwrap_or_default();
     matches!(base, "media" | "image" | "audio" | "video" | "big-image")
@@ -48,16 +51,11 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> BTreeMap<String, C
         if label.is_empty() {
             problems.push(Location::row(&table.name, row.number), ImportErrorKind::MissingLabel);
         }
-        for header in row.cells.keys().filter(|h| is_media_column(h)) {
-            problems.push(
-                cells.loc(header),
-                ImportErrorKind::UnsupportedSetting(header.clone(), "la app no muestra imágenes ni audio en las opciones"),
-            );
-        }
+        let media = cells.media();
         let extra = row
             .cells
             .iter()
-            .filter(|(h, _)| !matches!(h.as_str(), "list_name" | "name") && !h.starts_with("label"))
+            .filter(|(h, _)| !matches!(h.as_str(), "list_name" | "name") && !h.starts_with("label") && !is_media_column(h))
             .map(|(h, v)| (h.clone(), v.clone()))
             .collect();
         let list = lists.entry(list_name.to_string()).or_insert_with(|| ChoiceList {
@@ -73,7 +71,7 @@ pub(crate) fn read(table: &Table, problems: &mut Problems) -> BTreeMap<String, C
             );
             continue;
         }
-        list.choices.push(Choice { name: name.to_string(), label, row: row.number, extra });
+        list.choices.push(Choice { name: name.to_string(), label, row: row.number, extra, media });
     }
     lists
 }
@@ -108,7 +106,7 @@ pub(crate) fn from_dataset(file: &str, data: &crate::form::Dataset, value: &str,
             text.insert("", name.to_string());
         }
         let extra = data.columns.iter().zip(row).filter(|(c, _)| *c != value && !label_cols.iter().any(|(_, i)| data.columns[*i] == **c)).map(|(c, v)| (c.clone(), v.clone())).collect();
-        choices.push(Choice { name: name.to_string(), label: text, row: i as u32 + 2, extra });
+        choices.push(Choice { name: name.to_string(), label: text, row: i as u32 + 2, extra, media: Default::default() });
     }
     Ok(ChoiceList { name: file.to_string(), choices, from_file: true })
 }

@@ -29,6 +29,7 @@ pub(crate) fn attach(form: &mut Form, files: &[Attachment], checked: Checked, pr
         }
     }
     lookups(form, &mut used, problems);
+    media_present(form, problems);
     for (instance, file) in &checked.data_files {
         if !used.contains(instance) {
             problems.warn(Location::sheet("archivos adjuntos"), format!("«{file}» no lo usa ninguna pregunta del formulario"));
@@ -149,5 +150,28 @@ fn instances_named(node: &Node, f: &mut impl FnMut((String, Vec<String>))) {
             instances_named(b, f);
         }
         _ => {}
+    }
+}
+
+/// Every media file a question or choice shows must be among the files given.
+fn media_present(form: &Form, problems: &mut Problems) {
+    let given = |name: &str| form.files.iter().any(|(n, _)| n == name);
+    let mut missing = |sheet: &str, row: u32, kind: &str, files: &crate::form::Text| {
+        for (lang, file) in files.iter().filter(|(_, f)| !f.trim().is_empty() && !given(f.trim())) {
+            let column = if lang.is_empty() { format!("media::{kind}") } else { format!("media::{kind}::{lang}") };
+            problems.push(Location::cell(sheet, row, &column), ImportErrorKind::MissingAttachment(file.trim().to_string()));
+        }
+    };
+    for f in form.fields() {
+        for (kind, files) in &f.media {
+            missing(SURVEY, f.row, kind, files);
+        }
+    }
+    for list in form.lists.values().filter(|l| !l.from_file) {
+        for c in &list.choices {
+            for (kind, files) in &c.media {
+                missing("choices", c.row, kind, files);
+            }
+        }
     }
 }

@@ -100,7 +100,7 @@ fn add_other(lists: &mut std::collections::BTreeMap<String, crate::form::model::
         label.insert(&language, "Otro".into());
     }
     let row = list.choices.last().map_or(0, |c| c.row);
-    list.choices.push(crate::form::model::Choice { name: "other".into(), label, row, extra: Default::default() });
+    list.choices.push(crate::form::model::Choice { name: "other".into(), label, row, extra: Default::default(), media: Default::default() });
 }
 
 fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
@@ -115,7 +115,9 @@ fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> 
     let settings = settings::read(find(tables, "settings"), file_name, problems);
     let lists = find(tables, "choices").map(|t| choices::read(t, problems));
     let survey::Survey { items, languages, or_other, externals } = survey::read(survey, problems)?;
-    let (id, version, title, default_language) = settings?;
+    // Broken settings are already reported; the rest of the form is still checked so that
+    // every problem comes out at once.
+    let (id, version, title, default_language) = settings.unwrap_or_else(|| ("formulario".into(), None, Default::default(), None));
     let version = version.unwrap_or_default();
     let mut lists = lists;
     if let Some(lists) = lists.as_mut() {
@@ -137,8 +139,8 @@ fn build(tables: &[Table], file_name: Option<&str>, problems: &mut Problems) -> 
     };
     let from_file = |f: &&crate::form::Field| f.list_name().is_some_and(|l| crate::form::AttachmentKind::of(l).is_some());
     if find(tables, "choices").is_none() && form.fields().iter().any(|f| f.list_name().is_some() && f.choices_from_repeat().is_none() && !from_file(f)) {
+        // Reported once here, and at each row that names a list (by the whole-form checks).
         problems.push(Location::file(), ImportErrorKind::MissingSheet("choices"));
-        return None;
     }
     form.languages.sort();
     Some(form)

@@ -188,8 +188,6 @@ fn read_row(table: &Table, row: &Row, stack: &mut Vec<Frame>, names: &mut BTreeM
         let base = header.split("::").next().unwrap_or_default();
         if let Some((_, why)) = REFUSED.iter().find(|(r, _)| *r == base) {
             problems.push(cells.loc(header), ImportErrorKind::UnsupportedSetting(header.clone(), why));
-        } else if is_media_column(header) {
-            problems.push(cells.loc(header), ImportErrorKind::UnsupportedSetting(header.clone(), "la app no muestra imágenes, audio ni video en las preguntas"));
         }
     }
     let raw_type = cells.get("type");
@@ -296,6 +294,8 @@ fn specify_other(select: &Field, names: &mut BTreeMap<String, u32>, cells: &Cell
         read_only: crate::form::Flag::No,
         parameters: Default::default(),
         scoring: Default::default(),
+        guidance: Default::default(),
+        media: Default::default(),
     })
 }
 
@@ -355,6 +355,8 @@ fn read_field(cells: &Cells<'_>, mut kind: FieldKind, problems: &mut Problems) -
         read_only: cells.flag("read_only", problems),
         parameters,
         scoring,
+        guidance: cells.text("guidance_hint"),
+        media: cells.media(),
     })
 }
 
