@@ -106,6 +106,33 @@ impl FieldApp {
         Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)))
     }
 
+    /// After the answer at `path` changed: every question whose `trigger` names it gets the
+    /// value of its calculation now, kept with the draft (as ODK sets it, once per change).
+    pub fn fire_triggers(&self, draft: Uuid, path: &str) -> Result<(), StoreError> {
+        let name = crate::layout::name_of(path);
+        let (current, form) = self.draft_form(draft).map_err(|e| StoreError::NotFound(e.to_string()))?;
+        if !form.fields().iter().any(|f| f.is_triggered()) {
+            return Ok(());
+        }
+        let answers = current.answers();
+        let fired: Vec<(String, Option<String>)> = form
+            .fields()
+            .into_iter()
+            .filter(|f| f.trigger.iter().any(|t| t == name))
+            .map(|f| {
+                let now = lock(self.store()).now().naive_local();
+                let clock = shared::expr::Clock::for_record(now, &draft.to_string());
+                let value = f.calculation.as_ref().map(|c| shared::validate::evaluate_in(&form, &answers, clock, c).to_text());
+                (f.name.clone(), value.filter(|v| !v.is_empty()))
+            })
+            .collect();
+        let mut store = lock(self.store());
+        for (field, value) in fired {
+            store.save_answer(draft, &field, value.as_deref())?;
+        }
+        Ok(())
+    }
+
     /// Keeps the position the device gave when the draft was opened (the first one only).
     pub fn start_position(&self, draft: Uuid, geopoint: &str) -> Result<(), StoreError> {
         if shared::answers::parse_geopoint(geopoint).is_none() {

@@ -256,6 +256,14 @@ impl FieldApp {
         lock(&self.store).save_score_reason(draft, item, reason)
     }
 
+    /// A draft with its (cached) form, without validating it.
+    pub(crate) fn draft_form(&self, id: Uuid) -> Result<(Draft, Arc<Form>), FinaliseError> {
+        let store = lock(&self.store);
+        let draft = store.draft(id)?;
+        let form = lock_forms(&self.forms).get(&store, &draft.form_id, &draft.form_version)?;
+        Ok((draft, form))
+    }
+
     /// A draft with its form, its validation now and (for visits) the previous visit.
     pub fn draft(&self, id: Uuid) -> Result<DraftView, FinaliseError> {
         let store = lock(&self.store);
@@ -270,7 +278,8 @@ impl FieldApp {
 
     /// Saves one answer durably (`None` clears it).
     pub fn answer(&self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
-        lock(&self.store).save_answer(draft, path, value)
+        lock(&self.store).save_answer(draft, path, value)?;
+        self.fire_triggers(draft, path)
     }
 
     /// Discards a draft.

@@ -282,8 +282,9 @@ impl Env for Scope<'_, '_> {
         if let Some(value) = frame.seen.borrow().get(name) {
             return value.clone();
         }
-        // A forward reference: the raw answer, or the calculation, of a later question.
-        if let Some(calc) = &field.calculation {
+        // A forward reference: the raw answer, or the calculation, of a later question (a
+        // triggered one keeps the value the record carries).
+        if let Some(calc) = field.calculation.as_ref().filter(|_| !field.is_triggered()) {
             if self.v.depth.get() >= MAX_FORWARD_DEPTH {
                 return Value::empty();
             }
@@ -478,6 +479,9 @@ impl<'a> Validator<'a> {
                 report.not_relevant.push(format!("{}{}", frame.prefix, f.name));
             }
             Value::empty()
+        } else if f.is_triggered() {
+            // Set by the device when its trigger changed, and kept: never recomputed.
+            if raw.is_empty() { Value::empty() } else { parse_value(&f.kind, raw).unwrap_or_else(|_| Value::Str(raw.to_string())) }
         } else if let Some(calc) = &f.calculation {
             // `.` is the value the record carries (what `once()` keeps).
             self.eval(calc, stack, Value::Str(raw.to_string()))

@@ -24,7 +24,7 @@ const VERSION: &str = "2025060101";
 /// The inventory, as a program would write it.
 fn inventory() -> anyhow::Result<Vec<u8>> {
     let survey: &[&[&str]] = &[
-        &["type", "name", "label", "parameters", "appearance", "required", "guidance_hint", "media::image"],
+        &["type", "name", "label", "parameters", "appearance", "required", "guidance_hint", "media::image", "trigger", "calculation"],
         &["start-geopoint", "gps_inicio", "", "", "", ""],
         &["audit", "audit", "", "", "", ""],
         &["geopoint", "entrada", "Ubicación de la entrada", "", "", "yes"],
@@ -32,6 +32,7 @@ fn inventory() -> anyhow::Result<Vec<u8>> {
         &["geoshape", "predio", "Marque el contorno del predio", "", "", "yes"],
         &["barcode", "equipo", "Código del equipo de cómputo", "", "", "yes", "Lea el código de la etiqueta trasera", ""],
         &["select_one_from_file equipos.csv", "tipo_equipo", "Tipo de equipo", "", "", "yes"],
+        &["calculate", "codigo_leido", "", "", "", "", "", "", "${equipo}", "concat('leído: ', ${equipo})"],
         &["rank mejoras", "orden", "Ordene las mejoras", "", "", "yes"],
         &["select_one estado", "estado", "Estado del mobiliario", "", "minimal", "yes"],
         &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes", "", "fachada_ejemplo.png"],
@@ -332,6 +333,7 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     assert_eq!((shape.len(), shape.first() == shape.last()), (4, true), "the area is closed");
     assert_eq!(col("equipo"), "7501055300075");
     assert_eq!(col("tipo_equipo"), "impresora");
+    assert_eq!(col("codigo_leido"), "leído: 7501055300075", "set by its trigger and kept with the record");
     assert_eq!(col("orden"), "rampa senal bano");
     assert_eq!(col("estado"), "regular");
     assert!(col("fachada").ends_with(".jpg") && col("firma").ends_with(".jpg"));

@@ -264,6 +264,9 @@ pub struct Field {
     pub guidance: Text,
     /// Media shown with the question: file names by kind (`image`, `audio`…), by language.
     pub media: BTreeMap<String, Text>,
+    /// `trigger`: when one of these questions changes, the device sets this question's
+    /// value from its calculation and keeps it (never recomputed afterwards).
+    pub trigger: Vec<String>,
 }
 
 impl Field {
@@ -273,6 +276,11 @@ impl Field {
             FieldKind::SelectOne { list } | FieldKind::SelectMultiple { list } | FieldKind::Rank { list } => Some(list),
             _ => None,
         }
+    }
+
+    /// True when the record keeps this question's value as set by its `trigger`.
+    pub fn is_triggered(&self) -> bool {
+        !self.trigger.is_empty()
     }
 
     /// True for questions whose value the app computes instead of asking.

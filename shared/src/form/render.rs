@@ -110,6 +110,7 @@ fn field(out: &mut String, indent: usize, f: &Field) {
         ("read_only", flag(&f.read_only)),
         ("default", f.default.clone()),
         ("appearance", f.appearance.clone()),
+        ("trigger", (!f.trigger.is_empty()).then(|| f.trigger.iter().map(|t| format!("${{{t}}}")).collect::<Vec<_>>().join(", "))),
     ];
     for (key, value) in exprs {
         if let Some(v) = value {

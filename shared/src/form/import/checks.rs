@@ -60,6 +60,7 @@ fn check_items(form: &Form, items: &[Item], path: &[String], scopes: &BTreeMap<S
                     }
                 }
                 check_lists(form, f, scopes, problems);
+                check_trigger(f, path, scopes, problems);
                 check_default(form, f, problems);
             }
             Item::Group(g) => {
@@ -79,6 +80,18 @@ fn check_items(form: &Form, items: &[Item], path: &[String], scopes: &BTreeMap<S
                 check_items(form, &g.children, &inner, scopes, problems);
             }
         }
+    }
+}
+
+/// `trigger` names questions of the form; a triggered question inside a repeat is not
+/// supported yet (refused by name).
+fn check_trigger(f: &Field, path: &[String], scopes: &BTreeMap<String, Vec<String>>, problems: &mut Problems) {
+    let at = || Location::cell(SURVEY, f.row, "trigger");
+    for name in f.trigger.iter().filter(|n| !scopes.contains_key(*n)) {
+        problems.push(at(), ImportErrorKind::UnknownReference(name.clone()));
+    }
+    if f.is_triggered() && !path.is_empty() {
+        problems.push(at(), ImportErrorKind::UnsupportedSetting("trigger".into(), "aún no se admite dentro de un repeat"));
     }
 }
 

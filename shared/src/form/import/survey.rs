@@ -12,16 +12,15 @@ use crate::form::model::{Field, FieldKind, Group, Item, ItemScoring};
 use crate::form::sheet::{Row, Table};
 
 /// Columns we read. Any other column is ignored with a warning, as XLSForm tools do.
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 24] = [
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "appearance", "choice_filter", "read_only",
     "repeat_count", "parameters", "dimension", "scoring", "weight", "pillar", "critical",
-    "evidence", "guidance_hint",
+    "evidence", "guidance_hint", "trigger",
 ];
 
 /// Columns that change behaviour in other tools: refused where a row uses them.
-const REFUSED: [(&str, &str); 3] = [
-    ("trigger", "los cálculos se recalculan siempre; quite la columna trigger"),
+const REFUSED: [(&str, &str); 2] = [
     ("body", "atributos XForm directos no soportados"),
     ("bind", "atributos XForm directos no soportados"),
 ];
@@ -296,6 +295,7 @@ fn specify_other(select: &Field, names: &mut BTreeMap<String, u32>, cells: &Cell
         scoring: Default::default(),
         guidance: Default::default(),
         media: Default::default(),
+        trigger: Vec::new(),
     })
 }
 
@@ -357,7 +357,28 @@ fn read_field(cells: &Cells<'_>, mut kind: FieldKind, problems: &mut Problems) -
         scoring,
         guidance: cells.text("guidance_hint"),
         media: cells.media(),
+        trigger: trigger(cells, problems),
     })
+}
+
+/// `trigger`: the questions (`${a}`, or several) whose change sets this one's value from
+/// its calculation, once, as ODK does; the value is then kept with the record.
+fn trigger(cells: &Cells<'_>, problems: &mut Problems) -> Vec<String> {
+    let raw = cells.get("trigger");
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<String> = raw
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| w.strip_prefix("${").and_then(|r| r.strip_suffix('}')).map(str::to_string))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    if names.is_empty() {
+        problems.push(cells.loc("trigger"), super::cells::bad(raw, "se esperaba ${pregunta} (o varias separadas por comas)"));
+    }
+    names
 }
 
 fn check_parameters(cells: &Cells<'_>, kind: &mut FieldKind, params: &BTreeMap<String, String>, problems: &mut Problems) {
