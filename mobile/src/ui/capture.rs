@@ -130,7 +130,7 @@ pub fn GeoInput(id: String, kind: GeoKind, value: String, on_answer: EventHandle
 }
 
 /// Reads the first file of input `#id`; sends `[name, base64]` (`["", ""]` when none).
-fn read_named_file_js(id: &str) -> String {
+pub(super) fn read_named_file_js(id: &str) -> String {
     format!(
         r#"(async () => {{
   const input = document.getElementById({id:?});

@@ -5,25 +5,6 @@
 use base64::Engine as _;
 use dioxus::prelude::*;
 
-/// Reads the first file of input `#id` as base64 and sends it back ("" when none).
-fn read_file_js(id: &str) -> String {
-    format!(
-        r#"(async () => {{
-  const input = document.getElementById({id:?});
-  const file = input && input.files && input.files[0];
-  if (!file) {{ dioxus.send(""); return; }}
-  const url = await new Promise((ok, fail) => {{
-    const reader = new FileReader();
-    reader.onload = () => ok(reader.result);
-    reader.onerror = () => fail(reader.error);
-    reader.readAsDataURL(file);
-  }});
-  input.value = "";
-  dioxus.send(String(url).substring(String(url).indexOf(",") + 1));
-}})();"#
-    )
-}
-
 /// A photo button: `on_photo` receives the chosen image's bytes and says whether it was
 /// kept (or why not, in Spanish).
 #[component]
@@ -36,10 +17,10 @@ pub fn PhotoInput(id: String, count: usize, on_photo: Callback<Vec<u8>, Result<(
         async move {
             busy.set(true);
             error.set(None);
-            let mut eval = document::eval(&read_file_js(&input_id));
-            let result = match eval.recv::<String>().await {
-                Ok(b64) if b64.is_empty() => Ok(()),
-                Ok(b64) => match base64::engine::general_purpose::STANDARD.decode(b64) {
+            let mut eval = document::eval(&super::capture::read_named_file_js(&input_id));
+            let result = match eval.recv::<(String, String)>().await {
+                Ok((_, b64)) if b64.is_empty() => Ok(()),
+                Ok((_, b64)) => match base64::engine::general_purpose::STANDARD.decode(b64) {
                     Ok(bytes) => on_photo.call(bytes),
                     Err(_) => Err("No se pudo leer la foto.".to_string()),
                 },

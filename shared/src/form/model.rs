@@ -278,6 +278,24 @@ impl Field {
         }
     }
 
+    /// Each expression column of the question, by its column name.
+    pub fn expressions(&self) -> [(&'static str, Option<&Expression>); 6] {
+        fn flag(f: &Flag) -> Option<&Expression> {
+            match f {
+                Flag::When(e) => Some(e),
+                Flag::Yes | Flag::No => None,
+            }
+        }
+        [
+            ("relevant", self.relevant.as_ref()),
+            ("constraint", self.constraint.as_ref()),
+            ("calculation", self.calculation.as_ref()),
+            ("choice_filter", self.choice_filter.as_ref()),
+            ("required", flag(&self.required)),
+            ("read_only", flag(&self.read_only)),
+        ]
+    }
+
     /// True when the record keeps this question's value as set by its `trigger`.
     pub fn is_triggered(&self) -> bool {
         !self.trigger.is_empty()

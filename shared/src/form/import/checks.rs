@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Problems;
 use crate::expr::{Expression, Node};
 use crate::form::error::{ImportErrorKind, Location};
-use crate::form::model::{Field, Flag, Form, Item, Scoring};
+use crate::form::model::{Field, Form, Item, Scoring};
 
 const SURVEY: &str = "survey";
 
@@ -46,15 +46,7 @@ fn check_items(form: &Form, items: &[Item], path: &[String], scopes: &BTreeMap<S
     for item in items {
         match item {
             Item::Field(f) => {
-                let exprs = [
-                    ("relevant", f.relevant.as_ref()),
-                    ("constraint", f.constraint.as_ref()),
-                    ("calculation", f.calculation.as_ref()),
-                    ("choice_filter", f.choice_filter.as_ref()),
-                    ("required", flag_expr(&f.required)),
-                    ("read_only", flag_expr(&f.read_only)),
-                ];
-                for (column, expr) in exprs {
+                for (column, expr) in f.expressions() {
                     if let Some(e) = expr {
                         check_refs(e, path, scopes, &Location::cell(SURVEY, f.row, column), problems);
                     }
@@ -92,13 +84,6 @@ fn check_trigger(f: &Field, path: &[String], scopes: &BTreeMap<String, Vec<Strin
     }
     if f.is_triggered() && !path.is_empty() {
         problems.push(at(), ImportErrorKind::UnsupportedSetting("trigger".into(), "aún no se admite dentro de un repeat"));
-    }
-}
-
-fn flag_expr(flag: &Flag) -> Option<&Expression> {
-    match flag {
-        Flag::When(e) => Some(e),
-        Flag::Yes | Flag::No => None,
     }
 }
 

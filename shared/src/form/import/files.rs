@@ -9,7 +9,7 @@ use super::checks;
 use crate::expr::{Func, Node};
 use crate::form::attachments::{Attachment, AttachmentKind, Checked, instance_name};
 use crate::form::error::{ImportErrorKind, Location};
-use crate::form::model::{Flag, Form, Item};
+use crate::form::model::{Form, Item};
 
 const SURVEY: &str = "survey";
 
@@ -80,19 +80,7 @@ fn lookups(form: &Form, used: &mut BTreeSet<String>, problems: &mut Problems) {
         for item in items {
             match item {
                 Item::Field(f) => {
-                    let flag = |fl: &Flag| match fl {
-                        Flag::When(e) => Some(e.clone()),
-                        _ => None,
-                    };
-                    let exprs = [
-                        ("relevant", f.relevant.clone()),
-                        ("constraint", f.constraint.clone()),
-                        ("calculation", f.calculation.clone()),
-                        ("choice_filter", f.choice_filter.clone()),
-                        ("required", flag(&f.required)),
-                        ("read_only", flag(&f.read_only)),
-                    ];
-                    for (column, e) in exprs {
+                    for (column, e) in f.expressions() {
                         if let Some(e) = e {
                             instances_named(e.root(), &mut |found| out.push((f.row, column, found)));
                         }
