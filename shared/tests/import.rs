@@ -42,7 +42,10 @@ fn missing_sheets_are_named() {
     let no_settings = book().sheet("survey", &[HEADER, &["text", "a", "A"]]);
     assert_eq!(errors(&no_settings.bytes()).to_string(), "archivo: falta la hoja «settings»");
     let no_choices = book().sheet("survey", &[HEADER, &["select_one l", "a", "A"]]).settings("f", "1");
-    assert_eq!(errors(&no_choices.bytes()).to_string(), "archivo: falta la hoja «choices»");
+    assert_eq!(
+        errors(&no_choices.bytes()).to_string(),
+        "archivo: falta la hoja «choices»\nsurvey, fila 2, columna type: la lista de opciones «l» no existe en la hoja choices"
+    );
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn unbalanced_groups_and_repeats_are_refused() {
 #[test]
 fn unknown_and_unsupported_types_are_refused_by_name() {
     let e = survey_errors(
-        &[HEADER, &["texto", "a", "A"], &["background-audio", "b", "B"], &["select_one_from_file x.csv", "c", "C"], &["select_one", "d", "D"]],
+        &[HEADER, &["texto", "a", "A"], &["background-audio", "b", "B"], &["select_one_from_file x.csv", "c", "C"], &["select_one", "d", "D"], &["start-geotrace", "e", "E"]],
         &[],
     );
     assert_eq!(
@@ -151,8 +154,9 @@ fn unknown_and_unsupported_types_are_refused_by_name() {
         [
             "survey, fila 2, columna type: tipo desconocido «texto»",
             "survey, fila 3, columna type: el tipo «background-audio» no está soportado: la app no graba audio de fondo; use una pregunta audio",
-            "survey, fila 4, columna type: el tipo «select_one_from_file x.csv» no está soportado: las listas de archivos adjuntos aún no se admiten; copie las opciones a la hoja choices",
+            "survey, fila 4, columna type: falta el archivo adjunto «x.csv»: súbalo junto con el formulario",
             "survey, fila 5, columna type: falta el nombre de la lista de opciones después de «select_one»",
+            "survey, fila 6, columna type: el tipo «start-geotrace» no está soportado: la app no sigue la ruta del dispositivo; use una pregunta geotrace",
         ]
     );
 }
@@ -209,15 +213,20 @@ fn calculation_cycles_are_refused() {
 #[test]
 fn features_we_do_not_support_are_refused_where_used() {
     let e = survey_errors(
-        &[&["type", "name", "label", "media::image", "trigger"], &["text", "a", "A", "foto.png", ""], &["calculate", "b", "", "", "${a}"]],
+        &[
+            &["type", "name", "label", "media::image", "trigger", "body::accuracyThreshold"],
+            &["text", "a", "A", "foto.png", "", ""],
+            &["calculate", "b", "", "", "${a}", ""],
+            &["geopoint", "c", "C", "", "", "5"],
+        ],
         &[],
     );
     assert_eq!(
         e,
         [
-            "survey, fila 2, columna media::image: el ajuste «media::image» no está soportado: la app no muestra imágenes, audio ni video en las preguntas",
+            "survey, fila 2, columna media::image: falta el archivo adjunto «foto.png»: súbalo junto con el formulario",
             "survey, fila 3, columna calculation: falta la columna «calculation»",
-            "survey, fila 3, columna trigger: el ajuste «trigger» no está soportado: los cálculos se recalculan siempre; quite la columna trigger",
+            "survey, fila 4, columna body::accuracyThreshold: el ajuste «body::accuracyThreshold» no está soportado: atributos XForm directos no soportados",
         ]
     );
     // or_other adds a question: its name must be free.

@@ -35,6 +35,10 @@ fn inventory() -> anyhow::Result<Vec<u8>> {
         &["calculate", "codigo_leido", "", "", "", "", "", "", "${equipo}", "concat('leído: ', ${equipo})"],
         &["rank mejoras", "orden", "Ordene las mejoras", "", "", "yes"],
         &["select_one estado", "estado", "Estado del mobiliario", "", "minimal", "yes"],
+        &["range", "personas", "Personas atendiendo", "start=0 end=20 step=1", "", "yes"],
+        &["date", "fecha_obra", "Fecha de la última obra", "", "", "yes"],
+        &["select_multiple mejoras", "hechas", "Mejoras ya hechas", "", "horizontal", ""],
+        &["acknowledge", "aviso_ok", "Confirmo que recorrí todo el edificio", "", "", "yes"],
         &["image", "fachada", "Foto de la fachada", "max-pixels=640", "", "yes", "", "fachada_ejemplo.png"],
         &["audio", "nota_voz", "Nota de voz del responsable", "", "", ""],
         &["file", "acta", "Acta de la visita", "", "", "yes"],
@@ -142,15 +146,15 @@ async fn shows(b: &Browser, path: &str, text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Clicks `css` inside the question at `path` `times` times, waiting for the answer to
-/// change after each.
+/// Clicks `css` inside the question at `path` `times` times, waiting for the question to
+/// show the change (its markup, not only its text: a chosen button changes class) after each.
 async fn click_and_wait(b: &Browser, path: &str, css: &str, times: usize) -> anyhow::Result<()> {
     for _ in 0..times {
-        let before = b.find(&format!(".question[data-path='{path}']")).await?.text().await.unwrap_or_default();
+        let before = b.find(&format!(".question[data-path='{path}']")).await?.html(true).await.unwrap_or_default();
         b.click(&format!(".question[data-path='{path}'] {css}")).await?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let now = b.find(&format!(".question[data-path='{path}']")).await?.text().await.unwrap_or_default();
+            let now = b.find(&format!(".question[data-path='{path}']")).await?.html(true).await.unwrap_or_default();
             if now != before && !now.contains("Buscando ubicación") {
                 break;
             }
@@ -248,6 +252,31 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     }
     let path = leave(&b, "estado").await?;
 
+    // A range, a date, several choices side by side, an acknowledgement.
+    assert_eq!(path, "personas");
+    b.type_into("#q-personas", "12").await?;
+    let path = leave(&b, "personas").await?;
+    assert_eq!(path, "fecha_obra");
+    b.client
+        .execute("const e = document.getElementById('q-fecha_obra'); e.value = '2025-05-30'; e.dispatchEvent(new Event('input', { bubbles: true }));", vec![])
+        .await?;
+    let path = leave(&b, "fecha_obra").await?;
+    assert_eq!(path, "hechas");
+    assert!(b.has(".question[data-path='hechas'] .choices.horizontal").await, "horizontal lays the choices side by side");
+    for choice in ["rampa", "senal"] {
+        let css = format!(".question[data-path='hechas'] button[data-choice='{choice}']");
+        b.click(&css).await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !b.has(&format!("{css}.on")).await {
+            anyhow::ensure!(Instant::now() < deadline, "choosing {choice} did not register");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let path = leave(&b, "hechas").await?;
+    assert_eq!(path, "aviso_ok");
+    click_and_wait(&b, "aviso_ok", "button.choice", 1).await?;
+    let path = leave(&b, "aviso_ok").await?;
+
     // A photo from a file, stored at the question's max-pixels.
     assert_eq!(path, "fachada");
     let example = b.attr(".question[data-path='fachada'] img.question-media", "src").await?.unwrap_or_default();
@@ -336,6 +365,7 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     assert_eq!(col("codigo_leido"), "leído: 7501055300075", "set by its trigger and kept with the record");
     assert_eq!(col("orden"), "rampa senal bano");
     assert_eq!(col("estado"), "regular");
+    assert_eq!((col("personas").as_str(), col("fecha_obra").as_str(), col("hechas").as_str(), col("aviso_ok").as_str()), ("12", "2025-05-30", "rampa senal", "OK"));
     assert!(col("fachada").ends_with(".jpg") && col("firma").ends_with(".jpg"));
     assert!(col("nota_voz").ends_with(".m4a") && col("acta").ends_with(".pdf"));
     assert!(col("audit").ends_with(".csv"), "the audit travels as a file: {}", col("audit"));

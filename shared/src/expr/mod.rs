@@ -229,7 +229,9 @@ mod tests {
         assert!(matches!(err("(1 + 2"), ExprErrorKind::UnexpectedEnd));
         assert!(matches!(err("/data/x = 1"), ExprErrorKind::Unsupported(_)));
         assert!(matches!(err("digest('a', 'MD5')"), ExprErrorKind::Unsupported(m) if m.starts_with("digest()")));
-        assert!(matches!(err("pulldata('x', 'a', 'b', 'c')"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("jr:itext('x')"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("instance('x')/root"), ExprErrorKind::Unsupported(_)));
+        assert!(matches!(err("instance(${x})/root/item"), ExprErrorKind::Unsupported(_)));
         assert!(matches!(err("position(..) + .."), ExprErrorKind::Unsupported(_)));
         assert!(matches!(err("${a}[1]/b"), ExprErrorKind::Unsupported(_)));
         assert!(matches!(err("${a}[1"), ExprErrorKind::UnexpectedEnd));

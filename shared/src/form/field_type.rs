@@ -232,11 +232,12 @@ mod tests {
 
     #[test]
     fn refuses_unsupported_types_by_name() {
-        for raw in ["background-audio", "select_one_from_file lista.txt", "rank lista x", "select_one l otro"] {
+        for raw in ["background-audio", "rank lista x", "select_one l otro", "csv-external precios"] {
             let err = parse_type(raw).expect_err(raw);
             assert!(matches!(err, ImportErrorKind::UnsupportedType(..) | ImportErrorKind::UnknownType(_)), "{raw}");
         }
-        assert!(matches!(parse_type("csv-external").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
+        assert!(matches!(parse_type("select_one_from_file lista.txt").expect_err("x"), ImportErrorKind::BadValue { .. }));
+        assert!(matches!(parse_type("start-geotrace").expect_err("x"), ImportErrorKind::UnsupportedType(..)));
         assert!(matches!(parse_type("select_one").expect_err("x"), ImportErrorKind::MissingListName(_)));
         assert_eq!(parse_type("select_one Lista or_other").expect("or_other"), RowType::FieldOrOther(FieldKind::SelectOne { list: "Lista".into() }));
         assert!(matches!(parse_type("texto").expect_err("x"), ImportErrorKind::UnknownType(_)));

@@ -116,6 +116,7 @@ pub struct ErrorDetail {
 /// with it (CSV and XML data for `select_one_from_file`, `instance()` and `pulldata()`;
 /// media). Without files the workbook may also be sent alone as the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FormUpload {
     /// The XLSForm workbook (.xlsx).
     #[schema(value_type = String, format = Binary)]

@@ -123,7 +123,10 @@ fn check_lists(form: &Form, f: &Field, scopes: &BTreeMap<String, Vec<String>>, p
         return;
     }
     let Some(list) = form.lists.get(list_name) else {
-        problems.push(at, ImportErrorKind::UnknownList(list_name.to_string()));
+        // A list from a data file that is missing is reported as the missing file.
+        if crate::form::AttachmentKind::of(list_name).is_none() {
+            problems.push(at, ImportErrorKind::UnknownList(list_name.to_string()));
+        }
         return;
     };
     if list.choices.is_empty() {
