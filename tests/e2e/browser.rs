@@ -53,6 +53,11 @@ impl Browser {
                     "--disable-dev-shm-usage", format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.display()), "--lang=es-MX",
                 ],
+                // Downloads land in the profile's own folder, without asking.
+                "prefs": {
+                    "download.default_directory": profile.join("descargas").display().to_string(),
+                    "download.prompt_for_download": false,
+                },
             },
         });
         let caps = caps.as_object().cloned().unwrap_or_default();
@@ -161,6 +166,23 @@ impl Browser {
                 Err(e) if Instant::now() > deadline => return Err(e.into()),
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
+        }
+    }
+
+    /// Waits (up to 60 s) for a finished download named `name` and returns its bytes.
+    pub async fn downloaded(&self, name: &str) -> anyhow::Result<Vec<u8>> {
+        let dir = PathBuf::from(&self.profile).join("descargas");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            // Chromium writes `<name>.crdownload` and renames it when the whole file arrived.
+            if let Ok(bytes) = std::fs::read(dir.join(name)) {
+                return Ok(bytes);
+            }
+            if Instant::now() > deadline {
+                let seen: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.file_name()).collect();
+                anyhow::bail!("no finished download «{name}»; the folder holds {seen:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

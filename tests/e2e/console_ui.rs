@@ -95,10 +95,61 @@ async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<(
     b.find("#errores tr[data-row='3']").await?;
     b.wait_text("texto_largo").await?;
     b.shot("07-xlsform-con-errores-tableta").await?;
-    // An export runs with its progress page, then offers the file.
-    b.click("[data-export='encuesta_opinion-2025010102-xlsx']").await?;
-    b.find("#descargar").await?;
-    b.shot("08-exportacion-lista").await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Ids in the first column of a downloaded export (CSV or XLSX), header left out.
+fn exported_ids(name: &str, bytes: &[u8]) -> anyhow::Result<Vec<String>> {
+    if name.ends_with(".csv") {
+        let text = std::str::from_utf8(bytes)?.trim_start_matches('\u{feff}');
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        anyhow::ensure!(rows.headers()?.get(0) == Some("_id"), "unexpected header");
+        return rows.records().map(|r| Ok(r?.get(0).unwrap_or_default().to_string())).collect();
+    }
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec()))?;
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| anyhow::anyhow!("no sheet"))?;
+    let range = book.worksheet_range(&sheet)?;
+    Ok(range.rows().skip(1).map(|r| r.first().map(|c| c.to_string()).unwrap_or_default()).collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_download_every_export_in_the_browser() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let now = chrono::Utc::now().fixed_offset();
+    let surveys: Vec<_> = (0..7u128).map(|i| crate::field::sealed_survey(700 + i, "GTO-E-T-01", 150)).collect();
+    let visits = vec![crate::field::sealed_visit(71, "GTO-E-T-01"), crate::field::sealed_visit(72, "GTO-E-T-03")];
+    let mut expected = std::collections::BTreeMap::new();
+    expected.insert("encuesta_opinion-2025010102", surveys.iter().map(|s| s.id.to_string()).collect::<std::collections::BTreeSet<_>>());
+    expected.insert("cedula_visita-2025010101", visits.iter().map(|s| s.id.to_string()).collect());
+    for (user, submissions) in [("enc.ana", surveys), ("insp.carmen", visits)] {
+        let phone = SyncClient::new(&server.url())?;
+        let enrolled = phone.enrol(user, sync_server::demo::DEMO_PASSWORD, "Teléfono").await?;
+        let answer = phone.with_token(enrolled.token).push(&PushRequest { device_time: now, submissions, ledger: None, sampling: vec![] }).await?;
+        anyhow::ensure!(answer.results.iter().all(|r| r.error.is_none()), "{:?}", answer.results);
+    }
+    let b = Browser::start("console", 1280, 900).await?;
+    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
+    b.type_into("#usuario", "coordinacion").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text("Resultados").await?;
+    for (form, ids) in &expected {
+        for ext in ["csv", "xlsx"] {
+            b.client.goto(&format!("{}/consola/admin", server.url())).await?;
+            // The four buttons of Administración → Exportación, each through its progress page.
+            b.click(&format!("[data-export='{form}-{ext}']")).await?;
+            b.click("#descargar").await?;
+            if ext == "xlsx" && form.starts_with("encuesta") {
+                b.shot("08-exportacion-lista").await?;
+            }
+            let name = format!("{form}.{ext}");
+            let bytes = b.downloaded(&name).await?;
+            let got: std::collections::BTreeSet<_> = exported_ids(&name, &bytes)?.into_iter().collect();
+            assert_eq!(&got, ids, "the rows of {name}");
+        }
+    }
     b.close().await?;
     Ok(())
 }

@@ -102,18 +102,8 @@ pub async fn file(State(state): State<AppState>, session: Session, Path(id): Pat
     .await;
     match result {
         Ok((job, file)) => {
-            let stream = futures_util::stream::unfold(file, |mut file| async move {
-                use tokio::io::AsyncReadExt;
-                let mut buf = vec![0u8; 64 * 1024];
-                match file.read(&mut buf).await {
-                    Ok(0) => None,
-                    Ok(n) => {
-                        buf.truncate(n);
-                        Some((Ok::<_, std::io::Error>(buf), file))
-                    }
-                    Err(e) => Some((Err(e), file)),
-                }
-            });
+            // A fused stream: the compression layer may poll again after the end.
+            let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
             let disposition = format!("attachment; filename=\"{}\"", job.filename);
             ([(header::CONTENT_TYPE, job.mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], Body::from_stream(stream)).into_response()
         }
