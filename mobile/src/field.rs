@@ -50,6 +50,8 @@ pub struct CentroToday {
     /// Records of this user's form finalised today at the centro.
     pub today: u64,
     pub sampling: SamplingDay,
+    /// Surveys to reach in the period today falls in (`None`: no quota there).
+    pub quota: Option<u32>,
 }
 
 /// Everything the home screen shows.
@@ -67,6 +69,8 @@ pub struct HomeView {
     pub period: Option<crate::store::reference::PeriodEntry>,
     /// The program's other forms, to fill at any of my centros.
     pub other_forms: Vec<crate::store::reference::FormEntry>,
+    /// Drafts set aside today, recoverable until the day is over.
+    pub discarded: Vec<crate::store::drafts::DraftSummary>,
 }
 
 /// A draft with its form and where it stands.
@@ -190,33 +194,35 @@ impl FieldApp {
 
     /// The home screen's data.
     pub fn home(&self) -> Result<Option<HomeView>, StoreError> {
+        let discarded = self.discarded()?;
         let store = lock(&self.store);
         let Some(enrolment) = store.enrolment()? else { return Ok(None) };
         let today = store.today();
         let form_id = Self::form_for(enrolment.role);
+        let periods = store.periods()?;
+        let period = periods.iter().find(|p| p.start <= today && today <= p.end).or(periods.first()).cloned();
         let centros = store
             .centros()?
             .into_iter()
             .map(|info| {
                 let today_count = store.finalised_on(&info.centro_id, form_id, today)?;
                 let sampling = store.sampling(&info.centro_id, today)?;
-                Ok(CentroToday { info, today: today_count, sampling })
+                let quota = quota_in(&info, period.as_ref().map(|p| p.period_id.as_str()));
+                Ok(CentroToday { info, today: today_count, sampling, quota })
             })
             .collect::<Result<_, StoreError>>()?;
         let rejected = store.rejected_records()?;
         Ok(Some(HomeView {
             centros,
             outbox: store.outbox_counts()?,
-            last_sync: store.last_sync()?.map(|t| t.format("%d/%m/%Y %H:%M").to_string()),
+            last_sync: store.last_sync()?.map(|t| shared::words::date_time(t.naive_local())),
             drafts: store.drafts()?,
             rejected,
             has_forms: store.latest_form(form_id)?.is_some(),
             other_forms: crate::capture::other_forms_in(&store)?,
-            period: {
-                let periods = store.periods()?;
-                periods.iter().find(|p| p.start <= today && today <= p.end).or(periods.first()).cloned()
-            },
+            period,
             enrolment,
+            discarded,
         }))
     }
 
@@ -264,6 +270,12 @@ impl FieldApp {
         Ok((draft, form))
     }
 
+    /// A form version the device holds, parsed once.
+    pub(crate) fn form(&self, form_id: &str, version: &str) -> Result<Arc<Form>, FinaliseError> {
+        let store = lock(&self.store);
+        lock_forms(&self.forms).get(&store, form_id, version)
+    }
+
     /// A draft with its form, its validation now and (for visits) the previous visit.
     pub fn draft(&self, id: Uuid) -> Result<DraftView, FinaliseError> {
         let store = lock(&self.store);
@@ -280,11 +292,6 @@ impl FieldApp {
     pub fn answer(&self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
         lock(&self.store).save_answer(draft, path, value)?;
         self.fire_triggers(draft, path)
-    }
-
-    /// Discards a draft.
-    pub fn discard(&self, draft: Uuid) -> Result<(), StoreError> {
-        lock(&self.store).discard_draft(draft)
     }
 
     /// Downscales a photo, keeps it and attaches it to a checklist item.
@@ -389,7 +396,7 @@ impl FieldApp {
             recent: store.sent_records(20)?,
             ledger: store.ledger(store.today())?,
             receipt: store.last_receipt()?,
-            last_sync: store.last_sync()?.map(|t| t.format("%d/%m/%Y %H:%M").to_string()),
+            last_sync: store.last_sync()?.map(|t| shared::words::date_time(t.naive_local())),
             revoked: store.is_revoked()?,
             photos_waiting: store.photo_queue()?.len(),
         })
@@ -440,6 +447,13 @@ pub enum PhotoFailure {
     Store(#[from] StoreError),
 }
 
+/// A centro's survey quota in `period` (`None`: no quota there). A server that sends no
+/// quotas by period gives only its latest one.
+fn quota_in(info: &CentroInfo, period: Option<&str>) -> Option<u32> {
+    let quota = if info.quotas.is_empty() { info.quota } else { period.and_then(|p| info.quotas.get(p).copied()).unwrap_or(0) };
+    (quota > 0).then_some(quota)
+}
+
 fn identity(store: &Store) -> Result<Identity, StoreError> {
     let e = store.enrolment()?.ok_or_else(|| StoreError::NotFound("el registro del teléfono".into()))?;
     Ok(Identity { device_id: e.device_id, username: e.username })
@@ -447,4 +461,33 @@ fn identity(store: &Store) -> Result<Identity, StoreError> {
 
 fn lock_forms(forms: &Mutex<FormCache>) -> std::sync::MutexGuard<'_, FormCache> {
     forms.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quota_shown_is_the_current_periods_and_zero_is_no_quota() {
+        let mut info = CentroInfo {
+            centro_id: "C".into(),
+            name: "C".into(),
+            dependencia: String::new(),
+            municipio: String::new(),
+            lat: None,
+            lon: None,
+            sampling_interval: 3,
+            quota: 80,
+            quotas: Default::default(),
+            tramites: vec![],
+            training: None,
+            baja: None,
+        };
+        assert_eq!(quota_in(&info, Some("2026")), Some(80), "an older server: its latest quota");
+        info.quotas = [("2025".to_string(), 80), ("2026".to_string(), 40)].into();
+        assert_eq!(quota_in(&info, Some("2026")), Some(40));
+        assert_eq!(quota_in(&info, Some("2027")), None, "a period without quota");
+        info.quotas = [("2026".to_string(), 0)].into();
+        assert_eq!(quota_in(&info, Some("2026")), None, "0 is «sin cuota»");
+    }
 }

@@ -102,6 +102,45 @@ pub fn by_section(form: &Form, asked: &[String], general: &str) -> Vec<Page> {
     pages.into_iter().map(|(_, p)| p).collect()
 }
 
+/// The title of the questions outside any section of a form: the survey's consent is its
+/// «Inicio», the checklist's opening questions «Datos de la visita».
+pub fn general_section(form_id: &str) -> &'static str {
+    match form_id {
+        crate::field::SURVEY_FORM => "Inicio",
+        crate::field::VISIT_FORM => "Datos de la visita",
+        _ => "Preguntas",
+    }
+}
+
+/// One question per page, titled by its section (the checklist item by item: a pillar on
+/// one page is too long to read on a phone).
+pub fn by_item(form: &Form, asked: &[String], general: &str) -> Vec<Page> {
+    by_section(form, asked, general)
+        .into_iter()
+        .flat_map(|s| s.paths.into_iter().map(move |p| Page { title: s.title.clone(), paths: vec![p], table: false }))
+        .collect()
+}
+
+/// Where a page stands among its section's pages: (section, sections, page in section,
+/// pages in section), all 1-based; pages of one section share its title and are adjacent.
+pub fn section_step(pages: &[Page], idx: usize) -> (usize, usize, usize, usize) {
+    let mut runs: Vec<(usize, usize)> = Vec::new(); // (first page, length)
+    for (i, p) in pages.iter().enumerate() {
+        match runs.last_mut() {
+            Some((first, len)) if pages[*first].title == p.title => *len += 1,
+            _ => runs.push((i, 1)),
+        }
+    }
+    let s = runs.iter().position(|(first, len)| idx >= *first && idx < first + len).unwrap_or(0);
+    let (first, len) = runs.get(s).copied().unwrap_or((0, 1));
+    (s + 1, runs.len().max(1), idx.saturating_sub(first) + 1, len)
+}
+
+/// The top-level section label of a question (`general` outside any group).
+pub fn section_label(form: &Form, path: &str, general: &str) -> String {
+    section_of(form, name_of(path)).map_or_else(|| general.to_string(), |(_, label)| label)
+}
+
 /// How a question is answered on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Widget {
@@ -324,6 +363,19 @@ mod tests {
         assert!(pages[1].paths.contains(&"espera[5]/espera_min".to_string()));
         assert_eq!(pages.iter().filter(|p| p.title.starts_with("Pilar")).count(), 6);
         assert_eq!(field_of(&form, "espera[3]/espera_min").map(|f| f.name.as_str()), Some("espera_min"));
+    }
+
+    #[test]
+    fn the_checklist_item_by_item_keeps_its_sections() {
+        let form = shared::instruments::cedula().expect("cedula");
+        let sections = by_section(&form, &asked(&form, &Answers::default()), "Datos de la visita");
+        let pages = by_item(&form, &asked(&form, &Answers::default()), "Datos de la visita");
+        assert_eq!(pages.len(), sections.iter().map(|s| s.paths.len()).sum::<usize>());
+        assert!(pages.iter().all(|p| p.paths.len() == 1));
+        assert_eq!(section_step(&pages, 0), (1, sections.len(), 1, 2));
+        assert_eq!(section_step(&pages, 1), (1, sections.len(), 2, 2));
+        assert_eq!(section_step(&pages, 2), (2, sections.len(), 1, sections[1].paths.len()));
+        assert_eq!(pages[2].title, sections[1].title);
     }
 
     #[test]

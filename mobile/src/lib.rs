@@ -26,6 +26,8 @@ pub mod field;
 pub mod layout;
 pub mod photo;
 pub mod record;
+pub mod resume;
+pub mod summary;
 pub mod store;
 pub mod sync;
 pub mod sync_client;

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use shared::answers::Answers;
 use shared::expr::Clock;
 use shared::form::{FieldKind, Form, MetaKind};
-use shared::protocol::{GeoPosition, ScoreNote, Submission, SubmissionMeta, answers_to_wire};
+use shared::protocol::{GeoPosition, PhotoItem, ScoreNote, Submission, SubmissionMeta, answers_to_wire};
 use shared::validate::{ErrorCode, FieldError, Report, validate};
 use uuid::Uuid;
 
@@ -131,7 +131,15 @@ pub fn build(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, wh
         started_at: draft.started_at,
         finalised_at,
         answers: answers_to_wire(&answers),
-        meta: SubmissionMeta { mode: draft.mode, position: draft.position.as_deref().and_then(geo_position), sampling_position: draft.sampling_position, photos, score_notes },
+        meta: SubmissionMeta {
+            mode: draft.mode,
+            position: draft.position.as_deref().and_then(geo_position),
+            sampling_position: draft.sampling_position,
+            photos,
+            score_notes,
+            photo_items: draft.photos.iter().map(|(item, sha)| PhotoItem { item: item.clone(), sha256: sha.clone() }).collect(),
+            replaces: draft.replaces,
+        },
         content_hash: String::new(),
     }
     .seal())
@@ -202,6 +210,8 @@ mod tests {
             photos: vec![],
             score_notes: notes,
             position: None,
+            place: None,
+            replaces: None,
         }
     }
 

@@ -132,7 +132,7 @@ fn parse_instance(head: &str) -> Option<(&str, usize)> {
 pub enum TypeProblem {
     #[error("se esperaba un número entero")]
     Integer,
-    #[error("se esperaba un número")]
+    #[error("se esperaba un número (con punto o coma decimal, sin separador de miles)")]
     Decimal,
     #[error("se esperaba una fecha AAAA-MM-DD")]
     Date,
@@ -156,6 +156,17 @@ pub enum TypeProblem {
     Range { start: String, end: String, step: String },
     #[error("la opción «{0}» aparece más de una vez")]
     RepeatedChoice(String),
+}
+
+/// A decimal number as a person types it on a phone: a decimal comma («4,5») is read as
+/// the decimal point. A comma before exactly three digits («4,500») is left as typed, since
+/// it may separate thousands: the validator then asks for the number again.
+pub fn typed_decimal(raw: &str) -> String {
+    let t = raw.trim();
+    match t.split_once(',') {
+        Some((whole, frac)) if !t.contains('.') && !frac.contains(',') && frac.len() != 3 && !frac.is_empty() => format!("{whole}.{frac}"),
+        _ => t.to_string(),
+    }
 }
 
 /// Reads a non-empty raw answer as a value of `kind`.
@@ -268,6 +279,13 @@ mod tests {
         bad(FieldKind::Integer, "99999999999999999999");
         ok(FieldKind::Decimal, "3.25");
         bad(FieldKind::Decimal, "3,25");
+        assert_eq!(typed_decimal(" 4,5 "), "4.5");
+        assert_eq!(typed_decimal("3,25"), "3.25");
+        assert_eq!(typed_decimal("4,500"), "4,500", "perhaps thousands: asked again");
+        assert_eq!(typed_decimal("1,2,3"), "1,2,3");
+        assert_eq!(typed_decimal("4.5"), "4.5");
+        assert_eq!(typed_decimal("4,"), "4,");
+        ok(FieldKind::Decimal, &typed_decimal("-0,75"));
         ok(FieldKind::Date, "2025-02-28");
         bad(FieldKind::Date, "2025-02-30");
         ok(FieldKind::Time, "09:45");

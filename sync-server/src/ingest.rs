@@ -115,11 +115,17 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
     if let Some(bad) = s.meta.photos.iter().find(|p| crate::photos::check_sha(p).is_err()) {
         return reject(id, "bad_photo_hash", format!("La foto «{bad}» no está nombrada por su SHA-256."));
     }
+    let form = &cached.form;
+    if let Some(p) = s.meta.photo_items.iter().find(|p| !s.meta.photos.contains(&p.sha256) || form.field(&p.item).is_none()) {
+        return reject(id, "bad_photo_item", format!("La foto «{}» del reactivo «{}» no está entre las fotos del registro o el reactivo no existe.", p.sha256, p.item));
+    }
+    if s.meta.replaces == Some(id) {
+        return reject(id, "invalid_replaces", "Un registro no puede corregirse a sí mismo.");
+    }
     let duration = (s.finalised_at - s.started_at).num_milliseconds() as f64 / 1000.0;
     if duration < 0.0 {
         return reject(id, "bad_times", "La hora de finalización es anterior a la de inicio.");
     }
-    let form = &cached.form;
     // A survey's answers are not needed again once checked and reduced to facts (the stored
     // body is already written): take them instead of copying. A visit keeps them (its
     // answers go to the centro's inspectors).

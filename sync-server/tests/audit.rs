@@ -73,10 +73,10 @@ async fn submissions_export_as_csv_one_column_per_question_and_the_export_is_log
     let text = csv.json.as_str().expect("text").trim_start_matches('\u{feff}');
     let mut lines = text.lines();
     let header = lines.next().expect("header");
-    assert!(header.starts_with("_id,_centro_id,_usuario,_fecha_captura,_inicio,_fin,_revision,_modo,_posicion_muestreo,inicio,fin,fecha,dispositivo,encuestador,consentimiento,P0,P0_otro,AG1,AG2"), "{header}");
+    assert!(header.starts_with("_id,_centro_id,_usuario,_fecha_captura,_inicio,_fin,_revision,_modo,_posicion_muestreo,_corrige,inicio,fin,fecha,dispositivo,encuestador,consentimiento,P0,P0_otro,AG1,AG2"), "{header}");
     assert_eq!(lines.clone().count(), 30);
     let first = lines.next().expect("a row");
-    assert!(first.contains(",GTO-E-T-01,enc.ana,2025-06-05,") && first.contains(",accepted,entrevista,3,"), "{first}");
+    assert!(first.contains(",GTO-E-T-01,enc.ana,2025-06-05,") && first.contains(",accepted,entrevista,3,,"), "{first}");
     // The cédula export has its repeat as one JSON column.
     let visits = app.get("/api/v1/forms/cedula_visita/2025010101/submissions.csv", Some(&staff)).await;
     let vtext = visits.json.as_str().expect("text");

@@ -256,7 +256,7 @@ async fn fieldwork_lists_records_outside_every_period() {
     let at = page.html.find("id=\"fuera-de-periodo\"").expect("the section");
     let section = &page.html[at..];
     assert!(section.contains(&format!("data-outside=\"{}\"", s.id)), "{section}");
-    assert!(section.contains("05/11/2024") && section.contains("no cuentan en ningún resultado"), "{section}");
+    assert!(section.contains("5 nov 2024") && section.contains("no cuentan en ningún resultado"), "{section}");
     assert!(!section.contains(&uuid::Uuid::from_u128(601).to_string()), "a survey inside the period is not listed");
     let sur = login(&app, "sup.sur").await;
     assert!(!get(&app, "/consola/campo?periodo=2025", Some(&sur)).await.html.contains(&s.id.to_string()), "another team's records are not listed");

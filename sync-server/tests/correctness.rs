@@ -149,7 +149,7 @@ async fn a_record_outside_every_period_is_stored_with_a_warning() {
     let a = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![at(70, "2024-11-05", 0), at(71, "2025-07-04", 0)])).await;
     assert_eq!(a.json["results"][0]["outcome"], "stored", "{}", a.json);
     assert_eq!(a.json["results"][0]["warning"]["code"], "outside_periods");
-    assert!(a.json["results"][0]["warning"]["message"].as_str().expect("message").contains("05/11/2024"));
+    assert!(a.json["results"][0]["warning"]["message"].as_str().expect("message").contains("5 nov 2024"));
     assert!(a.json["results"][1].get("warning").is_none(), "{}", a.json);
     let again = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![at(70, "2024-11-05", 0)])).await;
     assert_eq!(again.json["results"][0]["outcome"], "duplicate");

@@ -162,7 +162,7 @@ async fn a_centro_dado_de_baja_stays_in_history_and_leaves_the_ranking() {
     let row = scores.json["centros"].as_array().expect("rows").iter().find(|c| c["centro_id"] == "GTO-E-T-01").cloned().expect("kept");
     assert!(row["rank"].is_null());
     assert_eq!(row["reasons"][0]["code"], "withdrawn", "{row}");
-    assert!(row["reasons"][0]["message"].as_str().unwrap_or("").contains("30/06/2025"));
+    assert!(row["reasons"][0]["message"].as_str().unwrap_or("").contains("30 jun 2025"));
     // The scoring inputs carry it, and recompute to the same table.
     let inputs = app.get("/api/v1/periods/2025/scoring-inputs", Some(&staff)).await;
     let centro = inputs.json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").cloned().expect("in inputs");
@@ -185,7 +185,7 @@ async fn a_centro_dado_de_baja_stays_in_history_and_leaves_the_ranking() {
         let (status, _, body) = app.send_raw(Request::get(path).body(Body::empty()).expect("request")).await;
         let html = String::from_utf8_lossy(&body);
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(html.contains("Dado de baja") && html.contains("dado de baja del programa el 30/06/2025"), "{path}: {html}");
+        assert!(html.contains("Dado de baja") && html.contains("dado de baja del programa el 30 jun 2025"), "{path}: {html}");
     }
 }
 

@@ -4,7 +4,7 @@ mod support;
 
 use axum::http::StatusCode;
 use shared::protocol::{PullResponse, PushResponse};
-use support::{demo_app, push_body, survey};
+use support::{console_session, demo_app, push_body, survey, visit};
 
 fn outcomes(a: &support::Answer) -> Vec<String> {
     let res: PushResponse = serde_json::from_value(a.json.clone()).expect("push response");
@@ -344,4 +344,80 @@ async fn the_latest_visit_reaches_the_centros_inspectors_only() {
     assert!(assigned.status.is_success(), "{}", assigned.json);
     let page: PullResponse = serde_json::from_value(app.get("/api/v1/sync/pull?after=0", Some(&raul)).await.json).expect("page");
     assert_eq!(visits(&page), [("GTO-E-T-01".to_string(), v.id.to_string())]);
+}
+
+#[tokio::test]
+async fn a_rejected_survey_corrected_on_the_phone_replaces_it_and_counts_once() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let staff = app.enrol("coordinacion").await;
+    let n = |json: &serde_json::Value| json["centros"].as_array().expect("centros").iter().find(|c| c["centro_id"] == "GTO-E-T-01").expect("centro")["n"].as_u64();
+    let original = survey(31, "GTO-E-T-01");
+    let other = survey(32, "GTO-E-T-01");
+    app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![original.clone(), other.clone()])).await;
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(2));
+
+    // A correction of a record that is not rejected is refused by itself.
+    let correction = |id: u128, of: uuid::Uuid| {
+        let mut c = survey(id, "GTO-E-T-01");
+        c.answers.insert("AG2".into(), shared::protocol::WireEntry::Value("5".into()));
+        c.meta.replaces = Some(of);
+        c.seal()
+    };
+    let early = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![correction(33, original.id)])).await;
+    assert_eq!(early.json["results"][0]["error"]["code"], "invalid_replaces", "{}", early.json);
+
+    let reject = serde_json::json!({"decision": "reject", "reason": "Falta la pregunta de espera: repítala."});
+    assert_eq!(app.post(&format!("/api/v1/review/{}", original.id), Some(&staff), &reject).await.status, StatusCode::OK);
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(1));
+
+    // Another user cannot correct Ana's record; Ana can, once.
+    let luis = app.enrol("enc.luis").await;
+    let foreign = app.post("/api/v1/sync/push", Some(&luis), &push_body(vec![correction(34, original.id)])).await;
+    assert_eq!(foreign.json["results"][0]["outcome"], "rejected", "{}", foreign.json);
+    let fixed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![correction(35, original.id)])).await;
+    assert_eq!(fixed.json["results"][0]["outcome"], "stored", "{}", fixed.json);
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(2), "the correction counts");
+    let twice = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![correction(36, original.id)])).await;
+    assert_eq!(twice.json["results"][0]["error"]["code"], "invalid_replaces", "{}", twice.json);
+    // The same correction sent again is a duplicate, not a second one.
+    let again = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![correction(35, original.id)])).await;
+    assert_eq!(again.json["results"][0]["outcome"], "duplicate");
+
+    // The corrected record stays rejected: approving it would count the interview twice.
+    let approve = serde_json::json!({"decision": "approve", "reason": "revisado"});
+    let back = app.post(&format!("/api/v1/review/{}", original.id), Some(&staff), &approve).await;
+    assert_eq!(back.status, StatusCode::CONFLICT, "{}", back.json);
+    assert_eq!(n(&app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json), Some(2));
+
+    // Both are kept; the export says which corrects which.
+    let (status, csv) = app.get_bytes("/api/v1/forms/encuesta_opinion/2025010102/submissions.csv", &staff).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(csv).expect("utf-8");
+    let header: Vec<&str> = text.lines().next().expect("header").trim_start_matches('\u{feff}').split(',').collect();
+    let col = header.iter().position(|h| *h == "_corrige").expect("_corrige column");
+    let fixed_id = uuid::Uuid::from_u128(35).to_string();
+    let row = text.lines().find(|l| l.starts_with(&fixed_id)).expect("the correction's row");
+    assert_eq!(row.split(',').nth(col), Some(original.id.to_string().as_str()));
+    assert!(text.lines().any(|l| l.starts_with(&original.id.to_string())), "the original is kept");
+}
+
+#[tokio::test]
+async fn a_photo_names_the_item_it_was_taken_for() {
+    let app = demo_app().await;
+    let carmen = app.enrol("insp.carmen").await;
+    let sha = "ab".repeat(32);
+    let mut v = visit(41, "GTO-E-T-01", &[]);
+    v.meta.photos = vec![sha.clone()];
+    v.meta.photo_items = vec![shared::protocol::PhotoItem { item: "AG-V1".into(), sha256: sha.clone() }];
+    let stored = app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![v.seal()])).await;
+    assert_eq!(stored.json["results"][0]["outcome"], "stored", "{}", stored.json);
+    let mut bad = visit(42, "GTO-E-T-01", &[]);
+    bad.meta.photo_items = vec![shared::protocol::PhotoItem { item: "AG-V1".into(), sha256: sha.clone() }];
+    let refused = app.post("/api/v1/sync/push", Some(&carmen), &push_body(vec![bad.seal()])).await;
+    assert_eq!(refused.json["results"][0]["error"]["code"], "bad_photo_item", "a photo not among the record's");
+    let (token, _) = console_session(&app, "coordinacion", "/consola/centros/GTO-E-T-01").await;
+    let req = axum::http::Request::get("/consola/centros/GTO-E-T-01").header("cookie", format!("ventanilla_sesion={token}")).body(axum::body::Body::empty()).expect("request");
+    let (_, _, body) = app.send_raw(req).await;
+    assert!(String::from_utf8_lossy(&body).contains("data-photo-item=\"AG-V1\""), "the console shows the photo's item");
 }

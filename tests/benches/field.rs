@@ -56,6 +56,7 @@ fn seeded_store(store: &mut Store) {
         lon: None,
         sampling_interval: 3,
         quota: 80,
+        quotas: Default::default(),
         tramites: vec![],
         training: None,
         baja: None,
@@ -270,7 +271,7 @@ async fn inspector_pull() {
             started_at: start,
             finalised_at: start + chrono::Duration::minutes(70),
             answers,
-            meta: shared::protocol::SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![] },
+            meta: shared::protocol::SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
             content_hash: String::new(),
         }
         .seal();

@@ -14,7 +14,7 @@ use crate::browser::Browser;
 use crate::helpers::spawn_server;
 
 /// Serves the app (liveview) on a free loopback port; returns its URL and handle.
-async fn spawn_app(server: &str, dir: &std::path::Path) -> anyhow::Result<(String, FieldApp)> {
+pub(crate) async fn spawn_app(server: &str, dir: &std::path::Path) -> anyhow::Result<(String, FieldApp)> {
     let app = FieldApp::new(Store::open(&dir.join("app.db"))?, server);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/", listener.local_addr()?);
@@ -22,7 +22,7 @@ async fn spawn_app(server: &str, dir: &std::path::Path) -> anyhow::Result<(Strin
     Ok((url, app))
 }
 
-async fn enrol(b: &Browser, username: &str) -> anyhow::Result<()> {
+pub(crate) async fn enrol(b: &Browser, username: &str) -> anyhow::Result<()> {
     b.find("#registro").await?;
     b.type_into("#usuario", username).await?;
     b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
@@ -32,12 +32,12 @@ async fn enrol(b: &Browser, username: &str) -> anyhow::Result<()> {
 }
 
 /// The current question path (the first on the page).
-async fn current_path(b: &Browser) -> anyhow::Result<String> {
+pub(crate) async fn current_path(b: &Browser) -> anyhow::Result<String> {
     Ok(b.attr(".question", "data-path").await?.unwrap_or_default())
 }
 
 /// Clicks a choice of a question and waits until the app shows it chosen (or moved on).
-async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
     let css = format!(".question[data-path='{path}'] button[data-choice='{value}']");
     b.click(&css).await?;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -52,7 +52,7 @@ async fn choose(b: &Browser, path: &str, value: &str) -> anyhow::Result<()> {
 }
 
 /// Waits until the page shows another first question than `path`.
-async fn moved_from(b: &Browser, path: &str) -> anyhow::Result<String> {
+pub(crate) async fn moved_from(b: &Browser, path: &str) -> anyhow::Result<String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let now = current_path(b).await?;
@@ -90,7 +90,7 @@ async fn next_page(b: &Browser) -> anyhow::Result<()> {
 }
 
 /// Presses «Siguiente» until the survey shows another question than `path`.
-async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> {
+pub(crate) async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         press_next(b).await?;
@@ -114,7 +114,8 @@ struct PlainAnswers {
 }
 
 const FIRST_VISIT: PlainAnswers = PlainAnswers { turno: "matutino", aviso: "si", minutes: "7", note: "Visita sin contratiempos." };
-const SECOND_VISIT: PlainAnswers = PlainAnswers { turno: "vespertino", aviso: "no", minutes: "9", note: "Segunda visita." };
+/// Minutes typed with a decimal comma, as a Spanish keyboard offers it.
+const SECOND_VISIT: PlainAnswers = PlainAnswers { turno: "vespertino", aviso: "no", minutes: "4,5", note: "Segunda visita." };
 
 /// Answers one question of a visit page: its shift, notice, minutes or notes, and every
 /// checklist item «Cumple».
@@ -136,7 +137,7 @@ async fn visible_paths(b: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(serde_json::from_value(found)?)
 }
 
-fn input_css(path: &str) -> String {
+pub(crate) fn input_css(path: &str) -> String {
     format!(".question[data-path='{path}'] input, .question[data-path='{path}'] textarea")
 }
 
@@ -213,7 +214,12 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     }
     assert!(faces_shot, "the 5-point questions show faces");
     b.shot("07-ultima-pregunta").await?;
+    // A summary of every answer comes before saving.
     b.click("#terminar").await?;
+    b.find("#resumen").await?;
+    b.wait_text("c de no adeudo").await?;
+    b.shot("07b-resumen").await?;
+    b.click("#guardar").await?;
     b.find("#guardado").await?;
     b.shot("08-guardada").await?;
 
@@ -222,7 +228,12 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.click(".back").await?;
     b.click("#estado").await?;
     b.wait_text("0 registros por enviar").await?;
-    b.wait_text("Confirmados").await?;
+    // «Enviados» counts what reached the server.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while b.find("#enviados td:nth-child(2)").await?.text().await? != "1" {
+        anyhow::ensure!(Instant::now() < deadline, "«Enviados» never reached 1");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.shot("09-sincronizar").await?;
     {
         let store = lock(app.store());
@@ -270,7 +281,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     let photo = dir.path().join("evidencia.png");
     image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
     let mut photo_taken = false;
-    for _ in 0..12 {
+    for _ in 0..150 {
         for path in visible_paths(&b).await? {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
@@ -278,7 +289,18 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
                     // The first waiting time is taken with the stopwatch.
                     b.click(&format!(".question[data-path='{path}'] ~ .stopwatch [data-stopwatch='start'], [data-path='{path}'] + .stopwatch [data-stopwatch='start']")).await?;
                     b.find("[data-stopwatch='stop']").await?;
-                    tokio::time::sleep(Duration::from_millis(1200)).await;
+                    // It keeps running while the inspector looks at the centro's program,
+                    // and the visit comes back to this item.
+                    b.click("#compromisos").await?;
+                    b.wait_text("Instalar sistema de turnos").await?;
+                    b.click(".back").await?;
+                    b.find(&format!(".question[data-path='{path}']")).await?;
+                    b.find("[data-stopwatch='stop']").await?;
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    while b.find(".stopwatch .clock").await?.text().await.unwrap_or_default() == "00:00" {
+                        anyhow::ensure!(Instant::now() < deadline, "the stopwatch stopped running");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
                     b.shot("12a-cronometro").await?;
                     b.click("[data-stopwatch='stop']").await?;
                     let deadline = Instant::now() + Duration::from_secs(60);
@@ -304,6 +326,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     }
     assert!(photo_taken, "the first pillar offers an evidence photo");
     b.click("#terminar").await?;
+    b.click("#guardar").await?;
     b.find("#guardado").await?;
     b.click("#continuar").await?;
     b.click("#estado").await?;
@@ -335,7 +358,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.click("[data-centro='GTO-E-S-01'] button.big").await?;
     b.find("#formulario").await?;
     let mut corrected = false;
-    for _ in 0..12 {
+    for _ in 0..150 {
         for path in visible_paths(&b).await? {
             let name = path.rsplit('/').next().unwrap_or_default().to_string();
             match name.as_str() {
@@ -370,6 +393,9 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     }
     anyhow::ensure!(corrected, "the visit showed TC-V7");
     b.click("#terminar").await?;
+    b.find("#resumen").await?;
+    b.shot("15b-resumen-visita").await?;
+    b.click("#guardar").await?;
     b.find("#guardado").await?;
     // Once sent, staff read the suggestion and the correction beside the visit.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -377,6 +403,11 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         anyhow::ensure!(Instant::now() < deadline, "the visit was not sent");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // «4,5» minutes are 4.5, not 45.
+    let sent = lock(app.store()).sent_records(5)?.into_iter().find(|r| r.centro_id == "GTO-E-S-01").map(|r| r.id);
+    let visit = lock(app.store()).sent_submission(sent.ok_or_else(|| anyhow::anyhow!("no visit sent"))?)?.ok_or_else(|| anyhow::anyhow!("no copy"))?;
+    let waits = shared::protocol::answers_from_wire(&visit.answers).to_paths();
+    assert!(waits.iter().any(|(p, v)| p.ends_with("espera_min") && v == "4.5"), "{waits:?}");
     let console = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let login = console
         .post(format!("{}/consola/entrar", server.url()))

@@ -321,6 +321,11 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
     click_and_wait(&b, "firma", ".firma-guardar", 1).await?;
     b.shot("07-firma").await?;
     b.click("#terminar").await?;
+    // The summary says each capture in words before saving.
+    b.find("#resumen").await?;
+    b.wait_text("Archivo adjunto").await?;
+    b.shot("07b-resumen").await?;
+    b.click("#guardar").await?;
     b.find("#guardado").await?;
 
     // The record syncs with its files; the server holds each, hash-verified.

@@ -103,7 +103,7 @@ async fn an_enlace_files_and_staff_decide_the_centros_year() -> anyhow::Result<(
     b.click("a[href^='/consola/centros/GTO-E-S-01/informe']").await?;
     b.find(&format!("[data-report='{CENTRO}']")).await?;
     b.wait_text("Compromisos de mejora").await?;
-    b.wait_text("prórroga aprobada; fecha original 30/06/2030").await?;
+    b.wait_text("prórroga aprobada; fecha original 30 jun 2030").await?;
     b.shot("07-informe-del-centro").await?;
     b.close().await?;
     Ok(())

@@ -29,7 +29,7 @@ fn survey() -> Submission {
         started_at: DateTime::parse_from_rfc3339("2025-09-15T10:00:00-06:00").expect("valid"),
         finalised_at: DateTime::parse_from_rfc3339("2025-09-15T10:02:30-06:00").expect("valid"),
         answers,
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(5), photos: vec![], score_notes: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(5), photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
         content_hash: String::new(),
     }
     .seal()

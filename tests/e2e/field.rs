@@ -33,7 +33,7 @@ pub fn sealed_survey(n: u128, centro: &str, seconds: i64) -> shared::protocol::S
         started_at: start,
         finalised_at: start + chrono::Duration::seconds(seconds),
         answers,
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![], score_notes: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
         content_hash: String::new(),
     }
     .seal()
@@ -62,7 +62,7 @@ pub fn sealed_visit(n: u128, centro: &str) -> shared::protocol::Submission {
         started_at: start,
         finalised_at: start + chrono::Duration::minutes(70),
         answers,
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
         content_hash: String::new(),
     }
     .seal()

@@ -17,5 +17,6 @@ mod kill; // SIGKILL during thousands of answer saves loses no acknowledged answ
 mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
 mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
+mod resume_ui; // picking work up on the phone in headless Chromium: reload, discard and recover, summary, correcting a rejected survey
 mod results_ui; // the program's year in headless Chromium: close, publish, the public ranking and report, printed to PDF
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

@@ -30,6 +30,10 @@ pub struct Draft {
     pub score_notes: Vec<ScoreNote>,
     /// Where it was started (`lat lon alt accuracy`), when the device gave a position.
     pub position: Option<String>,
+    /// The first question of the page on screen when it was left.
+    pub place: Option<String>,
+    /// The rejected record this draft corrects.
+    pub replaces: Option<Uuid>,
 }
 
 impl Draft {
@@ -90,6 +94,51 @@ impl Store {
         Ok(id)
     }
 
+    /// Starts a draft that corrects `original` (a record of this device a supervisor
+    /// rejected): its answers, photos, score notes and position, started now, naming it.
+    pub fn create_correction(&mut self, original: &shared::protocol::Submission) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let now = self.now();
+        let key = id.to_string();
+        let position = original.meta.position.as_ref().map(|p| format!("{} {} 0 {}", p.lat, p.lon, p.accuracy_m.unwrap_or(0.0)));
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO drafts (id, form_id, form_version, centro_id, started_at, updated_at, mode, sampling_position, position, replaces)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                key,
+                original.form_id,
+                original.form_version,
+                original.centro_id,
+                now.to_rfc3339(),
+                mode_code(original.meta.mode),
+                original.meta.sampling_position,
+                position,
+                original.id.to_string()
+            ],
+        )?;
+        let answers = shared::protocol::answers_from_wire(&original.answers);
+        for (path, value) in answers.to_paths() {
+            put_answer(&tx, &key, &path, Some(&value), &now.to_rfc3339())?;
+        }
+        for p in &original.meta.photo_items {
+            // Photos still on the phone go with it (the server keeps the rest).
+            tx.execute(
+                "INSERT OR IGNORE INTO draft_photos (draft_id, item, sha256) SELECT ?1, ?2, sha256 FROM photos WHERE sha256 = ?3",
+                params![key, p.item, p.sha256],
+            )?;
+        }
+        for n in &original.meta.score_notes {
+            tx.execute(
+                "INSERT INTO draft_score_notes (draft_id, item, basis, suggested, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, n.item, n.basis, n.suggested, n.reason],
+            )?;
+        }
+        bump(&tx, now.date_naive(), Event::Created, 1)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
     /// Saves one answer (`None` or empty clears it). Returns once it is durable.
     pub fn save_answer(&mut self, draft: Uuid, path: &str, value: Option<&str>) -> Result<(), StoreError> {
         let now = self.now().to_rfc3339();
@@ -105,12 +154,12 @@ impl Store {
         let head: Option<DraftHead> = self
             .conn
             .query_row(
-                "SELECT form_id, form_version, centro_id, started_at, mode, sampling_position, position FROM drafts WHERE id = ?1",
+                "SELECT form_id, form_version, centro_id, started_at, mode, sampling_position, position, at_path, replaces FROM drafts WHERE id = ?1",
                 [&key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
             )
             .optional()?;
-        let (form_id, form_version, centro_id, started, mode, sampling_position, position) =
+        let (form_id, form_version, centro_id, started, mode, sampling_position, position, place, replaces) =
             head.ok_or_else(|| StoreError::NotFound("el borrador".into()))?;
         let mut stmt = self.conn.prepare_cached("SELECT path, value FROM draft_answers WHERE draft_id = ?1")?;
         let answers = stmt.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
@@ -131,30 +180,14 @@ impl Store {
             photos,
             score_notes,
             position,
+            place,
+            replaces: replaces.as_deref().map(str::parse).transpose().map_err(corrupt)?,
         })
     }
 
-    /// The drafts on the device, most recently touched first.
+    /// The drafts on the device (not those set aside), most recently touched first.
     pub fn drafts(&self) -> Result<Vec<DraftSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
-             FROM drafts d ORDER BY d.updated_at DESC",
-        )?;
-        let rows: Vec<(String, String, String, String, i64)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(id, form_id, centro_id, updated_at, n)| {
-                Ok(DraftSummary { id: id.parse().map_err(corrupt)?, form_id, centro_id, updated_at, answered: n as u64 })
-            })
-            .collect()
-    }
-
-    /// Throws a draft away (the person left, the visit was cancelled).
-    pub fn discard_draft(&mut self, id: Uuid) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM drafts WHERE id = ?1", [id.to_string()])?;
-        tx.commit()?;
-        Ok(())
+        summaries(&self.conn, false)
     }
 
     /// Keeps what was suggested for an item (its reason kept if the suggestion is unchanged).
@@ -196,8 +229,28 @@ impl Store {
 
 }
 
-/// A draft's row: form, version, centro, start, mode, sampling position, position.
-type DraftHead = (String, String, String, String, String, Option<u32>, Option<String>);
+/// The drafts in the list (`discarded`: those set aside instead), most recently touched first.
+pub(super) fn summaries(conn: &rusqlite::Connection, discarded: bool) -> Result<Vec<DraftSummary>, StoreError> {
+    let sql = if discarded {
+        "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
+         FROM drafts d WHERE d.discarded_at IS NOT NULL ORDER BY d.discarded_at DESC"
+    } else {
+        "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
+         FROM drafts d WHERE d.discarded_at IS NULL ORDER BY d.updated_at DESC"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows: Vec<(String, String, String, String, i64)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(id, form_id, centro_id, updated_at, n)| {
+            Ok(DraftSummary { id: id.parse().map_err(corrupt)?, form_id, centro_id, updated_at, answered: n as u64 })
+        })
+        .collect()
+}
+
+/// A draft's row: form, version, centro, start, mode, sampling position, position, place,
+/// the record it corrects.
+type DraftHead = (String, String, String, String, String, Option<u32>, Option<String>, Option<String>, Option<String>);
 
 /// Sets (or, `None` or empty, clears) one answer of draft `key` inside `tx`.
 pub(super) fn put_answer(tx: &rusqlite::Transaction<'_>, key: &str, path: &str, value: Option<&str>, now: &str) -> Result<(), StoreError> {

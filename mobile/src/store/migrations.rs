@@ -15,6 +15,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_score_notes.sql"),
     include_str!("../../migrations/0007_capture.sql"),
     include_str!("../../migrations/0008_form_files.sql"),
+    include_str!("../../migrations/0009_resume.sql"),
 ];
 
 /// The schema version of a fully migrated store.

@@ -4,8 +4,9 @@
 //! [`reference`] (what pull brings: forms, centros, periods, commitments, previous visits,
 //! review decisions), [`drafts`] (answers saved one by one), [`outbox`] (finalised records
 //! until the server acknowledges them, and what it acknowledged), [`ledger`] (per-day
-//! counts), [`photos`], [`sampling`] (the systematic-sampling counter) and [`edits`]
-//! (milestones verified and complaints audited in the field, queued for the server).
+//! counts), [`photos`], [`sampling`] (the systematic-sampling counter), [`edits`]
+//! (milestones verified and complaints audited in the field, queued for the server) and
+//! [`resume`] (where a draft was left, its running stopwatches, drafts set aside).
 //!
 //! Durability: WAL with `synchronous=FULL`, so every committed write (an answer, a
 //! finalisation, an acknowledgement) survives the process being killed or the phone
@@ -20,6 +21,7 @@ pub mod ledger;
 pub mod outbox;
 pub mod photos;
 pub mod reference;
+pub mod resume;
 pub mod sampling;
 pub mod settings;
 

@@ -2,7 +2,7 @@
 //! acknowledged. Finalising moves a draft into the outbox in one transaction; an
 //! acknowledgement moves a record out of it in one transaction, with the ledger.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use shared::protocol::{ApiError, DeviceReceipt, Outcome, PushResponse, PushResult, ReviewState, Submission};
 use uuid::Uuid;
 
@@ -130,8 +130,8 @@ impl Store {
                     };
                     let moved = tx
                         .prepare_cached(
-                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message)
-                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6 FROM outbox WHERE id = ?1",
+                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message, body)
+                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6, body FROM outbox WHERE id = ?1",
                         )?
                         .execute(params![id, r.seq.map(|s| s as i64), review, now.to_rfc3339(), warning_code, warning_message])?;
                     tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;
@@ -183,15 +183,24 @@ impl Store {
 
     /// Acknowledged records, newest first, with review decisions.
     pub fn sent_records(&self, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
-        self.sent_where("1", limit)
+        self.sent_where("?2 = ''", "", limit)
     }
 
-    /// Acknowledged records a supervisor rejected, newest first, with the reasons.
+    /// Acknowledged records a supervisor rejected and not yet corrected, newest first, with
+    /// the reasons.
     pub fn rejected_records(&self) -> Result<Vec<SentRecord>, StoreError> {
-        self.sent_where("COALESCE(d.state, s.review) = 'rejected'", 500)
+        // Those corrected already (a correction waiting or sent names them) are done.
+        self.sent_where(
+            "?2 = '' AND COALESCE(d.state, s.review) = 'rejected'
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE json_extract(o.body, '$.meta.replaces') = s.id)
+             AND NOT EXISTS (SELECT 1 FROM sent c WHERE json_extract(c.body, '$.meta.replaces') = s.id)",
+            "",
+            500,
+        )
     }
 
-    fn sent_where(&self, condition: &str, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
+    /// Acknowledged records matching `condition` (a constant, which may use `?2` = `arg`).
+    fn sent_where(&self, condition: &str, arg: &str, limit: usize) -> Result<Vec<SentRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT s.id, s.form_id, s.centro_id, s.capture_day, COALESCE(d.state, s.review), d.reason, s.warning_message
              FROM sent s LEFT JOIN decisions d ON d.submission_id = s.id WHERE {condition}
@@ -199,7 +208,7 @@ impl Store {
         ))?;
         type Row = (String, String, String, String, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .query_map(params![limit as i64, arg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(id, form_id, centro_id, capture_day, review, reason, warning)| {
@@ -214,6 +223,17 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// An acknowledged record as it was sent (`None` when acknowledged before copies were kept).
+    pub fn sent_submission(&self, id: Uuid) -> Result<Option<Submission>, StoreError> {
+        let body: Option<Option<String>> = self.conn.query_row("SELECT body FROM sent WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+        body.flatten().map(|b| from_json(&b)).transpose()
+    }
+
+    /// One acknowledged record with its review decision.
+    pub fn sent_record(&self, id: Uuid) -> Result<Option<SentRecord>, StoreError> {
+        Ok(self.sent_where("s.id = ?2", &id.to_string(), 1)?.into_iter().next())
     }
 
     /// Records finalised today at a centro (sent or not): progress against the quota.

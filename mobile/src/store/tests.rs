@@ -33,7 +33,7 @@ fn record(id: Uuid, centro: &str, photos: Vec<String>) -> Submission {
         started_at: at,
         finalised_at: at,
         answers: WireAnswers::new(),
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos, score_notes: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos, score_notes: vec![], photo_items: vec![], replaces: None },
         content_hash: String::new(),
     }
     .seal()
@@ -54,6 +54,7 @@ fn centro(id: &str) -> CentroInfo {
         lon: None,
         sampling_interval: 3,
         quota: 40,
+        quotas: Default::default(),
         tramites: vec!["Licencia".into()],
         training: None,
         baja: None,
@@ -417,5 +418,74 @@ fn the_counter_counts_selections_and_a_consent_refusal_is_no_record() {
         let report = store.sampling_report().expect("report");
         let figures: Vec<(&str, u64, u64, u64)> = report.iter().map(|c| (c.centro_id.as_str(), c.counted, c.selected, c.refused)).collect();
         assert_eq!(figures, [("C1", 6, 2, 2), ("C2", 0, 1, 1)]);
+    }
+}
+
+#[test]
+fn a_draft_remembers_where_it_was_left_and_its_running_stopwatch() {
+    for (mut store, _dir) in stores() {
+        let id = new_draft(&mut store, "C1");
+        assert_eq!(store.draft(id).expect("draft").place, None);
+        store.save_place(id, "espera[2]/espera_min").expect("place");
+        assert_eq!(store.draft(id).expect("draft").place.as_deref(), Some("espera[2]/espera_min"));
+        let at = chrono::DateTime::parse_from_rfc3339("2025-06-02T10:00:00-06:00").expect("time");
+        store.set_timer(id, "espera[1]/espera_min", Some(at)).expect("start");
+        assert_eq!(store.timers(id).expect("timers"), vec![("espera[1]/espera_min".to_string(), at)]);
+        store.set_timer(id, "espera[1]/espera_min", None).expect("stop");
+        assert!(store.timers(id).expect("timers").is_empty());
+        // A stopwatch of a draft that no longer exists is not kept.
+        store.set_timer(Uuid::now_v7(), "x", Some(at)).expect("ignored");
+    }
+}
+
+#[test]
+fn a_discarded_draft_leaves_the_list_and_can_be_brought_back_the_same_day() {
+    for (mut store, _dir) in stores() {
+        let kept = new_draft(&mut store, "C1");
+        let gone = new_draft(&mut store, "C2");
+        store.save_answer(gone, "P0", Some("predial")).expect("answer");
+        store.discard_draft(gone).expect("discard");
+        assert_eq!(store.drafts().expect("drafts").iter().map(|d| d.id).collect::<Vec<_>>(), vec![kept]);
+        let discarded = store.discarded_drafts().expect("discarded");
+        assert_eq!((discarded.len(), discarded[0].id, discarded[0].answered), (1, gone, 1));
+        assert_eq!(store.purge_discarded().expect("purge"), 0, "today's are kept");
+        store.restore_draft(gone).expect("restore");
+        assert_eq!(store.drafts().expect("drafts").len(), 2);
+        assert_eq!(store.draft(gone).expect("draft").answers.get("P0").map(String::as_str), Some("predial"));
+        assert!(matches!(store.restore_draft(gone), Err(StoreError::NotFound(_))), "not discarded any more");
+        // One discarded yesterday is deleted for good.
+        store.discard_draft(gone).expect("discard");
+        store.conn.execute("UPDATE drafts SET discarded_at = '2000-01-01T10:00:00-06:00' WHERE id = ?1", [gone.to_string()]).expect("age it");
+        assert_eq!(store.purge_discarded().expect("purge"), 1);
+        assert!(matches!(store.draft(gone), Err(StoreError::NotFound(_))));
+        assert!(store.discarded_drafts().expect("discarded").is_empty());
+    }
+}
+
+#[test]
+fn an_acknowledged_record_keeps_a_copy_and_a_correction_starts_from_it() {
+    for (mut store, _dir) in stores() {
+        let id = Uuid::now_v7();
+        let sha = store.put_photo(b"jpeg bytes").expect("photo");
+        let mut original = record(id, "C1", vec![sha.clone(), "ab".repeat(32)]);
+        original.answers.insert("P0".into(), shared::protocol::WireEntry::Value("predial".into()));
+        original.meta.photo_items = vec![
+            shared::protocol::PhotoItem { item: "AG-V1".into(), sha256: sha.clone() },
+            shared::protocol::PhotoItem { item: "AG-V2".into(), sha256: "ab".repeat(32) },
+        ];
+        let original = original.seal();
+        store.finalise(&original).expect("finalise");
+        assert_eq!(store.sent_submission(id).expect("read"), None, "not acknowledged yet");
+        store.apply_results(&[result(id, Outcome::Stored)], None).expect("ack");
+        assert_eq!(store.sent_submission(id).expect("read").as_ref(), Some(&original));
+        assert_eq!(store.sent_record(id).expect("read").map(|r| r.id), Some(id));
+        assert_eq!(store.correction_of(id).expect("none"), None);
+        let draft = store.create_correction(&original).expect("correction");
+        assert_ne!(draft, id, "a new record");
+        let d = store.draft(draft).expect("draft");
+        assert_eq!((d.replaces, d.centro_id.as_str()), (Some(id), "C1"));
+        assert_eq!(d.answers.get("P0").map(String::as_str), Some("predial"));
+        assert_eq!(d.photos, vec![("AG-V1".to_string(), sha.clone())], "the photo still on the phone");
+        assert_eq!(store.correction_of(id).expect("found"), Some(draft));
     }
 }

@@ -13,7 +13,7 @@ use super::stopwatch::Stopwatch;
 use super::suggestion::ScoreSuggestion;
 use super::widgets::Question;
 use crate::field::{FieldApp, SURVEY_FORM, VISIT_FORM};
-use crate::layout::{Page, Widget, by_field_list, by_section, one_per_page, question};
+use crate::layout::{Page, Widget, by_field_list, by_item, general_section, one_per_page, question, section_step};
 use crate::record::FinaliseError;
 
 #[component]
@@ -21,11 +21,16 @@ pub fn Fill(draft: Uuid) -> Element {
     let app = use_context::<FieldApp>();
     let mut screen = use_context::<Signal<Screen>>();
     let mut version = use_signal(|| 0u64);
-    let mut page = use_signal(|| 0usize);
+    // The page on screen; `None` until the user moves: the page the draft was left at.
+    let mut page = use_signal(|| None::<usize>);
     let mut tried = use_signal(|| false);
-    let mut final_errors = use_signal(Vec::<FieldError>::new);
     let mut error = use_signal(|| None::<String>);
     let mut revision = use_signal(|| 0u32);
+    let mut confirm_discard = use_signal(|| false);
+    // The summary on screen; `None` until the user moves: a correction opens on it.
+    let mut reviewing = use_signal(|| None::<bool>);
+    // Jumped from the summary to a question: offer the way back.
+    let mut from_summary = use_signal(|| false);
     let _ = version();
     let view = match app.draft(draft) {
         Ok(v) => v,
@@ -41,7 +46,7 @@ pub fn Fill(draft: Uuid) -> Element {
     let pages: Vec<Page> = if survey {
         one_per_page(&view.report.asked)
     } else if visit {
-        by_section(&view.form, &view.report.asked, "Datos de la visita")
+        by_item(&view.form, &view.report.asked, general_section(VISIT_FORM))
     } else {
         by_field_list(&view.form, &view.report.asked)
     };
@@ -61,8 +66,17 @@ pub fn Fill(draft: Uuid) -> Element {
         }
     });
     let n = pages.len().max(1);
-    let idx = page().min(n - 1);
+    let left_at = || view.draft.place.as_ref().and_then(|at| pages.iter().position(|p| p.paths.contains(at))).unwrap_or(0);
+    let idx = page().unwrap_or_else(left_at).min(n - 1);
     let current = pages.get(idx).cloned().unwrap_or(Page { title: String::new(), paths: vec![], table: false });
+    let reviewing_now = reviewing().unwrap_or(view.draft.replaces.is_some() && view.draft.place.is_none());
+    // Reopened after a reload, a restart or another screen, the draft comes back here.
+    if let Some(first) = current.paths.first()
+        && !reviewing_now
+        && view.draft.place.as_ref() != Some(first)
+    {
+        let _ = app.save_place(draft, first);
+    }
     let page_errors: Vec<&FieldError> = view.report.errors.iter().filter(|e| current.paths.contains(&e.path)).collect();
     let shown = |path: &str| -> Option<String> {
         page_errors.iter().find(|e| e.path == path && (e.code != ErrorCode::Required || tried())).map(|e| e.message.clone())
@@ -92,7 +106,8 @@ pub fn Fill(draft: Uuid) -> Element {
     let title = view.form.title.get(view.form.language()).unwrap_or(&view.form.id).to_string();
     let centro = view.draft.centro_id.clone();
     let refusal = survey && view.draft.answers.get(crate::field::CONSENT_ITEM).is_some_and(|v| v == crate::field::CONSENT_NO);
-    let progress = ((idx + 1) * 100 / n).min(100);
+    // Pages behind, out of all: 0 on the first page, 100 on the summary.
+    let progress = if reviewing_now { 100 } else { idx * 100 / n };
     let answer = {
         let app = app.clone();
         move |(path, value, auto_next): (String, Option<String>, bool)| {
@@ -100,7 +115,7 @@ pub fn Fill(draft: Uuid) -> Element {
                 Ok(()) => {
                     error.set(None);
                     if auto_next {
-                        page += 1;
+                        page.set(Some(idx + 1));
                         tried.set(false);
                     }
                 }
@@ -115,27 +130,39 @@ pub fn Fill(draft: Uuid) -> Element {
             Ok(_) => screen.set(Screen::Saved { centro: centro.clone(), refusal, counting: survey }),
             Err(FinaliseError::Invalid(report)) => {
                 tried.set(true);
-                final_errors.set(report.errors);
+                reviewing.set(Some(true));
+                let problems: Vec<String> = report.errors.iter().map(|e| e.message.clone()).collect();
+                error.set(Some(format!("No se puede terminar todavía: {}", problems.join("; "))));
             }
             Err(e) => error.set(Some(e.to_string())),
         }
     };
+    let general = general_section(&view.draft.form_id);
+    let sections = if reviewing_now { crate::summary::summary(&view.form, &pages, &view.draft.answers, &view.report, general) } else { Vec::new() };
+    let missing = sections.iter().flat_map(|s| &s.rows).filter(|r| r.problem.is_some()).count();
     let go_to = {
         let pages = pages.clone();
         move |path: String| {
             if let Some(i) = pages.iter().position(|p| p.paths.contains(&path)) {
-                page.set(i);
+                page.set(Some(i));
                 tried.set(true);
-                final_errors.set(Vec::new());
+                from_summary.set(reviewing_now);
+                reviewing.set(Some(false));
             }
         }
     };
     rsx! {
         super::Bar { title: title, subtitle: Some(view.centro_name.clone()), back: Some(Screen::Home) }
-        div { class: "progress", role: "progressbar", "aria-valuenow": "{progress}",
+        div { class: "progress", role: "progressbar", "aria-label": "Avance del registro", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "{progress}",
             div { class: "progress-fill", style: "width: {progress}%" }
         }
-        p { class: "muted step", id: "paso", if survey && n == 1 { "Antes de empezar" } else if survey { "Pregunta {idx + 1} de {n}" } else if visit { "Sección {idx + 1} de {n}" } else { "Paso {idx + 1} de {n}" } }
+        p { class: "muted step", id: "paso",
+            if reviewing_now { "Resumen antes de terminar" }
+            else if survey && n == 1 { "Antes de empezar" }
+            else if survey { "Pregunta {idx + 1} de {n}" }
+            else if visit { {let (s, ss, i, ii) = section_step(&pages, idx); format!("Sección {s} de {ss} · reactivo {i} de {ii}")} }
+            else { "Paso {idx + 1} de {n}" }
+        }
         if visit {
             button { id: "compromisos", class: "secondary wide",
                 onclick: {
@@ -145,115 +172,152 @@ pub fn Fill(draft: Uuid) -> Element {
                 "Compromisos y quejas del centro"
             }
         }
-        section { class: if current.table { "card fill table-list" } else { "card fill" }, id: "formulario",
-            if !current.title.is_empty() { h2 { "{current.title}" } }
-            for q in questions.iter().cloned() {
-                div { key: "{q.path}",
-                    Question {
-                        q: q.clone(),
-                        error: shown(&q.path),
-                        revision: revision(),
-                        on_answer: {
-                            // A single choice moves on by itself in the survey and with `quick`.
-                            let quick = q.widget == Widget::Choice && one_question && (survey || q.looks("quick"));
-                            let (mut answer, path) = (answer.clone(), q.path.clone());
-                            move |v: Option<String>| answer((path.clone(), v, quick))
-                        },
-                        on_file: {
-                            let (app, path) = (app.clone(), q.path.clone());
-                            move |file: Option<super::capture::Picked>| {
-                                let kept = app.answer_file(draft, &path, file.as_ref().map(|f| (f.name.as_str(), f.bytes.as_slice()))).map_err(|e| e.to_string());
-                                version += 1;
-                                kept
-                            }
-                        },
+        if reviewing_now {
+            section { class: "card fill", id: "resumen",
+                h2 { "Revise antes de terminar" }
+                if missing > 0 {
+                    p { class: "error", role: "alert", id: "faltan",
+                        {shared::words::count(missing as u64, "respuesta por corregir", "respuestas por corregir")}
+                        ". Toque una para ir a la pregunta."
                     }
-                    if q.stopwatch {
-                        Stopwatch {
-                            id: format!("cronometro-{}", q.path.replace(['[', ']', '/'], "_")),
-                            on_minutes: {
+                }
+                for sec in sections.iter().cloned() {
+                    h3 { class: "summary-section", "{sec.title}" }
+                    for row in sec.rows.iter().cloned() {
+                        button { class: if row.problem.is_some() { "row-button summary-row missing" } else { "row-button summary-row" },
+                            key: "{row.path}", "data-summary": "{row.path}",
+                            onclick: {
+                                let (mut go_to, path) = (go_to.clone(), row.path.clone());
+                                move |_| go_to(path.clone())
+                            },
+                            span { class: "summary-label", "{row.label}" }
+                            span { class: "summary-answer", {row.answer.clone().unwrap_or_else(|| "Sin respuesta".into())} }
+                            if let Some(p) = &row.problem { span { class: "error", "{p}" } }
+                        }
+                    }
+                }
+                if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            }
+            nav { class: "steps",
+                button { id: "seguir", class: "secondary", onclick: move |_| reviewing.set(Some(false)), "‹ Seguir editando" }
+                button { id: "guardar", class: "big", disabled: missing > 0, onclick: finish, "Terminar y guardar" }
+            }
+        } else {
+            section { class: if current.table { "card fill table-list" } else { "card fill" }, id: "formulario",
+                if !current.title.is_empty() { h2 { "{current.title}" } }
+                for q in questions.iter().cloned() {
+                    div { key: "{q.path}",
+                        Question {
+                            q: q.clone(),
+                            error: shown(&q.path),
+                            revision: revision(),
+                            on_answer: {
+                                // A single choice moves on by itself in the survey and with `quick`.
+                                let quick = q.widget == Widget::Choice && one_question && (survey || q.looks("quick"));
                                 let (mut answer, path) = (answer.clone(), q.path.clone());
-                                move |m: String| {
-                                    answer((path.clone(), Some(m), false));
-                                    revision += 1;
-                                }
+                                move |v: Option<String>| answer((path.clone(), v, quick))
                             },
-                        }
-                    }
-                    if let Some(note) = view.draft.score_notes.iter().find(|n| n.item == q.name).cloned() {
-                        ScoreSuggestion {
-                            note,
-                            choices: q.choices.clone(),
-                            answered: q.value.clone(),
-                            on_reason: {
-                                let (app, item) = (app.clone(), q.name.clone());
-                                move |reason: Option<String>| {
-                                    match app.score_reason(draft, &item, reason.as_deref()) {
-                                        Ok(()) => error.set(None),
-                                        Err(e) => error.set(Some(e.to_string())),
-                                    }
-                                    version += 1;
-                                }
-                            },
-                        }
-                    }
-                    if q.wants_photo {
-                        PhotoInput {
-                            id: format!("foto-{}", q.name),
-                            count: view.draft.photos.iter().filter(|(item, _)| *item == q.name).count(),
-                            on_photo: {
-                                let (app, item) = (app.clone(), q.name.clone());
-                                move |bytes: Vec<u8>| {
-                                    let kept = app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string());
+                            on_file: {
+                                let (app, path) = (app.clone(), q.path.clone());
+                                move |file: Option<super::capture::Picked>| {
+                                    let kept = app.answer_file(draft, &path, file.as_ref().map(|f| (f.name.as_str(), f.bytes.as_slice()))).map_err(|e| e.to_string());
                                     version += 1;
                                     kept
                                 }
                             },
                         }
-                    }
-                }
-            }
-            if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
-        }
-        if !final_errors().is_empty() {
-            section { class: "card alert", id: "por-corregir",
-                h2 { "Falta corregir antes de terminar" }
-                for e in final_errors().into_iter() {
-                    button { class: "row-button", key: "{e.path}",
-                        onclick: {
-                            let (mut go_to, path) = (go_to.clone(), e.path.clone());
-                            move |_| go_to(path.clone())
-                        },
-                        strong { "{e.path}" }
-                        span { " · {e.message}" }
-                    }
-                }
-            }
-        }
-        nav { class: "steps",
-            button { id: "anterior", class: "secondary", disabled: idx == 0, onclick: move |_| { page.set(idx.saturating_sub(1)); tried.set(false); }, "‹ Anterior" }
-            if last && can_leave {
-                button { id: "terminar", class: "big", onclick: finish, "Terminar y guardar" }
-            } else {
-                button { id: "siguiente", class: "big",
-                    onclick: move |_| {
-                        if can_leave {
-                            page.set((idx + 1).min(n - 1));
-                            tried.set(false);
-                        } else {
-                            tried.set(true);
+                        if q.stopwatch {
+                            Stopwatch {
+                                id: format!("cronometro-{}", q.path.replace(['[', ']', '/'], "_")),
+                                draft,
+                                path: q.path.clone(),
+                                on_stopped: move |done: Result<(), String>| {
+                                    error.set(done.err());
+                                    revision += 1;
+                                    version += 1;
+                                },
+                            }
                         }
-                    },
-                    "Siguiente ›"
+                        if let Some(note) = view.draft.score_notes.iter().find(|n| n.item == q.name).cloned() {
+                            ScoreSuggestion {
+                                note,
+                                choices: q.choices.clone(),
+                                answered: q.value.clone(),
+                                on_reason: {
+                                    let (app, item) = (app.clone(), q.name.clone());
+                                    move |reason: Option<String>| {
+                                        match app.score_reason(draft, &item, reason.as_deref()) {
+                                            Ok(()) => error.set(None),
+                                            Err(e) => error.set(Some(e.to_string())),
+                                        }
+                                        version += 1;
+                                    }
+                                },
+                            }
+                        }
+                        if q.wants_photo {
+                            PhotoInput {
+                                id: format!("foto-{}", q.name),
+                                count: view.draft.photos.iter().filter(|(item, _)| *item == q.name).count(),
+                                on_photo: {
+                                    let (app, item) = (app.clone(), q.name.clone());
+                                    move |bytes: Vec<u8>| {
+                                        let kept = app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string());
+                                        version += 1;
+                                        kept
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+                if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
+            }
+            nav { class: "steps",
+                button { id: "anterior", class: "secondary", disabled: idx == 0, onclick: move |_| { page.set(Some(idx.saturating_sub(1))); tried.set(false); }, "‹ Anterior" }
+                if from_summary() && can_leave && !last {
+                button { id: "volver-resumen", class: "secondary", onclick: move |_| reviewing.set(Some(true)), "Volver al resumen" }
+            }
+            if last && can_leave && refusal {
+                    button { id: "terminar", class: "big", onclick: finish.clone(), "Terminar y guardar" }
+                } else if last && can_leave {
+                    button { id: "terminar", class: "big", onclick: move |_| reviewing.set(Some(true)), "Revisar y terminar" }
+                } else {
+                    button { id: "siguiente", class: "big",
+                        onclick: move |_| {
+                            if can_leave {
+                                page.set(Some((idx + 1).min(n - 1)));
+                                tried.set(false);
+                            } else {
+                                tried.set(true);
+                            }
+                        },
+                        "Siguiente ›"
+                    }
                 }
             }
         }
-        button { id: "descartar", class: "link",
-            onclick: {
-                let app = app.clone();
-                move |_| if app.discard(draft).is_ok() { screen.set(Screen::Home) }
-            },
-            "Descartar este registro"
+        if confirm_discard() {
+            div { class: "backdrop", onclick: move |_| confirm_discard.set(false) }
+            section { class: "card alert dialog", id: "confirmar-descarte", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-descarte-titulo",
+                h2 { id: "confirmar-descarte-titulo", "¿Descartar este registro?" }
+                p { "Sale de la lista de pendientes. Podrá recuperarlo desde el inicio hasta que termine el día." }
+                nav { class: "steps",
+                    button { id: "no-descartar", class: "secondary", onclick: move |_| confirm_discard.set(false), "No, seguir" }
+                    button { id: "si-descartar", class: "big danger",
+                        onclick: {
+                            let app = app.clone();
+                            move |_| match app.discard(draft) {
+                                Ok(()) => screen.set(Screen::Home),
+                                Err(e) => error.set(Some(e.to_string())),
+                            }
+                        },
+                        "Sí, descartar"
+                    }
+                }
+            }
+        } else {
+            button { id: "descartar", class: "link", onclick: move |_| confirm_discard.set(true), "Descartar este registro" }
         }
     }
 }

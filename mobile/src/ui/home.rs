@@ -21,6 +21,8 @@ pub fn Home() -> Element {
         Err(e) => return rsx! { p { class: "error", "{e}" } },
     };
     let inspector = view.enrolment.role == Role::Inspector;
+    let names: std::collections::BTreeMap<String, String> = view.centros.iter().map(|c| (c.info.centro_id.clone(), c.info.name.clone())).collect();
+    let centro_name = move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let (tone, line) = status_line(&status());
     let role = if inspector { "Inspección" } else { "Encuestas" };
     rsx! {
@@ -28,16 +30,18 @@ pub fn Home() -> Element {
         button { id: "estado", class: "status-strip {tone}", onclick: move |_| screen.set(Screen::Sync),
             span { class: "dot" }
             span { "{line}" }
-            span { class: "pill", "{view.outbox.pending} por enviar" }
+            span { class: "pill", {format!("{} por enviar", shared::words::count(view.outbox.pending, "registro", "registros"))} }
         }
         if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
         if !view.rejected.is_empty() {
             section { class: "card alert", id: "rechazadas",
                 h2 { "Rechazadas por su supervisor" }
-                for r in view.rejected.iter() {
-                    div { class: "row", key: "{r.id}",
-                        strong { "{r.centro_id} · {r.capture_day}" }
+                for r in view.rejected.iter().cloned() {
+                    button { class: "row-button", key: "{r.id}", "data-rejected": "{r.id}", onclick: move |_| screen.set(Screen::Record(r.id)),
+                        strong { {centro_name(&r.centro_id)} }
+                        span { class: "muted", " · {shared::words::date_text(&r.capture_day)}" }
                         p { class: "reason", {r.reason.clone().unwrap_or_else(|| "Sin motivo registrado.".into())} }
+                        span { class: "muted", "Ver el registro ›" }
                     }
                 }
             }
@@ -47,8 +51,29 @@ pub fn Home() -> Element {
                 h2 { "Sin terminar" }
                 for d in view.drafts.iter().cloned() {
                     button { class: "row-button", key: "{d.id}", onclick: move |_| screen.set(Screen::Fill(d.id)),
-                        strong { "{d.centro_id}" }
-                        span { class: "muted", " · {d.answered} respuestas · continuar ›" }
+                        strong { {centro_name(&d.centro_id)} }
+                        span { class: "muted", " · {shared::words::count(d.answered, \"respuesta\", \"respuestas\")} · continuar ›" }
+                    }
+                }
+            }
+        }
+        if !view.discarded.is_empty() {
+            section { class: "card", id: "descartados",
+                h2 { "Descartados hoy" }
+                p { class: "muted", "Se borran al terminar el día. Recupere el que haya descartado por error." }
+                for d in view.discarded.iter().cloned() {
+                    div { class: "row", key: "{d.id}",
+                        span { strong { {centro_name(&d.centro_id)} } " · {shared::words::count(d.answered, \"respuesta\", \"respuestas\")}" }
+                        button { class: "secondary", "data-restore": "{d.id}",
+                            onclick: {
+                                let app = app.clone();
+                                move |_| match app.restore(d.id) {
+                                    Ok(()) => screen.set(Screen::Fill(d.id)),
+                                    Err(e) => error.set(Some(e.to_string())),
+                                }
+                            },
+                            "Recuperar"
+                        }
                     }
                 }
             }
@@ -56,7 +81,7 @@ pub fn Home() -> Element {
         section { class: "card", id: "centros",
             h2 { "Mis centros" }
             if let Some(p) = &view.period {
-                p { class: "muted", "Periodo {p.name} · del {p.start.format(\"%d/%m/%Y\")} al {p.end.format(\"%d/%m/%Y\")}" }
+                p { class: "muted", "Periodo {p.name} · del {shared::words::date(p.start)} al {shared::words::date(p.end)}" }
             }
             if view.centros.is_empty() {
                 p { class: "muted", "Aún no hay centros en el teléfono. Sincronice con conexión para recibirlos." }
@@ -71,14 +96,20 @@ pub fn Home() -> Element {
                         div { class: "muted", "{c.info.municipio} · {c.info.centro_id}" }
                     }
                     if let Some(b) = &c.info.baja {
-                        p { class: "error baja", "Dado de baja del programa el {b.date.format(\"%d/%m/%Y\")}: {b.reason}" }
+                        p { class: "error baja", "Dado de baja del programa el {shared::words::date(b.date)}: {b.reason}" }
                     }
                     if inspector {
-                        div { class: "muted", "Visitas hoy: {c.today}" }
+                        div { class: "muted", {format!("Hoy: {}", shared::words::count(c.today, "visita", "visitas"))} }
                     } else {
                         div { class: "quota",
-                            span { "Hoy: {c.today} encuestas" }
-                            span { class: "muted", " · cuota del periodo {c.info.quota} · cada {c.info.sampling_interval}.ª persona" }
+                            span { {format!("Hoy: {}", shared::words::count(c.today, "encuesta", "encuestas"))} }
+                            span { class: "muted",
+                                match c.quota {
+                                    Some(q) => format!(" · cuota del periodo: {}", shared::words::count(q, "encuesta", "encuestas")),
+                                    None => " · sin cuota en este periodo".to_string(),
+                                }
+                                " · cada {c.info.sampling_interval}.ª persona"
+                            }
                         }
                     }
                     button { class: "big", disabled: !view.has_forms,

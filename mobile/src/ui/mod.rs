@@ -10,6 +10,7 @@ mod fill;
 mod home;
 mod photo_input;
 mod program;
+mod record;
 mod stopwatch;
 mod style;
 mod suggestion;
@@ -37,6 +38,8 @@ pub enum Screen {
     /// `counting`: an exit survey, whose next step is the sampling counter.
     Saved { centro: String, refusal: bool, counting: bool },
     Sync,
+    /// A record the server acknowledged (e.g. one a supervisor rejected).
+    Record(Uuid),
 }
 
 /// The root component: styles, the sync status, and the current screen.
@@ -71,6 +74,7 @@ pub fn App() -> Element {
                 Screen::Program { centro, back } => rsx! { program::Program { centro, back } },
                 Screen::Saved { centro, refusal, counting } => rsx! { counter::Saved { centro, refusal, counting } },
                 Screen::Sync => rsx! { sync::SyncScreen {} },
+                Screen::Record(id) => rsx! { record::Record { id } },
             }
         }
     }
@@ -80,7 +84,7 @@ pub fn App() -> Element {
 pub(crate) fn status_line(status: &SyncStatus) -> (&'static str, String) {
     match status {
         SyncStatus::Syncing => ("wait", "Sincronizando…".to_string()),
-        SyncStatus::Done(r) if r.acknowledged > 0 => ("ok", format!("Sincronizado: {} enviados", r.acknowledged)),
+        SyncStatus::Done(r) if r.acknowledged > 0 => ("ok", format!("Sincronizado: {}", shared::words::count(r.acknowledged, "enviado", "enviados"))),
         SyncStatus::Done(_) => ("ok", "Sincronizado".to_string()),
         SyncStatus::Waiting { retry_in, .. } => ("warn", format!("Sin conexión; se reintenta en {} s", retry_in.as_secs().max(1))),
         SyncStatus::Stopped { reason, .. } => ("warn", reason.clone()),

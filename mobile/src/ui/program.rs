@@ -23,7 +23,7 @@ fn status_label(s: EditStatus) -> &'static str {
 }
 
 fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    shared::words::date(d)
 }
 
 #[component]

@@ -1,44 +1,53 @@
 //! A stopwatch for waiting times: start when the person arrives, stop when they are
-//! attended; the minutes (one decimal) become the answer.
+//! attended; the minutes (one decimal) become the answer. Its start is kept with the
+//! draft, so it keeps running while the inspector looks at other screens.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dioxus::prelude::*;
+use uuid::Uuid;
+
+use crate::field::FieldApp;
 
 #[component]
-pub fn Stopwatch(id: String, on_minutes: EventHandler<String>) -> Element {
-    let mut started = use_signal(|| None::<Instant>);
-    let mut shown = use_signal(|| Duration::ZERO);
+pub fn Stopwatch(id: String, draft: Uuid, path: String, on_stopped: EventHandler<Result<(), String>>) -> Element {
+    let app = use_context::<FieldApp>();
+    let mut tick = use_signal(|| 0u64);
     // Refreshes the running time once a second.
     use_future(move || async move {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            if let Some(t) = *started.peek() {
-                shown.set(t.elapsed());
-            }
+            tick += 1;
         }
     });
-    let secs = shown().as_secs();
+    let _ = tick();
+    let started = app.timer(draft, &path).ok().flatten();
+    let secs = started.map_or(0, |t| (chrono::Utc::now() - t.to_utc()).num_seconds().max(0));
     rsx! {
         div { class: "stopwatch", id: "{id}",
-            match started() {
-                None => rsx! {
-                    button { class: "secondary", "data-stopwatch": "start",
-                        onclick: move |_| { started.set(Some(Instant::now())); shown.set(Duration::ZERO); },
-                        "Iniciar cronómetro (llegó)"
-                    }
-                },
-                Some(t) => rsx! {
-                    span { class: "clock", "{secs / 60:02}:{secs % 60:02}" }
-                    button { class: "big", "data-stopwatch": "stop",
-                        onclick: move |_| {
-                            let minutes = t.elapsed().as_secs_f64() / 60.0;
-                            started.set(None);
-                            on_minutes.call(format!("{minutes:.1}"));
-                        },
-                        "Detener (lo atendieron)"
-                    }
-                },
+            if started.is_none() {
+                button { class: "secondary", "data-stopwatch": "start",
+                    onclick: {
+                        let (app, path) = (app.clone(), path.clone());
+                        move |_| {
+                            let done = app.start_timer(draft, &path).map_err(|e| e.to_string());
+                            if done.is_err() {
+                                on_stopped.call(done);
+                            }
+                            tick += 1;
+                        }
+                    },
+                    "Iniciar cronómetro (llegó)"
+                }
+            } else {
+                span { class: "clock", role: "timer", "{secs / 60:02}:{secs % 60:02}" }
+                button { class: "big", "data-stopwatch": "stop",
+                    onclick: {
+                        let (app, path) = (app.clone(), path.clone());
+                        move |_| on_stopped.call(app.stop_timer(draft, &path).map(|_| ()).map_err(|e| e.to_string()))
+                    },
+                    "Detener (lo atendieron)"
+                }
             }
         }
     }

@@ -99,4 +99,15 @@ canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border
 .guidance { font-size: 15px; color: #92400e; background: #fef3c7; border-radius: 8px; padding: 6px 10px; margin: 4px 0 8px; }
 .question-media { display: block; max-width: 100%; max-height: 220px; margin: 6px 0 10px; border-radius: 8px; }
 .choice-image { width: 56px; height: 56px; object-fit: contain; flex: none; }
+.backdrop { position: fixed; inset: 0; background: rgba(17, 24, 39, .45); z-index: 9; }
+.dialog { position: fixed; left: 0; right: 0; bottom: 0; max-width: 480px; margin: 0 auto; z-index: 10; background: #fffbeb;
+  border-radius: 16px 16px 0 0; box-shadow: 0 -6px 24px rgba(0, 0, 0, .25); padding-bottom: 18px; }
+.dialog .steps { margin: 12px 0 0; }
+.summary-section { font-size: 17px; margin: 16px 0 4px; color: #0b3d91; }
+.summary-row { display: flex; flex-direction: column; gap: 2px; }
+.summary-label { font-size: 15px; color: #374151; }
+.summary-answer { font-size: 18px; font-weight: bold; color: #111827; }
+.summary-row.missing { background: #fef2f2; border-left: 5px solid #b91c1c; padding-left: 10px; }
+.summary-row.missing .summary-answer { color: #991b1b; }
+dl.summary { margin: 0; } dl.summary dt { font-size: 15px; color: #374151; margin-top: 10px; } dl.summary dd { margin: 2px 0 0; font-weight: bold; }
 "#;

@@ -34,8 +34,8 @@ pub fn SyncScreen() -> Element {
         div { id: "sync-estado", class: "status-strip {tone}", span { class: "dot" } span { "{line}" } }
         section { class: "card", id: "pendientes",
             h2 { "En el teléfono" }
-            p { strong { "{view.outbox.pending}" } " registros por enviar" }
-            if view.photos_waiting > 0 { p { "{view.photos_waiting} fotos por subir" } }
+            p { id: "por-enviar", {format!("{} por enviar", shared::words::count(view.outbox.pending, "registro", "registros"))} }
+            if view.photos_waiting > 0 { p { {format!("{} por subir", shared::words::count(view.photos_waiting as u64, "foto", "fotos"))} } }
             p { class: "muted", "Última sincronización: " {view.last_sync.clone().unwrap_or_else(|| "nunca".into())} }
             if revoked {
                 p { class: "error", "Este teléfono fue dado de baja en el servidor. Sus datos siguen guardados; regístrelo de nuevo." }
@@ -47,11 +47,14 @@ pub fn SyncScreen() -> Element {
         section { class: "card", id: "recibo",
             h2 { "Hoy" }
             table { class: "ledger",
-                tr { th { "" } th { "Teléfono" } th { "Servidor (este registro)" } }
-                tr { td { "Creados" } td { "{view.ledger.created}" } td { "" } }
-                tr { td { "Terminados" } td { "{view.ledger.finalised}" } td { "" } }
-                tr { td { "Enviados" } td { "{view.ledger.sent}" } td { {view.receipt.as_ref().map(|r| r.received.to_string()).unwrap_or_default()} } }
-                tr { td { "Confirmados" } td { "{view.ledger.acknowledged}" } td { {view.receipt.as_ref().map(|r| r.stored.to_string()).unwrap_or_default()} } }
+                tr { th { scope: "col", "Registros de hoy" } th { scope: "col", "Teléfono" } th { scope: "col", "Servidor (este teléfono)" } }
+                tr { td { "Creados" } td { "{view.ledger.created}" } td { "—" } }
+                tr { td { "Terminados" } td { "{view.ledger.finalised}" } td { "—" } }
+                // What reached the server: acknowledged, as the phone and the server count it.
+                tr { id: "enviados", td { "Enviados" } td { "{view.ledger.acknowledged}" } td { {view.receipt.as_ref().map_or_else(|| "—".to_string(), |r| r.stored.to_string())} } }
+            }
+            if view.ledger.sent > view.ledger.acknowledged {
+                p { class: "muted", {format!("{} en camino: enviados sin confirmación del servidor.", shared::words::count(view.ledger.sent - view.ledger.acknowledged, "registro", "registros"))} }
             }
         }
         if !view.problems.is_empty() {
@@ -79,7 +82,7 @@ pub fn SyncScreen() -> Element {
             if view.recent.is_empty() { p { class: "muted", "Aún nada." } }
             for r in view.recent.iter() {
                 div { class: "row", key: "{r.id}",
-                    span { "{r.centro_id} · {r.capture_day} · " }
+                    span { "{r.centro_id} · {shared::words::date_text(&r.capture_day)} · " }
                     strong { {review_label(r.review)} }
                     if let Some(reason) = &r.reason { p { class: "reason", "{reason}" } }
                     if let Some(warning) = &r.warning { p { class: "reason warning", "data-warning": "{r.id}", "{warning}" } }

@@ -125,16 +125,17 @@ pub fn Question(
             button { class: if value == "OK" { "choice on" } else { "choice" }, onclick: move |_| on_answer.call(Some("OK".into())), "Entendido" }
         },
         widget => {
-            let (kind, mode, step) = match widget {
-                Widget::Integer => ("number", "numeric", "1".to_string()),
-                Widget::Decimal => ("number", "decimal", "any".to_string()),
-                Widget::Range { step, .. } => ("number", "decimal", step.to_string()),
-                Widget::Date => ("date", "text", String::new()),
-                Widget::Time => ("time", "text", String::new()),
-                Widget::DateTime => ("datetime-local", "text", String::new()),
-                Widget::Text if q.looks("numbers") => ("text", "numeric", String::new()),
-                _ => ("text", "text", String::new()),
+            let (kind, mode) = match widget {
+                // Text with a numeric keyboard: a number input in Spanish reads «4,5» as 45.
+                Widget::Integer => ("text", "numeric"),
+                Widget::Decimal | Widget::Range { .. } => ("text", "decimal"),
+                Widget::Date => ("date", "text"),
+                Widget::Time => ("time", "text"),
+                Widget::DateTime => ("datetime-local", "text"),
+                Widget::Text if q.looks("numbers") => ("text", "numeric"),
+                _ => ("text", "text"),
             };
+            let decimal = matches!(widget, Widget::Decimal | Widget::Range { .. });
             let placeholder = if matches!(widget, Widget::Barcode) { "Escriba el código" } else { "" };
             if matches!(widget, Widget::Text) && (q.looks("multiline") || q.name.to_lowercase().contains("observ")) {
                 rsx! {
@@ -143,8 +144,12 @@ pub fn Question(
                 }
             } else {
                 rsx! {
-                    input { key: "{input_id}-{revision}", id: "{input_id}", class: "field", r#type: kind, inputmode: mode, step: "{step}", placeholder, initial_value: "{value}",
-                        oninput: move |e| { let v = e.value(); on_answer.call((!v.trim().is_empty()).then_some(v)); } }
+                    input { key: "{input_id}-{revision}", id: "{input_id}", class: "field", r#type: kind, inputmode: mode, placeholder, initial_value: "{value}",
+                        oninput: move |e| {
+                            let v = e.value();
+                            let v = if decimal { shared::answers::typed_decimal(&v) } else { v };
+                            on_answer.call((!v.trim().is_empty()).then_some(v));
+                        } }
                 }
             }
         }

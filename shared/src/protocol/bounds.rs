@@ -14,6 +14,9 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
 /// Largest positioning accuracy taken as a measurement, in metres (a worse fix is no fix).
 pub const MAX_ACCURACY_M: f64 = 100_000.0;
 
+/// Most photos a record may name with their items.
+pub const MAX_PHOTO_ITEMS: usize = 500;
+
 /// A value out of its range: the field, and why, in Spanish.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("«{field}»: {message}")]
@@ -66,6 +69,12 @@ impl Submission {
         }
         if self.meta.sampling_position == Some(0) {
             return Err(out("meta.sampling_position", "la posición en el conteo empieza en 1"));
+        }
+        if self.meta.photo_items.len() > MAX_PHOTO_ITEMS {
+            return Err(out("meta.photo_items", format!("son más de {MAX_PHOTO_ITEMS}")));
+        }
+        if let Some(p) = self.meta.photo_items.iter().find(|p| p.item.chars().count() > 200) {
+            return Err(out("meta.photo_items", format!("el reactivo «{}…» pasa de 200 caracteres", p.item.chars().take(20).collect::<String>())));
         }
         Ok(())
     }

@@ -46,7 +46,7 @@ pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, Revie
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
     CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_DAY_COUNT, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
-    Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
+    PhotoItem, Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 
 use serde::{Deserialize, Serialize};
@@ -194,7 +194,7 @@ mod wire_tests {
             started_at: DateTime::parse_from_rfc3339("2025-06-02T11:02:10-06:00").expect("valid"),
             finalised_at: DateTime::parse_from_rfc3339("2025-06-02T11:04:40-06:00").expect("valid"),
             answers,
-            meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![], score_notes: vec![] },
+            meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: Some(3), photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
             content_hash: String::new(),
         }
         .seal()

@@ -69,8 +69,12 @@ pub struct CentroInfo {
     pub lon: Option<f64>,
     /// Survey every k-th person leaving.
     pub sampling_interval: u32,
-    /// Surveys to reach in the current period.
+    /// Surveys to reach in the latest period with a quota (older apps read this one).
     pub quota: u32,
+    /// Surveys to reach, by period id: the app shows the quota of the period today falls
+    /// in, and «sin cuota» where that period has none (omitted when no period has one).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub quotas: std::collections::BTreeMap<String, u32>,
     /// Trámites and servicios offered (for P0).
     pub tramites: Vec<String>,
     /// The trained share of its front-line staff in the latest period, for the checklist

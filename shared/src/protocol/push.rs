@@ -185,6 +185,27 @@ pub struct SubmissionMeta {
     /// with a reason (omitted when empty, so older records keep their content hash).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_notes: Vec<super::ScoreNote>,
+    /// The question or checklist item each photo was taken for (omitted when empty, so
+    /// older records keep their content hash).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 500)]
+    pub photo_items: Vec<PhotoItem>,
+    /// The record this one corrects: one of the same user, form and centro that a
+    /// supervisor rejected, filled again. The server keeps both and counts this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Uuid>,
+}
+
+/// A photo and the item it is evidence for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoItem {
+    /// A question name of the form (`AG-V1`).
+    #[schema(max_length = 200)]
+    pub item: String,
+    /// The photo's SHA-256, one of `photos`.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: String,
 }
 
 /// One finalised submission. Invariant: immutable once finalised; `content_hash` is the

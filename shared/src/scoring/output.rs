@@ -49,7 +49,7 @@ impl std::fmt::Display for Ineligibility {
                 max * 100.0
             ),
             Ineligibility::Incomplete { missing } => write!(f, "faltan componentes: {}", missing.join(", ")),
-            Ineligibility::Withdrawn { on } => write!(f, "dado de baja del programa el {}", on.format("%d/%m/%Y")),
+            Ineligibility::Withdrawn { on } => write!(f, "dado de baja del programa el {}", crate::words::date(*on)),
         }
     }
 }

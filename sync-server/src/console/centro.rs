@@ -192,7 +192,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 @if records.visits.is_empty() { p.muted { "Sin visitas registradas." } }
                 @for v in &records.visits {
                     div.item data-visit=(v.submission_id) {
-                        strong { "Visita del " (v.date.format("%d/%m/%Y")) }
+                        strong { "Visita del " (shared::words::date(v.date)) }
                         @for (n, answered) in &v.score_notes {
                             p.muted data-score-note=(n.item) { (n.item) ": sugerido " (n.suggested) " por los registros (" (n.basis) "); calificado " (answered)
                                 @if let Some(r) = &n.reason { " — motivo: " (r) } }
@@ -200,10 +200,13 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                         table.rank { @for (p, s) in pillar_scores(&v.items) { tr { td { (p) } td.num { (format!("{s:.0}")) } td { (interval(s, s, s, &p)) } } } }
                         @if !v.photos.is_empty() {
                             div.photos {
-                                @for (sha, arrived) in &v.photos {
-                                    @if *arrived {
-                                        a href=(format!("/consola/fotos/{sha}")) { img src=(format!("/consola/fotos/{sha}")) alt="Foto de evidencia" loading="lazy" width="160"; }
-                                    } @else { span.muted { "Foto pendiente de subir" } }
+                                @for (sha, arrived, item) in &v.photos {
+                                    figure.photo data-photo-item=(item.as_deref().unwrap_or("")) {
+                                        @if *arrived {
+                                            a href=(format!("/consola/fotos/{sha}")) { img src=(format!("/consola/fotos/{sha}")) alt=(format!("Foto de evidencia{}", item.as_deref().map(|i| format!(" de {i}")).unwrap_or_default())) loading="lazy" width="160"; }
+                                        } @else { span.muted { "Foto pendiente de subir" } }
+                                        figcaption { @match item { Some(i) => { "Reactivo " (i) }, None => { "Sin reactivo" } } }
+                                    }
                                 }
                             }
                         }
@@ -218,8 +221,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     div.item {
                         strong { (k.description) } span.muted { " · impacto " (k.impact) " · versión " (k.version) }
                         ul { @for m in &k.milestones {
-                            li { (m.description) " — vence " (m.due.format("%d/%m/%Y")) " — "
-                                @if let Some(d) = m.verified_on { strong { "verificado el " (d.format("%d/%m/%Y")) } } @else { "sin verificar" } }
+                            li { (m.description) " — vence " (shared::words::date(m.due)) " — "
+                                @if let Some(d) = m.verified_on { strong { "verificado el " (shared::words::date(d)) } } @else { "sin verificar" } }
                         } }
                     }
                 }
@@ -231,8 +234,8 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 table.rank {
                     @if !records.complaints.is_empty() { tr { th { "Folio" } th { "Recibida" } th { "Respondida" } th { "Acción correctiva" } th { "Acuse" } } }
                     @for q in &records.complaints {
-                        tr { td { (q.folio) } td { (q.received.format("%d/%m/%Y")) }
-                             td { @if let Some(r) = q.responded { (r.format("%d/%m/%Y")) } @else { "sin respuesta" } }
+                        tr { td { (q.folio) } td { (shared::words::date(q.received)) }
+                             td { @if let Some(r) = q.responded { (shared::words::date(r)) } @else { "sin respuesta" } }
                              td { @if q.corrective_action { "sí" } @else { "no" } } td { @if q.acknowledged { "sí" } @else { "no" } } }
                     }
                 }

@@ -16,14 +16,14 @@ pub struct Filters {
     periodo: Option<String>,
 }
 
-/// Share of the quota done, 0–100 (a centro without quota counts as done).
-pub fn progress(done: u64, quota: u32) -> f64 {
-    if quota == 0 { 100.0 } else { (done as f64 / f64::from(quota) * 100.0).min(100.0) }
+/// Share of the quota done, 0–100; `None` for a centro without quota (nothing to reach).
+pub fn progress(done: u64, quota: u32) -> Option<f64> {
+    (quota > 0).then(|| (done as f64 / f64::from(quota) * 100.0).min(100.0))
 }
 
 fn bar(pct: f64) -> Markup {
     html! {
-        svg.ci width="160" height="14" viewBox="0 0 160 14" role="img" aria-label=(format!("{pct:.0} %")) {
+        svg.ci width="160" height="14" viewBox="0 0 160 14" role="img" aria-label=(format!("Avance: {pct:.0} %")) {
             rect x="0" y="2" width="160" height="10" rx="4" fill="#e5e7eb" {}
             rect x="0" y="2" width=(format!("{:.1}", pct * 1.6)) height="10" rx="4" fill=(if pct >= 100.0 { "#15803d" } else { "#0b3d91" }) {}
         }
@@ -61,13 +61,16 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 tbody { @for q in &work.quotas {
                     tr data-centro=(q.centro_id) {
                         td { a href=(format!("/consola/centros/{}?periodo={period}", q.centro_id)) { (names.get(&q.centro_id).map_or(q.centro_id.as_str(), |n| n.0.as_str())) } }
-                        td.num { (q.surveys) } td.num { (q.quota) }
-                        td { (bar(progress(q.surveys, q.quota))) " " (format!("{:.0} %", progress(q.surveys, q.quota))) }
+                        td.num { (q.surveys) }
+                        @match progress(q.surveys, q.quota) {
+                            Some(pct) => { td.num { (q.quota) } td { (bar(pct)) " " (format!("{pct:.0} %")) } }
+                            None => { td.num.muted { "sin cuota" } td.muted { "—" } }
+                        }
                         td.num { (q.in_review) }
                     }
                 } }
             }
-            h2 { "Recibo del día por dispositivo (" (today.format("%d/%m/%Y")) ")" }
+            h2 { "Recibo del día por dispositivo (" (shared::words::date(today)) ")" }
             p.muted { "Teléfono: lo que el dispositivo informó de su día (creados, terminados, enviados, confirmados). Servidor: lo que recibió y guardó. Se resalta lo que falta." }
             table.rank {
                 thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Teléfono: creados / terminados / enviados / confirmados" } th { "Servidor: recibidos / guardados / duplicados / conflictos / rechazados" } th { "Falta" } th { "Última conexión" } } }
@@ -88,7 +91,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
             h2 { "Encuestas por encuestador y día" }
             table.rank {
                 thead { tr { th { "Día" } th { "Encuestador" } th { "Encuestas" } } }
-                tbody { @for d in &work.days { tr { td { (d.date.format("%d/%m/%Y")) } td { (d.display_name) } td.num { (d.surveys) } } } }
+                tbody { @for d in &work.days { tr { td { (shared::words::date(d.date)) } td { (d.display_name) } td.num { (d.surveys) } } } }
             }
             h2 #fuera-de-periodo { "Registros fuera de todo periodo" }
             @if work.outside.is_empty() { p.muted { "Ninguno: cada registro recibido cae en un periodo de evaluación." } }
@@ -102,7 +105,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                     thead { tr { th { "Fecha" } th { "Centro" } th { "Usuario" } th { "Formulario" } th { "Registro" } } }
                     tbody { @for o in &work.outside {
                         tr.attention data-outside=(o.submission_id) {
-                            td { (o.capture_date.format("%d/%m/%Y")) } td { (o.centro_id) } td { (o.username) } td { (o.form_id) } td { (o.submission_id) }
+                            td { (shared::words::date(o.capture_date)) } td { (o.centro_id) } td { (o.username) } td { (o.form_id) } td { (o.submission_id) }
                         }
                     } }
                 }
@@ -135,7 +138,7 @@ pub fn response_table(days: &[crate::db::ResponseDay], names: Option<&std::colle
                 } }
                 tbody { @for d in days {
                     tr data-response=(format!("{}/{}", d.centro_id, d.date)) {
-                        td { (d.date.format("%d/%m/%Y")) }
+                        td { (shared::words::date(d.date)) }
                         @if let Some(names) = names { td { (names.get(&d.centro_id).map_or(d.centro_id.as_str(), |n| n.0.as_str())) } }
                         td.num { (d.counted) } td.num { (d.selected) } td.num { (d.refused) } td.num { (d.completed) }
                         td.num { @match d.rate() { Some(r) => { (format!("{:.0} %", r * 100.0)) }, None => { "—" } } }
@@ -169,9 +172,10 @@ mod tests {
 
     #[test]
     fn progress_is_a_capped_share_of_the_quota() {
-        assert_eq!(progress(20, 80), 25.0);
-        assert_eq!(progress(100, 80), 100.0);
-        assert_eq!(progress(0, 0), 100.0);
+        assert_eq!(progress(20, 80), Some(25.0));
+        assert_eq!(progress(100, 80), Some(100.0));
+        assert_eq!(progress(0, 0), None, "no quota is «sin cuota», not done");
+        assert_eq!(progress(5, 0), None);
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn centro_home(session: &Session, centro: &str) -> String {
 }
 
 fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    shared::words::date(d)
 }
 
 fn status_label(s: CommitmentStatus) -> &'static str {

@@ -256,7 +256,7 @@ pub async fn baja(State(state): State<AppState>, session: Session, Path(centro):
 pub fn baja_banner(baja: Option<&shared::protocol::BajaInfo>) -> Markup {
     html! {
         @if let Some(b) = baja {
-            p.error.baja #baja role="status" { "Centro dado de baja el " (b.date.format("%d/%m/%Y")) ": " (b.reason) ". Se conserva en el historial y no se clasifica desde ese periodo." }
+            p.error.baja #baja role="status" { "Centro dado de baja el " (shared::words::date(b.date)) ": " (b.reason) ". Se conserva en el historial y no se clasifica desde ese periodo." }
         }
     }
 }

@@ -141,7 +141,7 @@ async fn build_centro(state: &AppState, session: &Session, centro: String, f: Fi
                 @match &suggestions {
                     Some(s) if !s.suggestions.is_empty() => {
                         p.muted { (s.total) " sugerencias en el periodo (anónimas; se muestran las " (s.suggestions.len()) " más recientes)." }
-                        ul { @for x in &s.suggestions { li data-suggestion { span.muted { (x.date.format("%d/%m/%Y")) " · " } (x.text) } } }
+                        ul { @for x in &s.suggestions { li data-suggestion { span.muted { (shared::words::date(x.date)) " · " } (x.text) } } }
                     }
                     _ => { p.muted { "Sin sugerencias en el periodo." } }
                 }

@@ -99,7 +99,7 @@ fn status_page(session: &Session, name: &str, s: &PeriodStatus, late: &[shared::
             p data-late=(s.late_records) { (s.late_records) " registro(s) capturados en el periodo llegaron después del cierre; no cambian los resultados oficiales de " (name) "." }
             @if !late.is_empty() {
                 table { thead { tr { th { "Registro" } th { "Centro" } th { "Capturado" } th { "Recibido" } } }
-                    tbody { @for r in late { tr { td { code { (r.submission_id) } } td { (r.centro_id) } td { (r.capture_date.format("%d/%m/%Y")) } td { (r.received_at.get(..16).unwrap_or(&r.received_at).replace('T', " ")) } } } } }
+                    tbody { @for r in late { tr { td { code { (r.submission_id) } } td { (r.centro_id) } td { (shared::words::date(r.capture_date)) } td { (r.received_at.get(..16).unwrap_or(&r.received_at).replace('T', " ")) } } } } }
             }
         }
     }

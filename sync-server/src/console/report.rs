@@ -93,9 +93,9 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                             ol { @for (d, v) in lowest.iter().take(LOWEST_DIMENSIONS) { li data-lowest=(d) { (d) ": " (format!("{v:.1}")) " de 100" } } }
                         }
                         @if let Some(v) = &visit {
-                            @if unmet.is_empty() { p { "La última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró cumplidos todos los reactivos." } }
+                            @if unmet.is_empty() { p { "La última visita (" (shared::words::date(v.finalised_at.date_naive())) ") encontró cumplidos todos los reactivos." } }
                             @else {
-                                p { "Reactivos que la última visita (" (v.finalised_at.format("%d/%m/%Y")) ") encontró sin cumplir:" }
+                                p { "Reactivos que la última visita (" (shared::words::date(v.finalised_at.date_naive())) ") encontró sin cumplir:" }
                                 ul { @for (pillar, label, critical) in &unmet { li data-unmet { strong { (pillar) } " (" (pillar_name(pillar)) "): " (label) @if *critical { " " span.tie { "crítico" } } } } }
                             }
                         }
@@ -116,10 +116,10 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                         @let k = &d.commitment;
                         div.item data-report-commitment=(k.commitment_id) { strong { (k.description) } span.muted { " · impacto " (k.impact) }
                             @if d.status != CommitmentStatus::Confirmado { " · " span.tie { (match d.status { CommitmentStatus::Devuelto => "devuelto al enlace", _ => "por confirmar" }) } }
-                            ul { @for (m, f) in k.milestones.iter().zip(&d.milestones) { li { (m.description) " — vence " (m.due.format("%d/%m/%Y"))
-                                @if let Some(o) = f.original_due { " (prórroga aprobada; fecha original " (o.format("%d/%m/%Y")) ")" }
+                            ul { @for (m, f) in k.milestones.iter().zip(&d.milestones) { li { (m.description) " — vence " (shared::words::date(m.due))
+                                @if let Some(o) = f.original_due { " (prórroga aprobada; fecha original " (shared::words::date(o)) ")" }
                                 " — "
-                                @if let Some(v) = m.verified_on { "verificado el " (v.format("%d/%m/%Y")) } @else { "sin verificar" } } } } }
+                                @if let Some(v) = m.verified_on { "verificado el " (shared::words::date(v)) } @else { "sin verificar" } } } } }
                     }
                 }
                 @if own {

@@ -35,7 +35,7 @@ pub async fn page(State(state): State<AppState>, session: Session, Query(n): Que
                     @for item in &items {
                         div.item data-submission=(item.submission_id) {
                             strong { (names.get(&item.centro_id).map_or(item.centro_id.as_str(), |n| n.0.as_str())) }
-                            span.muted { " · " (item.capture_date.format("%d/%m/%Y")) " · " (item.username) }
+                            span.muted { " · " (shared::words::date(item.capture_date)) " · " (item.username) }
                             ul.flags { @for f in &item.flags { li { (f.reason) } } }
                             form method="post" action=(format!("/consola/revision/{}", item.submission_id)) {
                                 input type="hidden" name="csrf" value=(session.csrf);

@@ -43,6 +43,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 svg.ci { display: block; }
 tr.attention td { background: #fff7ed; }
 .photos { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; } .photos img { border-radius: 6px; border: 1px solid #d1d5db; }
+.photos figure { margin: 0; } .photos figcaption { font-size: 14px; color: #4b5563; }
 .funnel-box { margin: 12px 0 8px; }
 pre.preview { max-height: 320px; overflow: auto; background: #f9fafb; border: 1px solid #e5e7eb; padding: 10px; font-size: 13px; }
 @media print { header.top nav, form.logout, .toolbar, .no-print { display: none; } body { background: #fff; } .card { border: none; break-inside: avoid; } h2 { break-after: avoid; } main { padding-top: 0; } }

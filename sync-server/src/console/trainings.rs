@@ -55,7 +55,7 @@ async fn build(state: &AppState, session: &Session, notice: Option<String>) -> R
                         tbody { @for t in &list {
                             tr data-capacitacion=(t.id) {
                                 td { a href=(format!("/consola/capacitaciones/{}", t.id)) { (t.name) } }
-                                td { (t.held_on.format("%d/%m/%Y")) } td { (t.modality.label()) }
+                                td { (shared::words::date(t.held_on)) } td { (t.modality.label()) }
                                 td { (t.standard.clone().unwrap_or_else(|| "—".into())) } td.num { (t.attendees) }
                             }
                         } }
@@ -109,7 +109,7 @@ async fn build_attendance(state: &AppState, session: &Session, id: i64, f: Filte
     };
     let attendance = state.db.attendance(id).await?;
     Ok(layout(
-        &format!("{} · {}", training.name, training.held_on.format("%d/%m/%Y")),
+        &format!("{} · {}", training.name, shared::words::date(training.held_on)),
         Some(session),
         "capacitaciones",
         html! {

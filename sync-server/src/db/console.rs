@@ -16,8 +16,8 @@ pub struct VisitView {
     pub submission_id: String,
     pub date: NaiveDate,
     pub items: Vec<VisitItem>,
-    /// Evidence photos: (sha256, arrived).
-    pub photos: Vec<(String, bool)>,
+    /// Evidence photos: (sha256, arrived, the item it was taken for when the app said).
+    pub photos: Vec<(String, bool, Option<String>)>,
     /// Scores suggested from the program's records, with the answer given: (note, answer).
     pub score_notes: Vec<(shared::protocol::ScoreNote, String)>,
 }
@@ -114,10 +114,16 @@ impl Db {
             )?;
             let rows: Vec<(String, NaiveDate, String, Option<String>)> =
                 stmt.query_map([&centro], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
-            let mut photos = conn.prepare("SELECT sha256, arrived FROM submission_photos WHERE submission_id = ?1 ORDER BY sha256")?;
+            let mut photos = conn.prepare(
+                "SELECT p.sha256, p.arrived,
+                   (SELECT json_extract(j.value, '$.item') FROM json_each(s.body, '$.meta.photo_items') j
+                    WHERE json_extract(j.value, '$.sha256') = p.sha256 ORDER BY j.key LIMIT 1)
+                 FROM submission_photos p JOIN submissions s ON s.id = p.submission_id
+                 WHERE p.submission_id = ?1 ORDER BY 3, p.sha256",
+            )?;
             let mut visits = Vec::with_capacity(rows.len());
             for (id, date, items, body) in rows {
-                let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+                let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
                 let score_notes = match body {
                     Some(body) => {
                         let s: shared::protocol::Submission =

@@ -24,8 +24,8 @@ pub struct ExportColumns {
 
 /// Metadata columns, prefixed with `_` as ODK-style exports do, so they never clash with a
 /// question's name.
-const META: [&str; 9] =
-    ["_id", "_centro_id", "_usuario", "_fecha_captura", "_inicio", "_fin", "_revision", "_modo", "_posicion_muestreo"];
+const META: [&str; 10] =
+    ["_id", "_centro_id", "_usuario", "_fecha_captura", "_inicio", "_fin", "_revision", "_modo", "_posicion_muestreo", "_corrige"];
 
 type Sender = tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>;
 
@@ -111,6 +111,7 @@ impl Db {
                 r.get(3)?,
                 serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| format!("{:?}", s.meta.mode)),
                 s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
+                s.meta.replaces.map(|r| r.to_string()).unwrap_or_default(),
             ];
             for q in &columns.questions {
                 record.push(match s.answers.get(q) {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0010_enlace.sql"),
     include_str!("../../migrations/sqlite/0011_incorporation_staff.sql"),
     include_str!("../../migrations/sqlite/0012_form_files.sql"),
+    include_str!("../../migrations/sqlite/0013_corrections.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -57,7 +57,7 @@ pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<
     Ok(tx.last_insert_rowid())
 }
 
-/// What a device needs of one centro (quota of the latest period).
+/// What a device needs of one centro (its quotas by period, the latest as `quota`).
 fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError> {
     let mut info = conn
         .query_row(
@@ -73,6 +73,7 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
                     lon: r.get(5)?,
                     sampling_interval: r.get(6)?,
                     quota: 0,
+                    quotas: Default::default(),
                     tramites: Vec::new(),
                     training: None,
                     baja: None,
@@ -89,6 +90,8 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
         )
         .optional()?
         .unwrap_or(0);
+    let mut stmt = conn.prepare("SELECT period_id, surveys FROM quotas WHERE centro_id = ?1 ORDER BY period_id")?;
+    info.quotas = stmt.query_map([centro_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
     info.tramites = stmt.query_map([centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
     info.training = super::staff::training_share(conn, centro_id)?;

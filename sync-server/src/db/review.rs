@@ -99,6 +99,14 @@ impl Db {
                 return Err(DbError::NotFound(format!("registro {id} en su equipo")));
             };
             let before = ReviewState::parse(&before).ok_or_else(|| super::review_damaged(&id.to_string(), &before))?;
+            // A corrected record stays rejected: the correction is the one that counts.
+            let corrected_by: Option<String> =
+                tx.query_row("SELECT id FROM submissions WHERE replaces = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+            if let Some(other) = corrected_by
+                && state != ReviewState::Rejected
+            {
+                return Err(DbError::Conflict(format!("El registro {id} ya fue corregido por {other}: decida sobre la corrección.")));
+            }
             if before != ReviewState::InReview {
                 if !overrule {
                     return Err(DbError::Conflict(format!(

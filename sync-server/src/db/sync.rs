@@ -4,7 +4,7 @@
 use std::sync::mpsc::Receiver;
 
 use chrono::NaiveDate;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
 use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
@@ -176,7 +176,7 @@ pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Resul
 
 /// The warning of a record stored outside every period, or in a closed one.
 fn outside_periods(v: &Valid) -> Option<ApiError> {
-    let date = v.capture_date.format("%d/%m/%Y");
+    let date = shared::words::date(v.capture_date);
     match &v.period_id {
         None => Some(ApiError::new(
             "outside_periods",
@@ -215,6 +215,11 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         );
         return Ok(PushResult { id, outcome: Outcome::Conflict, seq: None, review: None, error: Some(error), warning: None, missing_photos: vec![] });
     }
+    if let Some(original) = s.meta.replaces
+        && let Some(why) = bad_replacement(tx, ctx, s, &original.to_string())?
+    {
+        return Ok(rejected(id, "invalid_replaces", why));
+    }
     let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { (Vec::new(), Vec::new()) };
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
@@ -222,8 +227,8 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     let capture_date = v.capture_date.to_string();
     tx.prepare_cached(
         "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
-         capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags, replaces)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
             id_text,
@@ -241,6 +246,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             ctx.clock_skew_seconds,
             review.code(),
             flags_json,
+            s.meta.replaces.map(|r| r.to_string()),
         ],
     )?;
     if let Some(fact) = store_fact(tx, v, &id_text, &capture_date, seq, review)? {
@@ -265,6 +271,27 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     batch.existing.insert(id_text, (seq, s.content_hash.clone(), review.code().to_string()));
     let warning = outside_periods(v);
     Ok(PushResult { id, outcome: Outcome::Stored, seq: Some(seq as u64), review: Some(review), error: None, warning, missing_photos })
+}
+
+/// Why `s` cannot replace record `original`, if it cannot: a correction names a record of
+/// the same user, form and centro that a supervisor rejected, and not yet corrected.
+fn bad_replacement(tx: &Transaction<'_>, ctx: &PushContext, s: &shared::protocol::Submission, original: &str) -> Result<Option<String>, DbError> {
+    let row: Option<(i64, String, String, String)> = tx
+        .prepare_cached("SELECT user_id, form_id, centro_id, review FROM submissions WHERE id = ?1")?
+        .query_row([original], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((user_id, form_id, centro_id, review)) = row else {
+        return Ok(Some(format!("El registro que corrige ({original}) no está en el servidor.")));
+    };
+    if user_id != ctx.user_id || form_id != s.form_id || centro_id != s.centro_id {
+        return Ok(Some("Solo se corrige un registro propio, del mismo formulario y centro.".into()));
+    }
+    if review != ReviewState::Rejected.code() {
+        return Ok(Some("Solo se corrige un registro rechazado por su supervisor.".into()));
+    }
+    let taken: Option<String> =
+        tx.prepare_cached("SELECT id FROM submissions WHERE replaces = ?1")?.query_row([original], |r| r.get(0)).optional()?;
+    Ok(taken.map(|other| format!("Ese registro ya fue corregido por {other}.")))
 }
 
 /// SCORING.md §8: every survey of a burst goes to review, not only the one that completes

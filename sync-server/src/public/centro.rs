@@ -87,8 +87,8 @@ fn report_body(period: &str, name: &str, c: &CentroScoreDto, z: f64, cx: &Contex
             div.card data-commitment=(k.commitment_id) {
                 strong { (k.description) } " · " (commitment_state(k, today))
                 ul { @for m in &k.milestones {
-                    li { (m.description) " · vence el " (m.due.format("%d/%m/%Y"))
-                        @if let Some(v) = m.verified_on { " · verificado el " (v.format("%d/%m/%Y")) } @else { " · sin verificar" } }
+                    li { (m.description) " · vence el " (shared::words::date(m.due))
+                        @if let Some(v) = m.verified_on { " · verificado el " (shared::words::date(v)) } @else { " · sin verificar" } }
                 } }
             }
         }

@@ -23,7 +23,7 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
                         @for p in &periods {
                             li data-period=(p.period_id) {
                                 a href=(format!("/resultados/{}", p.period_id)) { strong { (p.name) } }
-                                " · del " (p.start.format("%d/%m/%Y")) " al " (p.end.format("%d/%m/%Y"))
+                                " · del " (shared::words::date(p.start)) " al " (shared::words::date(p.end))
                                 " · versión " (p.version.version)
                             }
                         }

@@ -154,6 +154,8 @@ pub fn survey(id: u128, centro: &str) -> Submission {
             sampling_position: Some(3),
             photos: vec![],
             score_notes: vec![],
+            photo_items: vec![],
+            replaces: None,
         },
         content_hash: String::new(),
     }
@@ -194,7 +196,7 @@ pub fn visit(id: u128, centro: &str, zero: &[&str]) -> Submission {
         started_at: start,
         finalised_at: start + chrono::Duration::minutes(70),
         answers: a,
-        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![] },
+        meta: SubmissionMeta { mode: CollectionMode::Entrevista, position: None, sampling_position: None, photos: vec![], score_notes: vec![], photo_items: vec![], replaces: None },
         content_hash: String::new(),
     }
     .seal()
