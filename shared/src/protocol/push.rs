@@ -186,9 +186,10 @@ pub struct SubmissionMeta {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_notes: Vec<super::ScoreNote>,
     /// The question or checklist item each photo was taken for (omitted when empty, so
-    /// older records keep their content hash).
+    /// older records keep their content hash). At most 500, each item up to 200
+    /// characters and each photo one of `photos`: a record that breaks this is rejected
+    /// alone, in its result (`out_of_range`, `bad_photo_item`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schema(max_items = 500)]
     pub photo_items: Vec<PhotoItem>,
     /// The record this one corrects: one of the same user, form and centro that a
     /// supervisor rejected, filled again. The server keeps both and counts this one.
@@ -201,10 +202,8 @@ pub struct SubmissionMeta {
 #[serde(deny_unknown_fields)]
 pub struct PhotoItem {
     /// A question name of the form (`AG-V1`).
-    #[schema(max_length = 200)]
     pub item: String,
-    /// The photo's SHA-256, one of `photos`.
-    #[schema(pattern = "^[0-9a-f]{64}$")]
+    /// The photo's SHA-256 (lowercase hex), one of `photos`.
     pub sha256: String,
 }
 
