@@ -83,6 +83,18 @@ impl FieldApp {
         Some(crate::layout::KeptFile { bytes: bytes.len(), preview })
     }
 
+    /// An evidence photo kept on the device as a `data:` URL, for its thumbnail.
+    pub fn photo_preview(&self, sha256: &str) -> Option<String> {
+        use base64::Engine as _;
+        let bytes = lock(self.store()).photo(sha256).ok()?;
+        Some(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)))
+    }
+
+    /// Takes an evidence photo off a checklist item of a draft.
+    pub fn remove_photo(&self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
+        lock(self.store()).detach_photo(draft, item, sha256)
+    }
+
     /// A file published with a form as a `data:` URL (images, audio, video shown beside
     /// questions), `None` when the device does not hold it.
     pub fn form_media(&self, form_id: &str, version: &str, name: &str) -> Option<String> {

@@ -280,6 +280,12 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.find("#formulario").await?;
     let photo = dir.path().join("evidencia.png");
     image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
+    let second = dir.path().join("otra.png");
+    image::RgbImage::from_fn(2400, 1800, |x, y| image::Rgb([90, (x % 233) as u8, (y % 227) as u8])).save(&second)?;
+    let second_sha = {
+        let small = mobile::photo::downscale(&std::fs::read(&second)?)?;
+        shared::digest::sha256_hex(&small)
+    };
     let mut photo_taken = false;
     for _ in 0..150 {
         for path in visible_paths(&b).await? {
@@ -315,7 +321,16 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         if !photo_taken && b.has("#foto-AG-V1").await {
             b.find("#foto-AG-V1").await?.send_keys(&photo.display().to_string()).await?;
             b.wait_text("1 guardadas").await?;
+            // A second photo, taken by mistake, shows as a thumbnail and is taken off.
+            b.find("#foto-AG-V1").await?.send_keys(&second.display().to_string()).await?;
+            b.wait_text("2 guardadas").await?;
+            b.find(".photo-thumbs li:nth-child(2) img").await?;
             b.shot("12-visita-pilar-con-foto").await?;
+            let mine = lock(app.store()).photos()?.into_iter().map(|(sha, _)| sha).collect::<Vec<_>>();
+            let extra = second_sha.clone();
+            anyhow::ensure!(mine.contains(&extra), "{mine:?}");
+            b.click(&format!("[data-remove-photo='{extra}']")).await?;
+            b.wait_text("1 guardadas").await?;
             photo_taken = true;
         }
         tokio::time::sleep(Duration::from_millis(150)).await;

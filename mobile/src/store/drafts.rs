@@ -216,6 +216,22 @@ impl Store {
         Ok(())
     }
 
+    /// Takes a photo off a checklist item of a draft; the file goes too when nothing else
+    /// holds it (another draft, the upload queue, a file answer, a record already sent).
+    pub fn detach_photo(&mut self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM draft_photos WHERE draft_id = ?1 AND item = ?2 AND sha256 = ?3", params![draft.to_string(), item, sha256])?;
+        tx.execute(
+            "DELETE FROM photos WHERE sha256 = ?1 AND uploaded = 0
+               AND NOT EXISTS (SELECT 1 FROM draft_photos WHERE sha256 = ?1)
+               AND NOT EXISTS (SELECT 1 FROM photo_queue WHERE sha256 = ?1)
+               AND NOT EXISTS (SELECT 1 FROM draft_answers WHERE value LIKE ?1 || '.%')",
+            [sha256],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Attaches a stored photo to a checklist item of a draft.
     pub fn attach_photo(&mut self, draft: Uuid, item: &str, sha256: &str) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

@@ -489,3 +489,21 @@ fn an_acknowledged_record_keeps_a_copy_and_a_correction_starts_from_it() {
         assert_eq!(store.correction_of(id).expect("found"), Some(draft));
     }
 }
+
+#[test]
+fn a_photo_taken_off_an_item_leaves_the_phone_when_nothing_else_holds_it() {
+    for (mut store, _dir) in stores() {
+        let a = new_draft(&mut store, "C1");
+        let b = new_draft(&mut store, "C1");
+        let shared_sha = store.put_photo(b"one").expect("photo");
+        let own = store.put_photo(b"two").expect("photo");
+        store.attach_photo(a, "AG-V1", &shared_sha).expect("attach");
+        store.attach_photo(b, "AG-V1", &shared_sha).expect("attach");
+        store.attach_photo(a, "AG-V1", &own).expect("attach");
+        store.detach_photo(a, "AG-V1", &own).expect("detach");
+        store.detach_photo(a, "AG-V1", &shared_sha).expect("detach");
+        assert_eq!(store.draft(a).expect("draft").photos, vec![]);
+        assert!(store.photo(&own).is_err(), "nothing holds it any more");
+        assert!(store.photo(&shared_sha).is_ok(), "the other draft still holds it");
+    }
+}

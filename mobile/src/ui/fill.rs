@@ -258,13 +258,21 @@ pub fn Fill(draft: Uuid) -> Element {
                         if q.wants_photo {
                             PhotoInput {
                                 id: format!("foto-{}", q.name),
-                                count: view.draft.photos.iter().filter(|(item, _)| *item == q.name).count(),
+                                kept: view.draft.photos.iter().filter(|(item, _)| *item == q.name).filter_map(|(_, sha)| Some((sha.clone(), app.photo_preview(sha)?))).collect::<Vec<_>>(),
                                 on_photo: {
                                     let (app, item) = (app.clone(), q.name.clone());
                                     move |bytes: Vec<u8>| {
                                         let kept = app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string());
                                         version += 1;
                                         kept
+                                    }
+                                },
+                                on_remove: {
+                                    let (app, item) = (app.clone(), q.name.clone());
+                                    move |sha: String| {
+                                        let done = app.remove_photo(draft, &item, &sha).map_err(|e| e.to_string());
+                                        version += 1;
+                                        done
                                     }
                                 },
                             }

@@ -6,9 +6,16 @@ use base64::Engine as _;
 use dioxus::prelude::*;
 
 /// A photo button: `on_photo` receives the chosen image's bytes and says whether it was
-/// kept (or why not, in Spanish).
+/// kept (or why not, in Spanish); the photos kept, `(sha256, data: URL)`, show as
+/// thumbnails that `on_remove` takes off.
 #[component]
-pub fn PhotoInput(id: String, count: usize, on_photo: Callback<Vec<u8>, Result<(), String>>) -> Element {
+pub fn PhotoInput(
+    id: String,
+    kept: Vec<(String, String)>,
+    on_photo: Callback<Vec<u8>, Result<(), String>>,
+    on_remove: Callback<String, Result<(), String>>,
+) -> Element {
+    let count = kept.len();
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let input_id = id.clone();
@@ -34,6 +41,19 @@ pub fn PhotoInput(id: String, count: usize, on_photo: Callback<Vec<u8>, Result<(
     };
     rsx! {
         div { class: "photo",
+            if !kept.is_empty() {
+                ul { class: "photo-thumbs",
+                    for (i, (sha, url)) in kept.iter().cloned().enumerate() {
+                        li { key: "{sha}",
+                            img { src: "{url}", alt: "Foto de evidencia {i + 1}", width: "96", height: "72" }
+                            button { class: "secondary thumb-remove", "data-remove-photo": "{sha}",
+                                onclick: move |_| if let Err(e) = on_remove.call(sha.clone()) { error.set(Some(e)) },
+                                "Quitar"
+                            }
+                        }
+                    }
+                }
+            }
             label { class: "photo-button", r#for: "{id}",
                 if busy() { "Guardando foto…" } else if count == 0 { "Tomar foto de evidencia" } else { "Otra foto ({count} guardadas)" }
             }

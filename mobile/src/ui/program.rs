@@ -100,12 +100,21 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                             rsx! {
                                                 PhotoInput {
                                                     id: format!("evidencia-{}-{}", c.commitment_id, m.milestone_id),
-                                                    count: photos.len(),
+                                                    kept: photos.iter().filter_map(|sha| Some((sha.clone(), app.photo_preview(sha)?))).collect::<Vec<_>>(),
                                                     on_photo: {
                                                         let (app, key) = (app.clone(), key.clone());
                                                         move |bytes: Vec<u8>| {
                                                             let sha = app.store_photo(&bytes).map_err(|e| e.to_string())?;
                                                             evidence.write().entry(key.clone()).or_default().push(sha);
+                                                            Ok(())
+                                                        }
+                                                    },
+                                                    on_remove: {
+                                                        let key = key.clone();
+                                                        move |sha: String| {
+                                                            if let Some(list) = evidence.write().get_mut(&key) {
+                                                                list.retain(|s| *s != sha);
+                                                            }
                                                             Ok(())
                                                         }
                                                     },

@@ -99,6 +99,10 @@ canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border
 .guidance { font-size: 15px; color: #92400e; background: #fef3c7; border-radius: 8px; padding: 6px 10px; margin: 4px 0 8px; }
 .question-media { display: block; max-width: 100%; max-height: 220px; margin: 6px 0 10px; border-radius: 8px; }
 .choice-image { width: 56px; height: 56px; object-fit: contain; flex: none; }
+.photo-thumbs { list-style: none; display: flex; flex-wrap: wrap; gap: 10px; padding: 0; margin: 0 0 8px; }
+.photo-thumbs li { display: flex; flex-direction: column; align-items: center; gap: 4px; }
+.photo-thumbs img { width: 96px; height: 72px; object-fit: cover; border-radius: 8px; border: 1px solid #d1d5db; }
+.secondary.thumb-remove { min-height: 44px; width: 96px; margin: 0; font-size: 16px; }
 .backdrop { position: fixed; inset: 0; background: rgba(17, 24, 39, .45); z-index: 9; }
 .dialog { position: fixed; left: 0; right: 0; bottom: 0; max-width: 480px; margin: 0 auto; z-index: 10; background: #fffbeb;
   border-radius: 16px 16px 0 0; box-shadow: 0 -6px 24px rgba(0, 0, 0, .25); padding-bottom: 18px; }
