@@ -15,6 +15,9 @@ use crate::store::reference::FormEntry;
 use crate::store::StoreError;
 use crate::sync::lock;
 
+/// The longer side of an evidence photo's thumbnail, in pixels (twice its shown size).
+const THUMBNAIL_SIDE: u32 = 192;
+
 /// Why a file answer was not kept. Messages in Spanish.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -83,11 +86,19 @@ impl FieldApp {
         Some(crate::layout::KeptFile { bytes: bytes.len(), preview })
     }
 
-    /// An evidence photo kept on the device as a `data:` URL, for its thumbnail.
+    /// The thumbnail of an evidence photo kept on the device (a small JPEG as a `data:`
+    /// URL), made once per photo: screens ask for it at every render.
     pub fn photo_preview(&self, sha256: &str) -> Option<String> {
         use base64::Engine as _;
+        let cache = |t: &Mutex<std::collections::HashMap<String, String>>| t.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(sha256).cloned();
+        if let Some(url) = cache(&self.thumbnails) {
+            return Some(url);
+        }
         let bytes = lock(self.store()).photo(sha256).ok()?;
-        Some(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)))
+        let small = downscale_to(&bytes, THUMBNAIL_SIDE).ok()?;
+        let url = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&small));
+        self.thumbnails.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(sha256.to_string(), url.clone());
+        Some(url)
     }
 
     /// Takes an evidence photo off a checklist item of a draft.

@@ -95,6 +95,8 @@ pub struct FieldApp {
     sync_started: Arc<std::sync::atomic::AtomicBool>,
     /// The question on screen, for forms that audit time on screen.
     pub(crate) on_screen: Arc<crate::capture::OnScreen>,
+    /// Evidence photo thumbnails (`data:` URLs) by SHA-256, made once per photo.
+    pub(crate) thumbnails: Arc<Mutex<std::collections::HashMap<String, String>>>,
     /// The server address offered on the enrolment screen.
     pub default_server: String,
 }
@@ -123,6 +125,7 @@ impl FieldApp {
             status_tx: Arc::new(tx),
             sync_started: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             on_screen: Arc::default(),
+            thumbnails: Arc::default(),
             default_server: default_server.into(),
         }
     }
