@@ -18,30 +18,14 @@ pub struct Page {
     pub table: bool,
 }
 
-/// The question name of a path (`espera[2]/espera_min` → `espera_min`).
-pub fn name_of(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+pub use shared::readable::name_of;
 
 /// The field a path answers.
 pub fn field_of<'f>(form: &'f Form, path: &str) -> Option<&'f Field> {
     form.field(name_of(path))
 }
 
-/// The top-level section (group or repeat name, with its label) each question belongs to.
-fn section_of(form: &Form, name: &str) -> Option<(String, String)> {
-    fn contains(items: &[Item], name: &str) -> bool {
-        items.iter().any(|i| match i {
-            Item::Field(f) => f.name == name,
-            Item::Group(g) | Item::Repeat(g) => contains(&g.children, name),
-        })
-    }
-    let lang = form.language();
-    form.items.iter().find_map(|i| match i {
-        Item::Group(g) | Item::Repeat(g) if contains(&g.children, name) => Some((g.name.clone(), g.label.get(lang).unwrap_or(&g.name).to_string())),
-        _ => None,
-    })
-}
+use shared::readable::section_of;
 
 /// One question per page.
 pub fn one_per_page(asked: &[String]) -> Vec<Page> {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use shared::form::Form;
+use shared::readable::{Said, in_words};
 use shared::validate::Report;
 
 use crate::layout::{GeoKind, Page, QuestionView, Widget, question, section_label};
@@ -31,29 +32,16 @@ pub struct SummarySection {
 
 /// An answer in words: choice labels instead of names, files and positions described.
 pub fn shown_answer(q: &QuestionView) -> Option<String> {
-    let v = q.value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    let label = |name: &str| q.choices.iter().find(|(n, _)| n == name).map_or_else(|| name.to_string(), |(_, l)| l.clone());
-    Some(match &q.widget {
-        Widget::Choice => label(v),
-        Widget::Multiple | Widget::Rank => v.split_whitespace().map(label).collect::<Vec<_>>().join(", "),
-        Widget::Acknowledge => "Entendido".into(),
-        Widget::File(_) => "Archivo adjunto".into(),
-        Widget::Geo(GeoKind::Point) => {
-            let mut n = v.split_whitespace();
-            match (n.next(), n.next()) {
-                (Some(lat), Some(lon)) => format!("{lat}, {lon}"),
-                _ => v.to_string(),
-            }
-        }
-        Widget::Geo(_) => {
-            let points = v.split(';').filter(|p| !p.trim().is_empty()).count();
-            if points == 1 { "1 punto".into() } else { format!("{points} puntos") }
-        }
-        _ => v.to_string(),
-    })
+    let said = match &q.widget {
+        Widget::Choice => Said::Choice,
+        Widget::Multiple | Widget::Rank => Said::Choices,
+        Widget::Acknowledge => Said::Acknowledged,
+        Widget::File(_) => Said::File,
+        Widget::Geo(GeoKind::Point) => Said::Point,
+        Widget::Geo(_) => Said::Points,
+        _ => Said::AsIs,
+    };
+    in_words(said, &q.value, |name| q.choices.iter().find(|(n, _)| n == name).map_or_else(|| name.to_string(), |(_, l)| l.clone()))
 }
 
 /// The summary of a draft laid out in `pages`, `general` naming questions outside sections.

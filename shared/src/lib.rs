@@ -14,6 +14,7 @@
 //! - [`protocol`] holds the only serde types: the JSON the app and the server exchange.
 //! - [`instruments`] ships the two default MGS-1 forms.
 //! - [`digest`] spells SHA-256 digests as hex, the same everywhere.
+//! - [`readable`] says a record's answers section by section, in words.
 //! - [`words`] says counts and dates to people in Spanish, one way everywhere.
 //!
 //! Invariant: nothing here does I/O, reads the clock, or panics on user input.
@@ -36,6 +37,7 @@ pub mod expr;
 pub mod form;
 pub mod instruments;
 pub mod protocol;
+pub mod readable;
 pub mod scoring;
 pub mod validate;
 pub mod words;

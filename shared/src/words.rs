@@ -48,6 +48,15 @@ pub fn date_text(text: &str) -> String {
     }
 }
 
+/// An instant given as RFC 3339 text, said at `offset` (where the reader is): «1 dic 2026,
+/// 19:03»; anything else as [`date_text`] says it.
+pub fn date_text_at(text: &str, offset: chrono::FixedOffset) -> String {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => date_time(t.with_timezone(&offset).naive_local()),
+        Err(_) => date_text(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +77,9 @@ mod tests {
         assert_eq!(date(d), "1 dic 2026");
         assert_eq!(date_time(d.and_hms_opt(19, 3, 0).expect("time")), "1 dic 2026, 19:03");
         assert_eq!(date_text("2026-12-01T19:03:44-06:00"), "1 dic 2026, 19:03");
+        let mexico = chrono::FixedOffset::west_opt(6 * 3600).expect("offset");
+        assert_eq!(date_text_at("2026-12-02T01:03:44Z", mexico), "1 dic 2026, 19:03");
+        assert_eq!(date_text_at("nunca", mexico), "nunca");
         assert_eq!(date_text("2025-01-31"), "31 ene 2025");
         assert_eq!(date_text("ayer"), "ayer");
     }

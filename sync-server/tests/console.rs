@@ -160,10 +160,26 @@ async fn a_rejection_from_the_console_needs_a_reason_and_reaches_the_phone() {
     let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![a.clone()])).await;
     assert_eq!(pushed.json["results"][0]["review"], "in_review", "{}", pushed.json);
     let token = login(&app, "sup.norte").await;
+    // Another survey of Ana's that day, not flagged.
+    let b = survey(2, "GTO-E-T-01").seal();
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![b.clone()])).await;
+    assert_eq!(pushed.json["results"][0]["review"], "accepted", "{}", pushed.json);
     let queue = get(&app, "/consola/revision", Some(&token)).await;
     assert!(queue.html.contains(&a.id.to_string()), "{}", queue.html);
     let csrf = csrf(&queue.html);
     let path = format!("/consola/revision/{}", a.id);
+    // The item opens to what is reviewed: the flag with its figure, the answers in words,
+    // the surveyor's other surveys that day, and the decision.
+    let detail = get(&app, &path, Some(&token)).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.html.contains("contestada en 20 s"), "{}", detail.html);
+    assert!(detail.html.contains("Pago de predial") && detail.html.contains("De 10 a 20 minutos"), "{}", detail.html);
+    assert!(detail.html.contains(&format!("data-same-day=\"{}\"", b.id)), "{}", detail.html);
+    assert!(detail.html.contains("id=\"confirmar-rechazo\""), "{}", detail.html);
+    assert!(!detail.html.contains("2025-06-02T"), "dates in Spanish, never RFC 3339");
+    // Out of scope, or unknown: not found.
+    assert_eq!(get(&app, &path, Some(&login(&app, "sup.sur").await)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, &format!("/consola/revision/{}", uuid::Uuid::from_u128(999)), Some(&token)).await.status, StatusCode::NOT_FOUND);
     let forged = post_form(&app, &path, Some(&token), "csrf=x&decision=reject&reason=no").await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let no_reason = post_form(&app, &path, Some(&token), &format!("csrf={csrf}&decision=reject&reason=")).await;
@@ -346,15 +362,28 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let r = post_form(&app, &format!("/consola/admin/dispositivos/{device}/revocar"), Some(&token), &format!("csrf={token_csrf}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/api/v1/me", Some(&luis)).await.json["code"], "revoked_token");
-    // A period with bad method settings is refused in Spanish; a good one appears.
-    let bad = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31&settings=%7B%22x%22%3A1%7D")).await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.html.contains("Parámetros del método no válidos"), "{}", bad.html);
-    let reversed = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-12-31&end=2026-01-01&settings=")).await;
+    // A period's dates are checked; a good one appears.
+    let reversed = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-12-31&end=2026-01-01")).await;
     assert_eq!(reversed.status, StatusCode::BAD_REQUEST);
-    let ok = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31&settings=")).await;
+    let ok = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31")).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
     assert!(get(&app, "/consola/resultados?periodo=2026", Some(&token)).await.html.contains("MAS 2026"));
+    // Its method is a form: every setting with the default beside it.
+    let page = get(&app, "/consola/periodos/2026", Some(&token)).await;
+    assert!(page.html.contains("data-setting=\"component_weights.isc\"") && page.html.contains("MGS-1: 0.4"), "{}", page.html);
+    assert!(!page.html.contains("JSON"), "no raw JSON to type");
+    // A wrong value is said beside its field, what was typed stays, and nothing is saved.
+    let bad = post_form(&app, "/consola/periodos/2026/metodo", Some(&token), &format!("csrf={token_csrf}&z=abc&component_weights.isc=0%2C5")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("value=\"abc\"") && bad.html.contains("value=\"0,5\"") && bad.html.contains("Escriba un número"), "{}", bad.html);
+    assert!(!bad.html.contains("expected"), "no library English");
+    let good = post_form(&app, "/consola/periodos/2026/metodo", Some(&token), &format!("csrf={token_csrf}&component_weights.isc=0%2C5")).await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.html);
+    assert!(get(&app, "/consola/periodos/2026", Some(&token)).await.html.contains("value=\"0.5\""));
+    // Saving the period again (a new name) keeps its method.
+    let renamed = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026+bis&start=2026-01-01&end=2026-12-31")).await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    assert!(get(&app, "/consola/periodos/2026", Some(&token)).await.html.contains("value=\"0.5\""));
     // Only an admin creates users.
     let u = post_form(&app, "/consola/admin/usuarios", Some(&token), &format!("csrf={token_csrf}&username=nuevo&display_name=Nuevo&role=surveyor&password=12345678&supervisor=")).await;
     assert_eq!(u.status, StatusCode::FORBIDDEN);

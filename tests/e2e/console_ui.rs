@@ -39,8 +39,18 @@ async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyho
     b.click("nav a[href='/consola/revision']").await?;
     b.find(&format!("[data-submission='{flagged}']")).await?;
     b.shot("03-revision").await?;
-    b.type_into(&format!("#motivo-{flagged}"), "Duró 20 segundos: repítala con la siguiente persona.").await?;
-    b.click(&format!("[data-submission='{flagged}'] button.danger")).await?;
+    // The item opens to its answers, its flags with their figures and the surveyor's day.
+    b.click(&format!("[data-submission='{flagged}'] a")).await?;
+    b.wait_text("Otras encuestas de").await?;
+    b.find("#alertas li[data-flag]").await?;
+    b.find("#respuestas dd[data-answer='P0']").await?;
+    b.shot("03b-encuesta-en-revision").await?;
+    // Rejecting asks first: the reason and the final button are behind «Rechazar…».
+    assert!(!b.find("#confirmar-rechazo").await?.is_displayed().await?, "the rejection is one step away");
+    b.click("#rechazo summary").await?;
+    b.type_into("#motivo", "Duró 20 segundos: repítala con la siguiente persona.").await?;
+    b.shot("03c-confirmar-rechazo").await?;
+    b.click("#confirmar-rechazo").await?;
     b.wait_text("Encuesta rechazada").await?;
     b.shot("04-rechazada").await?;
 

@@ -9,12 +9,7 @@ use crate::field::FieldApp;
 use crate::sync::SyncStatus;
 
 fn review_label(r: Option<ReviewState>) -> &'static str {
-    match r {
-        Some(ReviewState::Accepted) | None => "recibido",
-        Some(ReviewState::InReview) => "en revisión",
-        Some(ReviewState::Approved) => "aprobado",
-        Some(ReviewState::Rejected) => "rechazado",
-    }
+    r.unwrap_or(ReviewState::Accepted).label()
 }
 
 #[component]

@@ -397,6 +397,16 @@ impl ReviewState {
         }
     }
 
+    /// The state in words, as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewState::Accepted => "recibido",
+            ReviewState::InReview => "en revisión",
+            ReviewState::Approved => "aprobado",
+            ReviewState::Rejected => "rechazado",
+        }
+    }
+
     /// Parses [`ReviewState::code`]; unknown codes are `None`.
     pub fn parse(code: &str) -> Option<Self> {
         [ReviewState::Accepted, ReviewState::InReview, ReviewState::Approved, ReviewState::Rejected]

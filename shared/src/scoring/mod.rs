@@ -41,6 +41,7 @@ mod plan;
 mod ranking;
 mod scorer;
 mod settings;
+mod settings_form;
 mod stats;
 
 pub use components::{business_days, composite, iacm, icv, igq, milestone_credit, visit_icv, IacmResult, IcvResult, IgqResult};
@@ -53,4 +54,5 @@ pub use settings::{
     CommitmentTerms, ComplaintTerms, ComponentWeights, Eligibility, IndicatorItems, IntegrityLimits, MethodSettings,
     Recognition, SettingsError, Tiers, TrainingTarget,
 };
+pub use settings_form::{SettingField, SettingKind, SettingProblem, setting_fields, settings_from_fields};
 pub use stats::{ExactSum, Proportion, wilson};

@@ -149,7 +149,7 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                 }
             }
             div.card {
-                p.muted { "Cada periodo fija sus parámetros del método (pesos, umbrales) en formato JSON; vacío es MGS-1 sin cambios." }
+                p.muted { "Un periodo nuevo empieza con el método MGS-1; sus pesos y umbrales se ajustan en la página del periodo. Guardar un periodo que ya existe cambia su nombre o sus fechas y conserva su método." }
                 form method="post" action="/consola/admin/periodos" {
                     input type="hidden" name="csrf" value=(csrf);
                     div.toolbar {
@@ -158,8 +158,6 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                         div { label for="pe-inicio" { "Inicio" } input #pe-inicio type="date" name="start" required; }
                         div { label for="pe-fin" { "Fin" } input #pe-fin type="date" name="end" required; }
                     }
-                    label for="pe-metodo" { "Parámetros del método (JSON, opcional)" }
-                    textarea #pe-metodo name="settings" rows="4" {}
                     p { button type="submit" { "Guardar periodo" } }
                 }
             }
@@ -392,8 +390,6 @@ pub struct PeriodForm {
     name: String,
     start: chrono::NaiveDate,
     end: chrono::NaiveDate,
-    #[serde(default)]
-    settings: String,
 }
 
 pub async fn period(State(state): State<AppState>, session: Session, Form(f): Form<PeriodForm>) -> Response {
@@ -402,14 +398,8 @@ pub async fn period(State(state): State<AppState>, session: Session, Form(f): Fo
         if f.end < f.start {
             return Err(AppError::BadRequest("invalid_body", "El fin del periodo no puede ser anterior a su inicio.".into()));
         }
-        let settings = if f.settings.trim().is_empty() {
-            None
-        } else {
-            let s: shared::scoring::MethodSettings = serde_json::from_str(&f.settings)
-                .map_err(|e| AppError::BadRequest("invalid_body", format!("Parámetros del método no válidos: {e}")))?;
-            s.check().map_err(|e| AppError::BadRequest("invalid_body", format!("Parámetros del método no válidos: {e}")))?;
-            Some(s)
-        };
+        // An existing period keeps its method (changed in its own form); a new one starts with MGS-1.
+        let settings = state.period_settings().period(f.id.trim()).map(|p| p.settings.clone());
         let def = shared::protocol::PeriodDefinition { name: f.name.trim().into(), start: f.start, end: f.end, settings };
         crate::service::program::save_period(&state, &session.device, f.id.trim().into(), def).await
     }

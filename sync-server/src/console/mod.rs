@@ -12,6 +12,7 @@ mod filings;
 pub(crate) mod incorporation;
 mod institution;
 mod login;
+mod method;
 pub mod origin;
 mod page;
 mod periods;
@@ -74,12 +75,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/admin/periodos", post(admin::period))
         .route("/consola/periodos/{period}", get(periods::page))
         .route("/consola/periodos/{period}/estado", post(periods::change))
+        .route("/consola/periodos/{period}/metodo", post(method::save))
         .route("/consola/periodos/{period}/oficial/{version}", get(periods::version))
         .route("/consola/admin/centro", post(admin::centro))
         .route("/consola/exportaciones", post(exports::start))
         .route("/consola/exportaciones/{job}", get(exports::progress))
         .route("/consola/exportaciones/{job}/archivo", get(exports::file))
         .route("/consola/admin/dispositivos/{device_id}/revocar", post(admin::revoke))
-        .route("/consola/revision/{submission_id}", post(review::decide))
+        .route("/consola/revision/{submission_id}", get(review::record).post(review::decide))
         .layer(axum::middleware::from_fn_with_state(state, origin::refuse_cross_site))
 }

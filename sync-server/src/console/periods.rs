@@ -18,7 +18,7 @@ use crate::service::cycle;
 use crate::state::AppState;
 
 /// A key from the path (a console page answers a bad one with its error page).
-fn key(text: &str) -> Result<Key, AppError> {
+pub(super) fn key(text: &str) -> Result<Key, AppError> {
     Key::parse(text).map_err(|e| AppError::BadRequest("bad_path", format!("Parámetro de ruta inválido: {e}.")))
 }
 
@@ -45,7 +45,8 @@ fn state_badge(state: PeriodState) -> Markup {
     html! { span class=(format!("state state-{}", state.code())) data-state=(state.code()) { (state.label()) } }
 }
 
-fn status_page(session: &Session, name: &str, s: &PeriodStatus, late: &[shared::protocol::LateRecord], notice: Option<&str>) -> Markup {
+fn status_page(session: &Session, name: &str, s: &PeriodStatus, late: &[shared::protocol::LateRecord], notice: Option<&str>, offset: chrono::FixedOffset) -> Markup {
+    let when = |t: &str| shared::words::date_text_at(t, offset);
     let role = session.device.user.role;
     let program = access::grant(role, Resource::Program).is_some();
     let admin = access::grant(role, Resource::Publication).is_some();
@@ -82,13 +83,13 @@ fn status_page(session: &Session, name: &str, s: &PeriodStatus, late: &[shared::
                     @for v in &s.versions {
                         tr data-version=(v.version) {
                             td { a href=(format!("/consola/periodos/{p}/oficial/{}", v.version)) { "Versión " (v.version) } }
-                            td { (v.closed_at.get(..16).unwrap_or(&v.closed_at).replace('T', " ")) }
+                            td { (when(&v.closed_at)) }
                             td { (v.closed_by) }
                             td { (v.reason) @if let Some(r) = &v.reopen_reason { div.muted { "Reabierto: " (r) } } }
                             td.num { (v.watermark) }
                             td { (digest(&v.table_sha256)) }
                             td { (digest(&v.inputs_sha256)) " " a href=(format!("/api/v1/periods/{p}/official/{}/inputs", v.version)) { "Descargar" } }
-                            td { @if let Some(at) = &v.published_at { (at.get(..10).unwrap_or(at)) } @else { "—" } }
+                            td { @if let Some(at) = &v.published_at { (when(at)) } @else { "—" } }
                         }
                     }
                 }
@@ -96,10 +97,10 @@ fn status_page(session: &Session, name: &str, s: &PeriodStatus, late: &[shared::
         }
         @if s.state != PeriodState::Abierto {
             h2 { "Posteriores al cierre" }
-            p data-late=(s.late_records) { (s.late_records) " registro(s) capturados en el periodo llegaron después del cierre; no cambian los resultados oficiales de " (name) "." }
+            p data-late=(s.late_records) { (shared::words::count(s.late_records, "registro capturado", "registros capturados")) " en el periodo llegaron después del cierre; no cambian los resultados oficiales de " (name) "." }
             @if !late.is_empty() {
                 table { thead { tr { th { "Registro" } th { "Centro" } th { "Capturado" } th { "Recibido" } } }
-                    tbody { @for r in late { tr { td { code { (r.submission_id) } } td { (r.centro_id) } td { (shared::words::date(r.capture_date)) } td { (r.received_at.get(..16).unwrap_or(&r.received_at).replace('T', " ")) } } } } }
+                    tbody { @for r in late { tr { td { code { (r.submission_id) } } td { (r.centro_id) } td { (shared::words::date(r.capture_date)) } td { (when(&r.received_at)) } } } } }
             }
         }
     }
@@ -110,18 +111,30 @@ pub struct Notice {
     hecho: Option<String>,
 }
 
+/// The period page, with the method form showing `typed` when it was sent back.
+pub(super) async fn period_page(state: &AppState, session: &Session, period: &str, notice: Option<&str>, typed: Option<super::method::Typed<'_>>) -> Result<Markup, AppError> {
+    let period = key(period)?;
+    let status = cycle::status(state, &session.device, period.as_str()).await?;
+    let (_, late) = cycle::late(state, &session.device, period.as_str()).await?;
+    let names = state.db.period_list().await?;
+    let name = names.iter().find(|(id, _)| id == period.as_str()).map_or(period.as_str(), |(_, n)| n.as_str());
+    let settings = state.period_settings().period(period.as_str()).map(|p| p.settings.clone()).unwrap_or_default();
+    let editable = status.state == PeriodState::Abierto && access::grant(session.device.user.role, Resource::Program).is_some();
+    let offset = state.local_offset;
+    Ok(layout(
+        &format!("Periodo {name}"),
+        Some(session),
+        "admin",
+        html! {
+            (status_page(session, name, &status, &late, notice, offset))
+            (super::method::method_card(session, period.as_str(), &settings, editable, typed))
+        },
+    ))
+}
+
 /// `GET /consola/periodos/{period}`.
 pub async fn page(State(state): State<AppState>, session: Session, Path(period): Path<String>, axum::extract::Query(n): axum::extract::Query<Notice>) -> Response {
-    let result = async {
-        let period = key(&period)?;
-        let status = cycle::status(&state, &session.device, period.as_str()).await?;
-        let (_, late) = cycle::late(&state, &session.device, period.as_str()).await?;
-        let names = state.db.period_list().await?;
-        let name = names.iter().find(|(id, _)| id == period.as_str()).map_or(period.as_str(), |(_, n)| n.as_str());
-        Ok(layout(&format!("Periodo {name}"), Some(&session), "admin", status_page(&session, name, &status, &late, n.hecho.as_deref())))
-    }
-    .await;
-    respond(&session, result)
+    respond(&session, period_page(&state, &session, &period, n.hecho.as_deref(), None).await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,7 +184,7 @@ pub async fn version(State(state): State<AppState>, session: Session, Path((peri
             html! {
                 p { a href=(format!("/consola/periodos/{p}")) { "← Periodo " (p) } }
                 div.card {
-                    p { "Cerrado el " (v.closed_at.get(..16).unwrap_or(&v.closed_at).replace('T', " ")) " por " (v.closed_by) ": " (v.reason) }
+                    p { "Cerrado el " (shared::words::date_text_at(&v.closed_at, state.local_offset)) " por " (v.closed_by) ": " (v.reason) }
                     @if let Some(r) = &v.reopen_reason { p { "Reabierto antes por: " (r) } }
                     p { "Método " (v.method) " · marca de agua " (v.watermark) }
                     p { "Huella SHA-256 de la tabla: " code data-table-sha256 { (v.table_sha256) } }

@@ -6,13 +6,15 @@ body { margin: 0; font-family: "DejaVu Sans", system-ui, sans-serif; font-size: 
 header.top { display: flex; align-items: center; gap: 24px; background: #0b3d91; color: #fff; padding: 10px 20px; flex-wrap: wrap; }
 .brand { font-weight: bold; font-size: 20px; } .brand span { font-weight: normal; opacity: .85; margin-left: 8px; }
 nav { display: flex; gap: 6px; }
-nav a { color: #fff; text-decoration: none; padding: 8px 12px; border-radius: 8px; }
+nav a { color: #fff; text-decoration: none; padding: 8px 12px; border-radius: 8px; display: inline-flex; align-items: center; }
 nav a.on, nav a:hover { background: rgba(255,255,255,.18); }
 form.logout { margin-left: auto; display: flex; align-items: center; gap: 10px; }
 form.logout button { background: none; color: #fff; border: 1px solid #fff; border-radius: 6px; padding: 6px 10px; font-size: 15px; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 24px; margin: 8px 0 16px; } h2 { font-size: 19px; margin: 24px 0 8px; }
 .card { background: #fff; border: 1px solid #d1d5db; border-radius: 10px; padding: 16px; margin-bottom: 16px; }
+.card > h2:first-child { margin-top: 0; }
+textarea { font-family: inherit; }
 .error { color: #991b1b; font-weight: bold; } .notice { color: #15803d; font-weight: bold; }
 .muted { color: #4b5563; font-size: 14px; }
 label { display: block; font-weight: bold; margin: 10px 0 4px; }
@@ -46,5 +48,17 @@ tr.attention td { background: #fff7ed; }
 .photos figure { margin: 0; } .photos figcaption { font-size: 14px; color: #4b5563; }
 .funnel-box { margin: 12px 0 8px; }
 pre.preview { max-height: 320px; overflow: auto; background: #f9fafb; border: 1px solid #e5e7eb; padding: 10px; font-size: 13px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; } dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
+dl.answers { margin: 0 0 8px; } dl.answers dt { font-weight: bold; margin-top: 10px; } dl.answers dd { margin: 2px 0 0 0; padding-left: 12px; border-left: 3px solid #d1d5db; }
+details > summary.button-like { display: inline-flex; align-items: center; min-height: 44px; padding: 9px 16px; border-radius: 8px; cursor: pointer; list-style: none; font-size: 16px; }
+summary.danger-outline { border: 2px solid #b91c1c; color: #991b1b; background: #fff; font-weight: bold; }
+details[open] > summary.button-like { margin-bottom: 8px; }
+#decidir form { margin: 8px 0; }
+button, .button, nav a, input, select, summary { min-height: 44px; }
+table.rank td a, ul.periods a, .item > a, a.tap { display: inline-flex; align-items: center; min-height: 44px; }
+@media (max-width: 1024px) {
+  .muted, table.rank th, .reasons, .photos figcaption, .tier, .state, pre.preview, code.digest { font-size: 16px; }
+  nav { flex-wrap: wrap; }
+}
 @media print { header.top nav, form.logout, .toolbar, .no-print { display: none; } body { background: #fff; } .card { border: none; break-inside: avoid; } h2 { break-after: avoid; } main { padding-top: 0; } }
 "#;

@@ -22,6 +22,7 @@ mod migrations;
 mod photos;
 mod program;
 mod review;
+mod review_detail;
 mod scores;
 mod sessions;
 mod staff;
@@ -46,6 +47,7 @@ pub use photos::{PhotoClaim, PhotoPeople};
 pub use sessions::SessionLimits;
 pub use program::{CentroRow, PeriodRow};
 pub use review::{Decided, Reviewer};
+pub use review_detail::{DaySurvey, ReviewRecord};
 pub use scores::{Indicators, ScoreInputs, StoredSurvey};
 pub use sync::{Committed, Fact, PushContext, Stored};
 
