@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, idempotently, every Debian package that building and testing Ventanilla needs.
 # Called by `scripts/run.sh` and `scripts/test.sh`; safe to run again (it installs only what is missing).
-# With `--tests` it also installs what only the tests use: Schemathesis, pinned, in a
-# virtualenv under target/tools (the API contract test, tests/e2e/contract.rs).
+# With `--tests` it also installs what only the tests use: Schemathesis and pyxform, pinned,
+# in a virtualenv under target/tools (the API contract test, the XLSForm corpus), and
+# axe-core, pinned, from the npm registry (the browser tests' accessibility checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +28,17 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The browser tests' accessibility checks install axe-core with npm: Debian's, unless the
+# machine has a Node.js of its own.
+if [ "${1:-}" = "--tests" ] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 SCHEMATHESIS_VERSION=4.32.5
 PYXFORM_VERSION=4.5.0
 VENV=target/tools/venv
+AXE_VERSION=4.14.1
+AXE=target/tools/axe
 
 install_tools() {
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -44,6 +52,11 @@ install_tools() {
   if [ "${1:-}" = "--tests" ] && ! "$VENV/bin/python" -c "import pyxform, sys; sys.exit(pyxform.__version__ != '$PYXFORM_VERSION')" 2>/dev/null; then
     echo "setup: installing pyxform $PYXFORM_VERSION in $VENV" >&2
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyxform==$PYXFORM_VERSION"
+  fi
+  if [ "${1:-}" = "--tests" ] && ! grep -q "\"version\": \"$AXE_VERSION\"" "$AXE/node_modules/axe-core/package.json" 2>/dev/null; then
+    echo "setup: installing axe-core $AXE_VERSION in $AXE" >&2
+    mkdir -p "$AXE"
+    npm install --silent --no-audit --no-fund --prefix "$AXE" "axe-core@$AXE_VERSION" >/dev/null
   fi
 }
 

@@ -58,7 +58,7 @@ pub fn page_limit(limit: Option<usize>, max: usize) -> Result<usize, AppError> {
 /// The reason of a path or query rejection in Spanish: axum and serde word it in English
 /// («Failed to deserialize query string: missing field `offset`»); the parameter it names
 /// is kept, the English is not passed on.
-fn spanish(text: &str) -> String {
+pub(crate) fn spanish(text: &str) -> String {
     let reason = text.rsplit(": ").next().unwrap_or(text);
     let named = |rest: &str| rest.split('`').nth(1).map(|f| format!("«{f}»")).unwrap_or_default();
     if let Some(rest) = reason.strip_prefix("missing field ") {

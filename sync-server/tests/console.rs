@@ -359,6 +359,19 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let pull = app.get("/api/v1/sync/pull?after=0", Some(&luis)).await;
     let info = pull.json["changes"].as_array().expect("changes").iter().rev().find(|c| c["kind"] == "centro" && c["centro_id"] == "GTO-E-T-02").cloned().expect("the centro");
     assert_eq!((info["sampling_interval"].as_u64(), info["tramites"].clone()), (Some(5), serde_json::json!(["Licencias", "Placas"])));
+    // The centro's page shows today's k and trámites in its editor.
+    let centro = get(&app, "/consola/centros/GTO-E-T-02", Some(&token)).await;
+    assert!(centro.html.contains("id=\"ce-k\"") && centro.html.contains("value=\"5\""), "{}", centro.html);
+    assert!(centro.html.contains("Licencias\nPlacas</textarea>"), "{}", centro.html);
+    // Users and devices are listed with a search; a device is named by its user.
+    let all = get(&app, "/consola/admin", Some(&token)).await;
+    assert!(all.html.contains("data-user=\"enc.ana\"") && all.html.contains("data-user=\"enc.luis\""));
+    let found = get(&app, "/consola/admin?u=LUIS", Some(&token)).await;
+    assert!(found.html.contains("data-user=\"enc.luis\"") && !found.html.contains("data-user=\"enc.ana\""), "{}", found.html);
+    let devices = get(&app, &format!("/consola/admin?d={}", "luis"), Some(&token)).await;
+    let row = devices.html.find(&format!("data-device=\"{device}\"")).expect("luis's device listed");
+    assert!(devices.html[row..row + 600].contains("enc.luis"), "{}", &devices.html[row..row + 600]);
+    assert!(devices.html.contains("Sí, dar de baja el dispositivo de"), "revoking asks first");
     let r = post_form(&app, &format!("/consola/admin/dispositivos/{device}/revocar"), Some(&token), &format!("csrf={token_csrf}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/api/v1/me", Some(&luis)).await.json["code"], "revoked_token");

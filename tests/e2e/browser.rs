@@ -14,6 +14,8 @@ pub struct Browser {
     shots: PathBuf,
     /// The profile directory, unique to this session.
     profile: String,
+    /// A tablet-sized window: every screen is also checked for tap targets and text size.
+    tablet: bool,
 }
 
 impl Drop for Browser {
@@ -76,14 +78,81 @@ impl Browser {
         };
         let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots").join(suite);
         std::fs::create_dir_all(&shots)?;
-        Ok(Self { client, driver, shots, profile: profile.display().to_string() })
+        Ok(Self { client, driver, shots, profile: profile.display().to_string(), tablet: (700..=1100).contains(&width) })
     }
 
-    /// Saves a screenshot as `<name>.png`.
+    /// Saves a screenshot as `<name>.png`, after checking the screen: axe-core finds no
+    /// accessibility violation, and on a tablet every tap target is at least 44 px and
+    /// all text at least 16 px.
     pub async fn shot(&self, name: &str) -> anyhow::Result<()> {
         let png = self.client.screenshot().await?;
         std::fs::write(self.shots.join(format!("{name}.png")), png)?;
+        let mut problems = self.axe().await?;
+        if self.tablet {
+            problems.extend(self.tablet_problems().await?);
+        }
+        anyhow::ensure!(problems.is_empty(), "screen «{name}»:\n{}", problems.join("\n"));
         Ok(())
+    }
+
+    /// The violations axe-core (installed by `scripts/setup.sh --tests`) finds on the page.
+    pub async fn axe(&self) -> anyhow::Result<Vec<String>> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/tools/axe/node_modules/axe-core/axe.min.js");
+        let source = match AXE.get() {
+            Some(s) => s,
+            None => {
+                let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("{} ({e}); run scripts/setup.sh --tests", path.display()))?;
+                AXE.get_or_init(|| text)
+            }
+        };
+        self.client.execute(source, vec![]).await?;
+        let found = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { resultTypes: ["violations"] })
+                     .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.slice(0, 6).map(n => n.target.join(" ") + " [" + (n.failureSummary || "").replace(/\s+/g, " ").slice(0, 160) + "]").join("; ")}`)))
+                     .catch(e => done(["axe did not run: " + e]));"#,
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
+    /// Tap targets under 44 px and text under 16 px on the page (links inside running
+    /// text excepted, as WCAG 2.5.8 does).
+    pub async fn tablet_problems(&self) -> anyhow::Result<Vec<String>> {
+        let found = self
+            .client
+            .execute(
+                r##"const out = [];
+                   const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") + " «" + (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 40) + "»";
+                   const shown = el => { const r = el.getBoundingClientRect(); const st = getComputedStyle(el); return r.width > 0 && r.height > 0 && st.visibility !== "hidden"; };
+                   for (const el of document.querySelectorAll("button, input:not([type=hidden]), select, textarea, summary, a[href], [role=button], label[for]")) {
+                     if (!shown(el)) continue;
+                     const r = el.getBoundingClientRect();
+                     const st = getComputedStyle(el);
+                     if (el.tagName === "A" && st.display === "inline" && (el.parentElement.innerText || "").trim() !== (el.innerText || "").trim()) continue;
+                     if (el.tagName === "LABEL") { const input = document.getElementById(el.htmlFor); if (!input || !["checkbox", "radio"].includes(input.type)) continue; }
+                     if (el.tagName === "INPUT" && ["checkbox", "radio"].includes(el.type) && el.labels && [...el.labels].some(l => l.getBoundingClientRect().height >= 44)) continue;
+                     if (r.height < 43.5 || r.width < 43.5) out.push(`tap target ${Math.round(r.width)}×${Math.round(r.height)} px: ${name(el)}`);
+                     if (["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName) && parseFloat(st.fontSize) < 15.5) out.push(`input text ${st.fontSize}: ${name(el)}`);
+                   }
+                   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                   const seen = new Set();
+                   while (walker.nextNode()) {
+                     const t = walker.currentNode; const el = t.parentElement;
+                     if (!t.textContent.trim() || !el || seen.has(el) || !shown(el)) continue;
+                     seen.add(el);
+                     const size = parseFloat(getComputedStyle(el).fontSize);
+                     if (size < 15.5) out.push(`text ${size} px: ${name(el)}`);
+                   }
+                   return out.slice(0, 40);"##,
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
     }
 
     /// Waits (up to 20 s) for an element matching `css`.

@@ -163,3 +163,56 @@ async fn staff_download_every_export_in_the_browser() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_administer_on_a_tablet_without_raw_json() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let phone = SyncClient::new(&server.url())?;
+    phone.enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "Teléfono de Ana").await?;
+    let b = Browser::start("console-tablet", 820, 1180).await?;
+    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
+    b.type_into("#usuario", "coordinacion").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text("Resultados").await?;
+    b.shot("01-resultados").await?;
+
+    // Devices are found by their user and named by them; revoking asks first.
+    b.client.goto(&format!("{}/consola/admin", server.url())).await?;
+    b.type_into("#buscar-d", "ana").await?;
+    b.click("#buscar-d-boton").await?;
+    b.wait_text("Teléfono de Ana").await?;
+    b.find("#lista-dispositivos tr[data-device]").await?;
+    let listed = b.text().await?;
+    assert!(listed.contains("Ana Torres (enc.ana)"), "the device is named by its user");
+    b.click("#lista-dispositivos details summary").await?;
+    b.shot("02-dar-de-baja-pregunta").await?;
+    b.click("#lista-dispositivos button[data-revoke]").await?;
+    b.wait_text("Dispositivo dado de baja").await?;
+
+    // Users are listed and searched.
+    b.type_into("#buscar-u", "sup").await?;
+    b.click("#buscar-u-boton").await?;
+    b.find("#lista-usuarios tr[data-user='sup.norte']").await?;
+    assert!(!b.has("#lista-usuarios tr[data-user='enc.ana']").await, "the search leaves others out");
+    b.shot("03-usuarios").await?;
+
+    // A centro's k and trámites are edited with today's values in the form.
+    b.click("#editar-centro").await?;
+    b.find("#ajustes").await?;
+    let k = b.attr("#ce-k", "value").await?;
+    assert!(k.as_deref().is_some_and(|k| k.parse::<u32>().is_ok()), "k is filled in: {k:?}");
+    b.shot("04-centro-muestreo-y-tramites").await?;
+
+    // The method is a form; a wrong value is said beside its field and kept.
+    b.client.goto(&format!("{}/consola/periodos/2025#metodo", server.url())).await?;
+    b.find("#m-z").await?.clear().await?;
+    b.type_into("#m-z", "uno").await?;
+    b.click("#guardar-metodo").await?;
+    b.wait_text("Revise los campos marcados").await?;
+    assert_eq!(b.attr("#m-z", "value").await?.as_deref(), Some("uno"));
+    b.find("[data-setting='z'] .field-error").await?;
+    b.shot("05-metodo-con-error").await?;
+    b.close().await?;
+    Ok(())
+}

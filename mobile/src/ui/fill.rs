@@ -198,7 +198,7 @@ pub fn Fill(draft: Uuid) -> Element {
                 }
                 if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             }
-            nav { class: "steps",
+            div { class: "steps",
                 button { id: "seguir", class: "secondary", onclick: move |_| reviewing.set(Some(false)), "‹ Seguir editando" }
                 button { id: "guardar", class: "big", disabled: missing > 0, onclick: finish, "Terminar y guardar" }
             }
@@ -281,7 +281,7 @@ pub fn Fill(draft: Uuid) -> Element {
                 }
                 if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
             }
-            nav { class: "steps",
+            div { class: "steps",
                 button { id: "anterior", class: "secondary", disabled: idx == 0, onclick: move |_| { page.set(Some(idx.saturating_sub(1))); tried.set(false); }, "‹ Anterior" }
                 if from_summary() && can_leave && !last {
                 button { id: "volver-resumen", class: "secondary", onclick: move |_| reviewing.set(Some(true)), "Volver al resumen" }
@@ -310,7 +310,7 @@ pub fn Fill(draft: Uuid) -> Element {
             section { class: "card alert dialog", id: "confirmar-descarte", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-descarte-titulo",
                 h2 { id: "confirmar-descarte-titulo", "¿Descartar este registro?" }
                 p { "Sale de la lista de pendientes. Podrá recuperarlo desde el inicio hasta que termine el día." }
-                nav { class: "steps",
+                div { class: "steps",
                     button { id: "no-descartar", class: "secondary", onclick: move |_| confirm_discard.set(false), "No, seguir" }
                     button { id: "si-descartar", class: "big danger",
                         onclick: {

@@ -96,31 +96,80 @@ pub fn explain<T: DeserializeOwned>(bytes: &[u8]) -> Option<(String, String)> {
     Some((if path == "." { String::new() } else { path }, spanish(err.inner())))
 }
 
-/// A serde_json error's reason in Spanish (the common cases; the rest as serde says it).
+/// A serde type description in Spanish («a string» → «texto», `u32` → «número entero»).
+fn kind_es(english: &str) -> String {
+    let t = english.trim().trim_start_matches("a ").trim_start_matches("an ");
+    let t = t.split('`').nth(1).unwrap_or(t);
+    let said = match t {
+        "string" | "str" | "char" | "string or map" => "texto",
+        "sequence" | "tuple" => "una lista",
+        "map" => "un objeto",
+        "boolean" | "bool" => "verdadero o falso",
+        "null" | "unit" | "unit value" | "none" => "nulo",
+        "floating point" | "f64" | "f32" => "un número",
+        "integer" | "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => "un número entero",
+        _ if t.starts_with("integer") => "un número entero",
+        _ if t.starts_with("floating point") => "un número",
+        _ if t.starts_with("string") => "texto",
+        _ if t.starts_with("struct") || t.starts_with("map") => "un objeto",
+        _ if t.starts_with("sequence") || t.starts_with("tuple") => "una lista",
+        _ if t.starts_with("boolean") => "verdadero o falso",
+        _ if t.starts_with("unit") || t.starts_with("null") => "nulo",
+        _ => "otro tipo de valor",
+    };
+    said.to_string()
+}
+
+/// A serde_json error's reason in Spanish: the kinds of error people make are named (the
+/// field's name and the accepted values kept as they are), and any other one is said in
+/// general terms, never in serde's English.
 pub fn spanish(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => return "el JSON está incompleto".into(),
+        Category::Syntax => return format!("el JSON está mal formado (línea {}, columna {})", e.line(), e.column()),
+        Category::Io => return "no se pudo leer el cuerpo".into(),
+        Category::Data => {}
+    }
     let text = e.to_string();
     let reason = text.split(" at line ").next().unwrap_or(&text);
+    let named = |rest: &str| rest.split('`').nth(1).map(|f| format!("«{f}»")).unwrap_or_default();
     if reason.starts_with("invalid value: integer `-") {
         return "no puede ser negativo".into();
     }
     if let Some(rest) = reason.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "otro tipo"));
-        return format!("tipo inválido ({found}; se esperaba {expected})");
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let found = found.split(' ').next().map(|k| kind_es(k.trim_end_matches(','))).unwrap_or_default();
+        return format!("tipo inválido: llegó {found}; se esperaba {}", kind_es(expected));
     }
-    if let Some(field) = reason.strip_prefix("missing field ") {
-        return format!("falta el campo {field}");
+    if let Some(rest) = reason.strip_prefix("missing field ") {
+        return format!("falta el campo {}", named(rest));
     }
-    if let Some(field) = reason.strip_prefix("unknown field ") {
-        let field = field.split(", expected").next().unwrap_or(field);
-        return format!("campo desconocido {field}");
+    if let Some(rest) = reason.strip_prefix("unknown field ") {
+        return format!("campo desconocido {}", named(rest.split(", expected").next().unwrap_or(rest)));
     }
-    if reason.starts_with("invalid value: integer") {
-        return format!("número fuera de rango ({})", reason.trim_start_matches("invalid value: "));
+    if let Some(rest) = reason.strip_prefix("duplicate field ") {
+        return format!("el campo {} está repetido", named(rest));
     }
-    if reason.contains("premature end") || reason.starts_with("EOF while parsing") {
-        return "el JSON está incompleto".into();
+    if let Some(rest) = reason.strip_prefix("unknown variant ") {
+        let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return if allowed.is_empty() {
+            format!("valor desconocido {}", named(value))
+        } else {
+            format!("valor desconocido {}; se admite {}", named(value), allowed.iter().map(|a| format!("«{a}»")).collect::<Vec<_>>().join(", "))
+        };
     }
-    reason.to_string()
+    if reason.starts_with("invalid value: integer") || reason.starts_with("number out of range") {
+        return "número fuera de rango".into();
+    }
+    if let Some(rest) = reason.strip_prefix("invalid length ") {
+        return format!("número de elementos no válido ({})", rest.split(',').next().unwrap_or(rest));
+    }
+    if reason.starts_with("invalid value: string") || reason.starts_with("input contains invalid characters") || reason.contains("invalid character") {
+        return "el texto no tiene el formato esperado".into();
+    }
+    "un valor no tiene el tipo o el formato esperado".into()
 }
 
 #[cfg(test)]
@@ -159,8 +208,27 @@ mod tests {
         assert_eq!(explain::<Q>(br#"{"surveys": -3}"#), Some(("surveys".into(), "no puede ser negativo".into())));
         assert_eq!(explain::<Q>(br#"{"surveys": 1, "inner": [1, 300]}"#).map(|e| e.0), Some("inner[1]".into()));
         assert_eq!(explain::<Q>(br#"{"surveys": "x"}"#).map(|e| e.1.starts_with("tipo inválido")), Some(true));
-        assert_eq!(explain::<Q>(br#"{}"#).map(|e| e.1), Some("falta el campo `surveys`".into()));
-        assert_eq!(explain::<Q>(br#"{"surveys": 1, "z": 0}"#).map(|e| e.1), Some("campo desconocido `z`".into()));
+        assert_eq!(explain::<Q>(br#"{}"#).map(|e| e.1), Some("falta el campo «surveys»".into()));
+        assert_eq!(explain::<Q>(br#"{"surveys": 1, "z": 0}"#).map(|e| e.1), Some("campo desconocido «z»".into()));
         assert_eq!(explain::<Q>(br#"{"surveys": 1}"#), None);
+        assert_eq!(explain::<Q>(br#"{"surveys": "x"}"#).map(|e| e.1), Some("tipo inválido: llegó texto; se esperaba un número entero".into()));
+        assert_eq!(explain::<Q>(br#"{"surveys": 1, "inner": "x"}"#).map(|e| e.1), Some("tipo inválido: llegó texto; se esperaba una lista".into()));
+        assert_eq!(explain::<Q>(br#"{"surveys": 1, "surveys": 2}"#).map(|e| e.1), Some("el campo «surveys» está repetido".into()));
+        assert_eq!(explain::<Q>(br#"{"surveys": 99999999999}"#).map(|e| e.1), Some("número fuera de rango".into()));
+        assert_eq!(explain::<Q>(br#"{"surveys": 1,"#).map(|e| e.1), Some("el JSON está incompleto".into()));
+        assert!(explain::<Q>(br#"{"surveys": ]"#).is_some_and(|e| e.1.starts_with("el JSON está mal formado")));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        enum Kind { #[serde(rename = "a")] A, #[serde(rename = "b")] B }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct K { kind: Kind, pair: (u8, u8) }
+        assert_eq!(explain::<K>(br#"{"kind": "c", "pair": [1, 2]}"#).map(|e| e.1), Some("valor desconocido «c»; se admite «a», «b»".into()));
+        assert_eq!(explain::<K>(br#"{"kind": "a", "pair": [1]}"#).map(|e| e.1), Some("número de elementos no válido (1)".into()));
+        // Nothing of serde's English reaches people.
+        for body in [&br#"{"kind": 1, "pair": [1, 2]}"#[..], br#"{"kind": "a", "pair": {}}"#, br#"[]"#] {
+            let said = explain::<K>(body).map(|e| e.1).unwrap_or_default();
+            assert!(!said.contains("expected") && !said.contains("invalid") && !said.is_empty(), "{said}");
+        }
     }
 }

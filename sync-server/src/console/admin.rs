@@ -2,8 +2,8 @@
 //! preview, publish), centros (import from CSV or XLSX), users and assignments, quotas,
 //! and devices (revoke).
 
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use super::extract::{Form, Path, Query};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -20,9 +20,46 @@ use crate::state::AppState;
 /// Problems located in a file: (sheet, row, column, message).
 use super::page::{Located, problems_table};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Notice {
     hecho: Option<String>,
+    /// Searches of the lists of users, periods and devices.
+    #[serde(default)]
+    u: String,
+    #[serde(default)]
+    p: String,
+    #[serde(default)]
+    d: String,
+}
+
+/// The longest search text.
+const MAX_SEARCH: usize = 100;
+/// The most users listed at once.
+const USERS_SHOWN: usize = 200;
+
+/// A search as typed, trimmed and cut to [`MAX_SEARCH`] characters.
+fn search_text(q: &str) -> String {
+    q.trim().chars().take(MAX_SEARCH).collect()
+}
+
+/// Whether `text` contains `q`, ignoring case (an empty search matches everything).
+fn matches(q: &str, text: &[&str]) -> bool {
+    let q = q.to_lowercase();
+    q.is_empty() || text.iter().any(|t| t.to_lowercase().contains(&q))
+}
+
+/// A search box of one list, keeping the other lists' searches.
+fn search_box(name: &str, label: &str, anchor: &str, n: &Notice) -> Markup {
+    let id = format!("buscar-{name}");
+    html! {
+        form.toolbar.search method="get" action=(format!("/consola/admin#{anchor}")) role="search" aria-label=(label) {
+            @for (other, value) in [("u", &n.u), ("p", &n.p), ("d", &n.d)] {
+                @if other != name && !value.is_empty() { input type="hidden" name=(other) value=(value); }
+            }
+            div { label for=(id) { (label) } input id=(id) type="search" name=(name) value=(search_text(match name { "u" => &n.u, "p" => &n.p, _ => &n.d })) maxlength=(MAX_SEARCH); }
+            button.light id=(format!("{id}-boton")) type="submit" { "Buscar" }
+        }
+    }
 }
 
 /// After a form: back to the page with what was done, or the error as a page.
@@ -34,7 +71,7 @@ fn back(done: &str) -> Response {
     super::page::redirect_with_notice("/consola/admin", done)
 }
 
-async fn admin_page(state: &AppState, session: &Session, notice: Option<String>, extra: Markup) -> Result<Markup, AppError> {
+async fn admin_page(state: &AppState, session: &Session, n: &Notice, extra: Markup) -> Result<Markup, AppError> {
     staff(&session.device)?;
     let forms = state.db.forms().await?;
     let names = state.db.centro_names().await?;
@@ -47,12 +84,18 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
     let devices = state.db.device_days(who, today).await?;
     let csrf = &session.csrf;
     let is_admin = access::grant(session.device.user.role, Resource::Users).is_some();
+    let (users, users_total) = state.db.users(search_text(&n.u), USERS_SHOWN).await?;
+    let pq = search_text(&n.p);
+    let periods_shown: Vec<&(String, String)> = periods.iter().filter(|(id, name)| matches(&pq, &[id, name])).collect();
+    let dq = search_text(&n.d);
+    let devices: Vec<&shared::protocol::DeviceDay> = devices.iter().filter(|d| matches(&dq, &[&d.label, &d.username, &d.display_name])).collect();
+    let offset = state.local_offset;
     Ok(layout(
         "Administración",
         Some(session),
         "admin",
         html! {
-            @if let Some(n) = notice { p.notice role="status" { (n) } }
+            @if let Some(done) = &n.hecho { p.notice role="status" { (done) } }
             (extra)
             h2 { "Formularios" }
             div.card {
@@ -89,21 +132,17 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                 p.muted { (names.len()) " centros. Importe un CSV o XLSX con las columnas de la plantilla: se importan todas las filas o ninguna." }
                 form method="post" action="/consola/admin/centros" enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(csrf);
+                    label for="centros-archivo" { "Archivo de centros (CSV o XLSX)" }
                     input #centros-archivo type="file" name="archivo" accept=".csv,.xlsx" required;
                     button type="submit" { "Importar centros" }
                 }
             }
             div.card {
                 h3 { "Intervalo de muestreo y trámites de un centro" }
-                form method="post" action="/consola/admin/centro" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    div.toolbar {
-                        div { label for="ce-centro" { "Centro" } select #ce-centro name="centro" { @for (id, (n, _)) in &names { option value=(id) { (n) " (" (id) ")" } } } }
-                        div { label for="ce-k" { "Encuestar a 1 de cada (k)" } input #ce-k type="number" name="k" min="1" max="100" required; }
-                    }
-                    label for="ce-tramites" { "Trámites y servicios (uno por línea)" }
-                    textarea #ce-tramites name="tramites" rows="4" {}
-                    p { button type="submit" { "Guardar centro" } }
+                p.muted { "Se editan en la página del centro, con los valores de hoy a la vista." }
+                form.toolbar method="get" action="/consola/admin/centro" {
+                    div { label for="ce-centro" { "Centro" } select #ce-centro name="centro" { @for (id, (n, _)) in &names { option value=(id) { (n) " (" (id) ")" } } } }
+                    button.light #editar-centro type="submit" { "Editar" }
                 }
             }
             h2 { "Usuarios y asignaciones" }
@@ -127,6 +166,22 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                         }
                     }
                 } @else { p.muted { "Solo administración crea usuarios." } }
+                h3 #usuarios { "Usuarios" }
+                (search_box("u", "Buscar por usuario o nombre", "usuarios", n))
+                p.muted { @if users.len() as u64 == users_total { (shared::words::count(users_total, "usuario", "usuarios")) } @else { (users.len()) " de " (shared::words::count(users_total, "usuario", "usuarios")) "; escriba más letras para encontrar a alguien." } }
+                table.rank #lista-usuarios {
+                    thead { tr { th scope="col" { "Usuario" } th scope="col" { "Nombre" } th scope="col" { "Rol" } th scope="col" { "Supervisa" } th scope="col" { "Centros" } th scope="col" { "Dispositivos activos" } } }
+                    tbody { @for u in &users {
+                        tr data-user=(u.username) {
+                            td { (u.username) @if !u.active { span.muted { " (inactivo)" } } }
+                            td { (u.display_name) }
+                            td { (super::page::role_label(u.role)) @if let Some(i) = &u.institution { div.muted { (i) } } }
+                            td { (u.supervisor.as_deref().unwrap_or("—")) }
+                            td.num { (u.centros) }
+                            td.num { (u.devices) }
+                        }
+                    } }
+                }
                 form method="post" action="/consola/admin/asignaciones" {
                     input type="hidden" name="csrf" value=(csrf);
                     div.toolbar {
@@ -138,11 +193,13 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
             }
             h2 { "Periodos y método" }
             @if !periods.is_empty() {
-                div.card {
+                div.card #periodos {
                     p.muted { "El año del programa: un periodo abierto se cierra (se congelan sus resultados oficiales), se pide publicarlo y administración lo confirma." }
+                    (search_box("p", "Buscar periodo", "periodos", n))
+                    @if periods_shown.is_empty() { p.muted { "Ningún periodo coincide con la búsqueda." } }
                     ul.periods {
-                        @for (id, name) in &periods {
-                            @let st = period_states.get(id).copied().unwrap_or(shared::protocol::PeriodState::Abierto);
+                        @for (id, name) in &periods_shown {
+                            @let st = period_states.get(id.as_str()).copied().unwrap_or(shared::protocol::PeriodState::Abierto);
                             li { a href=(format!("/consola/periodos/{id}")) { (name) } " · " span class=(format!("state state-{}", st.code())) { (st.label()) } }
                         }
                     }
@@ -173,17 +230,25 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
                     }
                 }
             }
-            h2 { "Dispositivos" }
+            h2 #dispositivos { "Dispositivos" }
             div.card {
-                table.rank {
-                    thead { tr { th { "Dispositivo" } th { "Usuario" } th { "Última conexión" } th { "" } } }
+                (search_box("d", "Buscar por usuario, nombre o dispositivo", "dispositivos", n))
+                @if devices.is_empty() { p.muted { "Ningún dispositivo coincide." } }
+                table.rank #lista-dispositivos {
+                    thead { tr { th scope="col" { "Dispositivo" } th scope="col" { "Última conexión" } th scope="col" { "Acción" } } }
                     tbody { @for d in &devices {
+                        @let who = format!("{} ({})", d.display_name, d.username);
                         tr data-device=(d.device_id) {
-                            td { (d.label) } td { (d.display_name) } td { (d.last_seen_at.clone().unwrap_or_else(|| "nunca".into())) }
+                            td { strong { (who) } div.muted { (d.label) } }
+                            td { (d.last_seen_at.as_deref().map_or_else(|| "nunca".to_string(), |t| shared::words::date_text_at(t, offset))) }
                             td { @if d.revoked { "dado de baja" } @else {
-                                form method="post" action=(format!("/consola/admin/dispositivos/{}/revocar", d.device_id)) {
-                                    input type="hidden" name="csrf" value=(csrf);
-                                    button.danger type="submit" { "Dar de baja" }
+                                details.confirm {
+                                    summary.button-like.danger-outline { "Dar de baja…" }
+                                    form method="post" action=(format!("/consola/admin/dispositivos/{}/revocar", d.device_id)) {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        p.muted { "Su próxima conexión será rechazada; lo que no haya enviado se queda en el teléfono." }
+                                        button.danger type="submit" data-revoke=(d.device_id) { "Sí, dar de baja el dispositivo de " (d.display_name) }
+                                    }
                                 } } }
                         }
                     } }
@@ -194,7 +259,20 @@ async fn admin_page(state: &AppState, session: &Session, notice: Option<String>,
 }
 
 pub async fn page(State(state): State<AppState>, session: Session, Query(n): Query<Notice>) -> Response {
-    respond(&session, admin_page(&state, &session, n.hecho, html! {}).await)
+    respond(&session, admin_page(&state, &session, &n, html! {}).await)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CentroPick {
+    centro: String,
+}
+
+/// `GET /consola/admin/centro?centro=…`: to the centro's settings on its page.
+pub async fn pick_centro(session: Session, Query(f): Query<CentroPick>) -> Response {
+    match shared::protocol::Key::parse(&f.centro) {
+        Ok(k) => axum::response::Redirect::to(&format!("/consola/centros/{k}#ajustes")).into_response(),
+        Err(e) => error_page(Some(&session), AppError::BadRequest("bad_query", format!("Centro inválido: {e}."))),
+    }
 }
 
 /// The file and CSRF token of a multipart upload.
@@ -255,7 +333,7 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
     }
     .await;
     match result {
-        Ok((status, extra)) => match admin_page(&state, &session, None, extra).await {
+        Ok((status, extra)) => match admin_page(&state, &session, &Notice::default(), extra).await {
             Ok(m) => (status, render(m)).into_response(),
             Err(e) => error_page(Some(&session), e),
         },
@@ -301,7 +379,7 @@ pub async fn import_centros(State(state): State<AppState>, session: Session, mul
         Ok(summary) => back(&format!("Se importaron {} centros.", summary.centros)),
         Err(AppError::Detailed(e)) => {
             let located: Located = super::page::located(&e);
-            match admin_page(&state, &session, None, problems_table(&e.message, &located)).await {
+            match admin_page(&state, &session, &Notice::default(), problems_table(&e.message, &located)).await {
                 Ok(m) => (StatusCode::BAD_REQUEST, render(m)).into_response(),
                 Err(e) => error_page(Some(&session), e),
             }
@@ -416,6 +494,30 @@ pub struct CentroForm {
     tramites: String,
 }
 
+/// The most trámites a centro lists.
+const MAX_TRAMITES: usize = 100;
+
+/// A centro's sampling interval and trámites, as a form filled with today's values
+/// (staff, on the centro's page).
+pub fn centro_settings_card(session: &Session, row: &crate::db::CentroRow) -> Markup {
+    html! {
+        h2 #ajustes { "Muestreo y trámites" }
+        div.card {
+            form method="post" action="/consola/admin/centro" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="centro" value=(row.id);
+                label for="ce-k" { "Encuestar a 1 de cada (k)" }
+                input #ce-k type="number" name="k" min="1" max="100" required value=(row.sampling_interval) aria-describedby="ce-k-d";
+                p.muted #ce-k-d { "De 1 a 100. Los teléfonos lo reciben al sincronizar." }
+                label for="ce-tramites" { "Trámites y servicios que ofrece (uno por línea; la pregunta P0 los ofrece)" }
+                textarea #ce-tramites name="tramites" rows=(row.tramites.len().clamp(3, 12)) aria-describedby="ce-tramites-d" { (row.tramites.join("\n")) }
+                p.muted #ce-tramites-d { "Hasta " (MAX_TRAMITES) " trámites de 120 caracteres. Vacío: la pregunta ofrece la lista del formulario." }
+                p { button #guardar-centro type="submit" { "Guardar muestreo y trámites" } }
+            }
+        }
+    }
+}
+
 pub async fn centro(State(state): State<AppState>, session: Session, Form(f): Form<CentroForm>) -> Response {
     let result = async {
         staff(&session.device)?;
@@ -426,17 +528,21 @@ pub async fn centro(State(state): State<AppState>, session: Session, Form(f): Fo
         let mut row = state.db.centro(f.centro.clone()).await?;
         row.sampling_interval = f.k;
         let tramites: Vec<String> = f.tramites.lines().map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
+        if tramites.len() > MAX_TRAMITES {
+            return Err(AppError::BadRequest("invalid_body", format!("Un centro admite como máximo {MAX_TRAMITES} trámites.")));
+        }
         if tramites.iter().any(|t| t.chars().count() > 120) {
             return Err(AppError::BadRequest("invalid_body", "Cada trámite admite como máximo 120 caracteres.".into()));
         }
-        if !tramites.is_empty() {
-            row.tramites = tramites;
-        }
+        row.tramites = tramites;
         let name = row.name.clone();
         state.db.upsert_centro(row).await?;
         state.rebuild_scores().await.map_err(AppError::Internal)?;
-        Ok::<_, AppError>(name)
+        Ok::<_, AppError>(format!("{name}: intervalo k = {} y {} guardados; los teléfonos los reciben al sincronizar.", f.k, shared::words::count(f.tramites.lines().filter(|t| !t.trim().is_empty()).count() as u64, "trámite", "trámites")))
     }
     .await;
-    finish(&session, result.map(|name| format!("{name}: intervalo k = {} guardado; los teléfonos lo reciben al sincronizar.", f.k)))
+    match shared::protocol::Key::parse(&f.centro) {
+        Ok(k) => super::page::after_form(&session, &format!("/consola/centros/{k}"), result),
+        Err(_) => finish(&session, result),
+    }
 }

@@ -2,9 +2,10 @@
 //! incidence with Wilson intervals), each visit's pillars with the evidence photos, its
 //! commitments and milestones, its complaints, and the trend over periods.
 
+use super::extract::{Path, Query};
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -77,7 +78,7 @@ pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f6
     html! {
         div.card {
             table.rank {
-                tr { th { "Índice" } th { "Valor" } th { "" } th { "Intervalo 95 %" } }
+                tr { th scope="col" { "Índice" } th scope="col" { "Valor" } th scope="col" { "Base" } th scope="col" { "Intervalo 95 %" (super::charts::axis()) } }
                 tr { td { "IGC" } td.num data-igc { (one(c.igc)) } td {} td { @if let (Some(v), Some(se)) = (c.igc, c.igc_se) { (interval(v, v - 1.96 * se, v + 1.96 * se, "IGC")) } } }
                 tr { td { "ISC (satisfacción)" } td.num { (one(c.isc)) } td {} td { @if let Some([lo, hi]) = c.isc_ci { (interval(c.isc.unwrap_or(0.0), lo, hi, "ISC")) } } }
                 tr { td { "ICV (cédula)" } td.num { (one(c.icv)) } td {} td { @if let (Some(v), Some(se)) = (c.icv, c.icv_se) { (interval(v, v - 1.96 * se, v + 1.96 * se, "ICV")) } } }
@@ -91,7 +92,7 @@ pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f6
         div.card {
             @if c.dimension_means.is_empty() { p.muted { "Sin encuestas válidas en el periodo." } }
             table.rank {
-                @if !c.dimension_means.is_empty() { tr { th { "Dimensión" } th { "Media" } th { "Intervalo 95 % (aprox.)" } th { "Respuestas" } } }
+                @if !c.dimension_means.is_empty() { tr { th { "Dimensión" } th { "Media" } th { "Intervalo 95 % (aprox.)" (super::charts::axis()) } th { "Respuestas" } } }
                 @for (d, v) in &c.dimension_means {
                     tr data-dimension=(d) {
                         td { (d) } td.num { (format!("{v:.1}")) }
@@ -101,12 +102,13 @@ pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f6
                     }
                 }
             }
+            (super::charts::interval_legend())
             p.muted { "Intervalos aproximados con las medias por encuesta (como muestra aleatoria simple); el índice ISC usa el diseño por días." }
         }
         h2 { "Incidencias (intervalo de Wilson 95 %)" }
         div.card {
             table.rank {
-                tr { th { "" } th { "Proporción" } th { "Casos" } th { "Intervalo" } }
+                tr { th scope="col" { "Indicador" } th scope="col" { "Proporción" } th scope="col" { "Casos" } th scope="col" { "Intervalo 95 %" (super::charts::axis()) } }
                 (proportion("Satisfechos (CSAT)", &c.csat))
                 (proportion("Insatisfechos", &c.dissatisfied))
                 (proportion("Les pidieron dinero o regalo", &c.bribe))
@@ -169,6 +171,10 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     };
     let baja = state.db.baja(centro.clone()).await?;
     let plantilla = super::incorporation::plantilla_card(state, session, &centro).await?;
+    let settings = match crate::service::program::staff(&session.device) {
+        Ok(()) => Some(super::admin::centro_settings_card(session, &state.db.centro(centro.clone()).await?)),
+        Err(_) => None,
+    };
     Ok(layout(
         &name,
         Some(session),
@@ -240,6 +246,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                     }
                 }
             } }
+            @if let Some(card) = settings { (card) }
             @if baja.is_none() { (super::incorporation::baja_form(session, &centro)) }
         },
     ))

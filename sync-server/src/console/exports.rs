@@ -1,12 +1,12 @@
 //! Exports of submissions from the console: started as background jobs whose page shows the
 //! rows written so far (it reloads itself) and then offers the file.
 
+use super::extract::{Form, Path};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::Form;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;

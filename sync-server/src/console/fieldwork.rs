@@ -1,7 +1,8 @@
 //! Trabajo de campo: progress against each centro's quota, surveys per surveyor and day,
 //! today's receipt of every device, and conflicts waiting for a decision.
 
-use axum::extract::{Query, State};
+use super::extract::Query;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -2,9 +2,9 @@
 //! each commitment with its state, milestones (due dates, extensions, evidence documents,
 //! verification) and the forms each reader may use; the forms' handlers.
 
-use axum::extract::{Multipart, Path, State};
+use super::extract::{Form, Path};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
-use axum::Form;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;

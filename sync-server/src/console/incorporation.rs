@@ -2,10 +2,10 @@
 //! Cédula de Incorporación and the Plantilla de Personal (errors by row, on the page);
 //! staff accept or refuse each centro's request; a centro dado de baja.
 
-use axum::extract::{Multipart, Path, Query, State};
+use super::extract::{Form, Path, Query};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{Markup, html};
 use serde::Deserialize;
 use shared::protocol::{BajaRequest, Incorporation, IncorporationStatus, PeriodState};

@@ -2,7 +2,8 @@
 //! (live while the period is open, official after its close), what waits, and each
 //! centro's page with its commitments and the citizens' suggestions.
 
-use axum::extract::{Path, Query, State};
+use super::extract::{Path, Query};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -86,7 +87,7 @@ async fn build_home(state: &AppState, session: &Session, f: Filters) -> Result<M
             p.muted data-source { (source) }
             div.card {
                 table.rank #centros-institucion {
-                    thead { tr { th { "Centro" } th { "Categoría" } th { "Encuestas" } th { "ISC" } th { "ICV" } th { "IACM" } th { "IGC" } th { "Lugar" } th { "Nivel" } th {} } }
+                    thead { tr { th { "Centro" } th { "Categoría" } th { "Encuestas" } th { "ISC" } th { "ICV" } th { "IACM" } th { "IGC" } th { "Lugar" } th { "Nivel" } th { "Informe" } } }
                     tbody { @for id in &ids {
                         @let row = table.as_ref().and_then(|t| t.centros.iter().find(|c| &c.centro_id == id));
                         tr data-centro=(id) {

@@ -1,6 +1,6 @@
 //! Signing in and out of the console.
 
-use axum::Form;
+use super::extract::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

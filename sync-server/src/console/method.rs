@@ -2,10 +2,10 @@
 //! in Spanish, with the method's default beside it. What was typed stays in the form when
 //! something is wrong, and each problem shows beside its field.
 
+use super::extract::{Form, Path};
 use std::collections::BTreeMap;
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};

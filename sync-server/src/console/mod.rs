@@ -7,6 +7,7 @@ mod admin;
 mod centro;
 pub(crate) mod charts;
 mod exports;
+mod extract;
 mod fieldwork;
 mod filings;
 pub(crate) mod incorporation;
@@ -77,7 +78,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/periodos/{period}/estado", post(periods::change))
         .route("/consola/periodos/{period}/metodo", post(method::save))
         .route("/consola/periodos/{period}/oficial/{version}", get(periods::version))
-        .route("/consola/admin/centro", post(admin::centro))
+        .route("/consola/admin/centro", get(admin::pick_centro).post(admin::centro))
         .route("/consola/exportaciones", post(exports::start))
         .route("/consola/exportaciones/{job}", get(exports::progress))
         .route("/consola/exportaciones/{job}/archivo", get(exports::file))

@@ -52,7 +52,7 @@ impl Session {
     }
 }
 
-fn role_label(role: Role) -> &'static str {
+pub fn role_label(role: Role) -> &'static str {
     match role {
         Role::Admin => "Administración",
         Role::Staff => "Coordinación",

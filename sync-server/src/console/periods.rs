@@ -3,8 +3,8 @@
 //! their digests, the records that arrived after the close, and each version's frozen
 //! ranking with what changed from the version before.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use super::extract::{Form, Path};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -133,7 +133,7 @@ pub(super) async fn period_page(state: &AppState, session: &Session, period: &st
 }
 
 /// `GET /consola/periodos/{period}`.
-pub async fn page(State(state): State<AppState>, session: Session, Path(period): Path<String>, axum::extract::Query(n): axum::extract::Query<Notice>) -> Response {
+pub async fn page(State(state): State<AppState>, session: Session, Path(period): Path<String>, super::extract::Query(n): super::extract::Query<Notice>) -> Response {
     respond(&session, period_page(&state, &session, &period, n.hecho.as_deref(), None).await)
 }
 

@@ -4,9 +4,10 @@
 //! the checklist items the latest visit found unmet). From the official results once the
 //! period is closed, the live (preliminary) ones before.
 
+use super::extract::{Path, Query};
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -1,7 +1,8 @@
 //! Resultados: the ranking of each category for a period, with IGC and IGC*, the 95 %
 //! interval of each centro, the tier, ties, and why a centro is not eligible.
 
-use axum::extract::{Query, State};
+use super::extract::Query;
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -84,26 +85,27 @@ fn row(c: &CentroScoreDto, names: &std::collections::BTreeMap<String, (String, S
     }
 }
 
-/// The category's funnel plot (centros with an IGC), when there are enough to draw one.
+/// The category's funnel plot: every centro with an IGC, at its effective sample size (its
+/// number of surveys when it has none), drawn whenever two centros have one.
 fn category_funnel(title: &str, rows: &[&CentroScoreDto], names: &std::collections::BTreeMap<String, (String, String)>) -> Markup {
-    let scored: Vec<&&CentroScoreDto> = rows.iter().filter(|c| c.igc.is_some() && c.n_eff.is_some_and(|n| n > 0.0)).collect();
-    let sigma = super::charts::pooled_sigma(&scored.iter().filter_map(|c| Some((c.n_eff?, c.igc_se?))).collect::<Vec<_>>());
-    let (Some(sigma), false) = (sigma, scored.len() < 2) else {
-        return html! { p.muted { "Embudo: hacen falta al menos dos centros con IGC." } };
-    };
+    let scored: Vec<&&CentroScoreDto> = rows.iter().filter(|c| c.igc.is_some_and(f64::is_finite)).collect();
+    if scored.len() < 2 {
+        return html! { p.muted { "Embudo: se dibuja cuando dos o más centros de la categoría tienen IGC." } };
+    }
+    let size = |c: &CentroScoreDto| c.n_eff.filter(|n| n.is_finite() && *n > 0.0).unwrap_or(c.n as f64);
+    let sigma = super::charts::pooled_sigma(&scored.iter().filter_map(|c| Some((size(c), c.igc_se?))).collect::<Vec<_>>());
     let target = scored.iter().filter_map(|c| c.igc).sum::<f64>() / scored.len() as f64;
     let points: Vec<super::charts::FunnelPoint> = scored
         .iter()
         .map(|c| super::charts::FunnelPoint {
             label: names.get(&c.centro_id).map_or_else(|| c.centro_id.clone(), |n| n.0.clone()),
-            n: c.n_eff.unwrap_or_default(),
+            n: size(c),
             value: c.igc.unwrap_or_default(),
         })
         .collect();
     html! {
-        div.funnel-box {
-            (super::charts::funnel(&points, target, sigma, &format!("Embudo {title}")))
-            p.muted { "Media de la categoría " (format!("{target:.1}")) "; límites de 95 % (discontinuos) y 99.8 % (continuos)." }
+        div.funnel-box data-funnel=(title) {
+            (super::charts::funnel(&points, target, sigma, &format!("Embudo {title}: IGC de {} contra su tamaño efectivo de muestra", shared::words::count(points.len() as u64, "centro", "centros"))))
         }
     }
 }
@@ -115,9 +117,10 @@ pub(crate) fn category_table(title: &str, rows: &[&CentroScoreDto], names: &std:
             p.muted { "Sin centros en esta categoría." }
         } @else {
             table.rank {
-                thead { tr { th { "Lugar" } th { "Centro" } th { "IGC" } th { "IGC*" } th { "Intervalo 95 % (0–100)" } th { "Encuestas" } th { "Nivel" } } }
+                thead { tr { th { "Lugar" } th { "Centro" } th { "IGC" } th { "IGC*" } th { "Intervalo 95 % (0–100)" (super::charts::axis()) } th { "Encuestas" } th { "Nivel" } } }
                 tbody { @for c in rows { (row(c, names, link)) } }
             }
+            (super::charts::interval_legend())
             (category_funnel(title, rows, names))
         }
     }
@@ -186,4 +189,38 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
             @for (a, t, title) in chosen { (category_table(title, &ordered(&dto, a, t), &names, &console_link)) }
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn centro(id: &str, igc: Option<f64>, n_eff: Option<f64>, igc_se: Option<f64>) -> CentroScoreDto {
+        serde_json::from_value(serde_json::json!({
+            "centro_id": id, "ambito": "estatal", "tipo": "tramites", "n": 12, "n_isc": 12, "sampling_days": 3,
+            "n_eff": n_eff, "deff": null, "isc": null, "isc_se": null, "isc_ci": null, "dimension_means": {},
+            "csat": null, "dissatisfied": null, "bribe": null, "visits": 1, "icv": null, "icv_se": null,
+            "pillar_means": {}, "critical_failure": false, "iacm": 0.0, "commitments": 0, "insufficient_commitments": false,
+            "igq": null, "complaints": 0, "igq_from_visits": false, "igc": igc, "igc_se": igc_se, "complete": false,
+            "igc_star": null, "se_star": null, "shrinkage": null, "rank": null, "tied_with_next": false, "tier": "no_elegible", "reasons": []
+        }))
+        .expect("a centro's figures")
+    }
+
+    #[test]
+    fn the_funnel_is_drawn_whenever_two_centros_have_an_igc() {
+        let names = std::collections::BTreeMap::new();
+        // Two centros with an IGC but no effective size or standard error yet: drawn at
+        // their number of surveys, with the mean and without limits.
+        let (a, b) = (centro("A", Some(70.0), None, None), centro("B", Some(80.0), None, None));
+        let html = category_funnel("Estatal", &[&a, &b], &names).into_string();
+        assert_eq!(html.matches("<circle").count(), 2 + 1, "two centros and the legend's dot: {html}");
+        assert!(html.contains("media de la categoría (75.0)") && !html.contains("<polyline"), "{html}");
+        // With standard errors, the limits too.
+        let (a, b) = (centro("A", Some(70.0), Some(10.0), Some(3.0)), centro("B", Some(80.0), Some(40.0), Some(1.5)));
+        assert_eq!(category_funnel("Estatal", &[&a, &b], &names).into_string().matches("<polyline").count(), 4);
+        // One centro with an IGC is not a funnel.
+        let lone = centro("C", None, None, None);
+        assert!(!category_funnel("Estatal", &[&a, &lone], &names).into_string().contains("<svg"));
+    }
 }

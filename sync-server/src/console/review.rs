@@ -2,8 +2,8 @@
 //! answers, the flags with their figures, the surveyor's other surveys that day); then
 //! approve, or reject with a reason that reaches the surveyor's phone (asked twice).
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use super::extract::{Form, Path, Query};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -9,7 +9,7 @@ nav { display: flex; gap: 6px; }
 nav a { color: #fff; text-decoration: none; padding: 8px 12px; border-radius: 8px; display: inline-flex; align-items: center; }
 nav a.on, nav a:hover { background: rgba(255,255,255,.18); }
 form.logout { margin-left: auto; display: flex; align-items: center; gap: 10px; }
-form.logout button { background: none; color: #fff; border: 1px solid #fff; border-radius: 6px; padding: 6px 10px; font-size: 15px; }
+form.logout button { background: none; color: #fff; border: 1px solid #fff; border-radius: 6px; padding: 6px 10px; font-size: 16px; }
 main { max-width: 1180px; margin: 0 auto; padding: 16px 20px 40px; }
 h1 { font-size: 24px; margin: 8px 0 16px; } h2 { font-size: 19px; margin: 24px 0 8px; }
 .card { background: #fff; border: 1px solid #d1d5db; border-radius: 10px; padding: 16px; margin-bottom: 16px; }
@@ -18,8 +18,8 @@ textarea { font-family: inherit; }
 .error { color: #991b1b; font-weight: bold; } .notice { color: #15803d; font-weight: bold; }
 .muted { color: #4b5563; font-size: 14px; }
 label { display: block; font-weight: bold; margin: 10px 0 4px; }
-input[type=text], input[type=password], select, textarea { font-size: 16px; padding: 8px 10px; border: 1px solid #6b7280; border-radius: 6px; width: 100%; max-width: 420px; }
-button, .button { display: inline-block; font-size: 16px; padding: 9px 16px; border-radius: 8px; border: none; background: #0b3d91; color: #fff; text-decoration: none; cursor: pointer; }
+input:not([type]), input[type=text], input[type=password], input[type=search], input[type=number], input[type=date], input[type=email], select, textarea { font-size: 16px; padding: 8px 10px; border: 1px solid #6b7280; border-radius: 6px; width: 100%; max-width: 420px; }
+button, .button { display: inline-flex; align-items: center; justify-content: center; font-size: 16px; padding: 9px 16px; border-radius: 8px; border: none; background: #0b3d91; color: #fff; text-decoration: none; cursor: pointer; }
 .button.light, button.light { background: #fff; color: #0b3d91; border: 1px solid #0b3d91; }
 button.danger { background: #b91c1c; }
 .toolbar { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; margin-bottom: 12px; }
@@ -46,7 +46,8 @@ svg.ci { display: block; }
 tr.attention td { background: #fff7ed; }
 .photos { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; } .photos img { border-radius: 6px; border: 1px solid #d1d5db; }
 .photos figure { margin: 0; } .photos figcaption { font-size: 14px; color: #4b5563; }
-.funnel-box { margin: 12px 0 8px; }
+.funnel-box { margin: 12px 0 8px; } svg.funnel { max-width: 100%; height: auto; } svg.axis { display: block; margin-top: 4px; overflow: visible; } svg.ci { overflow: visible; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; list-style: none; padding: 0; margin: 8px 0; align-items: center; } .legend li, p.legend { display: inline-flex; align-items: center; gap: 6px; } p.legend { flex-wrap: wrap; }
 pre.preview { max-height: 320px; overflow: auto; background: #f9fafb; border: 1px solid #e5e7eb; padding: 10px; font-size: 13px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; } dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 dl.answers { margin: 0 0 8px; } dl.answers dt { font-weight: bold; margin-top: 10px; } dl.answers dd { margin: 2px 0 0 0; padding-left: 12px; border-left: 3px solid #d1d5db; }
@@ -55,6 +56,7 @@ summary.danger-outline { border: 2px solid #b91c1c; color: #991b1b; background: 
 details[open] > summary.button-like { margin-bottom: 8px; }
 #decidir form { margin: 8px 0; }
 button, .button, nav a, input, select, summary { min-height: 44px; }
+input[type=file] { font-size: 16px; }
 table.rank td a, ul.periods a, .item > a, a.tap { display: inline-flex; align-items: center; min-height: 44px; }
 @media (max-width: 1024px) {
   .muted, table.rank th, .reasons, .photos figcaption, .tier, .state, pre.preview, code.digest { font-size: 16px; }

@@ -1,10 +1,10 @@
 //! Trainings in the console (staff): the capacitaciones with their standard, and who of a
 //! centro's plantilla attended or was certified.
 
+use super::extract::{Form, Path, Query};
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
