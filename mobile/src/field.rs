@@ -269,21 +269,21 @@ impl FieldApp {
     pub(crate) fn draft_form(&self, id: Uuid) -> Result<(Draft, Arc<Form>), FinaliseError> {
         let store = lock(&self.store);
         let draft = store.draft(id)?;
-        let form = lock_forms(&self.forms).get(&store, &draft.form_id, &draft.form_version)?;
+        let form = lock_forms(&self.forms).at_centro(&store, &draft.form_id, &draft.form_version, &draft.centro_id)?;
         Ok((draft, form))
     }
 
-    /// A form version the device holds, parsed once.
-    pub(crate) fn form(&self, form_id: &str, version: &str) -> Result<Arc<Form>, FinaliseError> {
+    /// A form version as asked at a centro (its own trámites offered).
+    pub(crate) fn form_at(&self, form_id: &str, version: &str, centro_id: &str) -> Result<Arc<Form>, FinaliseError> {
         let store = lock(&self.store);
-        lock_forms(&self.forms).get(&store, form_id, version)
+        lock_forms(&self.forms).at_centro(&store, form_id, version, centro_id)
     }
 
     /// A draft with its form, its validation now and (for visits) the previous visit.
     pub fn draft(&self, id: Uuid) -> Result<DraftView, FinaliseError> {
         let store = lock(&self.store);
         let draft = store.draft(id)?;
-        let form = lock_forms(&self.forms).get(&store, &draft.form_id, &draft.form_version)?;
+        let form = lock_forms(&self.forms).at_centro(&store, &draft.form_id, &draft.form_version, &draft.centro_id)?;
         let who = identity(&store)?;
         let report = check(&form, &draft, store.now(), &who);
         let previous = store.previous_visit(&draft.centro_id)?;
@@ -343,6 +343,9 @@ impl FieldApp {
     /// Marks a milestone verified today (against the commitment version on the device),
     /// with evidence photos already stored; queued for the server.
     pub fn verify_milestone(&self, centro_id: &str, commitment_id: &str, milestone_id: &str, evidence: Vec<String>) -> Result<(), StoreError> {
+        if evidence.is_empty() {
+            return Err(StoreError::Refused("Un hito se verifica en la visita con al menos una foto de su evidencia.".into()));
+        }
         let mut store = lock(&self.store);
         let commitment = store
             .commitments(centro_id)?

@@ -40,6 +40,9 @@ pub struct Identity {
 #[derive(Debug, Default)]
 pub struct FormCache {
     forms: HashMap<(String, String), Arc<Form>>,
+    /// Forms as asked at a centro that lists its own trámites, by form, version and the
+    /// centro's list (a new list is a new entry).
+    at_centros: HashMap<(String, String, Vec<String>), Arc<Form>>,
 }
 
 impl FormCache {
@@ -55,6 +58,24 @@ impl FormCache {
         let form = Arc::new(imported.form);
         self.forms.insert(key, form.clone());
         Ok(form)
+    }
+
+    /// The form version as asked at `centro_id`: its `tramites` list offers the centro's
+    /// own trámites when it lists some (`shared::form::centro_lists`).
+    pub fn at_centro(&mut self, store: &Store, form_id: &str, version: &str, centro_id: &str) -> Result<Arc<Form>, FinaliseError> {
+        let form = self.get(store, form_id, version)?;
+        if !shared::form::centro_lists::has_tramites(&form) {
+            return Ok(form);
+        }
+        let Ok(centro) = store.centro(centro_id) else { return Ok(form) };
+        let key = (form_id.to_string(), version.to_string(), centro.tramites);
+        if let Some(f) = self.at_centros.get(&key) {
+            return Ok(f.clone());
+        }
+        let Some(at) = shared::form::centro_lists::for_centro(&form, &key.2) else { return Ok(form) };
+        let at = Arc::new(at);
+        self.at_centros.insert(key, at.clone());
+        Ok(at)
     }
 }
 
@@ -166,7 +187,7 @@ pub fn audit_csv(entries: &[crate::store::capture::AuditEntry]) -> String {
 /// Finalises a draft: validated, sealed and moved into the outbox in one transaction.
 pub fn finalise(store: &mut Store, forms: &mut FormCache, draft_id: Uuid, who: &Identity) -> Result<Submission, FinaliseError> {
     let mut draft = store.draft(draft_id)?;
-    let form = forms.get(store, &draft.form_id, &draft.form_version)?;
+    let form = forms.at_centro(store, &draft.form_id, &draft.form_version, &draft.centro_id)?;
     if let Some(audit) = form.fields().into_iter().find(|f| f.kind == FieldKind::Meta(MetaKind::Audit)) {
         let csv = audit_csv(&store.audit_log(draft_id)?);
         store.answer_with_file(draft_id, &audit.name, csv.as_bytes(), "csv")?;

@@ -92,7 +92,7 @@ impl FieldApp {
         let mut form_title = record.form_id.clone();
         let answers = match sent {
             Some(s) => {
-                let form = self.form(&s.form_id, &s.form_version)?;
+                let form = self.form_at(&s.form_id, &s.form_version, &s.centro_id)?;
                 form_title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
                 let answers = shared::protocol::answers_from_wire(&s.answers);
                 let paths: std::collections::BTreeMap<String, String> = answers.to_paths().into_iter().collect();

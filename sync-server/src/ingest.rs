@@ -77,6 +77,10 @@ impl CachedForm {
 /// Published forms by (id, version).
 pub type FormCache = HashMap<(String, String), Arc<CachedForm>>;
 
+/// Every trámite each centro lists or ever listed, by centro (what its records may answer
+/// to a form's `tramites` list: `shared::form::centro_lists`).
+pub type Tramites = HashMap<String, Vec<String>>;
+
 fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
     Prepared::Rejected { id, code: code.into(), message: message.into() }
 }
@@ -100,7 +104,7 @@ fn hash_mismatch_message(s: &Submission) -> String {
 
 /// Checks one submission and reduces it under the settings of the period its capture date
 /// belongs to. `local` is the centros' UTC offset.
-pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, local: FixedOffset) -> Prepared {
+pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
@@ -134,7 +138,14 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, l
         return reject(id, "invalid_score_note", format!("Nota de puntaje inválida: {message}."));
     }
     let clock = Clock::for_record(s.finalised_at.naive_local(), &s.id.to_string());
-    let report = validate(form, &answers, clock, form.language());
+    let mut report = validate(form, &answers, clock, form.language());
+    // At a centro that lists its own trámites, the form's `tramites` list offers them too.
+    if !report.is_valid()
+        && let Some(known) = tramites.get(&s.centro_id)
+        && let Some(at_centro) = shared::form::centro_lists::accepting(form, known.iter().map(String::as_str))
+    {
+        report = validate(&at_centro, &answers, clock, form.language());
+    }
     if !report.is_valid() {
         let shown: Vec<String> = report.errors.iter().take(ERRORS_SHOWN).map(ToString::to_string).collect();
         let more = report.errors.len().saturating_sub(ERRORS_SHOWN);
@@ -269,7 +280,7 @@ impl Envelope {
     /// Reads and checks the submissions in order, handing them to `out` in chunks as they
     /// are ready, then [`Checked::Done`]. At the first unreadable submission it stops
     /// without `Done` (so nothing is committed) and says why. Blocking.
-    pub fn check(self, forms: &FormCache, periods: &PeriodSettings, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
+    pub fn check(self, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (i, raw) in chunk.iter().enumerate() {
@@ -278,7 +289,7 @@ impl Envelope {
                     let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
                     BodyError::Record { index: n * CHUNK + i, error, field }
                 })?;
-                prepared.push(prepare(submission, forms, periods, local));
+                prepared.push(prepare(submission, forms, periods, tramites, local));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.
             if out.send(Checked::Chunk(prepared)).is_err() {

@@ -25,6 +25,8 @@ pub struct AppState {
     pub local_offset: FixedOffset,
     /// The periods' pinned settings, by which records are flagged and reduced at ingest.
     pub periods: Arc<RwLock<Arc<PeriodSettings>>>,
+    /// The trámites each centro lists or ever listed, that ingest accepts.
+    pub tramites: Arc<RwLock<Arc<crate::ingest::Tramites>>>,
     /// Every period's scores, kept current by each push.
     pub scores: Arc<Live>,
     /// Requests per device.
@@ -90,6 +92,7 @@ impl AppState {
             forms: Arc::new(RwLock::new(cache)),
             local_offset,
             periods: Arc::default(),
+            tramites: Arc::default(),
             scores: Arc::default(),
             // A device may burst 120 requests, then 20 per second (`--device-burst`,
             // `--device-rate`): a draining outbox of thousands of surveys needs a few dozen pushes.
@@ -108,16 +111,22 @@ impl AppState {
     }
 
     /// Rebuilds the live scores from the database (at start, after program changes, and
-    /// after damage), and the periods' settings that ingest uses.
+    /// after damage), and the periods' settings and centros' trámites that ingest uses.
     pub async fn rebuild_scores(&self) -> anyhow::Result<()> {
         let db = self.db.clone();
         self.scores.rebuild(|| async move { Ok(db.score_inputs().await?) }).await?;
         let periods = self.scores.read(|live| live.periods()).map_err(anyhow::Error::from)?;
         let states = self.db.period_states().await?;
         let snapshot = PeriodSettings::new(periods).with_states(states.into_iter().map(|(id, s)| (id, s.state)));
-        let mut guard = self.periods.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *guard = Arc::new(snapshot);
+        *self.periods.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
+        let tramites = Arc::new(self.db.every_tramite().await?);
+        *self.tramites.write().unwrap_or_else(std::sync::PoisonError::into_inner) = tramites;
         Ok(())
+    }
+
+    /// The centros' trámites as ingest accepts them (a snapshot).
+    pub fn tramites(&self) -> Arc<crate::ingest::Tramites> {
+        self.tramites.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Brings the periods' states that ingest uses up to date (after a close, a reopening

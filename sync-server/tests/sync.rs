@@ -421,3 +421,32 @@ async fn a_photo_names_the_item_it_was_taken_for() {
     let (_, _, body) = app.send_raw(req).await;
     assert!(String::from_utf8_lossy(&body).contains("data-photo-item=\"AG-V1\""), "the console shows the photo's item");
 }
+
+#[tokio::test]
+async fn a_survey_answers_the_centros_own_tramites_even_one_retired_since() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let with_p0 = |id: u128, p0: &str| {
+        let mut s = survey(id, "GTO-E-T-01");
+        s.answers.insert("P0".into(), shared::protocol::WireEntry::Value(p0.into()));
+        s.seal()
+    };
+    // GTO-E-T-01 lists «Licencia de conducir» (demo): its choice is named by its words.
+    let first = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![with_p0(21, "Licencia_de_conducir")])).await;
+    assert_eq!(outcomes(&first), ["stored"], "{}", first.json);
+    // Staff list other trámites; a record answered offline with the old one is still accepted.
+    let staff = app.enrol("coordinacion").await;
+    let centro = serde_json::json!({
+        "name": "Recaudación León Centro", "dependencia": "Secretaría de Finanzas", "ambito": "estatal", "tipo": "tramites",
+        "municipio": "León", "lat": 21.1221, "lon": -101.6842, "sampling_interval": 3, "tramites": ["Pago de tenencia"]
+    });
+    assert_eq!(app.put("/api/v1/centros/GTO-E-T-01", &staff, &centro).await.status, StatusCode::OK);
+    let pull = app.get("/api/v1/sync/pull?after=0", Some(&ana)).await;
+    let info = pull.json["changes"].as_array().expect("changes").iter().rev().find(|c| c["kind"] == "centro" && c["centro_id"] == "GTO-E-T-01").cloned().expect("the centro");
+    assert_eq!(info["tramites"], serde_json::json!(["Pago de tenencia"]), "phones get only the current list");
+    let late = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![with_p0(22, "Licencia_de_conducir"), with_p0(23, "Pago_de_tenencia"), with_p0(24, "predial")])).await;
+    assert_eq!(outcomes(&late), ["stored", "stored", "stored"], "{}", late.json);
+    // A trámite the centro never listed is not a choice.
+    let made_up = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![with_p0(25, "Inventado")])).await;
+    assert_eq!(made_up.json["results"][0]["error"]["code"], "invalid_answers", "{}", made_up.json);
+}

@@ -263,7 +263,16 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     // The centro's commitments and complaints log, from the visit.
     b.click("#compromisos").await?;
     b.wait_text("Instalar sistema de turnos").await?;
+    // A milestone is verified only with a photo of its evidence, and only after saying yes.
+    assert_eq!(b.attr("[data-verify='K1/h1']", "disabled").await?.as_deref(), Some("true"), "no evidence, no verification");
+    let evidence = dir.path().join("hito.png");
+    image::RgbImage::from_fn(2000, 1500, |x, y| image::Rgb([(x % 199) as u8, 120, (y % 181) as u8])).save(&evidence)?;
+    b.find("#evidencia-K1-h1").await?.send_keys(&evidence.display().to_string()).await?;
+    b.find("[data-verify='K1/h1']:not([disabled])").await?;
     b.click("[data-verify='K1/h1']").await?;
+    b.find("#confirmar-verificacion").await?;
+    b.shot("10b-confirmar-hito").await?;
+    b.click("#si-verificar").await?;
     b.wait_text("Verificación").await?;
     b.type_into("#folio", "Q-0042").await?;
     for (id, value) in [("recibida", "2025-06-02"), ("respondida", "2025-06-05")] {
@@ -349,10 +358,11 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let photos = lock(app.store()).photos()?;
-        if photos.len() == 1 && photos[0].1 {
+        // The item's photo and the milestone's evidence.
+        if photos.len() == 2 && photos.iter().all(|p| p.1) {
             break;
         }
-        anyhow::ensure!(Instant::now() < deadline, "the photo was not uploaded: {photos:?}");
+        anyhow::ensure!(Instant::now() < deadline, "the photos were not uploaded: {photos:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     b.shot("13-sincronizar-visita").await?;

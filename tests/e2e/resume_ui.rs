@@ -75,7 +75,15 @@ async fn a_surveyor_resumes_discards_reviews_and_corrects_a_rejected_survey() ->
     assert_eq!(b.attr(".progress", "aria-valuenow").await?.as_deref(), Some("0"));
     choose(&b, "consentimiento", "si").await?;
     moved_from(&b, "consentimiento").await?;
-    choose(&b, "P0", "predial").await?;
+    // The trámite question offers the centro's own trámites (set in the console), then «Otro».
+    let first = b.find(".question[data-path='P0'] button[data-choice]").await?;
+    let tramite = first.attr("data-choice").await?.unwrap_or_default();
+    let tramite_label = first.text().await?;
+    assert!(tramite != "otro" && !tramite.is_empty() && tramite_label.trim() == tramite.replace('_', " "), "{tramite} «{tramite_label}»");
+    b.find(".question[data-path='P0'] button[data-choice='otro']").await?;
+    assert!(!b.has(".question[data-path='P0'] button[data-choice='predial']").await, "not the form's fixed list");
+    b.shot("02a-tramites-del-centro").await?;
+    choose(&b, "P0", &tramite).await?;
     moved_from(&b, "P0").await?;
     choose(&b, "AG1", "10a20").await?;
     let left_at = moved_from(&b, "AG1").await?;
@@ -108,7 +116,7 @@ async fn a_surveyor_resumes_discards_reviews_and_corrects_a_rejected_survey() ->
     answer_to_the_end(&b).await?;
     b.click("#terminar").await?;
     b.find("#resumen").await?;
-    b.wait_text("Pago de predial").await?;
+    b.wait_text(tramite_label.trim()).await?;
     b.shot("05-resumen").await?;
     b.click("[data-summary='AG2']").await?;
     b.find(".question[data-path='AG2']").await?;
@@ -151,7 +159,7 @@ async fn a_surveyor_resumes_discards_reviews_and_corrects_a_rejected_survey() ->
     // Opened, it shows its answers; corrected, it is a new record naming the rejected one.
     b.click(&format!("[data-rejected='{original}']")).await?;
     b.find("#registro-enviado").await?;
-    b.wait_text("Pago de predial").await?;
+    b.wait_text(tramite_label.trim()).await?;
     b.shot("08-registro-rechazado").await?;
     b.click("#corregir").await?;
     b.find("#resumen").await?;

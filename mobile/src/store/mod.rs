@@ -47,6 +47,9 @@ pub enum StoreError {
     /// The record asked for does not exist (or no longer does).
     #[error("No se encontró {0}.")]
     NotFound(String),
+    /// What was asked is not allowed (the reason, for the person).
+    #[error("{0}")]
+    Refused(String),
     /// The database was written by a newer version of the app.
     #[error("Los datos son de una versión más nueva de la app (esquema {found}); actualice la app.")]
     TooNew { found: i64 },

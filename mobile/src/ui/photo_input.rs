@@ -16,6 +16,7 @@ pub fn PhotoInput(
     on_remove: Callback<String, Result<(), String>>,
 ) -> Element {
     let count = kept.len();
+    let saved = shared::words::count(count as u64, "guardada", "guardadas");
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let input_id = id.clone();
@@ -55,7 +56,7 @@ pub fn PhotoInput(
                 }
             }
             label { class: "photo-button", r#for: "{id}",
-                if busy() { "Guardando foto…" } else if count == 0 { "Tomar foto de evidencia" } else { "Otra foto ({count} guardadas)" }
+                if busy() { "Guardando foto…" } else if count == 0 { "Tomar foto de evidencia" } else { "Otra foto ({saved})" }
             }
             input { id: "{id}", class: "photo-file", r#type: "file", accept: "image/*", capture: "environment", onchange: changed }
             if let Some(e) = error() { p { class: "error", "{e}" } }

@@ -38,6 +38,8 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
     let mut corrective = use_signal(|| None::<bool>);
     let mut acknowledged = use_signal(|| None::<bool>);
     let mut saved = use_signal(|| None::<String>);
+    // The milestone («commitment/milestone») waiting for «Sí, verificar».
+    let mut confirm_verify = use_signal(|| None::<String>);
     let _ = version();
     let back_to = back.map_or(Screen::Home, Screen::Fill);
     let view = match app.centro_program(&centro) {
@@ -97,6 +99,8 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                         },
                                         None => {
                                             let photos = evidence().get(&key).cloned().unwrap_or_default();
+                                            let photos_said = shared::words::count(photos.len() as u64, "foto", "fotos");
+                                            let missing_id = photos.is_empty().then(|| format!("falta-evidencia-{key}"));
                                             rsx! {
                                                 PhotoInput {
                                                     id: format!("evidencia-{}-{}", c.commitment_id, m.milestone_id),
@@ -119,18 +123,40 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                                         }
                                                     },
                                                 }
-                                                button { class: "big", "data-verify": "{key}",
+                                                if photos.is_empty() {
+                                                    p { class: "muted", id: "falta-evidencia-{key}", "Para marcarlo verificado, tome al menos una foto de la evidencia." }
+                                                }
+                                                button { class: "big", "data-verify": "{key}", disabled: photos.is_empty(),
+                                                    "aria-describedby": missing_id,
                                                     onclick: {
-                                                        let (app, centro, cid, mid, key) = (app.clone(), centro.clone(), c.commitment_id.clone(), m.milestone_id.clone(), key.clone());
-                                                        move |_| {
-                                                            let photos = evidence().get(&key).cloned().unwrap_or_default();
-                                                            match app.verify_milestone(&centro, &cid, &mid, photos) {
-                                                                Ok(()) => version += 1,
-                                                                Err(e) => error.set(Some(e.to_string())),
-                                                            }
-                                                        }
+                                                        let key = key.clone();
+                                                        move |_| confirm_verify.set(Some(key.clone()))
                                                     },
                                                     "Marcar verificado hoy"
+                                                }
+                                                if confirm_verify().as_deref() == Some(key.as_str()) {
+                                                    div { class: "backdrop", onclick: move |_| confirm_verify.set(None) }
+                                                    section { class: "card alert dialog", id: "confirmar-verificacion", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-verificacion-titulo",
+                                                        h2 { id: "confirmar-verificacion-titulo", "¿Marcar el hito verificado hoy?" }
+                                                        p { "«{m.description}», con {photos_said} de evidencia. Cuenta para el índice de compromisos y no se deshace desde el teléfono." }
+                                                        div { class: "steps",
+                                                            button { id: "no-verificar", class: "secondary", onclick: move |_| confirm_verify.set(None), "No, volver" }
+                                                            button { id: "si-verificar", class: "big",
+                                                                onclick: {
+                                                                    let (app, centro, cid, mid, key) = (app.clone(), centro.clone(), c.commitment_id.clone(), m.milestone_id.clone(), key.clone());
+                                                                    move |_| {
+                                                                        let photos = evidence().get(&key).cloned().unwrap_or_default();
+                                                                        confirm_verify.set(None);
+                                                                        match app.verify_milestone(&centro, &cid, &mid, photos) {
+                                                                            Ok(()) => version += 1,
+                                                                            Err(e) => error.set(Some(e.to_string())),
+                                                                        }
+                                                                    }
+                                                                },
+                                                                "Sí, verificar"
+                                                            }
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }

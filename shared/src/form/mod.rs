@@ -3,6 +3,7 @@
 
 mod attachments;
 mod catalog;
+pub mod centro_lists;
 mod error;
 mod field_type;
 mod import;

@@ -296,7 +296,7 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
         let extra = match imported {
             Err(errors) => {
                 let located: Located = errors.iter().map(|e| (e.location.sheet.clone(), e.location.row, e.location.column.clone(), e.kind.to_string())).collect();
-                let title = format!("El formulario tiene {} problema(s); corríjalos en la hoja de cálculo y súbalo de nuevo.", located.len());
+                let title = format!("El formulario tiene {}; corríjalos en la hoja de cálculo y súbalo de nuevo.", shared::words::count(located.len() as u64, "problema", "problemas"));
                 return Ok((StatusCode::BAD_REQUEST, problems_table(&title, &located)));
             }
             Ok(imported) => {
@@ -426,7 +426,7 @@ pub async fn assign(State(state): State<AppState>, session: Session, Form(f): Fo
         assign_centro(&state, &session.device, f.username.trim().into(), f.centro.clone()).await
     }
     .await;
-    finish(&session, result.map(|centros| format!("{} tiene {} centro(s) asignado(s).", f.username.trim(), centros.len())))
+    finish(&session, result.map(|centros| format!("{} tiene {}.", f.username.trim(), shared::words::count(centros.len() as u64, "centro asignado", "centros asignados"))))
 }
 
 #[derive(Debug, Deserialize)]

@@ -393,7 +393,7 @@ pub fn waiting_card(session: &Session, w: &Waiting) -> Markup {
                             } }
                     }
                     @for v in &w.evidence {
-                        li data-waiting="evidencia" { a href=(link(&v.centro_id)) { (v.centro_id) } ": " (v.documents) " documento(s) del hito " (v.milestone_id) " (" (v.commitment_id) ")"
+                        li data-waiting="evidencia" { a href=(link(&v.centro_id)) { (v.centro_id) } ": " (shared::words::count(v.documents as u64, "documento", "documentos")) " del hito " (v.milestone_id) " (" (v.commitment_id) ")"
                             @if enlace { ", esperan verificación de coordinación." } @else { " por verificar en escritorio." } }
                     }
                 }

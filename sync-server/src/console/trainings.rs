@@ -114,7 +114,7 @@ async fn build_attendance(state: &AppState, session: &Session, id: i64, f: Filte
         "capacitaciones",
         html! {
             @if let Some(n) = &f.hecho { p.notice role="status" { (n) } }
-            p.muted { (training.modality.label()) @if let Some(s) = &training.standard { " · estándar " (s) } " · " (training.attendees) " personas registradas" }
+            p.muted { (training.modality.label()) @if let Some(s) = &training.standard { " · estándar " (s) } " · " (shared::words::count(training.attendees as u64, "persona registrada", "personas registradas")) }
             form.toolbar method="get" action=(format!("/consola/capacitaciones/{id}")) {
                 div { label for="centro" { "Centro" }
                     select #centro name="centro" { @for (c, (name, _)) in &names { option value=(c) selected[centro.as_deref() == Some(c.as_str())] { (c) " · " (name) } } } }

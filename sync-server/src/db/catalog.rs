@@ -43,7 +43,7 @@ impl Db {
                     Ok(CentroListed { centro_id: r.get(0)?, centro })
                 })?
                 .collect::<Result<_, _>>()?;
-            let mut tramites = conn.prepare_cached("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
+            let mut tramites = conn.prepare_cached("SELECT name FROM tramites WHERE centro_id = ?1 AND retired_at IS NULL ORDER BY name")?;
             for c in rows.iter_mut().take(limit) {
                 c.centro.tramites = tramites.query_map([&c.centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
             }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0011_incorporation_staff.sql"),
     include_str!("../../migrations/sqlite/0012_form_files.sql"),
     include_str!("../../migrations/sqlite/0013_corrections.sql"),
+    include_str!("../../migrations/sqlite/0014_retired_tramites.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -92,7 +92,7 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
         .unwrap_or(0);
     let mut stmt = conn.prepare("SELECT period_id, surveys FROM quotas WHERE centro_id = ?1 ORDER BY period_id")?;
     info.quotas = stmt.query_map([centro_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
+    let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 AND retired_at IS NULL ORDER BY name")?;
     info.tramites = stmt.query_map([centro_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
     info.training = super::staff::training_share(conn, centro_id)?;
     info.baja = super::incorporation::baja_of(conn, centro_id)?;
@@ -109,9 +109,11 @@ pub(crate) fn store_centro(tx: &Transaction<'_>, c: &CentroRow) -> Result<(), Db
          lon = excluded.lon, sampling_interval = excluded.sampling_interval",
     )?
     .execute(params![c.id, c.name, c.dependencia, c.ambito.code(), c.tipo.code(), c.municipio, c.lat, c.lon, c.sampling_interval])?;
-    tx.prepare_cached("DELETE FROM tramites WHERE centro_id = ?1")?.execute([&c.id])?;
+    // Trámites no longer listed are retired, not deleted (records answered with them stay valid).
+    tx.prepare_cached("UPDATE tramites SET retired_at = ?2 WHERE centro_id = ?1 AND retired_at IS NULL")?.execute(params![c.id, super::now_text()])?;
     for t in &c.tramites {
-        tx.prepare_cached("INSERT OR IGNORE INTO tramites (centro_id, name) VALUES (?1, ?2)")?.execute(params![c.id, t])?;
+        tx.prepare_cached("INSERT INTO tramites (centro_id, name) VALUES (?1, ?2) ON CONFLICT (centro_id, name) DO UPDATE SET retired_at = NULL")?
+            .execute(params![c.id, t])?;
     }
     emit_centro(tx, &c.id)
 }
@@ -284,7 +286,7 @@ impl Db {
                 .optional()?
                 .ok_or_else(|| DbError::NotFound(format!("centro «{id}»")))?;
             let (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval) = row;
-            let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 ORDER BY name")?;
+            let mut stmt = conn.prepare("SELECT name FROM tramites WHERE centro_id = ?1 AND retired_at IS NULL ORDER BY name")?;
             let tramites = stmt.query_map([&id], |r| r.get(0))?.collect::<Result<_, _>>()?;
             Ok(CentroRow {
                 ambito: Ambito::parse(&ambito).ok_or_else(|| DbError::Other(anyhow::anyhow!("ámbito «{ambito}»")))?,
@@ -303,6 +305,20 @@ impl Db {
     }
 
     /// Every centro's name and municipio, by id (for pages).
+    /// Every trámite each centro lists or ever listed (retired ones too), by centro.
+    pub async fn every_tramite(&self) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT centro_id, name FROM tramites ORDER BY centro_id, name")?;
+            let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (centro, name) = row?;
+                out.entry(centro).or_default().push(name);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn centro_names(&self) -> Result<std::collections::BTreeMap<String, (String, String)>, DbError> {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT id, name, municipio FROM centros")?;

@@ -47,9 +47,9 @@ pub async fn push(
         ledger: envelope.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1),
         sampling: envelope.sampling.iter().filter(|c| (c.date - now.date_naive()).num_days().abs() <= 1).cloned().collect(),
     };
-    let (forms, periods, offset) = (state.forms(), state.period_settings(), state.local_offset);
+    let (forms, periods, tramites, offset) = (state.forms(), state.period_settings(), state.tramites(), state.local_offset);
     let (sender, receiver) = std::sync::mpsc::channel();
-    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, &periods, offset, &sender));
+    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, &periods, &tramites, offset, &sender));
     let live = state.scores.clone();
     let on_commit = move |c: Committed| live.update(Update::Push { facts: c.facts, reviews: c.reviews });
     let stored = state.db.push(ctx, receiver, on_commit).await;

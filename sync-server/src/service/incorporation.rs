@@ -38,7 +38,7 @@ pub fn refusal(refused: Refused, nothing: &str) -> AppError {
     match refused {
         Refused::TooBig(limit) => AppError::TooLarge("spreadsheet_too_large", crate::error::too_big_message(&limit)),
         Refused::Rows(details) => {
-            let message = format!("El archivo tiene {} problema(s); {nothing}.", details.len());
+            let message = format!("El archivo tiene {}; {nothing}.", shared::words::count(details.len() as u64, "problema", "problemas"));
             AppError::Detailed(ApiError { code: "invalid_file".into(), message, details })
         }
     }
