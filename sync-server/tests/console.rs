@@ -232,6 +232,20 @@ async fn a_centro_page_shows_its_visits_with_photos_commitments_and_complaints()
     for text in ["Recaudación León Centro", "Sistema de turnos", "Q-9", "sin verificar", &format!("data-visit=\"{}\"", visit.id), &format!("/consola/fotos/{sha}")] {
         assert!(page.html.contains(text), "the centro page shows {text}");
     }
+    // The complaints log is edited in place, with today's values in its form.
+    assert!(page.html.contains("data-complaint-form=\"Q-9\"") && page.html.contains("value=\"2025-05-06\""), "{}", page.html);
+    let csrf = csrf(&page.html);
+    let fixed = post_form(&app, "/consola/centros/GTO-E-T-01/quejas", Some(&token), &format!("csrf={csrf}&folio=Q-9&received=2025-05-02&responded=2025-05-06&corrective_action=si&acknowledged=si")).await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.html);
+    let added = post_form(&app, "/consola/centros/GTO-E-T-01/quejas", Some(&token), &format!("csrf={csrf}&folio=Q-10&received=2025-06-01&responded=&corrective_action=no&acknowledged=no")).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let backwards = post_form(&app, "/consola/centros/GTO-E-T-01/quejas", Some(&token), &format!("csrf={csrf}&folio=Q-11&received=2025-06-05&responded=2025-06-01&corrective_action=no&acknowledged=no")).await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY, "a response before the complaint");
+    let not_a_date = post_form(&app, "/consola/centros/GTO-E-T-01/quejas", Some(&token), &format!("csrf={csrf}&folio=Q-12&received=ayer&corrective_action=no&acknowledged=no")).await;
+    assert_eq!(not_a_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_a_date.html.contains("Escriba la fecha"), "{}", not_a_date.html);
+    let page = get(&app, "/consola/centros/GTO-E-T-01?periodo=2025", Some(&token)).await;
+    assert!(page.html.contains("data-complaint=\"Q-10\""), "the new complaint is listed");
     let img = get(&app, &format!("/consola/fotos/{sha}"), Some(&token)).await;
     assert_eq!(img.status, StatusCode::OK);
     assert_eq!(img.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/jpeg"));

@@ -325,16 +325,16 @@ async fn the_enlace_console_shows_its_centros_and_what_waits_and_no_one_elses() 
         assert_eq!(get_page(&app, &path, &token).await.0, want, "{path}");
     }
     // Registering from the console: a proposal, listed as waiting for staff on both homes.
-    let form = format!("csrf={csrf}&commitment_id=K7&description=Turnos+digitales&impact=2&milestones=H1+%7C+Instalar+turnero+%7C+2030-05-31");
+    let form = format!("csrf={csrf}&commitment_id=K7&description=Turnos+digitales&impact=2&h0_clave=H1&h0_descripcion=Instalar+turnero&h0_vence=2030-05-31&h1_clave=&h1_descripcion=&h1_vence=");
     let (status, location, body) = post_form(&app, &format!("/consola/centros/{OWN}/compromisos"), &token, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert!(location.unwrap_or_default().starts_with(&format!("/consola/institucion/centros/{OWN}")));
-    let other = format!("csrf={csrf}&commitment_id=K8&description=X&impact=2&milestones=H1+%7C+Y+%7C+2030-05-31");
+    let other = format!("csrf={csrf}&commitment_id=K8&description=X&impact=2&h0_clave=H1&h0_descripcion=Y&h0_vence=2030-05-31");
     assert_eq!(post_form(&app, &format!("/consola/centros/{OTHER}/compromisos"), &token, &other).await.0, StatusCode::FORBIDDEN);
-    let bad_line = format!("csrf={csrf}&commitment_id=K9&description=X&impact=2&milestones=H1+sin+fecha");
+    let bad_line = format!("csrf={csrf}&commitment_id=K9&description=X&impact=2&h0_clave=H1&h0_descripcion=sin+fecha&h0_vence=");
     let (status, _, body) = post_form(&app, &format!("/consola/centros/{OWN}/compromisos"), &token, &bad_line).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("Renglón 1"), "the line is named");
+    assert!(body.contains("Hito 1"), "the row is named");
     let (_, _, home) = get_page(&app, "/consola/institucion", &token).await;
     assert!(home.contains("data-waiting=\"propuesto\""), "its proposal waits on staff");
     let (staff, staff_csrf) = console(&app, "coordinacion", "/consola/resultados").await;

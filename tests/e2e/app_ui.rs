@@ -329,7 +329,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
         }
         if !photo_taken && b.has("#foto-AG-V1").await {
             b.find("#foto-AG-V1").await?.send_keys(&photo.display().to_string()).await?;
-            b.wait_text("1 guardadas").await?;
+            b.wait_text("1 guardada)").await?;
             // A second photo, taken by mistake, shows as a thumbnail and is taken off.
             b.find("#foto-AG-V1").await?.send_keys(&second.display().to_string()).await?;
             b.wait_text("2 guardadas").await?;
@@ -339,7 +339,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
             let extra = second_sha.clone();
             anyhow::ensure!(mine.contains(&extra), "{mine:?}");
             b.click(&format!("[data-remove-photo='{extra}']")).await?;
-            b.wait_text("1 guardadas").await?;
+            b.wait_text("1 guardada)").await?;
             photo_taken = true;
         }
         tokio::time::sleep(Duration::from_millis(150)).await;

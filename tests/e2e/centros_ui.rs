@@ -49,7 +49,11 @@ async fn an_enlace_files_and_staff_decide_the_centros_year() -> anyhow::Result<(
     b.click(&format!("a[href='/consola/institucion/centros/{CENTRO}']")).await?;
     b.type_into("#cid-nuevo", "K1").await?;
     b.type_into("#cdesc-nuevo", "Publicar requisitos y costos en la sala de espera").await?;
-    b.type_into("#chitos-nuevo", "H1 | Colocar carteles con requisitos | 2030-06-30").await?;
+    // Each milestone is a row of its own: key, description and due date.
+    b.type_into("#h0-clave-nuevo", "H1").await?;
+    b.type_into("#h0-desc-nuevo", "Colocar carteles con requisitos").await?;
+    b.client.execute("document.getElementById('h0-vence-nuevo').value = '2030-06-30';", vec![]).await?;
+    b.shot("01b-compromiso-nuevo").await?;
     b.click("form[data-commitment-form='nuevo'] button").await?;
     b.wait_text("Compromiso K1 guardado").await?;
     b.find("[data-commitment='K1'][data-status='propuesto']").await?;

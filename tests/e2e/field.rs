@@ -136,7 +136,10 @@ impl Device {
     /// Fills and finalises `n` surveys at the first assigned centro.
     pub fn fill_surveys(&mut self, n: usize) -> anyhow::Result<Vec<uuid::Uuid>> {
         let mut store = lock(&self.store);
-        let centro = store.centros()?.into_iter().next().ok_or_else(|| anyhow::anyhow!("no centro assigned"))?.centro_id;
+        let info = store.centros()?.into_iter().next().ok_or_else(|| anyhow::anyhow!("no centro assigned"))?;
+        // The trámite question offers the centro's own trámites when it lists some.
+        let tramite = info.tramites.first().map_or_else(|| "predial".to_string(), |t| shared::form::centro_lists::tramite_name(t));
+        let centro = info.centro_id;
         let form = store.latest_form("encuesta_opinion")?.ok_or_else(|| anyhow::anyhow!("no survey form pulled"))?;
         let mut ids = Vec::with_capacity(n);
         for i in 0..n {
@@ -149,7 +152,7 @@ impl Device {
             };
             let id = store.create_draft(&new)?;
             for (path, value) in SURVEY {
-                store.save_answer(id, path, Some(value))?;
+                store.save_answer(id, path, Some(if *path == "P0" { &tramite } else { value }))?;
             }
             finalise(&mut store, &mut self.forms, id, &self.identity)?;
             ids.push(id);

@@ -159,6 +159,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     // Figures and commitments are program-wide; visits, photos and complaints only for
     // the centro's own team (and staff).
     let own = access::sees_centro_records(state, &session.device, &centro).await?;
+    let may_record_complaints = access::require_site_records(state, &session.device, &centro).await.is_ok();
     let dates = state.db.period_dates(period.clone()).await?;
     let dimensions = match dates {
         Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
@@ -234,18 +235,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                 }
             } }
             (plantilla)
-            @if own { h2 { "Libro de quejas" } }
-            @if own { div.card {
-                @if records.complaints.is_empty() { p.muted { "Sin quejas registradas." } }
-                table.rank {
-                    @if !records.complaints.is_empty() { tr { th { "Folio" } th { "Recibida" } th { "Respondida" } th { "Acción correctiva" } th { "Acuse" } } }
-                    @for q in &records.complaints {
-                        tr { td { (q.folio) } td { (shared::words::date(q.received)) }
-                             td { @if let Some(r) = q.responded { (shared::words::date(r)) } @else { "sin respuesta" } }
-                             td { @if q.corrective_action { "sí" } @else { "no" } } td { @if q.acknowledged { "sí" } @else { "no" } } }
-                    }
-                }
-            } }
+            @if own { (super::complaints::complaints_card(session, &centro, &records.complaints, may_record_complaints)) }
             @if let Some(card) = settings { (card) }
             @if baja.is_none() { (super::incorporation::baja_form(session, &centro)) }
         },

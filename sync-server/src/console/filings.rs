@@ -166,10 +166,17 @@ pub fn commitments(session: &Session, centro: &str, list: &[CommitmentDetail], t
     }
 }
 
-/// The form that registers (or edits) a commitment; milestones one per line.
+/// The most milestones a commitment has (as the API allows).
+const MAX_MILESTONES: usize = 50;
+/// Empty milestone rows offered after the existing ones.
+const SPARE_ROWS: usize = 3;
+
+/// The form that registers (or edits) a commitment, filled with today's values: each
+/// milestone a row of its own (key, description, due date), with empty rows to add more.
 fn commitment_form(csrf: &str, centro: &str, current: Option<&CommitmentDetail>) -> Markup {
     let k = current.map(|d| &d.commitment);
-    let lines: String = k.map(|k| k.milestones.iter().map(|m| format!("{} | {} | {}\n", m.milestone_id, m.description, m.due)).collect()).unwrap_or_default();
+    let existing: Vec<(&str, &str, String)> = k.map(|k| k.milestones.iter().map(|m| (m.milestone_id.as_str(), m.description.as_str(), m.due.to_string())).collect()).unwrap_or_default();
+    let rows = (existing.len() + SPARE_ROWS).min(MAX_MILESTONES);
     let suffix = k.map_or("nuevo".to_string(), |k| k.commitment_id.clone());
     html! {
         form.stack method="post" action=(format!("/consola/centros/{centro}/compromisos")) data-commitment-form=(suffix) {
@@ -181,22 +188,48 @@ fn commitment_form(csrf: &str, centro: &str, current: Option<&CommitmentDetail>)
                 textarea id=(format!("cdesc-{suffix}")) name="description" required maxlength="1000" rows="2" { (k.map_or("", |k| k.description.as_str())) } }
             div { label for=(format!("cimp-{suffix}")) { "Impacto propuesto (1 bajo, 3 alto)" }
                 select id=(format!("cimp-{suffix}")) name="impact" { @for i in 1..=3u8 { option value=(i) selected[k.is_some_and(|k| k.impact == i)] { (i) } } } }
-            div { label for=(format!("chitos-{suffix}")) { "Hitos, uno por renglón: clave | descripción | fecha (AAAA-MM-DD)" }
-                textarea id=(format!("chitos-{suffix}")) name="milestones" required rows="4" placeholder="H1 | Publicar requisitos en la sala de espera | 2025-06-30" { (lines) } }
+            fieldset.milestones {
+                legend { "Hitos (al menos uno; deje vacíos los renglones que no use)" }
+                @for i in 0..rows {
+                    @let (id, description, due) = existing.get(i).cloned().unwrap_or(("", "", String::new()));
+                    @let first = i == 0;
+                    div.toolbar.milestone-row data-milestone-row=(i) {
+                        div { label for=(format!("h{i}-clave-{suffix}")) { "Clave del hito " (i + 1) }
+                            input id=(format!("h{i}-clave-{suffix}")) type="text" name=(format!("h{i}_clave")) value=(id) maxlength="64" pattern="[A-Za-z0-9_.\\-]{1,64}" required[first]; }
+                        div { label for=(format!("h{i}-desc-{suffix}")) { "Descripción" }
+                            input id=(format!("h{i}-desc-{suffix}")) type="text" name=(format!("h{i}_descripcion")) value=(description) maxlength="1000" required[first]; }
+                        div { label for=(format!("h{i}-vence-{suffix}")) { "Vence" }
+                            input id=(format!("h{i}-vence-{suffix}")) type="date" name=(format!("h{i}_vence")) value=(due) required[first]; }
+                    }
+                }
+                @if rows == MAX_MILESTONES { p.muted { "Un compromiso admite hasta " (MAX_MILESTONES) " hitos." } }
+                @else { p.muted { "¿Necesita más renglones? Guarde y vuelva a abrir el compromiso: aparecen " (SPARE_ROWS) " más." } }
+            }
             button type="submit" { @if k.is_some() { "Guardar y enviar a coordinación" } @else { "Registrar compromiso" } }
         }
     }
 }
 
-/// Milestone lines `clave | descripción | AAAA-MM-DD` as input; an error names the line.
-fn milestones(text: &str) -> Result<Vec<MilestoneInput>, AppError> {
+/// The milestone rows of a commitment form (`h{i}_clave`, `h{i}_descripcion`,
+/// `h{i}_vence`), in row order; empty rows are skipped, a half-filled one is an error that
+/// names it.
+fn milestones(sent: &std::collections::BTreeMap<String, String>) -> Result<Vec<MilestoneInput>, AppError> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let bad = || AppError::Unprocessable("invalid", format!("Renglón {} de los hitos: escriba «clave | descripción | AAAA-MM-DD».", i + 1));
-        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-        let [id, description, due] = parts.as_slice() else { return Err(bad()) };
-        let due = NaiveDate::parse_from_str(due, "%Y-%m-%d").map_err(|_| bad())?;
+    for i in 0..MAX_MILESTONES {
+        let field = |name: &str| sent.get(&format!("h{i}_{name}")).map_or("", |v| v.trim());
+        let (id, description, due) = (field("clave"), field("descripcion"), field("vence"));
+        if id.is_empty() && description.is_empty() && due.is_empty() {
+            continue;
+        }
+        let row = i + 1;
+        if id.is_empty() || description.is_empty() || due.is_empty() {
+            return Err(AppError::Unprocessable("invalid", format!("Hito {row}: escriba su clave, su descripción y su fecha.")));
+        }
+        let due = NaiveDate::parse_from_str(due, "%Y-%m-%d").map_err(|_| AppError::Unprocessable("invalid", format!("Hito {row}: la fecha no es válida.")))?;
         out.push(MilestoneInput { milestone_id: id.to_string(), description: description.to_string(), due });
+    }
+    if out.is_empty() {
+        return Err(AppError::Unprocessable("invalid", "Un compromiso necesita al menos un hito.".into()));
     }
     Ok(out)
 }
@@ -209,21 +242,16 @@ fn back(session: &Session, centro: &str, result: Result<String, AppError>) -> Re
     super::page::after_form(session, &centro_home(session, centro), result)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CommitmentForm {
-    csrf: String,
-    commitment_id: String,
-    description: String,
-    impact: u8,
-    milestones: String,
-}
-
-/// `POST /consola/centros/{centro}/compromisos`.
-pub async fn register(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Form(f): Form<CommitmentForm>) -> Response {
+/// `POST /consola/centros/{centro}/compromisos`: the commitment form's fields (the
+/// milestones are rows of numbered fields).
+pub async fn register(State(state): State<AppState>, session: Session, Path(centro): Path<String>, Form(sent): Form<Vec<(String, String)>>) -> Response {
+    let sent: std::collections::BTreeMap<String, String> = sent.into_iter().collect();
+    let field = |name: &str| sent.get(name).cloned().unwrap_or_default();
     let result = async {
-        session.check_csrf(&f.csrf)?;
-        let (c, id) = (key(&centro)?, key(f.commitment_id.trim())?);
-        let input = CommitmentInput { description: f.description, impact: f.impact, milestones: milestones(&f.milestones)? };
+        session.check_csrf(&field("csrf"))?;
+        let (c, id) = (key(&centro)?, key(field("commitment_id").trim())?);
+        let impact: u8 = field("impact").trim().parse().map_err(|_| AppError::Unprocessable("invalid", "Elija un impacto de 1 a 3.".into()))?;
+        let input = CommitmentInput { description: field("description"), impact, milestones: milestones(&sent)? };
         let info = filings::register_commitment(&state, &session.device, c.as_str(), id.as_str(), input).await?;
         Ok(format!("Compromiso {} guardado.", info.commitment_id))
     }

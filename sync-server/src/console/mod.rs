@@ -5,6 +5,7 @@
 
 mod admin;
 mod centro;
+mod complaints;
 pub(crate) mod charts;
 mod exports;
 mod extract;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/institucion", get(institution::home))
         .route("/consola/institucion/centros/{centro}", get(institution::centro))
         .route("/consola/centros/{centro}/compromisos", post(filings::register))
+        .route("/consola/centros/{centro}/quejas", post(complaints::save))
         .route("/consola/centros/{centro}/compromisos/{id}/confirmar", post(filings::confirm))
         .route("/consola/centros/{centro}/compromisos/{id}/devolver", post(filings::send_back))
         .route("/consola/centros/{centro}/compromisos/{id}/hitos/{m}/prorroga", post(filings::request_extension))

@@ -52,6 +52,7 @@ pre.preview { max-height: 320px; overflow: auto; background: #f9fafb; border: 1p
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; } dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 dl.answers { margin: 0 0 8px; } dl.answers dt { font-weight: bold; margin-top: 10px; } dl.answers dd { margin: 2px 0 0 0; padding-left: 12px; border-left: 3px solid #d1d5db; }
 details > summary.button-like { display: inline-flex; align-items: center; min-height: 44px; padding: 9px 16px; border-radius: 8px; cursor: pointer; list-style: none; font-size: 16px; }
+details.edit { margin: 8px 0; } details.edit > summary.button-like { border: 1px solid #0b3d91; color: #0b3d91; background: #fff; }
 summary.danger-outline { border: 2px solid #b91c1c; color: #991b1b; background: #fff; font-weight: bold; }
 details[open] > summary.button-like { margin-bottom: 8px; }
 #decidir form { margin: 8px 0; }

@@ -4,12 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use shared::protocol::{Key, CommitmentInfo, CommitmentInput, ComplaintInput, ComplaintStored, VerifyMilestone};
 
-use crate::access;
 use crate::auth::AuthDevice;
 use crate::extract::ApiPath;
 use crate::error::{AppError, AppJson};
 use crate::state::AppState;
-use crate::service::filings::{self, refresh};
+use crate::service::filings;
 
 #[utoipa::path(
     put,
@@ -73,8 +72,6 @@ pub async fn put_complaint(
     AppJson(input): AppJson<ComplaintInput>,
 ) -> Result<Json<ComplaintStored>, AppError> {
     let (centro, folio) = (centro.into_string(), folio.into_string());
-    access::require_site_records(&state, &device, &centro).await?;
-    let seq = state.db.put_complaint(centro.clone(), folio.clone(), input).await?;
-    refresh(&state, &centro, seq).await?;
+    let seq = filings::record_complaint(&state, &device, &centro, &folio, input).await?;
     Ok(Json(ComplaintStored { centro_id: centro, folio, seq }))
 }

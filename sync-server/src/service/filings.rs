@@ -20,6 +20,15 @@ pub async fn refresh(state: &AppState, centro: &str, seq: u64) -> Result<(), App
     Ok(())
 }
 
+/// Records (or corrects) one complaint of a centro's log (staff, admin, the centro's
+/// inspector) and brings the centro's IGQ up to date.
+pub async fn record_complaint(state: &AppState, device: &crate::db::Device, centro: &str, folio: &str, input: shared::protocol::ComplaintInput) -> Result<u64, AppError> {
+    crate::access::require_site_records(state, device, centro).await?;
+    let seq = state.db.put_complaint(centro.to_string(), folio.to_string(), input).await?;
+    refresh(state, centro, seq).await?;
+    Ok(seq)
+}
+
 /// A reason as given: trimmed, not empty, not too long.
 pub fn reason(text: &str) -> Result<String, AppError> {
     let text = text.trim();
