@@ -213,6 +213,19 @@ async fn staff_administer_on_a_tablet_without_raw_json() -> anyhow::Result<()> {
     assert_eq!(b.attr("#m-z", "value").await?.as_deref(), Some("uno"));
     b.find("[data-setting='z'] .field-error").await?;
     b.shot("05-metodo-con-error").await?;
+
+    // Every other screen of the console, checked at tablet size too.
+    for (link, shot) in [("campo", "06-trabajo-de-campo"), ("revision", "07-revision"), ("incorporacion", "08-incorporacion"), ("capacitaciones", "09-capacitaciones")] {
+        b.click(&format!("nav a[href='/consola/{link}']")).await?;
+        b.find(&format!("nav a.on[href='/consola/{link}']")).await?;
+        b.shot(shot).await?;
+    }
+    b.client.goto(&format!("{}/consola/centros/GTO-E-T-01", server.url())).await?;
+    b.wait_text("Satisfacción por dimensión").await?;
+    b.shot("10-centro").await?;
+    b.client.goto(&format!("{}/consola/centros/GTO-E-T-01/informe", server.url())).await?;
+    b.find("main").await?;
+    b.shot("11-informe").await?;
     b.close().await?;
     Ok(())
 }

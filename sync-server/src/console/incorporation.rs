@@ -41,6 +41,7 @@ fn status_label(r: &Incorporation) -> Markup {
 }
 
 async fn build(state: &AppState, session: &Session, notice: Option<String>, estado: Option<String>, problems: Option<Markup>) -> Result<Markup, AppError> {
+    let offset = state.local_offset;
     let grant = access::require(&session.device, Resource::Incorporation)?;
     let enlace = grant == Grant::Institution;
     let reviewer = access::grant(session.device.user.role, Resource::IncorporationReview).is_some();
@@ -116,8 +117,8 @@ async fn build(state: &AppState, session: &Session, notice: Option<String>, esta
                                     Some(people) => { (people.len()) " personas (" (people.iter().filter(|p| p.front_line).count()) " de atención directa)" }
                                     None => span.muted { "falta" }
                                 } }
-                                td { (r.filed_by) br; span.muted { (r.filed_at.get(..10).unwrap_or_default()) } }
-                                td { (status_label(r)) @if let Some(by) = &r.decided_by { br; span.muted { (by) " · " (r.decided_at.as_deref().and_then(|d| d.get(..10)).unwrap_or_default()) } } }
+                                td { (r.filed_by) br; span.muted { (shared::words::date_text_at(&r.filed_at, offset)) } }
+                                td { (status_label(r)) @if let Some(by) = &r.decided_by { br; span.muted { (by) " · " (r.decided_at.as_deref().map(|d| shared::words::date_text_at(d, offset)).unwrap_or_default()) } } }
                                 @if reviewer { td {
                                     @if r.status == IncorporationStatus::Pendiente {
                                         form method="post" action=(format!("/consola/incorporacion/{}/aceptar", r.id)) {

@@ -69,13 +69,13 @@ fn versions_note(r: &PublicResults) -> Markup {
     let v = &r.published.version;
     html! {
         p.muted data-version=(v.version) {
-            "Versión " (v.version) " de los resultados oficiales, publicada el " (v.published_at.as_deref().and_then(|a| a.get(..10)).unwrap_or("—"))
+            "Versión " (v.version) " de los resultados oficiales, publicada el " (v.published_at.as_deref().map_or_else(|| "—".to_string(), |a| shared::words::date_text(a.get(..10).unwrap_or(a))))
             ". Método " (v.method) "."
         }
         @if r.versions.len() > 1 {
             details { summary { "Versiones de estos resultados" }
                 ul { @for o in &r.versions {
-                    li { "Versión " (o.version) ": cerrada el " (o.closed_at.get(..10).unwrap_or(&o.closed_at)) " — " (o.reason)
+                    li { "Versión " (o.version) ": cerrada el " (shared::words::date_text(o.closed_at.get(..10).unwrap_or(&o.closed_at))) " — " (o.reason)
                         @if let Some(why) = &o.reopen_reason { " (reabierto por: " (why) ")" } }
                 } }
             }
