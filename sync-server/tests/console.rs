@@ -392,6 +392,10 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     // A period's dates are checked; a good one appears.
     let reversed = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-12-31&end=2026-01-01")).await;
     assert_eq!(reversed.status, StatusCode::BAD_REQUEST);
+    // The problem shows beside the field, and what was typed stays in the form.
+    assert!(reversed.html.contains("value=\"MAS 2026\"") && reversed.html.contains("value=\"2026-12-31\""), "{}", reversed.html);
+    let at = reversed.html.find("id=\"pe-fin\"").expect("the end field");
+    assert!(reversed.html[at..at + 400].contains("no puede ser anterior"), "{}", &reversed.html[at..at + 400]);
     let ok = post_form(&app, "/consola/admin/periodos", Some(&token), &format!("csrf={token_csrf}&id=2026&name=MAS+2026&start=2026-01-01&end=2026-12-31")).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
     assert!(get(&app, "/consola/resultados?periodo=2026", Some(&token)).await.html.contains("MAS 2026"));
@@ -418,6 +422,13 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let admin_csrf = csrf(&get(&app, "/consola/admin", Some(&admin)).await.html);
     let u = post_form(&app, "/consola/admin/usuarios", Some(&admin), &format!("csrf={admin_csrf}&username=nuevo&display_name=Nuevo&role=surveyor&password=12345678&supervisor=sup.norte")).await;
     assert_eq!(u.status, StatusCode::SEE_OTHER, "{}", u.html);
+    // A taken username: said beside it, the rest kept as typed, the password never echoed.
+    let taken = post_form(&app, "/consola/admin/usuarios", Some(&admin), &format!("csrf={admin_csrf}&username=nuevo&display_name=Otra+Persona&role=inspector&password=secreto123&supervisor=sup.norte")).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.html);
+    assert!(taken.html.contains("value=\"Otra Persona\"") && taken.html.contains("value=\"inspector\" selected"), "{}", taken.html);
+    assert!(!taken.html.contains("secreto123"));
+    let at = taken.html.find("id=\"nu-usuario\"").expect("the username field");
+    assert!(taken.html[at..at + 400].contains("field-error"), "{}", &taken.html[at..at + 400]);
 }
 
 #[tokio::test]

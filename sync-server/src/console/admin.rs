@@ -32,6 +32,34 @@ pub struct Notice {
     d: String,
 }
 
+/// A form of this page the server refused: what was typed (passwords never), and the
+/// problem, shown beside the field it is about (or at the top of the form).
+#[derive(Debug, Default)]
+pub struct Refused {
+    /// Which form: `usuario` or `periodo`.
+    form: &'static str,
+    values: std::collections::BTreeMap<&'static str, String>,
+    field: &'static str,
+    message: String,
+}
+
+impl Refused {
+    /// What was typed in `field` of `form`, when that form was refused.
+    fn typed(&self, form: &str, field: &str) -> &str {
+        if self.form == form { self.values.get(field).map_or("", String::as_str) } else { "" }
+    }
+
+    /// The problem with `field` of `form`, if that is where it is.
+    fn problem(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form && self.field == field).then_some(self.message.as_str())
+    }
+}
+
+/// The problem beside a field.
+fn field_error(problem: Option<&str>) -> Markup {
+    html! { @if let Some(m) = problem { p.error.field-error role="alert" { (m) } } }
+}
+
 /// The longest search text.
 const MAX_SEARCH: usize = 100;
 /// The most users listed at once.
@@ -72,6 +100,10 @@ fn back(done: &str) -> Response {
 }
 
 async fn admin_page(state: &AppState, session: &Session, n: &Notice, extra: Markup) -> Result<Markup, AppError> {
+    admin_page_refused(state, session, n, extra, &Refused::default()).await
+}
+
+async fn admin_page_refused(state: &AppState, session: &Session, n: &Notice, extra: Markup, r: &Refused) -> Result<Markup, AppError> {
     staff(&session.device)?;
     let forms = state.db.forms().await?;
     let names = state.db.centro_names().await?;
@@ -151,17 +183,19 @@ async fn admin_page(state: &AppState, session: &Session, n: &Notice, extra: Mark
                     form method="post" action="/consola/admin/usuarios" {
                         input type="hidden" name="csrf" value=(csrf);
                         div.toolbar {
-                            div { label for="nu-usuario" { "Usuario" } input #nu-usuario type="text" name="username" required maxlength="64"; }
-                            div { label for="nu-nombre" { "Nombre" } input #nu-nombre type="text" name="display_name" required maxlength="100"; }
+                            @if let Some(m) = r.problem("usuario", "") { p.error role="alert" { (m) } }
+                            div { label for="nu-usuario" { "Usuario" } input #nu-usuario type="text" name="username" required maxlength="64" value=(r.typed("usuario", "username")); (field_error(r.problem("usuario", "username"))) }
+                            div { label for="nu-nombre" { "Nombre" } input #nu-nombre type="text" name="display_name" required maxlength="100" value=(r.typed("usuario", "display_name")); (field_error(r.problem("usuario", "display_name"))) }
                             div { label for="nu-rol" { "Rol" } select #nu-rol name="role" {
-                                option value="surveyor" { "Encuestador(a)" } option value="inspector" { "Inspector(a)" }
-                                option value="supervisor" { "Supervisor(a)" } option value="enlace" { "Enlace institucional" }
-                                option value="staff" { "Coordinación" } option value="admin" { "Administración" } } }
-                            div { label for="nu-contrasena" { "Contraseña (8 o más)" } input #nu-contrasena type="password" name="password" required minlength="8"; }
-                            div { label for="nu-supervisor" { "Supervisor (usuario)" } input #nu-supervisor type="text" name="supervisor" maxlength="64"; }
+                                @for (code, label) in [("surveyor", "Encuestador(a)"), ("inspector", "Inspector(a)"), ("supervisor", "Supervisor(a)"), ("enlace", "Enlace institucional"), ("staff", "Coordinación"), ("admin", "Administración")] {
+                                    option value=(code) selected[r.typed("usuario", "role") == code] { (label) }
+                                } } }
+                            div { label for="nu-contrasena" { "Contraseña (8 o más)" } input #nu-contrasena type="password" name="password" required minlength="8"; (field_error(r.problem("usuario", "password"))) }
+                            div { label for="nu-supervisor" { "Supervisor (usuario)" } input #nu-supervisor type="text" name="supervisor" maxlength="64" value=(r.typed("usuario", "supervisor")); (field_error(r.problem("usuario", "supervisor"))) }
                             div { label for="nu-institucion" { "Institución (enlace)" }
-                                input #nu-institucion type="text" name="institution" maxlength="200" list="dependencias";
-                                datalist #dependencias { @for d in &institutions { option value=(d) {} } } }
+                                input #nu-institucion type="text" name="institution" maxlength="200" list="dependencias" value=(r.typed("usuario", "institution"));
+                                datalist #dependencias { @for d in &institutions { option value=(d) {} } }
+                                (field_error(r.problem("usuario", "institution"))) }
                             button type="submit" { "Crear usuario" }
                         }
                     }
@@ -210,10 +244,11 @@ async fn admin_page(state: &AppState, session: &Session, n: &Notice, extra: Mark
                 form method="post" action="/consola/admin/periodos" {
                     input type="hidden" name="csrf" value=(csrf);
                     div.toolbar {
-                        div { label for="pe-clave" { "Clave" } input #pe-clave type="text" name="id" required maxlength="40"; }
-                        div { label for="pe-nombre" { "Nombre" } input #pe-nombre type="text" name="name" required maxlength="100"; }
-                        div { label for="pe-inicio" { "Inicio" } input #pe-inicio type="date" name="start" required; }
-                        div { label for="pe-fin" { "Fin" } input #pe-fin type="date" name="end" required; }
+                        @if let Some(m) = r.problem("periodo", "") { p.error role="alert" { (m) } }
+                        div { label for="pe-clave" { "Clave" } input #pe-clave type="text" name="id" required maxlength="40" value=(r.typed("periodo", "id")); (field_error(r.problem("periodo", "id"))) }
+                        div { label for="pe-nombre" { "Nombre" } input #pe-nombre type="text" name="name" required maxlength="100" value=(r.typed("periodo", "name")); (field_error(r.problem("periodo", "name"))) }
+                        div { label for="pe-inicio" { "Inicio" } input #pe-inicio type="date" name="start" required value=(r.typed("periodo", "start")); }
+                        div { label for="pe-fin" { "Fin" } input #pe-fin type="date" name="end" required value=(r.typed("periodo", "end")); (field_error(r.problem("periodo", "end"))) }
                     }
                     p { button type="submit" { "Guardar periodo" } }
                 }
@@ -401,16 +436,50 @@ pub struct UserForm {
     institution: String,
 }
 
+/// The field of the user form a refusal is about (`""`: the form as a whole).
+fn user_field(e: &AppError) -> &'static str {
+    let text = e.to_string().to_lowercase();
+    match e {
+        AppError::BadRequest("weak_password", _) => "password",
+        AppError::Conflict(_) => "username",
+        _ if text.contains("supervisor") => "supervisor",
+        _ if text.contains("institución") => "institution",
+        _ if text.contains("usuario") => "username",
+        _ if text.contains("nombre") => "display_name",
+        _ => "",
+    }
+}
+
+/// The admin page again, with the refused form as it was typed and its problem beside
+/// the field (the error's own status).
+async fn refused_page(state: &AppState, session: &Session, e: AppError, refused: Refused) -> Response {
+    let status = e.status();
+    if matches!(status, StatusCode::FORBIDDEN | StatusCode::INTERNAL_SERVER_ERROR) {
+        return error_page(Some(session), e);
+    }
+    match admin_page_refused(state, session, &Notice::default(), html! {}, &refused).await {
+        Ok(m) => (status, render(m)).into_response(),
+        Err(e) => error_page(Some(session), e),
+    }
+}
+
 pub async fn create_user(State(state): State<AppState>, session: Session, Form(f): Form<UserForm>) -> Response {
     let result = async {
         session.check_csrf(&f.csrf)?;
         let supervisor = Some(f.supervisor.trim().to_string()).filter(|s| !s.is_empty());
         let institution = Some(f.institution.trim().to_string()).filter(|s| !s.is_empty());
-        let request = NewUserRequest { username: f.username.trim().into(), display_name: f.display_name.trim().into(), role: f.role, password: f.password, supervisor, institution };
+        let request = NewUserRequest { username: f.username.trim().into(), display_name: f.display_name.trim().into(), role: f.role, password: f.password.clone(), supervisor, institution };
         new_user(&state, &session.device, request).await
     }
     .await;
-    finish(&session, result.map(|u| format!("Usuario {} creado.", u.username)))
+    match result {
+        Ok(u) => back(&format!("Usuario {} creado.", u.username)),
+        Err(e) => {
+            let values = [("username", f.username), ("display_name", f.display_name), ("role", f.role.code().to_string()), ("supervisor", f.supervisor), ("institution", f.institution)];
+            let refused = Refused { form: "usuario", values: values.into_iter().collect(), field: user_field(&e), message: e.to_string() };
+            refused_page(&state, &session, e, refused).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -482,7 +551,16 @@ pub async fn period(State(state): State<AppState>, session: Session, Form(f): Fo
         crate::service::program::save_period(&state, &session.device, f.id.trim().into(), def).await
     }
     .await;
-    finish(&session, result.map(|p| format!("Periodo {} guardado.", p.name)))
+    match result {
+        Ok(p) => back(&format!("Periodo {} guardado.", p.name)),
+        Err(e) => {
+            let text = e.to_string().to_lowercase();
+            let field = if text.contains("fin del periodo") { "end" } else if text.contains("clave") || matches!(e, AppError::Conflict(_)) { "id" } else { "" };
+            let values = [("id", f.id), ("name", f.name), ("start", f.start.to_string()), ("end", f.end.to_string())];
+            let refused = Refused { form: "periodo", values: values.into_iter().collect(), field, message: e.to_string() };
+            refused_page(&state, &session, e, refused).await
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
