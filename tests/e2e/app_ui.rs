@@ -272,7 +272,7 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     b.click("[data-verify='K1/h1']").await?;
     b.find("#confirmar-verificacion").await?;
     b.shot("10b-confirmar-hito").await?;
-    b.click("#si-verificar").await?;
+    b.click("#si-verificacion").await?;
     b.wait_text("Verificación").await?;
     b.type_into("#folio", "Q-0042").await?;
     for (id, value) in [("recibida", "2025-06-02"), ("respondida", "2025-06-05")] {

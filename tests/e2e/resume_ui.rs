@@ -101,11 +101,11 @@ async fn a_surveyor_resumes_discards_reviews_and_corrects_a_rejected_survey() ->
     b.click("#descartar").await?;
     b.find("#confirmar-descarte").await?;
     b.shot("03-confirmar-descarte").await?;
-    b.click("#no-descartar").await?;
+    b.click("#no-descarte").await?;
     b.find(&format!(".question[data-path='{left_at}']")).await?;
     // Discarded, it waits in «Descartados hoy» and comes back whole.
     b.click("#descartar").await?;
-    b.click("#si-descartar").await?;
+    b.click("#si-descarte").await?;
     b.find("#descartados").await?;
     anyhow::ensure!(!b.has("#borradores").await, "a discarded draft left the list");
     b.shot("04-descartados-hoy").await?;

@@ -306,23 +306,21 @@ pub fn Fill(draft: Uuid) -> Element {
             }
         }
         if confirm_discard() {
-            div { class: "backdrop", onclick: move |_| confirm_discard.set(false) }
-            section { class: "card alert dialog", id: "confirmar-descarte", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-descarte-titulo",
-                h2 { id: "confirmar-descarte-titulo", "¿Descartar este registro?" }
-                p { "Sale de la lista de pendientes. Podrá recuperarlo desde el inicio hasta que termine el día." }
-                div { class: "steps",
-                    button { id: "no-descartar", class: "secondary", onclick: move |_| confirm_discard.set(false), "No, seguir" }
-                    button { id: "si-descartar", class: "big danger",
-                        onclick: {
-                            let app = app.clone();
-                            move |_| match app.discard(draft) {
-                                Ok(()) => screen.set(Screen::Home),
-                                Err(e) => error.set(Some(e.to_string())),
-                            }
-                        },
-                        "Sí, descartar"
+            super::widgets::Confirm {
+                id: "descarte",
+                title: "¿Descartar este registro?",
+                text: "Sale de la lista de pendientes. Podrá recuperarlo desde el inicio hasta que termine el día.",
+                no: "No, seguir",
+                yes: "Sí, descartar",
+                danger: true,
+                on_no: move |_| confirm_discard.set(false),
+                on_yes: {
+                    let app = app.clone();
+                    move |_| match app.discard(draft) {
+                        Ok(()) => screen.set(Screen::Home),
+                        Err(e) => error.set(Some(e.to_string())),
                     }
-                }
+                },
             }
         } else {
             button { id: "descartar", class: "link", onclick: move |_| confirm_discard.set(true), "Descartar este registro" }

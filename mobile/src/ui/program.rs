@@ -135,27 +135,25 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                                     "Marcar verificado hoy"
                                                 }
                                                 if confirm_verify().as_deref() == Some(key.as_str()) {
-                                                    div { class: "backdrop", onclick: move |_| confirm_verify.set(None) }
-                                                    section { class: "card alert dialog", id: "confirmar-verificacion", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-verificacion-titulo",
-                                                        h2 { id: "confirmar-verificacion-titulo", "¿Marcar el hito verificado hoy?" }
-                                                        p { "«{m.description}», con {photos_said} de evidencia. Cuenta para el índice de compromisos y no se deshace desde el teléfono." }
-                                                        div { class: "steps",
-                                                            button { id: "no-verificar", class: "secondary", onclick: move |_| confirm_verify.set(None), "No, volver" }
-                                                            button { id: "si-verificar", class: "big",
-                                                                onclick: {
-                                                                    let (app, centro, cid, mid, key) = (app.clone(), centro.clone(), c.commitment_id.clone(), m.milestone_id.clone(), key.clone());
-                                                                    move |_| {
-                                                                        let photos = evidence().get(&key).cloned().unwrap_or_default();
-                                                                        confirm_verify.set(None);
-                                                                        match app.verify_milestone(&centro, &cid, &mid, photos) {
-                                                                            Ok(()) => version += 1,
-                                                                            Err(e) => error.set(Some(e.to_string())),
-                                                                        }
-                                                                    }
-                                                                },
-                                                                "Sí, verificar"
+                                                    super::widgets::Confirm {
+                                                        id: "verificacion",
+                                                        title: "¿Marcar el hito verificado hoy?",
+                                                        text: format!("«{}», con {photos_said} de evidencia. Cuenta para el índice de compromisos y no se deshace desde el teléfono.", m.description),
+                                                        no: "No, volver",
+                                                        yes: "Sí, verificar",
+                                                        danger: false,
+                                                        on_no: move |_| confirm_verify.set(None),
+                                                        on_yes: {
+                                                            let (app, centro, cid, mid, key) = (app.clone(), centro.clone(), c.commitment_id.clone(), m.milestone_id.clone(), key.clone());
+                                                            move |_| {
+                                                                let photos = evidence().get(&key).cloned().unwrap_or_default();
+                                                                confirm_verify.set(None);
+                                                                match app.verify_milestone(&centro, &cid, &mid, photos) {
+                                                                    Ok(()) => version += 1,
+                                                                    Err(e) => error.set(Some(e.to_string())),
+                                                                }
                                                             }
-                                                        }
+                                                        },
                                                     }
                                                 }
                                             }

@@ -177,3 +177,22 @@ pub fn Question(
         }
     }
 }
+
+/// A question asked before something that cannot be undone with one tap: a bottom dialog
+/// with its title and what will happen, «no» first and «yes» second. `id` names the
+/// dialog; its buttons are `no-{id}` and `si-{id}`.
+#[component]
+pub fn Confirm(id: String, title: String, text: String, no: String, yes: String, danger: bool, on_no: EventHandler<()>, on_yes: EventHandler<()>) -> Element {
+    let yes_class = if danger { "big danger" } else { "big" };
+    rsx! {
+        div { class: "backdrop", onclick: move |_| on_no.call(()) }
+        section { class: "card alert dialog", id: "confirmar-{id}", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirmar-{id}-titulo",
+            h2 { id: "confirmar-{id}-titulo", "{title}" }
+            p { "{text}" }
+            div { class: "steps",
+                button { id: "no-{id}", class: "secondary", onclick: move |_| on_no.call(()), "{no}" }
+                button { id: "si-{id}", class: yes_class, onclick: move |_| on_yes.call(()), "{yes}" }
+            }
+        }
+    }
+}
