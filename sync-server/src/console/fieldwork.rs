@@ -79,11 +79,11 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                     @let gap = missing(d);
                     tr.attention[gap.is_some() || d.revoked] data-device=(d.device_id) {
                         td { (d.label) @if d.revoked { " " span.tier.tier-no_elegible { "dado de baja" } } }
-                        td { (d.display_name) }
+                        td { (d.display_name) div.muted { (d.username) } }
                         td.num { @if let Some(l) = &d.ledger { (l.created) " / " (l.finalised) " / " (l.sent) " / " (l.acknowledged) } @else { "sin informe" } }
                         td.num { (d.received) " / " (d.stored) " / " (d.duplicates) " / " (d.conflicts) " / " (d.rejected) }
                         td { @if let Some(g) = gap { strong { (g) } } }
-                        td { (d.last_seen_at.clone().unwrap_or_else(|| "nunca".into())) }
+                        td { (d.last_seen_at.as_deref().map_or_else(|| "nunca".to_string(), |t| shared::words::date_text_at(t, state.local_offset))) }
                     }
                 } }
             }
@@ -116,7 +116,7 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
             @else {
                 table.rank {
                     thead { tr { th { "Registro" } th { "Centro" } th { "Usuario" } th { "Recibido" } } }
-                    tbody { @for c in &work.conflicts { tr.attention { td { (c.submission_id) } td { (c.centro_id) } td { (c.username) } td { (c.received_at) } } } }
+                    tbody { @for c in &work.conflicts { tr.attention { td { (c.submission_id) } td { (c.centro_id) } td { (c.username) } td { (shared::words::date_text_at(&c.received_at, state.local_offset)) } } } }
                 }
             }
         },
