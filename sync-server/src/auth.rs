@@ -133,7 +133,12 @@ impl FromRequestParts<AppState> for AuthDevice {
                 Err(AppError::Unauthorized("session_expired", "La sesión de la consola caducó: inicie sesión de nuevo."))
             }
             Some(d) => match state.device_limiter.take(&d.id.to_string()) {
-                Ok(()) => Ok(AuthDevice(d)),
+                Ok(()) => {
+                    if let Some(seen) = parts.extensions.get::<crate::access_log::DeviceSeen>() {
+                        seen.note(d.id);
+                    }
+                    Ok(AuthDevice(d))
+                }
                 Err(retry_after) => Err(AppError::TooMany {
                     message: "Demasiadas solicitudes desde este dispositivo; espere unos segundos.".into(),
                     retry_after,

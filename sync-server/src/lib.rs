@@ -21,6 +21,7 @@
 //! ```
 
 pub mod access;
+pub mod access_log;
 pub mod auth;
 pub mod centros_import;
 mod config;
@@ -35,6 +36,7 @@ pub mod facts;
 pub mod incorporation_sheets;
 pub mod ingest;
 pub mod jobs;
+pub mod latency;
 pub mod limits;
 pub mod periods;
 pub mod photos;
@@ -112,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new().gzip(true))
         .layer(CompressionLayer::new().gzip(true))
         .layer(axum::middleware::from_fn(refuse_oversized))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access_log::access_log))
         .with_state(state)
 }
 

@@ -45,6 +45,8 @@ pub struct AppState {
     pub staged_forms: Arc<std::sync::Mutex<StagedForms>>,
     /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
     pub xlsx_sheet_rows: u32,
+    /// How long each route takes to answer, over the last hour.
+    pub latencies: Arc<crate::latency::Latencies>,
     /// Exports started from the console, with their progress.
     pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
 }
@@ -105,6 +107,7 @@ impl AppState {
             staged_forms: Arc::default(),
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             export_jobs: Arc::default(),
+            latencies: Arc::default(),
         };
         state.rebuild_scores().await?;
         Ok(state)

@@ -427,6 +427,10 @@ async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.html);
     assert!(taken.html.contains("value=\"Otra Persona\"") && taken.html.contains("value=\"inspector\" selected"), "{}", taken.html);
     assert!(!taken.html.contains("secreto123"));
+    // Administrators see how long each route took in the last hour.
+    let page = get(&app, "/consola/admin", Some(&admin)).await;
+    assert!(page.html.contains("data-route=\"GET /api/v1/sync/pull\"") && page.html.contains("data-route=\"POST /consola/admin/usuarios\""), "{}", page.html);
+    assert!(!get(&app, "/consola/admin", Some(&token)).await.html.contains("tabla-latencia"), "staff do not");
     let at = taken.html.find("id=\"nu-usuario\"").expect("the username field");
     assert!(taken.html[at..at + 400].contains("field-error"), "{}", &taken.html[at..at + 400]);
 }

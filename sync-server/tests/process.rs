@@ -15,6 +15,8 @@ use support::{PASSWORD, bombs, push_body, survey};
 struct Server {
     child: Child,
     address: SocketAddr,
+    /// Every line the server printed so far.
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -29,6 +31,8 @@ impl Server {
             .expect("the server starts");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = lines.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -36,11 +40,14 @@ impl Server {
                     let address = line[at + "listo en http://".len()..].trim().to_string();
                     sent = tx.send(address).is_ok();
                 }
+                kept.lock().expect("lines").push(line);
             }
         });
         let address = rx.recv_timeout(Duration::from_secs(120)).expect("the server says where it listens").parse().expect("an address");
-        Server { child, address }
+        Server { child, address, lines }
     }
+
+
 
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
@@ -71,6 +78,18 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Waits (generously) for a line the server printed that `wanted` accepts.
+fn wait_line(lines: &std::sync::Mutex<Vec<String>>, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(l) = lines.lock().expect("lines").iter().find(|l| wanted(l)) {
+            return l.clone();
+        }
+        assert!(Instant::now() < deadline, "no such line; the server printed:\n{}", lines.lock().expect("lines").join("\n"));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -173,5 +192,30 @@ async fn spreadsheet_bombs_cost_the_server_little_memory_and_it_keeps_serving() 
     let grown_mib = server.peak_rss_kib().saturating_sub(before) / 1024;
     eprintln!("peak resident memory: {} MiB before the bombs, grew by {grown_mib} MiB", before / 1024);
     assert!(grown_mib < 100, "peak resident memory grew by {grown_mib} MiB");
+    assert!(server.terminate().success());
+}
+
+#[tokio::test]
+async fn every_request_is_logged_with_its_route_status_time_and_device_but_no_token_or_answer() {
+    let data = tempfile::tempdir().expect("dir");
+    let http = http_client();
+    let server = Server::start(data.path());
+    let token = enrol(&http, &server, "enc.ana").await;
+    let me: serde_json::Value = http.get(server.url("/api/v1/me")).bearer_auth(&token).send().await.expect("me").json().await.expect("json");
+    let device = me["device_id"].as_str().expect("device").to_string();
+    let pushed = http.post(server.url("/api/v1/sync/push")).bearer_auth(&token).json(&push_body(vec![survey(1, "GTO-E-T-01")])).send().await.expect("push");
+    assert!(pushed.status().is_success());
+    let missing = http.get(server.url("/api/v1/centros/GTO-E-T-01/nada")).send().await.expect("404");
+    assert_eq!(missing.status(), 404);
+    let lines = server.lines.clone();
+    let push_line = tokio::task::spawn_blocking(move || wait_line(&lines, |l| l.contains("route=POST /api/v1/sync/push"))).await.expect("joined");
+    let lines = server.lines.clone();
+    tokio::task::spawn_blocking(move || wait_line(&lines, |l| l.contains("route=GET (sin ruta)") && l.contains("status=404"))).await.expect("joined");
+    for field in ["status=200", "ms=", "bytes=", &format!("device={device}")] {
+        assert!(push_line.contains(field), "{field} in {push_line}");
+    }
+    let all = server.lines.lock().expect("lines").join("\n");
+    assert!(!all.contains(&token), "a token never reaches the log");
+    assert!(!all.contains("predial"), "an answer never reaches the log");
     assert!(server.terminate().success());
 }

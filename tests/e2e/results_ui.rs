@@ -88,6 +88,10 @@ async fn staff_close_an_admin_publishes_and_anyone_reads_and_prints_the_results(
     change_state(&b, "publicar", "Aprobado por el comité del programa.", "Resultados oficiales publicados").await?;
     b.find("[data-state='publicado']").await?;
     b.shot("03-publicado").await?;
+    // Administrators see the server's latency per route over the last hour.
+    b.client.goto(&format!("{base}/consola/admin#latencia")).await?;
+    b.find("#tabla-latencia tr[data-route='POST /consola/periodos/{period}/estado']").await?;
+    b.shot("03a-latencia").await?;
     // The centro report staff hand to the centro, printed by the browser (WebDriver's Print).
     b.client.goto(&format!("{base}/consola/centros/GTO-E-T-01/informe?periodo=2025")).await?;
     b.wait_text("Qué mejorar primero").await?;

@@ -265,6 +265,10 @@ async fn admin_page_refused(state: &AppState, session: &Session, n: &Notice, ext
                     }
                 }
             }
+            @if is_admin {
+                @let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                (super::latency::latency_card(&state.latencies.last_hour(now)))
+            }
             h2 #dispositivos { "Dispositivos" }
             div.card {
                 (search_box("d", "Buscar por usuario, nombre o dispositivo", "dispositivos", n))

@@ -13,6 +13,7 @@ mod fieldwork;
 mod filings;
 pub(crate) mod incorporation;
 mod institution;
+mod latency;
 mod login;
 mod method;
 pub mod origin;

@@ -34,7 +34,12 @@ impl FromRequestParts<AppState> for Session {
         let Some(token) = session_cookie(&parts.headers) else { return Err(to_login()) };
         match state.db.device_by_token(token_hash(&token)).await {
             Ok(Some(device)) if !device.revoked => match state.console_session_alive(device.id).await {
-                Ok(true) => Ok(Session { device, csrf: csrf_for(&token) }),
+                Ok(true) => {
+                    if let Some(seen) = parts.extensions.get::<crate::access_log::DeviceSeen>() {
+                        seen.note(device.id);
+                    }
+                    Ok(Session { device, csrf: csrf_for(&token) })
+                }
                 Ok(false) => Err(to_login()),
                 Err(e) => Err(error_page(None, AppError::from(e))),
             },
