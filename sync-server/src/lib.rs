@@ -60,7 +60,7 @@ pub use error::AppError;
 pub use state::{AppState, ConsoleSettings};
 
 /// Largest JSON body accepted (SYNC.md: 4 MiB).
-pub const MAX_JSON_BODY: usize = 4 * 1024 * 1024;
+pub const MAX_JSON_BODY: usize = shared::protocol::MAX_PUSH_BYTES;
 /// Largest XLSForm workbook accepted.
 pub const MAX_FORM_BODY: usize = 10 * 1024 * 1024;
 /// Largest form publication: the workbook and the files published with it.

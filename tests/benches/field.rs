@@ -229,8 +229,9 @@ async fn drain_through_latency() {
     let elapsed = t.elapsed();
     assert_eq!(report.acknowledged, 5_000);
     println!(
-        "drain 5,000 surveys through +300 ms per exchange (batches of {}): {:.2} s ({:.0} surveys/s)",
-        mobile::sync::PUSH_BATCH,
+        "drain 5,000 surveys through +300 ms per exchange ({} pushes, batches growing from {}): {:.2} s ({:.0} surveys/s)",
+        report.pushed_requests,
+        mobile::sync::batch::START,
         elapsed.as_secs_f64(),
         5_000.0 / elapsed.as_secs_f64()
     );

@@ -4,6 +4,7 @@
 //! step is idempotent on both sides (ids, content hashes, cursors).
 
 pub mod backoff;
+pub mod batch;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -16,8 +17,8 @@ use crate::store::edits::{EditKind, EditStatus};
 use crate::store::{Store, StoreError};
 use crate::sync_client::{SyncClient, SyncError};
 
-/// Records per push request (well under the server's limit of 500 and its 4 MiB body).
-pub const PUSH_BATCH: usize = 100;
+/// Room left in a push body for its envelope (device time, ledger, sampling counts).
+const ENVELOPE_BYTES: usize = 64 * 1024;
 /// Bytes per photo upload request.
 pub const PHOTO_CHUNK: usize = 256 * 1024;
 
@@ -62,6 +63,8 @@ impl SyncFailure {
 pub struct SyncReport {
     /// Records sent in push requests.
     pub pushed: u64,
+    /// Push requests answered.
+    pub pushed_requests: u64,
     /// Records the server acknowledged (stored or duplicate).
     pub acknowledged: u64,
     /// Records the server refused (conflict or rejected).
@@ -83,12 +86,19 @@ pub struct SyncReport {
 pub struct SyncEngine {
     store: Arc<Mutex<Store>>,
     client: SyncClient,
+    /// The size of the next push, adapted to how the link answers.
+    batch: Arc<Mutex<batch::BatchSize>>,
 }
 
 impl SyncEngine {
     /// An engine for `store`, talking through `client` (which holds the token).
     pub fn new(store: Arc<Mutex<Store>>, client: SyncClient) -> Self {
-        Self { store, client }
+        Self { store, client, batch: Arc::default() }
+    }
+
+    /// The same engine, its next batch sized by `batch`.
+    pub fn with_batch(self, batch: batch::BatchSize) -> Self {
+        Self { batch: Arc::new(Mutex::new(batch)), ..self }
     }
 
     /// An engine built from the store's enrolment.
@@ -124,11 +134,18 @@ impl SyncEngine {
         Ok(())
     }
 
+    fn batch_size(&self) -> MutexGuard<'_, batch::BatchSize> {
+        self.batch.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     async fn push_all(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
         loop {
+            let wanted = self.batch_size().records();
             let batch = {
                 let mut store = lock(&self.store);
-                let batch = store.pending(PUSH_BATCH)?;
+                let mut batch = store.pending(wanted)?;
+                let sizes: Vec<usize> = batch.iter().map(|s| serde_json::to_vec(s).map_or(0, |b| b.len())).collect();
+                batch.truncate(batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES));
                 store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
                 batch
             };
@@ -144,7 +161,16 @@ impl SyncEngine {
             let empty = batch.is_empty();
             let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling };
             report.pushed += request.submissions.len() as u64;
-            let response = self.client.push(&request).await.map_err(SyncFailure::from_client)?;
+            let started = std::time::Instant::now();
+            let response = match self.client.push(&request).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.batch_size().failed();
+                    return Err(SyncFailure::from_client(e));
+                }
+            };
+            self.batch_size().answered(request.submissions.len(), started.elapsed());
+            report.pushed_requests += 1;
             let applied = lock(&self.store).apply_push(&response)?;
             lock(&self.store).set_reported_ledger(&ledger)?;
             lock(&self.store).set_reported_sampling(&request.sampling)?;

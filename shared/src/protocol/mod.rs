@@ -45,7 +45,7 @@ pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
 pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
-    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_DAY_COUNT, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
+    CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_DAY_COUNT, MAX_PUSH_BYTES, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
     PhotoItem, Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,
 };
 

@@ -12,6 +12,9 @@ use crate::answers::{Answers, Entry};
 /// Most submissions in one push.
 pub const MAX_PUSH_RECORDS: usize = 500;
 
+/// The largest push body the server takes, in bytes (after gzip is inflated).
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
 /// Answers on the wire: text by question name, repeats as lists of instances.
 pub type WireAnswers = BTreeMap<String, WireEntry>;
 
