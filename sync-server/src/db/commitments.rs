@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use shared::protocol::{ChangeBody, CommitmentInfo, CommitmentInput, CommitmentStatus, ComplaintInput, MilestoneInfo, Role, VerifiedHow, VerifyMilestone};
 use shared::scoring::{Commitment, Complaint, Milestone};
 
-use super::program::emit;
+use super::changes::emit;
 use super::{Db, DbError, json, now_text, parsed, parsed_opt};
 
 pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {

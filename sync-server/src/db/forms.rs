@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use shared::form::Published;
 use shared::protocol::{ChangeBody, FormFile};
 
-use super::program::emit;
+use super::changes::emit;
 use super::{Db, DbError, now_text};
 
 /// A stored form version.

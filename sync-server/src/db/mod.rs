@@ -9,6 +9,7 @@
 
 mod accounts;
 mod catalog;
+mod changes;
 mod checkpoint;
 mod commitments;
 mod console;
@@ -265,4 +266,10 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, idx:
 pub(crate) struct Damaged {
     text: String,
     cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// A stored review code, which must be one of the protocol's.
+pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<shared::protocol::ReviewState> {
+    let code: String = r.get(idx)?;
+    shared::protocol::ReviewState::parse(&code).ok_or_else(|| damaged_column(idx, crate::facts::DamagedFacts { what: "estado de revisión", text: code }))
 }

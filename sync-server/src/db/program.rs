@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use shared::protocol::{CentroInfo, ChangeBody};
 use shared::scoring::{Ambito, MethodSettings, Tipo};
 
+use super::changes::{emit, emit_visit};
 use super::{Db, DbError};
 
 /// A period as stored.
@@ -48,13 +49,6 @@ impl CentroRow {
             tramites: self.tramites.clone(),
         }
     }
-}
-
-/// Appends one change to the log and returns its sequence number.
-pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
-    let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-    tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![kind, key, user_id, data])?;
-    Ok(tx.last_insert_rowid())
 }
 
 /// What a device needs of one centro (its quotas by period, the latest as `quota`).
@@ -131,21 +125,6 @@ pub(crate) fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), D
     Ok(())
 }
 
-/// Sends a visit of `centro_id` to its inspectors (or only to `only_user`, if an inspector).
-pub(crate) fn emit_visit(tx: &Transaction<'_>, centro_id: &str, only_user: Option<i64>, body: &ChangeBody) -> Result<(), DbError> {
-    let users: Vec<i64> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT a.user_id FROM assignments a JOIN users u ON u.id = a.user_id
-             WHERE a.centro_id = ?1 AND u.role = 'inspector' AND (?2 IS NULL OR u.id = ?2)",
-        )?;
-        stmt.query_map(params![centro_id, only_user], |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
-    for user in users {
-        emit(tx, "visit", centro_id, Some(user), Some(body))?;
-    }
-    Ok(())
-}
-
 /// The latest stored visit of a centro, as the change an inspector receives.
 fn latest_visit(tx: &Transaction<'_>, centro_id: &str) -> Result<Option<ChangeBody>, DbError> {
     let row: Option<(String, String)> = tx
@@ -159,7 +138,7 @@ fn latest_visit(tx: &Transaction<'_>, centro_id: &str) -> Result<Option<ChangeBo
     let Some((body, date)) = row else { return Ok(None) };
     let submission: shared::protocol::Submission = serde_json::from_str(&body).map_err(|e| DbError::Other(e.into()))?;
     let date: NaiveDate = date.parse().map_err(|e: chrono::ParseError| DbError::Other(e.into()))?;
-    Ok(Some(super::sync::visit_change(&submission, date)))
+    Ok(Some(super::changes::visit_change(&submission, date)))
 }
 
 /// `NotFound` unless `table` has a row with this `id`.

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
-use super::program::emit;
+use super::changes::emit;
 use super::{Db, DbError, json, parsed};
 use crate::facts::{SurveyFact, decode_dimensions};
 
@@ -65,7 +65,7 @@ impl Db {
                     username: r.get(2)?,
                     capture_date: parsed(r, 3)?,
                     received_at: r.get(4)?,
-                    state: super::sync::review_state(r, 5)?,
+                    state: super::review_state(r, 5)?,
                     flags: pairs.into_iter().map(|(code, reason)| FlagDto { code, reason }).collect(),
                     reason: r.get(7)?,
                 })

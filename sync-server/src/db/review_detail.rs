@@ -6,7 +6,7 @@ use shared::protocol::{FlagDto, ReviewItem, ReviewState, Submission};
 use uuid::Uuid;
 
 use super::review::Reviewer;
-use super::sync::review_state;
+use super::review_state;
 use super::{Db, DbError, json, parsed};
 
 /// A stored survey with its review item.

@@ -9,7 +9,7 @@ use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, Pul
 use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
 
-use super::program::emit;
+use super::changes::{emit, emit_visit, visit_change};
 use super::review::{Decided, survey_fact};
 use super::{Db, DbError};
 use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
@@ -144,7 +144,7 @@ impl Batch {
                  WHERE s.user_id = ?1 AND s.finalised_unix BETWEEN ?2 AND ?3",
             )?;
             let rows = stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| {
-                Ok(Finalised { id: r.get(0)?, at: r.get(1)?, review: review_state(r, 2)?, flags: super::json(r, 3)? })
+                Ok(Finalised { id: r.get(0)?, at: r.get(1)?, review: super::review_state(r, 2)?, flags: super::json(r, 3)? })
             })?;
             rows.collect::<Result<_, _>>()?
         };
@@ -168,11 +168,6 @@ impl Batch {
     }
 }
 
-/// A stored review code, which must be one of the protocol's.
-pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<ReviewState> {
-    let code: String = r.get(idx)?;
-    ReviewState::parse(&code).ok_or_else(|| super::damaged_column(idx, crate::facts::DamagedFacts { what: "estado de revisión", text: code }))
-}
 
 /// The warning of a record stored outside every period, or in a closed one.
 fn outside_periods(v: &Valid) -> Option<ApiError> {
@@ -260,7 +255,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         }
     }
     if matches!(v.reduced, Reduced::Visit(_)) {
-        super::program::emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
+        emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
     }
     for sha in &s.meta.photos {
         tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
@@ -354,17 +349,6 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq
             Ok(Some(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() })))
         }
         Reduced::Unscored => Ok(None),
-    }
-}
-
-/// The change that shows a stored visit to the centro's inspectors.
-pub(crate) fn visit_change(s: &shared::protocol::Submission, visit_date: NaiveDate) -> ChangeBody {
-    ChangeBody::Visit {
-        centro_id: s.centro_id.clone(),
-        submission_id: s.id,
-        form_version: s.form_version.clone(),
-        visit_date,
-        answers: s.answers.clone(),
     }
 }
 

@@ -1,0 +1,42 @@
+//! The change log: what devices pull. Every write that a device must learn of appends its
+//! change here, in the same transaction, and gets its sequence number.
+
+use chrono::NaiveDate;
+use rusqlite::{Transaction, params};
+use shared::protocol::ChangeBody;
+
+use super::DbError;
+
+/// Appends one change to the log and returns its sequence number.
+pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
+    let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
+    tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![kind, key, user_id, data])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Sends a visit of `centro_id` to its inspectors (or only to `only_user`, if an inspector).
+pub(crate) fn emit_visit(tx: &Transaction<'_>, centro_id: &str, only_user: Option<i64>, body: &ChangeBody) -> Result<(), DbError> {
+    let users: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT a.user_id FROM assignments a JOIN users u ON u.id = a.user_id
+             WHERE a.centro_id = ?1 AND u.role = 'inspector' AND (?2 IS NULL OR u.id = ?2)",
+        )?;
+        stmt.query_map(params![centro_id, only_user], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for user in users {
+        emit(tx, "visit", centro_id, Some(user), Some(body))?;
+    }
+    Ok(())
+}
+
+/// The change that shows a stored visit to the centro's inspectors.
+pub(crate) fn visit_change(s: &shared::protocol::Submission, visit_date: NaiveDate) -> ChangeBody {
+    ChangeBody::Visit {
+        centro_id: s.centro_id.clone(),
+        submission_id: s.id,
+        form_version: s.form_version.clone(),
+        visit_date,
+        answers: s.answers.clone(),
+    }
+}
+
