@@ -116,7 +116,7 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, t
     let Some(cached) = forms.get(&(s.form_id.clone(), s.form_version.clone())) else {
         return reject(id, "unknown_form_version", format!("El formulario «{}» versión {} no está publicado.", s.form_id, s.form_version));
     };
-    if let Some(bad) = s.meta.photos.iter().find(|p| crate::photos::check_sha(p).is_err()) {
+    if let Some(bad) = s.meta.photos.iter().find(|p| !shared::digest::is_sha256_hex(p)) {
         return reject(id, "bad_photo_hash", format!("La foto «{bad}» no está nombrada por su SHA-256."));
     }
     let form = &cached.form;

@@ -6,7 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-use crate::service::exports::ExportStream;
+/// A started export: the file name, its MIME type and the chunks as they are written.
+pub struct ExportStream {
+    pub filename: String,
+    pub mime: &'static str,
+    pub chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+}
 
 /// How many export jobs are kept (the oldest is dropped with its file).
 pub const MAX_JOBS: usize = 20;

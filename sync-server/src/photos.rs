@@ -43,7 +43,7 @@ enum Holds {
 
 /// A valid photo name: 64 lower-case hex digits.
 pub fn check_sha(sha: &str) -> Result<(), AppError> {
-    if sha.len() == 64 && sha.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+    if shared::digest::is_sha256_hex(sha) {
         Ok(())
     } else {
         Err(AppError::BadRequest("bad_hash", "El nombre de la foto debe ser su SHA-256 en hexadecimal (64 caracteres).".into()))

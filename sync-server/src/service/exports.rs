@@ -4,6 +4,7 @@
 use shared::form::{FieldKind, Item};
 
 use crate::db::{Device, ExportColumns};
+pub use crate::jobs::ExportStream;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,12 +31,6 @@ pub enum Format {
     Xlsx,
 }
 
-/// A started export: the file name, its MIME type and the chunks as they are written.
-pub struct ExportStream {
-    pub filename: String,
-    pub mime: &'static str,
-    pub chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
-}
 
 /// Starts exporting the submissions of a form version (staff and admin; audited); API and
 /// console. `progress` counts the rows written.
