@@ -72,6 +72,15 @@ async fn a_supervisor_signs_in_reads_the_ranking_and_rejects_a_survey() -> anyho
     Ok(())
 }
 
+/// Signs in to the console as program staff, and waits for the results page.
+async fn staff_sign_in(b: &Browser, base: &str) -> anyhow::Result<()> {
+    b.client.goto(&format!("{base}/consola/entrar")).await?;
+    b.type_into("#usuario", "coordinacion").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#entrar").await?;
+    b.wait_text("Resultados").await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<()> {
     let server = spawn_server().await?;
@@ -94,11 +103,7 @@ async fn staff_upload_an_xlsform_and_see_its_errors_by_row() -> anyhow::Result<(
     wb.save(&path)?;
     // A tablet in portrait.
     let b = Browser::start("console", 820, 1180).await?;
-    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
-    b.type_into("#usuario", "coordinacion").await?;
-    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
-    b.click("#entrar").await?;
-    b.wait_text("Resultados").await?;
+    staff_sign_in(&b, &server.url()).await?;
     b.click("nav a[href='/consola/admin']").await?;
     b.find("#xlsform").await?.send_keys(&path.display().to_string()).await?;
     b.click("#revisar-formulario").await?;
@@ -140,11 +145,7 @@ async fn staff_download_every_export_in_the_browser() -> anyhow::Result<()> {
         anyhow::ensure!(answer.results.iter().all(|r| r.error.is_none()), "{:?}", answer.results);
     }
     let b = Browser::start("console", 1280, 900).await?;
-    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
-    b.type_into("#usuario", "coordinacion").await?;
-    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
-    b.click("#entrar").await?;
-    b.wait_text("Resultados").await?;
+    staff_sign_in(&b, &server.url()).await?;
     for (form, ids) in &expected {
         for ext in ["csv", "xlsx"] {
             b.client.goto(&format!("{}/consola/admin", server.url())).await?;
@@ -170,11 +171,7 @@ async fn staff_administer_on_a_tablet_without_raw_json() -> anyhow::Result<()> {
     let phone = SyncClient::new(&server.url())?;
     phone.enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "Teléfono de Ana").await?;
     let b = Browser::start("console-tablet", 820, 1180).await?;
-    b.client.goto(&format!("{}/consola/entrar", server.url())).await?;
-    b.type_into("#usuario", "coordinacion").await?;
-    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
-    b.click("#entrar").await?;
-    b.wait_text("Resultados").await?;
+    staff_sign_in(&b, &server.url()).await?;
     b.shot("01-resultados").await?;
 
     // Devices are found by their user and named by them; revoking asks first.
