@@ -144,6 +144,25 @@ pub fn too_big_message(limit: &shared::form::XlsxLimit) -> String {
     format!("El libro excede un límite y no se leyó: {limit}. Divida el archivo o quite el contenido sobrante.")
 }
 
+impl From<crate::photos::FileError> for AppError {
+    fn from(e: crate::photos::FileError) -> Self {
+        use crate::photos::FileError as F;
+        let message = e.to_string();
+        match e {
+            F::BadName => AppError::BadRequest("bad_hash", message),
+            F::TooLarge { photo: true, .. } => AppError::TooLarge("photo_too_large", message),
+            F::TooLarge { photo: false, .. } => AppError::TooLarge("file_too_large", message),
+            F::Busy | F::WrongOffset { .. } => AppError::Conflict(message),
+            F::Truncated { .. } => AppError::BadRequest("truncated", message),
+            F::TooManyBytes => AppError::Unprocessable("too_many_bytes", message),
+            F::HashMismatch => AppError::Unprocessable("hash_mismatch", message),
+            F::WrongType(_) => AppError::Unprocessable("wrong_type", message),
+            F::Io(e) => AppError::Internal(e.into()),
+            F::Task(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<BodyError> for AppError {
     fn from(e: BodyError) -> Self {
         match e {

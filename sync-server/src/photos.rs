@@ -8,15 +8,49 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use http_body_util::BodyExt;
+use tokio_util::bytes::Bytes;
+use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use shared::protocol::{EvidenceType, MAX_EVIDENCE_BYTES, PhotoStatus};
 use tokio::io::AsyncWriteExt;
 
-use crate::error::AppError;
-
 pub use shared::protocol::MAX_PHOTO_BYTES;
+
+/// Why a file was not read or stored; the HTTP layer says it to the client
+/// (`From<FileError> for AppError`).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// A name that is not a SHA-256 in lower-case hexadecimal.
+    #[error("El nombre del archivo debe ser su SHA-256 en hexadecimal (64 caracteres).")]
+    BadName,
+    /// A declared size of 0 or over the store's limit.
+    #[error("{what} debe pesar entre 1 byte y {mib} MiB{hint}.")]
+    TooLarge { what: &'static str, mib: u64, hint: &'static str, photo: bool },
+    /// The same file is being uploaded on another connection.
+    #[error("Este archivo ya se está subiendo desde otra conexión.")]
+    Busy,
+    /// A chunk that does not start where the stored bytes end.
+    #[error("El servidor tiene {received} bytes de este archivo: continúe desde ahí.")]
+    WrongOffset { received: u64 },
+    /// The connection was cut mid-chunk (what arrived is kept).
+    #[error("La conexión se cortó; el servidor guardó {written} bytes.")]
+    Truncated { written: u64 },
+    /// More bytes than the declared size.
+    #[error("Llegaron más bytes que el tamaño declarado del archivo.")]
+    TooManyBytes,
+    /// The bytes do not hash to the name (the partial file is removed).
+    #[error("El archivo llegó dañado (no coincide con su SHA-256): súbalo de nuevo.")]
+    HashMismatch,
+    /// A document whose bytes are not of its declared type.
+    #[error("El archivo no es un {0} (solo se aceptan PDF, JPEG y PNG, y su contenido debe corresponder a su tipo).")]
+    WrongType(&'static str),
+    /// The disk failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// A blocking task did not finish.
+    #[error("{0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// A store of content-addressed files.
 #[derive(Clone)]
@@ -41,25 +75,18 @@ enum Holds {
     Documents,
 }
 
-/// A valid photo name: 64 lower-case hex digits.
-pub fn check_sha(sha: &str) -> Result<(), AppError> {
-    if shared::digest::is_sha256_hex(sha) {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest("bad_hash", "El nombre de la foto debe ser su SHA-256 en hexadecimal (64 caracteres).".into()))
-    }
+/// A valid file name: 64 lower-case hex digits.
+pub fn check_sha(sha: &str) -> Result<(), FileError> {
+    if shared::digest::is_sha256_hex(sha) { Ok(()) } else { Err(FileError::BadName) }
 }
 
 /// The refusal of a document whose bytes are not of its declared type.
-fn wrong_type(kind: EvidenceType) -> AppError {
-    AppError::Unprocessable(
-        "wrong_type",
-        format!("El archivo no es un {} (solo se aceptan PDF, JPEG y PNG, y su contenido debe corresponder a su tipo).", match kind {
-            EvidenceType::Pdf => "PDF",
-            EvidenceType::Jpeg => "JPEG",
-            EvidenceType::Png => "PNG",
-        }),
-    )
+fn wrong_type(kind: EvidenceType) -> FileError {
+    FileError::WrongType(match kind {
+        EvidenceType::Pdf => "PDF",
+        EvidenceType::Jpeg => "JPEG",
+        EvidenceType::Png => "PNG",
+    })
 }
 
 /// Marks an upload in progress; dropped when it ends.
@@ -86,14 +113,14 @@ impl Store {
 
     /// A 413 unless a file of `total` bytes fits this store (checked before anything is
     /// stored or recorded).
-    pub fn check_total(&self, total: u64) -> Result<(), AppError> {
+    pub fn check_total(&self, total: u64) -> Result<(), FileError> {
         if total > 0 && total <= self.max {
             return Ok(());
         }
         let mib = self.max / 1024 / 1024;
         Err(match self.holds {
-            Holds::Photos => AppError::TooLarge("photo_too_large", format!("Una foto debe pesar entre 1 byte y {mib} MiB; redúzcala en el teléfono.")),
-            Holds::Documents => AppError::TooLarge("file_too_large", format!("Un documento de evidencia debe pesar entre 1 byte y {mib} MiB.")),
+            Holds::Photos => FileError::TooLarge { what: "Una foto", mib, hint: "; redúzcala en el teléfono", photo: true },
+            Holds::Documents => FileError::TooLarge { what: "Un documento de evidencia", mib, hint: "", photo: false },
         })
     }
 
@@ -106,12 +133,12 @@ impl Store {
     }
 
     /// A complete photo's bytes, if the server holds it.
-    pub async fn read(&self, sha: &str) -> Result<Option<Vec<u8>>, AppError> {
+    pub async fn read(&self, sha: &str) -> Result<Option<Vec<u8>>, FileError> {
         check_sha(sha)?;
         match tokio::fs::read(self.done(sha)).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(anyhow::Error::from(e).into()),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -121,10 +148,10 @@ impl Store {
     }
 
     /// How much of the photo the server holds.
-    pub async fn status(&self, sha: &str) -> Result<PhotoStatus, AppError> {
+    pub async fn status(&self, sha: &str) -> Result<PhotoStatus, FileError> {
         check_sha(sha)?;
         if tokio::fs::try_exists(self.done(sha)).await.unwrap_or(false) {
-            let len = tokio::fs::metadata(self.done(sha)).await.map_err(anyhow::Error::from)?.len();
+            let len = tokio::fs::metadata(self.done(sha)).await?.len();
             return Ok(PhotoStatus { sha256: sha.into(), received: len, complete: true });
         }
         let received = tokio::fs::metadata(self.part(sha)).await.map(|m| m.len()).unwrap_or(0);
@@ -133,23 +160,38 @@ impl Store {
 
     /// Appends a chunk starting at `offset` of a photo of `total` bytes. Whatever arrives
     /// before a cut connection is kept, so the next try resumes from there.
-    pub async fn append(&self, sha: &str, offset: u64, total: u64, body: Body) -> Result<PhotoStatus, AppError> {
+    pub async fn append<E>(&self, sha: &str, offset: u64, total: u64, body: impl Stream<Item = Result<Bytes, E>> + Unpin) -> Result<PhotoStatus, FileError> {
         self.append_checked(sha, offset, total, body, None).await
     }
 
     /// Appends a chunk of a document declared as `kind`: its first bytes must show that
     /// type before anything is written, and the whole file is checked again at the end.
-    pub async fn append_document(&self, sha: &str, offset: u64, total: u64, body: Body, kind: EvidenceType) -> Result<PhotoStatus, AppError> {
+    pub async fn append_document<E>(
+        &self,
+        sha: &str,
+        offset: u64,
+        total: u64,
+        body: impl Stream<Item = Result<Bytes, E>> + Unpin,
+        kind: EvidenceType,
+    ) -> Result<PhotoStatus, FileError> {
         self.append_checked(sha, offset, total, body, Some(kind)).await
     }
 
-    async fn append_checked(&self, sha: &str, offset: u64, total: u64, body: Body, kind: Option<EvidenceType>) -> Result<PhotoStatus, AppError> {
+    async fn append_checked<E>(
+        &self,
+        sha: &str,
+        offset: u64,
+        total: u64,
+        mut body: impl Stream<Item = Result<Bytes, E>> + Unpin,
+        kind: Option<EvidenceType>,
+    ) -> Result<PhotoStatus, FileError> {
         check_sha(sha)?;
         self.check_total(total)?;
         let _slot = {
-            let mut set = self.uploading.lock().map_err(|_| anyhow::anyhow!("photo lock poisoned"))?;
+            // The set is only ever inserted into and removed from whole: a poisoned lock still holds it.
+            let mut set = self.uploading.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if !set.insert(sha.to_string()) {
-                return Err(AppError::Conflict("Esta foto ya se está subiendo desde otra conexión.".into()));
+                return Err(FileError::Busy);
             }
             Slot(self, sha.to_string())
         };
@@ -158,28 +200,23 @@ impl Store {
             return Ok(current);
         }
         if offset != current.received {
-            return Err(AppError::Conflict(format!("El servidor tiene {} bytes de esta foto: continúe desde ahí.", current.received)));
+            return Err(FileError::WrongOffset { received: current.received });
         }
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || crate::durable::create_dir_all(&dir)).await.map_err(anyhow::Error::from)?.map_err(anyhow::Error::from)?;
-        let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(self.part(sha)).await.map_err(anyhow::Error::from)?;
+        tokio::task::spawn_blocking(move || crate::durable::create_dir_all(&dir)).await??;
+        let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(self.part(sha)).await?;
         let mut written = offset;
-        let mut body = body;
         // A document's first bytes are held until they show its type: nothing of a file
         // of another type is ever written.
         let mut head: Option<Vec<u8>> = kind.filter(|_| offset == 0).map(|_| Vec::new());
         loop {
-            let frame = body.frame().await;
-            let data = match frame {
+            let data = match body.next().await {
                 None => None,
                 Some(Err(_)) => {
-                    file.flush().await.map_err(anyhow::Error::from)?;
-                    return Err(AppError::BadRequest("truncated", format!("La conexión se cortó; el servidor guardó {written} bytes.")));
+                    file.flush().await?;
+                    return Err(FileError::Truncated { written });
                 }
-                Some(Ok(frame)) => match frame.into_data() {
-                    Ok(data) => Some(data),
-                    Err(_) => continue,
-                },
+                Some(Ok(data)) => Some(data),
             };
             let ended = data.is_none();
             let mut chunk = data.unwrap_or_default();
@@ -197,16 +234,16 @@ impl Store {
                 chunk = head.take().unwrap_or_default().into();
             }
             if written + chunk.len() as u64 > total {
-                return Err(AppError::Unprocessable("too_many_bytes", "Llegaron más bytes que el tamaño declarado del archivo.".into()));
+                return Err(FileError::TooManyBytes);
             }
-            file.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+            file.write_all(&chunk).await?;
             written += chunk.len() as u64;
             if ended {
                 break;
             }
         }
-        file.flush().await.map_err(anyhow::Error::from)?;
-        file.sync_all().await.map_err(anyhow::Error::from)?;
+        file.flush().await?;
+        file.sync_all().await?;
         drop(file);
         if written < total {
             return Ok(PhotoStatus { sha256: sha.into(), received: written, complete: false });
@@ -214,7 +251,7 @@ impl Store {
         self.finish(sha, written, kind).await
     }
 
-    async fn finish(&self, sha: &str, len: u64, kind: Option<EvidenceType>) -> Result<PhotoStatus, AppError> {
+    async fn finish(&self, sha: &str, len: u64, kind: Option<EvidenceType>) -> Result<PhotoStatus, FileError> {
         let part = self.part(sha);
         let path = part.clone();
         let (digest, head) = tokio::task::spawn_blocking(move || -> std::io::Result<(String, Vec<u8>)> {
@@ -235,24 +272,22 @@ impl Store {
             }
             Ok((shared::digest::hex(&hasher.finalize()), head))
         })
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
+        .await??;
         if digest != sha {
-            tokio::fs::remove_file(&part).await.map_err(anyhow::Error::from)?;
-            return Err(AppError::Unprocessable("hash_mismatch", "El archivo llegó dañado (no coincide con su SHA-256): súbalo de nuevo.".into()));
+            tokio::fs::remove_file(&part).await?;
+            return Err(FileError::HashMismatch);
         }
         if let Some(kind) = kind
             && EvidenceType::sniff(&head) != Some(kind)
         {
-            tokio::fs::remove_file(&part).await.map_err(anyhow::Error::from)?;
+            tokio::fs::remove_file(&part).await?;
             return Err(wrong_type(kind));
         }
-        tokio::fs::rename(&part, self.done(sha)).await.map_err(anyhow::Error::from)?;
+        tokio::fs::rename(&part, self.done(sha)).await?;
         // The rename is durable only once the directory is: before «complete» is recorded
         // or answered (the file's bytes were synced before the rename).
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || crate::durable::sync_dir(&dir)).await.map_err(anyhow::Error::from)?.map_err(anyhow::Error::from)?;
+        tokio::task::spawn_blocking(move || crate::durable::sync_dir(&dir)).await??;
         Ok(PhotoStatus { sha256: sha.into(), received: len, complete: true })
     }
 }

@@ -69,7 +69,7 @@ pub async fn upload(
     if state.db.claim_photo(sha.clone(), device.user_id, device.id).await? == PhotoClaim::Someone && !state.photos.status(&sha).await?.complete {
         return Err(AppError::Conflict("Otro dispositivo está subiendo esta foto; este no puede continuarla.".into()));
     }
-    let status = state.photos.append(&sha, chunk.offset, chunk.total, body).await?;
+    let status = state.photos.append(&sha, chunk.offset, chunk.total, body.into_data_stream()).await?;
     if status.complete {
         state.db.photo_arrived(sha).await?;
     }

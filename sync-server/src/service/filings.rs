@@ -140,7 +140,7 @@ pub async fn upload_evidence(state: &AppState, device: &Device, upload: Upload, 
             user_id: device.user_id,
         })
         .await?;
-    let result = state.evidence.append_document(&upload.sha256, upload.offset, upload.total, body, upload.kind).await;
+    let result = state.evidence.append_document(&upload.sha256, upload.offset, upload.total, body.into_data_stream(), upload.kind).await;
     // Nothing of it kept (refused as another type, a question with no bytes, a cut first
     // chunk): the milestone does not list it.
     let kept = match &result {
