@@ -100,7 +100,9 @@ pub fn burst_companions(at: i64, others: &[i64], window: i64, count: usize) -> V
         others.iter().enumerate().filter(|(_, t)| (**t - at).abs() <= window).map(|(i, t)| (*t, Some(i))).collect();
     times.push((at, None));
     times.sort_unstable();
-    let mut members = std::collections::BTreeSet::new();
+    // How many qualifying windows cover each position, as differences: +1 where a window
+    // starts, −1 after it ends (linear, however many windows overlap).
+    let mut cover = vec![0i64; times.len() + 1];
     let mut lo = 0;
     // For each right end, the widest window ending there: every qualifying window that
     // contains `at` lies inside one of these.
@@ -109,10 +111,20 @@ pub fn burst_companions(at: i64, others: &[i64], window: i64, count: usize) -> V
             lo += 1;
         }
         if times[lo].0 <= at && at <= times[hi].0 && hi + 1 - lo >= count {
-            members.extend(times[lo..=hi].iter().filter_map(|t| t.1));
+            cover[lo] += 1;
+            cover[hi + 1] -= 1;
         }
     }
-    members.into_iter().collect()
+    let mut depth = 0;
+    let mut members: Vec<usize> = Vec::new();
+    for (k, t) in times.iter().enumerate() {
+        depth += cover[k];
+        if let (true, Some(i)) = (depth > 0, t.1) {
+            members.push(i);
+        }
+    }
+    members.sort_unstable();
+    members
 }
 
 /// Every integrity flag of one survey, in the order of §8.
@@ -199,6 +211,41 @@ mod tests {
         // Three in a window that does not include this one do not flag it.
         let elsewhere = SurveyMeta { finalised_at: 0, other_finalisations: &[61, 70, 80], ..SurveyMeta::default() };
         assert!(codes(&elsewhere).is_empty());
+    }
+
+    #[test]
+    fn burst_members_match_the_window_by_window_definition() {
+        // The definition, window by window (cubic): the reference for the linear version.
+        fn reference(at: i64, others: &[i64], window: i64, count: usize) -> Vec<usize> {
+            let mut times: Vec<(i64, Option<usize>)> = others.iter().enumerate().filter(|(_, t)| (**t - at).abs() <= window).map(|(i, t)| (*t, Some(i))).collect();
+            times.push((at, None));
+            times.sort_unstable();
+            let mut members = std::collections::BTreeSet::new();
+            let mut lo = 0;
+            for hi in 0..times.len() {
+                while times[hi].0 - times[lo].0 > window {
+                    lo += 1;
+                }
+                if times[lo].0 <= at && at <= times[hi].0 && hi + 1 - lo >= count {
+                    members.extend(times[lo..=hi].iter().filter_map(|t| t.1));
+                }
+            }
+            members.into_iter().collect()
+        }
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..2_000 {
+            let n = next(30) as usize;
+            let others: Vec<i64> = (0..n).map(|_| next(400) as i64).collect();
+            let at = next(400) as i64;
+            let (window, count) = (next(120) as i64, 2 + next(5) as usize);
+            assert_eq!(burst_companions(at, &others, window, count), reference(at, &others, window, count), "{at} {others:?} {window} {count}");
+        }
     }
 
     #[test]
