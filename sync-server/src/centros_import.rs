@@ -26,6 +26,7 @@ pub fn centro_row(id: &str, d: CentroDefinition) -> Result<CentroRow, (&'static 
         (Some(_), None) | (None, Some(_)) => return Err(("lat", "indique latitud y longitud, o ninguna".into())),
         _ => {}
     }
+    let tramites = shared::form::centro_lists::tramites_of(d.tramites.iter().map(String::as_str)).map_err(|m| ("tramites", m))?;
     Ok(CentroRow {
         id: id.to_string(),
         name: d.name.trim().to_string(),
@@ -36,7 +37,7 @@ pub fn centro_row(id: &str, d: CentroDefinition) -> Result<CentroRow, (&'static 
         lat: d.lat,
         lon: d.lon,
         sampling_interval: d.sampling_interval,
-        tramites: d.tramites.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        tramites,
     })
 }
 

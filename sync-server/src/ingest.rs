@@ -81,6 +81,33 @@ pub type FormCache = HashMap<(String, String), Arc<CachedForm>>;
 /// to a form's `tramites` list: `shared::form::centro_lists`).
 pub type Tramites = HashMap<String, Vec<String>>;
 
+/// The forms records are checked against, per centro: a form with a `tramites` list
+/// accepts, at a centro that lists trámites, those too. Built once per (form, centro) in a
+/// push, not per record.
+pub struct CentroForms<'a> {
+    tramites: &'a Tramites,
+    built: HashMap<(String, String, String), Option<Arc<Form>>>,
+}
+
+impl<'a> CentroForms<'a> {
+    pub fn new(tramites: &'a Tramites) -> Self {
+        Self { tramites, built: HashMap::new() }
+    }
+
+    /// The form as checked at `centro`, when it differs from `form` itself.
+    fn at(&mut self, s: &Submission, form: &Form) -> Option<Arc<Form>> {
+        let key = (s.form_id.clone(), s.form_version.clone(), s.centro_id.clone());
+        let tramites = self.tramites;
+        self.built
+            .entry(key)
+            .or_insert_with(|| {
+                let known = tramites.get(&s.centro_id)?;
+                shared::form::centro_lists::accepting(form, known.iter().map(String::as_str)).map(Arc::new)
+            })
+            .clone()
+    }
+}
+
 fn reject(id: Uuid, code: &str, message: impl Into<String>) -> Prepared {
     Prepared::Rejected { id, code: code.into(), message: message.into() }
 }
@@ -104,7 +131,7 @@ fn hash_mismatch_message(s: &Submission) -> String {
 
 /// Checks one submission and reduces it under the settings of the period its capture date
 /// belongs to. `local` is the centros' UTC offset.
-pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset) -> Prepared {
+pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, at_centro: &mut CentroForms<'_>, local: FixedOffset) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
@@ -138,14 +165,9 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, t
         return reject(id, "invalid_score_note", format!("Nota de puntaje inválida: {message}."));
     }
     let clock = Clock::for_record(s.finalised_at.naive_local(), &s.id.to_string());
-    let mut report = validate(form, &answers, clock, form.language());
     // At a centro that lists its own trámites, the form's `tramites` list offers them too.
-    if !report.is_valid()
-        && let Some(known) = tramites.get(&s.centro_id)
-        && let Some(at_centro) = shared::form::centro_lists::accepting(form, known.iter().map(String::as_str))
-    {
-        report = validate(&at_centro, &answers, clock, form.language());
-    }
+    let centro_form = at_centro.at(&s, form);
+    let report = validate(centro_form.as_deref().unwrap_or(form), &answers, clock, form.language());
     if !report.is_valid() {
         let shown: Vec<String> = report.errors.iter().take(ERRORS_SHOWN).map(ToString::to_string).collect();
         let more = report.errors.len().saturating_sub(ERRORS_SHOWN);
@@ -281,6 +303,7 @@ impl Envelope {
     /// are ready, then [`Checked::Done`]. At the first unreadable submission it stops
     /// without `Done` (so nothing is committed) and says why. Blocking.
     pub fn check(self, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
+        let mut at_centro = CentroForms::new(tramites);
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (i, raw) in chunk.iter().enumerate() {
@@ -289,7 +312,7 @@ impl Envelope {
                     let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
                     BodyError::Record { index: n * CHUNK + i, error, field }
                 })?;
-                prepared.push(prepare(submission, forms, periods, tramites, local));
+                prepared.push(prepare(submission, forms, periods, &mut at_centro, local));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.
             if out.send(Checked::Chunk(prepared)).is_err() {

@@ -441,6 +441,11 @@ async fn a_survey_answers_the_centros_own_tramites_even_one_retired_since() {
         "municipio": "León", "lat": 21.1221, "lon": -101.6842, "sampling_interval": 3, "tramites": ["Pago de tenencia"]
     });
     assert_eq!(app.put("/api/v1/centros/GTO-E-T-01", &staff, &centro).await.status, StatusCode::OK);
+    // A centro's list is bounded like the console's editor bounds it.
+    let mut too_many = centro.clone();
+    too_many["tramites"] = serde_json::json!((0..=shared::form::centro_lists::MAX_TRAMITES).map(|i| format!("T{i}")).collect::<Vec<_>>());
+    let refused = app.put("/api/v1/centros/GTO-E-T-01", &staff, &too_many).await;
+    assert_eq!((refused.status, refused.json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_centro")), "{}", refused.json);
     let pull = app.get("/api/v1/sync/pull?after=0", Some(&ana)).await;
     let info = pull.json["changes"].as_array().expect("changes").iter().rev().find(|c| c["kind"] == "centro" && c["centro_id"] == "GTO-E-T-01").cloned().expect("the centro");
     assert_eq!(info["tramites"], serde_json::json!(["Pago de tenencia"]), "phones get only the current list");

@@ -281,7 +281,9 @@ async fn a_surveyor_and_an_inspector_work_through_the_app_in_chromium() -> anyho
     }
     b.click("#correctiva-si").await?;
     b.click("#acuse-si").await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The app took both answers when it shows them chosen (a condition, not a pause).
+    b.find("#correctiva-si.on").await?;
+    b.find("#acuse-si.on").await?;
     b.click("#registrar-queja").await?;
     b.wait_text("Queja Q-0042 registrada.").await?;
     b.shot("11-compromisos-y-quejas").await?;

@@ -318,14 +318,12 @@ async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
     phone.drain().await?;
     // Growth is made independent of this machine's speed; the thresholds are unit-tested.
     phone.engine = phone.engine.clone().with_batch(mobile::sync::batch::BatchSize::always_growing());
-    let ids = phone.fill_surveys(700)?;
+    phone.fill_surveys(700)?;
     let report = phone.engine.sync_once().await?;
     assert_eq!(report.acknowledged, 700);
     // 100 + 200 + 400, then one push reporting the day's counts: not the 8 pushes of fixed
     // batches of 100.
     assert!(report.pushed_requests <= 5, "{} pushes", report.pushed_requests);
-    let stored: std::collections::HashSet<_> = ids.iter().collect();
-    assert_eq!(stored.len(), 700);
     assert!(lock(&phone.store).pending(10)?.is_empty(), "the outbox is empty");
     Ok(())
 }

@@ -70,9 +70,14 @@ impl Store {
 
     /// Up to `limit` records waiting to be sent, oldest first.
     pub fn pending(&self, limit: usize) -> Result<Vec<Submission>, StoreError> {
+        Ok(self.pending_sized(limit)?.into_iter().map(|(s, _)| s).collect())
+    }
+
+    /// [`Store::pending`] with each record's size as JSON (what it adds to a push body).
+    pub fn pending_sized(&self, limit: usize) -> Result<Vec<(Submission, usize)>, StoreError> {
         let mut stmt = self.conn.prepare_cached("SELECT body FROM outbox WHERE status = 'pending' ORDER BY n LIMIT ?1")?;
         let rows: Vec<String> = stmt.query_map([limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        rows.iter().map(|b| from_json(b)).collect()
+        rows.iter().map(|b| Ok((from_json(b)?, b.len()))).collect()
     }
 
     /// Counts, for the home screen.

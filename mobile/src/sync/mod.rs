@@ -143,9 +143,10 @@ impl SyncEngine {
             let wanted = self.batch_size().records();
             let batch = {
                 let mut store = lock(&self.store);
-                let mut batch = store.pending(wanted)?;
-                let sizes: Vec<usize> = batch.iter().map(|s| serde_json::to_vec(s).map_or(0, |b| b.len())).collect();
-                batch.truncate(batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES));
+                let sized = store.pending_sized(wanted)?;
+                let sizes: Vec<usize> = sized.iter().map(|(_, n)| *n).collect();
+                let fit = batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES);
+                let batch: Vec<_> = sized.into_iter().take(fit).map(|(s, _)| s).collect();
                 store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
                 batch
             };

@@ -21,6 +21,23 @@ pub const KEPT: &[&str] = &["otro"];
 /// The longest trámite, in characters.
 pub const MAX_TRAMITE_CHARS: usize = 120;
 
+/// The most trámites a centro lists.
+pub const MAX_TRAMITES: usize = 100;
+
+/// A centro's trámites as typed (one per line or one per item): trimmed, empty ones left
+/// out, and within [`MAX_TRAMITES`] of [`MAX_TRAMITE_CHARS`] characters; else what is wrong,
+/// in Spanish. One more than allowed is enough to refuse: the rest is never collected.
+pub fn tramites_of<'a>(typed: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    let list: Vec<String> = typed.into_iter().map(str::trim).filter(|t| !t.is_empty()).take(MAX_TRAMITES + 1).map(String::from).collect();
+    if list.len() > MAX_TRAMITES {
+        return Err(format!("un centro admite como máximo {MAX_TRAMITES} trámites"));
+    }
+    if let Some(long) = list.iter().find(|t| t.chars().count() > MAX_TRAMITE_CHARS) {
+        return Err(format!("el trámite «{}…» pasa de {MAX_TRAMITE_CHARS} caracteres", long.chars().take(30).collect::<String>()));
+    }
+    Ok(list)
+}
+
 /// The choice name of a trámite: its words joined by `_` («Pago de predial» →
 /// `Pago_de_predial`).
 pub fn tramite_name(text: &str) -> String {
@@ -112,6 +129,15 @@ mod tests {
         assert_eq!(p0_errors(&at, "Licencias_de_conducir"), 0);
         assert_eq!(p0_errors(&at, "predial"), 1, "the form's fixed list is not offered there");
         assert!(for_centro(&form, &[]).is_none(), "a centro without trámites keeps the form's list");
+    }
+
+    #[test]
+    fn a_centros_tramites_are_trimmed_and_bounded() {
+        assert_eq!(tramites_of([" Placas ", "", "Licencias"]), Ok(vec!["Placas".to_string(), "Licencias".to_string()]));
+        let many: Vec<String> = (0..=MAX_TRAMITES).map(|i| format!("T{i}")).collect();
+        assert!(tramites_of(many.iter().map(String::as_str)).is_err());
+        let long = "x".repeat(MAX_TRAMITE_CHARS + 1);
+        assert!(tramites_of([long.as_str()]).is_err_and(|e| e.contains("caracteres")));
     }
 
     #[test]

@@ -576,8 +576,7 @@ pub struct CentroForm {
     tramites: String,
 }
 
-/// The most trámites a centro lists.
-const MAX_TRAMITES: usize = 100;
+use shared::form::centro_lists::{MAX_TRAMITE_CHARS, MAX_TRAMITES};
 
 /// A centro's sampling interval and trámites, as a form filled with today's values
 /// (staff, on the centro's page).
@@ -593,7 +592,7 @@ pub fn centro_settings_card(session: &Session, row: &crate::db::CentroRow) -> Ma
                 p.muted #ce-k-d { "De 1 a 100. Los teléfonos lo reciben al sincronizar." }
                 label for="ce-tramites" { "Trámites y servicios que ofrece (uno por línea; la pregunta P0 los ofrece)" }
                 textarea #ce-tramites name="tramites" rows=(row.tramites.len().clamp(3, 12)) aria-describedby="ce-tramites-d" { (row.tramites.join("\n")) }
-                p.muted #ce-tramites-d { "Hasta " (MAX_TRAMITES) " trámites de 120 caracteres. Vacío: la pregunta ofrece la lista del formulario." }
+                p.muted #ce-tramites-d { "Hasta " (MAX_TRAMITES) " trámites de " (MAX_TRAMITE_CHARS) " caracteres. Vacío: la pregunta ofrece la lista del formulario." }
                 p { button #guardar-centro type="submit" { "Guardar muestreo y trámites" } }
             }
         }
@@ -609,13 +608,7 @@ pub async fn centro(State(state): State<AppState>, session: Session, Form(f): Fo
         }
         let mut row = state.db.centro(f.centro.clone()).await?;
         row.sampling_interval = f.k;
-        let tramites: Vec<String> = f.tramites.lines().map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect();
-        if tramites.len() > MAX_TRAMITES {
-            return Err(AppError::BadRequest("invalid_body", format!("Un centro admite como máximo {MAX_TRAMITES} trámites.")));
-        }
-        if tramites.iter().any(|t| t.chars().count() > 120) {
-            return Err(AppError::BadRequest("invalid_body", "Cada trámite admite como máximo 120 caracteres.".into()));
-        }
+        let tramites = shared::form::centro_lists::tramites_of(f.tramites.lines()).map_err(|m| AppError::BadRequest("invalid_body", format!("Trámites: {m}.")))?;
         row.tramites = tramites;
         let name = row.name.clone();
         state.db.upsert_centro(row).await?;

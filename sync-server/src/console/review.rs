@@ -93,8 +93,13 @@ pub async fn record(State(state): State<AppState>, session: Session, Path(id): P
         let started = s.started_at.with_timezone(&offset).naive_local();
         let seconds = (s.finalised_at - s.started_at).num_seconds().max(0) as u64;
         let answers = shared::protocol::answers_from_wire(&s.answers);
+        let tramites = state.tramites();
         let sections = state.forms().get(&(s.form_id.clone(), s.form_version.clone())).map(|f| {
-            shared::readable::read_record(&f.form, &answers, shared::expr::Clock::at(s.finalised_at.naive_local()), "Preguntas")
+            // The centro's own trámites are said by their text, as its surveyors saw them.
+            let known = tramites.get(&s.centro_id).into_iter().flatten().map(String::as_str);
+            let at_centro = shared::form::centro_lists::accepting(&f.form, known);
+            let clock = shared::expr::Clock::for_record(s.finalised_at.naive_local(), &s.id.to_string());
+            shared::readable::read_record(at_centro.as_ref().unwrap_or(&f.form), &answers, clock, "Preguntas")
         });
         let day = state.db.surveyor_day(r.user_id, r.item.capture_date, id, SAME_DAY_SHOWN).await?;
         let item = &r.item;
