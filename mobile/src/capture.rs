@@ -109,24 +109,8 @@ impl FieldApp {
     /// A file published with a form as a `data:` URL (images, audio, video shown beside
     /// questions), `None` when the device does not hold it.
     pub fn form_media(&self, form_id: &str, version: &str, name: &str) -> Option<String> {
-        use base64::Engine as _;
         let bytes = lock(self.store()).form_file(form_id, version, name).ok()??;
-        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        let mime = match ext.as_str() {
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "gif" => "image/gif",
-            "webp" => "image/webp",
-            "svg" => "image/svg+xml",
-            "mp3" => "audio/mpeg",
-            "m4a" => "audio/mp4",
-            "ogg" => "audio/ogg",
-            "wav" => "audio/wav",
-            "mp4" => "video/mp4",
-            "webm" => "video/webm",
-            _ => "application/octet-stream",
-        };
-        Some(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes)))
+        Some(media_url(name, &bytes))
     }
 
     /// After the answer at `path` changed: every question whose `trigger` names it gets the
@@ -226,6 +210,27 @@ pub fn other_forms_in(store: &crate::store::Store) -> Result<Vec<FormEntry>, Sto
 /// True when the form keeps an audit of time on screen.
 pub fn audits(form: &shared::form::Form) -> bool {
     form.fields().iter().any(|f| f.kind == FieldKind::Meta(MetaKind::Audit))
+}
+
+/// A form's file as a `data:` URL, its type from its extension.
+pub fn media_url(name: &str, bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let mime = match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "ogg" => "audio/ogg",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => "application/octet-stream",
+    };
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub enum EnrolError {
 }
 
 /// A centro on the home screen, with today's progress.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CentroToday {
     pub info: CentroInfo,
     /// Records of this user's form finalised today at the centro.
@@ -55,7 +55,7 @@ pub struct CentroToday {
 }
 
 /// Everything the home screen shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HomeView {
     pub enrolment: Enrolment,
     pub centros: Vec<CentroToday>,
@@ -130,16 +130,18 @@ impl FieldApp {
         }
     }
 
-    /// Starts automatic sync on the current tokio runtime; later calls do nothing (every
-    /// window or browser tab shares one sync loop).
-    pub fn start_sync(&self) -> Option<tokio::task::JoinHandle<()>> {
+    /// Starts automatic sync on the current runtime (tokio's, or the browser's event loop
+    /// in the app's Worker); later calls do nothing (every window or browser tab shares one
+    /// sync loop). True when this call started it.
+    pub fn start_sync(&self) -> bool {
         if self.sync_started.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            return None;
+            return false;
         }
         let tx = self.status_tx.clone();
-        Some(tokio::spawn(auto_sync(self.store.clone(), self.wake.clone(), Backoff::field(), AUTO_SYNC_INTERVAL, move |s| {
+        crate::rt::spawn(auto_sync(self.store.clone(), self.wake.clone(), Backoff::field(), AUTO_SYNC_INTERVAL, move |s| {
             let _ = tx.send(s);
-        })))
+        }));
+        true
     }
 
     /// Asks for a sync round now.
@@ -410,7 +412,7 @@ impl FieldApp {
 }
 
 /// What the sync screen shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SyncView {
     pub outbox: OutboxCounts,
     pub problems: Vec<Problem>,
@@ -423,7 +425,7 @@ pub struct SyncView {
 }
 
 /// A centro's program records as the inspector sees them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CentroProgram {
     pub centro: CentroInfo,
     pub commitments: Vec<shared::protocol::CommitmentInfo>,

@@ -230,7 +230,7 @@ pub struct QuestionView {
 
 /// A file answer as the screen shows it: its size and, for a photo or signature, a small
 /// preview (`data:` URL).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeptFile {
     pub bytes: usize,
     pub preview: Option<String>,

@@ -22,11 +22,13 @@
 //! ```
 
 pub mod capture;
+pub mod client;
 pub mod field;
 pub mod layout;
 pub mod photo;
 pub mod record;
 pub mod resume;
+pub mod rt;
 pub mod summary;
 pub mod store;
 pub mod sync;

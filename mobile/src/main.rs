@@ -31,7 +31,7 @@ fn main() {
     let dir = dirs_for_phone();
     let store = Store::open(&dir.join("ventanilla.db")).expect("the app's store opens");
     let app = FieldApp::new(store, "http://127.0.0.1:8080");
-    dioxus::LaunchBuilder::mobile().with_context(app).launch(mobile::ui::App);
+    dioxus::LaunchBuilder::mobile().with_context(mobile::client::FieldClient::local(app)).launch(mobile::ui::App);
 }
 
 #[cfg(any(target_os = "android", target_os = "ios"))]
@@ -65,7 +65,7 @@ fn launch_desktop(app: FieldApp) {
     let window = WindowBuilder::new().with_title("Ventanilla").with_inner_size(LogicalSize::new(420.0, 860.0));
     dioxus::LaunchBuilder::desktop()
         .with_cfg(Config::new().with_window(window).with_menu(None))
-        .with_context(app)
+        .with_context(mobile::client::FieldClient::local(app))
         .launch(mobile::ui::App);
 }
 

@@ -30,7 +30,7 @@ pub enum FinaliseError {
 }
 
 /// Who fills the `deviceid` and `username` metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub device_id: String,
     pub username: String,

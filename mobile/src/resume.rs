@@ -69,7 +69,7 @@ impl FieldApp {
 }
 
 /// A record the server acknowledged, as the phone shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecordView {
     pub record: SentRecord,
     pub centro_name: String,

@@ -11,7 +11,7 @@ use shared::validate::Report;
 use crate::layout::{GeoKind, Page, QuestionView, Widget, question, section_label};
 
 /// One question in the summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SummaryRow {
     pub path: String,
     pub label: String,
@@ -24,7 +24,7 @@ pub struct SummaryRow {
 }
 
 /// A section of the summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SummarySection {
     pub title: String,
     pub rows: Vec<SummaryRow>,

@@ -63,15 +63,7 @@ impl SyncClient {
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
             return Err(SyncError::BadAddress(base));
         }
-        // reqwest is built without a default TLS provider (no aws-lc build); use ring.
-        // Installing twice is harmless: the second call is refused and ignored.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(SyncError::Offline)?;
-        Ok(Self { base, http, token: None })
+        Ok(Self { base, http: http_client()?, token: None })
     }
 
     /// The same client, sending `token` as the device's credential.
@@ -171,6 +163,8 @@ impl SyncClient {
             Some(t) => request.bearer_auth(t),
             None => request,
         };
+        #[cfg(target_arch = "wasm32")]
+        let request = request.timeout(REQUEST_TIMEOUT);
         let response = request.send().await.map_err(SyncError::Offline)?;
         let status = response.status();
         if !status.is_success() {
@@ -184,6 +178,29 @@ impl SyncClient {
         response.json().await.map_err(SyncError::Decode)
     }
 }
+
+/// The HTTP client: reqwest over rustls (ring) natively, with connect and request timeouts.
+#[cfg(not(target_arch = "wasm32"))]
+fn http_client() -> Result<reqwest::Client, SyncError> {
+    // reqwest is built without a default TLS provider (no aws-lc build); use ring.
+    // Installing twice is harmless: the second call is refused and ignored.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(SyncError::Offline)
+}
+
+/// The HTTP client in the browser: the page's (or Worker's) fetch; each request carries the
+/// timeout ([`REQUEST_TIMEOUT`]) itself.
+#[cfg(target_arch = "wasm32")]
+fn http_client() -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder().build().map_err(SyncError::Offline)
+}
+
+/// How long a request may take before it counts as no connection.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A path segment, percent-encoded (ids and folios are typed by people).
 fn seg(text: &str) -> String {

@@ -31,7 +31,7 @@ pub async fn serve(app: FieldApp, bind: std::net::SocketAddr) -> anyhow::Result<
 pub async fn serve_on(app: FieldApp, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     // The liveview adapter mounts `/{*route}`, which does not match `/` itself in axum 0.8.
     let router = Router::new()
-        .with_virtual_dom("/", move || VirtualDom::new(crate::ui::App).with_root_context(app.clone()))
+        .with_virtual_dom("/", move || VirtualDom::new(crate::ui::App).with_root_context(crate::client::FieldClient::local(app.clone())))
         .route("/", get(|| async { page() }));
     axum::serve(listener, router).await?;
     Ok(())

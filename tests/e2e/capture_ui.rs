@@ -315,7 +315,8 @@ async fn a_programs_own_form_captures_every_type_on_the_phone_in_chromium() -> a
 
     // A signature drawn with the finger.
     assert_eq!(path, "firma");
-    b.find("canvas.signature").await?;
+    // The pad is ready once its script has run on the canvas.
+    b.find("canvas.signature[data-ready]").await?;
     let drawn = b.client.execute(DRAW_SIGNATURE, vec![]).await?;
     assert_eq!(drawn, serde_json::json!(true));
     click_and_wait(&b, "firma", ".firma-guardar", 1).await?;

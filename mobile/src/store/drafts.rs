@@ -13,7 +13,7 @@ use super::ledger::{Event, bump};
 use super::{Store, StoreError, corrupt};
 
 /// A draft with its answers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Draft {
     pub id: Uuid,
     pub form_id: String,
@@ -44,7 +44,7 @@ impl Draft {
 }
 
 /// A draft in a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DraftSummary {
     pub id: Uuid,
     pub form_id: String,

@@ -8,7 +8,7 @@ use shared::protocol::{CommitmentInfo, ComplaintInput, VerifyMilestone};
 use super::{Store, StoreError, corrupt, to_json};
 
 /// What an edit changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EditKind {
     /// `commitment/milestone` verified.
     Milestone { commitment_id: String, milestone_id: String, body: VerifyMilestone },
@@ -17,7 +17,7 @@ pub enum EditKind {
 }
 
 /// Where an edit stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EditStatus {
     Pending,
     Sent,
@@ -27,7 +27,7 @@ pub enum EditStatus {
 }
 
 /// One queued edit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub n: i64,
     pub centro_id: String,

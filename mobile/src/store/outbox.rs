@@ -10,7 +10,7 @@ use super::ledger::{Event, bump};
 use super::{Store, StoreError, from_json, to_json};
 
 /// A record the server did not take, with its reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub id: Uuid,
     pub form_id: String,
@@ -21,7 +21,7 @@ pub struct Problem {
 }
 
 /// A record the server acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SentRecord {
     pub id: Uuid,
     pub form_id: String,
@@ -36,14 +36,14 @@ pub struct SentRecord {
 }
 
 /// How many records wait, and how many the server refused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxCounts {
     pub pending: u64,
     pub problems: u64,
 }
 
 /// What a push result did to the outbox.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Applied {
     pub acknowledged: u64,
     pub problems: u64,

@@ -10,7 +10,7 @@ use shared::protocol::{CentroInfo, ChangeBody, CommitmentInfo, PullResponse, Wir
 use super::{Store, StoreError, corrupt, from_json, settings, to_json};
 
 /// A published form version held on the device.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FormEntry {
     pub form_id: String,
     pub version: String,
@@ -18,7 +18,7 @@ pub struct FormEntry {
 }
 
 /// A period of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PeriodEntry {
     pub period_id: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct PeriodEntry {
 }
 
 /// The latest visit of a centro.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PreviousVisit {
     pub submission_id: String,
     pub visit_date: NaiveDate,

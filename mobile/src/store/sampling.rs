@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, StoreError};
 
 /// Today's counter at one centro.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SamplingDay {
     /// People counted leaving.
     pub counted: u32,

@@ -59,7 +59,7 @@ impl SyncFailure {
 }
 
 /// What one sync round did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncReport {
     /// Records sent in push requests.
     pub pushed: u64,
@@ -162,7 +162,7 @@ impl SyncEngine {
             let empty = batch.is_empty();
             let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling };
             report.pushed += request.submissions.len() as u64;
-            let started = std::time::Instant::now();
+            let started = crate::rt::Instant::now();
             let response = match self.client.push(&request).await {
                 Ok(r) => r,
                 Err(e) => {
@@ -264,7 +264,7 @@ impl SyncEngine {
                     }
                 }
                 Err(e) if e.is_transient() && backoff.attempts() < max_failures => {
-                    tokio::time::sleep(backoff.next_delay()).await;
+                    crate::rt::sleep(backoff.next_delay()).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -282,7 +282,7 @@ pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 pub const AUTO_SYNC_INTERVAL: Duration = Duration::from_secs(60);
 
 /// What automatic sync is doing, for the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SyncStatus {
     /// A round is running.
     Syncing,
@@ -324,7 +324,7 @@ pub async fn auto_sync(store: Arc<Mutex<Store>>, wake: Arc<tokio::sync::Notify>,
         match wait {
             Some(d) => {
                 tokio::select! {
-                    () = tokio::time::sleep(d) => {}
+                    () = crate::rt::sleep(d) => {}
                     () = wake.notified() => {}
                 }
             }

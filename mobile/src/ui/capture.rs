@@ -206,7 +206,7 @@ fn decode(b64: &str) -> Result<Vec<u8>, String> {
 
 /// A file answer: choose (or take, or draw) it, see that it is kept, remove it.
 #[component]
-pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFile>, on_file: Callback<Option<Picked>, Result<(), String>>) -> Element {
+pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFile>, on_file: Callback<Option<Picked>, super::Pending<Result<(), String>>>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let input_id = id.clone();
@@ -221,7 +221,10 @@ pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFil
             let mut eval = document::eval(&read_named_file_js(&input_id));
             let result = match eval.recv::<(String, String)>().await {
                 Ok((_, b64)) if b64.is_empty() => Ok(()),
-                Ok((name, b64)) => decode(&b64).and_then(|bytes| on_file.call(Some(Picked { name, bytes }))),
+                Ok((name, b64)) => match decode(&b64) {
+                    Ok(bytes) => on_file.call(Some(Picked { name, bytes })).await,
+                    Err(e) => Err(e),
+                },
                 Err(_) => Err("No se pudo leer el archivo.".to_string()),
             };
             finish(result);
@@ -241,7 +244,10 @@ pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFil
             let mut eval = document::eval(&png);
             let result = match eval.recv::<String>().await {
                 Ok(b64) if b64.is_empty() => Err("Firme dentro del recuadro antes de guardar.".to_string()),
-                Ok(b64) => decode(&b64).and_then(|bytes| on_file.call(Some(Picked { name: "firma.png".into(), bytes }))),
+                Ok(b64) => match decode(&b64) {
+                    Ok(bytes) => on_file.call(Some(Picked { name: "firma.png".into(), bytes })).await,
+                    Err(e) => Err(e),
+                },
                 Err(_) => Err("No se pudo leer la firma.".to_string()),
             };
             finish(result);
@@ -270,7 +276,13 @@ pub fn FileInput(id: String, kind: FileKind, value: String, kept: Option<KeptFil
                 input { id: "{id}", class: "photo-file", r#type: "file", accept: kind.accept(), capture: capture, onchange: chosen }
             }
             if !value.is_empty() {
-                button { class: "link file-remove", onclick: move |_| finish(on_file.call(None)), "Quitar" }
+                button { class: "link file-remove",
+                    onclick: move |_| {
+                        let removed = on_file.call(None);
+                        async move { finish(removed.await) }
+                    },
+                    "Quitar"
+                }
             }
             if let Some(e) = error() { p { class: "error", role: "alert", "{e}" } }
         }

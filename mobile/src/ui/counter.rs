@@ -4,16 +4,22 @@
 use dioxus::prelude::*;
 
 use super::Screen;
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 
 #[component]
 pub fn Counter(centro: String) -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
     let mut refresh = use_signal(|| 0u32);
     let mut error = use_signal(|| None::<String>);
-    let _ = refresh();
-    let home = app.home().ok().flatten();
+    let asked = app.clone();
+    let home = use_resource(move || {
+        let _ = refresh();
+        let app = asked.clone();
+        async move { app.home().await }
+    });
+    let Some(home) = home.read().clone() else { return rsx! { super::Loading {} } };
+    let home = home.ok().flatten();
     let Some(c) = home.as_ref().and_then(|h| h.centros.iter().find(|c| c.info.centro_id == centro)).cloned() else {
         return rsx! { super::Bar { title: "Centro", back: Some(Screen::Home) } p { class: "error", "El centro ya no está asignado." } };
     };
@@ -23,23 +29,38 @@ pub fn Counter(centro: String) -> Element {
     let until_next = c.sampling.until_next(k);
     let count = {
         let (app, centro) = (app.clone(), centro.clone());
-        move |_| match app.count_person(&centro) {
-            Ok(_) => refresh += 1,
-            Err(e) => error.set(Some(e.to_string())),
+        move |_| {
+            let (app, centro) = (app.clone(), centro.clone());
+            async move {
+                match app.count_person(&centro).await {
+                    Ok(_) => refresh += 1,
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
         }
     };
     let refuse = {
         let (app, centro) = (app.clone(), centro.clone());
-        move |_| match app.record_refusal(&centro) {
-            Ok(_) => refresh += 1,
-            Err(e) => error.set(Some(e.to_string())),
+        move |_| {
+            let (app, centro) = (app.clone(), centro.clone());
+            async move {
+                match app.record_refusal(&centro).await {
+                    Ok(_) => refresh += 1,
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
         }
     };
     let begin = {
         let (app, centro) = (app.clone(), centro.clone());
-        move |_| match app.start(&centro, Some(counted)) {
-            Ok(id) => screen.set(Screen::Fill(id)),
-            Err(e) => error.set(Some(e.to_string())),
+        move |_| {
+            let (app, centro) = (app.clone(), centro.clone());
+            async move {
+                match app.start(&centro, Some(counted)).await {
+                    Ok(id) => screen.set(Screen::Fill(id)),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }
         }
     };
     rsx! {

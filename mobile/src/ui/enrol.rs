@@ -3,13 +3,23 @@
 use dioxus::prelude::*;
 
 use super::Screen;
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 
 #[component]
 pub fn Enrol() -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
-    let mut server = use_signal(|| app.enrolment().ok().flatten().map_or_else(|| app.default_server.clone(), |e| e.server));
+    let mut server = use_signal(|| app.default_server.clone());
+    // Enrolling again offers the server the phone is enrolled with.
+    let asked = app.clone();
+    let enrolled = use_resource(move || {
+        let app = asked.clone();
+        async move {
+            if let Ok(Some(e)) = app.enrolment().await {
+                server.set(e.server);
+            }
+        }
+    });
     let mut username = use_signal(String::new);
     let mut password = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
@@ -26,6 +36,9 @@ pub fn Enrol() -> Element {
             busy.set(false);
         }
     };
+    if enrolled.read().is_none() {
+        return rsx! { super::Loading {} };
+    }
     rsx! {
         super::Bar { title: "Ventanilla", subtitle: Some("Registrar este teléfono".to_string()) }
         section { class: "card", id: "registro",

@@ -12,13 +12,13 @@ use super::photo_input::PhotoInput;
 use super::stopwatch::Stopwatch;
 use super::suggestion::ScoreSuggestion;
 use super::widgets::Question;
-use crate::field::{FieldApp, SURVEY_FORM, VISIT_FORM};
+use crate::client::{CallError, FieldClient, PickedFile};
+use crate::field::{SURVEY_FORM, VISIT_FORM};
 use crate::layout::{Page, Widget, by_field_list, by_item, general_section, one_per_page, question, section_step};
-use crate::record::FinaliseError;
 
 #[component]
 pub fn Fill(draft: Uuid) -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
     let mut version = use_signal(|| 0u64);
     // The page on screen; `None` until the user moves: the page the draft was left at.
@@ -31,10 +31,20 @@ pub fn Fill(draft: Uuid) -> Element {
     let mut reviewing = use_signal(|| None::<bool>);
     // Jumped from the summary to a question: offer the way back.
     let mut from_summary = use_signal(|| false);
-    let _ = version();
-    let view = match app.draft(draft) {
-        Ok(v) => v,
-        Err(e) => {
+    // What was last told to the app (the page left at, the question on screen), so that a
+    // render does not repeat it.
+    let told = use_hook(|| std::rc::Rc::new(std::cell::RefCell::new((None::<String>, None::<String>))));
+    let asked = app.clone();
+    let loaded = use_resource(use_reactive!(|draft| {
+        let _ = version();
+        let app = asked.clone();
+        async move { app.draft(draft).await }
+    }));
+    let view = match loaded.read().clone() {
+        None => return rsx! { super::Loading {} },
+        Some(Ok(v)) if v.draft.id != draft => return rsx! { super::Loading {} },
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
             return rsx! {
                 super::Bar { title: "Registro", back: Some(Screen::Home) }
                 p { class: "error", "{e}" }
@@ -59,7 +69,7 @@ pub fn Fill(draft: Uuid) -> Element {
                 let app = app.clone();
                 spawn(async move {
                     if let Ok(fix) = super::capture::locate().await {
-                        let _ = app.start_position(draft, &fix.geopoint);
+                        let _ = app.start_position(draft, &fix.geopoint).await;
                     }
                 });
             }
@@ -74,8 +84,13 @@ pub fn Fill(draft: Uuid) -> Element {
     if let Some(first) = current.paths.first()
         && !reviewing_now
         && view.draft.place.as_ref() != Some(first)
+        && told.borrow().0.as_ref() != Some(first)
     {
-        let _ = app.save_place(draft, first);
+        told.borrow_mut().0 = Some(first.clone());
+        let (app, first) = (app.clone(), first.clone());
+        spawn(async move {
+            let _ = app.save_place(draft, &first).await;
+        });
     }
     let page_errors: Vec<&FieldError> = view.report.errors.iter().filter(|e| current.paths.contains(&e.path)).collect();
     let shown = |path: &str| -> Option<String> {
@@ -86,10 +101,10 @@ pub fn Fill(draft: Uuid) -> Element {
         current.paths.iter().filter_map(|p| question(&view.form, p, &view.draft.answers, view.report.choices.get(p), previous.as_ref())).collect();
     for q in questions.iter_mut() {
         if matches!(q.widget, Widget::File(_)) && !q.value.is_empty() {
-            q.kept = app.kept_file(&q.value);
+            q.kept = view.kept.get(&q.value).cloned();
         }
         // The form's media files, as the page shows them (a missing one is left out).
-        let url = |file: &str| app.form_media(&view.draft.form_id, &view.draft.form_version, file);
+        let url = |file: &str| view.media.get(file).cloned();
         q.media = q.media.iter().filter_map(|(kind, file)| Some((kind.clone(), url(file)?))).collect();
         q.choice_images = q.choice_images.iter().filter_map(|(name, file)| Some((name.clone(), url(file)?))).collect();
     }
@@ -97,8 +112,13 @@ pub fn Fill(draft: Uuid) -> Element {
     // that stretch of the audit, never an answer).
     if crate::capture::audits(&view.form)
         && let Some(first) = current.paths.first()
+        && told.borrow().1.as_ref() != Some(first)
     {
-        let _ = app.on_screen(draft, first);
+        told.borrow_mut().1 = Some(first.clone());
+        let (app, first) = (app.clone(), first.clone());
+        spawn(async move {
+            let _ = app.on_screen(draft, &first).await;
+        });
     }
     let one_question = questions.len() == 1;
     let last = idx + 1 >= n;
@@ -111,30 +131,37 @@ pub fn Fill(draft: Uuid) -> Element {
     let answer = {
         let app = app.clone();
         move |(path, value, auto_next): (String, Option<String>, bool)| {
-            match app.answer(draft, &path, value.as_deref()) {
-                Ok(()) => {
-                    error.set(None);
-                    if auto_next {
-                        page.set(Some(idx + 1));
-                        tried.set(false);
+            let app = app.clone();
+            spawn(async move {
+                match app.answer(draft, &path, value.as_deref()).await {
+                    Ok(()) => {
+                        error.set(None);
+                        if auto_next {
+                            page.set(Some(idx + 1));
+                            tried.set(false);
+                        }
                     }
+                    Err(e) => error.set(Some(e.to_string())),
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-            version += 1;
+                version += 1;
+            });
         }
     };
     let finish = {
         let (app, centro) = (app.clone(), centro.clone());
-        move |_| match app.finalise(draft) {
-            Ok(_) => screen.set(Screen::Saved { centro: centro.clone(), refusal, counting: survey }),
-            Err(FinaliseError::Invalid(report)) => {
-                tried.set(true);
-                reviewing.set(Some(true));
-                let problems: Vec<String> = report.errors.iter().map(|e| e.message.clone()).collect();
-                error.set(Some(format!("No se puede terminar todavía: {}", problems.join("; "))));
+        move |_| {
+            let (app, centro) = (app.clone(), centro.clone());
+            async move {
+                match app.finalise(draft).await {
+                    Ok(()) => screen.set(Screen::Saved { centro, refusal, counting: survey }),
+                    Err(CallError::Invalid(problems)) => {
+                        tried.set(true);
+                        reviewing.set(Some(true));
+                        error.set(Some(format!("No se puede terminar todavía: {}", problems.join("; "))));
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
             }
-            Err(e) => error.set(Some(e.to_string())),
         }
     };
     let general = general_section(&view.draft.form_id);
@@ -214,15 +241,19 @@ pub fn Fill(draft: Uuid) -> Element {
                             on_answer: {
                                 // A single choice moves on by itself in the survey and with `quick`.
                                 let quick = q.widget == Widget::Choice && one_question && (survey || q.looks("quick"));
-                                let (mut answer, path) = (answer.clone(), q.path.clone());
+                                let (answer, path) = (answer.clone(), q.path.clone());
                                 move |v: Option<String>| answer((path.clone(), v, quick))
                             },
                             on_file: {
                                 let (app, path) = (app.clone(), q.path.clone());
-                                move |file: Option<super::capture::Picked>| {
-                                    let kept = app.answer_file(draft, &path, file.as_ref().map(|f| (f.name.as_str(), f.bytes.as_slice()))).map_err(|e| e.to_string());
-                                    version += 1;
-                                    kept
+                                move |file: Option<super::capture::Picked>| -> super::Pending<Result<(), String>> {
+                                    let (app, path) = (app.clone(), path.clone());
+                                    Box::pin(async move {
+                                        let file = file.map(|f| PickedFile { name: f.name, bytes: f.bytes });
+                                        let kept = app.answer_file(draft, &path, file).await.map_err(|e| e.to_string());
+                                        version += 1;
+                                        kept
+                                    })
                                 }
                             },
                         }
@@ -246,11 +277,14 @@ pub fn Fill(draft: Uuid) -> Element {
                                 on_reason: {
                                     let (app, item) = (app.clone(), q.name.clone());
                                     move |reason: Option<String>| {
-                                        match app.score_reason(draft, &item, reason.as_deref()) {
-                                            Ok(()) => error.set(None),
-                                            Err(e) => error.set(Some(e.to_string())),
-                                        }
-                                        version += 1;
+                                        let (app, item) = (app.clone(), item.clone());
+                                        spawn(async move {
+                                            match app.score_reason(draft, &item, reason.as_deref()).await {
+                                                Ok(()) => error.set(None),
+                                                Err(e) => error.set(Some(e.to_string())),
+                                            }
+                                            version += 1;
+                                        });
                                     }
                                 },
                             }
@@ -258,21 +292,27 @@ pub fn Fill(draft: Uuid) -> Element {
                         if q.wants_photo {
                             PhotoInput {
                                 id: format!("foto-{}", q.name),
-                                kept: view.draft.photos.iter().filter(|(item, _)| *item == q.name).filter_map(|(_, sha)| Some((sha.clone(), app.photo_preview(sha)?))).collect::<Vec<_>>(),
+                                kept: view.draft.photos.iter().filter(|(item, _)| *item == q.name).filter_map(|(_, sha)| Some((sha.clone(), view.previews.get(sha)?.clone()))).collect::<Vec<_>>(),
                                 on_photo: {
                                     let (app, item) = (app.clone(), q.name.clone());
-                                    move |bytes: Vec<u8>| {
-                                        let kept = app.add_photo(draft, &item, &bytes).map(|_| ()).map_err(|e| e.to_string());
-                                        version += 1;
-                                        kept
+                                    move |bytes: Vec<u8>| -> super::Pending<Result<(), String>> {
+                                        let (app, item) = (app.clone(), item.clone());
+                                        Box::pin(async move {
+                                            let kept = app.add_photo(draft, &item, bytes).await.map(|_| ()).map_err(|e| e.to_string());
+                                            version += 1;
+                                            kept
+                                        })
                                     }
                                 },
                                 on_remove: {
                                     let (app, item) = (app.clone(), q.name.clone());
-                                    move |sha: String| {
-                                        let done = app.remove_photo(draft, &item, &sha).map_err(|e| e.to_string());
-                                        version += 1;
-                                        done
+                                    move |sha: String| -> super::Pending<Result<(), String>> {
+                                        let (app, item) = (app.clone(), item.clone());
+                                        Box::pin(async move {
+                                            let done = app.remove_photo(draft, &item, &sha).await.map_err(|e| e.to_string());
+                                            version += 1;
+                                            done
+                                        })
                                     }
                                 },
                             }
@@ -316,9 +356,14 @@ pub fn Fill(draft: Uuid) -> Element {
                 on_no: move |_| confirm_discard.set(false),
                 on_yes: {
                     let app = app.clone();
-                    move |_| match app.discard(draft) {
-                        Ok(()) => screen.set(Screen::Home),
-                        Err(e) => error.set(Some(e.to_string())),
+                    move |_| {
+                        let app = app.clone();
+                        spawn(async move {
+                            match app.discard(draft).await {
+                                Ok(()) => screen.set(Screen::Home),
+                                Err(e) => error.set(Some(e.to_string())),
+                            }
+                        });
                     }
                 },
             }

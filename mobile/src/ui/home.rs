@@ -5,20 +5,26 @@ use dioxus::prelude::*;
 use shared::protocol::Role;
 
 use super::{Screen, status_line};
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 use crate::sync::SyncStatus;
 
 #[component]
 pub fn Home() -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
     let status = use_context::<Signal<SyncStatus>>();
-    let _ = status(); // re-read the store whenever sync reports
     let mut error = use_signal(|| None::<String>);
-    let view = match app.home() {
-        Ok(Some(v)) => v,
-        Ok(None) => return rsx! { super::enrol::Enrol {} },
-        Err(e) => return rsx! { p { class: "error", "{e}" } },
+    let asked = app.clone();
+    let home = use_resource(move || {
+        let _ = status(); // asked again whenever sync reports
+        let app = asked.clone();
+        async move { app.home().await }
+    });
+    let view = match home.read().clone() {
+        None => return rsx! { super::Loading {} },
+        Some(Ok(Some(v))) => v,
+        Some(Ok(None)) => return rsx! { super::enrol::Enrol {} },
+        Some(Err(e)) => return rsx! { p { class: "error", "{e}" } },
     };
     let inspector = view.enrolment.role == Role::Inspector;
     let names: std::collections::BTreeMap<String, String> = view.centros.iter().map(|c| (c.info.centro_id.clone(), c.info.name.clone())).collect();
@@ -67,9 +73,14 @@ pub fn Home() -> Element {
                         button { class: "secondary", "data-restore": "{d.id}",
                             onclick: {
                                 let app = app.clone();
-                                move |_| match app.restore(d.id) {
-                                    Ok(()) => screen.set(Screen::Fill(d.id)),
-                                    Err(e) => error.set(Some(e.to_string())),
+                                move |_| {
+                                    let app = app.clone();
+                                    async move {
+                                        match app.restore(d.id).await {
+                                            Ok(()) => screen.set(Screen::Fill(d.id)),
+                                            Err(e) => error.set(Some(e.to_string())),
+                                        }
+                                    }
                                 }
                             },
                             "Recuperar"
@@ -117,13 +128,16 @@ pub fn Home() -> Element {
                             let app = app.clone();
                             let centro = c.info.centro_id.clone();
                             move |_| {
-                                if inspector {
-                                    match app.start(&centro, None) {
-                                        Ok(id) => screen.set(Screen::Fill(id)),
-                                        Err(e) => error.set(Some(e.to_string())),
+                                let (app, centro) = (app.clone(), centro.clone());
+                                async move {
+                                    if inspector {
+                                        match app.start(&centro, None).await {
+                                            Ok(id) => screen.set(Screen::Fill(id)),
+                                            Err(e) => error.set(Some(e.to_string())),
+                                        }
+                                    } else {
+                                        screen.set(Screen::Counter(centro));
                                     }
-                                } else {
-                                    screen.set(Screen::Counter(centro.clone()));
                                 }
                             }
                         },
@@ -142,9 +156,14 @@ pub fn Home() -> Element {
                         button { class: "secondary otro-formulario", key: "{f.form_id}", "data-form": "{f.form_id}",
                             onclick: {
                                 let (app, centro) = (app.clone(), c.info.centro_id.clone());
-                                move |_| match app.start_form(&centro, &f.form_id) {
-                                    Ok(id) => screen.set(Screen::Fill(id)),
-                                    Err(e) => error.set(Some(e.to_string())),
+                                move |_| {
+                                    let (app, centro, form) = (app.clone(), centro.clone(), f.form_id.clone());
+                                    async move {
+                                        match app.start_form(&centro, &form).await {
+                                            Ok(id) => screen.set(Screen::Fill(id)),
+                                            Err(e) => error.set(Some(e.to_string())),
+                                        }
+                                    }
                                 }
                             },
                             "Llenar «{f.title}»"

@@ -1,6 +1,7 @@
 //! The screens (Spanish, phone-sized, large touch targets). UI code never names SQL or
-//! HTTP: it calls [`FieldApp`](crate::field::FieldApp), provided through context, and
-//! shows its errors as they read. One file per screen.
+//! HTTP: it calls [`FieldClient`](crate::client::FieldClient), provided through context,
+//! whose calls are async (in the browser the app runs in a Worker), and shows its errors
+//! as they read. One file per screen.
 
 mod capture;
 mod counter;
@@ -20,7 +21,7 @@ mod widgets;
 use dioxus::prelude::*;
 use uuid::Uuid;
 
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 use crate::sync::SyncStatus;
 
 /// Where the user is.
@@ -45,13 +46,13 @@ pub enum Screen {
 /// The root component: styles, the sync status, and the current screen.
 #[component]
 pub fn App() -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let start = app.clone();
     use_hook(move || {
         start.start_sync();
     });
-    let initial = if matches!(app.enrolment(), Ok(Some(_))) { Screen::Home } else { Screen::Enrol };
-    let screen = use_context_provider(|| Signal::new(initial));
+    // Home shows the enrolment screen itself while the device is not enrolled.
+    let screen = use_context_provider(|| Signal::new(Screen::Home));
     let mut status = use_context_provider(|| Signal::new(app.status().borrow().clone()));
     let watch = app.clone();
     use_future(move || {
@@ -79,6 +80,15 @@ pub fn App() -> Element {
         }
     }
 }
+
+/// Shown while a screen's data is on its way from the app (a moment, the first time).
+#[component]
+pub(crate) fn Loading() -> Element {
+    rsx! { p { class: "muted loading", role: "status", "Cargando…" } }
+}
+
+/// A boxed future, for callbacks whose work is a call to the app.
+pub(crate) type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 
 /// One line on what sync is doing, for headers.
 pub(crate) fn status_line(status: &SyncStatus) -> (&'static str, String) {

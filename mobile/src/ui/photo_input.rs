@@ -12,8 +12,8 @@ use dioxus::prelude::*;
 pub fn PhotoInput(
     id: String,
     kept: Vec<(String, String)>,
-    on_photo: Callback<Vec<u8>, Result<(), String>>,
-    on_remove: Callback<String, Result<(), String>>,
+    on_photo: Callback<Vec<u8>, super::Pending<Result<(), String>>>,
+    on_remove: Callback<String, super::Pending<Result<(), String>>>,
 ) -> Element {
     let count = kept.len();
     let saved = shared::words::count(count as u64, "guardada", "guardadas");
@@ -29,7 +29,7 @@ pub fn PhotoInput(
             let result = match eval.recv::<(String, String)>().await {
                 Ok((_, b64)) if b64.is_empty() => Ok(()),
                 Ok((_, b64)) => match base64::engine::general_purpose::STANDARD.decode(b64) {
-                    Ok(bytes) => on_photo.call(bytes),
+                    Ok(bytes) => on_photo.call(bytes).await,
                     Err(_) => Err("No se pudo leer la foto.".to_string()),
                 },
                 Err(_) => Err("No se pudo leer la foto.".to_string()),
@@ -48,7 +48,14 @@ pub fn PhotoInput(
                         li { key: "{sha}",
                             img { src: "{url}", alt: "Foto de evidencia {i + 1}", width: "96", height: "72" }
                             button { class: "secondary thumb-remove", "data-remove-photo": "{sha}",
-                                onclick: move |_| if let Err(e) = on_remove.call(sha.clone()) { error.set(Some(e)) },
+                                onclick: move |_| {
+                                    let removed = on_remove.call(sha.clone());
+                                    async move {
+                                        if let Err(e) = removed.await {
+                                            error.set(Some(e));
+                                        }
+                                    }
+                                },
                                 "Quitar"
                             }
                         }

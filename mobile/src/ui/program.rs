@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::Screen;
 use super::photo_input::PhotoInput;
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 use crate::store::edits::{EditKind, EditStatus};
 
 fn status_label(s: EditStatus) -> &'static str {
@@ -28,7 +28,7 @@ fn date(d: NaiveDate) -> String {
 
 #[component]
 pub fn Program(centro: String, back: Option<Uuid>) -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut version = use_signal(|| 0u32);
     let mut evidence = use_signal(HashMap::<String, Vec<String>>::new);
     let mut error = use_signal(|| None::<String>);
@@ -40,11 +40,24 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
     let mut saved = use_signal(|| None::<String>);
     // The milestone («commitment/milestone») waiting for «Sí, verificar».
     let mut confirm_verify = use_signal(|| None::<String>);
-    let _ = version();
     let back_to = back.map_or(Screen::Home, Screen::Fill);
-    let view = match app.centro_program(&centro) {
-        Ok(v) => v,
-        Err(e) => return rsx! { super::Bar { title: "Compromisos", back: Some(back_to) } p { class: "error", "{e}" } },
+    let asked = (app.clone(), centro.clone());
+    let program = use_resource(move || {
+        let _ = version();
+        let (app, centro) = asked.clone();
+        async move { app.centro_program(&centro).await }
+    });
+    let shown = app.clone();
+    let previews = use_resource(move || {
+        let shas: Vec<String> = evidence().values().flatten().cloned().collect();
+        let app = shown.clone();
+        async move { app.photo_previews(&shas).await.unwrap_or_default() }
+    });
+    let previews = previews.read().clone().unwrap_or_default();
+    let view = match program.read().clone() {
+        None => return rsx! { super::Loading {} },
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return rsx! { super::Bar { title: "Compromisos", back: Some(back_to) } p { class: "error", "{e}" } },
     };
     let record_complaint = {
         let (app, centro) = (app.clone(), centro.clone());
@@ -60,15 +73,18 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                 return;
             };
             let body = ComplaintInput { received: rec, responded: resp, corrective_action, acknowledged: ack };
-            match app.audit_complaint(&centro, &folio(), body) {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(Some(format!("Queja {} registrada.", folio().trim())));
-                    folio.set(String::new());
-                    version += 1;
+            let (app, centro) = (app.clone(), centro.clone());
+            spawn(async move {
+                match app.audit_complaint(&centro, &folio(), body).await {
+                    Ok(()) => {
+                        error.set(None);
+                        saved.set(Some(format!("Queja {} registrada.", folio().trim())));
+                        folio.set(String::new());
+                        version += 1;
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            }
+            });
         }
     };
     let milestone_edits: Vec<_> = view.edits.iter().filter(|e| matches!(e.kind, EditKind::Milestone { .. })).cloned().collect();
@@ -104,22 +120,25 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                             rsx! {
                                                 PhotoInput {
                                                     id: format!("evidencia-{}-{}", c.commitment_id, m.milestone_id),
-                                                    kept: photos.iter().filter_map(|sha| Some((sha.clone(), app.photo_preview(sha)?))).collect::<Vec<_>>(),
+                                                    kept: photos.iter().filter_map(|sha| Some((sha.clone(), previews.get(sha)?.clone()))).collect::<Vec<_>>(),
                                                     on_photo: {
                                                         let (app, key) = (app.clone(), key.clone());
-                                                        move |bytes: Vec<u8>| {
-                                                            let sha = app.store_photo(&bytes).map_err(|e| e.to_string())?;
-                                                            evidence.write().entry(key.clone()).or_default().push(sha);
-                                                            Ok(())
+                                                        move |bytes: Vec<u8>| -> super::Pending<Result<(), String>> {
+                                                            let (app, key) = (app.clone(), key.clone());
+                                                            Box::pin(async move {
+                                                                let sha = app.store_photo(bytes).await.map_err(|e| e.to_string())?;
+                                                                evidence.write().entry(key).or_default().push(sha);
+                                                                Ok(())
+                                                            })
                                                         }
                                                     },
                                                     on_remove: {
                                                         let key = key.clone();
-                                                        move |sha: String| {
+                                                        move |sha: String| -> super::Pending<Result<(), String>> {
                                                             if let Some(list) = evidence.write().get_mut(&key) {
                                                                 list.retain(|s| *s != sha);
                                                             }
-                                                            Ok(())
+                                                            Box::pin(async { Ok(()) })
                                                         }
                                                     },
                                                 }
@@ -148,10 +167,13 @@ pub fn Program(centro: String, back: Option<Uuid>) -> Element {
                                                             move |_| {
                                                                 let photos = evidence().get(&key).cloned().unwrap_or_default();
                                                                 confirm_verify.set(None);
-                                                                match app.verify_milestone(&centro, &cid, &mid, photos) {
-                                                                    Ok(()) => version += 1,
-                                                                    Err(e) => error.set(Some(e.to_string())),
-                                                                }
+                                                                let (app, centro, cid, mid) = (app.clone(), centro.clone(), cid.clone(), mid.clone());
+                                                                spawn(async move {
+                                                                    match app.verify_milestone(&centro, &cid, &mid, photos).await {
+                                                                        Ok(()) => version += 1,
+                                                                        Err(e) => error.set(Some(e.to_string())),
+                                                                    }
+                                                                });
                                                             }
                                                         },
                                                     }

@@ -7,16 +7,22 @@ use shared::protocol::ReviewState;
 use uuid::Uuid;
 
 use super::Screen;
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 
 #[component]
 pub fn Record(id: Uuid) -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
     let mut error = use_signal(|| None::<String>);
-    let view = match app.record(id) {
-        Ok(v) => v,
-        Err(e) => {
+    let asked = app.clone();
+    let record = use_resource(use_reactive!(|id| {
+        let app = asked.clone();
+        async move { app.record(id).await }
+    }));
+    let view = match record.read().clone() {
+        None => return rsx! { super::Loading {} },
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
             return rsx! {
                 super::Bar { title: "Registro", back: Some(Screen::Home) }
                 p { class: "error", role: "alert", "{e}" }
@@ -36,9 +42,14 @@ pub fn Record(id: Uuid) -> Element {
                     disabled: view.answers.is_none(),
                     onclick: {
                         let app = app.clone();
-                        move |_| match app.correct(id) {
-                            Ok(draft) => screen.set(Screen::Fill(draft)),
-                            Err(e) => error.set(Some(e.to_string())),
+                        move |_| {
+                            let app = app.clone();
+                            async move {
+                                match app.correct(id).await {
+                                    Ok(draft) => screen.set(Screen::Fill(draft)),
+                                    Err(e) => error.set(Some(e.to_string())),
+                                }
+                            }
                         }
                     },
                     if view.correcting.is_some() { "Seguir corrigiendo" } else { "Corregir y reenviar" }

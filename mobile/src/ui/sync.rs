@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use shared::protocol::{Outcome, ReviewState};
 
 use super::{Screen, status_line};
-use crate::field::FieldApp;
+use crate::client::FieldClient;
 use crate::sync::SyncStatus;
 
 fn review_label(r: Option<ReviewState>) -> &'static str {
@@ -14,13 +14,21 @@ fn review_label(r: Option<ReviewState>) -> &'static str {
 
 #[component]
 pub fn SyncScreen() -> Element {
-    let app = use_context::<FieldApp>();
+    let app = use_context::<FieldClient>();
     let mut screen = use_context::<Signal<Screen>>();
     let status = use_context::<Signal<SyncStatus>>();
+    let mut refresh = use_signal(|| 0u32);
     let (tone, line) = status_line(&status());
-    let view = match app.sync_view() {
-        Ok(v) => v,
-        Err(e) => return rsx! { p { class: "error", "{e}" } },
+    let asked = app.clone();
+    let sync_view = use_resource(move || {
+        let _ = (status(), refresh()); // asked again whenever sync reports
+        let app = asked.clone();
+        async move { app.sync_view().await }
+    });
+    let view = match sync_view.read().clone() {
+        None => return rsx! { super::Loading {} },
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return rsx! { p { class: "error", "{e}" } },
     };
     let revoked = matches!(status(), SyncStatus::Stopped { revoked: true, .. }) || view.revoked;
     let now = app.clone();
@@ -36,7 +44,7 @@ pub fn SyncScreen() -> Element {
                 p { class: "error", "Este teléfono fue dado de baja en el servidor. Sus datos siguen guardados; regístrelo de nuevo." }
                 button { class: "big", onclick: move |_| screen.set(Screen::Enrol), "Registrar de nuevo" }
             } else {
-                button { id: "sincronizar", class: "big", disabled: status() == SyncStatus::Syncing, onclick: move |_| now.sync_now(), "Sincronizar ahora" }
+                button { id: "sincronizar", class: "big", disabled: status() == SyncStatus::Syncing, onclick: move |_| { let now = now.clone(); async move { let _ = now.sync_now().await; } }, "Sincronizar ahora" }
             }
         }
         section { class: "card", id: "recibo",
@@ -63,7 +71,13 @@ pub fn SyncScreen() -> Element {
                             button { class: "secondary", "data-retry": "{p.id}",
                                 onclick: {
                                     let app = app.clone();
-                                    move |_| { let _ = app.retry(p.id); }
+                                    move |_| {
+                                        let app = app.clone();
+                                        async move {
+                                            let _ = app.retry(p.id).await;
+                                            refresh += 1;
+                                        }
+                                    }
                                 },
                                 "Reintentar el envío"
                             }

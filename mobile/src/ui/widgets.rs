@@ -31,7 +31,7 @@ pub fn Question(
     error: Option<String>,
     revision: u32,
     on_answer: EventHandler<Option<String>>,
-    on_file: Callback<Option<Picked>, Result<(), String>>,
+    on_file: Callback<Option<Picked>, super::Pending<Result<(), String>>>,
 ) -> Element {
     let value = q.value.clone();
     let input_id = format!("q-{}", q.path.replace(['[', ']', '/'], "_"));
