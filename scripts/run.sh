@@ -12,8 +12,10 @@ export VENTANILLA_SERVER="http://${BIND}"
 # One build of both binaries (one feature resolution), then run them directly.
 cargo build --quiet -p sync-server -p mobile
 BIN="${CARGO_TARGET_DIR:-target}/debug"
+# The same app as an installable web app for phones, served by the server at /app/.
+scripts/build-pwa.sh
 
-"$BIN/sync-server" --bind "$BIND" --data-dir "${VENTANILLA_DATA_DIR:-data}" --demo &
+"$BIN/sync-server" --bind "$BIND" --data-dir "${VENTANILLA_DATA_DIR:-data}" --demo --app-dir target/pwa/app &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -27,6 +29,6 @@ for _ in $(seq 1 60); do
   fi
   sleep 0.5
 done
-echo "Servidor listo en ${VENTANILLA_SERVER} (consola web: ${VENTANILLA_SERVER}/consola)"
+echo "Servidor listo en ${VENTANILLA_SERVER} (consola web: ${VENTANILLA_SERVER}/consola; app web para teléfonos: ${VENTANILLA_SERVER}/app/)"
 
 "$BIN/mobile" "$@"

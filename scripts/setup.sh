@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   # Compiling C parts of crates (bundled SQLite) and finding system libraries.
   build-essential pkg-config
+  # SQLite's C compiled to wasm32 for the web app (scripts/build-pwa.sh).
+  clang
   # scripts/run.sh waits for the server with it.
   curl ca-certificates
   # The desktop (WebKitGTK) build of the field app.
@@ -43,6 +45,15 @@ AXE=target/tools/axe
 install_tools() {
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
+  # The web app (scripts/build-pwa.sh): the wasm32 target and wasm-bindgen's command, at
+  # exactly the version of the wasm-bindgen crate in Cargo.lock.
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  local wb
+  wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
+  if [ "$(target/tools/wasm-bindgen/bin/wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
+    echo "setup: installing wasm-bindgen-cli $wb in target/tools/wasm-bindgen (a few minutes, once)" >&2
+    cargo install --quiet --force wasm-bindgen-cli --version "$wb" --root target/tools/wasm-bindgen
+  fi
   if [ "${1:-}" = "--tests" ] && ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     echo "setup: installing schemathesis $SCHEMATHESIS_VERSION in $VENV" >&2
     rm -rf "$VENV"

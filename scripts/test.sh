@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
+# The web app the browser tests install on a phone profile (served at /app/).
+scripts/build-pwa.sh
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo test --workspace --doc --quiet
 cargo nextest run --workspace --no-fail-fast

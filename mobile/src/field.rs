@@ -171,7 +171,7 @@ impl FieldApp {
             return Err(EnrolError::Missing);
         }
         let client = SyncClient::new(server).map_err(EnrolError::Server)?;
-        let label = format!("Ventanilla ({})", std::env::consts::OS);
+        let label = if cfg!(target_arch = "wasm32") { "Ventanilla (navegador)".to_string() } else { format!("Ventanilla ({})", std::env::consts::OS) };
         let response = client.enrol(username, password, &label).await.map_err(|e| match e {
             SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
             other => EnrolError::Server(other),

@@ -26,6 +26,8 @@ pub mod client;
 pub mod field;
 pub mod layout;
 pub mod photo;
+#[cfg(target_arch = "wasm32")]
+pub mod pwa;
 pub mod record;
 pub mod resume;
 pub mod rt;

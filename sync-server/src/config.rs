@@ -15,6 +15,10 @@ pub struct Config {
     /// Directory of the embedded SQLite database (created when missing).
     #[arg(long, env = "VENTANILLA_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// The field app's web build to serve at `/app/` (made by `scripts/build-pwa.sh` in
+    /// `target/pwa/app`); without it, `/app/` says the app is not built.
+    #[arg(long, env = "VENTANILLA_APP_DIR", global = true)]
+    pub app_dir: Option<PathBuf>,
     /// Seed a demo program (period, centros, users, assignments) into an empty database.
     #[arg(long, env = "VENTANILLA_DEMO")]
     pub demo: bool,
@@ -113,6 +117,7 @@ impl Config {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            app_dir: None,
             demo: false,
             utc_offset_minutes: -360,
             log: "warn".into(),

@@ -47,6 +47,7 @@ mod routes;
 pub mod service;
 pub mod scores;
 mod state;
+pub mod webapp;
 
 use std::net::SocketAddr;
 
@@ -108,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(console::router(state.clone()))
         .merge(public::router())
+        .merge(webapp::router(state.web_app.as_ref().map(|d| d.as_ref().clone())))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.
@@ -124,6 +126,7 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::Db::open(&config.database_path())?;
     let mut state = AppState::load(db, config.local_offset(), &config.data_dir).await?;
     state.trust_forwarded_for = config.trust_forwarded_for;
+    state.web_app = config.app_dir.clone().map(std::sync::Arc::new);
     state.xlsx_sheet_rows = config.xlsx_sheet_rows;
     state.device_limiter = std::sync::Arc::new(limits::RateLimiter::new(config.device_burst, f64::from(config.device_rate)));
     state.console = std::sync::Arc::new(state::ConsoleSettings {

@@ -47,6 +47,8 @@ pub struct AppState {
     pub xlsx_sheet_rows: u32,
     /// How long each route takes to answer, over the last hour.
     pub latencies: Arc<crate::latency::Latencies>,
+    /// The field app's web build, served at `/app/` (`None`: not served).
+    pub web_app: Option<Arc<std::path::PathBuf>>,
     /// Exports started from the console, with their progress.
     pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
 }
@@ -107,6 +109,7 @@ impl AppState {
             staged_forms: Arc::default(),
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             export_jobs: Arc::default(),
+            web_app: None,
             latencies: Arc::default(),
         };
         state.rebuild_scores().await?;

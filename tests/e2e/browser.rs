@@ -16,6 +16,8 @@ pub struct Browser {
     profile: String,
     /// A tablet-sized window: every screen is also checked for tap targets and text size.
     tablet: bool,
+    /// The profile belongs to the caller (it outlives this browser, to be reopened).
+    kept_profile: bool,
 }
 
 impl Drop for Browser {
@@ -25,7 +27,9 @@ impl Drop for Browser {
         let _ = Command::new("pkill").arg("-KILL").arg("-f").arg(&self.profile).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        if !self.kept_profile {
+            let _ = std::fs::remove_dir_all(&self.profile);
+        }
     }
 }
 
@@ -36,6 +40,28 @@ fn free_port() -> anyhow::Result<u16> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium of the given window size.
     pub async fn start(suite: &str, width: u32, height: u32) -> anyhow::Result<Self> {
+        Self::launch(suite, width, height, None, None).await
+    }
+
+    /// A phone: 360×800 at 3 device pixels per CSS pixel, touch, Chrome for Android's user
+    /// agent, with the profile (site data, service workers, OPFS) in `profile`, which
+    /// outlives this browser so that it can be reopened after [`Browser::kill`].
+    pub async fn phone(suite: &str, profile: &std::path::Path) -> anyhow::Result<Self> {
+        let emulation = serde_json::json!({
+            "deviceMetrics": { "width": 360, "height": 800, "pixelRatio": 3.0, "touch": true, "mobile": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 13; SM-A145M) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36",
+        });
+        Self::launch(suite, 360, 800, Some(profile.to_path_buf()), Some(emulation)).await
+    }
+
+    /// Ends the browser as a phone's system would kill it: SIGKILL to every Chromium
+    /// process of this profile, no chance to flush or say goodbye.
+    pub fn kill(self) {
+        let _ = Command::new("pkill").arg("-KILL").arg("-f").arg(&self.profile).status();
+        // Drop ends chromedriver; the profile stays.
+    }
+
+    async fn launch(suite: &str, width: u32, height: u32, kept: Option<PathBuf>, phone: Option<serde_json::Value>) -> anyhow::Result<Self> {
         let port = free_port()?;
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -44,7 +70,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| anyhow::anyhow!("chromedriver did not start ({e}); run scripts/setup.sh"))?;
-        let profile = std::env::temp_dir().join(format!("ventanilla-chromium-{port}"));
+        let kept_profile = kept.is_some();
+        let profile = kept.unwrap_or_else(|| std::env::temp_dir().join(format!("ventanilla-chromium-{port}")));
         let caps = serde_json::json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -62,7 +89,10 @@ impl Browser {
                 },
             },
         });
-        let caps = caps.as_object().cloned().unwrap_or_default();
+        let mut caps = caps.as_object().cloned().unwrap_or_default();
+        if let (Some(emulation), Some(options)) = (phone, caps.get_mut("goog:chromeOptions").and_then(|o| o.as_object_mut())) {
+            options.insert("mobileEmulation".into(), emulation);
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);
         let client = loop {
@@ -78,7 +108,7 @@ impl Browser {
         };
         let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots").join(suite);
         std::fs::create_dir_all(&shots)?;
-        Ok(Self { client, driver, shots, profile: profile.display().to_string(), tablet: (700..=1100).contains(&width) })
+        Ok(Self { client, driver, shots, profile: profile.display().to_string(), tablet: (700..=1100).contains(&width), kept_profile })
     }
 
     /// Saves a screenshot as `<name>.png`, after checking the screen: axe-core finds no
@@ -255,9 +285,31 @@ impl Browser {
         }
     }
 
+    /// Runs a Chrome DevTools Protocol command on the page (through chromedriver).
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client.issue_cmd(Cdp { cmd: cmd.to_string(), params }).await?)
+    }
+
     /// Ends the browser session.
     pub async fn close(self) -> anyhow::Result<()> {
         self.client.clone().close().await?;
         Ok(())
+    }
+}
+
+/// A DevTools command sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(serde_json::json!({ "cmd": self.cmd, "params": self.params }).to_string()))
     }
 }

@@ -83,6 +83,20 @@ pub struct Numbered<T> {
     pub body: T,
 }
 
+/// What the app's Worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ToPage {
+    /// The store is open (migrated): calls may come.
+    Ready,
+    /// The store could not be opened; every call fails with this (Spanish).
+    Failed { message: String },
+    /// The answer to call `n`.
+    Reply { n: u64, reply: Reply },
+    /// What sync is doing now.
+    Status { status: crate::sync::SyncStatus },
+}
+
 /// Bytes as base64 text inside the JSON messages.
 mod b64 {
     use base64::Engine as _;

@@ -1,0 +1,192 @@
+//! The field app as an installable offline web app (the same Dioxus screens compiled to
+//! wasm, the store on OPFS in a Worker, a service worker for the shell), in headless
+//! Chromium with a phone profile (360×800, touch, Android user agent), served by the real
+//! sync-server at `/app/` through the fault-injecting proxy, which cuts the network when
+//! told (every connection refused: nothing reaches the server). Needs the web build
+//! (`scripts/build-pwa.sh`, run by `scripts/test.sh`). Screenshots: `target/screenshots/pwa/`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::app_ui::{advance_from, choose, current_path, input_css, moved_from};
+use crate::browser::Browser;
+use crate::helpers::spawn_server_with;
+use crate::proxy::{Faults, spawn_proxy};
+
+/// The web build the test serves; it must have been made first.
+fn web_build() -> anyhow::Result<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pwa/app");
+    anyhow::ensure!(dir.join("index.html").is_file() && dir.join("ventanilla_bg.wasm").is_file(), "no web build in {}: run scripts/build-pwa.sh", dir.display());
+    Ok(dir)
+}
+
+/// Waits until `script` (an expression) is true in the page.
+async fn until(b: &Browser, what: &str, script: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let v = b.client.execute(&format!("return !!({script});"), vec![]).await?;
+        if v == serde_json::json!(true) {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{what}: never true ({script})");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for a Promise-valued expression and returns what it resolved to.
+async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(b.client.execute_async(&format!("const done = arguments[arguments.length - 1]; Promise.resolve({script}).then(done, (e) => done('error: ' + e));"), vec![]).await?)
+}
+
+/// Answers the survey from the question on screen, stopping before `stop_at` (if given)
+/// or at the last question.
+async fn answer_survey(b: &Browser, answers: &HashMap<&str, &str>, stop_at: Option<&str>) -> anyhow::Result<()> {
+    for _ in 0..80 {
+        let path = current_path(b).await?;
+        if Some(path.as_str()) == stop_at {
+            return Ok(());
+        }
+        let last = b.has("#terminar").await;
+        let choices = b.has(&format!(".question[data-path='{path}'] button[data-choice]")).await;
+        match answers.get(path.as_str()) {
+            Some(value) if choices => choose(b, &path, value).await?,
+            Some(value) => {
+                b.type_into(&input_css(&path), value).await?;
+                if !last {
+                    advance_from(b, &path).await?;
+                }
+            }
+            None if !last => advance_from(b, &path).await?,
+            None => {}
+        }
+        if last {
+            return Ok(());
+        }
+        moved_from(b, &path).await?;
+    }
+    anyhow::bail!("the survey never ended")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_browser() -> anyhow::Result<()> {
+    let build = web_build()?;
+    let server = spawn_server_with(|c| c.app_dir = Some(build.clone())).await?;
+    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
+    let url = format!("{}/app/", proxy.url());
+    let profile = tempfile::tempdir()?;
+    // The staff's client (it also sets up TLS for the test's own HTTP requests).
+    let api = mobile::sync_client::SyncClient::new(&server.url())?;
+
+    // First visit: the shell, the wasm and the Worker load; the service worker keeps them.
+    let b = Browser::phone("pwa", profile.path()).await?;
+    b.client.goto(&url).await?;
+    b.find("#registro").await?;
+    until(&b, "the service worker controls the page", "navigator.serviceWorker && navigator.serviceWorker.controller").await?;
+    let cached = resolved(&b, "caches.keys().then(async (ks) => { const c = await caches.open(ks.find((k) => k.startsWith('ventanilla-app-'))); return (await c.keys()).map((r) => new URL(r.url).pathname); })").await?;
+    let cached: Vec<String> = serde_json::from_value(cached)?;
+    for file in ["/app/", "/app/ventanilla_bg.wasm", "/app/ventanilla.js", "/app/worker.js", "/app/boot.js", "/app/manifest.webmanifest"] {
+        assert!(cached.iter().any(|c| c == file), "{file} is kept for offline use; cached: {cached:?}");
+    }
+    // Installable («Agregar a la pantalla de inicio»): Chromium finds nothing missing.
+    let errors = b.cdp("Page.getInstallabilityErrors", serde_json::json!({})).await?;
+    assert_eq!(errors["installabilityErrors"], serde_json::json!([]), "installability: {errors}");
+    let manifest: serde_json::Value = reqwest::get(format!("{url}manifest.webmanifest")).await?.json().await?;
+    assert_eq!(manifest["display"], "standalone");
+    assert_eq!(manifest["lang"], "es-MX");
+    b.shot("01-registro").await?;
+
+    // Enrol; the centros and the form arrive by sync.
+    b.type_into("#usuario", "enc.ana").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#registrar").await?;
+    b.wait_text("Mis centros").await?;
+    b.wait_text("Encuestar aquí").await?;
+    b.find(".centro button.big:not([disabled])").await?;
+    b.shot("02-inicio").await?;
+
+    // The network goes: nothing reaches the server from here on.
+    proxy.set_offline(true);
+    b.click(".centro button.big").await?;
+    b.find("#contador").await?;
+    while !b.has("#iniciar").await {
+        let before = b.find(".count").await?.text().await?;
+        b.click("#contar").await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while b.has("#contar").await && b.find(".count").await?.text().await? == before {
+            anyhow::ensure!(Instant::now() < deadline, "the counter did not count");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    b.click("#iniciar").await?;
+    let mut answers: HashMap<&str, &str> = crate::field::SURVEY.iter().copied().collect();
+    answers.insert("P0", "otro");
+    answers.insert("P0_otro", "constancia de no adeudo");
+    answer_survey(&b, &answers, Some("DE1")).await?;
+    assert_eq!(current_path(&b).await?, "DE1");
+    b.shot("03-sin-red-a-media-encuesta").await?;
+
+    // Reloaded mid-survey with no network: the app opens from the service worker's copy,
+    // and the draft is there, at the same question.
+    b.client.refresh().await?;
+    b.find("#borradores").await?;
+    b.click("#borradores .row-button").await?;
+    b.find(".question[data-path='DE1']").await?;
+    b.shot("04-recargada-sin-red").await?;
+
+    // An answer shown as saved survives the browser being killed at once.
+    choose(&b, "DE1", "4").await?;
+    assert_eq!(moved_from(&b, "DE1").await?, "DE2");
+    b.kill();
+    let b = Browser::phone("pwa", profile.path()).await?;
+    b.client.goto(&url).await?;
+    b.find("#borradores").await?;
+    b.click("#borradores .row-button").await?;
+    b.find(".question[data-path='DE2']").await?;
+    b.click("#anterior").await?;
+    b.find(".question[data-path='DE1'] button[data-choice='4'][aria-pressed='true']").await?;
+    b.shot("05-tras-matar-el-navegador").await?;
+    advance_from(&b, "DE1").await?;
+
+    // Finished and saved with no network: it waits in the outbox.
+    answer_survey(&b, &answers, None).await?;
+    b.click("#terminar").await?;
+    b.find("#resumen").await?;
+    b.click("#guardar").await?;
+    b.find("#guardado").await?;
+    b.click("#continuar").await?;
+    b.click(".back").await?;
+    b.wait_text("1 registro por enviar").await?;
+    b.shot("06-por-enviar-sin-red").await?;
+
+    // The network returns: the outbox drains, and the server holds the survey once.
+    proxy.set_offline(false);
+    b.click("#estado").await?;
+    b.click("#sincronizar").await?;
+    b.wait_text("0 registros por enviar").await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while b.find("#enviados td:nth-child(3)").await?.text().await? != "1" {
+        anyhow::ensure!(Instant::now() < deadline, "the server's receipt never showed the survey");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.shot("07-sincronizada").await?;
+    let staff = api.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let forms: serde_json::Value = reqwest::Client::new().get(format!("{}/api/v1/forms", server.url())).bearer_auth(&staff.token).send().await?.json().await?;
+    let version = forms["forms"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["form_id"] == "encuesta_opinion"))
+        .and_then(|f| f["version"].as_str())
+        .ok_or_else(|| anyhow::anyhow!("no survey form in {forms}"))?
+        .to_string();
+    let csv = reqwest::Client::new()
+        .get(format!("{}/api/v1/forms/encuesta_opinion/{version}/submissions.csv", server.url()))
+        .bearer_auth(&staff.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let rows: Vec<&str> = csv.lines().skip(1).filter(|l| l.contains("constancia de no adeudo")).collect();
+    assert_eq!(rows.len(), 1, "the survey reached the server exactly once:\n{csv}");
+    Ok(())
+}
