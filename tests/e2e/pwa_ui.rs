@@ -158,6 +158,13 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     b.click(".back").await?;
     b.wait_text("1 registro por enviar").await?;
     b.shot("06-por-enviar-sin-red").await?;
+    // Enrolling again would not lose it, and the app says so before.
+    b.click("#registrar-de-nuevo").await?;
+    b.find("#confirmar-registro-nuevo").await?;
+    b.wait_text("1 registro sin enviar").await?;
+    b.shot("06b-aviso-antes-de-registrar").await?;
+    b.click("#no-registro-nuevo").await?;
+    b.wait_text("1 registro por enviar").await?;
 
     // The network returns: the outbox drains, and the server holds the survey once.
     proxy.set_offline(false);

@@ -14,6 +14,7 @@ pub fn Home() -> Element {
     let mut screen = use_context::<Signal<Screen>>();
     let status = use_context::<Signal<SyncStatus>>();
     let mut error = use_signal(|| None::<String>);
+    let mut confirm_enrol = use_signal(|| false);
     let asked = app.clone();
     let home = use_resource(move || {
         let _ = status(); // asked again whenever sync reports
@@ -27,6 +28,7 @@ pub fn Home() -> Element {
         Some(Err(e)) => return rsx! { p { class: "error", "{e}" } },
     };
     let inspector = view.enrolment.role == Role::Inspector;
+    let unsent = view.outbox.pending > 0 || !view.drafts.is_empty();
     let names: std::collections::BTreeMap<String, String> = view.centros.iter().map(|c| (c.info.centro_id.clone(), c.info.name.clone())).collect();
     let centro_name = move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let (tone, line) = status_line(&status());
@@ -178,7 +180,28 @@ pub fn Home() -> Element {
                 {view.last_sync.clone().unwrap_or_else(|| "nunca".into())}
             }
             button { class: "secondary", onclick: move |_| screen.set(Screen::Sync), "Sincronizar" }
-            button { class: "secondary", onclick: move |_| screen.set(Screen::Enrol), "Registrar de nuevo" }
+            button { id: "registrar-de-nuevo", class: "secondary",
+                onclick: move |_| if unsent { confirm_enrol.set(true) } else { screen.set(Screen::Enrol) },
+                "Registrar de nuevo"
+            }
+        }
+        // Enrolling again (another user, another server) keeps every draft and unsent
+        // record; the person hears so before, with the counts.
+        if confirm_enrol() {
+            super::widgets::Confirm {
+                id: "registro-nuevo",
+                title: "¿Registrar de nuevo este teléfono?",
+                text: format!(
+                    "En el teléfono hay {} y {}. Se conservan y se envían en la siguiente sincronización; para no mezclarlos con otro usuario, sincronice antes de registrar a otra persona.",
+                    shared::words::count(view.outbox.pending, "registro sin enviar", "registros sin enviar"),
+                    shared::words::count(view.drafts.len() as u64, "sin terminar", "sin terminar"),
+                ),
+                no: "No, volver",
+                yes: "Sí, registrar de nuevo",
+                danger: false,
+                on_no: move |_| confirm_enrol.set(false),
+                on_yes: move |_| screen.set(Screen::Enrol),
+            }
         }
     }
 }
