@@ -105,6 +105,35 @@ pub(crate) async fn advance_from(b: &Browser, path: &str) -> anyhow::Result<()> 
     }
 }
 
+/// Answers the survey from the question on screen, stopping before `stop_at` (if given)
+/// or at the last question.
+pub(crate) async fn answer_survey(b: &Browser, answers: &HashMap<&str, &str>, stop_at: Option<&str>) -> anyhow::Result<()> {
+    for _ in 0..80 {
+        let path = current_path(b).await?;
+        if Some(path.as_str()) == stop_at {
+            return Ok(());
+        }
+        let last = b.has("#terminar").await;
+        let choices = b.has(&format!(".question[data-path='{path}'] button[data-choice]")).await;
+        match answers.get(path.as_str()) {
+            Some(value) if choices => choose(b, &path, value).await?,
+            Some(value) => {
+                b.type_into(&input_css(&path), value).await?;
+                if !last {
+                    advance_from(b, &path).await?;
+                }
+            }
+            None if !last => advance_from(b, &path).await?,
+            None => {}
+        }
+        if last {
+            return Ok(());
+        }
+        moved_from(b, &path).await?;
+    }
+    anyhow::bail!("the survey never ended")
+}
+
 /// How a visit's questions are answered when nothing special is asked of them.
 struct PlainAnswers {
     turno: &'static str,

@@ -31,7 +31,7 @@ async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>>
 }
 
 /// Every submission id the server holds for the survey form, from its CSV export.
-async fn stored_ids(server: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn stored_ids(server: &str) -> anyhow::Result<Vec<String>> {
     let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
     let csv = reqwest::Client::new()
         .get(format!("{server}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv"))

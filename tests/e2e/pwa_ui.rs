@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::app_ui::{advance_from, choose, current_path, input_css, moved_from};
+use crate::app_ui::{advance_from, answer_survey, choose, current_path, moved_from};
 use crate::browser::Browser;
 use crate::helpers::spawn_server_with;
 use crate::proxy::{Faults, spawn_proxy};
@@ -39,35 +39,6 @@ async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_json::Value
     Ok(b.client.execute_async(&format!("const done = arguments[arguments.length - 1]; Promise.resolve({script}).then(done, (e) => done('error: ' + e));"), vec![]).await?)
 }
 
-/// Answers the survey from the question on screen, stopping before `stop_at` (if given)
-/// or at the last question.
-async fn answer_survey(b: &Browser, answers: &HashMap<&str, &str>, stop_at: Option<&str>) -> anyhow::Result<()> {
-    for _ in 0..80 {
-        let path = current_path(b).await?;
-        if Some(path.as_str()) == stop_at {
-            return Ok(());
-        }
-        let last = b.has("#terminar").await;
-        let choices = b.has(&format!(".question[data-path='{path}'] button[data-choice]")).await;
-        match answers.get(path.as_str()) {
-            Some(value) if choices => choose(b, &path, value).await?,
-            Some(value) => {
-                b.type_into(&input_css(&path), value).await?;
-                if !last {
-                    advance_from(b, &path).await?;
-                }
-            }
-            None if !last => advance_from(b, &path).await?,
-            None => {}
-        }
-        if last {
-            return Ok(());
-        }
-        moved_from(b, &path).await?;
-    }
-    anyhow::bail!("the survey never ended")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_browser() -> anyhow::Result<()> {
     let build = web_build()?;
@@ -75,8 +46,8 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
     let url = format!("{}/app/", proxy.url());
     let profile = tempfile::tempdir()?;
-    // The staff's client (it also sets up TLS for the test's own HTTP requests).
-    let api = mobile::sync_client::SyncClient::new(&server.url())?;
+    // The app's client sets up TLS for the test's own HTTP requests.
+    mobile::sync_client::SyncClient::new(&server.url())?;
 
     // First visit: the shell, the wasm and the Worker load; the service worker keeps them.
     let b = Browser::phone("pwa", profile.path()).await?;
@@ -177,23 +148,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     b.shot("07-sincronizada").await?;
-    let staff = api.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
-    let forms: serde_json::Value = reqwest::Client::new().get(format!("{}/api/v1/forms", server.url())).bearer_auth(&staff.token).send().await?.json().await?;
-    let version = forms["forms"]
-        .as_array()
-        .and_then(|fs| fs.iter().find(|f| f["form_id"] == "encuesta_opinion"))
-        .and_then(|f| f["version"].as_str())
-        .ok_or_else(|| anyhow::anyhow!("no survey form in {forms}"))?
-        .to_string();
-    let csv = reqwest::Client::new()
-        .get(format!("{}/api/v1/forms/encuesta_opinion/{version}/submissions.csv", server.url()))
-        .bearer_auth(&staff.token)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
-    let rows: Vec<&str> = csv.lines().skip(1).filter(|l| l.contains("constancia de no adeudo")).collect();
-    assert_eq!(rows.len(), 1, "the survey reached the server exactly once:\n{csv}");
+    let stored = crate::field_sync::stored_ids(&server.url()).await?;
+    assert_eq!(stored.len(), 1, "the survey reached the server exactly once: {stored:?}");
     Ok(())
 }

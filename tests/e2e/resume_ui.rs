@@ -4,40 +4,14 @@
 //! shows the centro, the date in Spanish and the reason, and «Corregir y reenviar» sends a
 //! new record naming it. Screenshots: `target/screenshots/resume/`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use mobile::sync::lock;
 
-use crate::app_ui::{advance_from, choose, current_path, enrol, input_css, moved_from, spawn_app};
+use crate::app_ui::{answer_survey, choose, current_path, enrol, moved_from, spawn_app};
 use crate::browser::Browser;
 use crate::helpers::spawn_server;
-
-/// Answers the survey from the current question to its last one (choices as given,
-/// everything else left blank), and stops there.
-async fn answer_to_the_end(b: &Browser) -> anyhow::Result<()> {
-    let answers: std::collections::HashMap<&str, &str> = crate::field::SURVEY.iter().copied().collect();
-    for _ in 0..80 {
-        let path = current_path(b).await?;
-        let last = b.has("#terminar").await;
-        let choices = b.has(&format!(".question[data-path='{path}'] button[data-choice]")).await;
-        match answers.get(path.as_str()) {
-            Some(value) if choices => choose(b, &path, value).await?,
-            Some(value) => {
-                b.type_into(&input_css(&path), value).await?;
-                if !last {
-                    advance_from(b, &path).await?;
-                }
-            }
-            None if !last => advance_from(b, &path).await?,
-            None => {}
-        }
-        if last {
-            return Ok(());
-        }
-        moved_from(b, &path).await?;
-    }
-    anyhow::bail!("the survey never reached its last question")
-}
 
 /// Waits until `css`'s text is `want`.
 async fn wait_for_text_of(b: &Browser, css: &str, want: &str) -> anyhow::Result<()> {
@@ -113,7 +87,8 @@ async fn a_surveyor_resumes_discards_reviews_and_corrects_a_rejected_survey() ->
     b.find(&format!(".question[data-path='{left_at}']")).await?;
 
     // The rest of the survey, then the summary: a row jumps to its question and back.
-    answer_to_the_end(&b).await?;
+    let answers: HashMap<&str, &str> = crate::field::SURVEY.iter().copied().collect();
+    answer_survey(&b, &answers, None).await?;
     b.click("#terminar").await?;
     b.find("#resumen").await?;
     b.wait_text(tramite_label.trim()).await?;
