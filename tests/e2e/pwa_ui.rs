@@ -21,6 +21,33 @@ fn web_build() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// Copies the web build into `to` (the server serves the copy, which the test then
+/// changes to publish a new version).
+fn copy_build(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&target)?;
+            copy_build(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Publishes a new version of the served app: another build id for the service worker and
+/// a page that says it is version 2.
+fn publish_new_version(dir: &std::path::Path) -> anyhow::Result<()> {
+    let sw = std::fs::read_to_string(dir.join("sw.js"))?;
+    let (head, rest) = sw.split_once("const BUILD = \"").ok_or_else(|| anyhow::anyhow!("no build id in sw.js"))?;
+    std::fs::write(dir.join("sw.js"), format!("{head}const BUILD = \"v2-{rest}"))?;
+    let page = std::fs::read_to_string(dir.join("index.html"))?;
+    std::fs::write(dir.join("index.html"), page.replace("<title>", "<meta name=\"version-de-prueba\" content=\"2\"><title>"))?;
+    Ok(())
+}
+
 /// Waits until `script` (an expression) is true in the page.
 async fn until(b: &Browser, what: &str, script: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -41,8 +68,10 @@ async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_json::Value
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_browser() -> anyhow::Result<()> {
-    let build = web_build()?;
-    let server = spawn_server_with(|c| c.app_dir = Some(build.clone())).await?;
+    let served = tempfile::tempdir()?;
+    copy_build(&web_build()?, served.path())?;
+    let app_dir = served.path().to_path_buf();
+    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
     let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
     let url = format!("{}/app/", proxy.url());
     let profile = tempfile::tempdir()?;
@@ -137,8 +166,24 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     b.click("#no-registro-nuevo").await?;
     b.wait_text("1 registro por enviar").await?;
 
-    // The network returns: the outbox drains, and the server holds the survey once.
+    // A new version is published while the phone is offline with the record unsent: the
+    // installed one keeps working offline, untouched.
+    publish_new_version(served.path())?;
+    b.client.refresh().await?;
+    b.wait_text("1 registro por enviar").await?;
+    assert!(!b.has("meta[name='version-de-prueba']").await, "offline, the installed version stays");
+
+    // Back online, the new version arrives whole in the background and waits for the
+    // person; «Actualizar» switches to it, and the record is still there to send.
     proxy.set_offline(false);
+    b.client.refresh().await?;
+    b.find("#version-nueva:not([hidden])").await?;
+    b.shot("06c-version-nueva").await?;
+    b.click("#actualizar").await?;
+    b.find("meta[name='version-de-prueba']").await?;
+    b.wait_text("Mis centros").await?;
+
+    // The outbox drains, and the server holds the survey once.
     b.click("#estado").await?;
     b.click("#sincronizar").await?;
     b.wait_text("0 registros por enviar").await?;

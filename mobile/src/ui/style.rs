@@ -14,7 +14,7 @@ html, body { margin: 0; background: #f4f5f7; color: #111827;
 .card h2 { margin: 0 0 10px; font-size: 19px; }
 .card.alert { border-color: #b45309; background: #fffbeb; }
 .card.done { text-align: center; border-color: #15803d; }
-.status-strip { display: flex; align-items: center; gap: 10px; width: calc(100% - 28px); margin: 12px 14px 0;
+.status-strip { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; width: calc(100% - 28px); margin: 12px 14px 0;
   padding: 12px; border: 2px solid #d1d5db; border-radius: 10px; background: #fff; font-size: 16px; font-weight: bold; text-align: left; }
 .pill { margin-left: auto; background: #e5e7eb; border-radius: 999px; padding: 4px 10px; font-size: 14px; white-space: nowrap; }
 .dot { width: 16px; height: 16px; border-radius: 50%; flex: none; }
