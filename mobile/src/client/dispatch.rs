@@ -116,7 +116,7 @@ impl FieldApp {
 /// A method's result as a reply: its value as JSON, its error as the person reads it.
 fn json<T: Serialize, E: std::fmt::Display>(result: Result<T, E>) -> Reply {
     let value = result.map_err(CallError::failed)?;
-    serde_json::to_value(value).map_err(CallError::failed)
+    serde_json::to_value(value).map_err(|_| CallError::Failed("La app no pudo preparar su respuesta.".into()))
 }
 
 fn without_token(e: crate::store::settings::Enrolment) -> crate::store::settings::Enrolment {

@@ -75,6 +75,8 @@ pub struct FieldClient {
     status: watch::Receiver<SyncStatus>,
     forms: Arc<Mutex<HashMap<FormKey, LaidOut>>>,
     previews: Arc<Mutex<HashMap<String, String>>>,
+    /// Kept files by answer value (`<sha256>.<ext>`: content-addressed, never changes).
+    kept: Arc<Mutex<HashMap<String, KeptFile>>>,
     /// The server address offered on the enrolment screen.
     pub default_server: String,
 }
@@ -106,7 +108,7 @@ impl FieldClient {
     }
 
     fn with_link(link: Link, status: watch::Receiver<SyncStatus>, default_server: String) -> Self {
-        Self { link, status, forms: Arc::default(), previews: Arc::default(), default_server }
+        Self { link, status, forms: Arc::default(), previews: Arc::default(), kept: Arc::default(), default_server }
     }
 
     /// Starts the app's automatic sync (natively; the Worker starts its own).
@@ -132,7 +134,7 @@ impl FieldClient {
             #[cfg(target_arch = "wasm32")]
             Link::Worker(w) => w.ask(call).await,
         };
-        serde_json::from_value(reply?).map_err(|e| CallError::Failed(format!("Respuesta ilegible de la app: {e}")))
+        serde_json::from_value(reply?).map_err(|_| CallError::Failed("La app respondió algo que esta pantalla no entiende; recargue la página.".into()))
     }
 
     pub async fn enrolment(&self) -> Result<Option<Enrolment>, CallError> {
@@ -170,8 +172,15 @@ impl FieldClient {
         let laid = self.laid_out(&data.draft.form_id, &data.draft.form_version, &data.tramites).await?;
         let report = crate::record::check(&laid.form, &data.draft, data.now, &data.who);
         let values: Vec<String> = data.draft.answers.values().filter(|v| is_kept_file(v)).cloned().collect();
-        let kept: BTreeMap<String, KeptFile> =
-            if values.is_empty() { BTreeMap::new() } else { self.ask::<Vec<(String, KeptFile)>>(Call::KeptFiles { values }).await?.into_iter().collect() };
+        let missing: Vec<String> = values.iter().filter(|v| !lock(&self.kept).contains_key(*v)).cloned().collect();
+        if !missing.is_empty() {
+            let found: Vec<(String, KeptFile)> = self.ask(Call::KeptFiles { values: missing }).await?;
+            lock(&self.kept).extend(found);
+        }
+        let kept: BTreeMap<String, KeptFile> = {
+            let cache = lock(&self.kept);
+            values.iter().filter_map(|v| Some((v.clone(), cache.get(v)?.clone()))).collect()
+        };
         let shas: Vec<String> = data.draft.photos.iter().map(|(_, sha)| sha.clone()).collect();
         let previews = self.photo_previews(&shas).await?;
         Ok(FillView { draft: data.draft, form: laid.form, report, previous: data.previous, centro_name: data.centro_name, kept, previews, media: laid.media })

@@ -33,7 +33,7 @@ pub fn Fill(draft: Uuid) -> Element {
     let mut from_summary = use_signal(|| false);
     // What was last told to the app (the page left at, the question on screen), so that a
     // render does not repeat it.
-    let told = use_hook(|| std::rc::Rc::new(std::cell::RefCell::new((None::<String>, None::<String>))));
+    let told = use_hook(|| std::rc::Rc::new(std::cell::RefCell::new((None::<(Uuid, String)>, None::<(Uuid, String)>))));
     let asked = app.clone();
     let loaded = use_resource(use_reactive!(|draft| {
         let _ = version();
@@ -84,9 +84,9 @@ pub fn Fill(draft: Uuid) -> Element {
     if let Some(first) = current.paths.first()
         && !reviewing_now
         && view.draft.place.as_ref() != Some(first)
-        && told.borrow().0.as_ref() != Some(first)
+        && told.borrow().0 != Some((draft, first.clone()))
     {
-        told.borrow_mut().0 = Some(first.clone());
+        told.borrow_mut().0 = Some((draft, first.clone()));
         let (app, first) = (app.clone(), first.clone());
         spawn(async move {
             let _ = app.save_place(draft, &first).await;
@@ -112,9 +112,9 @@ pub fn Fill(draft: Uuid) -> Element {
     // that stretch of the audit, never an answer).
     if crate::capture::audits(&view.form)
         && let Some(first) = current.paths.first()
-        && told.borrow().1.as_ref() != Some(first)
+        && told.borrow().1 != Some((draft, first.clone()))
     {
-        told.borrow_mut().1 = Some(first.clone());
+        told.borrow_mut().1 = Some((draft, first.clone()));
         let (app, first) = (app.clone(), first.clone());
         spawn(async move {
             let _ = app.on_screen(draft, &first).await;
