@@ -51,8 +51,11 @@ install_tools() {
   local wb
   wb="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
   if [ "$(target/tools/wasm-bindgen/bin/wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb" ]; then
-    echo "setup: installing wasm-bindgen-cli $wb in target/tools/wasm-bindgen (a few minutes, once)" >&2
-    cargo install --quiet --force wasm-bindgen-cli --version "$wb" --root target/tools/wasm-bindgen
+    echo "setup: installing wasm-bindgen-cli $wb in target/tools/wasm-bindgen (about two minutes, once)" >&2
+    # Light optimisation, no LTO: the tool builds in under 2 minutes instead of 7 on two
+    # cores and writes byte-identical output (0.9 s instead of 0.8 s for the app's wasm).
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
+      cargo install --quiet --force wasm-bindgen-cli --version "$wb" --root target/tools/wasm-bindgen
   fi
   if [ "${1:-}" = "--tests" ] && ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     echo "setup: installing schemathesis $SCHEMATHESIS_VERSION in $VENV" >&2
