@@ -27,11 +27,29 @@ pub fn run(scope: DedicatedWorkerGlobalScope) {
     });
 }
 
+/// How long opening waits for the pool's files to be let go by another Worker.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn open(scope: &DedicatedWorkerGlobalScope) -> Result<FieldApp, String> {
     let cfg = sqlite_wasm_vfs::sahpool::OpfsSAHPoolCfgBuilder::new().directory(POOL_DIRECTORY).build();
-    sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, true).await.map_err(|e| {
-        format!("No se pudo abrir el almacenamiento de la app en este navegador ({e}). Si la app está abierta en otra pestaña, ciérrela y recargue.")
-    })?;
+    // OPFS lets one Worker at a time hold the pool's files. After a reload the previous
+    // page's Worker may still be ending (finishing a sync round) when this one starts, so a
+    // refusal is retried for a while; only a Worker that keeps them (the app open in
+    // another tab) makes opening fail.
+    let started = crate::rt::Instant::now();
+    loop {
+        match sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, true).await {
+            Ok(_) => break,
+            Err(e) if e.to_string().contains("NoModificationAllowedError") && started.elapsed() < RELEASE_WAIT => {
+                crate::rt::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "No se pudo abrir el almacenamiento de la app en este navegador ({e}). Si la app está abierta en otra pestaña, ciérrela y recargue."
+                ));
+            }
+        }
+    }
     let store = Store::open(Path::new(DATABASE)).map_err(|e| e.to_string())?;
     let origin = scope.location().origin();
     Ok(FieldApp::new(store, origin))
