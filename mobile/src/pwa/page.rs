@@ -131,7 +131,34 @@ pub fn run() {
         main.set_inner_html("");
     }
     let (tx, rx) = watch::channel(SyncStatus::Stopped { reason: "Abriendo los datos del teléfono…".into(), revoked: false });
-    let client = FieldClient::worker(WorkerLink::new(worker, tx), rx, origin);
+    let link = WorkerLink::new(worker, tx);
+    expose(&window, link.clone());
+    let client = FieldClient::worker(link, rx, origin);
     let vdom = VirtualDom::new(crate::ui::App).with_root_context(client);
     dioxus::web::launch::launch_virtual_dom(vdom, dioxus::web::Config::new().rootname("main"));
+}
+
+/// `ventanilla.call(call)` on the page: puts one [`Call`] to the app exactly as the screens
+/// do, for support staff in the browser's developer tools and for tests that drive the web
+/// app's engine at volume. It reaches nothing the page could not already reach (the Worker
+/// never gives out the device token). Resolves with the reply, or rejects with the
+/// [`CallError`] as data.
+fn expose(window: &web_sys::Window, link: WorkerLink) {
+    use wasm_bindgen::JsValue;
+    let call = Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |call: JsValue| {
+        let link = link.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let text = js_sys::JSON::stringify(&call).ok().and_then(|t| t.as_string()).unwrap_or_default();
+            let call: Call = serde_json::from_str(&text).map_err(|e| JsValue::from_str(&format!("Llamada no reconocida: {e}")))?;
+            let as_js = |value: &serde_json::Value| js_sys::JSON::parse(&value.to_string());
+            match link.ask(call).await {
+                Ok(value) => as_js(&value),
+                Err(error) => Err(serde_json::to_value(&error).ok().and_then(|v| as_js(&v).ok()).unwrap_or_else(|| JsValue::from_str(&error.to_string()))),
+            }
+        })
+    });
+    let api = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&api, &JsValue::from_str("call"), call.as_ref());
+    call.forget();
+    let _ = js_sys::Reflect::set(window, &JsValue::from_str("ventanilla"), &api);
 }
