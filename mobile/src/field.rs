@@ -18,7 +18,7 @@ use crate::store::reference::PreviousVisit;
 use crate::store::sampling::SamplingDay;
 use crate::store::settings::Enrolment;
 use crate::store::{Store, StoreError};
-use crate::sync::{AUTO_SYNC_INTERVAL, Backoff, SyncStatus, auto_sync, lock};
+use crate::sync::{AUTO_SYNC_INTERVAL, Backoff, SyncEngine, SyncFailure, SyncStatus, auto_sync, lock};
 use crate::sync_client::{SyncClient, SyncError};
 
 /// The survey and checklist form ids of the MGS-1 instruments.
@@ -39,8 +39,27 @@ pub enum EnrolError {
     Server(SyncError),
     #[error("Este usuario ({0}) no trabaja en campo; use la consola web.")]
     NotFieldRole(String),
+    #[error(
+        "Antes de registrar a otra persona, la app envía al servidor lo que {user} dejó por enviar ({waiting}), a su nombre, y ahora no se pudo: {reason} Intente de nuevo cuando haya señal; nada se borró."
+    )]
+    PreviousUnsent { user: String, waiting: String, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What is on the phone waiting to reach the server (records, edits, photos), said in
+/// Spanish; `None` when nothing is.
+fn waiting_to_send(store: &Store) -> Result<Option<String>, StoreError> {
+    use shared::words::count;
+    let records = store.outbox_counts()?.pending;
+    let edits = store.edits(None, true)?.len() as u64;
+    let photos = store.photo_queue()?.len() as u64;
+    let parts: Vec<String> = [(records, "registro", "registros"), (edits, "cambio", "cambios"), (photos, "foto", "fotos")]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| count(n, one, many))
+        .collect();
+    Ok((!parts.is_empty()).then(|| parts.join(", ")))
 }
 
 /// A centro on the home screen, with today's progress.
@@ -171,6 +190,7 @@ impl FieldApp {
             return Err(EnrolError::Missing);
         }
         let client = SyncClient::new(server).map_err(EnrolError::Server)?;
+        self.send_before_handing_over(client.base(), username).await?;
         let label = if cfg!(target_arch = "wasm32") { "Ventanilla (navegador)".to_string() } else { format!("Ventanilla ({})", std::env::consts::OS) };
         let response = client.enrol(username, password, &label).await.map_err(|e| match e {
             SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
@@ -190,6 +210,37 @@ impl FieldApp {
         lock(&self.store).set_enrolment(&enrolment)?;
         self.sync_now();
         Ok(enrolment)
+    }
+
+    /// Another person (or another server) is taking this phone over: what the enrolled user
+    /// finalised and queued (records, checklist edits, photos) goes to the server first,
+    /// with that user's own enrolment, because the server attributes what a device pushes
+    /// to the user the device is enrolled as. If it cannot all go now, enrolling waits and
+    /// nothing changes. Drafts stay on the phone either way. A revoked enrolment can send
+    /// nothing: its records then go with the next user's (the supervisor who revoked it
+    /// sees them in review).
+    async fn send_before_handing_over(&self, server: &str, username: &str) -> Result<(), EnrolError> {
+        let Some(previous) = lock(&self.store).enrolment()?.filter(|p| p.server != server || p.username != username) else { return Ok(()) };
+        if lock(&self.store).is_revoked()? || waiting_to_send(&lock(&self.store))?.is_none() {
+            return Ok(());
+        }
+        let failed = |reason: String| -> Result<(), EnrolError> {
+            let waiting = waiting_to_send(&lock(&self.store))?.unwrap_or_default();
+            Err(EnrolError::PreviousUnsent { user: previous.display_name.clone(), waiting, reason })
+        };
+        let engine = match SyncEngine::from_enrolment(self.store.clone()) {
+            Ok(engine) => engine,
+            Err(e) => return failed(e.to_string()),
+        };
+        match engine.sync_once().await {
+            Ok(_) | Err(SyncFailure::Revoked) => {}
+            Err(e) => return failed(e.to_string()),
+        }
+        match waiting_to_send(&lock(&self.store))? {
+            None => Ok(()),
+            Some(_) if lock(&self.store).is_revoked()? => Ok(()),
+            Some(_) => failed("el servidor no recibió todo.".into()),
+        }
     }
 
     /// The form this user fills: the survey for surveyors, the checklist for inspectors.

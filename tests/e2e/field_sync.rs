@@ -144,7 +144,7 @@ async fn a_visit_photo_cut_at_random_offsets_resumes_and_arrives_verified() -> a
 #[tokio::test]
 async fn a_revoked_phone_stops_syncing_clearly_and_keeps_everything() -> anyhow::Result<()> {
     let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono perdido").await?;
     phone.drain().await?;
     phone.fill_surveys(3)?;
@@ -176,7 +176,7 @@ async fn a_revoked_phone_stops_syncing_clearly_and_keeps_everything() -> anyhow:
 #[tokio::test]
 async fn the_outbox_drains_by_itself_when_the_network_returns() -> anyhow::Result<()> {
     let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 2 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.luis", "Teléfono").await?;
     phone.drain().await?;
     proxy.set_offline(true);
@@ -259,7 +259,7 @@ async fn field_edits_with_seed(seed: u64) -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_supervisors_rejection_reaches_the_phone_with_its_reason() -> anyhow::Result<()> {
     let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 3 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
     phone.drain().await?;
     // Surveys finished seconds apart are flagged (too short, a burst): they wait in review.
@@ -287,7 +287,7 @@ async fn a_supervisors_rejection_reaches_the_phone_with_its_reason() -> anyhow::
 #[tokio::test]
 async fn a_rejected_record_waits_aside_and_goes_out_when_retried_after_the_cause_is_fixed() -> anyhow::Result<()> {
     let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 4 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
     phone.drain().await?;
     let ids = phone.fill_surveys(1)?;
@@ -313,7 +313,7 @@ async fn a_rejected_record_waits_aside_and_goes_out_when_retried_after_the_cause
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
     let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 3 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
     phone.drain().await?;
     // Growth is made independent of this machine's speed; the thresholds are unit-tested.
@@ -325,5 +325,79 @@ async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
     // batches of 100.
     assert!(report.pushed_requests <= 5, "{} pushes", report.pushed_requests);
     assert!(lock(&phone.store).pending(10)?.is_empty(), "the outbox is empty");
+    Ok(())
+}
+
+/// The server's survey export as rows of (column → value).
+async fn exported_surveys(server: &str) -> anyhow::Result<Vec<HashMap<String, String>>> {
+    let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let csv = reqwest::Client::new()
+        .get(format!("{server}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv"))
+        .bearer_auth(&staff.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        rows.push(header.iter().cloned().zip(record?.iter().map(str::to_string)).collect());
+    }
+    Ok(rows)
+}
+
+/// Fills and finalises one survey at the user's first centro through the app's own calls.
+fn finalise_a_survey(app: &mobile::field::FieldApp) -> anyhow::Result<uuid::Uuid> {
+    let home = app.home()?.ok_or_else(|| anyhow::anyhow!("not enrolled"))?;
+    let centro = &home.centros.first().ok_or_else(|| anyhow::anyhow!("no centro"))?.info.centro_id;
+    let draft = app.start(centro, None)?;
+    for (path, value) in crate::field::SURVEY {
+        match *path {
+            "P0" => {
+                app.answer(draft, "P0", Some("otro"))?;
+                app.answer(draft, "P0_otro", Some("constancia de no adeudo"))?;
+            }
+            _ => app.answer(draft, path, Some(value))?,
+        }
+    }
+    app.finalise(draft).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(draft)
+}
+
+#[tokio::test]
+async fn a_phone_handed_to_another_surveyor_sends_the_first_ones_records_under_her_name() -> anyhow::Result<()> {
+    use mobile::field::{EnrolError, FieldApp};
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let app = FieldApp::new(mobile::store::Store::open_in_memory()?, proxy.url());
+    let password = sync_server::demo::DEMO_PASSWORD;
+    app.enrol(&proxy.url(), "enc.ana", password).await?;
+    mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
+    let anas = finalise_a_survey(&app)?;
+
+    // No network: Luis cannot take the phone over yet, and nothing changes.
+    proxy.set_offline(true);
+    let err = app.enrol(&proxy.url(), "enc.luis", password).await.expect_err("Ana's survey has not gone yet");
+    assert!(matches!(err, EnrolError::PreviousUnsent { .. }), "{err:?}");
+    assert!(err.to_string().contains("Ana Torres") && err.to_string().contains("1 registro"), "{err}");
+    assert_eq!(app.enrolment()?.map(|e| e.username).as_deref(), Some("enc.ana"));
+    assert_eq!(lock(app.store()).outbox_counts()?.pending, 1);
+
+    // With the network back, Ana's survey goes first, as hers; then Luis is enrolled.
+    proxy.set_offline(false);
+    app.enrol(&proxy.url(), "enc.luis", password).await?;
+    assert_eq!(app.enrolment()?.map(|e| e.username).as_deref(), Some("enc.luis"));
+    assert_eq!(lock(app.store()).outbox_counts()?.pending, 0);
+    mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
+    let luis = finalise_a_survey(&app)?;
+    mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
+
+    let rows = exported_surveys(&server.url()).await?;
+    let user_of = |id: uuid::Uuid| rows.iter().find(|r| r.get("_id") == Some(&id.to_string())).and_then(|r| r.get("_usuario").cloned());
+    assert_eq!(user_of(anas).as_deref(), Some("enc.ana"), "the survey Ana finalised is hers on the server");
+    assert_eq!(user_of(luis).as_deref(), Some("enc.luis"));
+    assert_eq!(rows.len(), 2);
     Ok(())
 }

@@ -185,16 +185,18 @@ pub fn Home() -> Element {
                 "Registrar de nuevo"
             }
         }
-        // Enrolling again (another user, another server) keeps every draft and unsent
-        // record; the person hears so before, with the counts.
+        // Enrolling again (another user, another server) keeps every draft and sends the
+        // unsent records first under the user who finalised them; the person hears so
+        // before, with the counts.
         if confirm_enrol() {
             super::widgets::Confirm {
                 id: "registro-nuevo",
                 title: "¿Registrar de nuevo este teléfono?",
                 text: format!(
-                    "En el teléfono hay {} y {}. Se conservan y se envían en la siguiente sincronización; para no mezclarlos con otro usuario, sincronice antes de registrar a otra persona.",
+                    "En el teléfono hay {} y {}. Antes de registrar a otra persona, la app envía al servidor los registros terminados a nombre de {}; si no se puede (sin señal), el registro espera y nada cambia. Lo que está sin terminar se queda en el teléfono.",
                     shared::words::count(view.outbox.pending, "registro sin enviar", "registros sin enviar"),
                     shared::words::count(view.drafts.len() as u64, "sin terminar", "sin terminar"),
+                    view.enrolment.display_name,
                 ),
                 no: "No, volver",
                 yes: "Sí, registrar de nuevo",
