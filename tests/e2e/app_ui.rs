@@ -73,7 +73,7 @@ async fn press_next(b: &Browser) -> anyhow::Result<()> {
 
 /// Presses «Siguiente» until the step indicator moves: again only while it has not (the
 /// last answers may still be on their way to the app when it is first pressed).
-async fn next_page(b: &Browser) -> anyhow::Result<()> {
+pub(crate) async fn next_page(b: &Browser) -> anyhow::Result<()> {
     let before = b.find("#paso").await?.text().await.unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -135,20 +135,20 @@ pub(crate) async fn answer_survey(b: &Browser, answers: &HashMap<&str, &str>, st
 }
 
 /// How a visit's questions are answered when nothing special is asked of them.
-struct PlainAnswers {
+pub(crate) struct PlainAnswers {
     turno: &'static str,
     aviso: &'static str,
     minutes: &'static str,
     note: &'static str,
 }
 
-const FIRST_VISIT: PlainAnswers = PlainAnswers { turno: "matutino", aviso: "si", minutes: "7", note: "Visita sin contratiempos." };
+pub(crate) const FIRST_VISIT: PlainAnswers = PlainAnswers { turno: "matutino", aviso: "si", minutes: "7", note: "Visita sin contratiempos." };
 /// Minutes typed with a decimal comma, as a Spanish keyboard offers it.
 const SECOND_VISIT: PlainAnswers = PlainAnswers { turno: "vespertino", aviso: "no", minutes: "4,5", note: "Segunda visita." };
 
 /// Answers one question of a visit page: its shift, notice, minutes or notes, and every
 /// checklist item «Cumple».
-async fn answer_plainly(b: &Browser, path: &str, name: &str, with: &PlainAnswers) -> anyhow::Result<()> {
+pub(crate) async fn answer_plainly(b: &Browser, path: &str, name: &str, with: &PlainAnswers) -> anyhow::Result<()> {
     match name {
         "turno" => choose(b, path, with.turno).await,
         "aviso" => choose(b, path, with.aviso).await,
@@ -160,7 +160,7 @@ async fn answer_plainly(b: &Browser, path: &str, name: &str, with: &PlainAnswers
 }
 
 /// The paths of the questions on the current page of the form.
-async fn visible_paths(b: &Browser) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn visible_paths(b: &Browser) -> anyhow::Result<Vec<String>> {
     b.find("#formulario").await?;
     let found = b.client.execute("return Array.from(document.querySelectorAll('.question')).map(e => e.dataset.path);", vec![]).await?;
     Ok(serde_json::from_value(found)?)

@@ -16,8 +16,9 @@ mod helpers; // spawn_server(): the real server on a free loopback port
 mod kill; // SIGKILL during thousands of answer saves loses no acknowledged answer
 mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
-mod proxy;
-mod pwa_ui; // the installable web app (wasm) on a phone profile: installable, offline, reloads, a killed browser, exactly once // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
+mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
+mod pwa_sync; // the web app's own (wasm) sync engine: 1,000 surveys through the fault-injecting proxy, exactly once
+mod pwa_ui; // the installable web app (wasm) on a phone profile: installable, offline, reloads, a killed browser, exactly once
 mod resume_ui; // picking work up on the phone in headless Chromium: reload, discard and recover, summary, correcting a rejected survey
 mod results_ui; // the program's year in headless Chromium: close, publish, the public ranking and report, printed to PDF
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

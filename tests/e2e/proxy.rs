@@ -3,12 +3,13 @@
 //! Each request is read whole from the app, then, by chance: dropped before it reaches the
 //! server; cut mid-body (the server sees a truncated request); or forwarded, after which
 //! the server's complete answer may be dropped (the server committed, the app never
-//! hears). The proxy can also be switched offline (every connection refused at once).
+//! hears). The proxy can also be switched offline (every connection refused at once), and
+//! its faults changed while it runs.
 //! One request per connection (`Connection: close` upstream), so faults never straddle.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -20,6 +21,24 @@ pub struct Faults {
     pub cut_request: f64,
     pub drop_response: f64,
     pub seed: u64,
+}
+
+impl Faults {
+    /// A clean link.
+    pub fn none() -> Self {
+        Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }
+    }
+}
+
+/// One fault forced on a request, whatever the dice say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The request never reaches the server.
+    DropRequest,
+    /// The server gets part of the body, then the connection ends.
+    CutRequest,
+    /// The server answers (and committed), the client never hears.
+    DropResponse,
 }
 
 /// What the proxy did.
@@ -37,6 +56,15 @@ pub struct FaultProxy {
     pub address: SocketAddr,
     pub stats: Arc<Stats>,
     offline: Arc<AtomicBool>,
+    faults: Arc<Mutex<Faults>>,
+    forced: Arc<Mutex<Forced>>,
+}
+
+/// Faults queued for the next requests to a path.
+#[derive(Debug, Default)]
+struct Forced {
+    path: String,
+    queue: std::collections::VecDeque<Fault>,
 }
 
 impl FaultProxy {
@@ -50,6 +78,19 @@ impl FaultProxy {
         self.offline.store(offline, Ordering::SeqCst);
     }
 
+    /// From the next connection on, faults happen with these probabilities.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
+    }
+
+    /// The next requests to `path` (one each, in order) suffer `faults`, so that a test
+    /// knows each kind happened where it matters; the dice decide the rest.
+    pub fn force(&self, path: &str, faults: &[Fault]) {
+        let mut forced = self.forced.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        forced.path = path.to_string();
+        forced.queue = faults.iter().copied().collect();
+    }
+
     pub fn count(&self, counter: impl Fn(&Stats) -> &AtomicU64) -> u64 {
         counter(&self.stats).load(Ordering::SeqCst)
     }
@@ -61,7 +102,9 @@ pub async fn spawn_proxy(upstream: SocketAddr, faults: Faults) -> anyhow::Result
     let address = listener.local_addr()?;
     let stats = Arc::new(Stats::default());
     let offline = Arc::new(AtomicBool::new(false));
-    let (s, o) = (stats.clone(), offline.clone());
+    let faults = Arc::new(Mutex::new(faults));
+    let forced = Arc::new(Mutex::new(Forced::default()));
+    let (s, o, f, q) = (stats.clone(), offline.clone(), faults.clone(), forced.clone());
     tokio::spawn(async move {
         let mut n = 0u64;
         while let Ok((client, _)) = listener.accept().await {
@@ -70,28 +113,43 @@ pub async fn spawn_proxy(upstream: SocketAddr, faults: Faults) -> anyhow::Result
                 drop(client);
                 continue;
             }
+            let faults = *f.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let rng = fastrand::Rng::with_seed(faults.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            tokio::spawn(handle(client, upstream, faults, rng, s.clone()));
+            tokio::spawn(handle(client, upstream, faults, q.clone(), rng, s.clone()));
         }
     });
-    Ok(FaultProxy { address, stats, offline })
+    Ok(FaultProxy { address, stats, offline, faults, forced })
 }
 
-async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, mut rng: fastrand::Rng, stats: Arc<Stats>) {
+async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, forced: Arc<Mutex<Forced>>, mut rng: fastrand::Rng, stats: Arc<Stats>) {
     let Ok(Some((head, body))) = read_request(&mut client).await else { return };
     stats.requests.fetch_add(1, Ordering::SeqCst);
-    let roll = rng.f64();
-    if roll < faults.drop_request {
+    let path = head.split_whitespace().nth(1).unwrap_or_default();
+    let forced = {
+        let mut forced = forced.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !forced.path.is_empty() && path.starts_with(&forced.path) { forced.queue.pop_front() } else { None }
+    };
+    let fault = forced.or_else(|| {
+        let roll = rng.f64();
+        if roll < faults.drop_request {
+            Some(Fault::DropRequest)
+        } else if roll < faults.drop_request + faults.cut_request && !body.is_empty() {
+            Some(Fault::CutRequest)
+        } else {
+            None
+        }
+    });
+    if fault == Some(Fault::DropRequest) {
         stats.dropped_requests.fetch_add(1, Ordering::SeqCst);
         return;
     }
     let Ok(mut server) = TcpStream::connect(upstream).await else { return };
     let head = close_after(&head);
-    if roll < faults.drop_request + faults.cut_request && !body.is_empty() {
+    if fault == Some(Fault::CutRequest) {
         stats.cut_requests.fetch_add(1, Ordering::SeqCst);
-        let cut = rng.usize(0..body.len());
+        let cut = rng.usize(0..body.len().max(1));
         let _ = server.write_all(head.as_bytes()).await;
-        let _ = server.write_all(&body[..cut]).await;
+        let _ = server.write_all(&body[..cut.min(body.len())]).await;
         let _ = server.shutdown().await;
         // Let the server read what arrived before the socket goes.
         let mut sink = Vec::new();
@@ -105,7 +163,7 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, mut
     if server.read_to_end(&mut response).await.is_err() {
         return;
     }
-    if rng.f64() < faults.drop_response {
+    if fault == Some(Fault::DropResponse) || (forced.is_none() && rng.f64() < faults.drop_response) {
         stats.dropped_responses.fetch_add(1, Ordering::SeqCst);
         return;
     }

@@ -15,7 +15,7 @@ use crate::helpers::spawn_server_with;
 use crate::proxy::{Faults, spawn_proxy};
 
 /// The web build the test serves; it must have been made first.
-fn web_build() -> anyhow::Result<PathBuf> {
+pub(crate) fn web_build() -> anyhow::Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pwa/app");
     anyhow::ensure!(dir.join("index.html").is_file() && dir.join("ventanilla_bg.wasm").is_file(), "no web build in {}: run scripts/build-pwa.sh", dir.display());
     Ok(dir)
@@ -23,7 +23,7 @@ fn web_build() -> anyhow::Result<PathBuf> {
 
 /// Copies the web build into `to` (the server serves the copy, which the test then
 /// changes to publish a new version).
-fn copy_build(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn copy_build(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
@@ -62,7 +62,7 @@ async fn until(b: &Browser, what: &str, script: &str) -> anyhow::Result<()> {
 }
 
 /// Waits for a Promise-valued expression and returns what it resolved to.
-async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_json::Value> {
+pub(crate) async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_json::Value> {
     Ok(b.client.execute_async(&format!("const done = arguments[arguments.length - 1]; Promise.resolve({script}).then(done, (e) => done('error: ' + e));"), vec![]).await?)
 }
 
@@ -72,7 +72,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     copy_build(&web_build()?, served.path())?;
     let app_dir = served.path().to_path_buf();
     let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
-    let proxy = spawn_proxy(server.address, Faults { drop_request: 0.0, cut_request: 0.0, drop_response: 0.0, seed: 1 }).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let url = format!("{}/app/", proxy.url());
     let profile = tempfile::tempdir()?;
     // The app's client sets up TLS for the test's own HTTP requests.
@@ -195,5 +195,108 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     b.shot("07-sincronizada").await?;
     let stored = crate::field_sync::stored_ids(&server.url()).await?;
     assert_eq!(stored.len(), 1, "the survey reached the server exactly once: {stored:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_browsers_location() -> anyhow::Result<()> {
+    use crate::app_ui::{FIRST_VISIT, answer_plainly, next_page, visible_paths};
+    let served = tempfile::tempdir()?;
+    copy_build(&web_build()?, served.path())?;
+    let app_dir = served.path().to_path_buf();
+    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let profile = tempfile::tempdir()?;
+    mobile::sync_client::SyncClient::new(&server.url())?;
+
+    // The phone knows where it is, and the person allowed the app to ask.
+    let b = Browser::phone("pwa-visita", profile.path()).await?;
+    b.cdp("Browser.grantPermissions", serde_json::json!({ "permissions": ["geolocation"], "origin": proxy.url() })).await?;
+    b.cdp("Emulation.setGeolocationOverride", serde_json::json!({ "latitude": 21.12194, "longitude": -101.68306, "accuracy": 12 })).await?;
+    b.client.goto(&format!("{}/app/", proxy.url())).await?;
+    b.type_into("#usuario", "insp.carmen").await?;
+    b.type_into("#contrasena", sync_server::demo::DEMO_PASSWORD).await?;
+    b.click("#registrar").await?;
+    b.wait_text("Iniciar visita").await?;
+    b.find(".centro button.big:not([disabled])").await?;
+    until(&b, "the service worker controls the page", "navigator.serviceWorker && navigator.serviceWorker.controller").await?;
+
+    // No network from here until the end of the visit.
+    proxy.set_offline(true);
+    b.click(".centro button.big").await?;
+    b.find("#formulario").await?;
+    // The visit keeps where it was started: the browser's position, with its accuracy.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let position = loop {
+        let p = resolved(&b, "window.ventanilla.call({ call: 'home' }).then((h) => window.ventanilla.call({ call: 'draft', id: h.drafts[0].id })).then((d) => d.draft.position)").await?;
+        if let Some(p) = p.as_str() {
+            break p.to_string();
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the browser's position never reached the draft: {p}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(position.starts_with("21.121940 -101.683060") && position.ends_with(" 12.0"), "{position}");
+    let photo = profile.path().join("camara.jpg");
+    image::RgbImage::from_fn(3000, 2250, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])).save(&photo)?;
+    let mut photo_taken = false;
+    for _ in 0..150 {
+        for path in visible_paths(&b).await? {
+            let name = path.rsplit('/').next().unwrap_or_default().to_string();
+            answer_plainly(&b, &path, &name, &FIRST_VISIT).await?;
+        }
+        if !photo_taken && b.has("#foto-AG-V1").await {
+            // The camera's input: a picture chosen as the phone's camera would hand it over.
+            assert_eq!(b.attr("#foto-AG-V1", "accept").await?.as_deref(), Some("image/*"));
+            assert!(b.attr("#foto-AG-V1", "capture").await?.is_some(), "the input asks for the camera");
+            b.find("#foto-AG-V1").await?.send_keys(&photo.display().to_string()).await?;
+            b.wait_text("1 guardada)").await?;
+            b.find(".photo-thumbs li img").await?;
+            b.shot("01-visita-foto-sin-red").await?;
+            photo_taken = true;
+        }
+        if b.has("#terminar").await {
+            break;
+        }
+        next_page(&b).await?;
+    }
+    assert!(photo_taken, "the first pillar offers an evidence photo");
+    b.click("#terminar").await?;
+    b.find("#resumen").await?;
+    b.click("#guardar").await?;
+    b.find("#guardado").await?;
+    b.click("#continuar").await?;
+    b.wait_text("1 registro por enviar").await?;
+    b.shot("02-visita-por-enviar").await?;
+
+    // The photo, downscaled on the phone, waits in the Worker's store with the record.
+    let view = resolved(&b, "window.ventanilla.call({ call: 'sync_view' })").await?;
+    assert_eq!(view["photos_waiting"], 1, "{view}");
+    let home = resolved(&b, "window.ventanilla.call({ call: 'home' })").await?;
+    assert_eq!(home["outbox"]["pending"], 1, "{home}");
+
+    // Back online: the visit and its photo reach the server.
+    proxy.set_offline(false);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let view = resolved(&b, "window.ventanilla.call({ call: 'sync_now' }).then(() => window.ventanilla.call({ call: 'sync_view' }))").await?;
+        if view["outbox"]["pending"] == 0 && view["photos_waiting"] == 0 {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the visit never drained: {view}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    b.click("#estado").await?;
+    b.wait_text("0 registros por enviar").await?;
+    b.shot("03-visita-enviada").await?;
+    let staff = mobile::sync_client::SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
+    let csv = reqwest::Client::new()
+        .get(format!("{}/api/v1/forms/cedula_visita/2025010101/submissions.csv", server.url()))
+        .bearer_auth(&staff.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    assert_eq!(csv.lines().count(), 2, "one visit on the server: {csv}");
     Ok(())
 }
