@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the field app as an installable offline web app into target/pwa/app, which the
+# Builds the field app as an installable offline web app into target/pwa/app (always in the
+# repository's target/, whatever CARGO_TARGET_DIR says, as the tests look there), which the
 # sync-server serves at /app/ (--app-dir). Same Dioxus code as the desktop app, compiled to
 # wasm32-unknown-unknown and bound with wasm-bindgen (no dx). Needs scripts/setup.sh (the
 # wasm32 target, clang for SQLite's C, wasm-bindgen-cli at the version of Cargo.lock).
@@ -22,7 +23,7 @@ out=target/pwa/app
 next="$out.next"
 rm -rf "$next"
 mkdir -p "$next"
-"$bindgen" --target web --no-typescript --out-dir "$next" --out-name ventanilla "target/wasm32-unknown-unknown/$dir/pwa.wasm"
+"$bindgen" --target web --no-typescript --out-dir "$next" --out-name ventanilla "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$dir/pwa.wasm"
 cp mobile/pwa/index.html mobile/pwa/boot.js mobile/pwa/worker.js mobile/pwa/manifest.webmanifest mobile/pwa/icon-*.png "$next/"
 
 # The service worker names its cache after the build and lists every file it keeps.
