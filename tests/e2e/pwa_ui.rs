@@ -1,9 +1,10 @@
 //! The field app as an installable offline web app (the same Dioxus screens compiled to
 //! wasm, the store on OPFS in a Worker, a service worker for the shell), in headless
 //! Chromium with a phone profile (360×800, touch, Android user agent), served by the real
-//! sync-server at `/app/` through the fault-injecting proxy, which cuts the network when
-//! told (every connection refused: nothing reaches the server). Needs the web build
-//! (`scripts/build-pwa.sh`, run by `scripts/test.sh`). Screenshots: `target/screenshots/pwa/`.
+//! sync-server at `/app/` through the fault-injecting proxy. Offline means both Chromium's
+//! network emulation (the page and its Worker see no network) and the proxy refusing every
+//! connection (nothing reaches the server). Needs the web build (`scripts/build-pwa.sh`, run
+//! by `scripts/test.sh`). Screenshots: `target/screenshots/pwa/` and `pwa-visita/`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,6 +46,16 @@ fn publish_new_version(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::write(dir.join("sw.js"), format!("{head}const BUILD = \"v2-{rest}"))?;
     let page = std::fs::read_to_string(dir.join("index.html"))?;
     std::fs::write(dir.join("index.html"), page.replace("<title>", "<meta name=\"version-de-prueba\" content=\"2\"><title>"))?;
+    Ok(())
+}
+
+/// Takes the phone's network away (or gives it back) twice over: the browser's own network
+/// emulation (`navigator.onLine`, every request of the page fails) and the proxy, which
+/// then refuses every connection as a stopped server would.
+async fn network(b: &Browser, proxy: &crate::proxy::FaultProxy, online: bool) -> anyhow::Result<()> {
+    b.cdp("Network.enable", serde_json::json!({})).await?;
+    b.cdp("Network.emulateNetworkConditions", serde_json::json!({ "offline": !online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 })).await?;
+    proxy.set_offline(!online);
     Ok(())
 }
 
@@ -106,7 +117,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     b.shot("02-inicio").await?;
 
     // The network goes: nothing reaches the server from here on.
-    proxy.set_offline(true);
+    network(&b, &proxy, false).await?;
     b.click(".centro button.big").await?;
     b.find("#contador").await?;
     while !b.has("#iniciar").await {
@@ -139,6 +150,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
     assert_eq!(moved_from(&b, "DE1").await?, "DE2");
     b.kill();
     let b = Browser::phone("pwa", profile.path()).await?;
+    network(&b, &proxy, false).await?;
     b.client.goto(&url).await?;
     b.find("#borradores").await?;
     b.click("#borradores .row-button").await?;
@@ -175,7 +187,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
 
     // Back online, the new version arrives whole in the background and waits for the
     // person; «Actualizar» switches to it, and the record is still there to send.
-    proxy.set_offline(false);
+    network(&b, &proxy, true).await?;
     b.client.refresh().await?;
     b.find("#version-nueva:not([hidden])").await?;
     b.shot("06c-version-nueva").await?;
@@ -222,7 +234,7 @@ async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_brow
     until(&b, "the service worker controls the page", "navigator.serviceWorker && navigator.serviceWorker.controller").await?;
 
     // No network from here until the end of the visit.
-    proxy.set_offline(true);
+    network(&b, &proxy, false).await?;
     b.click(".centro button.big").await?;
     b.find("#formulario").await?;
     // The visit keeps where it was started: the browser's position, with its accuracy.
@@ -275,7 +287,7 @@ async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_brow
     assert_eq!(home["outbox"]["pending"], 1, "{home}");
 
     // Back online: the visit and its photo reach the server.
-    proxy.set_offline(false);
+    network(&b, &proxy, true).await?;
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let view = resolved(&b, "window.ventanilla.call({ call: 'sync_now' }).then(() => window.ventanilla.call({ call: 'sync_view' }))").await?;
