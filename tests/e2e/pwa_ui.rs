@@ -2,7 +2,7 @@
 //! wasm, the store on OPFS in a Worker, a service worker for the shell), in headless
 //! Chromium with a phone profile (360×800, touch, Android user agent), served by the real
 //! sync-server at `/app/` through the fault-injecting proxy. Offline means both Chromium's
-//! network emulation (the page and its Worker see no network) and the proxy refusing every
+//! network emulation (`navigator.onLine` false, the page's requests fail) and the proxy refusing every
 //! connection (nothing reaches the server). Needs the web build (`scripts/build-pwa.sh`, run
 //! by `scripts/test.sh`). Screenshots: `target/screenshots/pwa/` and `pwa-visita/`.
 
