@@ -310,5 +310,19 @@ async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_brow
         .text()
         .await?;
     assert_eq!(csv.lines().count(), 2, "one visit on the server: {csv}");
+
+    // The app opened in a second tab cannot share the store (OPFS lets one Worker hold
+    // it): that tab says so, and the first one keeps working.
+    let first = b.client.window().await?;
+    let second = b.client.new_window(true).await?;
+    b.client.switch_to_window(second.handle).await?;
+    b.client.goto(&format!("{}/app/", proxy.url())).await?;
+    b.wait_text("La app ya está abierta en otra pestaña").await?;
+    b.find("#reintentar").await?;
+    b.shot("04-segunda-pestana").await?;
+    b.client.close_window().await?;
+    b.client.switch_to_window(first).await?;
+    let home = resolved(&b, "window.ventanilla.call({ call: 'home' })").await?;
+    assert_eq!(home["outbox"]["pending"], 0, "{home}");
     Ok(())
 }

@@ -40,14 +40,13 @@ async fn open(scope: &DedicatedWorkerGlobalScope) -> Result<FieldApp, String> {
     loop {
         match sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, true).await {
             Ok(_) => break,
-            Err(e) if e.to_string().contains("NoModificationAllowedError") && started.elapsed() < RELEASE_WAIT => {
+            Err(e) if e.to_string().contains("NoModificationAllowedError") => {
+                if started.elapsed() >= RELEASE_WAIT {
+                    return Err("La app ya está abierta en otra pestaña o ventana de este navegador. Úsela ahí, o ciérrela y toque «Reintentar».".into());
+                }
                 crate::rt::sleep(std::time::Duration::from_millis(200)).await;
             }
-            Err(e) => {
-                return Err(format!(
-                    "No se pudo abrir el almacenamiento de la app en este navegador ({e}). Si la app está abierta en otra pestaña, ciérrela y recargue."
-                ));
-            }
+            Err(e) => return Err(format!("Este navegador no permitió a la app guardar sus datos (detalle técnico: {e}).")),
         }
     }
     let store = Store::open(Path::new(DATABASE)).map_err(|e| e.to_string())?;

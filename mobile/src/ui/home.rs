@@ -25,7 +25,7 @@ pub fn Home() -> Element {
         None => return rsx! { super::Loading {} },
         Some(Ok(Some(v))) => v,
         Some(Ok(None)) => return rsx! { super::enrol::Enrol {} },
-        Some(Err(e)) => return rsx! { p { class: "error", "{e}" } },
+        Some(Err(e)) => return rsx! { Unavailable { message: e.to_string() } },
     };
     let inspector = view.enrolment.role == Role::Inspector;
     let unsent = view.outbox.pending > 0 || !view.drafts.is_empty();
@@ -203,6 +203,25 @@ pub fn Home() -> Element {
                 danger: false,
                 on_no: move |_| confirm_enrol.set(false),
                 on_yes: move |_| screen.set(Screen::Enrol),
+            }
+        }
+    }
+}
+
+/// The app cannot reach its own data (in the browser: another tab holds the store, or the
+/// browser refused its storage). Nothing was lost; trying again reloads the app.
+#[component]
+fn Unavailable(message: String) -> Element {
+    rsx! {
+        super::Bar { title: "Ventanilla", subtitle: Some("No se pudieron abrir los datos".to_string()) }
+        section { class: "card", id: "sin-datos",
+            p { class: "error", role: "alert", "{message}" }
+            p { class: "muted", "Sus registros siguen guardados en este teléfono." }
+            button { id: "reintentar", class: "big",
+                onclick: move |_| {
+                    document::eval("location.reload();");
+                },
+                "Reintentar"
             }
         }
     }
