@@ -30,17 +30,22 @@ async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>>
     Ok(users)
 }
 
-/// Every submission id the server holds for the survey form, from its CSV export.
-pub(crate) async fn stored_ids(server: &str) -> anyhow::Result<Vec<String>> {
+/// A form version's CSV export, as the program's staff download it.
+pub(crate) async fn export_csv(server: &str, form: &str, version: &str) -> anyhow::Result<String> {
     let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
-    let csv = reqwest::Client::new()
-        .get(format!("{server}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv"))
+    Ok(reqwest::Client::new()
+        .get(format!("{server}/api/v1/forms/{form}/{version}/submissions.csv"))
         .bearer_auth(&staff.token)
         .send()
         .await?
         .error_for_status()?
         .text()
-        .await?;
+        .await?)
+}
+
+/// Every submission id the server holds for the survey form, from its CSV export.
+pub(crate) async fn stored_ids(server: &str) -> anyhow::Result<Vec<String>> {
+    let csv = export_csv(server, "encuesta_opinion", "2025010102").await?;
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().trim_start_matches('\u{feff}').split(',').collect();
     let col = header.iter().position(|h| *h == "_id").ok_or_else(|| anyhow::anyhow!("no id column: {header:?}"))?;
@@ -330,15 +335,7 @@ async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
 
 /// The server's survey export as rows of (column → value).
 async fn exported_surveys(server: &str) -> anyhow::Result<Vec<HashMap<String, String>>> {
-    let staff = SyncClient::new(server)?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
-    let csv = reqwest::Client::new()
-        .get(format!("{server}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv"))
-        .bearer_auth(&staff.token)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
+    let csv = export_csv(server, "encuesta_opinion", "2025010102").await?;
     let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();

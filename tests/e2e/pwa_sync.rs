@@ -9,9 +9,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::browser::Browser;
-use crate::helpers::spawn_server_with;
-use crate::proxy::{Fault, Faults, spawn_proxy};
-use crate::pwa_ui::{copy_build, resolved, web_build};
+use crate::proxy::{Fault, Faults};
+use crate::pwa_ui::{resolved, serve_web_app};
 
 const SURVEYS: usize = 1_000;
 /// Surveys filled per script run (each run stays well inside WebDriver's script timeout).
@@ -33,11 +32,7 @@ return ids;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_apps_engine_sends_a_thousand_surveys_through_a_lossy_link_exactly_once() -> anyhow::Result<()> {
-    let served = tempfile::tempdir()?;
-    copy_build(&web_build()?, served.path())?;
-    let app_dir = served.path().to_path_buf();
-    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
-    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let (_served, server, proxy) = serve_web_app().await?;
     let profile = tempfile::tempdir()?;
     mobile::sync_client::SyncClient::new(&server.url())?;
 

@@ -38,6 +38,17 @@ pub(crate) fn copy_build(from: &std::path::Path, to: &std::path::Path) -> anyhow
     Ok(())
 }
 
+/// The real server serving a copy of the web build (which a test may change), behind the
+/// fault proxy (a clean link until told otherwise).
+pub(crate) async fn serve_web_app() -> anyhow::Result<(tempfile::TempDir, crate::helpers::TestServer, crate::proxy::FaultProxy)> {
+    let served = tempfile::tempdir()?;
+    copy_build(&web_build()?, served.path())?;
+    let app_dir = served.path().to_path_buf();
+    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    Ok((served, server, proxy))
+}
+
 /// Publishes a new version of the served app: another build id for the service worker and
 /// a page that says it is version 2.
 fn publish_new_version(dir: &std::path::Path) -> anyhow::Result<()> {
@@ -79,11 +90,7 @@ pub(crate) async fn resolved(b: &Browser, script: &str) -> anyhow::Result<serde_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_browser() -> anyhow::Result<()> {
-    let served = tempfile::tempdir()?;
-    copy_build(&web_build()?, served.path())?;
-    let app_dir = served.path().to_path_buf();
-    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
-    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let (served, server, proxy) = serve_web_app().await?;
     let url = format!("{}/app/", proxy.url());
     let profile = tempfile::tempdir()?;
     // The app's client sets up TLS for the test's own HTTP requests.
@@ -213,11 +220,7 @@ async fn the_web_app_installs_and_works_offline_through_a_reload_and_a_killed_br
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_browsers_location() -> anyhow::Result<()> {
     use crate::app_ui::{FIRST_VISIT, answer_plainly, next_page, visible_paths};
-    let served = tempfile::tempdir()?;
-    copy_build(&web_build()?, served.path())?;
-    let app_dir = served.path().to_path_buf();
-    let server = spawn_server_with(|c| c.app_dir = Some(app_dir)).await?;
-    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let (_served, server, proxy) = serve_web_app().await?;
     let profile = tempfile::tempdir()?;
     mobile::sync_client::SyncClient::new(&server.url())?;
 
@@ -300,15 +303,7 @@ async fn an_inspector_visits_offline_on_a_phone_with_a_camera_photo_and_the_brow
     b.click("#estado").await?;
     b.wait_text("0 registros por enviar").await?;
     b.shot("03-visita-enviada").await?;
-    let staff = mobile::sync_client::SyncClient::new(&server.url())?.enrol("coordinacion", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
-    let csv = reqwest::Client::new()
-        .get(format!("{}/api/v1/forms/cedula_visita/2025010101/submissions.csv", server.url()))
-        .bearer_auth(&staff.token)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
+    let csv = crate::field_sync::export_csv(&server.url(), "cedula_visita", "2025010101").await?;
     assert_eq!(csv.lines().count(), 2, "one visit on the server: {csv}");
 
     // The app opened in a second tab cannot share the store (OPFS lets one Worker hold
