@@ -9,6 +9,11 @@
 //! 5. An inspector's first pull of 50 centros with their previous visits, and a second
 //!    pull with nothing new.
 
+#[allow(dead_code)]
+#[path = "common/mod.rs"]
+mod common;
+use common::percentile;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,9 +33,6 @@ const SURVEY: &[(&str, &str)] = &[
     ("IN1", "no"), ("IN2", "no"), ("QJ1", "si"), ("RE1", "si"), ("GL1", "4"), ("GL2", "9"),
 ];
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn bench_dir() -> tempfile::TempDir {
     // On the project's disk (not a tmpfs), as a phone's flash would be.

@@ -11,6 +11,10 @@
 //! The pushes are timed twice per round: the batch and then the day's counts, which the
 //! engine reports in a second, empty push once the batch was acknowledged.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{commit, load, percentile};
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,17 +30,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const ROUNDS: usize = 1_000;
 const BATCH: usize = 100;
 
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
-}
 
-fn commit() -> String {
-    std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
-}
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn summary(mut times: Vec<Duration>) -> String {
     if times.is_empty() {

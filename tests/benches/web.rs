@@ -13,6 +13,10 @@
 //!
 //! Every figure is printed with the load average and the commit it was taken at.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{commit, load, percentile};
+
 #[allow(dead_code)]
 #[path = "../e2e/browser.rs"]
 mod browser;
@@ -29,17 +33,8 @@ const SAVES: usize = 1_000;
 /// Records when the first usable screen appears (set before any of the page's own scripts).
 const WATCH: &str = "new MutationObserver(() => { if (window.__interactive === undefined && document.querySelector('#registrar, .centro button.big:not([disabled])')) window.__interactive = performance.now(); }).observe(document, { subtree: true, childList: true, attributes: true });";
 
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
-}
 
-fn commit() -> String {
-    std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
-}
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 async fn server() -> anyhow::Result<(String, tempfile::TempDir)> {
     let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pwa/app");
