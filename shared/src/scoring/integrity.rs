@@ -18,7 +18,7 @@ pub struct SurveyMeta<'a> {
     pub clock_skew_seconds: Option<i64>,
     /// When this survey was finalised (seconds on the surveyor's device timeline).
     pub finalised_at: i64,
-    /// When the same surveyor finalised other surveys (same timeline), any order.
+    /// When the same surveyor finalised other surveys (same timeline), ascending.
     pub other_finalisations: &'a [i64],
 }
 
@@ -71,60 +71,82 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * R * h.sqrt().min(1.0).asin()
 }
 
-/// The most finalisations, this one included, inside one window that contains it.
-fn burst_size(at: i64, others: &[i64], window: i64) -> usize {
-    let mut times: Vec<i64> = others.iter().copied().filter(|t| (t - at).abs() <= window).collect();
-    times.push(at);
-    times.sort_unstable();
-    let mut best = 0;
-    let mut lo = 0;
-    for hi in 0..times.len() {
-        while times[hi] - times[lo] > window {
-            lo += 1;
-        }
-        if times[lo] <= at && at <= times[hi] {
-            best = best.max(hi - lo + 1);
+/// The finalisations within `window` seconds of `at`, as a slice of `sorted`, with the
+/// position `at` takes among them (before any equal time): the merged sequence, without
+/// copying it.
+struct Around<'a> {
+    near: &'a [i64],
+    /// Where `near` starts in `sorted`.
+    offset: usize,
+    at: i64,
+    /// The index `at` takes in the merged sequence.
+    pos: usize,
+}
+
+impl<'a> Around<'a> {
+    fn new(at: i64, sorted: &'a [i64], window: i64) -> Self {
+        let first = sorted.partition_point(|t| *t < at.saturating_sub(window));
+        let end = sorted.partition_point(|t| *t <= at.saturating_add(window));
+        let near = &sorted[first..end.max(first)];
+        let pos = near.partition_point(|t| *t < at);
+        Around { near, offset: first, at, pos }
+    }
+
+    fn len(&self) -> usize {
+        self.near.len() + 1
+    }
+
+    fn get(&self, j: usize) -> i64 {
+        match j.cmp(&self.pos) {
+            std::cmp::Ordering::Less => self.near[j],
+            std::cmp::Ordering::Equal => self.at,
+            std::cmp::Ordering::Greater => self.near[j - 1],
         }
     }
-    best
+
+    /// For each right end, the widest window ending there that contains `at`, as
+    /// (first, last) positions in the merged sequence: every window that contains `at`
+    /// lies inside one of these.
+    fn windows(&self, window: i64) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut lo = 0;
+        (self.pos..self.len()).map(move |hi| {
+            while self.get(hi) - self.get(lo) > window {
+                lo += 1;
+            }
+            (lo, hi)
+        })
+        .filter(move |(lo, _)| *lo <= self.pos)
+    }
+}
+
+/// The most finalisations, this one included, inside one window that contains it.
+/// `sorted` is ascending.
+fn burst_size(at: i64, sorted: &[i64], window: i64) -> usize {
+    let around = Around::new(at, sorted, window);
+    around.windows(window).map(|(lo, hi)| hi + 1 - lo).max().unwrap_or(1)
 }
 
 /// The other finalisations that are in a burst with the one at `at`: every one sharing with
 /// it a window of `window` seconds that holds `count` or more finalisations (itself
-/// included), as indexes into `others`, ascending. Empty when `at` is in no burst.
+/// included), as a range of indexes into `sorted` (ascending times). Empty when `at` is in
+/// no burst.
 ///
-/// When a new finalisation arrives, these are exactly the earlier ones that it may put in a
-/// burst: any window that becomes a burst because of it contains it.
-pub fn burst_companions(at: i64, others: &[i64], window: i64, count: usize) -> Vec<usize> {
-    let mut times: Vec<(i64, Option<usize>)> =
-        others.iter().enumerate().filter(|(_, t)| (**t - at).abs() <= window).map(|(i, t)| (*t, Some(i))).collect();
-    times.push((at, None));
-    times.sort_unstable();
-    // How many qualifying windows cover each position, as differences: +1 where a window
-    // starts, −1 after it ends (linear, however many windows overlap).
-    let mut cover = vec![0i64; times.len() + 1];
-    let mut lo = 0;
-    // For each right end, the widest window ending there: every qualifying window that
-    // contains `at` lies inside one of these.
-    for hi in 0..times.len() {
-        while times[hi].0 - times[lo].0 > window {
-            lo += 1;
-        }
-        if times[lo].0 <= at && at <= times[hi].0 && hi + 1 - lo >= count {
-            cover[lo] += 1;
-            cover[hi + 1] -= 1;
-        }
-    }
-    let mut depth = 0;
-    let mut members: Vec<usize> = Vec::new();
-    for (k, t) in times.iter().enumerate() {
-        depth += cover[k];
-        if let (true, Some(i)) = (depth > 0, t.1) {
-            members.push(i);
-        }
-    }
-    members.sort_unstable();
-    members
+/// Every such window contains `at`, so together they cover one run of the sorted times:
+/// the answer is a range, found in time linear in the finalisations near `at` (a binary
+/// search finds them). When a new finalisation arrives, these are exactly the earlier ones
+/// that it may put in a burst: any window that becomes a burst because of it contains it.
+pub fn burst_companions(at: i64, sorted: &[i64], window: i64, count: usize) -> std::ops::Range<usize> {
+    let around = Around::new(at, sorted, window);
+    let qualifying = around.windows(window).filter(|(lo, hi)| hi + 1 - lo >= count);
+    let Some((first, last)) = qualifying.fold(None, |acc: Option<(usize, usize)>, (lo, hi)| match acc {
+        None => Some((lo, hi)),
+        Some((a, b)) => Some((a.min(lo), b.max(hi))),
+    }) else {
+        return 0..0;
+    };
+    // Merged positions first..=last hold `at` (first ≤ pos ≤ last); without it, they are
+    // positions first..last of `near`.
+    around.offset + first..around.offset + last
 }
 
 /// Every integrity flag of one survey, in the order of §8.
@@ -232,6 +254,9 @@ mod tests {
             }
             members.into_iter().collect()
         }
+        fn reference_size(at: i64, others: &[i64], window: i64) -> usize {
+            (at - window..=at).map(|start| 1 + others.iter().filter(|t| (start..=start + window).contains(*t)).count()).max().unwrap_or(1)
+        }
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = |m: u64| {
             seed ^= seed << 13;
@@ -241,10 +266,14 @@ mod tests {
         };
         for _ in 0..2_000 {
             let n = next(30) as usize;
-            let others: Vec<i64> = (0..n).map(|_| next(400) as i64).collect();
+            let mut others: Vec<i64> = (0..n).map(|_| next(400) as i64).collect();
+            others.sort_unstable();
             let at = next(400) as i64;
             let (window, count) = (next(120) as i64, 2 + next(5) as usize);
-            assert_eq!(burst_companions(at, &others, window, count), reference(at, &others, window, count), "{at} {others:?} {window} {count}");
+            let found: Vec<usize> = burst_companions(at, &others, window, count).collect();
+            assert_eq!(found, reference(at, &others, window, count), "{at} {others:?} {window} {count}");
+            let size = reference_size(at, &others, window);
+            assert_eq!(burst_size(at, &others, window), size, "{at} {others:?} {window}");
         }
     }
 
@@ -252,14 +281,16 @@ mod tests {
     fn every_member_of_a_burst_is_named() {
         // 0, 30, 55 are a burst with 50; 101 too (50, 55, 101 lie within 51 s); 200 and
         // 111 (61 s after) are not.
-        assert_eq!(burst_companions(50, &[0, 30, 55, 200, 101, 111], 60, 3), [0, 1, 2, 4]);
+        assert_eq!(burst_companions(50, &[0, 30, 55, 101, 111, 200], 60, 3), 0..4);
         // A window that holds the new one and two others, at its edges.
-        assert_eq!(burst_companions(60, &[0, 120], 60, 3), Vec::<usize>::new());
-        assert_eq!(burst_companions(60, &[0, 60, 120], 60, 3), [0, 1, 2]);
+        assert_eq!(burst_companions(60, &[0, 120], 60, 3), 0..0);
+        assert_eq!(burst_companions(60, &[0, 60, 120], 60, 3), 0..3);
         // Not enough for a burst: nobody is named.
-        assert_eq!(burst_companions(10, &[0], 60, 3), Vec::<usize>::new());
+        assert_eq!(burst_companions(10, &[0], 60, 3), 0..0);
         // Equal times count.
-        assert_eq!(burst_companions(5, &[5, 5], 60, 3), [0, 1]);
+        assert_eq!(burst_companions(5, &[5, 5], 60, 3), 0..2);
+        // Far finalisations on both sides are outside the range, by index into the whole day.
+        assert_eq!(burst_companions(1000, &[0, 10, 990, 995, 1100, 5000], 60, 3), 2..4);
     }
 
     #[test]

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0012_form_files.sql"),
     include_str!("../../migrations/sqlite/0013_corrections.sql"),
     include_str!("../../migrations/sqlite/0014_retired_tramites.sql"),
+    include_str!("../../migrations/sqlite/0015_survey_finalisations.sql"),
 ];
 
 /// The schema version a fully migrated database has.
@@ -91,5 +92,36 @@ mod tests {
         let err = conn.execute("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES ('x', 'X', 'enlace', 'h', 't')", []);
         assert!(err.is_err(), "an enlace needs an institution");
         conn.execute("INSERT INTO users (username, display_name, role, password_hash, created_at, institution) VALUES ('x', 'X', 'enlace', 'h', 't', 'Secretaría de Salud')", []).expect("enlace");
+    }
+
+    /// 0015 lists every scored survey already stored, with whether it is in a burst; a
+    /// visit or an unscored record is not listed.
+    #[test]
+    fn the_finalisations_table_starts_with_the_stored_surveys() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        apply(&mut conn, 14).expect("up to 14");
+        conn.execute_batch(
+            r#"INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'sup', 'S', 'supervisor', 'h', 't');
+             INSERT INTO users (id, username, display_name, role, password_hash, supervisor_id, created_at) VALUES (2, 'enc', 'E', 'surveyor', 'h', 1, 't');
+             INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 2, 'l', 'th', 't');
+             INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio) VALUES ('C1', 'C', 'D', 'estatal', 'tramites', 'León');
+             INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('f', '1', 'F', 'x', x'00', 't');
+             INSERT INTO changes (seq, kind, key, user_id) VALUES (1, 'submission', 'a', 2), (2, 'submission', 'b', 2), (3, 'submission', 'c', 2);
+             INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags)
+             VALUES ('a', 1, 'f', '1', 'C1', 2, 'd', 'h', '{}', '2025-03-01', 100, 't', 0, 'in_review', '[["burst","3 encuestas finalizadas en 60 s por la misma persona"]]'),
+                    ('b', 2, 'f', '1', 'C1', 2, 'd', 'h', '{}', '2025-03-01', 200, 't', 0, 'accepted', '[["too_fast","contestada en 12 s"]]'),
+                    ('c', 3, 'f', '1', 'C1', 2, 'd', 'h', '{}', '2025-03-01', 300, 't', 0, 'accepted', '[]');
+             INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES ('a', 'C1', '2025-03-01', 1, ''), ('b', 'C1', '2025-03-01', 2, '');"#,
+        )
+        .expect("seed");
+        migrate(&mut conn).expect("migrate");
+        let rows: Vec<(i64, i64, String, bool)> = conn
+            .prepare("SELECT user_id, finalised_unix, submission_id, in_burst FROM survey_finalisations ORDER BY finalised_unix")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(rows, [(2, 100, "a".to_string(), true), (2, 200, "b".to_string(), false)]);
     }
 }

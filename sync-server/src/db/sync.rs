@@ -85,21 +85,6 @@ impl Counts {
     }
 }
 
-/// A stored survey of the pushing user, finalised near the chunk at hand (bursts).
-struct Finalised {
-    id: String,
-    at: i64,
-    review: ReviewState,
-    /// Its flags as stored: (code, Spanish reason) pairs.
-    flags: Vec<(String, String)>,
-}
-
-impl Finalised {
-    fn in_burst(&self) -> bool {
-        self.flags.iter().any(|(code, _)| code == "burst")
-    }
-}
-
 /// What storing a batch needs to know: the user's centros (with coordinates), loaded once,
 /// and for the chunk at hand the surveys finalised around its own and which of its ids
 /// are already stored, both updated as surveys are stored.
@@ -107,7 +92,11 @@ struct Batch {
     /// The pushing device's id, as stored.
     device: String,
     centros: std::collections::HashMap<String, Option<(f64, f64)>>,
-    finalisations: Vec<Finalised>,
+    /// When the user finalised the scored surveys around the chunk's, ascending.
+    times: Vec<i64>,
+    /// Of those, the ones not in a burst yet (the only ones a new burst changes): (time,
+    /// submission id), ascending.
+    unflagged: Vec<(i64, String)>,
     /// Submissions of the chunk already stored: id → (seq, content hash, review).
     existing: std::collections::HashMap<String, (i64, String, String)>,
 }
@@ -123,7 +112,7 @@ impl Batch {
                 Ok((r.get::<_, String>(0)?, lat.zip(lon)))
             })?
             .collect::<Result<_, _>>()?;
-        Ok(Self { device: ctx.device_id.to_string(), centros, finalisations: Vec::new(), existing: std::collections::HashMap::new() })
+        Ok(Self { device: ctx.device_id.to_string(), centros, times: Vec::new(), unflagged: Vec::new(), existing: std::collections::HashMap::new() })
     }
 
     /// Loads what the next chunk needs (earlier chunks are in the transaction already).
@@ -136,18 +125,24 @@ impl Batch {
         };
         let (lo, hi) = valid().fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v.finalised_unix), hi.max(v.finalised_unix)));
         let w = valid().map(|v| v.integrity.burst_window_seconds.max(0)).max().unwrap_or(0);
-        self.finalisations = if lo > hi {
-            Vec::new()
-        } else {
+        self.times.clear();
+        self.unflagged.clear();
+        if lo <= hi {
+            let range = params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)];
             let mut stmt = tx.prepare_cached(
-                "SELECT s.id, s.finalised_unix, s.review, s.flags FROM submissions s JOIN survey_facts f ON f.submission_id = s.id
-                 WHERE s.user_id = ?1 AND s.finalised_unix BETWEEN ?2 AND ?3",
+                "SELECT finalised_unix FROM survey_finalisations WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 ORDER BY finalised_unix",
             )?;
-            let rows = stmt.query_map(params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)], |r| {
-                Ok(Finalised { id: r.get(0)?, at: r.get(1)?, review: super::review_state(r, 2)?, flags: super::json(r, 3)? })
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+            for t in stmt.query_map(range, |r| r.get(0))? {
+                self.times.push(t?);
+            }
+            let mut stmt = tx.prepare_cached(
+                "SELECT finalised_unix, submission_id FROM survey_finalisations
+                 WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 AND in_burst = 0 ORDER BY finalised_unix, submission_id",
+            )?;
+            for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
+                self.unflagged.push(row?);
+            }
+        }
         self.existing.clear();
         let ids: Vec<String> = valid().map(|v| v.submission.id.to_string()).collect();
         if ids.is_empty() {
@@ -215,7 +210,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     {
         return Ok(rejected(id, "invalid_replaces", why));
     }
-    let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.finalisations, v) } else { (Vec::new(), Vec::new()) };
+    let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.times, v) } else { (Vec::new(), 0..0) };
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
     let seq = emit(tx, "submission", &id_text, Some(ctx.user_id), None)?;
@@ -249,9 +244,21 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     }
     if v.is_survey {
         let burst = flags.iter().find(|(code, _)| code == "burst").cloned();
-        batch.finalisations.push(Finalised { id: id_text.clone(), at: v.finalised_unix, review, flags: flags.clone() });
+        let in_burst = burst.is_some();
         if let Some(burst) = burst {
-            flag_companions(tx, ctx, batch, &companions, &burst, committed)?;
+            flag_companions(tx, ctx, batch, companions, &burst, committed)?;
+        }
+        // A scored survey counts in the bursts of the surveys after it.
+        if matches!(v.reduced, Reduced::Survey(_)) {
+            let at = v.finalised_unix;
+            tx.prepare_cached("INSERT INTO survey_finalisations (user_id, finalised_unix, submission_id, in_burst) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![ctx.user_id, at, id_text, in_burst])?;
+            let k = batch.times.partition_point(|t| *t < at);
+            batch.times.insert(k, at);
+            if !in_burst {
+                let k = batch.unflagged.partition_point(|(t, id)| (*t, id.as_str()) < (at, id_text.as_str()));
+                batch.unflagged.insert(k, (at, id_text.clone()));
+            }
         }
     }
     if matches!(v.reduced, Reduced::Visit(_)) {
@@ -298,31 +305,39 @@ fn flag_companions(
     tx: &Transaction<'_>,
     ctx: &PushContext,
     batch: &mut Batch,
-    companions: &[usize],
+    companions: std::ops::Range<usize>,
     burst: &(String, String),
     committed: &mut Committed,
 ) -> Result<(), DbError> {
-    for &i in companions {
-        let Some(f) = batch.finalisations.get_mut(i) else { continue };
-        if f.in_burst() {
-            continue;
-        }
-        f.flags.push(burst.clone());
-        let before = f.review;
+    let (Some(&first), Some(&last)) = (batch.times.get(companions.start), companions.end.checked_sub(1).and_then(|i| batch.times.get(i))) else {
+        return Ok(());
+    };
+    // The companions are a run of times that never splits equal ones: the unflagged among
+    // them are those between its first and last time.
+    let from = batch.unflagged.partition_point(|(t, _)| *t < first);
+    let to = batch.unflagged.partition_point(|(t, _)| *t <= last);
+    for (at, id) in batch.unflagged.drain(from..to) {
+        let (flags_text, review): (String, String) =
+            tx.prepare_cached("SELECT flags, review FROM submissions WHERE id = ?1")?.query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut flags: Vec<(String, String)> = serde_json::from_str(&flags_text)
+            .map_err(|e| DbError::Other(anyhow::anyhow!("marcas almacenadas dañadas de la encuesta {id}: {e}")))?;
+        flags.push(burst.clone());
+        let before = ReviewState::parse(&review).ok_or_else(|| super::review_damaged(&id, &review))?;
         let after = if before == ReviewState::Accepted { ReviewState::InReview } else { before };
-        let flags_json = serde_json::to_string(&f.flags).map_err(|e| DbError::Other(e.into()))?;
-        tx.prepare_cached("UPDATE submissions SET flags = ?1, review = ?2 WHERE id = ?3")?.execute(params![flags_json, after.code(), f.id])?;
-        f.review = after;
+        let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
+        tx.prepare_cached("UPDATE submissions SET flags = ?1, review = ?2 WHERE id = ?3")?.execute(params![flags_json, after.code(), id])?;
+        tx.prepare_cached("UPDATE survey_finalisations SET in_burst = 1 WHERE user_id = ?1 AND finalised_unix = ?2 AND submission_id = ?3")?
+            .execute(params![ctx.user_id, at, id])?;
         if after == before {
             continue;
         }
-        let submission_id: Uuid = f.id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{}»: {e}", f.id)))?;
+        let submission_id: Uuid = id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{id}»: {e}")))?;
         let body = ChangeBody::Review { submission_id, state: after, reason: None };
-        let change_seq = emit(tx, "review", &f.id, Some(ctx.user_id), Some(&body))?;
-        let fact = survey_fact(tx, &f.id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {} no tiene hechos almacenados", f.id)))?;
+        let change_seq = emit(tx, "review", &id, Some(ctx.user_id), Some(&body))?;
+        let fact = survey_fact(tx, &id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {id} no tiene hechos almacenados")))?;
         let (centro_id, capture_date) = (fact.centro_id.clone(), fact.capture_date);
         committed.reviews.push(Decided { fact: Some(fact), before, change_seq: change_seq as u64, centro_id, capture_date });
-        if let Some(existing) = batch.existing.get_mut(&f.id) {
+        if let Some(existing) = batch.existing.get_mut(&id) {
             existing.2 = after.code().to_string();
         }
     }
@@ -354,11 +369,10 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq
 
 /// The integrity flags of a survey, as (code, Spanish reason) pairs, under the limits of
 /// its period; and when it is in a burst, the indexes of the earlier surveys in it.
-fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: &[Finalised], v: &Valid) -> (Vec<(String, String)>, Vec<usize>) {
+/// `times` are the user's other finalisations around this one, ascending.
+fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, times: &[i64], v: &Valid) -> (Vec<(String, String)>, std::ops::Range<usize>) {
     let limits = &v.integrity;
     let window = limits.burst_window_seconds;
-    let times: Vec<i64> = finalisations.iter().map(|f| f.at).collect();
-    let others: Vec<i64> = times.iter().copied().filter(|t| (t - v.finalised_unix).abs() <= window).collect();
     let meta = SurveyMeta {
         duration_seconds: Some(v.duration_seconds),
         scale5_answers: &v.scale5_answers,
@@ -366,13 +380,13 @@ fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, finalisations: 
         centro_position,
         clock_skew_seconds: Some(ctx.clock_skew_seconds),
         finalised_at: v.finalised_unix,
-        other_finalisations: &others,
+        other_finalisations: times,
     };
     let found = integrity_flags(&meta, limits);
     let companions = if found.iter().any(|f| matches!(f, IntegrityFlag::Burst { .. })) {
-        burst_companions(v.finalised_unix, &times, window, limits.burst_count)
+        burst_companions(v.finalised_unix, times, window, limits.burst_count)
     } else {
-        Vec::new()
+        0..0
     };
     (found.iter().map(|f| (f.code().to_string(), f.to_string())).collect(), companions)
 }
