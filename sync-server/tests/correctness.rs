@@ -102,6 +102,57 @@ async fn a_burst_inside_one_push_flags_all_its_surveys() {
     assert_live_equals_rebuilt(&app, &staff, "2025").await;
 }
 
+/// Bursts found across chunks and pushes, with the surveys in no time order and spread over
+/// several days, are exactly the window-by-window definition (SCORING.md §8: every survey
+/// in some 60 s window holding 3 or more of the surveyor's) once everything has arrived.
+#[tokio::test]
+async fn bursts_across_chunks_pushes_and_days_match_the_definition() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let staff = app.enrol("coordinacion").await;
+    let days = ["2025-07-02", "2025-07-03", "2025-07-08"];
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    // Clusters of a few surveys, some dense, some sparse, in no particular order.
+    let mut layout: Vec<(u128, usize, i64)> = Vec::new();
+    while layout.len() < 600 {
+        let (day, start, size, gap) = (next(3) as usize, next(30_000) as i64, 1 + next(5), 5 + next(60) as i64);
+        for k in 0..size as i64 {
+            layout.push((2_000 + layout.len() as u128, day, start + k * gap + next(20) as i64));
+        }
+    }
+    layout.truncate(600);
+    let flagged = |&(_, day, t): &(u128, usize, i64)| {
+        let same: Vec<i64> = layout.iter().filter(|o| o.1 == day).map(|o| o.2).collect();
+        same.iter().filter(|x| (t - 60..=t).contains(*x)).any(|x| same.iter().filter(|y| (*x..=x + 60).contains(*y)).count() >= 3)
+    };
+    let expected: Vec<&str> = layout.iter().map(|l| if flagged(l) { "in_review" } else { "accepted" }).collect();
+    assert!(expected.contains(&"in_review") && expected.contains(&"accepted"), "the layout has both");
+    let subs: Vec<Submission> = layout.iter().map(|&(id, day, t)| at(id, days[day], t)).collect();
+    // In time order as a phone sends them (chunks of one push follow each other and jump
+    // from day to day), every other one in each push; then all of them in no order.
+    let mut by_time: Vec<usize> = (0..subs.len()).collect();
+    by_time.sort_by_key(|&i| (layout[i].1, layout[i].2));
+    for parity in 0..2 {
+        let half: Vec<Submission> = by_time.iter().skip(parity).step_by(2).map(|&i| subs[i].clone()).collect();
+        let a = app.post("/api/v1/sync/push", Some(&ana), &push_body(half)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    }
+    // Sent again, each comes back as a duplicate with its stored review state.
+    let mut stored = Vec::new();
+    for half in subs.chunks(300) {
+        let a = app.post("/api/v1/sync/push", Some(&ana), &push_body(half.to_vec())).await;
+        stored.extend(reviews(&a.json));
+    }
+    assert_eq!(stored, expected);
+    assert_live_equals_rebuilt(&app, &staff, "2025").await;
+}
+
 /// A period's own settings: its integrity limits flag its records and its indicator items
 /// are the ones read, from the push on (not the method's defaults).
 #[tokio::test]

@@ -92,11 +92,14 @@ struct Batch {
     /// The pushing device's id, as stored.
     device: String,
     centros: std::collections::HashMap<String, Option<(f64, f64)>>,
-    /// When the user finalised the scored surveys around the chunk's, ascending.
+    /// When the user finalised the scored surveys around the push's, ascending (a span
+    /// read once per push and extended as its chunks need).
     times: Vec<i64>,
     /// Of those, the ones not in a burst yet (the only ones a new burst changes): (time,
     /// submission id), ascending.
     unflagged: Vec<(i64, String)>,
+    /// The span of times both lists hold everything of, once read.
+    loaded: Option<(i64, i64)>,
     /// Submissions of the chunk already stored: id → (seq, content hash, review).
     existing: std::collections::HashMap<String, (i64, String, String)>,
 }
@@ -112,7 +115,7 @@ impl Batch {
                 Ok((r.get::<_, String>(0)?, lat.zip(lon)))
             })?
             .collect::<Result<_, _>>()?;
-        Ok(Self { device: ctx.device_id.to_string(), centros, times: Vec::new(), unflagged: Vec::new(), existing: std::collections::HashMap::new() })
+        Ok(Self { device: ctx.device_id.to_string(), centros, times: Vec::new(), unflagged: Vec::new(), loaded: None, existing: std::collections::HashMap::new() })
     }
 
     /// Loads what the next chunk needs (earlier chunks are in the transaction already).
@@ -125,23 +128,30 @@ impl Batch {
         };
         let (lo, hi) = valid().fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v.finalised_unix), hi.max(v.finalised_unix)));
         let w = valid().map(|v| v.integrity.burst_window_seconds.max(0)).max().unwrap_or(0);
-        self.times.clear();
-        self.unflagged.clear();
         if lo <= hi {
-            let range = params![ctx.user_id, lo.saturating_sub(w), hi.saturating_add(w)];
-            let mut stmt = tx.prepare_cached(
-                "SELECT finalised_unix FROM survey_finalisations WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 ORDER BY finalised_unix",
-            )?;
-            for t in stmt.query_map(range, |r| r.get(0))? {
-                self.times.push(t?);
+            // What memory holds stays exact as surveys are stored (each is inserted in
+            // both lists); a later chunk reads only the times outside what was read.
+            let (from, to) = (lo.saturating_sub(w), hi.saturating_add(w));
+            match self.loaded {
+                // Nothing read yet, or a chunk of another time (a backlog of other days):
+                // read its span alone rather than everything in between.
+                None => self.load_times(tx, ctx, from, to, false)?,
+                Some((l, h)) if from > h || to < l => {
+                    self.times.clear();
+                    self.unflagged.clear();
+                    self.loaded = None;
+                    self.load_times(tx, ctx, from, to, false)?;
+                }
+                Some((l, h)) => {
+                    if from < l {
+                        self.load_times(tx, ctx, from, l - 1, true)?;
+                    }
+                    if to > h {
+                        self.load_times(tx, ctx, h + 1, to, false)?;
+                    }
+                }
             }
-            let mut stmt = tx.prepare_cached(
-                "SELECT finalised_unix, submission_id FROM survey_finalisations
-                 WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 AND in_burst = 0 ORDER BY finalised_unix, submission_id",
-            )?;
-            for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
-                self.unflagged.push(row?);
-            }
+            self.loaded = Some(self.loaded.map_or((from, to), |(l, h)| (l.min(from), h.max(to))));
         }
         self.existing.clear();
         let ids: Vec<String> = valid().map(|v| v.submission.id.to_string()).collect();
@@ -158,6 +168,36 @@ impl Batch {
                 let (id, found) = row?;
                 self.existing.insert(id, found);
             }
+        }
+        Ok(())
+    }
+
+    /// Reads the user's finalisation times in `from..=to`, which lies wholly before
+    /// (`before`) or after what is in memory, into both lists, keeping them in order.
+    fn load_times(&mut self, tx: &Transaction<'_>, ctx: &PushContext, from: i64, to: i64, before: bool) -> Result<(), DbError> {
+        let range = params![ctx.user_id, from, to];
+        let mut times = Vec::new();
+        let mut stmt = tx.prepare_cached(
+            "SELECT finalised_unix FROM survey_finalisations WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 ORDER BY finalised_unix",
+        )?;
+        for t in stmt.query_map(range, |r| r.get(0))? {
+            times.push(t?);
+        }
+        let mut unflagged = Vec::new();
+        let mut stmt = tx.prepare_cached(
+            "SELECT finalised_unix, submission_id FROM survey_finalisations
+             WHERE user_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 AND in_burst = 0 ORDER BY finalised_unix, submission_id",
+        )?;
+        for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
+            unflagged.push(row?);
+        }
+        if before {
+            times.append(&mut self.times);
+            unflagged.append(&mut self.unflagged);
+            (self.times, self.unflagged) = (times, unflagged);
+        } else {
+            self.times.append(&mut times);
+            self.unflagged.append(&mut unflagged);
         }
         Ok(())
     }
