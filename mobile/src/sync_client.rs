@@ -29,6 +29,10 @@ pub enum SyncError {
     /// The request could not be written.
     #[error("No se pudo preparar el envío: {0}")]
     Encode(String),
+    /// The request's task ended without an answer (the app closing): nothing was lost,
+    /// it is sent again.
+    #[error("El envío se interrumpió; se intentará de nuevo.")]
+    Interrupted,
 }
 
 impl SyncError {
@@ -41,7 +45,7 @@ impl SyncError {
     /// Worth trying again later by itself (no network, server busy or failing).
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Offline(_) | SyncError::Decode(_) => true,
+            SyncError::Offline(_) | SyncError::Decode(_) | SyncError::Interrupted => true,
             SyncError::Server { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }

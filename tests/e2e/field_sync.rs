@@ -8,7 +8,7 @@ use shared::protocol::DeviceDay;
 
 use crate::field::Device;
 use crate::helpers::spawn_server;
-use crate::proxy::{Faults, spawn_proxy};
+use crate::proxy::{Fault, Faults, spawn_proxy};
 
 /// Creates `n` surveyors (`enc.sim.<i>`, the demo password), each assigned one demo centro.
 async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>> {
@@ -326,9 +326,32 @@ async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
     phone.fill_surveys(700)?;
     let report = phone.engine.sync_once().await?;
     assert_eq!(report.acknowledged, 700);
-    // 100 + 200 + 400, then one push reporting the day's counts: not the 8 pushes of fixed
-    // batches of 100.
+    // Two pushes overlap, so the size grows one answer behind: 100 + 100 + 200 + 300, then
+    // one push reporting the day's counts; not the 8 pushes of fixed batches of 100.
     assert!(report.pushed_requests <= 5, "{} pushes", report.pushed_requests);
+    assert!(lock(&phone.store).pending(10)?.is_empty(), "the outbox is empty");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_a_big_batch_costs_one_batch_of_resending() -> anyhow::Result<()> {
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
+    phone.drain().await?;
+    phone.engine = phone.engine.clone().with_batch(mobile::sync::batch::BatchSize::always_growing());
+    // 100 + 100 + 200 + 300 (two pushes overlap): the next batch is the protocol's 500.
+    phone.fill_surveys(700)?;
+    assert_eq!(phone.engine.sync_once().await?.acknowledged, 700);
+    phone.fill_surveys(1_000)?;
+    // The 500-record push is stored, and its answer lost (the one sent beside it is
+    // answered).
+    proxy.force("/api/v1/sync/push", &[Fault::DropResponse]);
+    assert!(phone.engine.sync_once().await.is_err(), "the answer was lost");
+    let report = phone.drain().await?;
+    let receipt = report.receipt.ok_or_else(|| anyhow::anyhow!("no receipt"))?;
+    // Every survey stored once; re-sent: exactly the batch whose answer was lost.
+    assert_eq!((receipt.stored, receipt.duplicates, receipt.conflicts, receipt.rejected), (1_700, 500, 0, 0), "{receipt:?}");
     assert!(lock(&phone.store).pending(10)?.is_empty(), "the outbox is empty");
     Ok(())
 }

@@ -75,9 +75,17 @@ impl Store {
 
     /// [`Store::pending`] with each record's size as JSON (what it adds to a push body).
     pub fn pending_sized(&self, limit: usize) -> Result<Vec<(Submission, usize)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT body FROM outbox WHERE status = 'pending' ORDER BY n LIMIT ?1")?;
-        let rows: Vec<String> = stmt.query_map([limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        rows.iter().map(|b| Ok((from_json(b)?, b.len()))).collect()
+        Ok(self.pending_after(None, limit)?.into_iter().map(|(s, size, _)| (s, size)).collect())
+    }
+
+    /// Up to `limit` records waiting to be sent that come after outbox position `after`
+    /// (those of a push still in flight are before it), oldest first, each with its size
+    /// as JSON and its position.
+    pub fn pending_after(&self, after: Option<i64>, limit: usize) -> Result<Vec<(Submission, usize, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT body, n FROM outbox WHERE status = 'pending' AND n > ?2 ORDER BY n LIMIT ?1")?;
+        let rows: Vec<(String, i64)> =
+            stmt.query_map(rusqlite::params![limit as i64, after.unwrap_or(i64::MIN)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        rows.iter().map(|(b, n)| Ok((from_json(b)?, b.len(), *n))).collect()
     }
 
     /// Counts, for the home screen.

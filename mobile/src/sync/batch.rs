@@ -43,12 +43,13 @@ impl BatchSize {
         self.records
     }
 
-    /// A push of `sent` records was answered after `took`.
-    pub fn answered(&mut self, sent: usize, took: Duration) {
+    /// A push was answered after `took`; `full` when it carried all the records asked for
+    /// when it was taken (only a full batch says the link could take more). With pushes
+    /// overlapping, the size may have grown since: it grows from where it is.
+    pub fn answered(&mut self, full: bool, took: Duration) {
         if took > self.slow {
             self.records = (self.records / 2).max(MIN);
-        } else if took <= self.quick && sent >= self.records {
-            // Only a full batch says the link could take more.
+        } else if took <= self.quick && full {
             self.records = (self.records * 2).min(MAX_PUSH_RECORDS);
         }
     }
@@ -84,17 +85,16 @@ mod tests {
         assert_eq!(b.records(), START);
         let quick = Duration::from_millis(400);
         for want in [200, 400, 500, 500] {
-            let sent = b.records();
-            b.answered(sent, quick);
+            b.answered(true, quick);
             assert_eq!(b.records(), want);
         }
         b.failed();
         assert_eq!(b.records(), 250);
-        b.answered(250, Duration::from_secs(30));
+        b.answered(true, Duration::from_secs(30));
         assert_eq!(b.records(), 125, "a slow answer halves it");
-        b.answered(3, quick);
+        b.answered(false, quick);
         assert_eq!(b.records(), 125, "a short last batch says nothing about the link");
-        b.answered(125, Duration::from_secs(10));
+        b.answered(true, Duration::from_secs(10));
         assert_eq!(b.records(), 125, "neither quick nor slow: unchanged");
         for _ in 0..20 {
             b.failed();

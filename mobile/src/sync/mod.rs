@@ -19,8 +19,21 @@ use crate::sync_client::{SyncClient, SyncError};
 
 /// Room left in a push body for its envelope (device time, ledger, sampling counts).
 const ENVELOPE_BYTES: usize = 64 * 1024;
+/// Pushes under way at once: while the server stores one batch, the next is read, sent
+/// and checked.
+const IN_FLIGHT: usize = 2;
 /// Bytes per photo upload request.
 pub const PHOTO_CHUNK: usize = 256 * 1024;
+
+/// A push under way: its answer, and what applying it needs.
+struct InFlight {
+    answer: tokio::sync::oneshot::Receiver<Result<shared::protocol::PushResponse, SyncError>>,
+    /// It carried all the records asked for (what lets the next batches grow).
+    full: bool,
+    ledger: Option<shared::protocol::DeviceLedger>,
+    sampling: Vec<shared::protocol::SamplingCount>,
+    started: crate::rt::Instant,
+}
 
 /// Why a sync round stopped.
 #[derive(Debug, thiserror::Error)]
@@ -138,50 +151,94 @@ impl SyncEngine {
         self.batch.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Pushes the outbox with up to [`IN_FLIGHT`] pushes under way: the next batch is read,
+    /// sent and checked by the server while the previous one is stored and its answer
+    /// applied. Each batch stands alone (records are stored once by id, in any order), so a
+    /// lost answer still costs only its own batch. Then, once everything is answered, the
+    /// day's counts if they changed since the server last heard them.
     async fn push_all(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let mut inflight: std::collections::VecDeque<InFlight> = std::collections::VecDeque::new();
+        let mut after = None;
+        let mut failure = None;
         loop {
-            let wanted = self.batch_size().records();
-            let batch = {
-                let mut store = lock(&self.store);
-                let sized = store.pending_sized(wanted)?;
-                let sizes: Vec<usize> = sized.iter().map(|(_, n)| *n).collect();
-                let fit = batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES);
-                let batch: Vec<_> = sized.into_iter().take(fit).map(|(s, _)| s).collect();
-                store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
-                batch
-            };
-            let ledger = lock(&self.store).ledger_report()?;
-            let sampling = lock(&self.store).sampling_report()?;
-            // With nothing to send, a push still reports the day's counts once they changed
-            // (the acknowledgements of the last batch, the sampling counter), for the
-            // day-end receipt and the response rate.
-            if batch.is_empty() && lock(&self.store).reported_ledger()? == Some(ledger) && lock(&self.store).reported_sampling()? == sampling {
-                return Ok(());
+            while failure.is_none() && inflight.len() < IN_FLIGHT {
+                let Some((request, last, full)) = self.next_batch(after)? else { break };
+                after = Some(last);
+                report.pushed += request.submissions.len() as u64;
+                inflight.push_back(self.send(request, full));
             }
-            let device_time = lock(&self.store).now();
-            let empty = batch.is_empty();
-            let request = PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling };
-            report.pushed += request.submissions.len() as u64;
-            let started = crate::rt::Instant::now();
-            let response = match self.client.push(&request).await {
-                Ok(r) => r,
-                Err(e) => {
-                    self.batch_size().failed();
-                    return Err(SyncFailure::from_client(e));
-                }
-            };
-            self.batch_size().answered(request.submissions.len(), started.elapsed());
-            report.pushed_requests += 1;
-            let applied = lock(&self.store).apply_push(&response)?;
-            lock(&self.store).set_reported_ledger(&ledger)?;
-            lock(&self.store).set_reported_sampling(&request.sampling)?;
-            report.acknowledged += applied.acknowledged;
-            report.problems += applied.problems;
-            report.receipt = Some(response.receipt);
-            if empty {
-                return Ok(());
+            let Some(sent) = inflight.pop_front() else { break };
+            // A push that failed stops new ones; those already sent are still answered.
+            if let Err(e) = self.answered(sent, report).await
+                && failure.is_none()
+            {
+                failure = Some(e);
             }
         }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // With nothing to send, a push still reports the day's counts once they changed
+        // (the acknowledgements of the last batch, the sampling counter), for the day-end
+        // receipt and the response rate.
+        let ledger = lock(&self.store).ledger_report()?;
+        let sampling = lock(&self.store).sampling_report()?;
+        if lock(&self.store).reported_ledger()? == Some(ledger) && lock(&self.store).reported_sampling()? == sampling {
+            return Ok(());
+        }
+        let device_time = lock(&self.store).now();
+        let sent = self.send(PushRequest { device_time, submissions: Vec::new(), ledger: Some(ledger), sampling }, false);
+        self.answered(sent, report).await
+    }
+
+    /// The next batch after outbox position `after`, sized for the link and the protocol,
+    /// counted as sent; with its last position. `None` when nothing waits.
+    fn next_batch(&self, after: Option<i64>) -> Result<Option<(PushRequest, i64, bool)>, SyncFailure> {
+        let wanted = self.batch_size().records();
+        let mut store = lock(&self.store);
+        let sized = store.pending_after(after, wanted)?;
+        let sizes: Vec<usize> = sized.iter().map(|(_, n, _)| *n).collect();
+        let fit = batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES);
+        let Some(last) = sized.get(fit.wrapping_sub(1)).map(|(_, _, n)| *n) else { return Ok(None) };
+        let full = fit == wanted;
+        let batch: Vec<_> = sized.into_iter().take(fit).map(|(s, _, _)| s).collect();
+        store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
+        let (ledger, sampling, device_time) = (store.ledger_report()?, store.sampling_report()?, store.now());
+        Ok(Some((PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling }, last, full)))
+    }
+
+    /// Starts `request` in the background; `full` when it carries the whole batch asked for.
+    fn send(&self, request: PushRequest, full: bool) -> InFlight {
+        let (tx, answer) = tokio::sync::oneshot::channel();
+        let client = self.client.clone();
+        let (ledger, sampling) = (request.ledger, request.sampling.clone());
+        crate::rt::spawn(async move {
+            let _ = tx.send(client.push(&request).await);
+        });
+        InFlight { answer, full, ledger, sampling, started: crate::rt::Instant::now() }
+    }
+
+    /// Waits for the answer to `sent` and applies it.
+    async fn answered(&self, sent: InFlight, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let answer = sent.answer.await.unwrap_or_else(|_| Err(SyncError::Interrupted));
+        let response = match answer {
+            Ok(r) => r,
+            Err(e) => {
+                self.batch_size().failed();
+                return Err(SyncFailure::from_client(e));
+            }
+        };
+        self.batch_size().answered(sent.full, sent.started.elapsed());
+        report.pushed_requests += 1;
+        let applied = lock(&self.store).apply_push(&response)?;
+        if let Some(ledger) = &sent.ledger {
+            lock(&self.store).set_reported_ledger(ledger)?;
+        }
+        lock(&self.store).set_reported_sampling(&sent.sampling)?;
+        report.acknowledged += applied.acknowledged;
+        report.problems += applied.problems;
+        report.receipt = Some(response.receipt);
+        Ok(())
     }
 
     /// Sends the queued edits in order; a refusal is kept aside with its reason.
