@@ -2,6 +2,9 @@
 //! commitments and complaints) in one pass. Run with `cargo bench -p shared --bench scoring`;
 //! figures go to BENCHMARKS.md. Target: under 2 s on the 2-core CI machine.
 
+#[path = "../../tests/benches/common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
@@ -58,6 +61,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() {
+    println!("commit {}, load average at start {}", common::commit(), common::load());
     let settings = MethodSettings::default();
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid");
     let period = Period { id: "2025".into(), start, end: start + Duration::days(364), settings: settings.clone() };
@@ -140,4 +144,5 @@ fn main() {
         println!("  peak RSS of the process:        {mib:.1} MiB");
     }
     assert!(ranked > 0, "a realistic period ranks centros");
+    println!("load average at end {}", common::load());
 }

@@ -9,6 +9,9 @@
 //!
 //! Figures go to BENCHMARKS.md.
 
+#[path = "../../tests/benches/common/mod.rs"]
+mod common;
+
 #[path = "../tests/support/mod.rs"]
 #[allow(unused_imports)]
 mod support;
@@ -352,6 +355,7 @@ async fn close() {
 
 #[tokio::main]
 async fn main() {
+    println!("commit {}, load average at start {}", common::commit(), common::load());
     // `VENTANILLA_BENCH=ingest` (or `close`) runs only that part (for profiling).
     let only = std::env::var("VENTANILLA_BENCH").unwrap_or_default();
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -364,4 +368,5 @@ async fn main() {
     if only.is_empty() || only == "close" {
         close().await;
     }
+    println!("load average at end {}", common::load());
 }

@@ -12,7 +12,10 @@
 #[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
-use common::percentile;
+use common::{commit, load, percentile};
+#[path = "common/survey.rs"]
+mod survey;
+use survey::{Answers, Filler, SURVEY};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,11 +30,6 @@ use mobile::sync_client::{SyncClient, gzip_json};
 use shared::protocol::{CentroInfo, Change, ChangeBody, CollectionMode, PullResponse, PushRequest, Role};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const SURVEY: &[(&str, &str)] = &[
-    ("consentimiento", "si"), ("P0", "predial"), ("AG1", "10a20"), ("AG2", "4"), ("AG3", "5"), ("AG4", "1"), ("DE1", "4"),
-    ("DE2", "3"), ("DE3", "si"), ("TC1", "5"), ("TC2", "4"), ("TC3", "si"), ("CI1", "4"), ("CI2", "parcial"), ("CI3", "no"),
-    ("IN1", "no"), ("IN2", "no"), ("QJ1", "si"), ("RE1", "si"), ("GL1", "4"), ("GL2", "9"),
-];
 
 
 fn bench_dir() -> tempfile::TempDir {
@@ -74,13 +72,15 @@ fn seeded_store(store: &mut Store) {
     store.apply_pull_page(&page).expect("seed");
 }
 
+/// `n` surveys, each with its own ratings (no two answer sets of a batch repeat).
 fn fill(store: &mut Store, forms: &mut FormCache, who: &Identity, n: usize) -> Vec<shared::protocol::Submission> {
     let form = store.latest_form("encuesta_opinion").expect("forms").expect("survey form");
+    let answers = Answers::new();
     (0..n)
         .map(|i| {
             let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id: "GTO-E-T-01", mode: CollectionMode::Entrevista, sampling_position: Some(i as u32) };
             let id = store.create_draft(&new).expect("draft");
-            for (p, v) in SURVEY {
+            for (p, v) in answers.of(i) {
                 store.save_answer(id, p, Some(v)).expect("answer");
             }
             finalise(store, forms, id, who).expect("finalise")
@@ -214,17 +214,8 @@ async fn drain_through_latency() {
     let who = Identity { device_id: enrolled.device_id.to_string(), username: "enc.ana".into() };
     {
         let mut s = lock(&store);
-        let centro = s.centros().expect("centros")[0].centro_id.clone();
-        let form = s.latest_form("encuesta_opinion").expect("forms").expect("form");
-        let mut forms = FormCache::default();
-        for i in 0..5_000u32 {
-            let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id: &centro, mode: CollectionMode::Entrevista, sampling_position: Some(i) };
-            let id = s.create_draft(&new).expect("draft");
-            for (p, v) in SURVEY {
-                s.save_answer(id, p, Some(v)).expect("answer");
-            }
-            finalise(&mut s, &mut forms, id, &who).expect("finalise");
-        }
+        let mut filler = Filler::new(&s, &who.device_id, &who.username);
+        filler.finalise(&mut s, 5_000);
     }
     let t = Instant::now();
     let report = engine.sync_once().await.expect("drain");
@@ -327,9 +318,11 @@ async fn inspector_pull() {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    println!("commit {}, load average at start {}", commit(), load());
     answer_saves();
     cold_starts();
     wire_bytes();
     drain_through_latency().await;
     inspector_pull().await;
+    println!("load average at end {}", load());
 }

@@ -1,5 +1,7 @@
 //! What every benchmark binary prints its figures with (included by `#[path]`; each bench
 //! is its own crate).
+// Each bench uses some of these.
+#![allow(dead_code)]
 
 /// The 1-, 5- and 15-minute load averages, as the figures are recorded with.
 pub fn load() -> String {

@@ -1,5 +1,7 @@
 //! The shipped survey filled on a phone as the benchmarks need it: many surveys with
 //! varied answers (included by `#[path]` by the benches that push surveys).
+// Each bench uses some of these.
+#![allow(dead_code)]
 
 use mobile::record::{FormCache, Identity, finalise};
 use mobile::store::Store;
@@ -45,7 +47,8 @@ impl Answers {
     }
 }
 
-const SURVEY: &[(&str, &str)] = &[
+/// One survey's answers as a phone records them (the answers vary from these).
+pub const SURVEY: &[(&str, &str)] = &[
     ("consentimiento", "si"), ("P0", "predial"), ("AG1", "10a20"), ("AG2", "4"), ("AG3", "5"), ("AG4", "1"), ("DE1", "4"),
     ("DE2", "3"), ("DE3", "si"), ("TC1", "5"), ("TC2", "4"), ("TC3", "si"), ("CI1", "4"), ("CI2", "parcial"), ("CI3", "no"),
     ("IN1", "no"), ("IN2", "no"), ("QJ1", "si"), ("RE1", "si"), ("GL1", "4"), ("GL2", "9"),
