@@ -9,7 +9,6 @@
 //! 5. An inspector's first pull of 50 centros with their previous visits, and a second
 //!    pull with nothing new.
 
-#[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
 use common::{commit, load, percentile};

@@ -14,8 +14,9 @@
 //!   shipped);
 //! - PouchDB: the same surveys, as the app would send them (one JSON document each, the
 //!   survey's id as `_id`), loaded into a local PouchDB (LevelDB; not timed), then one
-//!   `replicate.to` of pouchdb-server's database (LevelDB, request log off);
-//! then a second sync with nothing new, counted in requests and bytes.
+//!   `replicate.to` of pouchdb-server's database (LevelDB, request log off).
+//!
+//! Then a second sync with nothing new, counted in requests and bytes.
 //! Records/s is the 10,000 over the sync's wall time; bytes are both directions on the
 //! wire (headers included); requests are HTTP requests seen by the relay.
 
