@@ -36,11 +36,8 @@ use std::time::{Duration, Instant};
 
 use common::{commit, load};
 use mobile::store::Store;
-use mobile::store::settings::Enrolment;
-use mobile::sync::{Backoff, SyncEngine, lock};
-use mobile::sync_client::SyncClient;
-use server::start_server;
-use shared::protocol::Role;
+use mobile::sync::{Backoff, lock};
+use server::{enrolled_phone, start_server};
 use survey::Filler;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -197,22 +194,9 @@ async fn ventanilla(scratch: &Path, docs: &Path) -> Side {
     let server = start_server(scratch.join("server"), false);
     let wire = Arc::new(Wire::default());
     let relay = counting_relay(server, wire.clone()).await;
-    let enrolled = SyncClient::new(&format!("http://{server}")).expect("client").enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "bench").await.expect("enrol");
-    let mut store = Store::open(&scratch.join("phone.db")).expect("store");
-    store
-        .set_enrolment(&Enrolment {
-            server: format!("http://{relay}"),
-            token: enrolled.token.clone(),
-            device_id: enrolled.device_id.to_string(),
-            username: "enc.ana".into(),
-            display_name: "Ana".into(),
-            role: Role::Surveyor,
-        })
-        .expect("enrolment");
-    let store = Arc::new(std::sync::Mutex::new(store));
-    let engine = SyncEngine::from_enrolment(store.clone()).expect("engine");
+    let (store, engine, device_id) = enrolled_phone(server, relay, Store::open(&scratch.join("phone.db")).expect("store")).await;
     engine.sync_once().await.expect("first sync (forms, centros)");
-    let mut filler = Filler::new(&lock(&store), &enrolled.device_id.to_string(), "enc.ana");
+    let mut filler = Filler::new(&lock(&store), &device_id, "enc.ana");
     filler.finalise(&mut lock(&store), RECORDS);
     write_docs(&lock(&store), docs);
     wire.take();

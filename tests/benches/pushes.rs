@@ -19,16 +19,13 @@ use common::{commit, load, percentile};
 use survey::Filler;
 #[path = "common/server.rs"]
 mod server;
-use server::start_server;
+use server::{enrolled_phone, start_server};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mobile::store::Store;
-use mobile::store::settings::Enrolment;
-use mobile::sync::{SyncEngine, lock};
-use mobile::sync_client::SyncClient;
-use shared::protocol::Role;
+use mobile::sync::lock;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ROUNDS: usize = 1_000;
@@ -116,23 +113,10 @@ fn main() {
         println!("commit {}, load average at start {}", commit(), load());
         let pushes = Arc::new(Mutex::new(Vec::with_capacity(ROUNDS)));
         let relay = timing_relay(server, pushes.clone()).await;
-        let direct = format!("http://{server}");
-        let enrolled = SyncClient::new(&direct).expect("client").enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "bench").await.expect("enrol");
-        let mut store = Store::open_in_memory().expect("store");
-        let enrolment = Enrolment {
-            server: format!("http://{relay}"),
-            token: enrolled.token.clone(),
-            device_id: enrolled.device_id.to_string(),
-            username: "enc.ana".into(),
-            display_name: "Ana".into(),
-            role: Role::Surveyor,
-        };
-        store.set_enrolment(&enrolment).expect("enrolment");
-        let store = Arc::new(Mutex::new(store));
-        let engine = SyncEngine::from_enrolment(store.clone()).expect("engine");
+        let (store, engine, device_id) = enrolled_phone(server, relay, Store::open_in_memory().expect("store")).await;
         engine.sync_once().await.expect("first sync");
         pushes.lock().expect("times").clear();
-        let mut filler = Filler::new(&lock(&store), &enrolled.device_id.to_string(), "enc.ana");
+        let mut filler = Filler::new(&lock(&store), &device_id, "enc.ana");
         let mut rounds = Vec::with_capacity(ROUNDS);
         for round in 0..ROUNDS {
             // Finalised on the phone, not timed.

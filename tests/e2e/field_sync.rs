@@ -315,14 +315,21 @@ async fn a_rejected_record_waits_aside_and_goes_out_when_retried_after_the_cause
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
+/// A surveyor's phone, synced once, behind a proxy without faults, whose batches grow after
+/// every full batch answered: growth made independent of this machine's speed (the
+/// thresholds are unit-tested).
+async fn growing_phone() -> anyhow::Result<(crate::helpers::TestServer, crate::proxy::FaultProxy, Device)> {
     let server = spawn_server().await?;
     let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
     phone.drain().await?;
-    // Growth is made independent of this machine's speed; the thresholds are unit-tested.
     phone.engine = phone.engine.clone().with_batch(mobile::sync::batch::BatchSize::always_growing());
+    Ok((server, proxy, phone))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
+    let (_server, _proxy, mut phone) = growing_phone().await?;
     phone.fill_surveys(700)?;
     let report = phone.engine.sync_once().await?;
     assert_eq!(report.acknowledged, 700);
@@ -335,11 +342,7 @@ async fn a_long_outbox_goes_out_in_growing_batches() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_to_a_big_batch_costs_one_batch_of_resending() -> anyhow::Result<()> {
-    let server = spawn_server().await?;
-    let proxy = spawn_proxy(server.address, Faults::none()).await?;
-    let mut phone = Device::enrol(&server.url(), &proxy.url(), "enc.ana", "Teléfono").await?;
-    phone.drain().await?;
-    phone.engine = phone.engine.clone().with_batch(mobile::sync::batch::BatchSize::always_growing());
+    let (_server, proxy, mut phone) = growing_phone().await?;
     // 100 + 100 + 200 + 300 (two pushes overlap): the next batch is the protocol's 500.
     phone.fill_surveys(700)?;
     assert_eq!(phone.engine.sync_once().await?.acknowledged, 700);

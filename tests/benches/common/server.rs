@@ -25,3 +25,28 @@ pub fn start_server(data: PathBuf, unlimited: bool) -> SocketAddr {
     });
     rx.recv().expect("server address")
 }
+
+/// A surveyor's phone (Ana) enrolled on `server` directly, syncing through `via` (a relay
+/// of the bench's), with its data in `store`: the store, the app's engine and the device's
+/// id. Nothing synced yet.
+pub async fn enrolled_phone(
+    server: SocketAddr,
+    via: SocketAddr,
+    mut store: mobile::store::Store,
+) -> (std::sync::Arc<std::sync::Mutex<mobile::store::Store>>, mobile::sync::SyncEngine, String) {
+    let client = mobile::sync_client::SyncClient::new(&format!("http://{server}")).expect("client");
+    let enrolled = client.enrol("enc.ana", sync_server::demo::DEMO_PASSWORD, "bench").await.expect("enrol");
+    store
+        .set_enrolment(&mobile::store::settings::Enrolment {
+            server: format!("http://{via}"),
+            token: enrolled.token.clone(),
+            device_id: enrolled.device_id.to_string(),
+            username: "enc.ana".into(),
+            display_name: "Ana".into(),
+            role: shared::protocol::Role::Surveyor,
+        })
+        .expect("enrolment");
+    let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let engine = mobile::sync::SyncEngine::from_enrolment(store.clone()).expect("engine");
+    (store, engine, enrolled.device_id.to_string())
+}
