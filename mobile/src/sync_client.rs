@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use shared::protocol::{
-    ApiError, CommitmentInfo, ComplaintInput, ComplaintStored, EnrolRequest, VerifyMilestone, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushRequest,
+    ApiError, CommitmentInfo, ComplaintInput, ComplaintStored, EnrolRequest, VerifyMilestone, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushEnvelope, PushRequest,
     PushResponse, ScoreTableDto,
 };
 
@@ -109,7 +109,15 @@ impl SyncClient {
     /// `POST /api/v1/sync/push`: answered per record, after the server committed. The
     /// body is sent gzip-compressed.
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
-        let body = gzip_json(request)?;
+        self.push_body(gzip_json(request)?).await
+    }
+
+    /// [`SyncClient::push`] of submissions as the outbox stores them (the same body).
+    pub async fn push_stored(&self, request: &PushEnvelope) -> Result<PushResponse, SyncError> {
+        self.push_body(gzip_json(request)?).await
+    }
+
+    async fn push_body(&self, body: Vec<u8>) -> Result<PushResponse, SyncError> {
         let req = self
             .http
             .post(self.url("/api/v1/sync/push"))

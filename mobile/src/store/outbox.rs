@@ -35,6 +35,16 @@ pub struct SentRecord {
     pub warning: Option<String>,
 }
 
+/// A record waiting to be sent, as stored.
+#[derive(Debug)]
+pub struct Pending {
+    pub id: Uuid,
+    /// Its JSON, as finalised.
+    pub body: Box<serde_json::value::RawValue>,
+    /// Its position in the outbox.
+    pub n: i64,
+}
+
 /// How many records wait, and how many the server refused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxCounts {
@@ -82,10 +92,19 @@ impl Store {
     /// (those of a push still in flight are before it), oldest first, each with its size
     /// as JSON and its position.
     pub fn pending_after(&self, after: Option<i64>, limit: usize) -> Result<Vec<(Submission, usize, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT body, n FROM outbox WHERE status = 'pending' AND n > ?2 ORDER BY n LIMIT ?1")?;
-        let rows: Vec<(String, i64)> =
-            stmt.query_map(rusqlite::params![limit as i64, after.unwrap_or(i64::MIN)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        rows.iter().map(|(b, n)| Ok((from_json(b)?, b.len(), *n))).collect()
+        self.pending_raw_after(after, limit)?.into_iter().map(|p| Ok((from_json(p.body.get())?, p.body.get().len(), p.n))).collect()
+    }
+
+    /// [`Store::pending_after`] with each record as the JSON it was stored as (what a push
+    /// carries), checked to be JSON but not read.
+    pub fn pending_raw_after(&self, after: Option<i64>, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, body, n FROM outbox WHERE status = 'pending' AND n > ?2 ORDER BY n LIMIT ?1")?;
+        let rows = stmt.query_map(rusqlite::params![limit as i64, after.unwrap_or(i64::MIN)], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.map(|row| {
+            let (id, body, n) = row?;
+            Ok(Pending { id: id.parse().map_err(super::corrupt)?, body: serde_json::value::RawValue::from_string(body).map_err(super::corrupt)?, n })
+        })
+        .collect()
     }
 
     /// Counts, for the home screen.

@@ -9,7 +9,7 @@ pub mod batch;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use shared::protocol::{DeviceReceipt, PushRequest};
+use shared::protocol::{DeviceReceipt, PushEnvelope};
 
 pub use backoff::Backoff;
 
@@ -187,33 +187,35 @@ impl SyncEngine {
             return Ok(());
         }
         let device_time = lock(&self.store).now();
-        let sent = self.send(PushRequest { device_time, submissions: Vec::new(), ledger: Some(ledger), sampling }, false);
+        let sent = self.send(PushEnvelope { device_time, submissions: Vec::new(), ledger: Some(ledger), sampling }, false);
         self.answered(sent, report).await
     }
 
     /// The next batch after outbox position `after`, sized for the link and the protocol,
     /// counted as sent; with its last position. `None` when nothing waits.
-    fn next_batch(&self, after: Option<i64>) -> Result<Option<(PushRequest, i64, bool)>, SyncFailure> {
+    /// The records go as the JSON they were stored as.
+    fn next_batch(&self, after: Option<i64>) -> Result<Option<(PushEnvelope, i64, bool)>, SyncFailure> {
         let wanted = self.batch_size().records();
         let mut store = lock(&self.store);
-        let sized = store.pending_after(after, wanted)?;
-        let sizes: Vec<usize> = sized.iter().map(|(_, n, _)| *n).collect();
+        let pending = store.pending_raw_after(after, wanted)?;
+        let sizes: Vec<usize> = pending.iter().map(|p| p.body.get().len()).collect();
         let fit = batch::fitting(&sizes, shared::protocol::MAX_PUSH_BYTES, ENVELOPE_BYTES);
-        let Some(last) = sized.get(fit.wrapping_sub(1)).map(|(_, _, n)| *n) else { return Ok(None) };
+        let Some(last) = pending.get(fit.wrapping_sub(1)).map(|p| p.n) else { return Ok(None) };
         let full = fit == wanted;
-        let batch: Vec<_> = sized.into_iter().take(fit).map(|(s, _, _)| s).collect();
-        store.mark_sent(&batch.iter().map(|s| s.id).collect::<Vec<_>>())?;
+        let batch: Vec<_> = pending.into_iter().take(fit).collect();
+        store.mark_sent(&batch.iter().map(|p| p.id).collect::<Vec<_>>())?;
         let (ledger, sampling, device_time) = (store.ledger_report()?, store.sampling_report()?, store.now());
-        Ok(Some((PushRequest { device_time, submissions: batch, ledger: Some(ledger), sampling }, last, full)))
+        let submissions = batch.into_iter().map(|p| p.body).collect();
+        Ok(Some((PushEnvelope { device_time, submissions, ledger: Some(ledger), sampling }, last, full)))
     }
 
     /// Starts `request` in the background; `full` when it carries the whole batch asked for.
-    fn send(&self, request: PushRequest, full: bool) -> InFlight {
+    fn send(&self, request: PushEnvelope, full: bool) -> InFlight {
         let (tx, answer) = tokio::sync::oneshot::channel();
         let client = self.client.clone();
         let (ledger, sampling) = (request.ledger, request.sampling.clone());
         crate::rt::spawn(async move {
-            let _ = tx.send(client.push(&request).await);
+            let _ = tx.send(client.push_stored(&request).await);
         });
         InFlight { answer, full, ledger, sampling, started: crate::rt::Instant::now() }
     }

@@ -340,4 +340,20 @@ mod wire_tests {
         }
         assert_eq!(accepted, 2, "only the first two bodies are valid");
     }
+
+    /// The app writes its pushes from the submissions' JSON as stored: the same body, byte
+    /// for byte, as the `PushRequest` of those submissions.
+    #[test]
+    fn an_envelope_of_stored_submissions_is_the_push_request_of_them() {
+        let time = chrono::DateTime::parse_from_rfc3339("2025-06-02T11:05:00-06:00").expect("time");
+        let ledger = DeviceLedger { date: time.date_naive(), created: 3, finalised: 2, sent: 2, acknowledged: 1 };
+        let mut other = submission();
+        other.id = uuid::Uuid::from_u128(7);
+        for (ledger, submissions) in [(Some(ledger), vec![submission(), other]), (None, vec![])] {
+            let whole = PushRequest { device_time: time, submissions: submissions.clone(), ledger, sampling: vec![] };
+            let stored = submissions.iter().map(|s| serde_json::value::RawValue::from_string(serde_json::to_string(s).expect("json")).expect("raw"));
+            let envelope = PushEnvelope { device_time: time, submissions: stored.collect(), ledger, sampling: vec![] };
+            assert_eq!(serde_json::to_string(&envelope).expect("json"), serde_json::to_string(&whole).expect("json"));
+        }
+    }
 }

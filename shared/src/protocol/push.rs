@@ -330,19 +330,20 @@ pub struct SamplingCount {
     pub refused: u64,
 }
 
-/// A push body read in two steps: the envelope now, each submission later with
-/// [`PushEnvelope::submission`] (so a server can read them on several threads). It is the
-/// same document as [`PushRequest`]: a body one accepts, the other accepts, with the same
-/// values.
-#[derive(Debug, Deserialize)]
+/// A push body whose submissions stay JSON text: read in two steps by the server (the
+/// envelope now, each submission later with [`PushEnvelope::submission`], so it can read
+/// them on several threads), and written by the app from the submissions as its outbox
+/// stores them (no reading and writing again). It is the same document as
+/// [`PushRequest`]: a body one accepts, the other accepts, with the same values.
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushEnvelope {
     pub device_time: DateTime<FixedOffset>,
     /// Each submission as its raw JSON text.
     pub submissions: Vec<Box<serde_json::value::RawValue>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<DeviceLedger>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sampling: Vec<SamplingCount>,
 }
 
