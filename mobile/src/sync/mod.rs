@@ -192,8 +192,8 @@ impl SyncEngine {
     }
 
     /// The next batch after outbox position `after`, sized for the link and the protocol,
-    /// counted as sent; with its last position. `None` when nothing waits.
-    /// The records go as the JSON they were stored as.
+    /// counted as sent, its records as the JSON the outbox holds; with its last position.
+    /// `None` when nothing waits.
     fn next_batch(&self, after: Option<i64>) -> Result<Option<(PushEnvelope, i64, bool)>, SyncFailure> {
         let wanted = self.batch_size().records();
         let mut store = lock(&self.store);
