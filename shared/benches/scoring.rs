@@ -101,6 +101,7 @@ fn main() {
             centro_id: &centros[rng.below(CENTROS as u64) as usize].id,
             capture_date: start + Duration::days(rng.below(365) as i64),
             status: if rng.below(50) == 0 { ReviewStatus::InReview } else { ReviewStatus::Accepted },
+            mode: CollectionMode::Entrevista,
             seq: i as u64 + 1,
             respondent: &respondent,
         };

@@ -36,7 +36,7 @@ fn score_iscs(values: &[(&str, Option<f64>)]) -> CentroScore {
     let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
     for (i, (day, isc)) in values.iter().enumerate() {
         let r = respondent(*isc);
-        let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: ReviewStatus::Accepted, seq: i as u64 + 1, respondent: &r };
+        let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: i as u64 + 1, respondent: &r };
         scorer.add_survey(&rec).expect("known centro");
     }
     scorer.finish().centros.remove(0)
@@ -138,10 +138,10 @@ fn surveys_outside_the_period_or_not_accepted_do_not_count() {
         ("2026-01-01", ReviewStatus::Accepted, false),
     ];
     for (i, (day, status, _)) in cases.iter().enumerate() {
-        let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: *status, seq: 10 + i as u64, respondent: &r };
+        let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: *status, mode: CollectionMode::Entrevista, seq: 10 + i as u64, respondent: &r };
         scorer.add_survey(&rec).expect("known centro");
     }
-    let unknown = SurveyRecord { centro_id: "zz", capture_date: d("2025-06-01"), status: ReviewStatus::Accepted, seq: 99, respondent: &r };
+    let unknown = SurveyRecord { centro_id: "zz", capture_date: d("2025-06-01"), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: 99, respondent: &r };
     assert_eq!(scorer.add_survey(&unknown), Err(ScoreError::UnknownCentro("zz".into())));
     let table = scorer.finish();
     assert_eq!(table.centros[0].n, 2);
@@ -160,7 +160,7 @@ fn companion_indicators_with_wilson_intervals() {
         let mut r = respondent(Some(60.0));
         r.satisfaction = Some(*gl1);
         r.bribe = *bribe;
-        let rec = SurveyRecord { centro_id: "c1", capture_date: d("2025-02-02"), status: ReviewStatus::Accepted, seq: i as u64, respondent: &r };
+        let rec = SurveyRecord { centro_id: "c1", capture_date: d("2025-02-02"), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: i as u64, respondent: &r };
         scorer.add_survey(&rec).expect("known centro");
     }
     let s = scorer.finish().centros.remove(0);
@@ -335,4 +335,90 @@ fn a_centro_dado_de_baja_is_not_ranked_from_the_period_that_holds_the_date() {
     // A baja after the period's end does not touch this period.
     let c2 = table.centros.iter().find(|c| c.centro_id == "c2").expect("kept");
     assert!(!c2.reasons.iter().any(|r| matches!(r, Ineligibility::Withdrawn { .. })));
+}
+
+/// Scores one centro from (mode, capture date, ISC, overall satisfaction) with `index_modes`.
+fn score_modes(index_modes: &[CollectionMode], values: &[(CollectionMode, &str, f64, u8)]) -> CentroScore {
+    let mut period = period();
+    period.settings.index_modes = index_modes.to_vec();
+    let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
+    for (i, (mode, day, isc, satisfaction)) in values.iter().enumerate() {
+        let mut r = respondent(Some(*isc));
+        r.satisfaction = Some(*satisfaction);
+        let rec = SurveyRecord { centro_id: "c1", capture_date: d(day), status: ReviewStatus::Accepted, mode: *mode, seq: i as u64 + 1, respondent: &r };
+        scorer.add_survey(&rec).expect("known centro");
+    }
+    let table = scorer.finish();
+    assert_eq!(table.index_modes, index_modes);
+    assert_eq!(table.watermark, values.len() as u64, "every survey raises the watermark, in the index or not");
+    table.centros.into_iter().next().expect("one centro")
+}
+
+#[test]
+fn collection_modes_outside_the_index_are_reported_beside_it_never_mixed_in() {
+    use CollectionMode::{Entrevista, Kiosko, Qr};
+    let surveys = [
+        (Entrevista, "2025-03-03", 80.0, 4),
+        (Entrevista, "2025-03-03", 60.0, 2),
+        (Entrevista, "2025-03-04", 70.0, 5),
+        (Kiosko, "2025-03-03", 90.0, 5),
+        (Kiosko, "2025-03-04", 100.0, 5),
+        (Qr, "2025-03-05", 40.0, 1),
+    ];
+    // Default (`index_modes` = entrevista): the index is the three interviews alone.
+    let c = score_modes(&[Entrevista], &surveys);
+    // n = 3, ISC = (80 + 60 + 70)/3 = 70; CSAT = 2 of 3 answers are 4 or 5.
+    assert_eq!((c.n, c.n_isc), (3, 3));
+    assert!(close(c.isc.expect("isc"), 70.0));
+    assert_eq!(c.csat.map(|p| (p.k, p.n)), Some((2, 3)));
+    // Two days: e(3 Mar) = (80 − 70) + (60 − 70) = 0, e(4 Mar) = 0 → clustered SE 0, the
+    // simple SE is sqrt(((10² + 10² + 0²)/(3·2))) = sqrt(100/3).
+    assert!(close(c.isc_se.expect("se"), 0.0));
+    // Every other mode, in order, with its own figures; one without surveys too.
+    let modes: Vec<CollectionMode> = c.other_modes.iter().map(|m| m.mode).collect();
+    assert_eq!(modes, [CollectionMode::Autoaplicada, Kiosko, Qr]);
+    let (auto, kiosk, qr) = (&c.other_modes[0], &c.other_modes[1], &c.other_modes[2]);
+    assert_eq!((auto.n, auto.isc, auto.isc_se), (0, None, None));
+    // Kiosk: ISC (90 + 100)/2 = 95 over two days, one each: e = −5 and +5,
+    // SE = sqrt(2/1 · (25 + 25)) / 2 = 5; interval 95 ± 1.96·5 = [85.2, 104.8] → clipped to 100.
+    assert_eq!((kiosk.n, kiosk.n_isc, kiosk.sampling_days), (2, 2, 2));
+    assert!(close(kiosk.isc.expect("isc"), 95.0));
+    assert!(close(kiosk.isc_se.expect("se"), 5.0));
+    let (lo, hi) = kiosk.isc_ci.expect("ci");
+    assert!(close(lo, 85.2) && close(hi, 100.0), "{lo} {hi}");
+    // QR: one survey, ISC 40, no SE (n < 2), no interval.
+    assert_eq!((qr.n, qr.isc, qr.isc_se, qr.isc_ci), (1, Some(40.0), None, None));
+
+    // Including the self-completed modes pools them: six surveys, one index, nothing beside.
+    let pooled = score_modes(&[Entrevista, CollectionMode::Autoaplicada, Kiosko, Qr], &surveys);
+    // ISC = (80 + 60 + 70 + 90 + 100 + 40)/6 = 440/6; CSAT = 4 of 6.
+    assert_eq!(pooled.n, 6);
+    assert!(close(pooled.isc.expect("isc"), 440.0 / 6.0));
+    assert_eq!(pooled.csat.map(|p| (p.k, p.n)), Some((4, 6)));
+    assert!(pooled.other_modes.is_empty());
+
+    // A program may count only the kiosk: the interviews are then reported beside it.
+    let kiosk_only = score_modes(&[Kiosko], &surveys);
+    assert!(close(kiosk_only.isc.expect("isc"), 95.0));
+    let interviews = kiosk_only.other_modes.iter().find(|m| m.mode == Entrevista).expect("interviews beside");
+    assert_eq!(interviews.n, 3);
+    assert!(close(interviews.isc.expect("isc"), 70.0));
+}
+
+#[test]
+fn removing_a_survey_outside_the_index_undoes_it_exactly() {
+    let mut period = period();
+    period.settings.index_modes = vec![CollectionMode::Entrevista];
+    let mut scorer = PeriodScorer::new(&period, &[centro("c1")]);
+    let r = respondent(Some(75.0));
+    let interview = SurveyRecord { centro_id: "c1", capture_date: d("2025-05-05"), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: 1, respondent: &r };
+    scorer.add_survey(&interview).expect("known centro");
+    let before = scorer.table();
+    let qr = SurveyRecord { centro_id: "c1", capture_date: d("2025-05-05"), status: ReviewStatus::Accepted, mode: CollectionMode::Qr, seq: 2, respondent: &r };
+    scorer.add_survey(&qr).expect("known centro");
+    assert_eq!(scorer.table().centros[0].other_modes.iter().find(|m| m.mode == CollectionMode::Qr).map(|m| m.n), Some(1));
+    scorer.remove_survey(&qr).expect("known centro");
+    let mut after = scorer.table();
+    after.watermark = before.watermark;
+    assert_eq!(after, before);
 }

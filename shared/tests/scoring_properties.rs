@@ -67,7 +67,7 @@ fn score(data: &[CentroData], order: &[usize]) -> ScoreTable {
     for i in indices {
         match &all[i] {
             Record::Survey(id, offset, r, seq) => {
-                let rec = SurveyRecord { centro_id: id, capture_date: day(*offset), status: ReviewStatus::Accepted, seq: *seq, respondent: r };
+                let rec = SurveyRecord { centro_id: id, capture_date: day(*offset), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: *seq, respondent: r };
                 scorer.add_survey(&rec).expect("known centro");
             }
             Record::Visit(v) => scorer.add_visit(v.clone()).expect("known centro"),
@@ -283,7 +283,7 @@ proptest! {
         let mut removed = Vec::new();
         for (i, (id, (offset, isc, sat, bribe))) in data.iter().flat_map(|c| c.surveys.iter().map(move |s| (c.id.clone(), *s))).enumerate() {
             let r = Respondent { isc, dimensions: vec![isc; dims], satisfaction: sat, bribe };
-            let rec = SurveyRecord { centro_id: &id, capture_date: day(offset), status: ReviewStatus::Accepted, seq: i as u64, respondent: &r };
+            let rec = SurveyRecord { centro_id: &id, capture_date: day(offset), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: i as u64, respondent: &r };
             all.add_survey(&rec).expect("known");
             if i % keep_every == 0 {
                 removed.push((id.clone(), offset, r.clone(), i as u64));
@@ -292,7 +292,7 @@ proptest! {
             }
         }
         for (id, offset, r, seq) in &removed {
-            let rec = SurveyRecord { centro_id: id, capture_date: day(*offset), status: ReviewStatus::Accepted, seq: *seq, respondent: r };
+            let rec = SurveyRecord { centro_id: id, capture_date: day(*offset), status: ReviewStatus::Accepted, mode: CollectionMode::Entrevista, seq: *seq, respondent: r };
             all.remove_survey(&rec).expect("known");
         }
         prop_assert_eq!(all.table().centros, kept.table().centros);

@@ -2,7 +2,7 @@
 //! database (exact: floats are written in their shortest round-trip form).
 
 use chrono::NaiveDate;
-use shared::scoring::{ReviewStatus, SurveyFacts, VisitItem};
+use shared::scoring::{CollectionMode, ReviewStatus, SurveyFacts, VisitItem};
 
 /// A survey's contribution.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +12,8 @@ pub struct SurveyFact {
     pub capture_date: NaiveDate,
     pub seq: u64,
     pub review: ReviewStatus,
+    /// How it was collected: the method's `index_modes` say whether it is in the index.
+    pub mode: CollectionMode,
     pub facts: SurveyFacts,
 }
 
@@ -111,6 +113,11 @@ pub fn decode_items(text: &str) -> Result<Vec<VisitItem>, DamagedFacts> {
         .collect()
 }
 
+/// A stored collection mode code.
+pub fn collection_mode(code: &str) -> Result<CollectionMode, DamagedFacts> {
+    CollectionMode::parse(code).ok_or_else(|| damaged("modo de levantamiento", code))
+}
+
 /// The scoring status of a stored review code.
 pub fn review_status(code: &str) -> Result<ReviewStatus, DamagedFacts> {
     shared::protocol::ReviewState::parse(code).map(ReviewStatus::from).ok_or_else(|| damaged("estado de revisión", code))
@@ -145,5 +152,7 @@ mod tests {
             assert!(decode_items(bad).is_err(), "{bad}");
         }
         assert!(review_status("borrado").is_err());
+        assert!(collection_mode("Kiosko").is_err());
+        assert_eq!(collection_mode("qr"), Ok(CollectionMode::Qr));
     }
 }

@@ -150,6 +150,11 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, a
     if let Some(p) = s.meta.photo_items.iter().find(|p| !s.meta.photos.contains(&p.sha256) || form.field(&p.item).is_none()) {
         return reject(id, "bad_photo_item", format!("La foto «{}» del reactivo «{}» no está entre las fotos del registro o el reactivo no existe.", p.sha256, p.item));
     }
+    if s.meta.mode == shared::protocol::CollectionMode::Qr {
+        // A citizen's QR answers reach the server from the centro's page, never from a
+        // program device: a device that claims them is refused.
+        return reject(id, "mode_not_allowed", "Las encuestas por código QR solo llegan desde la página del código del centro, no desde un dispositivo.");
+    }
     if s.meta.replaces == Some(id) {
         return reject(id, "invalid_replaces", "Un registro no puede corregirse a sí mismo.");
     }

@@ -89,6 +89,7 @@ impl LiveScores {
                 centro_id: &f.centro_id,
                 capture_date: f.capture_date,
                 status: f.review,
+                mode: f.mode,
                 seq: f.seq,
                 respondent: &respondent,
             };
@@ -165,6 +166,7 @@ impl LiveScores {
                 centro_id: &fact.centro_id,
                 capture_date: fact.capture_date,
                 status: shared::scoring::ReviewStatus::Accepted,
+                mode: fact.mode,
                 seq: fact.seq,
                 respondent: &respondent,
             };

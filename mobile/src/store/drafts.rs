@@ -63,19 +63,8 @@ pub struct NewDraft<'a> {
     pub sampling_position: Option<u32>,
 }
 
-pub(super) fn mode_code(mode: CollectionMode) -> &'static str {
-    match mode {
-        CollectionMode::Entrevista => "entrevista",
-        CollectionMode::Autoaplicada => "autoaplicada",
-        CollectionMode::Kiosko => "kiosko",
-    }
-}
-
 fn parse_mode(code: &str) -> Result<CollectionMode, StoreError> {
-    [CollectionMode::Entrevista, CollectionMode::Autoaplicada, CollectionMode::Kiosko]
-        .into_iter()
-        .find(|m| mode_code(*m) == code)
-        .ok_or_else(|| corrupt(format!("modo «{code}»")))
+    CollectionMode::parse(code).ok_or_else(|| corrupt(format!("modo «{code}»")))
 }
 
 impl Store {
@@ -87,7 +76,7 @@ impl Store {
         tx.execute(
             "INSERT INTO drafts (id, form_id, form_version, centro_id, started_at, updated_at, mode, sampling_position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
-            params![id.to_string(), new.form_id, new.form_version, new.centro_id, now.to_rfc3339(), mode_code(new.mode), new.sampling_position],
+            params![id.to_string(), new.form_id, new.form_version, new.centro_id, now.to_rfc3339(), new.mode.code(), new.sampling_position],
         )?;
         bump(&tx, now.date_naive(), Event::Created, 1)?;
         tx.commit()?;
@@ -111,7 +100,7 @@ impl Store {
                 original.form_version,
                 original.centro_id,
                 now.to_rfc3339(),
-                mode_code(original.meta.mode),
+                original.meta.mode.code(),
                 original.meta.sampling_position,
                 position,
                 original.id.to_string()

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::push::ReviewState;
 use crate::scoring::{
-    Category, Centro, Commitment, Complaint, MethodSettings, Milestone, Period, PeriodScorer, ScoreTable, SurveyFacts,
+    Category, Centro, CollectionMode, Commitment, Complaint, MethodSettings, Milestone, Period, PeriodScorer, ScoreTable, SurveyFacts,
     SurveyRecord, Visit, VisitItem,
 };
 
@@ -36,6 +36,14 @@ pub struct CentroInput {
     pub baja_on: Option<NaiveDate>,
 }
 
+fn interview() -> CollectionMode {
+    CollectionMode::Entrevista
+}
+
+fn is_interview(mode: &CollectionMode) -> bool {
+    *mode == CollectionMode::Entrevista
+}
+
 /// One survey's contribution (its dimension means and indicator answers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SurveyInput {
@@ -44,6 +52,10 @@ pub struct SurveyInput {
     pub capture_date: NaiveDate,
     pub seq: u64,
     pub review: ReviewState,
+    /// How it was collected; omitted for an interview (as in inputs exported before modes
+    /// existed, whose canonical JSON this keeps).
+    #[serde(default = "interview", skip_serializing_if = "is_interview")]
+    pub mode: CollectionMode,
     pub dimensions: BTreeMap<String, f64>,
     pub satisfaction: Option<u8>,
     pub bribe: Option<bool>,
@@ -143,6 +155,7 @@ impl ScoringInputs {
                 centro_id: &s.centro_id,
                 capture_date: s.capture_date,
                 status: s.review.into(),
+                mode: s.mode,
                 seq: s.seq,
                 respondent: &respondent,
             };

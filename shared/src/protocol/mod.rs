@@ -43,7 +43,7 @@ pub use key::{BadKey, KEY_PATTERN, Key, MAX_KEY_BYTES};
 pub use catalog::{CentroListed, CommitmentListed, ComplaintListed, MAX_LIST_PAGE, Page, PeriodListed};
 pub use pull::{CentroInfo, Change, ChangeBody, MAX_PULL_PAGE, PullResponse};
 pub use review::{AuditEntry, Decision, DeviceDay, FlagDto, ReviewDecision, ReviewItem, ReviewList};
-pub use scores::{CentroScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
+pub use scores::{CentroScoreDto, ModeScoreDto, ProportionDto, ReasonDto, ScoreTableDto};
 pub use push::{
     CollectionMode, DeviceLedger, DeviceReceipt, GeoPosition, MAX_DAY_COUNT, MAX_PUSH_BYTES, MAX_PUSH_RECORDS, MAX_SAMPLING_COUNTS, SamplingCount, Outcome, PushEnvelope, PushRequest, PushResponse, PushResult, ReviewState,
     PhotoItem, Submission, SubmissionMeta, WireAnswers, WireEntry, answers_from_wire, answers_from_wire_owned, answers_to_wire,

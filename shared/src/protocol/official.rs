@@ -242,6 +242,7 @@ impl ScoringInputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scoring::CollectionMode;
 
     #[test]
     fn states_read_back_from_their_codes() {
@@ -267,7 +268,7 @@ mod tests {
 
     #[test]
     fn recognition_takes_the_best_of_the_tiers_and_never_splits_a_tie() {
-        let table = |centros| ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, centros };
+        let table = |centros| ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, index_modes: vec![CollectionMode::Entrevista], centros };
         let rule = |n, tiers: &[&str]| crate::scoring::Recognition { per_category: n, tiers: tiers.iter().map(|t| t.to_string()).collect() };
         let ids = |r: Vec<Recognised>| r.into_iter().map(|r| (r.centro_id, r.tied)).collect::<Vec<_>>();
         let plain = table(vec![centro("A", 1, "destacado", false), centro("B", 2, "destacado", false), centro("C", 3, "satisfactorio", false)]);
@@ -294,7 +295,7 @@ mod tests {
         ) {
             let tiers = ["destacado", "satisfactorio", "en_mejora"];
             let centros: Vec<_> = rows.iter().enumerate().map(|(i, (t, tie))| centro(&format!("C{i:02}"), i as u32 + 1, tiers[*t as usize], *tie)).collect();
-            let table = ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, centros: centros.clone() };
+            let table = ScoreTableDto { period_id: "p".into(), method: "m".into(), watermark: 1, index_modes: vec![CollectionMode::Entrevista], centros: centros.clone() };
             let rule = crate::scoring::Recognition { per_category, tiers: vec!["destacado".into(), "satisfactorio".into()] };
             let got = recognised(&table, &rule);
             let n = got.len();
@@ -313,7 +314,7 @@ mod tests {
 
     #[test]
     fn the_canonical_json_is_compact_and_its_digest_is_of_those_bytes() {
-        let table = ScoreTableDto { period_id: "2025".into(), method: "MGS-1".into(), watermark: 7, centros: vec![] };
+        let table = ScoreTableDto { period_id: "2025".into(), method: "MGS-1".into(), watermark: 7, index_modes: vec![CollectionMode::Entrevista], centros: vec![] };
         let (bytes, digest) = canonical(&table).expect("json");
         assert_eq!(bytes, br#"{"period_id":"2025","method":"MGS-1","watermark":7,"centros":[]}"#);
         assert_eq!(digest, sha256_hex(&bytes));

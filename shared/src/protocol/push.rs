@@ -151,17 +151,7 @@ pub fn answers_to_wire(answers: &Answers) -> WireAnswers {
         .collect()
 }
 
-/// How a survey was collected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CollectionMode {
-    /// A surveyor interviews the citizen.
-    Entrevista,
-    /// The citizen answers on the surveyor's device.
-    Autoaplicada,
-    /// A kiosk at the centro.
-    Kiosko,
-}
+pub use crate::scoring::CollectionMode;
 
 /// A position from the device's GPS.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

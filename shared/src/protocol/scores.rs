@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::{CentroScore, Proportion, ScoreTable};
+use crate::scoring::{CentroScore, CollectionMode, ModeScore, Proportion, ScoreTable};
 
 /// A proportion with its 95 % Wilson interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -66,6 +66,38 @@ pub struct CentroScoreDto {
     /// `destacado`, `satisfactorio`, `en_mejora` or `no_elegible`.
     pub tier: String,
     pub reasons: Vec<ReasonDto>,
+    /// Each collection mode outside the method's `index_modes` that has surveys, with its
+    /// own n, ISC, SE and interval; none of its surveys is in any figure above. Omitted
+    /// when there are none, so that a table without them has the canonical JSON (and
+    /// digest) it had before modes existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_modes: Vec<ModeScoreDto>,
+}
+
+/// The ISC of one collection mode outside the index (SCORING.md §2, modes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ModeScoreDto {
+    pub mode: CollectionMode,
+    pub n: u64,
+    pub n_isc: u64,
+    pub sampling_days: u64,
+    pub isc: Option<f64>,
+    pub isc_se: Option<f64>,
+    pub isc_ci: Option<[f64; 2]>,
+}
+
+impl From<&ModeScore> for ModeScoreDto {
+    fn from(m: &ModeScore) -> Self {
+        Self {
+            mode: m.mode,
+            n: m.n,
+            n_isc: m.n_isc,
+            sampling_days: m.sampling_days,
+            isc: m.isc,
+            isc_se: m.isc_se,
+            isc_ci: m.isc_ci.map(|(a, b)| [a, b]),
+        }
+    }
 }
 
 /// The whole table.
@@ -77,7 +109,19 @@ pub struct ScoreTableDto {
     /// The highest server sequence number included: the table reflects everything synced
     /// up to it.
     pub watermark: u64,
+    /// The collection modes whose surveys are in the index; omitted when interviews only
+    /// (the default, and every table frozen before modes existed).
+    #[serde(default = "interview_only", skip_serializing_if = "is_interview_only")]
+    pub index_modes: Vec<CollectionMode>,
     pub centros: Vec<CentroScoreDto>,
+}
+
+fn interview_only() -> Vec<CollectionMode> {
+    vec![CollectionMode::Entrevista]
+}
+
+fn is_interview_only(modes: &[CollectionMode]) -> bool {
+    modes == [CollectionMode::Entrevista]
 }
 
 fn proportion(p: &Option<Proportion>) -> Option<ProportionDto> {
@@ -123,6 +167,7 @@ impl From<&CentroScore> for CentroScoreDto {
             tied_with_next: c.ranking.tied_with_next,
             tier: c.ranking.tier.code().into(),
             reasons: c.reasons.iter().map(|r| ReasonDto { code: r.code().into(), message: r.to_string() }).collect(),
+            other_modes: c.other_modes.iter().filter(|m| m.n > 0).map(ModeScoreDto::from).collect(),
         }
     }
 }
@@ -133,7 +178,46 @@ impl From<&ScoreTable> for ScoreTableDto {
             period_id: t.period_id.clone(),
             method: t.method.clone(),
             watermark: t.watermark,
+            index_modes: t.index_modes.clone(),
             centros: t.centros.iter().map(CentroScoreDto::from).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::{Ambito, Category, Centro, MethodSettings, Period, PeriodScorer, ReviewStatus, Respondent, SurveyRecord, Tipo};
+
+    fn table(index_modes: Vec<CollectionMode>, modes: &[CollectionMode]) -> ScoreTableDto {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).expect("date");
+        let mut settings = MethodSettings::default();
+        settings.index_modes = index_modes;
+        let period = Period { id: "p".into(), start: day, end: day, settings };
+        let category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
+        let mut scorer = PeriodScorer::new(&period, &[Centro { id: "c1".into(), category, coordinates: None, baja_on: None }]);
+        let r = Respondent { isc: Some(50.0), dimensions: vec![Some(50.0); 5], satisfaction: None, bribe: None };
+        for (i, mode) in modes.iter().enumerate() {
+            let rec = SurveyRecord { centro_id: "c1", capture_date: day, status: ReviewStatus::Accepted, mode: *mode, seq: i as u64, respondent: &r };
+            scorer.add_survey(&rec).expect("known centro");
+        }
+        ScoreTableDto::from(&scorer.finish())
+    }
+
+    /// Interviews only, under the default method: the JSON is what it was before modes
+    /// existed (so frozen tables keep their digests); a mode with surveys is listed.
+    #[test]
+    fn modes_appear_in_the_json_only_when_they_say_something() {
+        let plain = serde_json::to_value(table(vec![CollectionMode::Entrevista], &[CollectionMode::Entrevista])).expect("json");
+        assert!(plain.get("index_modes").is_none());
+        assert!(plain["centros"][0].get("other_modes").is_none());
+        let dto = table(vec![CollectionMode::Entrevista], &[CollectionMode::Entrevista, CollectionMode::Qr]);
+        let listed: Vec<(CollectionMode, u64)> = dto.centros[0].other_modes.iter().map(|m| (m.mode, m.n)).collect();
+        assert_eq!(listed, [(CollectionMode::Qr, 1)]);
+        assert_eq!(dto.centros[0].n, 1);
+        let pooled = serde_json::to_value(table(vec![CollectionMode::Entrevista, CollectionMode::Qr], &[CollectionMode::Qr])).expect("json");
+        assert_eq!(pooled["index_modes"], serde_json::json!(["entrevista", "qr"]));
+        let back: ScoreTableDto = serde_json::from_value(plain).expect("reads back");
+        assert_eq!(back.index_modes, [CollectionMode::Entrevista]);
     }
 }

@@ -30,12 +30,17 @@
 //! - **Bribe incidence** with no Sí/No answers has no interval and is no reason to exclude.
 //! - **Ranking**: ineligible centros keep all their figures but get no IGC*, no rank and
 //!   the tier `no_elegible`. The category variance is the sample variance (k − 1).
+//! - **Collection modes**: a survey whose mode is not in `index_modes` is in no figure of
+//!   the index (n, ISC, dimension means, companion indicators, IGC, ranking); it is in its
+//!   mode's [`ModeScore`] (n, ISC with the same clustered SE and interval) and raises the
+//!   watermark. Every mode outside the index is reported, one without surveys with n = 0.
 //! - **Integrity, burst rule**: a survey is flagged when it and at least `burst_count − 1`
 //!   other finalisations of the same surveyor fall in one window of `burst_window_seconds`.
 
 mod components;
 mod inputs;
 mod integrity;
+mod modes;
 mod output;
 mod plan;
 mod ranking;
@@ -46,8 +51,9 @@ mod stats;
 
 pub use components::{business_days, composite, iacm, icv, igq, milestone_credit, visit_icv, IacmResult, IcvResult, IgqResult};
 pub use inputs::{Ambito, Category, Centro, Commitment, Complaint, Milestone, Period, ReviewStatus, Tipo, Visit, VisitItem};
+pub use modes::CollectionMode;
 pub use integrity::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
-pub use output::{CategoryStats, CentroScore, Ineligibility, Ranking, ScoreTable, Tier};
+pub use output::{CategoryStats, CentroScore, ModeScore, Ineligibility, Ranking, ScoreTable, Tier};
 pub use plan::{Respondent, SurveyFacts, SurveyPlan, VisitPlan, item_score};
 pub use scorer::{PeriodScorer, ScoreError, SurveyRecord};
 pub use settings::{

@@ -116,10 +116,28 @@ pub struct CentroScore {
     pub igc_se: Option<f64>,
     /// All four components exist.
     pub complete: bool,
+    /// Each collection mode outside the method's `index_modes`, with its own figures:
+    /// none of its surveys is in any figure above.
+    pub other_modes: Vec<ModeScore>,
     /// Shrinkage, rank, ties and tier.
     pub ranking: Ranking,
     /// Empty when eligible.
     pub reasons: Vec<Ineligibility>,
+}
+
+/// The ISC of one collection mode outside the index, computed with the same formulas on
+/// that mode's surveys alone (SCORING.md §2, modes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModeScore {
+    pub mode: super::modes::CollectionMode,
+    /// Surveys of the mode counted (accepted or approved, captured in the period).
+    pub n: u64,
+    /// Of those, respondents with at least one scored dimension.
+    pub n_isc: u64,
+    pub sampling_days: u64,
+    pub isc: Option<f64>,
+    pub isc_se: Option<f64>,
+    pub isc_ci: Option<(f64, f64)>,
 }
 
 /// Where a centro stands in its category.
@@ -168,6 +186,8 @@ pub struct ScoreTable {
     pub method: String,
     /// The highest server sequence number among the records included.
     pub watermark: u64,
+    /// The collection modes whose surveys are in the index (the method's `index_modes`).
+    pub index_modes: Vec<super::modes::CollectionMode>,
     /// One row per centro, by centro id.
     pub centros: Vec<CentroScore>,
     pub categories: BTreeMap<Category, CategoryStats>,

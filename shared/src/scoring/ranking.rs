@@ -125,6 +125,7 @@ mod tests {
             igc: Some(igc),
             igc_se: Some(se),
             complete: true,
+            other_modes: Vec::new(),
             ranking: Ranking::default(),
             reasons: Vec::new(),
         }

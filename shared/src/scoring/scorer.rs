@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 
 use super::components::{composite, iacm, icv, igq};
 use super::inputs::{Centro, Commitment, Complaint, Period, ReviewStatus, Visit};
-use super::output::{CentroScore, Ineligibility, Ranking, ScoreTable};
+use super::modes::CollectionMode;
+use super::output::{CentroScore, Ineligibility, ModeScore, Ranking, ScoreTable};
 use super::plan::Respondent;
 use super::ranking::rank;
 use super::settings::MethodSettings;
@@ -32,17 +33,51 @@ pub struct SurveyRecord<'a> {
     /// Capture date in the centro's local time.
     pub capture_date: NaiveDate,
     pub status: ReviewStatus,
+    /// How it was collected: in the index when one of the method's `index_modes`,
+    /// else reported beside it.
+    pub mode: CollectionMode,
     /// Server sequence number.
     pub seq: u64,
     pub respondent: &'a Respondent,
 }
 
+/// The surveys behind one ISC: counted surveys, respondents' ISC, and per sampling day.
 #[derive(Default, Clone)]
-struct CentroAcc {
+struct SampleAcc {
     n: u64,
     isc: ExactSum,
     /// Per sampling day: (respondents, fixed-point sum of their ISC).
     days: BTreeMap<NaiveDate, (u64, i128)>,
+}
+
+impl SampleAcc {
+    /// Adds (`sign` > 0) or removes one survey with respondent ISC `isc`.
+    fn apply(&mut self, date: NaiveDate, isc: Option<f64>, sign: i8) {
+        self.n = if sign > 0 { self.n + 1 } else { self.n.saturating_sub(1) };
+        let Some(y) = isc else { return };
+        let q = i128::from(quantize(y));
+        let day = self.days.entry(date).or_default();
+        if sign > 0 {
+            self.isc.add(y);
+            day.0 += 1;
+            day.1 += q;
+        } else {
+            self.isc.remove(y);
+            day.0 = day.0.saturating_sub(1);
+            day.1 -= q;
+            if day.0 == 0 {
+                self.days.remove(&date);
+            }
+        }
+    }
+}
+
+#[derive(Default, Clone)]
+struct CentroAcc {
+    /// The surveys of the index modes.
+    sample: SampleAcc,
+    /// The surveys of each mode outside the index, reported beside it.
+    other_modes: BTreeMap<CollectionMode, SampleAcc>,
     dims: Vec<ExactSum>,
     satisfaction: [u64; 5],
     bribe: (u64, u64),
@@ -113,26 +148,17 @@ impl PeriodScorer {
             self.centro(s.centro_id)?;
             return Ok(());
         }
+        let in_index = self.period.settings.index_modes.contains(&s.mode);
         let acc = self.centro(s.centro_id)?;
         let r = s.respondent;
-        let step = |v: &mut u64| *v = if sign > 0 { *v + 1 } else { v.saturating_sub(1) };
-        step(&mut acc.n);
-        if let Some(y) = r.isc {
-            let q = i128::from(quantize(y));
-            let day = acc.days.entry(s.capture_date).or_default();
-            if sign > 0 {
-                acc.isc.add(y);
-                day.0 += 1;
-                day.1 += q;
-            } else {
-                acc.isc.remove(y);
-                day.0 = day.0.saturating_sub(1);
-                day.1 -= q;
-                if day.0 == 0 {
-                    acc.days.remove(&s.capture_date);
-                }
-            }
+        if !in_index {
+            // Reported beside the index, never mixed into it (SCORING.md §2, modes).
+            acc.other_modes.entry(s.mode).or_default().apply(s.capture_date, r.isc, sign);
+            self.watermark = self.watermark.max(s.seq);
+            return Ok(());
         }
+        let step = |v: &mut u64| *v = if sign > 0 { *v + 1 } else { v.saturating_sub(1) };
+        acc.sample.apply(s.capture_date, r.isc, sign);
         for (sum, d) in acc.dims.iter_mut().zip(&r.dimensions) {
             match (d, sign > 0) {
                 (Some(d), true) => sum.add(*d),
@@ -216,6 +242,7 @@ impl PeriodScorer {
             period_id: period.id.clone(),
             method: settings.method.clone(),
             watermark: self.watermark,
+            index_modes: settings.index_modes.clone(),
             centros,
             categories,
         }
@@ -232,7 +259,7 @@ struct Isc {
     days: u64,
 }
 
-fn isc(acc: &CentroAcc, z: f64) -> Isc {
+fn isc(acc: &SampleAcc, z: f64) -> Isc {
     let n = acc.isc.n();
     let mean = acc.isc.mean();
     let simple = acc.isc.simple_se();
@@ -269,7 +296,7 @@ fn isc(acc: &CentroAcc, z: f64) -> Isc {
 
 fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &MethodSettings) -> CentroScore {
     let z = settings.z;
-    let isc_figures = isc(acc, z);
+    let isc_figures = isc(&acc.sample, z);
     let mut visits: Vec<&Visit> = acc.visits.iter().collect();
     visits.sort_by_key(|v| (v.date, v.seq));
     let mut commitments: Vec<&Commitment> = acc.commitments.iter().collect();
@@ -302,8 +329,8 @@ fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &Me
     let mut score = CentroScore {
         centro_id: centro.id.clone(),
         category: centro.category,
-        n: acc.n,
-        n_isc: acc.isc.n(),
+        n: acc.sample.n,
+        n_isc: acc.sample.isc.n(),
         sampling_days: isc_figures.days,
         isc: isc_figures.mean,
         isc_se: isc_figures.se,
@@ -328,6 +355,7 @@ fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &Me
         igc: igc.map(|c| c.0),
         igc_se: igc.map(|c| c.1),
         complete: igc.is_some_and(|c| c.2),
+        other_modes: other_modes(acc, settings),
         ranking: Ranking::default(),
         reasons: Vec::new(),
     };
@@ -336,6 +364,21 @@ fn score_centro(centro: &Centro, acc: &CentroAcc, period: &Period, settings: &Me
         score.reasons.insert(0, Ineligibility::Withdrawn { on });
     }
     score
+}
+
+/// The figures of each mode outside the index, in [`CollectionMode::ALL`]'s order (a mode
+/// with no surveys too, so that its absence is visible).
+fn other_modes(acc: &CentroAcc, settings: &MethodSettings) -> Vec<ModeScore> {
+    let empty = SampleAcc::default();
+    CollectionMode::ALL
+        .into_iter()
+        .filter(|m| !settings.index_modes.contains(m))
+        .map(|mode| {
+            let sample = acc.other_modes.get(&mode).unwrap_or(&empty);
+            let f = isc(sample, settings.z);
+            ModeScore { mode, n: sample.n, n_isc: sample.isc.n(), sampling_days: f.days, isc: f.mean, isc_se: f.se, isc_ci: f.ci }
+        })
+        .collect()
 }
 
 fn reasons(s: &CentroScore, components: [Option<(f64, f64)>; 4], settings: &MethodSettings) -> Vec<Ineligibility> {

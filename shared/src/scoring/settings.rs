@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::modes::CollectionMode;
+
 /// All settings of one scoring method version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +40,11 @@ pub struct MethodSettings {
     pub training: TrainingTarget,
     /// Fieldwork integrity limits.
     pub integrity: IntegrityLimits,
+    /// The collection modes whose surveys count in the ISC and everything derived from it
+    /// (companion indicators, IGC, ranking); each other mode is reported beside it. Absent
+    /// in settings stored before it existed: `["entrevista"]`.
+    #[serde(default = "default_index_modes")]
+    pub index_modes: Vec<CollectionMode>,
     /// The normal quantile of every 95 % interval and of the tie rule.
     #[schema(exclusive_minimum = 0.0)]
     pub z: f64,
@@ -74,6 +81,10 @@ pub struct IndicatorItems {
     /// Enlace; absent in settings stored before it existed: `GL3`.
     #[serde(default = "default_suggestion")]
     pub suggestion: String,
+}
+
+fn default_index_modes() -> Vec<CollectionMode> {
+    vec![CollectionMode::Entrevista]
 }
 
 fn default_suggestion() -> String {
@@ -205,6 +216,23 @@ pub struct IntegrityLimits {
     /// …within this many seconds.
     #[schema(minimum = 0, maximum = 86400)]
     pub burst_window_seconds: i64,
+    /// This many self-completed surveys (kiosk, QR) at one centro… (absent in settings
+    /// stored before it existed: 5)
+    #[serde(default = "default_self_burst_count")]
+    #[schema(minimum = 2, maximum = 1000000)]
+    pub self_burst_count: usize,
+    /// …within this many seconds (absent: 60).
+    #[serde(default = "default_self_burst_window")]
+    #[schema(minimum = 0, maximum = 86400)]
+    pub self_burst_window_seconds: i64,
+}
+
+fn default_self_burst_count() -> usize {
+    5
+}
+
+fn default_self_burst_window() -> i64 {
+    60
 }
 
 impl Default for MethodSettings {
@@ -253,7 +281,10 @@ impl Default for MethodSettings {
                 max_clock_skew_seconds: 600,
                 burst_count: 3,
                 burst_window_seconds: 60,
+                self_burst_count: default_self_burst_count(),
+                self_burst_window_seconds: default_self_burst_window(),
             },
+            index_modes: default_index_modes(),
             z: 1.96,
         }
     }
@@ -271,6 +302,34 @@ mod tests {
         assert_eq!(back, s);
         let with_typo = json.replacen("\"z\":", "\"zz\":", 1);
         assert!(serde_json::from_str::<MethodSettings>(&with_typo).is_err());
+    }
+
+    /// Settings pinned to a period before modes existed read as interviews only, with
+    /// the self-completed burst rule's defaults.
+    #[test]
+    fn settings_stored_before_modes_read_with_the_defaults() {
+        let mut json = serde_json::to_value(MethodSettings::default()).expect("serializes");
+        json.as_object_mut().expect("object").remove("index_modes");
+        let integrity = json["integrity"].as_object_mut().expect("object");
+        integrity.remove("self_burst_count");
+        integrity.remove("self_burst_window_seconds");
+        let back: MethodSettings = serde_json::from_value(json).expect("parses");
+        assert_eq!(back.index_modes, vec![CollectionMode::Entrevista]);
+        assert_eq!((back.integrity.self_burst_count, back.integrity.self_burst_window_seconds), (5, 60));
+    }
+
+    #[test]
+    fn index_modes_must_name_at_least_one_mode_once() {
+        let mut s = MethodSettings::default();
+        s.index_modes = vec![CollectionMode::Entrevista, CollectionMode::Qr];
+        assert_eq!(s.check(), Ok(()));
+        s.index_modes = vec![];
+        assert_eq!(s.check(), Err(SettingsError::OutOfRange("index_modes")));
+        s.index_modes = vec![CollectionMode::Qr, CollectionMode::Kiosko, CollectionMode::Qr];
+        assert_eq!(s.check(), Err(SettingsError::OutOfRange("index_modes")));
+        let mut s = MethodSettings::default();
+        s.integrity.self_burst_count = 1;
+        assert_eq!(s.check(), Err(SettingsError::OutOfRange("integrity.self_burst_count")));
     }
 
     #[test]
@@ -321,14 +380,25 @@ impl MethodSettings {
         let c = &self.commitments;
         let credits_ok = [c.on_time_credit, c.late_credit, c.very_late_credit].iter().all(|v| (0.0..=1.0).contains(v));
         let (e, i) = (&self.eligibility, &self.integrity);
-        let counts = [c.min_commitments as u64, e.min_surveys, e.min_visits, e.min_centros_for_shrinkage as u64, i.straightline_min_answers as u64, i.burst_count as u64];
-        let checks: [(&'static str, bool); 9] = [
+        let counts = [
+            c.min_commitments as u64,
+            e.min_surveys,
+            e.min_visits,
+            e.min_centros_for_shrinkage as u64,
+            i.straightline_min_answers as u64,
+            i.burst_count as u64,
+            i.self_burst_count as u64,
+        ];
+        let modes = &self.index_modes;
+        let checks: [(&'static str, bool); 11] = [
             ("training.target", (0.0..=1.0).contains(&self.training.target) && !self.training.item.trim().is_empty()),
             ("z", self.z.is_finite() && self.z > 0.0),
             ("commitments", credits_ok && (0..=MAX_DAYS).contains(&c.late_days)),
             ("complaints.term_business_days", (0..=MAX_DAYS).contains(&self.complaints.term_business_days)),
             ("eligibility.max_bribe_lower_bound", (0.0..=1.0).contains(&e.max_bribe_lower_bound)),
             ("integrity", i.burst_count >= 2 && (0..=86_400).contains(&i.burst_window_seconds) && (0..=31_536_000).contains(&i.max_clock_skew_seconds)),
+            ("integrity.self_burst_count", i.self_burst_count >= 2 && (0..=86_400).contains(&i.self_burst_window_seconds)),
+            ("index_modes", !modes.is_empty() && modes.iter().enumerate().all(|(k, m)| !modes[..k].contains(m))),
             ("counts", counts.iter().all(|n| *n <= MAX_COUNT)),
             ("weights", self.dimension_weights.len() <= 100 && self.pillar_weights.len() <= 100),
             (

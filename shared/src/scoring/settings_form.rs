@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::modes::CollectionMode;
 use super::settings::{MethodSettings, SettingsError};
 
 /// How a setting is typed.
@@ -60,6 +61,7 @@ fn group_of(top: &str) -> &'static str {
         "recognition" => "Reconocimiento",
         "training" => "Capacitación del personal",
         "integrity" => "Integridad del trabajo de campo",
+        "index_modes" => "Modos de levantamiento",
         _ => "Otros",
     }
 }
@@ -105,6 +107,9 @@ fn label_of(key: &str) -> String {
         "integrity.max_clock_skew_seconds" => "Desfase máximo del reloj del dispositivo (segundos)",
         "integrity.burst_count" => "Encuestas seguidas que forman una ráfaga",
         "integrity.burst_window_seconds" => "… dentro de estos segundos",
+        "integrity.self_burst_count" => "Encuestas autoaplicadas (kiosko, QR) en un centro que forman una ráfaga",
+        "integrity.self_burst_window_seconds" => "… dentro de estos segundos",
+        "index_modes" => "Modos que cuentan en el índice (entrevista, autoaplicada, kiosko, qr)",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -162,7 +167,7 @@ pub fn setting_fields(current: &MethodSettings) -> Vec<SettingField> {
     let defaults: BTreeMap<String, Value> = defaults.into_iter().collect();
     let order = |key: &str| {
         let top = key.split('.').next().unwrap_or(key);
-        ["method", "z", "component_weights", "dimension_weights", "pillar_weights", "tiers", "eligibility", "commitments", "complaints", "recognition", "training", "items", "integrity"]
+        ["method", "z", "component_weights", "dimension_weights", "pillar_weights", "tiers", "eligibility", "commitments", "complaints", "recognition", "training", "items", "index_modes", "integrity"]
             .iter()
             .position(|t| *t == top)
             .unwrap_or(usize::MAX)
@@ -218,6 +223,16 @@ fn set(tree: &mut Value, key: &str, value: Value) {
     *at = value;
 }
 
+/// The modes typed for `index_modes`, each a known code (case ignored); other keys as typed.
+fn known_modes(key: &str, value: Value) -> Result<Value, String> {
+    let (true, Value::Array(items)) = (key == "index_modes", &value) else { return Ok(value) };
+    let codes = items.iter().map(|i| {
+        let typed = i.as_str().unwrap_or_default().to_lowercase();
+        CollectionMode::parse(&typed).map(|m| Value::from(m.code())).ok_or(format!("Modo desconocido «{typed}»: escriba entrevista, autoaplicada, kiosko o qr."))
+    });
+    codes.collect::<Result<Vec<_>, _>>().map(Value::Array)
+}
+
 /// Where a problem of [`MethodSettings::check`] belongs in the form.
 fn place_of(e: &SettingsError, fields: &[SettingField]) -> String {
     let at = match e {
@@ -238,7 +253,7 @@ pub fn settings_from_fields(base: &MethodSettings, sent: &BTreeMap<String, Strin
     let mut problems = Vec::new();
     for f in &fields {
         let Some(raw) = sent.get(&f.key) else { continue };
-        match read(f.kind, raw) {
+        match read(f.kind, raw).and_then(|v| known_modes(&f.key, v)) {
             Ok(v) => set(&mut value, &f.key, v),
             Err(message) => problems.push((f.key.clone(), message)),
         }
@@ -270,7 +285,7 @@ mod tests {
     fn every_setting_is_a_field_named_in_spanish_with_its_default() {
         let fields = setting_fields(&MethodSettings::default());
         let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
-        for key in ["z", "component_weights.isc", "dimension_weights.AG", "pillar_weights.QJ", "tiers.outstanding_min", "integrity.burst_count", "recognition.tiers"] {
+        for key in ["z", "component_weights.isc", "dimension_weights.AG", "pillar_weights.QJ", "tiers.outstanding_min", "integrity.burst_count", "recognition.tiers", "index_modes", "integrity.self_burst_count"] {
             assert!(keys.contains(&key), "{key} in {keys:?}");
         }
         assert!(fields.iter().all(|f| f.label != f.key && !f.label.is_empty()), "every field is named: {fields:?}");
@@ -290,6 +305,8 @@ mod tests {
         assert_eq!(s.component_weights.isc, 0.5);
         assert_eq!(s.integrity.burst_count, 4);
         assert_eq!(s.recognition.tiers, ["destacado", "satisfactorio"]);
+        let pooled = settings_from_fields(&base, &sent(&[("index_modes", "Entrevista, QR")])).expect("modes, case ignored");
+        assert_eq!(pooled.index_modes, [CollectionMode::Entrevista, CollectionMode::Qr]);
         assert_eq!(s.z, base.z, "fields not sent keep their value");
         // The whole form sent back unchanged gives the same settings.
         let all: BTreeMap<String, String> = setting_fields(&s).into_iter().map(|f| (f.key, f.value)).collect();
@@ -310,6 +327,13 @@ mod tests {
         let zero = settings_from_fields(&base, &sent(&[("component_weights.isc", "0"), ("component_weights.icv", "0"), ("component_weights.iacm", "0"), ("component_weights.igq", "0")]))
             .expect_err("zero");
         assert_eq!(zero[0].0, "component_weights.iacm");
+        let modes = settings_from_fields(&base, &sent(&[("index_modes", "entrevista, kisoko")])).expect_err("unknown mode");
+        assert_eq!(modes[0].0, "index_modes");
+        assert!(modes[0].1.contains("kisoko"), "{modes:?}");
+        let none = settings_from_fields(&base, &sent(&[("index_modes", " ")])).expect_err("no mode");
+        assert_eq!(none[0].0, "index_modes");
+        let self_burst = settings_from_fields(&base, &sent(&[("integrity.self_burst_count", "1")])).expect_err("one is no burst");
+        assert_eq!(self_burst[0].0, "integrity.self_burst_count");
         let long = "9".repeat(MAX_TYPED + 1);
         assert!(settings_from_fields(&base, &sent(&[("z", &long)])).is_err());
     }

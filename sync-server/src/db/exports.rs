@@ -109,7 +109,7 @@ impl Db {
                 s.started_at.to_rfc3339(),
                 s.finalised_at.to_rfc3339(),
                 r.get(3)?,
-                serde_json::to_value(s.meta.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_else(|| format!("{:?}", s.meta.mode)),
+                s.meta.mode.code().to_string(),
                 s.meta.sampling_position.map(|p| p.to_string()).unwrap_or_default(),
                 s.meta.replaces.map(|r| r.to_string()).unwrap_or_default(),
             ];

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0013_corrections.sql"),
     include_str!("../../migrations/sqlite/0014_retired_tramites.sql"),
     include_str!("../../migrations/sqlite/0015_survey_finalisations.sql"),
+    include_str!("../../migrations/sqlite/0016_collection_modes.sql"),
 ];
 
 /// The schema version a fully migrated database has.
@@ -123,5 +124,37 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("read");
         assert_eq!(rows, [(2, 100, "a".to_string(), true), (2, 200, "b".to_string(), false)]);
+    }
+
+    /// 0016 gives every stored survey the mode its body carries (interview for the others).
+    #[test]
+    fn stored_surveys_take_the_mode_of_their_body() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        apply(&mut conn, 15).expect("up to 15");
+        conn.execute_batch(
+            r#"INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'sup', 'S', 'supervisor', 'h', 't');
+             INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 1, 'l', 'th', 't');
+             INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio) VALUES ('C1', 'C', 'D', 'estatal', 'tramites', 'León');
+             INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('f', '1', 'F', 'x', x'00', 't');
+             INSERT INTO changes (seq, kind, key, user_id) VALUES (1, 'submission', 'a', 1), (2, 'submission', 'b', 1), (3, 'submission', 'c', 1);
+             INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date, finalised_unix, received_at, clock_skew_seconds, review)
+             VALUES ('a', 1, 'f', '1', 'C1', 1, 'd', 'h', '{"meta":{"mode":"kiosko"}}', '2025-03-01', 100, 't', 0, 'accepted'),
+                    ('b', 2, 'f', '1', 'C1', 1, 'd', 'h', '{"meta":{"mode":"entrevista"}}', '2025-03-01', 200, 't', 0, 'accepted'),
+                    ('c', 3, 'f', '1', 'C1', 1, 'd', 'h', '{"meta":{"mode":"autoaplicada"}}', '2025-03-01', 300, 't', 0, 'accepted');
+             INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES ('a', 'C1', '2025-03-01', 1, ''), ('b', 'C1', '2025-03-01', 2, ''), ('c', 'C1', '2025-03-01', 3, '');"#,
+        )
+        .expect("seed");
+        migrate(&mut conn).expect("migrate");
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT submission_id, mode FROM survey_facts ORDER BY submission_id")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        let expected = [("a", "kiosko"), ("b", "entrevista"), ("c", "autoaplicada")].map(|(a, b)| (a.to_string(), b.to_string()));
+        assert_eq!(rows, expected);
+        let bad = conn.execute("UPDATE survey_facts SET mode = 'correo' WHERE submission_id = 'a'", []);
+        assert!(bad.is_err(), "only known modes are stored");
     }
 }

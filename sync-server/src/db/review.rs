@@ -5,8 +5,8 @@ use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
 use super::changes::emit;
-use super::{Db, DbError, json, parsed};
-use crate::facts::{SurveyFact, decode_dimensions};
+use super::{Db, DbError, damaged_column, json, parsed};
+use crate::facts::{SurveyFact, collection_mode, decode_dimensions};
 
 /// Who asks, for scoping (decided by `access`): everyone, or the asker's team.
 #[derive(Debug, Clone, Copy)]
@@ -32,16 +32,17 @@ pub struct Decided {
 /// The scoring fact of a stored survey, with review state `state`; `None` for a visit.
 pub(super) fn survey_fact(conn: &rusqlite::Connection, id: &str, state: ReviewState) -> Result<Option<SurveyFact>, DbError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe FROM survey_facts WHERE submission_id = ?1",
+        "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode FROM survey_facts WHERE submission_id = ?1",
     )?;
     let row = stmt
         .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, parsed(r, 1)?, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?))
+            let mode = collection_mode(&r.get::<_, String>(6)?).map_err(|e| damaged_column(6, e))?;
+            Ok((r.get::<_, String>(0)?, parsed(r, 1)?, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, mode))
         })
         .optional()?;
-    let Some((centro_id, capture_date, seq, dimensions, satisfaction, bribe)) = row else { return Ok(None) };
+    let Some((centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)) = row else { return Ok(None) };
     let facts = shared::scoring::SurveyFacts { dimensions: decode_dimensions(&dimensions)?, satisfaction, bribe };
-    Ok(Some(SurveyFact { submission_id: id.to_string(), centro_id, capture_date, seq, review: state.into(), facts }))
+    Ok(Some(SurveyFact { submission_id: id.to_string(), centro_id, capture_date, seq, review: state.into(), mode, facts }))
 }
 
 const SCOPE: &str = "(?1 = 1 OR u.supervisor_id = ?2)";

@@ -7,7 +7,7 @@ use shared::scoring::{Category, Centro, Commitment, Complaint, MethodSettings, P
 use super::commitments::{commitments_of, complaints_of};
 
 use super::{Db, DbError, damaged_column, parsed};
-use crate::facts::{SurveyFact, VisitFact, decode_dimensions, decode_items, review_status};
+use crate::facts::{SurveyFact, VisitFact, collection_mode, decode_dimensions, decode_items, review_status};
 
 /// The inputs of every period's scores.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,7 @@ impl Db {
             let centros = centros(&tx)?;
             let surveys = {
                 let mut stmt = tx.prepare(
-                    "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, s.review
+                    "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, s.review, f.mode
                      FROM survey_facts f JOIN submissions s ON s.id = f.submission_id",
                 )?;
                 let rows = stmt.query_map([], |r| {
@@ -70,6 +70,7 @@ impl Db {
                         capture_date: parsed(r, 2)?,
                         seq: r.get::<_, i64>(3)? as u64,
                         review: review_status(&r.get::<_, String>(7)?).map_err(|e| damaged_column(7, e))?,
+                        mode: collection_mode(&r.get::<_, String>(8)?).map_err(|e| damaged_column(8, e))?,
                         facts,
                     })
                 })?;
@@ -131,6 +132,7 @@ impl Db {
                     capture_date: s.capture_date,
                     seq: s.seq,
                     review: s.review.into(),
+                    mode: s.mode,
                     dimensions: s.facts.dimensions.clone(),
                     satisfaction: s.facts.satisfaction,
                     bribe: s.facts.bribe,

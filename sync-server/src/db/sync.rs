@@ -385,16 +385,16 @@ fn flag_companions(
 }
 
 fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Option<Fact>, DbError> {
-    let (sid, centro, date) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date);
+    let (sid, centro, date, mode) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date, v.submission.meta.mode);
     match &v.reduced {
         Reduced::Survey(f) => {
             tx.prepare_cached(
-                "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![sid, centro, capture_date, seq, encode_dimensions(f), f.satisfaction, f.bribe])?;
+            .execute(params![sid, centro, capture_date, seq, encode_dimensions(f), f.satisfaction, f.bribe, mode.code()])?;
             let review = review.into();
-            Ok(Some(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, facts: f.clone() })))
+            Ok(Some(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, mode, facts: f.clone() })))
         }
         Reduced::Visit(items) => {
             tx.execute(

@@ -174,7 +174,7 @@ pub async fn version_changes(state: &AppState, device: &Device, period: &str, ve
     let after = official(state, device, period, version).await?;
     let before = match version.checked_sub(1).filter(|v| *v >= 1) {
         Some(v) => official(state, device, period, v).await?.table,
-        None => ScoreTableDto { period_id: period.to_string(), method: after.table.method.clone(), watermark: 0, centros: Vec::new() },
+        None => ScoreTableDto { period_id: period.to_string(), method: after.table.method.clone(), watermark: 0, index_modes: after.table.index_modes.clone(), centros: Vec::new() },
     };
     Ok(VersionChanges { period_id: period.to_string(), from_version: version.saturating_sub(1), to_version: version, centros: changes(&before, &after.table) })
 }

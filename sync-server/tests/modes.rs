@@ -1,0 +1,98 @@
+//! Collection modes (SCORING.md §2): surveys of a mode outside the method's `index_modes`
+//! are stored, exported and scored beside the index, never mixed into it.
+
+mod support;
+
+use axum::http::StatusCode;
+use shared::protocol::{CollectionMode, ScoreTableDto, ScoringInputs, WireEntry};
+use support::{demo_app, push_body, survey};
+
+const CENTRO: &str = "GTO-E-T-01";
+
+fn in_mode(id: u128, mode: CollectionMode, gl1: &str) -> shared::protocol::Submission {
+    let mut s = survey(id, CENTRO);
+    s.meta.mode = mode;
+    s.answers.insert("GL1".into(), WireEntry::Value(gl1.into()));
+    s.answers.insert("AG2".into(), WireEntry::Value(gl1.into()));
+    s.seal()
+}
+
+#[tokio::test]
+async fn kiosk_surveys_are_scored_beside_the_interviews_and_exported_with_their_mode() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let mut batch = vec![
+        in_mode(1, CollectionMode::Entrevista, "4"),
+        in_mode(2, CollectionMode::Entrevista, "5"),
+        in_mode(3, CollectionMode::Entrevista, "3"),
+        in_mode(4, CollectionMode::Kiosko, "1"),
+        in_mode(5, CollectionMode::Kiosko, "2"),
+    ];
+    batch.push(in_mode(6, CollectionMode::Qr, "5"));
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(batch)).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let results = pushed.json["results"].as_array().expect("results");
+    let outcomes: Vec<&str> = results.iter().filter_map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["stored", "stored", "stored", "stored", "stored", "rejected"], "{}", pushed.json);
+    assert_eq!(results[5]["error"]["code"], "mode_not_allowed", "a device cannot claim a citizen's QR survey");
+
+    let staff = app.enrol("coordinacion").await;
+    let table: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("table");
+    assert_eq!(table.index_modes, [CollectionMode::Entrevista]);
+    let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
+    assert_eq!(c.n, 3, "only the interviews are in the index");
+    assert_eq!(c.csat.as_ref().map(|p| (p.k, p.n)), Some((2, 3)), "the kiosk's 1 and 2 are not in CSAT");
+    let listed: Vec<(CollectionMode, u64)> = c.other_modes.iter().map(|m| (m.mode, m.n)).collect();
+    assert_eq!(listed, [(CollectionMode::Kiosko, 2)]);
+    let kiosk = &c.other_modes[0];
+    assert!(kiosk.isc.zip(c.isc).is_some_and(|(k, i)| k < i), "the kiosk's worse answers show in its own ISC: {kiosk:?} vs {:?}", c.isc);
+    assert!(kiosk.isc_se.is_some() && kiosk.isc_ci.is_some());
+
+    // The export has the index's modes and each mode's figures.
+    let csv = app.get("/api/v1/periods/2025/scores?format=csv", Some(&staff)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.json.as_str().expect("text").trim_start_matches('\u{feff}').to_string();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().expect("header").iter().map(String::from).collect();
+    let row = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| r.get(0) == Some(CENTRO))
+        .expect("the centro's row");
+    let cell = |name: &str| row.get(header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name} in {header:?}"))).unwrap_or_default().to_string();
+    assert_eq!((cell("n"), cell("modos_indice")), ("3".into(), "entrevista".into()));
+    assert_eq!((cell("n_kiosko"), cell("n_qr"), cell("n_entrevista")), ("2".into(), "0".into(), String::new()));
+    assert_eq!(cell("isc_kiosko").parse::<f64>().ok(), kiosk.isc);
+
+    // The scoring inputs carry each survey's mode and reproduce the table.
+    let inputs: ScoringInputs = serde_json::from_value(app.get("/api/v1/periods/2025/scoring-inputs", Some(&staff)).await.json).expect("inputs");
+    let kiosk_inputs = inputs.surveys.iter().filter(|s| s.mode == CollectionMode::Kiosko).count();
+    assert_eq!(kiosk_inputs, 2);
+    let recomputed = ScoreTableDto::from(&inputs.recompute().expect("recomputes"));
+    assert_eq!(recomputed.centros, table.centros);
+
+    // The submissions export says the mode of each record.
+    let subs = app.get("/api/v1/forms/encuesta_opinion/2025010102/submissions.csv", Some(&staff)).await;
+    let text = subs.json.as_str().expect("text");
+    assert_eq!(text.matches(",kiosko,").count(), 2, "{text}");
+}
+
+/// A survey stored before the server restarts keeps its mode: the live scores rebuilt
+/// from the database report it in the same place.
+#[tokio::test]
+async fn modes_survive_a_rebuild_of_the_live_scores() {
+    let app = demo_app().await;
+    let ana = app.enrol("enc.ana").await;
+    let batch = vec![in_mode(11, CollectionMode::Entrevista, "4"), in_mode(12, CollectionMode::Kiosko, "2")];
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(batch)).await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let staff = app.enrol("coordinacion").await;
+    let before = app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json;
+    let inputs = app.state.db.score_inputs().await.expect("inputs");
+    let rebuilt = sync_server::scores::LiveScores::build(&inputs);
+    let table = ScoreTableDto::from(&rebuilt.table("2025").expect("period"));
+    let before: ScoreTableDto = serde_json::from_value(before).expect("table");
+    assert_eq!(table.centros, before.centros);
+    let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
+    assert_eq!((c.n, c.other_modes.len()), (1, 1));
+}
