@@ -71,6 +71,21 @@ async fn kiosk_surveys_are_scored_beside_the_interviews_and_exported_with_their_
     let recomputed = ScoreTableDto::from(&inputs.recompute().expect("recomputes"));
     assert_eq!(recomputed.centros, table.centros);
 
+    // The console's centro page and printable report show the kiosk beside the index.
+    let (token, _) = support::console_session(&app, "coordinacion", "/consola/resultados").await;
+    for page in [format!("/consola/centros/{CENTRO}?periodo=2025"), format!("/consola/centros/{CENTRO}/informe?periodo=2025")] {
+        let req = axum::http::Request::get(&page).header(axum::http::header::COOKIE, format!("ventanilla_sesion={token}")).body(axum::body::Body::empty()).expect("request");
+        let (status, _, body) = app.send_raw(req).await;
+        let html = String::from_utf8_lossy(&body);
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(html.contains("Cuentan en el índice las encuestas por entrevista."), "{page}: {html}");
+        let row = html.split("data-mode=\"kiosko\"").nth(1).unwrap_or_else(|| panic!("{page}: no kiosk row in {html}"));
+        assert!(row.contains("<td>Kiosko</td><td class=\"num\">2</td>"), "{page}: {row}");
+        assert!(!html.contains("data-mode=\"qr\""), "{page}: a mode without surveys is not listed");
+        let ag = html.split("data-dimension=\"AG\"").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+        assert!(ag.ends_with("<td class=\"num\">3</td>"), "{page}: the dimension intervals use the index's three surveys: {ag}");
+    }
+
     // The submissions export says the mode of each record.
     let subs = app.get("/api/v1/forms/encuesta_opinion/2025010102/submissions.csv", Some(&staff)).await;
     let text = subs.json.as_str().expect("text");

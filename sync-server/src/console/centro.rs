@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::{CentroScoreDto, ProportionDto};
+use shared::protocol::{CentroScoreDto, CollectionMode, ProportionDto};
 use shared::scoring::VisitItem;
 
 use super::charts::interval;
@@ -74,7 +74,16 @@ pub fn dimension_intervals(samples: &[BTreeMap<String, f64>]) -> BTreeMap<String
         .collect()
 }
 
-pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f64, f64, u64)>) -> Markup {
+/// The modes as words: «entrevista», «entrevista y kiosko», …
+fn modes_in_words(modes: &[CollectionMode]) -> String {
+    let names: Vec<String> = modes.iter().map(|m| m.label().to_lowercase()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} y {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+pub(super) fn figures(c: &CentroScoreDto, index_modes: &[CollectionMode], dimensions: &BTreeMap<String, (f64, f64, f64, u64)>) -> Markup {
     html! {
         div.card {
             table.rank {
@@ -87,6 +96,20 @@ pub(super) fn figures(c: &CentroScoreDto, dimensions: &BTreeMap<String, (f64, f6
             }
             p.muted { (c.n) " encuestas en " (c.sampling_days) " días de levantamiento" @if let Some(n_eff) = c.n_eff { " · tamaño efectivo " (format!("{n_eff:.1}")) } " · " (c.visits) " visitas" }
             @if !c.reasons.is_empty() { ul.reasons { @for r in &c.reasons { li { (r.message) } } } }
+            p.muted data-index-modes { "Cuentan en el índice las encuestas por " (modes_in_words(index_modes)) "." }
+            @if !c.other_modes.is_empty() {
+                h3 { "Otros modos de levantamiento (fuera del índice)" }
+                table.rank #modos {
+                    tr { th scope="col" { "Modo" } th scope="col" { "Encuestas" } th scope="col" { "ISC" } th scope="col" { "Intervalo 95 %" (super::charts::axis()) } }
+                    @for m in &c.other_modes {
+                        tr data-mode=(m.mode.code()) {
+                            td { (m.mode.label()) } td.num { (m.n) } td.num { (one(m.isc)) }
+                            td { @if let (Some(v), Some([lo, hi])) = (m.isc, m.isc_ci) { (interval(v, lo, hi, &format!("ISC por {}", m.mode.label().to_lowercase()))) } }
+                        }
+                    }
+                }
+                p.muted { "Se informan aparte para que el efecto del modo sea visible: no entran en el ISC, el IGC ni el ranking." }
+            }
         }
         h2 { "Satisfacción por dimensión" }
         div.card {
@@ -146,9 +169,10 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let notice = f.hecho.clone();
     let CentroPage { name, municipio, periods, period } = centro_page(state, session, &centro, f.periodo).await?;
     let period = period.unwrap_or_default();
-    let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = state.read_scores(|live| {
+    let (current, trend, index_modes): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>, Vec<CollectionMode>) = state.read_scores(|live| {
         let find = |pid: &str| live.table(pid).and_then(|t| t.centros.iter().find(|c| c.centro_id == centro).map(CentroScoreDto::from));
-        (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
+        let modes = live.table(&period).map_or_else(|| vec![CollectionMode::Entrevista], |t| t.index_modes);
+        (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect(), modes)
     })?;
     let records = state.db.centro_records(centro.clone()).await?;
     // Who registers commitments sees them in detail, with the forms they may use.
@@ -162,7 +186,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let may_record_complaints = access::require_site_records(state, &session.device, &centro).await.is_ok();
     let dates = state.db.period_dates(period.clone()).await?;
     let dimensions = match dates {
-        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
+        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end, index_modes.clone()).await?),
         None => BTreeMap::new(),
     };
     let everyone = crate::db::Reviewer { user_id: session.device.user_id, everyone: true, spare_admins: false };
@@ -185,7 +209,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
             (super::incorporation::baja_banner(baja.as_ref()))
             p.muted { (municipio) " · " (centro) " · periodo " (period) " · " a href=(format!("/consola/resultados?periodo={period}")) { "volver a resultados" }
                 " · " a href=(format!("/consola/centros/{centro}/informe?periodo={period}")) { "Informe imprimible del centro" } }
-            @if let Some(c) = &current { (figures(c, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
+            @if let Some(c) = &current { (figures(c, &index_modes, &dimensions)) } @else { p { "Sin datos del centro en este periodo." } }
             @if records.rejected_in_review > 0 {
                 p.notice #rechazadas { (records.rejected_in_review) " encuestas rechazadas en revisión (no cuentan en los resultados)." }
             }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
-use shared::protocol::{CentroScoreDto, CommitmentStatus, ScoreTableDto};
+use shared::protocol::{CentroScoreDto, CollectionMode, CommitmentStatus, ScoreTableDto};
 
 use super::centro::{dimension_intervals, figures};
 use super::page::{Session, layout, respond};
@@ -55,10 +55,11 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let period_name = periods.iter().find(|(id, _)| *id == period).map(|p| p.1.clone()).ok_or_else(|| AppError::NotFound(format!("No existe el periodo «{period}».")))?;
     // Official once closed: the latest version; live (preliminary) while open.
     let (source, table): (String, Option<ScoreTableDto>) = super::institution::period_results(state, &period).await?;
+    let index_modes = table.as_ref().map_or_else(|| vec![CollectionMode::Entrevista], |t| t.index_modes.clone());
     let c: Option<CentroScoreDto> = table.and_then(|t| t.centros.into_iter().find(|c| c.centro_id == centro));
     let dates = state.db.period_dates(period.clone()).await?;
     let dimensions = match dates {
-        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end).await?),
+        Some((start, end)) => dimension_intervals(&state.db.dimension_samples(centro.clone(), start, end, index_modes.clone()).await?),
         None => BTreeMap::new(),
     };
     let visit = match dates {
@@ -102,7 +103,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
                         }
                     }
                     h2 { "Percepción ciudadana" }
-                    (figures(c, &dimensions))
+                    (figures(c, &index_modes, &dimensions))
                     h2 { "Cédula de verificación por pilar" }
                     div.card {
                         @if c.pillar_means.is_empty() { p.muted { "Sin visitas en el periodo." } }

@@ -251,14 +251,22 @@ impl Db {
     }
 
     /// The dimension means of each survey of a centro counted in the scores (accepted or
-    /// approved) between two dates.
-    pub async fn dimension_samples(&self, centro: String, start: NaiveDate, end: NaiveDate) -> Result<Vec<std::collections::BTreeMap<String, f64>>, DbError> {
+    /// approved, of one of `modes`: the index's) between two dates.
+    pub async fn dimension_samples(
+        &self,
+        centro: String,
+        start: NaiveDate,
+        end: NaiveDate,
+        modes: Vec<shared::protocol::CollectionMode>,
+    ) -> Result<Vec<std::collections::BTreeMap<String, f64>>, DbError> {
+        let modes = serde_json::to_string(&modes).map_err(|e| DbError::Other(e.into()))?;
         self.read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT f.dimensions FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
-                 WHERE f.centro_id = ?1 AND f.capture_date BETWEEN ?2 AND ?3 AND s.review IN ('accepted', 'approved')",
+                 WHERE f.centro_id = ?1 AND f.capture_date BETWEEN ?2 AND ?3 AND s.review IN ('accepted', 'approved')
+                   AND f.mode IN (SELECT value FROM json_each(?4))",
             )?;
-            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string()], |r| r.get::<_, String>(0))?;
+            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string(), modes], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
             for text in rows {
                 out.push(crate::facts::decode_dimensions(&text?)?);
