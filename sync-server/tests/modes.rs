@@ -4,7 +4,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use shared::protocol::{CollectionMode, ScoreTableDto, ScoringInputs, WireEntry};
+use shared::protocol::{ChangeBody, CollectionMode, PullResponse, ReviewState, ScoreTableDto, ScoringInputs, WireEntry};
 use support::{demo_app, push_body, survey};
 
 const CENTRO: &str = "GTO-E-T-01";
@@ -110,4 +110,78 @@ async fn modes_survive_a_rebuild_of_the_live_scores() {
     assert_eq!(table.centros, before.centros);
     let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
     assert_eq!((c.n, c.other_modes.len()), (1, 1));
+}
+
+/// A kiosk survey finalised `seconds` after a fixed moment.
+fn kiosk_at(id: u128, seconds: i64) -> shared::protocol::Submission {
+    let mut s = survey(id, CENTRO);
+    let base = chrono::DateTime::parse_from_rfc3339("2025-07-03T10:00:00-06:00").expect("valid");
+    s.started_at = base + chrono::Duration::seconds(seconds - 150);
+    s.finalised_at = base + chrono::Duration::seconds(seconds);
+    s.meta.mode = CollectionMode::Kiosko;
+    s.seal()
+}
+
+fn reviews(json: &serde_json::Value) -> Vec<String> {
+    json["results"].as_array().expect("results").iter().map(|r| r["review"].as_str().unwrap_or("-").to_string()).collect()
+}
+
+/// SCORING.md §2: five self-completed surveys at one centro within 60 s go to review with
+/// `self_burst`, whichever devices they came from, the earlier ones too; interviews and
+/// the surveyor's own burst rule are another matter.
+#[tokio::test]
+async fn a_burst_of_self_completed_surveys_at_a_centro_goes_to_review() {
+    let app = demo_app().await;
+    let first_kiosk = app.enrol("enc.ana").await;
+    let second_kiosk = app.enrol("enc.ana").await;
+    // Three in 20 s on one device: no surveyor burst for self-completed surveys.
+    let a = app.post("/api/v1/sync/push", Some(&first_kiosk), &push_body(vec![kiosk_at(31, 0), kiosk_at(32, 10), kiosk_at(33, 20)])).await;
+    assert_eq!(reviews(&a.json), ["accepted", "accepted", "accepted"], "{}", a.json);
+    let cursor = a.json["results"][2]["seq"].as_u64().expect("seq");
+    // One more from another device, 55 s after the first: four within a minute, still nothing.
+    let b = app.post("/api/v1/sync/push", Some(&second_kiosk), &push_body(vec![kiosk_at(34, 55)])).await;
+    assert_eq!(reviews(&b.json), ["accepted"], "{}", b.json);
+    // A fifth within that minute: all five go to review.
+    let c = app.post("/api/v1/sync/push", Some(&second_kiosk), &push_body(vec![kiosk_at(35, 40)])).await;
+    assert_eq!(reviews(&c.json), ["in_review"], "{}", c.json);
+    let sup = app.enrol("sup.norte").await;
+    let queue = app.get("/api/v1/review", Some(&sup)).await;
+    let mut flagged: Vec<u128> = queue.json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["flags"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == "self_burst")))
+        .map(|i| i["submission_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).expect("id").as_u128())
+        .collect();
+    flagged.sort_unstable();
+    assert_eq!(flagged, [31, 32, 33, 34, 35], "{}", queue.json);
+    let reason = queue.json["items"].as_array().expect("items").iter().flat_map(|i| i["flags"].as_array().into_iter().flatten()).find(|f| f["code"] == "self_burst").expect("flag")["reason"].clone();
+    assert_eq!(reason, "5 encuestas autoaplicadas en 60 s en el mismo centro");
+    // The user's devices learn that the earlier surveys went to review (the fifth's own
+    // push answer said it).
+    let page: PullResponse = serde_json::from_value(app.get(&format!("/api/v1/sync/pull?after={cursor}"), Some(&first_kiosk)).await.json).expect("page");
+    let mut told: Vec<(u128, ReviewState)> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.body {
+            ChangeBody::Review { submission_id, state, .. } => Some((submission_id.as_u128(), *state)),
+            _ => None,
+        })
+        .collect();
+    told.sort_unstable_by_key(|t| t.0);
+    assert_eq!(told, [(31, ReviewState::InReview), (32, ReviewState::InReview), (33, ReviewState::InReview), (34, ReviewState::InReview)]);
+    // Out of the kiosk's figures until a supervisor approves them.
+    let staff = app.enrol("coordinacion").await;
+    let table: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("table");
+    let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
+    assert!(c.other_modes.iter().all(|m| m.mode != CollectionMode::Kiosko), "no kiosk survey counts: {:?}", c.other_modes);
+    // A sixth, two minutes later, is alone: accepted, and counts.
+    let d = app.post("/api/v1/sync/push", Some(&first_kiosk), &push_body(vec![kiosk_at(36, 175)])).await;
+    assert_eq!(reviews(&d.json), ["accepted"], "{}", d.json);
+    let table: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("table");
+    let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
+    assert_eq!(c.other_modes.iter().find(|m| m.mode == CollectionMode::Kiosko).map(|m| m.n), Some(1));
+    // The live scores, moved by the flags, equal a rebuild from the database.
+    let rebuilt = sync_server::scores::LiveScores::build(&app.state.db.score_inputs().await.expect("inputs"));
+    assert_eq!(ScoreTableDto::from(&rebuilt.table("2025").expect("period")).centros, table.centros);
 }

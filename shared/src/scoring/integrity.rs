@@ -20,6 +20,11 @@ pub struct SurveyMeta<'a> {
     pub finalised_at: i64,
     /// When the same surveyor finalised other surveys (same timeline), ascending.
     pub other_finalisations: &'a [i64],
+    /// The citizen answered alone (kiosk, QR): the surveyor's burst rule does not apply,
+    /// the centro's self-completed burst rule does.
+    pub self_completed: bool,
+    /// When other self-completed surveys were finalised at the same centro, ascending.
+    pub centro_self_finalisations: &'a [i64],
 }
 
 /// One reason to review a survey.
@@ -30,6 +35,8 @@ pub enum IntegrityFlag {
     FarFromCentro { meters: f64 },
     ClockSkew { seconds: i64 },
     Burst { count: usize, window_seconds: i64 },
+    /// Many self-completed surveys at one centro in a short time (SCORING.md §2).
+    SelfBurst { count: usize, window_seconds: i64 },
 }
 
 impl IntegrityFlag {
@@ -41,6 +48,7 @@ impl IntegrityFlag {
             IntegrityFlag::FarFromCentro { .. } => "far_from_centro",
             IntegrityFlag::ClockSkew { .. } => "clock_skew",
             IntegrityFlag::Burst { .. } => "burst",
+            IntegrityFlag::SelfBurst { .. } => "self_burst",
         }
     }
 }
@@ -58,6 +66,9 @@ impl std::fmt::Display for IntegrityFlag {
             }
             IntegrityFlag::Burst { count, window_seconds } => {
                 write!(f, "{count} encuestas finalizadas en {window_seconds} s por la misma persona")
+            }
+            IntegrityFlag::SelfBurst { count, window_seconds } => {
+                write!(f, "{count} encuestas autoaplicadas en {window_seconds} s en el mismo centro")
             }
         }
     }
@@ -169,9 +180,17 @@ pub fn integrity_flags(meta: &SurveyMeta<'_>, limits: &IntegrityLimits) -> Vec<I
     if let Some(skew) = meta.clock_skew_seconds.filter(|s| s.abs() > limits.max_clock_skew_seconds) {
         flags.push(IntegrityFlag::ClockSkew { seconds: skew });
     }
-    let count = burst_size(meta.finalised_at, meta.other_finalisations, limits.burst_window_seconds);
-    if count >= limits.burst_count {
-        flags.push(IntegrityFlag::Burst { count, window_seconds: limits.burst_window_seconds });
+    if meta.self_completed {
+        let window = limits.self_burst_window_seconds;
+        let count = burst_size(meta.finalised_at, meta.centro_self_finalisations, window);
+        if count >= limits.self_burst_count {
+            flags.push(IntegrityFlag::SelfBurst { count, window_seconds: window });
+        }
+    } else {
+        let count = burst_size(meta.finalised_at, meta.other_finalisations, limits.burst_window_seconds);
+        if count >= limits.burst_count {
+            flags.push(IntegrityFlag::Burst { count, window_seconds: limits.burst_window_seconds });
+        }
     }
     flags
 }
@@ -199,6 +218,8 @@ mod tests {
             clock_skew_seconds: Some(-45),
             finalised_at: 1000,
             other_finalisations: &[700, 880, 1200],
+            self_completed: false,
+            centro_self_finalisations: &[990, 995, 1005, 1010],
         };
         assert!(codes(&meta).is_empty());
     }
@@ -233,6 +254,22 @@ mod tests {
         // Three in a window that does not include this one do not flag it.
         let elsewhere = SurveyMeta { finalised_at: 0, other_finalisations: &[61, 70, 80], ..SurveyMeta::default() };
         assert!(codes(&elsewhere).is_empty());
+    }
+
+    /// Self-completed surveys (kiosk, QR): five at one centro within a minute are a burst,
+    /// whoever's device; the surveyor's burst rule does not apply to them.
+    #[test]
+    fn five_self_completed_surveys_at_a_centro_in_a_minute_are_a_self_burst() {
+        let burst = SurveyMeta { finalised_at: 100, self_completed: true, centro_self_finalisations: &[50, 70, 90, 110], ..SurveyMeta::default() };
+        assert_eq!(codes(&burst), ["self_burst"]);
+        let four = SurveyMeta { finalised_at: 100, self_completed: true, centro_self_finalisations: &[50, 70, 90, 111], ..SurveyMeta::default() };
+        assert!(codes(&four).is_empty(), "50 → 111 is 61 s: no minute holds five");
+        let kiosk_of_one_user = SurveyMeta { finalised_at: 100, other_finalisations: &[60, 110], self_completed: true, ..SurveyMeta::default() };
+        assert!(codes(&kiosk_of_one_user).is_empty(), "three finalisations on one kiosk are not a surveyor's burst");
+        let interview = SurveyMeta { finalised_at: 100, centro_self_finalisations: &[50, 70, 90, 110], ..SurveyMeta::default() };
+        assert!(codes(&interview).is_empty(), "an interview is not counted in the centro's self-completed surveys");
+        let flag = IntegrityFlag::SelfBurst { count: 5, window_seconds: 60 };
+        assert_eq!(flag.to_string(), "5 encuestas autoaplicadas en 60 s en el mismo centro");
     }
 
     #[test]

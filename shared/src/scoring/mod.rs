@@ -34,6 +34,9 @@
 //!   the index (n, ISC, dimension means, companion indicators, IGC, ranking); it is in its
 //!   mode's [`ModeScore`] (n, ISC with the same clustered SE and interval) and raises the
 //!   watermark. Every mode outside the index is reported, one without surveys with n = 0.
+//! - **Integrity, self-completed surveys** (any mode but `entrevista`): the surveyor's
+//!   burst rule does not apply (there is no surveyor); `self_burst` does, over the
+//!   centro's self-completed surveys by their finalisation time, whichever device sent them.
 //! - **Integrity, burst rule**: a survey is flagged when it and at least `burst_count − 1`
 //!   other finalisations of the same surveyor fall in one window of `burst_window_seconds`.
 

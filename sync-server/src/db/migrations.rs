@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0014_retired_tramites.sql"),
     include_str!("../../migrations/sqlite/0015_survey_finalisations.sql"),
     include_str!("../../migrations/sqlite/0016_collection_modes.sql"),
+    include_str!("../../migrations/sqlite/0017_self_completions.sql"),
 ];
 
 /// The schema version a fully migrated database has.
@@ -156,5 +157,14 @@ mod tests {
         assert_eq!(rows, expected);
         let bad = conn.execute("UPDATE survey_facts SET mode = 'correo' WHERE submission_id = 'a'", []);
         assert!(bad.is_err(), "only known modes are stored");
+        // 0017 lists the self-completed ones by centro, for the self-completed burst rule.
+        let listed: Vec<String> = conn
+            .prepare("SELECT submission_id FROM self_completions ORDER BY submission_id")
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(listed, ["a", "c"]);
     }
 }

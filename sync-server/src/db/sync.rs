@@ -250,7 +250,11 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     {
         return Ok(rejected(id, "invalid_replaces", why));
     }
-    let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.times, v) } else { (Vec::new(), 0..0) };
+    // A self-completed scored survey is checked against the centro's others (SCORING.md §2).
+    let self_completed = matches!(v.reduced, Reduced::Survey(_)) && s.meta.mode.self_completed();
+    let near = if self_completed { centro_self_completions(tx, &s.centro_id, v.finalised_unix, v.integrity.self_burst_window_seconds.max(0))? } else { Vec::new() };
+    let near_times: Vec<i64> = near.iter().map(|(t, _, _)| *t).collect();
+    let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.times, &near_times, v) } else { (Vec::new(), 0..0) };
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
     let seq = emit(tx, "submission", &id_text, Some(ctx.user_id), None)?;
@@ -288,8 +292,24 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         if let Some(burst) = burst {
             flag_companions(tx, ctx, batch, companions, &burst, committed)?;
         }
-        // A scored survey counts in the bursts of the surveys after it.
-        if matches!(v.reduced, Reduced::Survey(_)) {
+        if self_completed {
+            let self_burst = flags.iter().find(|(code, _)| code == "self_burst").cloned();
+            if let Some(flag) = &self_burst {
+                let limits = &v.integrity;
+                let members = burst_companions(v.finalised_unix, &near_times, limits.self_burst_window_seconds, limits.self_burst_count);
+                for (at, member, flagged) in &near[members] {
+                    if !flagged {
+                        flag_stored(tx, batch, member, flag, committed)?;
+                        tx.prepare_cached("UPDATE self_completions SET in_burst = 1 WHERE centro_id = ?1 AND finalised_unix = ?2 AND submission_id = ?3")?
+                            .execute(params![s.centro_id, at, member])?;
+                    }
+                }
+            }
+            tx.prepare_cached("INSERT INTO self_completions (centro_id, finalised_unix, submission_id, in_burst) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![s.centro_id, v.finalised_unix, id_text, self_burst.is_some()])?;
+        }
+        // A surveyor's scored interview counts in the bursts of the surveys after it.
+        if matches!(v.reduced, Reduced::Survey(_)) && !self_completed {
             let at = v.finalised_unix;
             tx.prepare_cached("INSERT INTO survey_finalisations (user_id, finalised_unix, submission_id, in_burst) VALUES (?1, ?2, ?3, ?4)")?
                 .execute(params![ctx.user_id, at, id_text, in_burst])?;
@@ -337,10 +357,8 @@ fn bad_replacement(tx: &Transaction<'_>, ctx: &PushContext, s: &shared::protocol
 }
 
 /// SCORING.md §8: every survey of a burst goes to review, not only the one that completes
-/// it. The earlier ones (of this push or of earlier ones) get the burst flag; an accepted
-/// one goes to review, and its surveyor's devices learn it through pull like any review
-/// decision. One already decided by a reviewer keeps its decision (the flag is added for
-/// the record).
+/// it. The earlier ones (of this push or of earlier ones) get the burst flag
+/// ([`flag_stored`]).
 fn flag_companions(
     tx: &Transaction<'_>,
     ctx: &PushContext,
@@ -356,32 +374,52 @@ fn flag_companions(
     // them are those between its first and last time.
     let from = batch.unflagged.partition_point(|(t, _)| *t < first);
     let to = batch.unflagged.partition_point(|(t, _)| *t <= last);
-    for (at, id) in batch.unflagged.drain(from..to) {
-        let (flags_text, review): (String, String) =
-            tx.prepare_cached("SELECT flags, review FROM submissions WHERE id = ?1")?.query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let mut flags: Vec<(String, String)> = serde_json::from_str(&flags_text)
-            .map_err(|e| DbError::Other(anyhow::anyhow!("marcas almacenadas dañadas de la encuesta {id}: {e}")))?;
-        flags.push(burst.clone());
-        let before = ReviewState::parse(&review).ok_or_else(|| super::review_damaged(&id, &review))?;
-        let after = if before == ReviewState::Accepted { ReviewState::InReview } else { before };
-        let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
-        tx.prepare_cached("UPDATE submissions SET flags = ?1, review = ?2 WHERE id = ?3")?.execute(params![flags_json, after.code(), id])?;
+    let members: Vec<(i64, String)> = batch.unflagged.drain(from..to).collect();
+    for (at, id) in members {
+        flag_stored(tx, batch, &id, burst, committed)?;
         tx.prepare_cached("UPDATE survey_finalisations SET in_burst = 1 WHERE user_id = ?1 AND finalised_unix = ?2 AND submission_id = ?3")?
             .execute(params![ctx.user_id, at, id])?;
-        if after == before {
-            continue;
-        }
-        let submission_id: Uuid = id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{id}»: {e}")))?;
-        let body = ChangeBody::Review { submission_id, state: after, reason: None };
-        let change_seq = emit(tx, "review", &id, Some(ctx.user_id), Some(&body))?;
-        let fact = survey_fact(tx, &id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {id} no tiene hechos almacenados")))?;
-        let (centro_id, capture_date) = (fact.centro_id.clone(), fact.capture_date);
-        committed.reviews.push(Decided { fact: Some(fact), before, change_seq: change_seq as u64, centro_id, capture_date });
-        if let Some(existing) = batch.existing.get_mut(&id) {
-            existing.2 = after.code().to_string();
-        }
     }
     Ok(())
+}
+
+/// Adds `flag` to stored survey `id`: an accepted one goes to review, and its surveyor's
+/// devices learn it through pull like any review decision; one already decided by a
+/// reviewer keeps its decision (the flag is added for the record).
+fn flag_stored(tx: &Transaction<'_>, batch: &mut Batch, id: &str, flag: &(String, String), committed: &mut Committed) -> Result<(), DbError> {
+    let (flags_text, review, owner): (String, String, i64) =
+        tx.prepare_cached("SELECT flags, review, user_id FROM submissions WHERE id = ?1")?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut flags: Vec<(String, String)> =
+        serde_json::from_str(&flags_text).map_err(|e| DbError::Other(anyhow::anyhow!("marcas almacenadas dañadas de la encuesta {id}: {e}")))?;
+    flags.push(flag.clone());
+    let before = ReviewState::parse(&review).ok_or_else(|| super::review_damaged(id, &review))?;
+    let after = if before == ReviewState::Accepted { ReviewState::InReview } else { before };
+    let flags_json = serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))?;
+    tx.prepare_cached("UPDATE submissions SET flags = ?1, review = ?2 WHERE id = ?3")?.execute(params![flags_json, after.code(), id])?;
+    if after == before {
+        return Ok(());
+    }
+    let submission_id: Uuid = id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{id}»: {e}")))?;
+    let body = ChangeBody::Review { submission_id, state: after, reason: None };
+    let change_seq = emit(tx, "review", id, Some(owner), Some(&body))?;
+    let fact = survey_fact(tx, id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {id} no tiene hechos almacenados")))?;
+    let (centro_id, capture_date) = (fact.centro_id.clone(), fact.capture_date);
+    committed.reviews.push(Decided { fact: Some(fact), before, change_seq: change_seq as u64, centro_id, capture_date });
+    if let Some(existing) = batch.existing.get_mut(id) {
+        existing.2 = after.code().to_string();
+    }
+    Ok(())
+}
+
+/// The self-completed surveys (kiosk, QR) stored at `centro` finalised within `window`
+/// seconds of `at`, as (time, id, in a self burst), by time.
+fn centro_self_completions(tx: &Transaction<'_>, centro: &str, at: i64, window: i64) -> Result<Vec<(i64, String, bool)>, DbError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT finalised_unix, submission_id, in_burst FROM self_completions
+         WHERE centro_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 ORDER BY finalised_unix, submission_id",
+    )?;
+    let rows = stmt.query_map(params![centro, at.saturating_sub(window), at.saturating_add(window)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Option<Fact>, DbError> {
@@ -408,9 +446,10 @@ fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq
 }
 
 /// The integrity flags of a survey, as (code, Spanish reason) pairs, under the limits of
-/// its period; and when it is in a burst, the indexes of the earlier surveys in it.
-/// `times` are the user's other finalisations around this one, ascending.
-fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, times: &[i64], v: &Valid) -> (Vec<(String, String)>, std::ops::Range<usize>) {
+/// its period; and when it is in a surveyor's burst, the indexes of the earlier surveys in
+/// it. `times` are the user's other finalisations around this one, `centro_self` the
+/// centro's self-completed ones, both ascending.
+fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, times: &[i64], centro_self: &[i64], v: &Valid) -> (Vec<(String, String)>, std::ops::Range<usize>) {
     let limits = &v.integrity;
     let window = limits.burst_window_seconds;
     let meta = SurveyMeta {
@@ -421,6 +460,8 @@ fn flags(ctx: &PushContext, centro_position: Option<(f64, f64)>, times: &[i64], 
         clock_skew_seconds: Some(ctx.clock_skew_seconds),
         finalised_at: v.finalised_unix,
         other_finalisations: times,
+        self_completed: v.submission.meta.mode.self_completed(),
+        centro_self_finalisations: centro_self,
     };
     let found = integrity_flags(&meta, limits);
     let companions = if found.iter().any(|f| matches!(f, IntegrityFlag::Burst { .. })) {
