@@ -82,23 +82,15 @@ impl FormCache {
 /// The draft's answers with the metadata the app fills (start, end, today, device, user).
 pub fn with_metadata(form: &Form, draft: &Draft, finalised_at: DateTime<FixedOffset>, who: &Identity) -> Answers {
     let mut answers = draft.answers();
-    for field in form.fields() {
-        if let FieldKind::Meta(kind) = field.kind {
-            let value = match kind {
-                MetaKind::Start => draft.started_at.to_rfc3339(),
-                MetaKind::End => finalised_at.to_rfc3339(),
-                MetaKind::Today => finalised_at.date_naive().to_string(),
-                MetaKind::DeviceId => who.device_id.clone(),
-                MetaKind::Username => who.username.clone(),
-                MetaKind::StartGeopoint => draft.position.clone().unwrap_or_default(),
-                // Kept by `finalise` as a file answer before the record is built.
-                MetaKind::Audit => draft.answers.get(&field.name).cloned().unwrap_or_default(),
-                // A web app is never told the phone's number, account, SIM or subscriber.
-                MetaKind::PhoneNumber | MetaKind::Email | MetaKind::SimSerial | MetaKind::SubscriberId => String::new(),
-            };
-            answers.set(&field.name, value);
-        }
-    }
+    let facts = shared::metadata::RecordFacts {
+        started_at: draft.started_at,
+        finalised_at,
+        device_id: &who.device_id,
+        username: &who.username,
+        start_geopoint: draft.position.as_deref().unwrap_or_default(),
+    };
+    // An `audit` answer is kept by `finalise` as a file answer before the record is built.
+    shared::metadata::fill(form, &mut answers, &facts);
     answers
 }
 

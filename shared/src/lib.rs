@@ -36,6 +36,7 @@ pub mod digest;
 pub mod expr;
 pub mod form;
 pub mod instruments;
+pub mod metadata;
 pub mod protocol;
 pub mod readable;
 pub mod scoring;

@@ -57,6 +57,13 @@ pub struct Config {
     /// Requests per second a device may sustain after its burst.
     #[arg(long, env = "VENTANILLA_DEVICE_RATE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
     pub device_rate: u32,
+    /// Pages of the QR survey one client address may ask at once (citizens behind one
+    /// carrier or Wi-Fi address share it) before it is slowed (429, a Spanish page).
+    #[arg(long, env = "VENTANILLA_QR_BURST", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub qr_burst: u32,
+    /// Pages of the QR survey per minute one client address may sustain after its burst.
+    #[arg(long, env = "VENTANILLA_QR_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub qr_per_minute: u32,
     /// An operator task instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -129,6 +136,8 @@ impl Config {
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             device_burst: 120,
             device_rate: 20,
+            qr_burst: 120,
+            qr_per_minute: 60,
             command: None,
         }
     }

@@ -129,9 +129,18 @@ fn hash_mismatch_message(s: &Submission) -> String {
     )
 }
 
+/// Where a submission comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A program device's push.
+    Device,
+    /// The centro's QR survey page, filled by a citizen (the only source of mode `qr`).
+    QrPage,
+}
+
 /// Checks one submission and reduces it under the settings of the period its capture date
 /// belongs to. `local` is the centros' UTC offset.
-pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, at_centro: &mut CentroForms<'_>, local: FixedOffset) -> Prepared {
+pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, at_centro: &mut CentroForms<'_>, local: FixedOffset, channel: Channel) -> Prepared {
     let id = s.id;
     // One serialisation checks the hash and gives the stored body.
     let Some(body) = s.verified_json() else {
@@ -150,10 +159,10 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, a
     if let Some(p) = s.meta.photo_items.iter().find(|p| !s.meta.photos.contains(&p.sha256) || form.field(&p.item).is_none()) {
         return reject(id, "bad_photo_item", format!("La foto «{}» del reactivo «{}» no está entre las fotos del registro o el reactivo no existe.", p.sha256, p.item));
     }
-    if s.meta.mode == shared::protocol::CollectionMode::Qr {
+    if (s.meta.mode == shared::protocol::CollectionMode::Qr) != (channel == Channel::QrPage) {
         // A citizen's QR answers reach the server from the centro's page, never from a
         // program device: a device that claims them is refused.
-        return reject(id, "mode_not_allowed", "Las encuestas por código QR solo llegan desde la página del código del centro, no desde un dispositivo.");
+        return reject(id, "mode_not_allowed", "Las encuestas por código QR llegan solo desde la página del código del centro, y de ella solo llegan esas.");
     }
     if s.meta.replaces == Some(id) {
         return reject(id, "invalid_replaces", "Un registro no puede corregirse a sí mismo.");
@@ -317,7 +326,7 @@ impl Envelope {
                     let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
                     BodyError::Record { index: n * CHUNK + i, error, field }
                 })?;
-                prepared.push(prepare(submission, forms, periods, &mut at_centro, local));
+                prepared.push(prepare(submission, forms, periods, &mut at_centro, local, Channel::Device));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.
             if out.send(Checked::Chunk(prepared)).is_err() {

@@ -45,6 +45,7 @@ pub mod openapi;
 pub mod public;
 mod routes;
 pub mod service;
+pub mod qr;
 pub mod scores;
 mod state;
 pub mod webapp;
@@ -129,6 +130,7 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     state.web_app = config.app_dir.clone().map(std::sync::Arc::new);
     state.xlsx_sheet_rows = config.xlsx_sheet_rows;
     state.device_limiter = std::sync::Arc::new(limits::RateLimiter::new(config.device_burst, f64::from(config.device_rate)));
+    state.qr_limiter = std::sync::Arc::new(limits::RateLimiter::new(config.qr_burst, f64::from(config.qr_per_minute) / 60.0));
     state.console = std::sync::Arc::new(state::ConsoleSettings {
         session: db::SessionLimits { idle: i64::from(config.session_idle_minutes) * 60, absolute: i64::from(config.session_max_hours) * 3600 },
         cookie_secure: config.cookie_secure,

@@ -31,6 +31,11 @@ pub struct AppState {
     pub scores: Arc<Live>,
     /// Requests per device.
     pub device_limiter: Arc<RateLimiter>,
+    /// QR survey pages per client address.
+    pub qr_limiter: Arc<RateLimiter>,
+    /// Signs the QR codes and the survey pages' nonces (the same in every server of one
+    /// database).
+    pub qr_key: crate::qr::token::QrKey,
     /// Failed logins per client, per client and username, per username.
     pub login_limits: Arc<crate::limits::LoginLimits>,
     /// Client addresses come from `X-Forwarded-For` (behind a trusted reverse proxy).
@@ -91,6 +96,7 @@ impl AppState {
             let form = shared::form::import_with_files(&f.xlsx, Some(&f.form_id), &files).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
             cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form)));
         }
+        let qr_key = crate::qr::token::QrKey(db.server_key("qr").await?);
         let state = Self {
             db,
             forms: Arc::new(RwLock::new(cache)),
@@ -101,6 +107,8 @@ impl AppState {
             // A device may burst 120 requests, then 20 per second (`--device-burst`,
             // `--device-rate`): a draining outbox of thousands of surveys needs a few dozen pushes.
             device_limiter: Arc::new(RateLimiter::new(120, 20.0)),
+            qr_limiter: Arc::new(RateLimiter::new(120, 1.0)),
+            qr_key,
             login_limits: Arc::default(),
             trust_forwarded_for: false,
             console: Arc::default(),

@@ -169,11 +169,11 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     let notice = f.hecho.clone();
     let CentroPage { name, municipio, periods, period } = centro_page(state, session, &centro, f.periodo).await?;
     let period = period.unwrap_or_default();
-    let (current, trend, index_modes): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>, Vec<CollectionMode>) = state.read_scores(|live| {
+    let (current, trend): (Option<CentroScoreDto>, Vec<(String, Option<f64>)>) = state.read_scores(|live| {
         let find = |pid: &str| live.table(pid).and_then(|t| t.centros.iter().find(|c| c.centro_id == centro).map(CentroScoreDto::from));
-        let modes = live.table(&period).map_or_else(|| vec![CollectionMode::Entrevista], |t| t.index_modes);
-        (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect(), modes)
+        (find(&period), periods.iter().rev().map(|(pid, pname)| (pname.clone(), find(pid).and_then(|c| c.igc))).collect())
     })?;
+    let index_modes = state.read_scores(|live| live.table(&period).map_or_else(|| vec![CollectionMode::Entrevista], |t| t.index_modes))?;
     let records = state.db.centro_records(centro.clone()).await?;
     // Who registers commitments sees them in detail, with the forms they may use.
     let details = match access::grant(session.device.user.role, Resource::Commitments) {
@@ -196,6 +196,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
     };
     let baja = state.db.baja(centro.clone()).await?;
     let plantilla = super::incorporation::plantilla_card(state, session, &centro).await?;
+    let modes_card = super::qr::centro_card(state, session, &centro, &period).await?;
     let settings = match crate::service::program::staff(&session.device) {
         Ok(()) => Some(super::admin::centro_settings_card(session, &state.db.centro(centro.clone()).await?)),
         Err(_) => None,
@@ -213,6 +214,7 @@ async fn build(state: &AppState, session: &Session, centro: String, f: Filters) 
             @if records.rejected_in_review > 0 {
                 p.notice #rechazadas { (records.rejected_in_review) " encuestas rechazadas en revisión (no cuentan en los resultados)." }
             }
+            (modes_card)
             h2 #tasa-respuesta { "Tasa de respuesta por día" }
             (super::fieldwork::response_table(&response, None))
             h2 { "Tendencia (IGC por periodo)" }

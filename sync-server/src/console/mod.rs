@@ -19,6 +19,7 @@ mod method;
 pub mod origin;
 mod page;
 mod periods;
+mod qr;
 mod report;
 pub(crate) mod results;
 mod review;
@@ -59,6 +60,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/consola/incorporacion/{id}/rechazar", post(incorporation::refuse))
         .route("/consola/incorporacion/envio/{kind}", post(incorporation::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/consola/centros/{centro}/baja", post(incorporation::baja))
+        .route("/consola/centros/{centro}/qr", post(qr::issue))
+        .route("/consola/centros/{centro}/qr/{id}/revocar", post(qr::revoke))
+        .route("/consola/centros/{centro}/qr/{id}/cartel", get(qr::poster))
         .route("/consola/capacitaciones", get(trainings::page).post(trainings::create))
         .route("/consola/capacitaciones/{id}", get(trainings::attendance_page).post(trainings::save_attendance))
         .route("/consola/entrar", get(login::form).post(login::submit))

@@ -52,6 +52,16 @@ fn scheme(headers: &HeaderMap, state: &AppState) -> &'static str {
     if state.trust_forwarded_for && forwarded == Some(true) { "https" } else { "http" }
 }
 
+/// The base of the links the server prints (posters): the configured public origin, else
+/// the scheme and host this request came with (`http://host:port`, no trailing slash).
+pub fn link_base(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    if let Some(origin) = &state.console.public_origin {
+        return Some(origin.trim_end_matches('/').to_string());
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|h| !h.is_empty() && !h.contains(['/', '@', ' ']))?;
+    Some(format!("{}://{host}", scheme(headers, state)))
+}
+
 /// The server's own origin as this request reached it.
 fn own_origin(headers: &HeaderMap, state: &AppState) -> Option<String> {
     if let Some(origin) = &state.console.public_origin {

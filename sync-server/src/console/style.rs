@@ -63,5 +63,8 @@ table.rank td a, ul.periods a, .item > a, a.tap { display: inline-flex; align-it
   .muted, table.rank th, .reasons, .photos figcaption, .tier, .state, pre.preview, code.digest { font-size: 16px; }
   nav { flex-wrap: wrap; }
 }
+.poster { max-width: 720px; margin: 0 auto; padding: 32px; background: #fff; border: 3px solid #0b3d91; border-radius: 12px; text-align: center; }
+.poster h2 { font-size: 40px; margin: 8px 0 12px; } .poster .big { font-size: 22px; } .poster .qr svg { width: 420px; max-width: 100%; height: auto; }
+.poster .centro { font-size: 26px; font-weight: bold; margin: 12px 0 4px; } .poster .url { font-size: 12px; color: #4b5563; word-break: break-all; }
 @media print { header.top nav, form.logout, .toolbar, .no-print { display: none; } body { background: #fff; } .card { border: none; break-inside: avoid; } h2 { break-after: avoid; } main { padding-top: 0; } }
 "#;

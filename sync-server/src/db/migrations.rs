@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0015_survey_finalisations.sql"),
     include_str!("../../migrations/sqlite/0016_collection_modes.sql"),
     include_str!("../../migrations/sqlite/0017_self_completions.sql"),
+    include_str!("../../migrations/sqlite/0018_qr_codes.sql"),
 ];
 
 /// The schema version a fully migrated database has.

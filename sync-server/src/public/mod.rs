@@ -6,6 +6,7 @@
 
 mod centro;
 mod data;
+mod encuesta;
 mod ranking;
 
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/resultados/{period}/datos/{file}", get(data::file))
         .route("/resultados/{period}/{centro}", get(centro::report))
         .route("/resultados/{period}/{centro}/constancia", get(centro::certificate))
+        .route("/encuesta/{centro}/{token}", get(encuesta::welcome).post(encuesta::answer))
 }
 
 /// The frame of a public page: the program's header, the content, a footer saying what

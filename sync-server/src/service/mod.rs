@@ -11,5 +11,6 @@ pub mod institution;
 pub mod login;
 pub mod publication;
 pub mod program;
+pub mod qr;
 pub mod review;
 pub mod staff;
