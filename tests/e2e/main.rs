@@ -19,6 +19,7 @@ mod photo_resume; // photo uploads cut mid-body on a real socket resume and veri
 mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)
 mod pwa_sync; // the web app's own (wasm) sync engine: 1,000 surveys through the fault-injecting proxy, exactly once
 mod pwa_ui; // the installable web app (wasm) on a phone profile: installable, offline, reloads, a killed browser, exactly once
+mod qr_ui; // a citizen answers by QR in headless Chromium: the poster, one question per page at 360×800, sent once
 mod resume_ui; // picking work up on the phone in headless Chromium: reload, discard and recover, summary, correcting a rejected survey
 mod results_ui; // the program's year in headless Chromium: close, publish, the public ranking and report, printed to PDF
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

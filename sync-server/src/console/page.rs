@@ -144,8 +144,10 @@ pub fn query_text(text: &str) -> String {
 /// Back to `path` (which may carry a query already) with a notice of what was done
 /// (shown by the page, `hecho=`).
 pub fn redirect_with_notice(path: &str, done: &str) -> Response {
+    // The notice goes in the query, before a `#fragment`.
+    let (path, fragment) = path.split_once('#').map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
     let join = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{join}hecho={}", query_text(done))).into_response()
+    Redirect::to(&format!("{path}{join}hecho={}{fragment}", query_text(done))).into_response()
 }
 
 /// After a console form: back to `path` with what was done, or the error as a page.
@@ -266,4 +268,16 @@ pub async fn multipart_file(mut multipart: axum::extract::Multipart) -> Result<U
         return Err(AppError::BadRequest("bad_body", "Elija un archivo.".into()));
     }
     Ok(UploadedFile { csrf, name, bytes, fields, attachments })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notice_goes_in_the_query_before_the_fragment() {
+        let location = |r: Response| r.headers().get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert_eq!(location(redirect_with_notice("/consola/x?periodo=1#qr", "Hecho")), "/consola/x?periodo=1&hecho=Hecho#qr");
+        assert_eq!(location(redirect_with_notice("/consola/x", "Hecho")), "/consola/x?hecho=Hecho");
+    }
 }

@@ -274,7 +274,7 @@ impl View<'_> {
                 html! {
                     p.paso { "Pregunta " (step + 1) " de " (total) }
                     progress max=(total) value=(step + 1) {}
-                    form method="post" {
+                    form method="post" data-question=(path) {
                         (hidden(step))
                         @if let Some(message) = &problem { p.error role="alert" data-problem { (message) } }
                         @match field {
