@@ -138,6 +138,15 @@ async fn a_scanned_code_stores_one_survey_per_nonce_as_mode_qr() {
     let c = table.centros.iter().find(|c| c.centro_id == CENTRO).expect("centro");
     assert_eq!(c.n, 0);
     assert_eq!(c.other_modes.iter().map(|m| (m.mode, m.n)).collect::<Vec<_>>(), [(CollectionMode::Qr, 1)]);
+    // Fieldwork shows the day's QR arrivals to staff; the centro page, its surveys by mode.
+    let (cookie, _) = console_session(&app, "coordinacion", "/consola/resultados").await;
+    let (_, campo) = page(&app, get("/consola/campo?periodo=actual", Some(&cookie))).await;
+    let today = app.state.today().to_string();
+    let row = campo.split(&format!("data-arrivals=\"{today}\"")).nth(1).unwrap_or_else(|| panic!("today's arrivals in {campo}"));
+    assert!(row.starts_with(&format!("><td>{today}</td><td class=\"num\">1</td></tr>")), "{row}");
+    assert!(campo.contains("<th>Código QR</th>"));
+    let (_, centro) = page(&app, get(&format!("/consola/centros/{CENTRO}?periodo=actual"), Some(&cookie))).await;
+    assert!(centro.contains("data-mode-total=\"qr\"><td>Código QR</td><td class=\"num\">1</td>"), "{centro}");
     // Declining consent stores nothing.
     let (_, welcome) = page(&app, get(&path, None)).await;
     let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");

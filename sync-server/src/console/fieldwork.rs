@@ -47,6 +47,8 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
     let today = state.today();
     let devices = state.db.device_days(who, today).await?;
     let names = state.db.centro_names().await?;
+    // Self-completed surveys have no surveyor in a supervisor's team: staff see them.
+    let arrivals = if who.everyone { self_arrivals(&state.db.surveys_by_mode(None, start, end).await?) } else { SelfArrivals::default() };
     Ok(layout(
         "Trabajo de campo",
         Some(session),
@@ -94,6 +96,19 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
                 thead { tr { th { "Día" } th { "Encuestador" } th { "Encuestas" } } }
                 tbody { @for d in &work.days { tr { td { (shared::words::date(d.date)) } td { (d.display_name) } td.num { (d.surveys) } } } }
             }
+            @if who.everyone {
+                h2 #autoaplicadas { "Encuestas autoaplicadas por día (kiosko y código QR)" }
+                @if arrivals.days.is_empty() { p.muted { "Ninguna en el periodo." } }
+                @else {
+                    table.rank {
+                        thead { tr { th { "Día" } @for m in &arrivals.modes { th { (m.label()) } } } }
+                        tbody { @for (day, counts) in &arrivals.days {
+                            tr data-arrivals=(day) { td { (day) } @for n in counts { td.num { (n) } } }
+                        } }
+                    }
+                    p.muted { "Recibidas, cuenten o no; se informan aparte del índice. Una ráfaga en un centro pasa a revisión." }
+                }
+            }
             h2 #fuera-de-periodo { "Registros fuera de todo periodo" }
             @if work.outside.is_empty() { p.muted { "Ninguno: cada registro recibido cae en un periodo de evaluación." } }
             @else {
@@ -121,6 +136,25 @@ async fn build(state: &AppState, session: &Session, f: Filters) -> Result<Markup
             }
         },
     ))
+}
+
+/// Self-completed surveys per day, by mode: the modes that have some, and per day
+/// (`AAAA-MM-DD`) the count of each.
+#[derive(Default)]
+struct SelfArrivals {
+    modes: Vec<shared::protocol::CollectionMode>,
+    days: std::collections::BTreeMap<String, Vec<u64>>,
+}
+
+fn self_arrivals(by_day: &[(String, String, u64)]) -> SelfArrivals {
+    let modes: Vec<_> = shared::protocol::CollectionMode::ALL.into_iter().filter(|m| m.self_completed() && by_day.iter().any(|(_, code, _)| code == m.code())).collect();
+    let mut days: std::collections::BTreeMap<String, Vec<u64>> = std::collections::BTreeMap::new();
+    for (day, code, n) in by_day {
+        if let Some(i) = modes.iter().position(|m| m.code() == code) {
+            days.entry(day.clone()).or_insert_with(|| vec![0; modes.len()])[i] += n;
+        }
+    }
+    SelfArrivals { modes, days }
 }
 
 /// The response rate per centro and day (completed / selected, AAPOR RR1) with the
