@@ -272,8 +272,13 @@ impl View<'_> {
                 centro,
                 &label,
                 html! {
-                    p.paso { "Pregunta " (step + 1) " de " (total) }
-                    progress max=(total) value=(step + 1) {}
+                    // Until consent opens the rest, the total is not known yet.
+                    @if total > 1 {
+                        p.paso { "Pregunta " (step + 1) " de " (total) }
+                        progress max=(total) value=(step + 1) {}
+                    } @else {
+                        p.paso { "Pregunta " (step + 1) }
+                    }
                     form method="post" data-question=(path) {
                         (hidden(step))
                         @if let Some(message) = &problem { p.error role="alert" data-problem { (message) } }
