@@ -1,7 +1,8 @@
 //! A citizen answers by QR code in headless Chromium: staff issue the centro's code in the
 //! console and print its poster; on a 360×800 phone the poster's URL opens the survey, one
-//! question per page, no JavaScript needed; «Enviar» stores one survey of mode `qr`, and
-//! going back to send it again stores nothing more. Screenshots: `target/screenshots/qr/`.
+//! question per page, no JavaScript needed; «Enviar» stores one survey of mode `qr`,
+//! posting it again stores nothing more; a forged code opens nothing; a burst of five lands
+//! in the console's review queue. Screenshots: `target/screenshots/qr/`.
 
 use crate::browser::Browser;
 use crate::helpers::spawn_server;
@@ -53,7 +54,6 @@ async fn a_citizen_scans_the_poster_answers_on_a_phone_and_sends_once() -> anyho
     desk.shot("01-cartel").await?;
     let url = desk.attr("#cartel .qr", "data-url").await?.ok_or_else(|| anyhow::anyhow!("the poster's URL"))?;
     anyhow::ensure!(url.starts_with(&base), "{url} under {base}");
-    desk.close().await?;
 
     // The citizen's phone.
     let phone = Browser::start("qr", 360, 800).await?;
@@ -125,11 +125,39 @@ async fn a_citizen_scans_the_poster_answers_on_a_phone_and_sends_once() -> anyho
     phone.find("[data-problem]").await?;
     phone.wait_text("Registre si la persona acepta o no.").await?;
     phone.shot("06-falta-respuesta").await?;
+    // A forged code (the signature altered) opens nothing.
+    let (head, mac) = url.rsplit_once('.').ok_or_else(|| anyhow::anyhow!("a signed token in {url}"))?;
+    let forged = format!("{head}.{}", mac.chars().rev().collect::<String>());
+    phone.client.goto(&forged).await?;
+    phone.wait_text("Este código no es válido").await?;
+    phone.shot("07-codigo-falso").await?;
     phone.close().await?;
+
+    // Five more surveys from the poster within a minute (the same answers, each from its
+    // own first page): a burst at one centro, all five in the review queue.
+    let respuestas = fields.iter().find(|(k, _)| k == "respuestas").map(|(_, v)| v.clone()).unwrap_or_default();
+    for _ in 0..5 {
+        let welcome = http.get(&url).send().await?.text().await?;
+        let at = welcome.find("name=\"nonce\" value=\"").ok_or_else(|| anyhow::anyhow!("a nonce"))? + "name=\"nonce\" value=\"".len();
+        let nonce = welcome[at..].split('"').next().unwrap_or_default().to_string();
+        let body = [("nonce", nonce.as_str()), ("paso", "0"), ("respuestas", respuestas.as_str()), ("accion", "enviar")]
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sent = http.post(&url).header("content-type", "application/x-www-form-urlencoded").body(body).send().await?.text().await?;
+        anyhow::ensure!(sent.contains("Recibimos su encuesta"), "{sent}");
+    }
+    desk.client.goto(&format!("{base}/consola/revision")).await?;
+    desk.find("li[data-flag='self_burst']").await?;
+    desk.shot("08-revision-rafaga").await?;
+    let flagged = desk.client.find_all(fantoccini::Locator::Css("li[data-flag='self_burst']")).await?.len();
+    anyhow::ensure!(flagged >= 5, "the burst's surveys in review: {flagged}");
+    desk.close().await?;
 
     let csv = http.get(format!("{base}/api/v1/forms/encuesta_opinion/2025010102/submissions.csv")).bearer_auth(&staff).send().await?.error_for_status()?.text().await?;
     let qr_rows: Vec<&str> = csv.lines().filter(|l| l.contains(",qr,")).collect();
-    anyhow::ensure!(qr_rows.len() == 1, "one survey of mode qr: {qr_rows:?}");
+    anyhow::ensure!(qr_rows.len() == 6, "the browser's survey once, and the burst's five: {qr_rows:?}");
     anyhow::ensure!(qr_rows[0].contains("Más ventanillas abiertas al mediodía"), "{}", qr_rows[0]);
     Ok(())
 }
