@@ -145,6 +145,8 @@ async fn a_scanned_code_stores_one_survey_per_nonce_as_mode_qr() {
     let row = campo.split(&format!("data-arrivals=\"{today}\"")).nth(1).unwrap_or_else(|| panic!("today's arrivals in {campo}"));
     assert!(row.starts_with(&format!("><td>{today}</td><td class=\"num\">1</td></tr>")), "{row}");
     assert!(campo.contains("<th>Código QR</th>"));
+    let quota = campo.split(&format!("data-centro=\"{CENTRO}\"")).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+    assert!(quota.contains("</a></td><td class=\"num\">0</td>"), "the field team's quota counts no QR survey: {quota}");
     let (_, centro) = page(&app, get(&format!("/consola/centros/{CENTRO}?periodo=actual"), Some(&cookie))).await;
     assert!(centro.contains("data-mode-total=\"qr\"><td>Código QR</td><td class=\"num\">1</td>"), "{centro}");
     // Declining consent stores nothing.

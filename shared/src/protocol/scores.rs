@@ -191,8 +191,7 @@ mod tests {
 
     fn table(index_modes: Vec<CollectionMode>, modes: &[CollectionMode]) -> ScoreTableDto {
         let day = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).expect("date");
-        let mut settings = MethodSettings::default();
-        settings.index_modes = index_modes;
+        let settings = MethodSettings { index_modes, ..MethodSettings::default() };
         let period = Period { id: "p".into(), start: day, end: day, settings };
         let category = Category { ambito: Ambito::Estatal, tipo: Tipo::Tramites };
         let mut scorer = PeriodScorer::new(&period, &[Centro { id: "c1".into(), category, coordinates: None, baja_on: None }]);

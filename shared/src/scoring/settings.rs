@@ -320,8 +320,7 @@ mod tests {
 
     #[test]
     fn index_modes_must_name_at_least_one_mode_once() {
-        let mut s = MethodSettings::default();
-        s.index_modes = vec![CollectionMode::Entrevista, CollectionMode::Qr];
+        let mut s = MethodSettings { index_modes: vec![CollectionMode::Entrevista, CollectionMode::Qr], ..MethodSettings::default() };
         assert_eq!(s.check(), Ok(()));
         s.index_modes = vec![];
         assert_eq!(s.check(), Err(SettingsError::OutOfRange("index_modes")));

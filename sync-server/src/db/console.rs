@@ -157,7 +157,8 @@ impl Db {
     }
 
     /// Progress of a period's fieldwork in the reviewer's scope (a supervisor: the centros
-    /// and surveyors of the team; staff and admin: everything).
+    /// and surveyors of the team; staff and admin: everything). The quota counts what the
+    /// field team collects: kiosk and QR surveys, which arrive unattended, are apart.
     pub async fn fieldwork(&self, who: Reviewer, period_id: String, start: NaiveDate, end: NaiveDate) -> Result<Fieldwork, DbError> {
         self.read(move |conn| {
             let everyone = who.everyone;
@@ -165,9 +166,9 @@ impl Db {
             let mut stmt = conn.prepare(
                 "SELECT c.id, COALESCE(q.surveys, 0),
                    (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
-                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review <> 'rejected'),
+                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review <> 'rejected' AND f.mode NOT IN ('kiosko', 'qr')),
                    (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
-                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review = 'in_review')
+                    WHERE f.centro_id = c.id AND f.capture_date BETWEEN ?4 AND ?5 AND s.review = 'in_review' AND f.mode NOT IN ('kiosko', 'qr'))
                  FROM centros c LEFT JOIN quotas q ON q.centro_id = c.id AND q.period_id = ?3
                  WHERE ?1 = 1 OR EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id
                                          WHERE a.centro_id = c.id AND u.supervisor_id = ?2)
