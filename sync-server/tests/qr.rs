@@ -283,3 +283,21 @@ async fn too_many_pages_from_one_address_are_slowed_in_spanish() {
     assert!(headers.get(header::RETRY_AFTER).is_some());
     assert!(String::from_utf8_lossy(&body).contains("Intente de nuevo en"));
 }
+
+/// The same final page sent twice at once (a double tap on a slow connection): one survey,
+/// and no conflict left for a supervisor, whichever arrives first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_sent_twice_at_once_is_one_survey_and_no_conflict() {
+    let app = demo_app().await;
+    current_period(&app).await;
+    let (path, cookie) = issue(&app).await;
+    let (_, welcome) = page(&app, get(&path, None)).await;
+    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    let send = |gl1: &'static str| post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", &answers(gl1)), ("accion", "enviar")]);
+    let (a, b) = tokio::join!(page(&app, send("5")), page(&app, send("4")));
+    assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK), "{} {}", a.1, b.1);
+    assert_eq!(qr_surveys(&app).await.len(), 1);
+    let (_, campo) = page(&app, get("/consola/campo?periodo=actual", Some(&cookie))).await;
+    let conflicts = campo.split("Conflictos por decidir").nth(1).unwrap_or_default();
+    assert!(conflicts.contains("Ninguno."), "{conflicts}");
+}

@@ -54,6 +54,9 @@ pub struct PushContext {
     pub ledger: Option<shared::protocol::DeviceLedger>,
     /// The device's sampling counters (kept for the user's assigned centros only).
     pub sampling: Vec<shared::protocol::SamplingCount>,
+    /// A record whose id is stored with other content is the same record sent again (the
+    /// QR page: one nonce, one record, whatever was re-sent), not a conflict to keep aside.
+    pub same_id_is_duplicate: bool,
 }
 
 fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
@@ -229,7 +232,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
     };
     let id_text = id.to_string();
     if let Some((seq, hash, review)) = batch.existing.get(&id_text).cloned() {
-        if hash == s.content_hash {
+        if hash == s.content_hash || ctx.same_id_is_duplicate {
             let review = Some(ReviewState::parse(&review).ok_or_else(|| super::review_damaged(&id_text, &review))?);
             let missing_photos = missing_photos(tx, &id_text)?;
             let warning = outside_periods(v);

@@ -46,6 +46,7 @@ pub async fn push(
         // A ledger for a day far from the server's is a wrong clock: not kept.
         ledger: envelope.ledger.filter(|l| (l.date - now.date_naive()).num_days().abs() <= 1),
         sampling: envelope.sampling.iter().filter(|c| (c.date - now.date_naive()).num_days().abs() <= 1).cloned().collect(),
+        same_id_is_duplicate: false,
     };
     let (forms, periods, tramites, offset) = (state.forms(), state.period_settings(), state.tramites(), state.local_offset);
     let (sender, receiver) = std::sync::mpsc::channel();

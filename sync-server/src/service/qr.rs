@@ -219,6 +219,8 @@ pub async fn finish(state: &AppState, opened: &Opened, nonce: &str, started: Dat
         photos: state.photos.clone(),
         ledger: None,
         sampling: Vec::new(),
+        // Two sends of one page racing past the check above are one survey.
+        same_id_is_duplicate: true,
     };
     let (sender, receiver) = std::sync::mpsc::channel();
     // The receiver is alive until `push` returns: these sends cannot fail.
@@ -230,7 +232,8 @@ pub async fn finish(state: &AppState, opened: &Opened, nonce: &str, started: Dat
     let result = stored.results.into_iter().next().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no result for the QR survey")))?;
     Ok(Ok(match result.outcome {
         Outcome::Stored => Finished::Stored,
-        Outcome::Duplicate | Outcome::Conflict => Finished::AlreadyReceived,
+        Outcome::Duplicate => Finished::AlreadyReceived,
+        Outcome::Conflict => Finished::Refused("Ya existe otra encuesta con este identificador.".into()),
         Outcome::Rejected => Finished::Refused(result.error.map(|e| e.message).unwrap_or_default()),
     }))
 }
