@@ -6,7 +6,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use shared::protocol::{ChangeBody, PullResponse, ReviewState, Submission};
+use shared::protocol::{ReviewState, Submission};
 use support::{TestApp, demo_app, push_body, survey};
 
 const CENTRO: &str = "GTO-E-T-01";
@@ -60,16 +60,7 @@ async fn every_survey_of_a_burst_goes_to_review() {
     assert_eq!(n_of(&live_centros(&app, &staff, "2025").await, CENTRO), before + 1, "only the survey outside the burst counts");
     assert_live_equals_rebuilt(&app, &staff, "2025").await;
     // The phone learns the earlier two are in review.
-    let page: PullResponse = serde_json::from_value(app.get(&format!("/api/v1/sync/pull?after={cursor}"), Some(&ana)).await.json).expect("page");
-    let mut told: Vec<(u128, ReviewState)> = page
-        .changes
-        .iter()
-        .filter_map(|c| match &c.body {
-            ChangeBody::Review { submission_id, state, .. } => Some((submission_id.as_u128(), *state)),
-            _ => None,
-        })
-        .collect();
-    told.sort_unstable_by_key(|t| t.0);
+    let told = support::told_reviews(&app, &ana, cursor).await;
     assert_eq!(told, [(20, ReviewState::InReview), (21, ReviewState::InReview)]);
     // The review queue shows all three with the burst flag; a re-sent one says in review.
     let sup = app.enrol("sup.norte").await;

@@ -4,7 +4,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use shared::protocol::{ChangeBody, CollectionMode, PullResponse, ReviewState, ScoreTableDto, ScoringInputs, WireEntry};
+use shared::protocol::{CollectionMode, ReviewState, ScoreTableDto, ScoringInputs, WireEntry};
 use support::{demo_app, push_body, survey};
 
 const CENTRO: &str = "GTO-E-T-01";
@@ -159,16 +159,7 @@ async fn a_burst_of_self_completed_surveys_at_a_centro_goes_to_review() {
     assert_eq!(reason, "5 encuestas autoaplicadas en 60 s en el mismo centro");
     // The user's devices learn that the earlier surveys went to review (the fifth's own
     // push answer said it).
-    let page: PullResponse = serde_json::from_value(app.get(&format!("/api/v1/sync/pull?after={cursor}"), Some(&first_kiosk)).await.json).expect("page");
-    let mut told: Vec<(u128, ReviewState)> = page
-        .changes
-        .iter()
-        .filter_map(|c| match &c.body {
-            ChangeBody::Review { submission_id, state, .. } => Some((submission_id.as_u128(), *state)),
-            _ => None,
-        })
-        .collect();
-    told.sort_unstable_by_key(|t| t.0);
+    let told = support::told_reviews(&app, &first_kiosk, cursor).await;
     assert_eq!(told, [(31, ReviewState::InReview), (32, ReviewState::InReview), (33, ReviewState::InReview), (34, ReviewState::InReview)]);
     // Out of the kiosk's figures until a supervisor approves them.
     let staff = app.enrol("coordinacion").await;

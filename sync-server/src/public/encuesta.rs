@@ -93,15 +93,23 @@ fn limited(state: &AppState, client: &ClientAddr) -> Option<Response> {
     })
 }
 
+/// The code a page's URL names, within the per-address limit; else the page that says why not.
+async fn opened(state: &AppState, client: &ClientAddr, centro: &str, token: &str) -> Result<Opened, Response> {
+    if let Some(r) = limited(state, client) {
+        return Err(r);
+    }
+    match qr::open(state, centro, token).await {
+        Ok(Ok(o)) => Ok(o),
+        Ok(Err(why)) => Err(refused(why)),
+        Err(e) => Err(failed(e)),
+    }
+}
+
 /// `GET /encuesta/{centro}/{token}`: what the code opens, and «Comenzar».
 pub async fn welcome(State(state): State<AppState>, client: ClientAddr, Path((centro, token)): Path<(String, String)>) -> Response {
-    if let Some(r) = limited(&state, &client) {
-        return r;
-    }
-    let opened = match qr::open(&state, &centro, &token).await {
-        Ok(Ok(o)) => o,
-        Ok(Err(why)) => return refused(why),
-        Err(e) => return failed(e),
+    let opened = match opened(&state, &client, &centro, &token).await {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     let nonce = qr::start(&state, &opened);
     let title = opened.form.title.get(opened.form.language()).unwrap_or("Encuesta").to_string();
@@ -151,13 +159,9 @@ fn read(pairs: Vec<(String, String)>) -> Sent {
 
 /// `POST /encuesta/{centro}/{token}`: the next page, the one before, or «Enviar».
 pub async fn answer(State(state): State<AppState>, client: ClientAddr, Path((centro, token)): Path<(String, String)>, body: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>) -> Response {
-    if let Some(r) = limited(&state, &client) {
-        return r;
-    }
-    let opened = match qr::open(&state, &centro, &token).await {
-        Ok(Ok(o)) => o,
-        Ok(Err(why)) => return refused(why),
-        Err(e) => return failed(e),
+    let opened = match opened(&state, &client, &centro, &token).await {
+        Ok(o) => o,
+        Err(r) => return r,
     };
     let sent = match body {
         Ok(axum::Form(pairs)) => read(pairs),

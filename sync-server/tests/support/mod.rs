@@ -245,3 +245,19 @@ pub async fn console_session(app: &TestApp, username: &str, page: &str) -> (Stri
     let at = html.find("name=\"csrf\" value=\"").expect("csrf") + "name=\"csrf\" value=\"".len();
     (token, html[at..].split('"').next().expect("value").to_string())
 }
+
+/// The review decisions a device pulls after `cursor`: (record id as a number, state), by id.
+#[allow(dead_code)]
+pub async fn told_reviews(app: &TestApp, token: &str, cursor: u64) -> Vec<(u128, shared::protocol::ReviewState)> {
+    let page: shared::protocol::PullResponse = serde_json::from_value(app.get(&format!("/api/v1/sync/pull?after={cursor}"), Some(token)).await.json).expect("page");
+    let mut told: Vec<(u128, shared::protocol::ReviewState)> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.body {
+            shared::protocol::ChangeBody::Review { submission_id, state, .. } => Some((submission_id.as_u128(), *state)),
+            _ => None,
+        })
+        .collect();
+    told.sort_unstable_by_key(|t| t.0);
+    told
+}
