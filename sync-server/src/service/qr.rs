@@ -71,6 +71,21 @@ pub struct Opened {
     pub published: Arc<CachedForm>,
 }
 
+/// Whether every question of `items` can be answered on a QR page (text, numbers, dates,
+/// choices, notes; nothing inside a repeat, no files, positions or signatures): a form
+/// that cannot is not offered, rather than leaving a citizen stuck at a question.
+pub fn answerable_by_qr(items: &[shared::form::Item]) -> bool {
+    use shared::form::{FieldKind, Item};
+    items.iter().all(|item| match item {
+        Item::Field(f) => {
+            f.is_unasked()
+                || matches!(f.kind, FieldKind::Text | FieldKind::Integer | FieldKind::Decimal | FieldKind::Date | FieldKind::SelectOne { .. } | FieldKind::SelectMultiple { .. } | FieldKind::Note)
+        }
+        Item::Group(g) => answerable_by_qr(&g.children),
+        Item::Repeat(g) => g.children.iter().all(|c| matches!(c, Item::Field(f) if f.is_unasked())),
+    })
+}
+
 /// The survey form citizens answer: the newest published version of an exit survey.
 fn survey_form(state: &AppState) -> Option<Arc<CachedForm>> {
     let forms = state.forms();
@@ -94,7 +109,7 @@ pub async fn open(state: &AppState, centro: &str, token: &str) -> Result<Result<
     if !open_now {
         return Ok(Err(QrRefusal::PeriodClosed));
     }
-    let Some(published) = survey_form(state) else { return Ok(Err(QrRefusal::NoForm)) };
+    let Some(published) = survey_form(state).filter(|f| answerable_by_qr(&f.form.items)) else { return Ok(Err(QrRefusal::NoForm)) };
     let centro_row = state.db.centro(code.centro_id.clone()).await?;
     let form = shared::form::centro_lists::for_centro(&published.form, &centro_row.tramites).map_or_else(|| Arc::new(published.form.clone()), Arc::new);
     Ok(Ok(Opened { code, centro_name: centro_row.name, form, published }))
@@ -253,4 +268,16 @@ pub async fn issue(state: &AppState, device: &Device, centro: &str, period: &str
 pub async fn revoke(state: &AppState, device: &Device, id: i64) -> Result<QrCode, AppError> {
     crate::service::program::staff(device)?;
     Ok(state.db.revoke_qr_code(id, device.user_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_survey_can_be_answered_by_qr_and_a_form_with_a_photo_cannot() {
+        assert!(answerable_by_qr(&shared::instruments::encuesta().expect("imports").items));
+        // The checklist asks for photos and has a repeat.
+        assert!(!answerable_by_qr(&shared::instruments::cedula().expect("imports").items));
+    }
 }
