@@ -134,6 +134,8 @@ fn hash_mismatch_message(s: &Submission) -> String {
 pub enum Channel {
     /// A program device's push.
     Device,
+    /// A kiosk tablet's push (the only source of mode `kiosko`).
+    Kiosk,
     /// The centro's QR survey page, filled by a citizen (the only source of mode `qr`).
     QrPage,
 }
@@ -159,10 +161,14 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, a
     if let Some(p) = s.meta.photo_items.iter().find(|p| !s.meta.photos.contains(&p.sha256) || form.field(&p.item).is_none()) {
         return reject(id, "bad_photo_item", format!("La foto «{}» del reactivo «{}» no está entre las fotos del registro o el reactivo no existe.", p.sha256, p.item));
     }
+    // A citizen's QR answers reach the server only from the centro's page, and a kiosk's
+    // only from a tablet enrolled as the centro's kiosk: a record that claims another
+    // source's mode is refused.
     if (s.meta.mode == shared::protocol::CollectionMode::Qr) != (channel == Channel::QrPage) {
-        // A citizen's QR answers reach the server from the centro's page, never from a
-        // program device: a device that claims them is refused.
         return reject(id, "mode_not_allowed", "Las encuestas por código QR llegan solo desde la página del código del centro, y de ella solo llegan esas.");
+    }
+    if (s.meta.mode == shared::protocol::CollectionMode::Kiosko) != (channel == Channel::Kiosk) {
+        return reject(id, "mode_not_allowed", "Las encuestas de kiosko llegan solo desde una tableta registrada como kiosko del centro, y de ella solo llegan esas.");
     }
     if s.meta.replaces == Some(id) {
         return reject(id, "invalid_replaces", "Un registro no puede corregirse a sí mismo.");
@@ -316,7 +322,7 @@ impl Envelope {
     /// Reads and checks the submissions in order, handing them to `out` in chunks as they
     /// are ready, then [`Checked::Done`]. At the first unreadable submission it stops
     /// without `Done` (so nothing is committed) and says why. Blocking.
-    pub fn check(self, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset, out: &Sender<Checked>) -> Result<(), BodyError> {
+    pub fn check(self, forms: &FormCache, periods: &PeriodSettings, tramites: &Tramites, local: FixedOffset, channel: Channel, out: &Sender<Checked>) -> Result<(), BodyError> {
         let mut at_centro = CentroForms::new(tramites);
         for (n, chunk) in self.records.chunks(CHUNK).enumerate() {
             let mut prepared = Vec::with_capacity(chunk.len());
@@ -326,7 +332,7 @@ impl Envelope {
                     let field = shared::protocol::bounds::explain::<Submission>(raw.get().as_bytes());
                     BodyError::Record { index: n * CHUNK + i, error, field }
                 })?;
-                prepared.push(prepare(submission, forms, periods, &mut at_centro, local, Channel::Device));
+                prepared.push(prepare(submission, forms, periods, &mut at_centro, local, channel));
             }
             // A closed channel means the transaction ended (it failed): nothing left to do.
             if out.send(Checked::Chunk(prepared)).is_err() {

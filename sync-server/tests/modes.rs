@@ -21,20 +21,26 @@ fn in_mode(id: u128, mode: CollectionMode, gl1: &str) -> shared::protocol::Submi
 async fn kiosk_surveys_are_scored_beside_the_interviews_and_exported_with_their_mode() {
     let app = demo_app().await;
     let ana = app.enrol("enc.ana").await;
-    let mut batch = vec![
+    let batch = vec![
         in_mode(1, CollectionMode::Entrevista, "4"),
         in_mode(2, CollectionMode::Entrevista, "5"),
         in_mode(3, CollectionMode::Entrevista, "3"),
-        in_mode(4, CollectionMode::Kiosko, "1"),
-        in_mode(5, CollectionMode::Kiosko, "2"),
+        in_mode(6, CollectionMode::Qr, "5"),
+        in_mode(7, CollectionMode::Kiosko, "5"),
     ];
-    batch.push(in_mode(6, CollectionMode::Qr, "5"));
     let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(batch)).await;
     assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
     let results = pushed.json["results"].as_array().expect("results");
     let outcomes: Vec<&str> = results.iter().filter_map(|r| r["outcome"].as_str()).collect();
-    assert_eq!(outcomes, ["stored", "stored", "stored", "stored", "stored", "rejected"], "{}", pushed.json);
-    assert_eq!(results[5]["error"]["code"], "mode_not_allowed", "a device cannot claim a citizen's QR survey");
+    assert_eq!(outcomes, ["stored", "stored", "stored", "rejected", "rejected"], "{}", pushed.json);
+    assert_eq!(results[3]["error"]["code"], "mode_not_allowed", "a phone cannot claim a citizen's QR survey");
+    assert_eq!(results[4]["error"]["code"], "mode_not_allowed", "nor a kiosk's");
+    // The centro's kiosk tablet sends kiosk surveys, and only those.
+    let kiosk = app.enrol_kiosk(CENTRO).await;
+    let from_kiosk = vec![in_mode(4, CollectionMode::Kiosko, "1"), in_mode(5, CollectionMode::Kiosko, "2"), in_mode(8, CollectionMode::Entrevista, "5")];
+    let pushed = app.post("/api/v1/sync/push", Some(&kiosk), &push_body(from_kiosk)).await;
+    let outcomes: Vec<&str> = pushed.json["results"].as_array().expect("results").iter().filter_map(|r| r["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["stored", "stored", "rejected"], "{}", pushed.json);
 
     let staff = app.enrol("coordinacion").await;
     let table: ScoreTableDto = serde_json::from_value(app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json).expect("table");
@@ -98,9 +104,11 @@ async fn kiosk_surveys_are_scored_beside_the_interviews_and_exported_with_their_
 async fn modes_survive_a_rebuild_of_the_live_scores() {
     let app = demo_app().await;
     let ana = app.enrol("enc.ana").await;
-    let batch = vec![in_mode(11, CollectionMode::Entrevista, "4"), in_mode(12, CollectionMode::Kiosko, "2")];
-    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(batch)).await;
+    let pushed = app.post("/api/v1/sync/push", Some(&ana), &push_body(vec![in_mode(11, CollectionMode::Entrevista, "4")])).await;
     assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.json);
+    let kiosk = app.enrol_kiosk(CENTRO).await;
+    let pushed = app.post("/api/v1/sync/push", Some(&kiosk), &push_body(vec![in_mode(12, CollectionMode::Kiosko, "2")])).await;
+    assert_eq!(pushed.json["results"][0]["outcome"], "stored", "{}", pushed.json);
     let staff = app.enrol("coordinacion").await;
     let before = app.get("/api/v1/periods/2025/scores", Some(&staff)).await.json;
     let inputs = app.state.db.score_inputs().await.expect("inputs");
@@ -132,8 +140,8 @@ fn reviews(json: &serde_json::Value) -> Vec<String> {
 #[tokio::test]
 async fn a_burst_of_self_completed_surveys_at_a_centro_goes_to_review() {
     let app = demo_app().await;
-    let first_kiosk = app.enrol("enc.ana").await;
-    let second_kiosk = app.enrol("enc.ana").await;
+    let first_kiosk = app.enrol_kiosk(CENTRO).await;
+    let second_kiosk = app.enrol_kiosk(CENTRO).await;
     // Three in 20 s on one device: no surveyor burst for self-completed surveys.
     let a = app.post("/api/v1/sync/push", Some(&first_kiosk), &push_body(vec![kiosk_at(31, 0), kiosk_at(32, 10), kiosk_at(33, 20)])).await;
     assert_eq!(reviews(&a.json), ["accepted", "accepted", "accepted"], "{}", a.json);
@@ -146,6 +154,7 @@ async fn a_burst_of_self_completed_surveys_at_a_centro_goes_to_review() {
     assert_eq!(reviews(&c.json), ["in_review"], "{}", c.json);
     let sup = app.enrol("sup.norte").await;
     let queue = app.get("/api/v1/review", Some(&sup)).await;
+    // The supervisor who enrolled the kiosks reviews them.
     let mut flagged: Vec<u128> = queue.json["items"]
         .as_array()
         .expect("items")
@@ -175,4 +184,32 @@ async fn a_burst_of_self_completed_surveys_at_a_centro_goes_to_review() {
     // The live scores, moved by the flags, equal a rebuild from the database.
     let rebuilt = sync_server::scores::LiveScores::build(&app.state.db.score_inputs().await.expect("inputs"));
     assert_eq!(ScoreTableDto::from(&rebuilt.table("2025").expect("period")).centros, table.centros);
+}
+
+/// A supervisor enrols a tablet as the kiosk of a centro of their team (staff, of any);
+/// nobody else, and not for another team's centro. The token is the kiosk's.
+#[tokio::test]
+async fn a_supervisor_enrols_a_kiosk_for_a_centro_of_their_team() {
+    let app = demo_app().await;
+    let body = |user: &str, password: &str, centro: &str| serde_json::json!({ "username": user, "password": password, "centro_id": centro, "device_label": "Tableta" });
+    let ok = app.post("/api/v1/auth/kiosk", None, &body("sup.norte", support::PASSWORD, CENTRO)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+    assert_eq!(ok.json["user"]["username"], "kiosko.gto-e-t-01");
+    let kiosk = ok.json["token"].as_str().expect("token").to_string();
+    let me = app.get("/api/v1/me", Some(&kiosk)).await;
+    let centros: Vec<&str> = me.json["centros"].as_array().expect("centros").iter().filter_map(|c| c.as_str()).collect();
+    assert_eq!(centros, [CENTRO], "{}", me.json);
+    // A centro outside the supervisor's team (registered now, nobody assigned).
+    let staff = app.enrol("coordinacion").await;
+    let centro = serde_json::json!({"name": "Módulo Nuevo", "dependencia": "Secretaría de Finanzas", "ambito": "estatal", "tipo": "tramites", "municipio": "Irapuato", "lat": 20.7, "lon": -101.35, "sampling_interval": 4, "tramites": ["Placas"]});
+    let made = app.put("/api/v1/centros/GTO-E-T-99", &staff, &centro).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.json);
+    assert_eq!(app.post("/api/v1/auth/kiosk", None, &body("sup.norte", support::PASSWORD, "GTO-E-T-99")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/v1/auth/kiosk", None, &body("coordinacion", support::PASSWORD, "GTO-E-T-99")).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/auth/kiosk", None, &body("enc.ana", support::PASSWORD, CENTRO)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/v1/auth/kiosk", None, &body("sup.norte", "otra", CENTRO)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.post("/api/v1/auth/kiosk", None, &body("coordinacion", support::PASSWORD, "GTO-NO-EXISTE")).await.status, StatusCode::NOT_FOUND);
+    // Nobody signs in as the kiosk user.
+    let login = serde_json::json!({"username": "kiosko.gto-e-t-01", "password": "!", "device_label": "x"});
+    assert_eq!(app.post("/api/v1/auth/enrol", None, &login).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -63,6 +63,23 @@ pub struct EnrolRequest {
     pub device_label: String,
 }
 
+/// `POST /api/v1/auth/kiosk`: a supervisor (or staff) enrols this tablet as the kiosk of
+/// one centro with their own username and password; the token is the kiosk's, not theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KioskEnrolRequest {
+    #[schema(max_length = 100)]
+    pub username: String,
+    #[schema(max_length = 200)]
+    pub password: String,
+    /// The centro whose kiosk the tablet is.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,64}$")]
+    pub centro_id: String,
+    /// A name for the tablet, shown to supervisors (e.g. «Tableta de la entrada»).
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    pub device_label: String,
+}
+
 /// The answer to an enrolment: the device token, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnrolResponse {

@@ -34,7 +34,7 @@ pub use incorporation::{
     MAX_CENTROS_PER_FILING, MAX_PERSON_TEXT_CHARS, MAX_SCORE_NOTES, MAX_STAFF_PER_CENTRO, MAX_TRAINING_NAME_CHARS, Modality, NewTraining, Plantilla, PlantillaPerson, RefuseIncorporation, ScoreNote,
     StaffMember, Training, TrainingShare,
 };
-pub use auth::{EnrolRequest, EnrolResponse, MeResponse, Role, UserInfo};
+pub use auth::{EnrolRequest, EnrolResponse, KioskEnrolRequest, MeResponse, Role, UserInfo};
 pub use official::{
     Recognised, recognised, CentroChange, LateRecord, MAX_REASON_CHARS, OfficialResults, OfficialVersion, PeriodState, PeriodStatus, StateChange, Standing, VersionChanges, canonical, changes,
 };

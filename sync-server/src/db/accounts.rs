@@ -28,6 +28,8 @@ pub struct Device {
     pub revoked: bool,
     /// The institution the user speaks for, when an enlace.
     pub institution: Option<String>,
+    /// The centro this device is the kiosk of, when it is a kiosk tablet.
+    pub kiosk_centro: Option<String>,
 }
 
 fn role_of(code: String) -> rusqlite::Result<Role> {
@@ -131,18 +133,18 @@ impl Db {
         self.read(move |conn| {
             let row = conn
                 .query_row(
-                    "SELECT d.id, d.user_id, d.revoked_at IS NOT NULL OR u.active = 0, u.username, u.display_name, u.role, u.institution
+                    "SELECT d.id, d.user_id, d.revoked_at IS NOT NULL OR u.active = 0, u.username, u.display_name, u.role, u.institution, d.kiosk_centro
                      FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
                     [&token_hash],
                     |r| {
                         let id: String = r.get(0)?;
                         let user = UserInfo { username: r.get(3)?, display_name: r.get(4)?, role: role_of(r.get(5)?)? };
-                        Ok((id, r.get(1)?, r.get(2)?, user, r.get(6)?))
+                        Ok((id, r.get(1)?, r.get(2)?, user, r.get(6)?, r.get(7)?))
                     },
                 )
                 .optional()?;
-            Ok(row.and_then(|(id, user_id, revoked, user, institution)| {
-                Uuid::parse_str(&id).ok().map(|id| Device { id, user_id, user, revoked, institution })
+            Ok(row.and_then(|(id, user_id, revoked, user, institution, kiosk_centro)| {
+                Uuid::parse_str(&id).ok().map(|id| Device { id, user_id, user, revoked, institution, kiosk_centro })
             }))
         })
         .await

@@ -20,6 +20,7 @@ mod exports;
 mod filings;
 mod forms;
 mod incorporation;
+mod kiosks;
 mod migrations;
 mod photos;
 mod program;
@@ -163,9 +164,18 @@ impl Db {
             pool.clear();
         }
         self.write(|conn| {
-            let (busy, _, _): (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            if busy != 0 {
-                tracing::warn!("the WAL could not be emptied at shutdown (a reader was busy); it is replayed at the next start");
+            // The checkpoint thread may be copying pages back at this very moment (a
+            // checkpoint in progress makes this one answer busy at once): try again for a
+            // moment before giving up.
+            for attempt in 0..100 {
+                let (busy, _, _): (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                if busy == 0 {
+                    return Ok(());
+                }
+                if attempt == 99 {
+                    tracing::warn!("the WAL could not be emptied at shutdown (a reader was busy); it is replayed at the next start");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
             }
             Ok(())
         })

@@ -36,6 +36,7 @@ pub fn api(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(health::openapi))
         .routes(with_limit(routes!(forms::list, forms::upload), crate::MAX_FORM_UPLOAD_BODY))
         .routes(routes!(auth::enrol))
+        .routes(routes!(auth::kiosk))
         .routes(routes!(auth::me))
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))

@@ -11,7 +11,7 @@ use crate::db::{Committed, PushContext, Stored};
 use crate::scores::Update;
 use crate::error::{AppError, JsonBytes};
 use crate::extract::ApiQuery;
-use crate::ingest::Envelope;
+use crate::ingest::{Channel, Envelope};
 use crate::state::AppState;
 
 #[utoipa::path(
@@ -50,7 +50,8 @@ pub async fn push(
     };
     let (forms, periods, tramites, offset) = (state.forms(), state.period_settings(), state.tramites(), state.local_offset);
     let (sender, receiver) = std::sync::mpsc::channel();
-    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, &periods, &tramites, offset, &sender));
+    let channel = if device.kiosk_centro.is_some() { Channel::Kiosk } else { Channel::Device };
+    let checking = tokio::task::spawn_blocking(move || envelope.check(&forms, &periods, &tramites, offset, channel, &sender));
     let live = state.scores.clone();
     let on_commit = move |c: Committed| live.update(Update::Push { facts: c.facts, reviews: c.reviews });
     let stored = state.db.push(ctx, receiver, on_commit).await;

@@ -10,12 +10,17 @@ const BAD_CREDENTIALS: &str = "Usuario o contraseña incorrectos.";
 
 /// Checks a username and password and issues a device token labelled `label`: a phone's
 /// enrolment, or a web console session.
-///
-/// Failed attempts are limited per client address, per (client, username) and, more
-/// loosely, per username across clients, so a burst of wrong passwords from one place
-/// blocks that place, not the real user elsewhere. An unknown username is verified against
-/// a dummy hash, so it takes as long as a wrong password.
 pub async fn login(state: &AppState, client: ClientAddr, username: &str, password: &str, label: &str) -> Result<EnrolResponse, AppError> {
+    let label = checked_label(username, password, label)?;
+    let (user_id, user) = verify(state, client, username, password).await?;
+    let (token, hash) = new_token();
+    let device_id = state.db.enrol_device(user_id, label, hash).await?;
+    tracing::info!(user = %user.username, %device_id, "device enrolled");
+    Ok(EnrolResponse { token, device_id, user })
+}
+
+/// The device label, trimmed, once the sizes of what was typed are checked.
+pub(crate) fn checked_label(username: &str, password: &str, label: &str) -> Result<String, AppError> {
     if label.is_empty() || label.chars().count() > 100 || username.chars().count() > 100 || password.chars().count() > 200 {
         return Err(AppError::BadRequest("invalid_body", "Usuario, contraseña y nombre del dispositivo son obligatorios (máx. 100 caracteres; la contraseña, 200).".into()));
     }
@@ -25,6 +30,16 @@ pub async fn login(state: &AppState, client: ClientAddr, username: &str, passwor
     if label.is_empty() {
         return Err(AppError::Unprocessable("blank_label", "Escriba un nombre para el dispositivo (no solo espacios).".into()));
     }
+    Ok(label)
+}
+
+/// The user a username and password belong to (an active one).
+///
+/// Failed attempts are limited per client address, per (client, username) and, more
+/// loosely, per username across clients, so a burst of wrong passwords from one place
+/// blocks that place, not the real user elsewhere. An unknown username is verified against
+/// a dummy hash, so it takes as long as a wrong password.
+pub(crate) async fn verify(state: &AppState, client: ClientAddr, username: &str, password: &str) -> Result<(i64, shared::protocol::UserInfo), AppError> {
     let name_key = username.trim().to_lowercase();
     let client_key = client.key();
     let pair_key = format!("{client_key} {name_key}");
@@ -54,8 +69,5 @@ pub async fn login(state: &AppState, client: ClientAddr, username: &str, passwor
         tracing::info!(client = %client_key, "failed login");
         return Err(AppError::Unauthorized("bad_credentials", BAD_CREDENTIALS));
     };
-    let (token, hash) = new_token();
-    let device_id = state.db.enrol_device(user_id, label, hash).await?;
-    tracing::info!(user = %user.username, %device_id, "device enrolled");
-    Ok(EnrolResponse { token, device_id, user })
+    Ok((user_id, user))
 }

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod filings;
 pub mod incorporation;
 pub mod institution;
+pub mod kiosk;
 pub mod login;
 pub mod publication;
 pub mod program;

@@ -121,6 +121,15 @@ impl TestApp {
         assert_eq!(a.status, StatusCode::OK, "{}", a.json);
         a.json["token"].as_str().expect("token").to_string()
     }
+
+    /// Enrols a kiosk tablet of `centro` (by its demo supervisor) and returns its token.
+    #[allow(dead_code)]
+    pub async fn enrol_kiosk(&self, centro: &str) -> String {
+        let body = serde_json::json!({ "username": "sup.norte", "password": PASSWORD, "centro_id": centro, "device_label": "Tableta de la entrada" });
+        let a = self.post("/api/v1/auth/kiosk", None, &body).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        a.json["token"].as_str().expect("token").to_string()
+    }
 }
 
 /// A complete, valid exit survey for `centro`, sealed.
