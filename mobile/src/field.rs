@@ -43,6 +43,8 @@ pub enum EnrolError {
         "Antes de registrar a otra persona, la app envía al servidor lo que {user} dejó por enviar ({waiting}), a su nombre, y ahora no se pudo: {reason} Intente de nuevo cuando haya señal; nada se borró."
     )]
     PreviousUnsent { user: String, waiting: String, reason: String },
+    #[error("El PIN para salir del modo kiosko es de 4 a 8 dígitos.")]
+    BadPin,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -212,6 +214,58 @@ impl FieldApp {
         Ok(enrolment)
     }
 
+    /// A supervisor (or staff) enrols this tablet as the kiosk of `centro_id`, with their own
+    /// username and password and the PIN that will be asked to leave kiosk mode (4 to 8
+    /// digits, kept only salted and hashed). Every record started on it is then a kiosk
+    /// survey of that centro.
+    pub async fn enrol_kiosk(&self, server: &str, username: &str, password: &str, centro_id: &str, pin: &str) -> Result<Enrolment, EnrolError> {
+        let (server, username, centro_id) = (server.trim(), username.trim(), centro_id.trim());
+        if server.is_empty() || username.is_empty() || password.is_empty() || centro_id.is_empty() {
+            return Err(EnrolError::Missing);
+        }
+        if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(EnrolError::BadPin);
+        }
+        let client = SyncClient::new(server).map_err(EnrolError::Server)?;
+        let kiosk_user = format!("kiosko.{}", centro_id.to_lowercase());
+        self.send_before_handing_over(client.base(), &kiosk_user).await?;
+        let response = client.enrol_kiosk(username, password, centro_id, &format!("Kiosko {centro_id}")).await.map_err(|e| match e {
+            SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
+            other => EnrolError::Server(other),
+        })?;
+        let enrolment = Enrolment {
+            server: client.base().to_string(),
+            token: response.token,
+            device_id: response.device_id.to_string(),
+            username: response.user.username,
+            display_name: response.user.display_name,
+            role: response.user.role,
+        };
+        let kiosk = crate::store::settings::Kiosk::new(centro_id, pin, &Uuid::now_v7().simple().to_string());
+        lock(&self.store).set_kiosk_enrolment(&enrolment, &kiosk)?;
+        self.sync_now();
+        Ok(enrolment)
+    }
+
+    /// The centro this tablet is the kiosk of, while in kiosk mode.
+    pub fn kiosk_centro(&self) -> Result<Option<String>, StoreError> {
+        Ok(lock(&self.store).kiosk()?.map(|k| k.centro_id))
+    }
+
+    /// Leaves kiosk mode with the supervisor's PIN; `false` (and nothing changes) for
+    /// another PIN. The enrolment stays, so what waits is still sent.
+    pub fn leave_kiosk(&self, pin: &str) -> Result<bool, StoreError> {
+        let mut store = lock(&self.store);
+        match store.kiosk()? {
+            Some(k) if k.opens_with(pin) => {
+                store.clear_kiosk()?;
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+            None => Ok(true),
+        }
+    }
+
     /// Another person (or another server) is taking this phone over: what the enrolled user
     /// finalised and queued (records, checklist edits, photos) goes to the server first,
     /// with that user's own enrolment, because the server attributes what a device pushes
@@ -302,7 +356,9 @@ impl FieldApp {
         let enrolment = store.enrolment()?.ok_or_else(|| StoreError::NotFound("el registro del teléfono".into()))?;
         let form_id = Self::form_for(enrolment.role);
         let form = store.latest_form(form_id)?.ok_or_else(|| StoreError::NotFound("el formulario (sincronice primero)".into()))?;
-        let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id, mode: CollectionMode::Entrevista, sampling_position };
+        // On a kiosk tablet the citizen answers alone: a kiosk survey.
+        let mode = if store.kiosk()?.is_some() { CollectionMode::Kiosko } else { CollectionMode::Entrevista };
+        let new = NewDraft { form_id: &form.form_id, form_version: &form.version, centro_id, mode, sampling_position };
         let id = store.create_draft(&new)?;
         // The trained share of the centro's front-line staff, as the program's records give
         // it now, goes with the visit: the inspector confirms its suggestion or corrects it.

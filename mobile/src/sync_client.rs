@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use shared::protocol::{
-    ApiError, CommitmentInfo, ComplaintInput, ComplaintStored, EnrolRequest, VerifyMilestone, EnrolResponse, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushEnvelope, PushRequest,
+    ApiError, CommitmentInfo, ComplaintInput, ComplaintStored, EnrolRequest, VerifyMilestone, EnrolResponse, KioskEnrolRequest, FormList, Health, MeResponse, PROTOCOL_VERSION, PhotoStatus, PullResponse, PushEnvelope, PushRequest,
     PushResponse, ScoreTableDto,
 };
 
@@ -99,6 +99,13 @@ impl SyncClient {
     pub async fn enrol(&self, username: &str, password: &str, device_label: &str) -> Result<EnrolResponse, SyncError> {
         let body = EnrolRequest { username: username.into(), password: password.into(), device_label: device_label.into() };
         self.send(self.http.post(self.url("/api/v1/auth/enrol")).json(&body)).await
+    }
+
+    /// `POST /api/v1/auth/kiosk`: a supervisor enrols this tablet as `centro_id`'s kiosk;
+    /// the token answered is the kiosk's.
+    pub async fn enrol_kiosk(&self, username: &str, password: &str, centro_id: &str, device_label: &str) -> Result<EnrolResponse, SyncError> {
+        let body = KioskEnrolRequest { username: username.into(), password: password.into(), centro_id: centro_id.into(), device_label: device_label.into() };
+        self.send(self.http.post(self.url("/api/v1/auth/kiosk")).json(&body)).await
     }
 
     /// `GET /api/v1/me`.

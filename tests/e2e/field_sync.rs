@@ -424,3 +424,44 @@ async fn a_phone_handed_to_another_surveyor_sends_the_first_ones_records_under_h
     assert_eq!(rows.len(), 2);
     Ok(())
 }
+
+/// A tablet enrolled as a centro's kiosk by its supervisor: what it records is a kiosk
+/// survey of that centro, sent exactly once through a link that drops answers after the
+/// server committed; leaving kiosk mode needs the supervisor's PIN.
+#[tokio::test]
+async fn a_kiosk_tablet_sends_its_kiosk_surveys_exactly_once_and_leaves_only_with_the_pin() -> anyhow::Result<()> {
+    use mobile::field::{EnrolError, FieldApp};
+    use crate::proxy::Fault;
+    let server = spawn_server().await?;
+    let proxy = spawn_proxy(server.address, Faults::none()).await?;
+    let app = FieldApp::new(mobile::store::Store::open_in_memory()?, proxy.url());
+    let password = sync_server::demo::DEMO_PASSWORD;
+    let short = app.enrol_kiosk(&proxy.url(), "sup.norte", password, "GTO-E-T-01", "12").await.expect_err("a 2-digit PIN");
+    assert!(matches!(short, EnrolError::BadPin), "{short:?}");
+    let ana = app.enrol_kiosk(&proxy.url(), "enc.ana", password, "GTO-E-T-01", "2468").await.expect_err("a surveyor cannot enrol a kiosk");
+    assert!(ana.to_string().contains("supervisor"), "{ana}");
+    let enrolled = app.enrol_kiosk(&proxy.url(), "sup.norte", password, "GTO-E-T-01", "2468").await?;
+    assert_eq!(enrolled.username, "kiosko.gto-e-t-01");
+    assert_eq!(app.kiosk_centro()?.as_deref(), Some("GTO-E-T-01"));
+    mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
+    let first = finalise_a_survey(&app)?;
+    let second = finalise_a_survey(&app)?;
+    // The first push's answer is lost after the server committed; the next sync sends again.
+    proxy.force("/api/v1/sync/push", &[Fault::DropResponse]);
+    let lost = mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await;
+    assert!(lost.is_err(), "the answer was dropped: {lost:?}");
+    mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
+    assert_eq!(lock(app.store()).outbox_counts()?.pending, 0);
+    let rows = exported_surveys(&server.url()).await?;
+    assert_eq!(rows.len(), 2, "exactly once: {rows:?}");
+    for id in [first, second] {
+        let row = rows.iter().find(|r| r.get("_id") == Some(&id.to_string())).ok_or_else(|| anyhow::anyhow!("{id} stored"))?;
+        assert_eq!((row.get("_modo").map(String::as_str), row.get("_usuario").map(String::as_str)), (Some("kiosko"), Some("kiosko.gto-e-t-01")));
+    }
+    // Leaving kiosk mode: the wrong PIN changes nothing; the right one leaves.
+    assert!(!app.leave_kiosk("1357")?);
+    assert_eq!(app.kiosk_centro()?.as_deref(), Some("GTO-E-T-01"));
+    assert!(app.leave_kiosk("2468")?);
+    assert_eq!(app.kiosk_centro()?, None);
+    Ok(())
+}

@@ -17,7 +17,33 @@ pub struct Enrolment {
     pub role: Role,
 }
 
+/// A tablet enrolled as a centro's kiosk: the centro, and the PIN that leaves kiosk mode
+/// (only its salted SHA-256 is kept).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kiosk {
+    pub centro_id: String,
+    pub pin_salt: String,
+    pub pin_hash: String,
+}
+
+impl Kiosk {
+    /// The kiosk of `centro_id` left with `pin`, salted with `salt`.
+    pub fn new(centro_id: &str, pin: &str, salt: &str) -> Self {
+        Self { centro_id: centro_id.to_string(), pin_salt: salt.to_string(), pin_hash: pin_hash(salt, pin) }
+    }
+
+    /// Whether `pin` is the one that leaves kiosk mode.
+    pub fn opens_with(&self, pin: &str) -> bool {
+        pin_hash(&self.pin_salt, pin) == self.pin_hash
+    }
+}
+
+fn pin_hash(salt: &str, pin: &str) -> String {
+    shared::digest::sha256_hex(format!("ventanilla-kiosko\0{salt}\0{pin}").as_bytes())
+}
+
 const ENROLMENT: &str = "enrolment";
+const KIOSK: &str = "kiosk";
 const CURSOR: &str = "pull_cursor";
 const REVOKED: &str = "revoked";
 const LAST_SYNC: &str = "last_sync";
@@ -45,6 +71,26 @@ impl Store {
     /// Saves a new enrolment. Enrolling as another user (or on another server) starts the
     /// reference data over (forms, centros, cursor); drafts and unsent records are kept.
     pub fn set_enrolment(&mut self, e: &Enrolment) -> Result<(), StoreError> {
+        self.enrol_as(e, None)
+    }
+
+    /// Saves the enrolment of a kiosk tablet, in kiosk mode, in one transaction.
+    pub fn set_kiosk_enrolment(&mut self, e: &Enrolment, kiosk: &Kiosk) -> Result<(), StoreError> {
+        self.enrol_as(e, Some(kiosk))
+    }
+
+    /// The kiosk this tablet is, while in kiosk mode.
+    pub fn kiosk(&self) -> Result<Option<Kiosk>, StoreError> {
+        get(&self.conn, KIOSK)?.map(|t| from_json(&t)).transpose()
+    }
+
+    /// Leaves kiosk mode (the enrolment stays, so what waits is still sent).
+    pub fn clear_kiosk(&mut self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [KIOSK])?;
+        Ok(())
+    }
+
+    fn enrol_as(&mut self, e: &Enrolment, kiosk: Option<&Kiosk>) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let previous: Option<Enrolment> = get(&tx, ENROLMENT)?.map(|t| from_json(&t)).transpose()?;
         let same_scope = previous.is_some_and(|p| p.server == e.server && p.username == e.username);
@@ -54,6 +100,12 @@ impl Store {
         }
         set(&tx, ENROLMENT, &to_json(e)?)?;
         tx.execute("DELETE FROM settings WHERE key = ?1", [REVOKED])?;
+        match kiosk {
+            Some(k) => set(&tx, KIOSK, &to_json(k)?)?,
+            None => {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [KIOSK])?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }

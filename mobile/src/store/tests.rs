@@ -249,6 +249,34 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
     }
 }
 
+/// A kiosk enrolment puts the tablet in kiosk mode with its PIN kept hashed; leaving
+/// keeps the enrolment; a person's enrolment ends kiosk mode.
+#[test]
+fn kiosk_mode_is_kept_with_its_enrolment_and_ended_by_another() {
+    use super::settings::Kiosk;
+    for (mut store, _dir) in stores() {
+        let kiosk_user = Enrolment {
+            server: "http://127.0.0.1:8080".into(),
+            token: "t".into(),
+            device_id: "d".into(),
+            username: "kiosko.c1".into(),
+            display_name: "Kiosko · C1".into(),
+            role: Role::Surveyor,
+        };
+        let kiosk = Kiosk::new("C1", "2468", "sal");
+        assert!(!kiosk.pin_hash.contains("2468"), "only a hash of the PIN is kept");
+        assert!(kiosk.opens_with("2468") && !kiosk.opens_with("24680") && !kiosk.opens_with(""));
+        store.set_kiosk_enrolment(&kiosk_user, &kiosk).expect("kiosk");
+        assert_eq!(store.kiosk().expect("kiosk").map(|k| k.centro_id), Some("C1".into()));
+        store.clear_kiosk().expect("left");
+        assert_eq!(store.kiosk().expect("kiosk"), None);
+        assert_eq!(store.enrolment().expect("enrolment").map(|e| e.username), Some("kiosko.c1".into()), "the enrolment stays");
+        store.set_kiosk_enrolment(&kiosk_user, &kiosk).expect("kiosk again");
+        store.set_enrolment(&Enrolment { username: "enc.ana".into(), ..kiosk_user.clone() }).expect("a person");
+        assert_eq!(store.kiosk().expect("kiosk"), None, "a person's enrolment ends kiosk mode");
+    }
+}
+
 #[test]
 fn enrolling_as_someone_else_resets_reference_data_but_keeps_unsent_work() {
     for (mut store, _dir) in stores() {

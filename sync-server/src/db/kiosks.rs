@@ -43,7 +43,7 @@ impl Db {
             if by_supervisor {
                 tx.execute("UPDATE users SET supervisor_id = ?1 WHERE id = ?2", params![by, user])?;
             }
-            tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user, centro])?;
+            super::program::assign_in(&tx, user, &centro)?;
             tx.execute(
                 "INSERT INTO devices (id, user_id, label, token_hash, created_at, kiosk_centro) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id.to_string(), user, label, token_hash, now_text(), centro],

@@ -147,6 +147,20 @@ fn require(tx: &Transaction<'_>, table: &str, id: &str, what: &str) -> Result<()
     if exists { Ok(()) } else { Err(DbError::NotFound(format!("{what} «{id}»"))) }
 }
 
+/// Assigns `centro_id` to a user inside `tx` (once): the user's devices receive the centro,
+/// and its latest visit, on their next pull.
+pub(super) fn assign_in(tx: &Transaction<'_>, user_id: i64, centro_id: &str) -> Result<(), DbError> {
+    let n = tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user_id, centro_id])?;
+    if n > 0 {
+        let info = centro_info(tx, centro_id)?;
+        emit(tx, "centro", centro_id, Some(user_id), Some(&ChangeBody::Centro(info)))?;
+        if let Some(visit) = latest_visit(tx, centro_id)? {
+            emit_visit(tx, centro_id, Some(user_id), &visit)?;
+        }
+    }
+    Ok(())
+}
+
 impl Db {
     /// Creates or updates a period. Its settings must pass their checks.
     pub async fn upsert_period(&self, p: PeriodRow) -> Result<(), DbError> {
@@ -212,14 +226,7 @@ impl Db {
         self.write(move |conn| {
             let tx = conn.transaction()?;
             require(&tx, "centros", &centro_id, "centro")?;
-            let n = tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user_id, centro_id])?;
-            if n > 0 {
-                let info = centro_info(&tx, &centro_id)?;
-                emit(&tx, "centro", &centro_id, Some(user_id), Some(&ChangeBody::Centro(info)))?;
-                if let Some(visit) = latest_visit(&tx, &centro_id)? {
-                    emit_visit(&tx, &centro_id, Some(user_id), &visit)?;
-                }
-            }
+            assign_in(&tx, user_id, &centro_id)?;
             tx.commit()?;
             Ok(())
         })

@@ -48,7 +48,7 @@ fn qr_user(tx: &Transaction<'_>, centro: &str) -> Result<i64, DbError> {
         params![username, format!("Código QR · {centro}"), now_text()],
     )?;
     let id: i64 = tx.query_row("SELECT id FROM users WHERE username = ?1", [&username], |r| r.get(0))?;
-    tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![id, centro])?;
+    super::program::assign_in(tx, id, centro)?;
     Ok(id)
 }
 
