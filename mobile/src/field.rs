@@ -49,6 +49,26 @@ pub enum EnrolError {
     Store(#[from] StoreError),
 }
 
+/// An enrolment refused by the server, as the enrolment screen says it.
+fn enrol_error(e: SyncError) -> EnrolError {
+    match e {
+        SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
+        other => EnrolError::Server(other),
+    }
+}
+
+/// What the phone keeps of the server's answer to an enrolment.
+fn enrolment_of(client: &SyncClient, response: shared::protocol::EnrolResponse) -> Enrolment {
+    Enrolment {
+        server: client.base().to_string(),
+        token: response.token,
+        device_id: response.device_id.to_string(),
+        username: response.user.username,
+        display_name: response.user.display_name,
+        role: response.user.role,
+    }
+}
+
 /// What is on the phone waiting to reach the server (records, edits, photos), said in
 /// Spanish; `None` when nothing is.
 fn waiting_to_send(store: &Store) -> Result<Option<String>, StoreError> {
@@ -194,21 +214,11 @@ impl FieldApp {
         let client = SyncClient::new(server).map_err(EnrolError::Server)?;
         self.send_before_handing_over(client.base(), username).await?;
         let label = if cfg!(target_arch = "wasm32") { "Ventanilla (navegador)".to_string() } else { format!("Ventanilla ({})", std::env::consts::OS) };
-        let response = client.enrol(username, password, &label).await.map_err(|e| match e {
-            SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
-            other => EnrolError::Server(other),
-        })?;
+        let response = client.enrol(username, password, &label).await.map_err(enrol_error)?;
         if !matches!(response.user.role, Role::Surveyor | Role::Inspector) {
             return Err(EnrolError::NotFieldRole(response.user.role.code().to_string()));
         }
-        let enrolment = Enrolment {
-            server: client.base().to_string(),
-            token: response.token,
-            device_id: response.device_id.to_string(),
-            username: response.user.username,
-            display_name: response.user.display_name,
-            role: response.user.role,
-        };
+        let enrolment = enrolment_of(&client, response);
         lock(&self.store).set_enrolment(&enrolment)?;
         self.sync_now();
         Ok(enrolment)
@@ -229,18 +239,8 @@ impl FieldApp {
         let client = SyncClient::new(server).map_err(EnrolError::Server)?;
         let kiosk_user = format!("kiosko.{}", centro_id.to_lowercase());
         self.send_before_handing_over(client.base(), &kiosk_user).await?;
-        let response = client.enrol_kiosk(username, password, centro_id, &format!("Kiosko {centro_id}")).await.map_err(|e| match e {
-            SyncError::Server { status: 401, .. } => EnrolError::BadCredentials,
-            other => EnrolError::Server(other),
-        })?;
-        let enrolment = Enrolment {
-            server: client.base().to_string(),
-            token: response.token,
-            device_id: response.device_id.to_string(),
-            username: response.user.username,
-            display_name: response.user.display_name,
-            role: response.user.role,
-        };
+        let response = client.enrol_kiosk(username, password, centro_id, &format!("Kiosko {centro_id}")).await.map_err(enrol_error)?;
+        let enrolment = enrolment_of(&client, response);
         let kiosk = crate::store::settings::Kiosk::new(centro_id, pin, &Uuid::now_v7().simple().to_string());
         lock(&self.store).set_kiosk_enrolment(&enrolment, &kiosk)?;
         self.sync_now();
