@@ -241,6 +241,11 @@ fn a_pull_page_and_its_cursor_are_one_transaction() {
         let sent = store.sent_records(5).expect("sent");
         assert_eq!((sent[0].review, sent[0].reason.as_deref()), (Some(ReviewState::Rejected), Some("Duración de 20 s")));
         assert_eq!(store.rejected_records().expect("rejected").iter().map(|r| r.id).collect::<Vec<_>>(), [sub]);
+        // Once a correction naming it waits to be sent, it is no longer listed.
+        let mut correction = record(Uuid::now_v7(), "C1", vec![]);
+        correction.meta.replaces = Some(sub);
+        store.finalise(&correction.seal()).expect("correction");
+        assert!(store.rejected_records().expect("rejected").is_empty());
         // A page that cannot be applied leaves everything as it was, cursor included.
         let broken = page(30, vec![ChangeBody::Centro(centro("C3")), ChangeBody::Form { form_id: "g".into(), version: "1".into(), title: "G".into(), xlsx_base64: "%%%".into(), files: vec![] }]);
         assert!(store.apply_pull_page(&broken).is_err());
