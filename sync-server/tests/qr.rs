@@ -13,7 +13,8 @@ use support::{TestApp, console_session, demo_app, survey};
 const CENTRO: &str = "GTO-E-T-01";
 
 /// A period around today (the demo's 2025 is over), without the answering-time rule so
-/// that a test's instant surveys are not all flagged.
+/// that a test's instant surveys are not all flagged. Self-completed bursts count within
+/// an hour, so that a burst a test makes is one however slow the machine.
 async fn current_period(app: &TestApp) {
     period_around_today(app, 0.0).await;
 }
@@ -23,6 +24,7 @@ async fn period_around_today(app: &TestApp, min_duration_seconds: f64) {
     let today = app.state.today();
     let mut settings = serde_json::to_value(shared::scoring::MethodSettings::default()).expect("json");
     settings["integrity"]["min_duration_seconds"] = min_duration_seconds.into();
+    settings["integrity"]["self_burst_window_seconds"] = 3600.into();
     let period = serde_json::json!({
         "name": "Periodo en curso",
         "start": (today - chrono::Duration::days(30)).to_string(),
@@ -98,11 +100,16 @@ fn answers(gl1: &str) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
-/// Opens the survey and sends it whole at once: (status, page, the nonce used).
-async fn answer_whole(app: &TestApp, path: &str, gl1: &str) -> (StatusCode, String, String) {
+/// The nonce the survey's first page issues.
+async fn first_page_nonce(app: &TestApp, path: &str) -> String {
     let (status, welcome) = page(app, get(path, None)).await;
     assert_eq!(status, StatusCode::OK, "{welcome}");
-    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce")
+}
+
+/// Opens the survey and sends it whole at once: (status, page, the nonce used).
+async fn answer_whole(app: &TestApp, path: &str, gl1: &str) -> (StatusCode, String, String) {
+    let nonce = first_page_nonce(app, path).await;
     let (status, html) = page(app, post(path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", &answers(gl1)), ("accion", "enviar")])).await;
     (status, html, nonce)
 }
@@ -150,16 +157,14 @@ async fn a_scanned_code_stores_one_survey_per_nonce_as_mode_qr() {
     let (_, centro) = page(&app, get(&format!("/consola/centros/{CENTRO}?periodo=actual"), Some(&cookie))).await;
     assert!(centro.contains("data-mode-total=\"qr\"><td>Código QR</td><td class=\"num\">1</td>"), "{centro}");
     // Declining consent stores nothing.
-    let (_, welcome) = page(&app, get(&path, None)).await;
-    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    let nonce = first_page_nonce(&app, &path).await;
     let declined = serde_json::json!({"consentimiento": "no"}).to_string();
     let (status, html) = page(&app, post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", &declined), ("accion", "enviar")])).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("No se guardó ninguna respuesta"), "{html}");
     assert_eq!(qr_surveys(&app).await.len(), 1);
     // Missing answers: back to the question, said in Spanish.
-    let (_, welcome) = page(&app, get(&path, None)).await;
-    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    let nonce = first_page_nonce(&app, &path).await;
     let partial = serde_json::json!({"consentimiento": "si"}).to_string();
     let (status, html) = page(&app, post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", &partial), ("accion", "enviar")])).await;
     assert_eq!(status, StatusCode::OK, "the first unanswered question, to answer: {html}");
@@ -186,8 +191,7 @@ async fn forged_foreign_revoked_and_nonceless_surveys_store_nothing() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     }
     // Unreadable carried answers: refused, nothing stored.
-    let (_, welcome) = page(&app, get(&path, None)).await;
-    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    let nonce = first_page_nonce(&app, &path).await;
     let (status, _) = page(&app, post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", "[1,2"), ("accion", "enviar")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(qr_surveys(&app).await.is_empty());
@@ -228,7 +232,7 @@ async fn a_code_of_a_closed_period_is_refused() {
     assert!(html.contains("ya cerró"), "{html}");
 }
 
-/// Five surveys by QR at one centro within a minute: all five go to review (`self_burst`).
+/// Five surveys by QR at one centro within the window: all five go to review (`self_burst`).
 #[tokio::test]
 async fn a_burst_of_qr_surveys_goes_to_review() {
     let app = demo_app().await;
@@ -250,11 +254,12 @@ async fn a_burst_of_qr_surveys_goes_to_review() {
 }
 
 /// A survey sent faster than the method's answering time (from the first page's nonce to
-/// «Enviar», both timed by the server) goes to review like an interview.
+/// «Enviar», both timed by the server) goes to review like an interview. The limit here is
+/// an hour, so the test holds on any machine.
 #[tokio::test]
 async fn a_survey_answered_too_fast_goes_to_review() {
     let app = demo_app().await;
-    period_around_today(&app, 40.0).await;
+    period_around_today(&app, 3600.0).await;
     let (path, _) = issue(&app).await;
     let (status, html, _) = answer_whole(&app, &path, "5").await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -291,8 +296,7 @@ async fn a_page_sent_twice_at_once_is_one_survey_and_no_conflict() {
     let app = demo_app().await;
     current_period(&app).await;
     let (path, cookie) = issue(&app).await;
-    let (_, welcome) = page(&app, get(&path, None)).await;
-    let nonce = attr_after(&welcome, "name=\"nonce\"", "value").expect("a nonce");
+    let nonce = first_page_nonce(&app, &path).await;
     let send = |gl1: &'static str| post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", &answers(gl1)), ("accion", "enviar")]);
     let (a, b) = tokio::join!(page(&app, send("5")), page(&app, send("4")));
     assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK), "{} {}", a.1, b.1);
@@ -300,4 +304,28 @@ async fn a_page_sent_twice_at_once_is_one_survey_and_no_conflict() {
     let (_, campo) = page(&app, get("/consola/campo?periodo=actual", Some(&cookie))).await;
     let conflicts = campo.split("Conflictos por decidir").nth(1).unwrap_or_default();
     assert!(conflicts.contains("Ninguno."), "{conflicts}");
+}
+
+/// What a page posts is bounded before it is read: an answer longer than the limit is said
+/// beside its question, a body too large or not a form gets a Spanish page, nothing stored.
+#[tokio::test]
+async fn oversized_or_unreadable_pages_are_refused_in_spanish() {
+    let app = demo_app().await;
+    current_period(&app).await;
+    let (path, _) = issue(&app).await;
+    let nonce = first_page_nonce(&app, &path).await;
+    let long = "a".repeat(2_001);
+    let (status, html) = page(&app, post(&path, None, &[("nonce", &nonce), ("paso", "0"), ("respuestas", "{}"), ("valor", &long), ("accion", "siguiente")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Escriba como máximo 2000 caracteres."), "{html}");
+    let huge = "b".repeat(2 * 1024 * 1024);
+    let (status, _) = page(&app, post(&path, None, &[("nonce", &nonce), ("respuestas", &huge), ("accion", "enviar")])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, html) = page(&app, post(&path, None, &[("nonce", &nonce), ("respuestas", &huge), ("accion", "enviar")])).await;
+    assert!(html.contains("Respuestas demasiado largas"), "{html}");
+    let json = Request::post(&path).header(header::CONTENT_TYPE, "application/json").header(header::HOST, "localhost").body(Body::from("{}")).expect("request");
+    let (status, html) = page(&app, json).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("No pudimos leer sus respuestas"), "{html}");
+    assert!(qr_surveys(&app).await.is_empty());
 }

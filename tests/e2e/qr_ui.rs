@@ -31,11 +31,13 @@ async fn a_citizen_scans_the_poster_answers_on_a_phone_and_sends_once() -> anyho
     let enrol = serde_json::json!({"username": "coordinacion", "password": PASSWORD, "device_label": "e2e"});
     let v: serde_json::Value = http.post(format!("{base}/api/v1/auth/enrol")).json(&enrol).send().await?.error_for_status()?.json().await?;
     let staff = v["token"].as_str().unwrap_or_default().to_string();
-    // A period in course (the demo's 2025 is over), without the answering-time rule: a
-    // test answers faster than a person.
+    // A period in course (the demo's 2025 is over), without the answering-time rule (a test
+    // answers faster than a person) and with self-completed bursts counted within an hour
+    // (the burst below is one however slow the machine).
     let today = chrono::Utc::now().date_naive();
     let mut settings = serde_json::to_value(shared::scoring::MethodSettings::default())?;
     settings["integrity"]["min_duration_seconds"] = 0.0.into();
+    settings["integrity"]["self_burst_window_seconds"] = 3600.into();
     let period = serde_json::json!({"name": "Periodo en curso", "start": (today - chrono::Duration::days(30)).to_string(), "end": (today + chrono::Duration::days(30)).to_string(), "settings": settings});
     http.put(format!("{base}/api/v1/periods/actual")).bearer_auth(&staff).json(&period).send().await?.error_for_status()?;
 
@@ -133,8 +135,8 @@ async fn a_citizen_scans_the_poster_answers_on_a_phone_and_sends_once() -> anyho
     phone.shot("07-codigo-falso").await?;
     phone.close().await?;
 
-    // Five more surveys from the poster within a minute (the same answers, each from its
-    // own first page): a burst at one centro, all five in the review queue.
+    // Five more surveys from the poster (the same answers, each from its own first page): a
+    // burst at one centro, all in the review queue.
     let respuestas = fields.iter().find(|(k, _)| k == "respuestas").map(|(_, v)| v.clone()).unwrap_or_default();
     for _ in 0..5 {
         let welcome = http.get(&url).send().await?.text().await?;

@@ -163,28 +163,44 @@ pub async fn answer(State(state): State<AppState>, client: ClientAddr, Path((cen
         Ok(o) => o,
         Err(r) => return r,
     };
-    let sent = match body {
-        Ok(axum::Form(pairs)) => read(pairs),
-        Err(_) => return refused(QrRefusal::BadNonce),
+    let unreadable = |centro: &str| {
+        respond(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(centro, "Respuestas ilegibles", html! { h1 { "No pudimos leer sus respuestas" } p.aviso { "Escanee el código otra vez para comenzar de nuevo." } }),
+        )
     };
+    // A body that is not a form, or too large (read no further than the limit), is said in
+    // Spanish, never in axum's words.
+    let pairs = match body {
+        Ok(axum::Form(pairs)) => pairs,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let text = html! { h1 { "Respuestas demasiado largas" } p.aviso { "Lo que envió excede lo que esta encuesta admite. Escanee el código otra vez para comenzar de nuevo." } };
+            return respond(StatusCode::PAYLOAD_TOO_LARGE, page(&opened.centro_name, "Demasiado largo", text));
+        }
+        Err(_) => return unreadable(&opened.centro_name),
+    };
+    let sent = read(pairs);
     let started = match qr::started(&state, &opened, &sent.nonce) {
         Ok(at) => at,
         Err(why) => return refused(why),
     };
-    let Some(mut answers) = qr::carried(&sent.answers) else {
-        return respond(StatusCode::UNPROCESSABLE_ENTITY, page(&opened.centro_name, "Respuestas ilegibles", html! { h1 { "No pudimos leer sus respuestas" } p.aviso { "Escanee el código otra vez para comenzar de nuevo." } }));
-    };
+    let Some(mut answers) = qr::carried(&sent.answers) else { return unreadable(&opened.centro_name) };
     let report = qr::walk(&state, &opened, started, &sent.nonce, &answers);
     let here = report.asked.get(sent.step).cloned();
+    let value = sent.values.join(" ");
+    let view = View { state: &state, opened: &opened, nonce: &sent.nonce, started };
+    if value.chars().count() > qr::MAX_ANSWER_CHARS && sent.action == "siguiente" {
+        return view.question(&answers, sent.step, Some(format!("Escriba como máximo {} caracteres.", qr::MAX_ANSWER_CHARS)));
+    }
     // What a question's page answered is kept whatever its button (going back keeps it
     // too); the welcome and «Enviar» pages answer nothing.
     if let Some(path) = &here
         && matches!(sent.action.as_str(), "siguiente" | "anterior")
         && opened.form.field(path).is_some_and(|f| f.kind != FieldKind::Note)
+        && value.chars().count() <= qr::MAX_ANSWER_CHARS
     {
-        answers = with_answer(&answers, path, &sent.values.join(" "));
+        answers = with_answer(&answers, path, &value);
     }
-    let view = View { state: &state, opened: &opened, nonce: &sent.nonce, started };
     match sent.action.as_str() {
         "comenzar" => view.question(&answers, 0, None),
         "anterior" => view.question(&answers, sent.step.saturating_sub(1), None),

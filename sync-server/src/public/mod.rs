@@ -30,7 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/resultados/{period}/datos/{file}", get(data::file))
         .route("/resultados/{period}/{centro}", get(centro::report))
         .route("/resultados/{period}/{centro}/constancia", get(centro::certificate))
-        .route("/encuesta/{centro}/{token}", get(encuesta::welcome).post(encuesta::answer))
+        .route(
+            "/encuesta/{centro}/{token}",
+            get(encuesta::welcome).post(encuesta::answer).layer(axum::extract::DefaultBodyLimit::max(crate::service::qr::MAX_PAGE_BYTES)),
+        )
 }
 
 /// The frame of a public page: the program's header, the content, a footer saying what

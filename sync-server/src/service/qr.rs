@@ -29,6 +29,10 @@ pub const MAX_ANSWERS: usize = 400;
 /// Longest answer to one question, in characters.
 pub const MAX_ANSWER_CHARS: usize = 2_000;
 
+/// Largest body a survey page may post (checked before it is read): every answer so far
+/// travels back with each page.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
 /// Why a code or a page is refused; the survey page says it in Spanish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QrRefusal {
@@ -142,7 +146,7 @@ pub fn started(state: &AppState, opened: &Opened, nonce: &str) -> Result<DateTim
 /// The answers a page carried back (path → text), checked for size before use; `None` when
 /// they are not what a page sends.
 pub fn carried(json: &str) -> Option<Answers> {
-    if json.len() > MAX_ANSWERS * (MAX_ANSWER_CHARS + 64) {
+    if json.len() > MAX_PAGE_BYTES {
         return None;
     }
     let map: BTreeMap<String, String> = serde_json::from_str(json).ok()?;
