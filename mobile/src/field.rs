@@ -16,7 +16,7 @@ use crate::store::edits::{Edit, EditKind};
 use crate::store::outbox::{OutboxCounts, Problem, SentRecord};
 use crate::store::reference::PreviousVisit;
 use crate::store::sampling::SamplingDay;
-use crate::store::settings::Enrolment;
+use crate::store::settings::{Enrolment, KIOSK_IDLE_RANGE, Kiosk};
 use crate::store::{Store, StoreError};
 use crate::sync::{AUTO_SYNC_INTERVAL, Backoff, SyncEngine, SyncFailure, SyncStatus, auto_sync, lock};
 use crate::sync_client::{SyncClient, SyncError};
@@ -45,6 +45,8 @@ pub enum EnrolError {
     PreviousUnsent { user: String, waiting: String, reason: String },
     #[error("El PIN para salir del modo kiosko es de 4 a 8 dígitos.")]
     BadPin,
+    #[error("El tiempo para volver a la bienvenida va de {} a {} segundos.", KIOSK_IDLE_RANGE.start(), KIOSK_IDLE_RANGE.end())]
+    BadIdle,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -82,6 +84,41 @@ fn waiting_to_send(store: &Store) -> Result<Option<String>, StoreError> {
         .map(|(n, one, many)| count(n, one, many))
         .collect();
     Ok((!parts.is_empty()).then(|| parts.join(", ")))
+}
+
+/// What a supervisor sets when enrolling a kiosk tablet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KioskSetup {
+    pub centro_id: String,
+    /// 4 to 8 digits, asked to leave kiosk mode.
+    pub pin: String,
+    /// Seconds without a touch before the screen goes back to the welcome.
+    pub idle_seconds: u32,
+}
+
+/// What a kiosk's screens show and how long they wait.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KioskView {
+    pub centro_id: String,
+    pub centro_name: String,
+    pub idle_seconds: u32,
+    /// The survey form and the centro have arrived (by sync since enrolment): a citizen
+    /// can begin.
+    pub ready: bool,
+}
+
+/// Wrong PINs in a row before leaving kiosk mode waits.
+pub const KIOSK_PIN_TRIES: u32 = 5;
+/// How long it waits then.
+pub const KIOSK_LOCK_MINUTES: u32 = 5;
+
+/// The answer to a PIN given to leave kiosk mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LeaveKiosk {
+    Left,
+    WrongPin { tries_left: u32 },
+    Locked { minutes: u32 },
 }
 
 /// A centro on the home screen, with today's progress.
@@ -224,24 +261,28 @@ impl FieldApp {
         Ok(enrolment)
     }
 
-    /// A supervisor (or staff) enrols this tablet as the kiosk of `centro_id`, with their own
-    /// username and password and the PIN that will be asked to leave kiosk mode (4 to 8
-    /// digits, kept only salted and hashed). Every record started on it is then a kiosk
-    /// survey of that centro.
-    pub async fn enrol_kiosk(&self, server: &str, username: &str, password: &str, centro_id: &str, pin: &str) -> Result<Enrolment, EnrolError> {
-        let (server, username, centro_id) = (server.trim(), username.trim(), centro_id.trim());
+    /// A supervisor (or staff) enrols this tablet as a centro's kiosk, with their own
+    /// username and password, the PIN that will be asked to leave kiosk mode (4 to 8
+    /// digits, kept only salted and hashed) and how long the screen waits for a touch.
+    /// Every record started on it is then a kiosk survey of that centro.
+    pub async fn enrol_kiosk(&self, server: &str, username: &str, password: &str, setup: &KioskSetup) -> Result<Enrolment, EnrolError> {
+        let (server, username, centro_id) = (server.trim(), username.trim(), setup.centro_id.trim());
         if server.is_empty() || username.is_empty() || password.is_empty() || centro_id.is_empty() {
             return Err(EnrolError::Missing);
         }
+        let pin = setup.pin.trim();
         if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(EnrolError::BadPin);
+        }
+        if !KIOSK_IDLE_RANGE.contains(&setup.idle_seconds) {
+            return Err(EnrolError::BadIdle);
         }
         let client = SyncClient::new(server).map_err(EnrolError::Server)?;
         let kiosk_user = format!("kiosko.{}", centro_id.to_lowercase());
         self.send_before_handing_over(client.base(), &kiosk_user).await?;
         let response = client.enrol_kiosk(username, password, centro_id, &format!("Kiosko {centro_id}")).await.map_err(enrol_error)?;
         let enrolment = enrolment_of(&client, response);
-        let kiosk = crate::store::settings::Kiosk::new(centro_id, pin, &Uuid::now_v7().simple().to_string());
+        let kiosk = Kiosk::new(centro_id, pin, &Uuid::now_v7().simple().to_string(), setup.idle_seconds);
         lock(&self.store).set_kiosk_enrolment(&enrolment, &kiosk)?;
         self.sync_now();
         Ok(enrolment)
@@ -252,18 +293,57 @@ impl FieldApp {
         Ok(lock(&self.store).kiosk()?.map(|k| k.centro_id))
     }
 
-    /// Leaves kiosk mode with the supervisor's PIN; `false` (and nothing changes) for
-    /// another PIN. The enrolment stays, so what waits is still sent.
-    pub fn leave_kiosk(&self, pin: &str) -> Result<bool, StoreError> {
-        let mut store = lock(&self.store);
-        match store.kiosk()? {
-            Some(k) if k.opens_with(pin) => {
-                store.clear_kiosk()?;
-                Ok(true)
-            }
-            Some(_) => Ok(false),
-            None => Ok(true),
+    /// What a kiosk's screens need (`None`: not in kiosk mode).
+    pub fn kiosk_view(&self) -> Result<Option<KioskView>, StoreError> {
+        let store = lock(&self.store);
+        let Some(k) = store.kiosk()? else { return Ok(None) };
+        let centro = store.centro(&k.centro_id).ok();
+        let ready = centro.is_some() && store.latest_form(SURVEY_FORM)?.is_some();
+        let centro_name = centro.map_or_else(|| k.centro_id.clone(), |c| c.name);
+        Ok(Some(KioskView { centro_id: k.centro_id, centro_name, idle_seconds: k.idle_seconds, ready }))
+    }
+
+    /// The kiosk is back at its welcome: a survey still open there was walked away from
+    /// (also one left open by a restart), so it is kept as abandoned, never sent.
+    pub fn kiosk_welcome(&self) -> Result<Option<KioskView>, StoreError> {
+        if lock(&self.store).kiosk()?.is_some() {
+            lock(&self.store).abandon_open_drafts()?;
         }
+        self.kiosk_view()
+    }
+
+    /// A kiosk survey the citizen walked away from (or declined): kept as abandoned.
+    pub fn abandon(&self, draft: Uuid) -> Result<(), StoreError> {
+        lock(&self.store).abandon_draft(draft)
+    }
+
+    /// Leaves kiosk mode with the supervisor's PIN. Another PIN changes nothing; after
+    /// [`KIOSK_PIN_TRIES`] wrong ones in a row no PIN is tried for
+    /// [`KIOSK_LOCK_MINUTES`] minutes. The enrolment stays, so what waits is still sent.
+    pub fn leave_kiosk(&self, pin: &str) -> Result<LeaveKiosk, StoreError> {
+        let mut store = lock(&self.store);
+        let Some(mut k) = store.kiosk()? else { return Ok(LeaveKiosk::Left) };
+        let now = store.now();
+        if let Some(until) = k.locked_until.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            && until > now
+        {
+            let minutes = ((until - now).num_seconds() + 59) / 60;
+            return Ok(LeaveKiosk::Locked { minutes: minutes.max(1) as u32 });
+        }
+        if k.opens_with(pin.trim()) {
+            store.clear_kiosk()?;
+            return Ok(LeaveKiosk::Left);
+        }
+        k.failed_pins += 1;
+        let answer = if k.failed_pins >= KIOSK_PIN_TRIES {
+            k.failed_pins = 0;
+            k.locked_until = Some((now + chrono::Duration::minutes(i64::from(KIOSK_LOCK_MINUTES))).to_rfc3339());
+            LeaveKiosk::Locked { minutes: KIOSK_LOCK_MINUTES }
+        } else {
+            LeaveKiosk::WrongPin { tries_left: KIOSK_PIN_TRIES - k.failed_pins }
+        };
+        store.update_kiosk(&k)?;
+        Ok(answer)
     }
 
     /// Another person (or another server) is taking this phone over: what the enrolled user
@@ -423,6 +503,12 @@ impl FieldApp {
         let mut store = lock(&self.store);
         let d = store.draft(draft)?;
         if d.form_id == SURVEY_FORM && d.answers.get(CONSENT_ITEM).is_some_and(|v| v == CONSENT_NO) {
+            // A kiosk has no counter of people approached: a citizen declining there is an
+            // abandoned survey, not an interview refused.
+            if store.kiosk()?.is_some() {
+                store.abandon_draft(draft)?;
+                return Ok(None);
+            }
             store.consent_refused(draft, &d.centro_id, d.sampling_position.is_some())?;
             drop(store);
             self.sync_now();

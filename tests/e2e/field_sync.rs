@@ -430,17 +430,20 @@ async fn a_phone_handed_to_another_surveyor_sends_the_first_ones_records_under_h
 /// server committed; leaving kiosk mode needs the supervisor's PIN.
 #[tokio::test]
 async fn a_kiosk_tablet_sends_its_kiosk_surveys_exactly_once_and_leaves_only_with_the_pin() -> anyhow::Result<()> {
-    use mobile::field::{EnrolError, FieldApp};
+    use mobile::field::{EnrolError, FieldApp, KioskSetup, LeaveKiosk};
     use crate::proxy::Fault;
+    let setup = |pin: &str, idle_seconds: u32| KioskSetup { centro_id: "GTO-E-T-01".into(), pin: pin.into(), idle_seconds };
     let server = spawn_server().await?;
     let proxy = spawn_proxy(server.address, Faults::none()).await?;
     let app = FieldApp::new(mobile::store::Store::open_in_memory()?, proxy.url());
     let password = sync_server::demo::DEMO_PASSWORD;
-    let short = app.enrol_kiosk(&proxy.url(), "sup.norte", password, "GTO-E-T-01", "12").await.expect_err("a 2-digit PIN");
+    let short = app.enrol_kiosk(&proxy.url(), "sup.norte", password, &setup("12", 120)).await.expect_err("a 2-digit PIN");
     assert!(matches!(short, EnrolError::BadPin), "{short:?}");
-    let ana = app.enrol_kiosk(&proxy.url(), "enc.ana", password, "GTO-E-T-01", "2468").await.expect_err("a surveyor cannot enrol a kiosk");
+    let hasty = app.enrol_kiosk(&proxy.url(), "sup.norte", password, &setup("2468", 3)).await.expect_err("3 seconds");
+    assert!(matches!(hasty, EnrolError::BadIdle), "{hasty:?}");
+    let ana = app.enrol_kiosk(&proxy.url(), "enc.ana", password, &setup("2468", 120)).await.expect_err("a surveyor cannot enrol a kiosk");
     assert!(ana.to_string().contains("supervisor"), "{ana}");
-    let enrolled = app.enrol_kiosk(&proxy.url(), "sup.norte", password, "GTO-E-T-01", "2468").await?;
+    let enrolled = app.enrol_kiosk(&proxy.url(), "sup.norte", password, &setup("2468", 120)).await?;
     assert_eq!(enrolled.username, "kiosko.gto-e-t-01");
     assert_eq!(app.kiosk_centro()?.as_deref(), Some("GTO-E-T-01"));
     mobile::sync::SyncEngine::from_enrolment(app.store().clone())?.sync_once().await?;
@@ -458,10 +461,23 @@ async fn a_kiosk_tablet_sends_its_kiosk_surveys_exactly_once_and_leaves_only_wit
         let row = rows.iter().find(|r| r.get("_id") == Some(&id.to_string())).ok_or_else(|| anyhow::anyhow!("{id} stored"))?;
         assert_eq!((row.get("_modo").map(String::as_str), row.get("_usuario").map(String::as_str)), (Some("kiosko"), Some("kiosko.gto-e-t-01")));
     }
-    // Leaving kiosk mode: the wrong PIN changes nothing; the right one leaves.
-    assert!(!app.leave_kiosk("1357")?);
+    // Leaving kiosk mode: a wrong PIN changes nothing; five in a row make it wait, even
+    // for the right one; then the right one leaves.
+    assert_eq!(app.leave_kiosk("1357")?, LeaveKiosk::WrongPin { tries_left: 4 });
     assert_eq!(app.kiosk_centro()?.as_deref(), Some("GTO-E-T-01"));
-    assert!(app.leave_kiosk("2468")?);
+    assert_eq!(app.leave_kiosk("2468")?, LeaveKiosk::Left, "the right PIN before the limit leaves");
+    app.enrol_kiosk(&proxy.url(), "sup.norte", password, &setup("2468", 120)).await?;
+    for left in (1..5).rev() {
+        assert_eq!(app.leave_kiosk("0000")?, LeaveKiosk::WrongPin { tries_left: left });
+    }
+    assert_eq!(app.leave_kiosk("0000")?, LeaveKiosk::Locked { minutes: 5 });
+    assert_eq!(app.leave_kiosk("2468")?, LeaveKiosk::Locked { minutes: 5 }, "locked, even the right PIN waits");
+    assert_eq!(app.kiosk_centro()?.as_deref(), Some("GTO-E-T-01"));
+    // Five minutes later (the lock's end moved to the past rather than waiting):
+    let mut kiosk = lock(app.store()).kiosk()?.ok_or_else(|| anyhow::anyhow!("still a kiosk"))?;
+    kiosk.locked_until = Some((chrono::Utc::now() - chrono::Duration::seconds(1)).to_rfc3339());
+    lock(app.store()).update_kiosk(&kiosk)?;
+    assert_eq!(app.leave_kiosk("2468")?, LeaveKiosk::Left);
     assert_eq!(app.kiosk_centro()?, None);
     Ok(())
 }

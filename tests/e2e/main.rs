@@ -14,6 +14,7 @@ mod forms_corpus; // XLSForms written as ODK and Kobo users write them, read by 
 mod field_sync; // the app's sync through a fault-injecting proxy: 50 devices, photos, revocation, going offline
 mod helpers; // spawn_server(): the real server on a free loopback port
 mod kill; // SIGKILL during thousands of answer saves loses no acknowledged answer
+mod kiosk_ui; // a kiosk tablet in headless Chromium at 800×1280: enrolment, welcome, thanks, reset after inactivity, the PIN to leave
 mod limits; // oversized bodies refused before they are read
 mod photo_resume; // photo uploads cut mid-body on a real socket resume and verify
 mod proxy; // the fault-injecting proxy (dropped requests, answers dropped after commit, cut bodies)

@@ -12,6 +12,11 @@ use uuid::Uuid;
 pub enum Call {
     Enrolment,
     Enrol { server: String, username: String, password: String },
+    EnrolKiosk { server: String, username: String, password: String, setup: crate::field::KioskSetup },
+    /// The kiosk's state; `welcome`: it is back at its welcome (what was open is abandoned).
+    Kiosk { welcome: bool },
+    Abandon { draft: Uuid },
+    LeaveKiosk { pin: String },
     Home,
     CountPerson { centro: String },
     RecordRefusal { centro: String },

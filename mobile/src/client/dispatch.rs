@@ -39,6 +39,11 @@ impl FieldApp {
             // The page never holds the device's token: only the Worker sends it.
             Call::Enrolment => json(self.enrolment().map(|e| e.map(without_token))),
             Call::Enrol { server, username, password } => json(self.enrol(&server, &username, &password).await.map(without_token)),
+            Call::EnrolKiosk { server, username, password, setup } => json(self.enrol_kiosk(&server, &username, &password, &setup).await.map(without_token)),
+            Call::Kiosk { welcome: true } => json(self.kiosk_welcome()),
+            Call::Kiosk { welcome: false } => json(self.kiosk_view()),
+            Call::Abandon { draft } => json(self.abandon(draft)),
+            Call::LeaveKiosk { pin } => json(self.leave_kiosk(&pin)),
             Call::Home => json(self.home().map(|h| h.map(|h| crate::field::HomeView { enrolment: without_token(h.enrolment), ..h }))),
             Call::CountPerson { centro } => json(self.count_person(&centro)),
             Call::RecordRefusal { centro } => json(self.record_refusal(&centro)),

@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub use call::{Call, CallError, PickedFile};
 use dispatch::{DraftData, FormSource};
 
-use crate::field::{CentroProgram, FieldApp, HomeView, SyncView};
+use crate::field::{CentroProgram, FieldApp, HomeView, KioskSetup, KioskView, LeaveKiosk, SyncView};
 use crate::layout::KeptFile;
 use crate::resume::RecordView;
 use crate::store::drafts::Draft;
@@ -143,6 +143,29 @@ impl FieldClient {
 
     pub async fn enrol(&self, server: &str, username: &str, password: &str) -> Result<Enrolment, CallError> {
         self.ask(Call::Enrol { server: server.into(), username: username.into(), password: password.into() }).await
+    }
+
+    pub async fn enrol_kiosk(&self, server: &str, username: &str, password: &str, setup: KioskSetup) -> Result<Enrolment, CallError> {
+        self.ask(Call::EnrolKiosk { server: server.into(), username: username.into(), password: password.into(), setup }).await
+    }
+
+    /// The kiosk's state (`None`: not a kiosk).
+    pub async fn kiosk(&self) -> Result<Option<KioskView>, CallError> {
+        self.ask(Call::Kiosk { welcome: false }).await
+    }
+
+    /// The kiosk is back at its welcome: whatever survey was open is kept as abandoned.
+    pub async fn kiosk_welcome(&self) -> Result<Option<KioskView>, CallError> {
+        self.ask(Call::Kiosk { welcome: true }).await
+    }
+
+    /// A kiosk survey the citizen walked away from: kept as abandoned, never sent.
+    pub async fn abandon(&self, draft: Uuid) -> Result<(), CallError> {
+        self.ask(Call::Abandon { draft }).await
+    }
+
+    pub async fn leave_kiosk(&self, pin: &str) -> Result<LeaveKiosk, CallError> {
+        self.ask(Call::LeaveKiosk { pin: pin.into() }).await
     }
 
     pub async fn home(&self) -> Result<Option<HomeView>, CallError> {

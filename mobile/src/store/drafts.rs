@@ -234,14 +234,15 @@ impl Store {
 
 }
 
-/// The drafts in the list (`discarded`: those set aside instead), most recently touched first.
+/// The drafts in the list (`discarded`: those set aside instead), most recently touched
+/// first; a kiosk's abandoned drafts are in neither.
 pub(super) fn summaries(conn: &rusqlite::Connection, discarded: bool) -> Result<Vec<DraftSummary>, StoreError> {
     let sql = if discarded {
         "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
-         FROM drafts d WHERE d.discarded_at IS NOT NULL ORDER BY d.discarded_at DESC"
+         FROM drafts d WHERE d.discarded_at IS NOT NULL AND d.abandoned_at IS NULL ORDER BY d.discarded_at DESC"
     } else {
         "SELECT d.id, d.form_id, d.centro_id, d.updated_at, (SELECT COUNT(*) FROM draft_answers a WHERE a.draft_id = d.id)
-         FROM drafts d WHERE d.discarded_at IS NULL ORDER BY d.updated_at DESC"
+         FROM drafts d WHERE d.discarded_at IS NULL AND d.abandoned_at IS NULL ORDER BY d.updated_at DESC"
     };
     let mut stmt = conn.prepare_cached(sql)?;
     let rows: Vec<(String, String, String, String, i64)> =

@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_capture.sql"),
     include_str!("../../migrations/0008_form_files.sql"),
     include_str!("../../migrations/0009_resume.sql"),
+    include_str!("../../migrations/0010_abandoned.sql"),
 ];
 
 /// The schema version of a fully migrated store.

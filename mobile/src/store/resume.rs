@@ -8,6 +8,9 @@ use uuid::Uuid;
 use super::drafts::DraftSummary;
 use super::{Store, StoreError, corrupt};
 
+/// Days a kiosk's abandoned drafts stay on the tablet.
+pub const ABANDONED_KEPT_DAYS: u64 = 30;
+
 impl Store {
     /// Remembers the first question of the page on screen (the draft reopens there).
     pub fn save_place(&mut self, draft: Uuid, path: &str) -> Result<(), StoreError> {
@@ -52,9 +55,34 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps a kiosk survey the citizen walked away from as abandoned: never sent, in no
+    /// list, not recoverable (the next citizen must not see it); deleted after 30 days.
+    pub fn abandon_draft(&mut self, id: Uuid) -> Result<(), StoreError> {
+        let now = self.now().to_rfc3339();
+        let n = self.conn.execute("UPDATE drafts SET abandoned_at = ?2 WHERE id = ?1 AND abandoned_at IS NULL", params![id.to_string(), now])?;
+        if n == 0 {
+            return Err(StoreError::NotFound("el borrador".into()));
+        }
+        Ok(())
+    }
+
+    /// Abandons every draft still open (a kiosk back at its welcome: whatever was begun
+    /// was walked away from, also across a restart); returns how many.
+    pub fn abandon_open_drafts(&mut self) -> Result<usize, StoreError> {
+        let now = self.now().to_rfc3339();
+        Ok(self.conn.execute("UPDATE drafts SET abandoned_at = ?1 WHERE abandoned_at IS NULL AND discarded_at IS NULL", [now])?)
+    }
+
+    /// How many drafts were abandoned at a kiosk since `since` (a day's start, say).
+    pub fn abandoned_since(&self, since: DateTime<FixedOffset>) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT abandoned_at FROM drafts WHERE abandoned_at IS NOT NULL")?;
+        let rows: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows.iter().filter(|t| DateTime::parse_from_rfc3339(t).is_ok_and(|t| t >= since)).count() as u64)
+    }
+
     /// Brings a discarded draft back to the list.
     pub fn restore_draft(&mut self, id: Uuid) -> Result<(), StoreError> {
-        let n = self.conn.execute("UPDATE drafts SET discarded_at = NULL WHERE id = ?1 AND discarded_at IS NOT NULL", [id.to_string()])?;
+        let n = self.conn.execute("UPDATE drafts SET discarded_at = NULL WHERE id = ?1 AND discarded_at IS NOT NULL AND abandoned_at IS NULL", [id.to_string()])?;
         if n == 0 {
             return Err(StoreError::NotFound("el registro descartado".into()));
         }
@@ -72,17 +100,23 @@ impl Store {
         super::drafts::summaries(&self.conn, true)
     }
 
-    /// Deletes for good the drafts discarded before today; returns how many.
+    /// Deletes for good the drafts discarded before today and those abandoned at a kiosk
+    /// more than [`ABANDONED_KEPT_DAYS`] ago; returns how many.
     pub fn purge_discarded(&mut self) -> Result<usize, StoreError> {
         let today = self.today();
-        let mut stmt = self.conn.prepare_cached("SELECT id, discarded_at FROM drafts WHERE discarded_at IS NOT NULL")?;
-        // Few rows: only drafts set aside, and those of earlier days go on the first call.
-        let rows: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let oldest_abandoned = today - chrono::Days::new(ABANDONED_KEPT_DAYS);
+        let mut stmt = self.conn.prepare_cached("SELECT id, discarded_at, abandoned_at FROM drafts WHERE discarded_at IS NOT NULL OR abandoned_at IS NOT NULL")?;
+        // Few rows: only drafts set aside, and old ones go on the first call.
+        let rows: Vec<(String, Option<String>, Option<String>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
         drop(stmt);
+        let before = |at: &str, day: chrono::NaiveDate| DateTime::parse_from_rfc3339(at).map_or(true, |t| t.date_naive() < day);
         let old: Vec<String> = rows
             .into_iter()
-            .filter(|(_, at)| DateTime::parse_from_rfc3339(at).map_or(true, |t| t.date_naive() < today))
-            .map(|(id, _)| id)
+            .filter(|(_, discarded, abandoned)| match abandoned {
+                Some(at) => before(at, oldest_abandoned),
+                None => discarded.as_deref().is_some_and(|at| before(at, today)),
+            })
+            .map(|(id, _, _)| id)
             .collect();
         // Called with every home screen: no write (and no fsync) when nothing is old.
         if old.is_empty() {

@@ -17,19 +17,45 @@ pub struct Enrolment {
     pub role: Role,
 }
 
-/// A tablet enrolled as a centro's kiosk: the centro, and the PIN that leaves kiosk mode
-/// (only its salted SHA-256 is kept).
+/// A tablet enrolled as a centro's kiosk: the centro, the PIN that leaves kiosk mode (only
+/// its salted SHA-256 is kept), how long the screen waits for a citizen before it goes
+/// back to the welcome, and the wrong PINs tried since the last right one.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kiosk {
     pub centro_id: String,
     pub pin_salt: String,
     pub pin_hash: String,
+    #[serde(default = "default_idle_seconds")]
+    pub idle_seconds: u32,
+    #[serde(default)]
+    pub failed_pins: u32,
+    /// After too many wrong PINs, none is tried before this time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
+}
+
+/// Seconds without a touch before a kiosk goes back to its welcome screen, unless the
+/// supervisor chose otherwise.
+pub const KIOSK_IDLE_SECONDS: u32 = 120;
+/// The range a supervisor may choose from.
+pub const KIOSK_IDLE_RANGE: std::ops::RangeInclusive<u32> = 10..=3600;
+
+fn default_idle_seconds() -> u32 {
+    KIOSK_IDLE_SECONDS
 }
 
 impl Kiosk {
-    /// The kiosk of `centro_id` left with `pin`, salted with `salt`.
-    pub fn new(centro_id: &str, pin: &str, salt: &str) -> Self {
-        Self { centro_id: centro_id.to_string(), pin_salt: salt.to_string(), pin_hash: pin_hash(salt, pin) }
+    /// The kiosk of `centro_id` left with `pin`, salted with `salt`, back at its welcome
+    /// after `idle_seconds` without a touch.
+    pub fn new(centro_id: &str, pin: &str, salt: &str, idle_seconds: u32) -> Self {
+        Self {
+            centro_id: centro_id.to_string(),
+            pin_salt: salt.to_string(),
+            pin_hash: pin_hash(salt, pin),
+            idle_seconds,
+            failed_pins: 0,
+            locked_until: None,
+        }
     }
 
     /// Whether `pin` is the one that leaves kiosk mode.
@@ -87,6 +113,14 @@ impl Store {
     /// Leaves kiosk mode (the enrolment stays, so what waits is still sent).
     pub fn clear_kiosk(&mut self) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM settings WHERE key = ?1", [KIOSK])?;
+        Ok(())
+    }
+
+    /// Keeps what changed of the kiosk (its count of wrong PINs).
+    pub fn update_kiosk(&mut self, kiosk: &Kiosk) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        set(&tx, KIOSK, &to_json(kiosk)?)?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -268,7 +268,7 @@ fn kiosk_mode_is_kept_with_its_enrolment_and_ended_by_another() {
             display_name: "Kiosko · C1".into(),
             role: Role::Surveyor,
         };
-        let kiosk = Kiosk::new("C1", "2468", "sal");
+        let kiosk = Kiosk::new("C1", "2468", "sal", 120);
         assert!(!kiosk.pin_hash.contains("2468"), "only a hash of the PIN is kept");
         assert!(kiosk.opens_with("2468") && !kiosk.opens_with("24680") && !kiosk.opens_with(""));
         store.set_kiosk_enrolment(&kiosk_user, &kiosk).expect("kiosk");
@@ -492,6 +492,39 @@ fn a_discarded_draft_leaves_the_list_and_can_be_brought_back_the_same_day() {
         assert_eq!(store.purge_discarded().expect("purge"), 1);
         assert!(matches!(store.draft(gone), Err(StoreError::NotFound(_))));
         assert!(store.discarded_drafts().expect("discarded").is_empty());
+    }
+}
+
+/// A kiosk survey walked away from is kept, abandoned: in no list, not recoverable, and
+/// deleted only after 30 days; what was discarded by hand stays discarded.
+#[test]
+fn an_abandoned_draft_is_kept_out_of_every_list_for_thirty_days() {
+    for (mut store, _dir) in stores() {
+        let walked_away = new_draft(&mut store, "C1");
+        store.save_answer(walked_away, "P0", Some("predial")).expect("answer");
+        let set_aside = new_draft(&mut store, "C1");
+        store.discard_draft(set_aside).expect("discard");
+        let open = new_draft(&mut store, "C1");
+        store.abandon_draft(walked_away).expect("abandon");
+        assert!(matches!(store.abandon_draft(walked_away), Err(StoreError::NotFound(_))), "once");
+        assert_eq!(store.drafts().expect("drafts").iter().map(|d| d.id).collect::<Vec<_>>(), vec![open]);
+        assert_eq!(store.discarded_drafts().expect("discarded").iter().map(|d| d.id).collect::<Vec<_>>(), vec![set_aside]);
+        assert!(matches!(store.restore_draft(walked_away), Err(StoreError::NotFound(_))), "the next citizen cannot bring it back");
+        // Back at the welcome: whatever is open is abandoned; the discarded one is not.
+        assert_eq!(store.abandon_open_drafts().expect("welcome"), 1);
+        assert!(store.drafts().expect("drafts").is_empty());
+        assert_eq!(store.discarded_drafts().expect("discarded").len(), 1);
+        let morning = store.now() - chrono::Duration::hours(1);
+        assert_eq!(store.abandoned_since(morning).expect("count"), 2);
+        assert_eq!(store.draft(walked_away).expect("kept").answers.get("P0").map(String::as_str), Some("predial"));
+        assert_eq!(store.outbox_counts().expect("outbox").pending, 0, "never sent");
+        // Kept through today's purge; gone after 30 days.
+        assert_eq!(store.purge_discarded().expect("purge"), 0);
+        let old = (store.now() - chrono::Duration::days(31)).to_rfc3339();
+        store.conn.execute("UPDATE drafts SET abandoned_at = ?2 WHERE id = ?1", [walked_away.to_string(), old]).expect("age it");
+        assert_eq!(store.purge_discarded().expect("purge"), 1);
+        assert!(matches!(store.draft(walked_away), Err(StoreError::NotFound(_))));
+        assert!(store.draft(open).is_ok(), "abandoned today: kept");
     }
 }
 

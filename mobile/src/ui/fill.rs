@@ -27,6 +27,9 @@ pub fn Fill(draft: Uuid) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut revision = use_signal(|| 0u32);
     let mut confirm_discard = use_signal(|| false);
+    // On a kiosk a citizen answers: no way to the home screen, and leaving drops the survey.
+    let kiosk = use_context::<super::kiosk::KioskMode>().view.read().is_some();
+    let home = (!kiosk).then_some(Screen::Home);
     // The summary on screen; `None` until the user moves: a correction opens on it.
     let mut reviewing = use_signal(|| None::<bool>);
     // Jumped from the summary to a question: offer the way back.
@@ -46,7 +49,7 @@ pub fn Fill(draft: Uuid) -> Element {
         Some(Ok(v)) => v,
         Some(Err(e)) => {
             return rsx! {
-                super::Bar { title: "Registro", back: Some(Screen::Home) }
+                super::Bar { title: "Registro", back: home }
                 p { class: "error", "{e}" }
             };
         }
@@ -179,7 +182,7 @@ pub fn Fill(draft: Uuid) -> Element {
         }
     };
     rsx! {
-        super::Bar { title: title, subtitle: Some(view.centro_name.clone()), back: Some(Screen::Home) }
+        super::Bar { title: title, subtitle: Some(view.centro_name.clone()), back: home }
         div { class: "progress", role: "progressbar", "aria-label": "Avance del registro", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "{progress}",
             div { class: "progress-fill", style: "width: {progress}%" }
         }
@@ -345,7 +348,19 @@ pub fn Fill(draft: Uuid) -> Element {
                 }
             }
         }
-        if confirm_discard() {
+        if confirm_discard() && kiosk {
+            super::widgets::Confirm {
+                id: "descarte",
+                title: "¿Dejar la encuesta?",
+                text: "Sus respuestas no se enviarán.",
+                no: "No, seguir",
+                yes: "Sí, dejarla",
+                danger: true,
+                on_no: move |_| confirm_discard.set(false),
+                // The welcome keeps what was open as abandoned.
+                on_yes: move |_| screen.set(Screen::Home),
+            }
+        } else if confirm_discard() {
             super::widgets::Confirm {
                 id: "descarte",
                 title: "¿Descartar este registro?",
@@ -368,7 +383,9 @@ pub fn Fill(draft: Uuid) -> Element {
                 },
             }
         } else {
-            button { id: "descartar", class: "link", onclick: move |_| confirm_discard.set(true), "Descartar este registro" }
+            button { id: "descartar", class: "link", onclick: move |_| confirm_discard.set(true),
+                if kiosk { "Dejar la encuesta" } else { "Descartar este registro" }
+            }
         }
     }
 }

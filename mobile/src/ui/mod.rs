@@ -9,6 +9,7 @@ mod enrol;
 mod faces;
 mod fill;
 mod home;
+mod kiosk;
 mod photo_input;
 mod program;
 mod record;
@@ -64,18 +65,53 @@ pub fn App() -> Element {
             }
         }
     });
+    // Kiosk mode (asked again when it may have changed): which screens exist.
+    let mut kiosk_view = use_signal(|| None::<crate::field::KioskView>);
+    let kiosk_changed = use_signal(|| 0u32);
+    use_context_provider(|| kiosk::KioskMode { view: kiosk_view, changed: kiosk_changed });
+    let asked = app.clone();
+    let kiosk_known = use_resource(move || {
+        let _ = kiosk_changed();
+        let app = asked.clone();
+        async move {
+            let view = app.kiosk().await.ok().flatten();
+            kiosk_view.set(view.clone());
+            view
+        }
+    });
+    let mut touched = use_signal(crate::rt::Instant::now);
+    kiosk::use_idle_reset(touched);
+    if kiosk_known.read().is_none() {
+        // Never a flash of the home screen on a kiosk.
+        return rsx! { style { {style::CSS} } main { class: "app", Loading {} } };
+    }
+    let in_kiosk = kiosk_view.read().is_some();
+    let mut touch = move || {
+        if in_kiosk {
+            touched.set(crate::rt::Instant::now());
+        }
+    };
     rsx! {
         style { {style::CSS} }
-        main { class: "app",
-            match screen() {
-                Screen::Enrol => rsx! { enrol::Enrol {} },
-                Screen::Home => rsx! { home::Home {} },
-                Screen::Counter(centro) => rsx! { counter::Counter { centro } },
-                Screen::Fill(draft) => rsx! { fill::Fill { draft } },
-                Screen::Program { centro, back } => rsx! { program::Program { centro, back } },
-                Screen::Saved { centro, refusal, counting } => rsx! { counter::Saved { centro, refusal, counting } },
-                Screen::Sync => rsx! { sync::SyncScreen {} },
-                Screen::Record(id) => rsx! { record::Record { id } },
+        main { class: if in_kiosk { "app kiosk" } else { "app" },
+            onpointerdown: move |_| touch(), onkeydown: move |_| touch(), oninput: move |_| touch(),
+            if in_kiosk {
+                match screen() {
+                    Screen::Fill(draft) => rsx! { fill::Fill { draft } },
+                    Screen::Saved { .. } => rsx! { kiosk::Thanks {} },
+                    _ => rsx! { kiosk::Welcome {} },
+                }
+            } else {
+                match screen() {
+                    Screen::Enrol => rsx! { enrol::Enrol {} },
+                    Screen::Home => rsx! { home::Home {} },
+                    Screen::Counter(centro) => rsx! { counter::Counter { centro } },
+                    Screen::Fill(draft) => rsx! { fill::Fill { draft } },
+                    Screen::Program { centro, back } => rsx! { program::Program { centro, back } },
+                    Screen::Saved { centro, refusal, counting } => rsx! { counter::Saved { centro, refusal, counting } },
+                    Screen::Sync => rsx! { sync::SyncScreen {} },
+                    Screen::Record(id) => rsx! { record::Record { id } },
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ html, body { margin: 0; background: #f4f5f7; color: #111827;
 .app { max-width: 480px; margin: 0 auto; min-height: 100vh; background: #ffffff; padding-bottom: 24px; }
 .bar { background: #0b3d91; color: #fff; padding: 14px 16px; display: flex; align-items: center; gap: 12px; }
 .bar h1 { margin: 0; font-size: 23px; letter-spacing: .3px; }
-.bar p { margin: 3px 0 0; font-size: 15px; opacity: .92; }
+.bar p { margin: 3px 0 0; font-size: 16px; opacity: .92; }
 .back { background: none; border: 2px solid #fff; color: #fff; font-size: 28px; width: 48px; height: 48px;
   border-radius: 10px; line-height: 1; flex: none; }
 .card { margin: 14px; padding: 14px; border: 2px solid #d1d5db; border-radius: 12px; }
@@ -16,10 +16,10 @@ html, body { margin: 0; background: #f4f5f7; color: #111827;
 .card.done { text-align: center; border-color: #15803d; }
 .status-strip { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; width: calc(100% - 28px); margin: 12px 14px 0;
   padding: 12px; border: 2px solid #d1d5db; border-radius: 10px; background: #fff; font-size: 16px; font-weight: bold; text-align: left; }
-.pill { margin-left: auto; background: #e5e7eb; border-radius: 999px; padding: 4px 10px; font-size: 14px; white-space: nowrap; }
+.pill { margin-left: auto; background: #e5e7eb; border-radius: 999px; padding: 4px 10px; font-size: 16px; white-space: nowrap; }
 .dot { width: 16px; height: 16px; border-radius: 50%; flex: none; }
 .ok .dot { background: #15803d; } .warn .dot { background: #b45309; } .wait .dot { background: #6b7280; }
-.muted { color: #4b5563; font-size: 15px; }
+.muted { color: #4b5563; font-size: 16px; }
 .error { color: #991b1b; font-weight: bold; font-size: 16px; }
 .reason { margin: 4px 0 0; color: #7c2d12; }
 label { display: block; font-weight: bold; margin: 12px 0 6px; }
@@ -32,7 +32,8 @@ textarea.field { min-height: 110px; }
 .big.danger { background: #b91c1c; }
 .secondary { background: #fff; color: #0b3d91; border: 2px solid #0b3d91; }
 .secondary:disabled { color: #9ca3af; border-color: #d1d5db; }
-.link { display: block; margin: 18px auto 0; background: none; border: none; color: #991b1b; font-size: 16px; text-decoration: underline; }
+.link { display: block; margin: 18px auto 0; background: none; border: none; color: #991b1b; font-size: 16px; text-decoration: underline;
+  min-height: 44px; padding: 0 12px; }
 .row { padding: 8px 0; border-top: 1px solid #e5e7eb; }
 .row-button { display: block; width: 100%; text-align: left; padding: 12px 4px; background: none; border: none;
   border-top: 1px solid #e5e7eb; font-size: 17px; min-height: 52px; }
@@ -113,5 +114,11 @@ canvas.signature { width: 100%; height: 160px; border: 2px solid #6b7280; border
 .summary-answer { font-size: 18px; font-weight: bold; color: #111827; }
 .summary-row.missing { background: #fef2f2; border-left: 5px solid #b91c1c; padding-left: 10px; }
 .summary-row.missing .summary-answer { color: #991b1b; }
+.app.kiosk { max-width: 760px; font-size: 20px; }
+.app.kiosk .muted { font-size: 17px; }
+.kiosk-welcome { text-align: center; padding: 28px 20px; }
+.kiosk-welcome h2 { font-size: 30px; margin-bottom: 16px; }
+.kiosk-welcome p { font-size: 21px; line-height: 1.45; }
+.link.quiet { color: #374151; }
 dl.summary { margin: 0; } dl.summary dt { font-size: 15px; color: #374151; margin-top: 10px; } dl.summary dd { margin: 2px 0 0; font-weight: bold; }
 "#;
