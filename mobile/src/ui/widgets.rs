@@ -34,6 +34,7 @@ pub fn Question(
     on_file: Callback<Option<Picked>, super::Pending<Result<(), String>>>,
 ) -> Element {
     let value = q.value.clone();
+    let self_answered = try_use_context::<super::kiosk::KioskMode>().is_some_and(|m| m.view.read().is_some());
     let input_id = format!("q-{}", q.path.replace(['[', ']', '/'], "_"));
     let control = match &q.widget {
         Widget::Choice if q.looks("minimal") => rsx! {
@@ -161,7 +162,8 @@ pub fn Question(
                 "{q.label}"
             }
             if !q.hint.is_empty() { p { class: "hint", "{q.hint}" } }
-            if !q.guidance.is_empty() { p { class: "guidance", "Guía para el encuestador: {q.guidance}" } }
+            // A citizen answering alone at a kiosk has no interviewer to guide.
+            if !q.guidance.is_empty() && !self_answered { p { class: "guidance", "Guía para el encuestador: {q.guidance}" } }
             for (kind, src) in q.media.iter().cloned() {
                 if kind == "audio" {
                     audio { class: "question-media", controls: true, src: "{src}" }
