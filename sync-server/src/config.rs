@@ -97,6 +97,16 @@ pub enum Command {
     /// Import centros from a CSV or XLSX file (columns id, nombre, dependencia, ambito,
     /// tipo, municipio, lat, lon, k, tramites); all rows or none.
     ImportCentros { file: PathBuf },
+    /// Apply the database migrations the data directory's database lacks, and exit (the
+    /// server also applies them when it starts).
+    Migrate,
+    /// Copy the database, while servers keep using it, to a new file (SQLite's online
+    /// backup API: one consistent snapshot), checked before it is kept.
+    Backup {
+        /// The new file (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Recompute a period's score table from its scoring-inputs export alone (prints JSON,
     /// then on stderr the SHA-256 of the inputs and of the table's canonical JSON).
     /// Needs no database: anyone can audit a published ranking with it.

@@ -17,6 +17,8 @@ async fn main() {
     let result = match config.command.clone() {
         None => serve(&config).await,
         Some(Command::RecomputeScores { inputs }) => recompute(&inputs),
+        Some(Command::Migrate) => migrate(&config),
+        Some(Command::Backup { to }) => backup(&config, &to),
         Some(command) => run_command(&config, command).await,
     };
     if let Err(e) = result {
@@ -47,6 +49,29 @@ fn recompute(path: &std::path::Path) -> anyhow::Result<()> {
     let (_, table_sha256) = shared::protocol::canonical(&dto)?;
     eprintln!("sha256 de los insumos (el archivo): {}", shared::digest::sha256_hex(&bytes));
     eprintln!("sha256 de la tabla (JSON canónico): {table_sha256}");
+    Ok(())
+}
+
+/// Applies the migrations the database lacks (no server starts).
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let path = config.database_path();
+    let done = sync_server::db::maintenance::migrate_file(&path).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.for_people()))?;
+    if done.from == done.to {
+        println!("{}: el esquema ya está en la versión {}; nada que aplicar.", path.display(), done.to);
+    } else {
+        println!("{}: esquema de la versión {} a la {} ({} migraciones aplicadas).", path.display(), done.from, done.to, done.to - done.from);
+    }
+    Ok(())
+}
+
+/// Copies the live database to `to`, checked, and says what the copy holds.
+fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    let made = sync_server::db::maintenance::backup(&config.database_path(), to)?;
+    println!("Copia en {} ({} bytes), esquema versión {}, cambios hasta el {}.", made.path.display(), made.bytes, made.schema_version, made.last_change);
+    for (table, rows) in &made.rows {
+        println!("  {table}: {rows}");
+    }
+    println!("Revisada: integridad y referencias correctas.");
     Ok(())
 }
 
@@ -89,6 +114,8 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
             println!("Dispositivo {device_id} dado de baja.");
         }
         Command::RecomputeScores { inputs } => recompute(&inputs)?,
+        Command::Migrate => migrate(config)?,
+        Command::Backup { to } => backup(config, &to)?,
         Command::ImportCentros { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
             let centros = sync_server::centros_import::parse(&bytes).map_err(|refused| anyhow::anyhow!("no se importó ningún centro:\n{refused}"))?;

@@ -57,12 +57,37 @@ pub const PROTOCOL_VERSION: u32 = 2;
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
-    /// Always `"ok"` when the server answers.
+    /// `"ok"`; `"degraded"` (answered with 503) when the database cannot be reached or its
+    /// schema is not the server's.
     pub status: String,
     /// The server's crate version.
     pub server_version: String,
     /// [`PROTOCOL_VERSION`] of the server.
     pub protocol_version: u32,
+    /// The database as the server found it just now (servers before it omit it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseHealth>,
+}
+
+/// The database in a health answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DatabaseHealth {
+    /// `sqlite`: the embedded file.
+    pub engine: String,
+    /// A query reached the database, and its schema is the one this server migrates to.
+    pub ok: bool,
+    /// The schema version found (0 when the database could not be read).
+    pub schema_version: u32,
+    /// The schema version this server's migrations reach.
+    pub schema_expected: u32,
+    /// The change log's last sequence number (how far pulls can go).
+    pub last_change: u64,
+    /// Bytes of the database file and of its write-ahead log.
+    pub file_bytes: u64,
+    pub wal_bytes: u64,
+    /// What went wrong, when something did (Spanish).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// One published form version, as listed by `GET /api/v1/forms`.
@@ -151,7 +176,7 @@ mod tests {
     /// Old phones parse these exact bytes: a failing snapshot means a protocol bump.
     #[test]
     fn wire_shapes_are_stable() {
-        let health = Health { status: "ok".into(), server_version: "0.1.0".into(), protocol_version: 1 };
+        let health = Health { status: "ok".into(), server_version: "0.1.0".into(), protocol_version: 1, database: None };
         assert_eq!(
             serde_json::to_string(&health).expect("serializes"),
             r#"{"status":"ok","server_version":"0.1.0","protocol_version":1}"#

@@ -21,6 +21,7 @@ mod filings;
 mod forms;
 mod incorporation;
 mod kiosks;
+pub mod maintenance;
 mod migrations;
 mod photos;
 mod program;

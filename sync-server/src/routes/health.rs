@@ -1,16 +1,26 @@
-//! `GET /api/v1/health`: is the server up, and which protocol does it speak; and
-//! `GET /api/v1/openapi.json`, the document of this API.
+//! `GET /api/v1/health`: is the server up, which protocol does it speak, and how is its
+//! database; and `GET /api/v1/openapi.json`, the document of this API.
 
 use axum::Json;
-use shared::protocol::{Health, PROTOCOL_VERSION};
+use axum::extract::State;
+use axum::http::StatusCode;
+use shared::protocol::Health;
 
-#[utoipa::path(get, path = "/health", tag = "sistema", summary = "Estado del servidor y versión del protocolo", responses((status = 200, body = Health)))]
-pub async fn get() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        server_version: env!("CARGO_PKG_VERSION").into(),
-        protocol_version: PROTOCOL_VERSION,
-    })
+use crate::AppState;
+
+/// 200 when the database answers with the server's schema; 503 (status `degraded`) when it
+/// does not, so that a load balancer stops sending requests to this server.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "sistema",
+    summary = "Estado del servidor, de su base de datos y versión del protocolo",
+    responses((status = 200, body = Health), (status = 503, description = "La base de datos no responde o su esquema no es el del servidor", body = Health))
+)]
+pub async fn get(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let health = crate::service::health::check(&state).await;
+    let status = if health.status == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(health))
 }
 
 /// The document is generated from the code (see `crate::openapi`).

@@ -5,6 +5,7 @@
 pub mod cycle;
 pub mod devices;
 pub mod exports;
+pub mod health;
 pub mod filings;
 pub mod incorporation;
 pub mod institution;

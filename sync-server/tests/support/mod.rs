@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod bombs;
+pub mod process;
 
 use axum::Router;
 use axum::body::Body;
