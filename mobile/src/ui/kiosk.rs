@@ -12,6 +12,7 @@ use super::Screen;
 use crate::client::FieldClient;
 use crate::field::{KioskView, LeaveKiosk};
 use crate::rt::Instant;
+use crate::store::settings::KIOSK_IDLE_SECONDS;
 
 /// The kiosk mode the screens are in (`None`: a person's phone), and a counter bumped
 /// when it may have changed (enrolled as a kiosk, left).
@@ -19,6 +20,8 @@ use crate::rt::Instant;
 pub(crate) struct KioskMode {
     pub view: Signal<Option<KioskView>>,
     pub changed: Signal<u32>,
+    /// The last touch anywhere on the screen.
+    pub touched: Signal<Instant>,
 }
 
 /// Seconds the thank-you stays before the welcome comes back (or sooner, when the
@@ -36,9 +39,10 @@ pub(crate) fn idle_limit(screen: &Screen, idle_seconds: u32) -> Option<Duration>
 }
 
 /// Watches for a screen left untouched and takes it back to the welcome (which keeps
-/// the survey that was open as abandoned). `touched` is the last touch anywhere.
-pub(crate) fn use_idle_reset(touched: Signal<Instant>) {
+/// the survey that was open as abandoned).
+pub(crate) fn use_idle_reset() {
     let mode = use_context::<KioskMode>();
+    let touched = mode.touched;
     let mut screen = use_context::<Signal<Screen>>();
     use_future(move || async move {
         loop {
@@ -64,6 +68,17 @@ pub fn Welcome() -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let mut leaving = use_signal(|| false);
+    // The PIN prompt left open closes after the same wait (the next citizen sees the
+    // welcome alone).
+    use_future(move || async move {
+        loop {
+            crate::rt::sleep(Duration::from_millis(500)).await;
+            let idle = mode.view.peek().as_ref().map_or(KIOSK_IDLE_SECONDS, |v| v.idle_seconds);
+            if *leaving.peek() && mode.touched.peek().elapsed() >= Duration::from_secs(u64::from(idle)) {
+                leaving.set(false);
+            }
+        }
+    });
     // Back at the welcome: a survey left open is abandoned, once, before anything else is
     // asked of the app (calls are answered in order).
     let first = app.clone();

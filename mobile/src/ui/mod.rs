@@ -68,7 +68,8 @@ pub fn App() -> Element {
     // Kiosk mode (asked again when it may have changed): which screens exist.
     let mut kiosk_view = use_signal(|| None::<crate::field::KioskView>);
     let kiosk_changed = use_signal(|| 0u32);
-    use_context_provider(|| kiosk::KioskMode { view: kiosk_view, changed: kiosk_changed });
+    let mut touched = use_signal(crate::rt::Instant::now);
+    use_context_provider(|| kiosk::KioskMode { view: kiosk_view, changed: kiosk_changed, touched });
     let asked = app.clone();
     let kiosk_known = use_resource(move || {
         let _ = kiosk_changed();
@@ -79,8 +80,7 @@ pub fn App() -> Element {
             view
         }
     });
-    let mut touched = use_signal(crate::rt::Instant::now);
-    kiosk::use_idle_reset(touched);
+    kiosk::use_idle_reset();
     if kiosk_known.read().is_none() {
         // Never a flash of the home screen on a kiosk.
         return rsx! { style { {style::CSS} } main { class: "app", Loading {} } };
