@@ -200,14 +200,25 @@ async fn ventanilla(scratch: &Path, docs: &Path) -> Side {
     filler.finalise(&mut lock(&store), RECORDS);
     write_docs(&lock(&store), docs);
     wire.take();
+    profiler("enable");
     let started = Instant::now();
     let report = engine.sync_until_drained(&mut Backoff::field(), 0).await.expect("drained");
     let seconds = started.elapsed().as_secs_f64();
+    profiler("disable");
     assert_eq!(report.acknowledged, RECORDS as u64, "{report:?}");
     let (requests, bytes) = wire.take();
     engine.sync_once().await.expect("no-op sync");
     let (noop_requests, noop_bytes) = wire.take();
     Side { seconds, requests, bytes, noop_requests, noop_bytes }
+}
+
+/// With `PEER_PERF_CONTROL` set to a `perf record --control=fifo:…` FIFO, turns the
+/// profiler on or off, so that a profile holds only Ventanilla's sync:
+/// `mkfifo ctl; perf record -D -1 --control=fifo:ctl -g -- <bench binary> --bench`.
+fn profiler(command: &str) {
+    if let Ok(fifo) = std::env::var("PEER_PERF_CONTROL") {
+        let _ = std::fs::OpenOptions::new().write(true).open(fifo).and_then(|mut f| std::io::Write::write_all(&mut f, format!("{command}\n").as_bytes()));
+    }
 }
 
 /// Runs `node replicate.js …` and reads its JSON line.
