@@ -307,7 +307,10 @@ impl FieldApp {
     /// (also one left open by a restart), so it is kept as abandoned, never sent.
     pub fn kiosk_welcome(&self) -> Result<Option<KioskView>, StoreError> {
         if lock(&self.store).kiosk()?.is_some() {
-            lock(&self.store).abandon_open_drafts()?;
+            let mut store = lock(&self.store);
+            store.abandon_open_drafts()?;
+            // A kiosk never shows the home screen, which purges on other phones.
+            store.purge_discarded()?;
         }
         self.kiosk_view()
     }

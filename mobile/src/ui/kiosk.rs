@@ -98,8 +98,11 @@ pub fn Welcome() -> Element {
         None => return rsx! { super::Loading {} },
         Some(Ok(Some(v))) => v,
         Some(Ok(None)) => {
-            // No longer a kiosk (left from another window): the home screen.
-            mode.changed += 1;
+            // No longer a kiosk (left from another window): the home screen, asked for
+            // outside the render.
+            spawn(async move {
+                mode.changed += 1;
+            });
             return rsx! { super::Loading {} };
         }
         Some(Err(e)) => return rsx! { p { class: "error", role: "alert", "{e}" } },
