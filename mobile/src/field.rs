@@ -86,6 +86,12 @@ fn waiting_to_send(store: &Store) -> Result<Option<String>, StoreError> {
     Ok((!parts.is_empty()).then(|| parts.join(", ")))
 }
 
+/// Midnight today at the store's offset.
+fn start_of_today(store: &Store) -> chrono::DateTime<chrono::FixedOffset> {
+    let now = store.now();
+    now.with_time(chrono::NaiveTime::MIN).single().unwrap_or(now)
+}
+
 /// What a supervisor sets when enrolling a kiosk tablet.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KioskSetup {
@@ -149,6 +155,9 @@ pub struct HomeView {
     pub other_forms: Vec<crate::store::reference::FormEntry>,
     /// Drafts set aside today, recoverable until the day is over.
     pub discarded: Vec<crate::store::drafts::DraftSummary>,
+    /// Surveys citizens left unfinished at this tablet as a kiosk today (kept, never sent).
+    #[serde(default)]
+    pub abandoned_today: u64,
 }
 
 /// A draft with its form and where it stands.
@@ -416,6 +425,7 @@ impl FieldApp {
             period,
             enrolment,
             discarded,
+            abandoned_today: store.abandoned_since(start_of_today(&store))?,
         }))
     }
 

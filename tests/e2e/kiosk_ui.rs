@@ -105,6 +105,8 @@ async fn a_kiosk_tablet_welcomes_thanks_resets_when_left_and_leaves_only_with_th
     b.click("#kiosko-confirmar-salida").await?;
     b.wait_text("Mis centros").await?;
     assert_eq!(app.kiosk_centro()?, None);
+    // The supervisor sees what citizens left unfinished today.
+    b.wait_text("1 encuesta que la ciudadanía dejó a medias.").await?;
     b.shot("06-fuera-del-kiosko").await?;
     Ok(())
 }

@@ -65,6 +65,12 @@ pub fn Home() -> Element {
                 }
             }
         }
+        if view.abandoned_today > 0 {
+            section { class: "card", id: "abandonadas",
+                h2 { "Kiosko: encuestas sin terminar hoy" }
+                p { {format!("{} que la ciudadanía dejó a medias. Se quedan en la tableta y no se envían.", shared::words::count(view.abandoned_today, "encuesta", "encuestas"))} }
+            }
+        }
         if !view.discarded.is_empty() {
             section { class: "card", id: "descartados",
                 h2 { "Descartados hoy" }
