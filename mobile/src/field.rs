@@ -315,11 +315,13 @@ impl FieldApp {
     /// The kiosk is back at its welcome: a survey still open there was walked away from
     /// (also one left open by a restart), so it is kept as abandoned, never sent.
     pub fn kiosk_welcome(&self) -> Result<Option<KioskView>, StoreError> {
-        if lock(&self.store).kiosk()?.is_some() {
+        {
             let mut store = lock(&self.store);
-            store.abandon_open_drafts()?;
-            // A kiosk never shows the home screen, which purges on other phones.
-            store.purge_discarded()?;
+            if store.kiosk()?.is_some() {
+                store.abandon_open_drafts()?;
+                // A kiosk never shows the home screen, which purges on other phones.
+                store.purge_discarded()?;
+            }
         }
         self.kiosk_view()
     }

@@ -55,7 +55,7 @@ fn recompute(path: &std::path::Path) -> anyhow::Result<()> {
 /// Applies the migrations the database lacks (no server starts).
 fn migrate(config: &Config) -> anyhow::Result<()> {
     let path = config.database_path();
-    let done = sync_server::db::maintenance::migrate_file(&path).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.for_people()))?;
+    let done = sync_server::db::maintenance::migrate_file(&path).map_err(|e| anyhow::anyhow!("no se pudieron aplicar las migraciones a {}: {e}", path.display()))?;
     if done.from == done.to {
         println!("{}: el esquema ya está en la versión {}; nada que aplicar.", path.display(), done.to);
     } else {

@@ -46,7 +46,9 @@ pub(crate) fn use_idle_reset() {
     let mut screen = use_context::<Signal<Screen>>();
     use_future(move || async move {
         loop {
-            crate::rt::sleep(Duration::from_millis(500)).await;
+            // A phone that is not a kiosk looks seldom (it may become one).
+            let kiosk = mode.view.peek().is_some();
+            crate::rt::sleep(Duration::from_millis(if kiosk { 500 } else { 5_000 })).await;
             let Some(view) = mode.view.peek().clone() else { continue };
             let now = screen.peek().clone();
             if let Some(limit) = idle_limit(&now, view.idle_seconds)

@@ -50,7 +50,8 @@ pub enum BackupError {
     Busy,
     #[error("la copia no pasó la revisión de integridad: {0}")]
     Damaged(String),
-    #[error(transparent)]
+    /// The database's own words (an operator at a terminal needs the detail).
+    #[error("no se pudo copiar la base de datos: {0}")]
     Db(#[from] DbError),
 }
 
