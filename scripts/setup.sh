@@ -35,6 +35,10 @@ done
 if [ "${1:-}" = "--tests" ] && ! command -v npm >/dev/null; then
   missing+=(nodejs npm)
 fi
+# The server's tests also run on PostgreSQL, in a private cluster (scripts/pg-cluster.sh).
+if [ "${1:-}" = "--tests" ]; then
+  dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed" || missing+=(postgresql)
+fi
 
 SCHEMATHESIS_VERSION=4.32.5
 PYXFORM_VERSION=4.5.0
@@ -43,6 +47,10 @@ AXE_VERSION=4.14.1
 AXE=target/tools/axe
 
 install_tools() {
+  # PostgreSQL refuses to run as root: the tests' private cluster runs as this user.
+  if [ "${1:-}" = "--tests" ] && [ "$(id -u)" -eq 0 ] && ! id ventanilla-pg >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin ventanilla-pg
+  fi
   cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
   cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
   # The web app (scripts/build-pwa.sh): the wasm32 target and wasm-bindgen's command, at

@@ -12,9 +12,15 @@ pub struct Config {
     /// Address and port to listen on. Use port 0 to let the system choose.
     #[arg(long, env = "VENTANILLA_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: SocketAddr,
-    /// Directory of the embedded SQLite database (created when missing).
+    /// Directory of the embedded SQLite database (created when missing) and of the files
+    /// (photos, evidence, exports). With `--database`, only of the files: every server on
+    /// one database must see the same directory (a shared volume).
     #[arg(long, env = "VENTANILLA_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database instead of the embedded SQLite file:
+    /// `postgres://user:password@host:port/database`. Several servers may share one.
+    #[arg(long = "database", env = "VENTANILLA_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
     /// The field app's web build to serve at `/app/` (made by `scripts/build-pwa.sh` in
     /// `target/pwa/app`); without it, `/app/` says the app is not built.
     #[arg(long, env = "VENTANILLA_APP_DIR", global = true)]
@@ -134,6 +140,7 @@ impl Config {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            database_url: None,
             app_dir: None,
             demo: false,
             utc_offset_minutes: -360,

@@ -124,7 +124,10 @@ pub fn app(state: AppState) -> Router {
 /// Opens the database of `config`, publishing the default forms (and the demo program
 /// with `--demo`).
 pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
-    let db = db::Db::open(&config.database_path())?;
+    let db = match &config.database_url {
+        Some(url) => db::Db::connect(url).await?,
+        None => db::Db::open(&config.database_path())?,
+    };
     let mut state = AppState::load(db, config.local_offset(), &config.data_dir).await?;
     state.trust_forwarded_for = config.trust_forwarded_for;
     state.web_app = config.app_dir.clone().map(std::sync::Arc::new);

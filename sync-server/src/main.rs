@@ -17,7 +17,7 @@ async fn main() {
     let result = match config.command.clone() {
         None => serve(&config).await,
         Some(Command::RecomputeScores { inputs }) => recompute(&inputs),
-        Some(Command::Migrate) => migrate(&config),
+        Some(Command::Migrate) => migrate(&config).await,
         Some(Command::Backup { to }) => backup(&config, &to),
         Some(command) => run_command(&config, command).await,
     };
@@ -29,7 +29,8 @@ async fn main() {
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
-    tracing::info!(database = %config.database_path().display(), "Ventanilla sync-server escuchando en http://{}", app.address());
+    let database = if config.database_url.is_some() { "PostgreSQL".to_string() } else { config.database_path().display().to_string() };
+    tracing::info!(%database, "Ventanilla sync-server escuchando en http://{}", app.address());
     if config.demo {
         println!("{}", sync_server::demo::login_help(app.address()));
     }
@@ -53,19 +54,32 @@ fn recompute(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Applies the migrations the database lacks (no server starts).
-fn migrate(config: &Config) -> anyhow::Result<()> {
-    let path = config.database_path();
-    let done = sync_server::db::maintenance::migrate_file(&path).map_err(|e| anyhow::anyhow!("no se pudieron aplicar las migraciones a {}: {e}", path.display()))?;
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let (place, done) = match &config.database_url {
+        Some(url) => {
+            let done = sync_server::db::maintenance::migrate_postgres(url).await.map_err(|e| anyhow::anyhow!("no se pudieron aplicar las migraciones a PostgreSQL: {e}"))?;
+            ("PostgreSQL".to_string(), done)
+        }
+        None => {
+            let path = config.database_path();
+            let done = sync_server::db::maintenance::migrate_file(&path).map_err(|e| anyhow::anyhow!("no se pudieron aplicar las migraciones a {}: {e}", path.display()))?;
+            (path.display().to_string(), done)
+        }
+    };
     if done.from == done.to {
-        println!("{}: el esquema ya está en la versión {}; nada que aplicar.", path.display(), done.to);
+        println!("{place}: el esquema ya está en la versión {}; nada que aplicar.", done.to);
     } else {
-        println!("{}: esquema de la versión {} a la {} ({} migraciones aplicadas).", path.display(), done.from, done.to, done.to - done.from);
+        println!("{place}: esquema de la versión {} a la {}; migraciones aplicadas.", done.from, done.to);
     }
     Ok(())
 }
 
 /// Copies the live database to `to`, checked, and says what the copy holds.
 fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.database_url.is_none(),
+        "con PostgreSQL, la copia la hace PostgreSQL: pg_dump --format=custom --file=COPIA \"$VENTANILLA_DATABASE_URL\" (y pg_restore para volver a ella); es consistente y no detiene a los servidores"
+    );
     let made = sync_server::db::maintenance::backup(&config.database_path(), to)?;
     println!("Copia en {} ({} bytes), esquema versión {}, cambios hasta el {}.", made.path.display(), made.bytes, made.schema_version, made.last_change);
     for (table, rows) in &made.rows {
@@ -114,7 +128,7 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
             println!("Dispositivo {device_id} dado de baja.");
         }
         Command::RecomputeScores { inputs } => recompute(&inputs)?,
-        Command::Migrate => migrate(config)?,
+        Command::Migrate => migrate(config).await?,
         Command::Backup { to } => backup(config, &to)?,
         Command::ImportCentros { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;

@@ -248,7 +248,7 @@ async fn posts_from_another_origin_are_refused_by_scheme_host_and_port() {
 /// The demo app with other console settings.
 async fn app_with(settings: sync_server::ConsoleSettings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     let mut state = sync_server::open_state(&config).await.expect("state opens");
     state.console = Arc::new(settings);
@@ -283,7 +283,7 @@ async fn console_sessions_expire_on_the_server_when_idle_and_after_the_absolute_
 async fn the_cookie_is_secure_over_https() {
     for (headers, secure) in [(vec![], false), (vec![("x-forwarded-proto", "https")], true)] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+        let mut config = support::test_config(dir.path()).await;
         config.demo = true;
         config.trust_forwarded_for = true;
         let state = sync_server::open_state(&config).await.expect("state");

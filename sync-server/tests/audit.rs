@@ -121,7 +121,7 @@ async fn submissions_and_scores_export_as_xlsx_workbooks() {
 #[tokio::test]
 async fn an_xlsx_export_past_the_sheet_limit_continues_on_a_new_sheet() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     config.xlsx_sheet_rows = 5;
     let state = sync_server::open_state(&config).await.expect("state opens");

@@ -95,7 +95,7 @@ fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
 #[tokio::test]
 async fn a_form_is_published_with_its_files_and_phones_receive_them_with_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     let app = TestApp::new(sync_server::open_state(&config).await.expect("state"), tempfile::tempdir().expect("dir"));
     let staff = app.enrol("coordinacion").await;

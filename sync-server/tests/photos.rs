@@ -92,7 +92,7 @@ async fn a_submission_is_complete_when_every_photo_it_names_has_arrived() {
 #[tokio::test]
 async fn a_photo_lost_from_disk_is_asked_for_again_after_a_restart() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     let app = {
         let state = sync_server::open_state(&config).await.expect("state");

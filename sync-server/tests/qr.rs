@@ -273,7 +273,7 @@ async fn a_survey_answered_too_fast_goes_to_review() {
 #[tokio::test]
 async fn too_many_pages_from_one_address_are_slowed_in_spanish() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     config.qr_burst = 3;
     config.qr_per_minute = 1;

@@ -205,7 +205,7 @@ async fn every_error_is_json_with_a_code() {
 #[tokio::test]
 async fn the_device_limit_is_configurable() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = sync_server::Config::for_tests(dir.path().to_path_buf());
+    let mut config = support::test_config(dir.path()).await;
     config.demo = true;
     config.device_burst = 5;
     config.device_rate = 1;

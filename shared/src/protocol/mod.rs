@@ -72,7 +72,7 @@ pub struct Health {
 /// The database in a health answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DatabaseHealth {
-    /// `sqlite`: the embedded file.
+    /// `sqlite` (the embedded file) or `postgres`.
     pub engine: String,
     /// A query reached the database, and its schema is the one this server migrates to.
     pub ok: bool,
@@ -82,7 +82,8 @@ pub struct DatabaseHealth {
     pub schema_expected: u32,
     /// The change log's last sequence number (how far pulls can go).
     pub last_change: u64,
-    /// Bytes of the database file and of its write-ahead log.
+    /// Bytes of the database file and of its write-ahead log (PostgreSQL: the database's
+    /// size, and 0 for the log, which is the cluster's).
     pub file_bytes: u64,
     pub wal_bytes: u64,
     /// What went wrong, when something did (Spanish).

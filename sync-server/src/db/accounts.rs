@@ -1,6 +1,6 @@
 //! Users, devices and their tokens (stored hashed), assignments.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params, SqlResult};
 use shared::protocol::{Role, UserInfo};
 use uuid::Uuid;
 
@@ -32,8 +32,8 @@ pub struct Device {
     pub kiosk_centro: Option<String>,
 }
 
-fn role_of(code: String) -> rusqlite::Result<Role> {
-    Role::parse(&code).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, code, rusqlite::types::Type::Text))
+fn role_of(code: String) -> SqlResult<Role> {
+    Role::parse(&code).ok_or_else(|| super::bad_code(0, code))
 }
 
 impl Db {
@@ -65,11 +65,11 @@ impl Db {
                 (_, Some(_)) => return Err(DbError::Invalid("Solo un enlace institucional tiene institución.".into())),
                 (_, None) => None,
             };
-            tx.execute(
-                "INSERT INTO users (username, display_name, role, password_hash, supervisor_id, created_at, institution) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO users (username, display_name, role, password_hash, supervisor_id, created_at, institution) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                 params![u.username, u.display_name, u.role.code(), u.password_hash, supervisor_id, now_text(), institution],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             tx.commit()?;
             Ok(id)
         })

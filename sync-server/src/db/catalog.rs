@@ -1,7 +1,7 @@
 //! The program's listings for integrators, in pages keyed by id (`after` = the last id of
 //! the previous page).
 
-use rusqlite::{Connection, params};
+use super::sql::{Conn, params};
 use shared::protocol::{CentroDefinition, CentroListed, CommitmentInfo, ComplaintListed, Page, PeriodListed};
 
 use super::{Db, DbError, json, parsed};
@@ -14,7 +14,7 @@ fn page<T>(mut rows: Vec<T>, limit: usize, after: Option<String>, id: impl Fn(&T
     Page { items: rows, cursor, more }
 }
 
-fn require_centro(conn: &Connection, centro: &str) -> Result<(), DbError> {
+fn require_centro(conn: &Conn<'_>, centro: &str) -> Result<(), DbError> {
     let exists: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM centros WHERE id = ?1)", [centro], |r| r.get(0))?;
     if exists { Ok(()) } else { Err(DbError::NotFound(format!("centro «{centro}»"))) }
 }
@@ -25,7 +25,7 @@ impl Db {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval FROM centros
-                 WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+                 WHERE id > ?1 OR ?1 IS NULL ORDER BY id LIMIT ?2",
             )?;
             let mut rows: Vec<CentroListed> = stmt
                 .query_map(params![after, (limit + 1) as i64], |r| {
@@ -56,7 +56,7 @@ impl Db {
     pub async fn periods_page(&self, after: Option<String>, limit: usize) -> Result<Page<PeriodListed>, DbError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, name, start_date, end_date, settings_json, state FROM periods WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+                "SELECT id, name, start_date, end_date, settings_json, state FROM periods WHERE id > ?1 OR ?1 IS NULL ORDER BY id LIMIT ?2",
             )?;
             let rows = stmt
                 .query_map(params![after, (limit + 1) as i64], |r| {
@@ -76,7 +76,7 @@ impl Db {
         self.read(move |conn| {
             require_centro(conn, &centro)?;
             let ids: Vec<String> = conn
-                .prepare("SELECT id FROM commitments WHERE centro_id = ?1 AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3")?
+                .prepare("SELECT id FROM commitments WHERE centro_id = ?1 AND (id > ?2 OR ?2 IS NULL) ORDER BY id LIMIT ?3")?
                 .query_map(params![centro, after, (limit + 1) as i64], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let mut rows = Vec::with_capacity(ids.len());
@@ -97,7 +97,7 @@ impl Db {
             require_centro(conn, &centro)?;
             let mut stmt = conn.prepare(
                 "SELECT centro_id, folio, received, responded, corrective_action, acknowledged, seq FROM complaints
-                 WHERE centro_id = ?1 AND (?2 IS NULL OR folio > ?2) ORDER BY folio LIMIT ?3",
+                 WHERE centro_id = ?1 AND (folio > ?2 OR ?2 IS NULL) ORDER BY folio LIMIT ?3",
             )?;
             let rows = stmt
                 .query_map(params![centro, after, (limit + 1) as i64], |r| super::commitments::complaint(r).map(|c| ComplaintListed::from(&c)))?

@@ -2,24 +2,23 @@
 //! change here, in the same transaction, and gets its sequence number.
 
 use chrono::NaiveDate;
-use rusqlite::{Transaction, params};
+use super::sql::{Conn, params};
 use shared::protocol::ChangeBody;
 
 use super::DbError;
 
 /// Appends one change to the log and returns its sequence number.
-pub(crate) fn emit(tx: &Transaction<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
+pub(crate) fn emit(tx: &Conn<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-    tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![kind, key, user_id, data])?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?.query_row(params![kind, key, user_id, data], |r| r.get(0))?)
 }
 
 /// Sends a visit of `centro_id` to its inspectors (or only to `only_user`, if an inspector).
-pub(crate) fn emit_visit(tx: &Transaction<'_>, centro_id: &str, only_user: Option<i64>, body: &ChangeBody) -> Result<(), DbError> {
+pub(crate) fn emit_visit(tx: &Conn<'_>, centro_id: &str, only_user: Option<i64>, body: &ChangeBody) -> Result<(), DbError> {
     let users: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
             "SELECT a.user_id FROM assignments a JOIN users u ON u.id = a.user_id
-             WHERE a.centro_id = ?1 AND u.role = 'inspector' AND (?2 IS NULL OR u.id = ?2)",
+             WHERE a.centro_id = ?1 AND u.role = 'inspector' AND (u.id = ?2 OR ?2 IS NULL)",
         )?;
         stmt.query_map(params![centro_id, only_user], |r| r.get(0))?.collect::<Result<_, _>>()?
     };

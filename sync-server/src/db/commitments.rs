@@ -1,14 +1,14 @@
 //! Commitments and milestones (versioned, editable records) and complaints.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 use shared::protocol::{ChangeBody, CommitmentInfo, CommitmentInput, CommitmentStatus, ComplaintInput, MilestoneInfo, Role, VerifiedHow, VerifyMilestone};
 use shared::scoring::{Commitment, Complaint, Milestone};
 
 use super::changes::emit;
 use super::{Db, DbError, json, now_text, parsed, parsed_opt};
 
-pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {
+pub(crate) fn load(conn: &Conn<'_>, centro: &str, id: &str) -> Result<Option<CommitmentInfo>, DbError> {
     let head: Option<(String, u8, i64)> = conn
         .query_row(
             "SELECT description, impact, version FROM commitments WHERE centro_id = ?1 AND id = ?2",
@@ -43,14 +43,14 @@ pub(crate) fn load(conn: &Connection, centro: &str, id: &str) -> Result<Option<C
 }
 
 /// A commitment's state.
-pub(crate) fn status(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentStatus>, DbError> {
+pub(crate) fn status(conn: &Conn<'_>, centro: &str, id: &str) -> Result<Option<CommitmentStatus>, DbError> {
     let code: Option<String> = conn.query_row("SELECT status FROM commitments WHERE centro_id = ?1 AND id = ?2", params![centro, id], |r| r.get(0)).optional()?;
     code.map(|c| CommitmentStatus::parse(&c).ok_or_else(|| DbError::Other(anyhow::anyhow!("stored commitment status «{c}»")))).transpose()
 }
 
 /// Tells the users assigned to the centro when the commitment is confirmed (the phones
 /// verify confirmed commitments only), and returns the change's sequence number.
-pub(crate) fn announce(tx: &Transaction<'_>, info: &CommitmentInfo) -> Result<u64, DbError> {
+pub(crate) fn announce(tx: &Conn<'_>, info: &CommitmentInfo) -> Result<u64, DbError> {
     if status(tx, &info.centro_id, &info.commitment_id)? != Some(CommitmentStatus::Confirmado) {
         let seq = emit(tx, "commitment_changed", &format!("{}/{}", info.centro_id, info.commitment_id), None, None)?;
         return Ok(seq as u64);
@@ -122,7 +122,7 @@ impl Db {
             tx.execute(
                 "INSERT INTO commitments (centro_id, id, description, impact, seq, status, registered_by) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)
                  ON CONFLICT (centro_id, id) DO UPDATE SET description = excluded.description,
-                 impact = excluded.impact, version = version + 1, status = excluded.status, return_reason = NULL",
+                 impact = excluded.impact, version = commitments.version + 1, status = excluded.status, return_reason = NULL",
                 params![centro, id, input.description.trim(), input.impact, new_status.code(), author.user_id],
             )?;
             let keep: Vec<&str> = input.milestones.iter().map(|m| m.milestone_id.as_str()).collect();
@@ -259,14 +259,14 @@ impl Db {
 }
 
 /// Commitments for scoring (all centros, or one).
-pub(crate) fn commitments_of(conn: &Connection, centro: Option<&str>) -> Result<Vec<Commitment>, DbError> {
+pub(crate) fn commitments_of(conn: &Conn<'_>, centro: Option<&str>) -> Result<Vec<Commitment>, DbError> {
     let mut stmt = conn.prepare(
         "SELECT c.centro_id, c.id, c.impact, c.seq, m.due_date, m.verified_on FROM commitments c
          JOIN milestones m ON m.centro_id = c.centro_id AND m.commitment_id = c.id
-         WHERE (?1 IS NULL OR c.centro_id = ?1) AND c.status = 'confirmado' ORDER BY c.centro_id, c.id, m.due_date, m.id",
+         WHERE (c.centro_id = ?1 OR ?1 IS NULL) AND c.status = 'confirmado' ORDER BY c.centro_id, c.id, m.due_date, m.id",
     )?;
     let rows = stmt.query_map([centro], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, i64>(3)?, parsed::<NaiveDate>(r, 4)?, parsed_opt::<NaiveDate>(r, 5)?))
+        Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<f64>(2)?, r.get::<i64>(3)?, parsed::<NaiveDate>(r, 4)?, parsed_opt::<NaiveDate>(r, 5)?))
     })?;
     let mut out: Vec<Commitment> = Vec::new();
     for row in rows {
@@ -282,7 +282,7 @@ pub(crate) fn commitments_of(conn: &Connection, centro: Option<&str>) -> Result<
 
 /// A complaint from a row of `centro_id, folio, received, responded, corrective_action,
 /// acknowledged, seq`.
-pub(crate) fn complaint(r: &rusqlite::Row<'_>) -> rusqlite::Result<Complaint> {
+pub(crate) fn complaint(r: &Row<'_>) -> SqlResult<Complaint> {
     Ok(Complaint {
         centro_id: r.get(0)?,
         folio: r.get(1)?,
@@ -290,15 +290,15 @@ pub(crate) fn complaint(r: &rusqlite::Row<'_>) -> rusqlite::Result<Complaint> {
         responded: parsed_opt(r, 3)?,
         corrective_action: r.get(4)?,
         acknowledged: r.get(5)?,
-        seq: r.get::<_, i64>(6)? as u64,
+        seq: r.get::<i64>(6)? as u64,
     })
 }
 
 /// Complaints for scoring (all centros, or one).
-pub(crate) fn complaints_of(conn: &Connection, centro: Option<&str>) -> Result<Vec<Complaint>, DbError> {
+pub(crate) fn complaints_of(conn: &Conn<'_>, centro: Option<&str>) -> Result<Vec<Complaint>, DbError> {
     let mut stmt = conn.prepare(
         "SELECT centro_id, folio, received, responded, corrective_action, acknowledged, seq FROM complaints
-         WHERE ?1 IS NULL OR centro_id = ?1 ORDER BY centro_id, folio",
+         WHERE centro_id = ?1 OR ?1 IS NULL ORDER BY centro_id, folio",
     )?;
     let rows = stmt.query_map([centro], complaint)?;
     Ok(rows.collect::<Result<_, _>>()?)

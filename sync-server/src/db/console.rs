@@ -2,7 +2,7 @@
 //! their photos, its commitments and complaints, fieldwork progress and open conflicts.
 
 use chrono::NaiveDate;
-use rusqlite::params;
+use super::sql::{OptionalExt, params};
 use shared::protocol::CommitmentInfo;
 use shared::scoring::{Complaint, VisitItem};
 
@@ -107,20 +107,31 @@ impl Db {
     /// A centro's visits (newest first, rejected ones left out), commitments and complaints.
     pub async fn centro_records(&self, centro: String) -> Result<CentroRecords, DbError> {
         self.read(move |conn| {
-            let mut stmt = conn.prepare(
+            // The body only of visits with score notes (read for them alone).
+            let mut stmt = conn.prepare(conn.pick(
                 "SELECT v.submission_id, v.visit_date, v.items, CASE WHEN json_extract(s.body, '$.meta.score_notes') IS NULL THEN NULL ELSE s.body END
                  FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
                  WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC",
-            )?;
+                "SELECT v.submission_id, v.visit_date, v.items,
+                   CASE WHEN NULLIF(CAST(s.body AS jsonb) #> '{meta,score_notes}', 'null') IS NULL THEN NULL ELSE s.body END
+                 FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
+                 WHERE v.centro_id = ?1 AND s.review <> 'rejected' ORDER BY v.visit_date DESC, v.seq DESC",
+            ))?;
             let rows: Vec<(String, NaiveDate, String, Option<String>)> =
                 stmt.query_map([&centro], |r| Ok((r.get(0)?, parsed(r, 1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
-            let mut photos = conn.prepare(
+            // Each photo with the item it was taken for (the first that names it).
+            let mut photos = conn.prepare(conn.pick(
                 "SELECT p.sha256, p.arrived,
                    (SELECT json_extract(j.value, '$.item') FROM json_each(s.body, '$.meta.photo_items') j
                     WHERE json_extract(j.value, '$.sha256') = p.sha256 ORDER BY j.key LIMIT 1)
                  FROM submission_photos p JOIN submissions s ON s.id = p.submission_id
-                 WHERE p.submission_id = ?1 ORDER BY 3, p.sha256",
-            )?;
+                 WHERE p.submission_id = ?1 ORDER BY 3 NULLS FIRST, p.sha256",
+                "SELECT p.sha256, p.arrived,
+                   (SELECT j.value ->> 'item' FROM jsonb_array_elements(CAST(s.body AS jsonb) #> '{meta,photo_items}') WITH ORDINALITY AS j(value, key)
+                    WHERE j.value ->> 'sha256' = p.sha256 ORDER BY j.key LIMIT 1)
+                 FROM submission_photos p JOIN submissions s ON s.id = p.submission_id
+                 WHERE p.submission_id = ?1 ORDER BY 3 NULLS FIRST, p.sha256",
+            ))?;
             let mut visits = Vec::with_capacity(rows.len());
             for (id, date, items, body) in rows {
                 let p = photos.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
@@ -176,14 +187,14 @@ impl Db {
             )?;
             let quotas = stmt
                 .query_map(params![everyone, who.user_id, period_id, start, end], |r| {
-                    Ok(QuotaRow { centro_id: r.get(0)?, quota: r.get(1)?, surveys: r.get::<_, i64>(2)? as u64, in_review: r.get::<_, i64>(3)? as u64 })
+                    Ok(QuotaRow { centro_id: r.get(0)?, quota: r.get(1)?, surveys: r.get::<i64>(2)? as u64, in_review: r.get::<i64>(3)? as u64 })
                 })?
                 .collect::<Result<_, _>>()?;
             let mut stmt = conn.prepare(
                 "SELECT u.username, u.display_name, f.capture_date, COUNT(*) FROM survey_facts f
                  JOIN submissions s ON s.id = f.submission_id JOIN users u ON u.id = s.user_id
                  WHERE f.capture_date BETWEEN ?3 AND ?4 AND (?1 = 1 OR u.supervisor_id = ?2)
-                 GROUP BY u.username, f.capture_date ORDER BY f.capture_date DESC, u.username LIMIT 500",
+                 GROUP BY u.username, u.display_name, f.capture_date ORDER BY f.capture_date DESC, u.username LIMIT 500",
             )?;
             let days = stmt
                 .query_map(params![everyone, who.user_id, start, end], |r| {
@@ -191,7 +202,7 @@ impl Db {
                         username: r.get(0)?,
                         display_name: r.get(1)?,
                         date: parsed(r, 2)?,
-                        surveys: r.get::<_, i64>(3)? as u64,
+                        surveys: r.get::<i64>(3)? as u64,
                     })
                 })?
                 .collect::<Result<_, _>>()?;
@@ -231,7 +242,7 @@ impl Db {
                    (SELECT COUNT(*) FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
                     WHERE f.centro_id = sc.centro_id AND f.capture_date = sc.date AND s.review <> 'rejected')
                  FROM sampling_counts sc
-                 WHERE sc.date BETWEEN ?3 AND ?4 AND (?5 IS NULL OR sc.centro_id = ?5)
+                 WHERE sc.date BETWEEN ?3 AND ?4 AND (sc.centro_id = ?5 OR ?5 IS NULL)
                  AND (?1 = 1 OR EXISTS (SELECT 1 FROM assignments a JOIN users u ON u.id = a.user_id
                                         WHERE a.centro_id = sc.centro_id AND u.supervisor_id = ?2))
                  GROUP BY sc.centro_id, sc.date ORDER BY sc.date DESC, sc.centro_id LIMIT 500",
@@ -240,10 +251,10 @@ impl Db {
                 Ok(ResponseDay {
                     centro_id: r.get(0)?,
                     date: parsed(r, 1)?,
-                    counted: r.get::<_, i64>(2)? as u64,
-                    selected: r.get::<_, i64>(3)? as u64,
-                    refused: r.get::<_, i64>(4)? as u64,
-                    completed: r.get::<_, i64>(5)? as u64,
+                    counted: r.get::<i64>(2)? as u64,
+                    selected: r.get::<i64>(3)? as u64,
+                    refused: r.get::<i64>(4)? as u64,
+                    completed: r.get::<i64>(5)? as u64,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -262,12 +273,16 @@ impl Db {
     ) -> Result<Vec<std::collections::BTreeMap<String, f64>>, DbError> {
         let modes = serde_json::to_string(&modes).map_err(|e| DbError::Other(e.into()))?;
         self.read(move |conn| {
-            let mut stmt = conn.prepare(
+            // `?4` is the modes as a JSON array.
+            let mut stmt = conn.prepare(conn.pick(
                 "SELECT f.dimensions FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
                  WHERE f.centro_id = ?1 AND f.capture_date BETWEEN ?2 AND ?3 AND s.review IN ('accepted', 'approved')
                    AND f.mode IN (SELECT value FROM json_each(?4))",
-            )?;
-            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string(), modes], |r| r.get::<_, String>(0))?;
+                "SELECT f.dimensions FROM survey_facts f JOIN submissions s ON s.id = f.submission_id
+                 WHERE f.centro_id = ?1 AND f.capture_date BETWEEN ?2 AND ?3 AND s.review IN ('accepted', 'approved')
+                   AND f.mode IN (SELECT jsonb_array_elements_text(CAST(?4 AS jsonb)))",
+            ))?;
+            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string(), modes], |r| r.get::<String>(0))?;
             let mut out = Vec::new();
             for text in rows {
                 out.push(crate::facts::decode_dimensions(&text?)?);
@@ -280,7 +295,7 @@ impl Db {
     /// A period's dates.
     pub async fn period_dates(&self, period_id: String) -> Result<Option<(NaiveDate, NaiveDate)>, DbError> {
         self.read(move |conn| {
-            Ok(rusqlite::OptionalExtension::optional(conn.query_row(
+            Ok(OptionalExt::optional(conn.query_row(
                 "SELECT start_date, end_date FROM periods WHERE id = ?1",
                 [&period_id],
                 |r| Ok((parsed(r, 0)?, parsed(r, 1)?)),

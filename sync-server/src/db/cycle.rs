@@ -2,7 +2,7 @@
 //! transaction that checks the state it starts from, records the transition and writes the
 //! audit log, so two staff members acting at once cannot both close a period.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 use shared::protocol::{LateRecord, OfficialVersion, PeriodState};
 
 use super::{Db, DbError, now_text, parsed};
@@ -38,7 +38,7 @@ pub struct StateRow {
     pub publication_reason: Option<String>,
 }
 
-fn state_of(tx: &Transaction<'_>, period: &str) -> Result<(PeriodState, Option<String>), DbError> {
+fn state_of(tx: &Conn<'_>, period: &str) -> Result<(PeriodState, Option<String>), DbError> {
     let row: Option<(String, Option<String>)> =
         tx.query_row("SELECT state, publication_reason FROM periods WHERE id = ?1", [period], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     let (code, publication) = row.ok_or_else(|| DbError::NotFound(format!("periodo «{period}»")))?;
@@ -46,7 +46,7 @@ fn state_of(tx: &Transaction<'_>, period: &str) -> Result<(PeriodState, Option<S
     Ok((state, publication))
 }
 
-fn transition(tx: &Transaction<'_>, period: &str, user: i64, from: PeriodState, to: PeriodState, reason: &str) -> Result<(), DbError> {
+fn transition(tx: &Conn<'_>, period: &str, user: i64, from: PeriodState, to: PeriodState, reason: &str) -> Result<(), DbError> {
     let at = now_text();
     tx.execute(
         "INSERT INTO period_transitions (period_id, at, user_id, from_state, to_state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -55,7 +55,7 @@ fn transition(tx: &Transaction<'_>, period: &str, user: i64, from: PeriodState, 
     audit(tx, user, &format!("period_{}", to.code()), format!("periodo {period}: {} → {} ({reason})", from.code(), to.code()))
 }
 
-pub(crate) fn audit(tx: &Transaction<'_>, user: i64, action: &str, detail: String) -> Result<(), DbError> {
+pub(crate) fn audit(tx: &Conn<'_>, user: i64, action: &str, detail: String) -> Result<(), DbError> {
     tx.execute("INSERT INTO audit_log (at, user_id, action, detail) VALUES (?1, ?2, ?3, ?4)", params![now_text(), user, action, detail])?;
     Ok(())
 }
@@ -67,7 +67,7 @@ fn wrong_state(period: &str, state: PeriodState, wanted: &str) -> DbError {
 const VERSION_COLUMNS: &str = "o.period_id, o.version, o.closed_at, u.username, o.reason, o.reopen_reason, o.watermark, o.method,
      o.table_sha256, o.inputs_sha256, o.published_at";
 
-fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficialVersion> {
+fn version_row(r: &Row<'_>) -> SqlResult<OfficialVersion> {
     Ok(OfficialVersion {
         period_id: r.get(0)?,
         version: r.get(1)?,
@@ -75,7 +75,7 @@ fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficialVersion> {
         closed_by: r.get(3)?,
         reason: r.get(4)?,
         reopen_reason: r.get(5)?,
-        watermark: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+        watermark: u64::try_from(r.get::<i64>(6)?).unwrap_or(0),
         method: r.get(7)?,
         table_sha256: r.get(8)?,
         inputs_sha256: r.get(9)?,
@@ -90,7 +90,7 @@ impl Db {
             let mut stmt = conn.prepare(
                 "SELECT id, state, publication_reason FROM periods",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<Option<String>>(2)?)))?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, code, publication_reason) = row?;
@@ -211,7 +211,7 @@ impl Db {
     pub async fn official_table(&self, period: String, version: u32) -> Result<(OfficialVersion, String), DbError> {
         self.read(move |conn| {
             let sql = format!("SELECT {VERSION_COLUMNS}, o.table_json FROM official_results o JOIN users u ON u.id = o.closed_by WHERE o.period_id = ?1 AND o.version = ?2");
-            conn.query_row(&sql, params![period, version], |r| Ok((version_row(r)?, r.get::<_, String>(11)?)))
+            conn.query_row(&sql, params![period, version], |r| Ok((version_row(r)?, r.get::<String>(11)?)))
                 .optional()?
                 .ok_or_else(|| DbError::NotFound(format!("versión {version} de los resultados oficiales del periodo «{period}»")))
         })
@@ -237,7 +237,7 @@ impl Db {
             let sql = format!(
                 "SELECT {VERSION_COLUMNS}, o.settings_json, o.table_json, p.name, p.start_date, p.end_date
                  FROM official_results o JOIN users u ON u.id = o.closed_by JOIN periods p ON p.id = o.period_id
-                 WHERE o.published_at IS NOT NULL AND (?1 IS NULL OR o.period_id = ?1)
+                 WHERE o.published_at IS NOT NULL AND (o.period_id = ?1 OR ?1 IS NULL)
                    AND o.version = (SELECT MAX(version) FROM official_results x WHERE x.period_id = o.period_id AND x.published_at IS NOT NULL)
                  ORDER BY p.start_date DESC, p.id"
             );

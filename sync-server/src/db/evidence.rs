@@ -1,7 +1,7 @@
 //! Documentary evidence per milestone: which files are attached where, and whether they
 //! arrived (the bytes live in the evidence store, `crate::photos::Store::evidence`).
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use shared::protocol::{EvidenceType, MAX_EVIDENCE_PER_MILESTONE};
 
 use super::filings::EvidenceOwner;
@@ -106,7 +106,7 @@ impl Db {
             let mut stmt = conn.prepare("SELECT DISTINCT centro_id, media_type FROM evidence_documents WHERE sha256 = ?1 ORDER BY centro_id")?;
             let rows = stmt.query_map([&sha256], |r| {
                 let media: String = r.get(1)?;
-                let media_type = EvidenceType::parse(&media).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, media, rusqlite::types::Type::Text))?;
+                let media_type = EvidenceType::parse(&media).ok_or_else(|| super::bad_code(1, media))?;
                 Ok(EvidenceOwner { centro_id: r.get(0)?, media_type })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -123,7 +123,7 @@ impl Db {
                  JOIN milestones m ON m.centro_id = d.centro_id AND m.commitment_id = d.commitment_id AND m.id = d.milestone_id
                  JOIN commitments c ON c.centro_id = d.centro_id AND c.id = d.commitment_id
                  WHERE d.complete = 1 AND m.verified_on IS NULL AND c.status = 'confirmado'
-                 AND (?1 IS NULL OR d.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1))
+                 AND (d.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1) OR ?1 IS NULL)
                  GROUP BY d.centro_id, d.commitment_id, d.milestone_id ORDER BY MIN(d.uploaded_at)",
             )?;
             let rows = stmt.query_map([institution], |r| {
@@ -139,7 +139,7 @@ impl Db {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT centro_id, id, description FROM commitments WHERE status = ?1
-                 AND (?2 IS NULL OR centro_id IN (SELECT id FROM centros WHERE dependencia = ?2)) ORDER BY centro_id, id",
+                 AND (centro_id IN (SELECT id FROM centros WHERE dependencia = ?2) OR ?2 IS NULL) ORDER BY centro_id, id",
             )?;
             let rows = stmt.query_map(params![status.code(), institution], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)

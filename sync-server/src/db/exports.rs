@@ -1,13 +1,15 @@
 //! Streaming exports (rows go out as they are read, so memory stays flat whatever the
 //! count) and the audit log of who exported what.
 
-use rusqlite::{OpenFlags, params};
+use super::sql::{Row, params};
 use shared::protocol::{AuditEntry, Submission, WireEntry};
 
 use super::{Db, DbError, now_text};
 
 /// Rows are sent in chunks of about this many bytes.
 const CHUNK: usize = 64 * 1024;
+/// Submissions read per statement while exporting (memory stays flat on either engine).
+const EXPORT_PAGE: i64 = 1000;
 
 /// The most rows an XLSX worksheet holds (Excel's limit, header included).
 pub const XLSX_MAX_ROWS: u32 = 1_048_576;
@@ -80,21 +82,41 @@ impl Db {
     }
 
     /// Calls `row` with the header, then every submission of a form version in sequence
-    /// order, on its own read connection; stops when `row` returns false. A stored body
-    /// that does not read is an error naming the record: an export holds every row or
-    /// fails, never skips one.
-    fn for_each_row(path: &std::path::Path, form: &(String, String), columns: &ExportColumns, mut row: impl FnMut(Vec<String>) -> bool) -> Result<(), DbError> {
-        let conn = rusqlite::Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let header: Vec<String> = META.iter().map(|m| m.to_string()).chain(columns.questions.iter().cloned()).collect();
-        if !row(header) {
-            return Ok(());
-        }
-        let mut stmt = conn.prepare(
-            "SELECT s.body, u.username, s.capture_date, s.review, s.id FROM submissions s JOIN users u ON u.id = s.user_id
-             WHERE s.form_id = ?1 AND s.form_version = ?2 ORDER BY s.seq",
-        )?;
-        let mut rows = stmt.query(params![form.0, form.1])?;
-        while let Some(r) = rows.next()? {
+    /// order, on a read connection of its own, all from one snapshot, a page at a time;
+    /// stops when `row` returns false. A stored body that does not read is an error naming
+    /// the record: an export holds every row or fails, never skips one. Blocking.
+    fn for_each_row(db: &Db, form: &(String, String), columns: &ExportColumns, mut row: impl FnMut(Vec<String>) -> bool) -> Result<(), DbError> {
+        db.with_own_reader(|conn| {
+            let header: Vec<String> = META.iter().map(|m| m.to_string()).chain(columns.questions.iter().cloned()).collect();
+            if !row(header) {
+                return Ok(());
+            }
+            let tx = conn.snapshot()?;
+            let mut stmt = tx.prepare(
+                "SELECT s.body, u.username, s.capture_date, s.review, s.id, s.seq FROM submissions s JOIN users u ON u.id = s.user_id
+                 WHERE s.form_id = ?1 AND s.form_version = ?2 AND s.seq > ?3 ORDER BY s.seq LIMIT ?4",
+            )?;
+            let mut after = 0i64;
+            loop {
+                let mut rows = stmt.query(params![form.0, form.1, after, EXPORT_PAGE])?;
+                let mut seen: i64 = 0;
+                while let Some(r) = rows.next()? {
+                    seen += 1;
+                    after = r.get(5)?;
+                    if !Self::export_row(&r, columns, &mut row)? {
+                        return Ok(());
+                    }
+                }
+                if seen < EXPORT_PAGE {
+                    return Ok(());
+                }
+            }
+        })
+    }
+
+    /// One submission's export row handed to `row`; whether to go on.
+    fn export_row(r: &Row<'_>, columns: &ExportColumns, row: &mut impl FnMut(Vec<String>) -> bool) -> Result<bool, DbError> {
+        {
             let body: String = r.get(0)?;
             let s = serde_json::from_str::<Submission>(&body).map_err(|e| {
                 let id: String = r.get(4).unwrap_or_default();
@@ -121,13 +143,13 @@ impl Db {
                 });
             }
             if !row(record) {
-                return Ok(());
+                return Ok(false);
             }
             if let Some(p) = &columns.progress {
                 p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// How many submissions a form version has (all review states).
@@ -142,11 +164,11 @@ impl Db {
     /// Streams the submissions of a form version as CSV chunks into `tx`. Stops early when
     /// the receiver is gone.
     pub fn stream_submissions_csv(&self, form: (String, String), columns: ExportColumns, tx: Sender) {
-        let path = self.path().to_path_buf();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let sink = ChunkSink { buf: vec![0xEF, 0xBB, 0xBF], tx: tx.clone() };
             let mut w = csv::Writer::from_writer(sink);
-            let result = Self::for_each_row(&path, &form, &columns, |record| w.write_record(&record).is_ok());
+            let result = Self::for_each_row(&db, &form, &columns, |record| w.write_record(&record).is_ok());
             let _ = w.flush();
             if let Err(e) = result {
                 tracing::error!(error = %e, "export failed");
@@ -160,7 +182,7 @@ impl Db {
     /// chunks. A worksheet full (`sheet_rows`) continues in a new one, «respuestas (2)», …,
     /// each with the header.
     pub fn stream_submissions_xlsx(&self, form: (String, String), columns: ExportColumns, tx: Sender) {
-        let path = self.path().to_path_buf();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let result = (|| -> Result<(), DbError> {
                 let other = |e: rust_xlsxwriter::XlsxError| DbError::Other(e.into());
@@ -180,7 +202,7 @@ impl Db {
                     }
                     Ok(())
                 };
-                Self::for_each_row(&path, &form, &columns, |record| {
+                Self::for_each_row(&db, &form, &columns, |record| {
                     let step = (|| -> Result<(), rust_xlsxwriter::XlsxError> {
                         if sheets == 0 || r == sheet_rows {
                             sheets += 1;

@@ -2,7 +2,7 @@
 //! requests and their decisions, documentary evidence per milestone.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 use shared::protocol::{
     CommitmentDetail, CommitmentInfo, CommitmentStatus, EvidenceDocument, EvidenceType, ExtensionInfo, ExtensionRequest, ExtensionState,
     MilestoneFiling, VerifiedHow,
@@ -13,22 +13,22 @@ use super::cycle::audit;
 use super::{Db, DbError, now_text, parsed, parsed_opt};
 
 /// A column holding one of a type's codes.
-fn coded<T>(r: &rusqlite::Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+fn coded<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> SqlResult<T> {
     let text: String = r.get(idx)?;
-    parse(&text).ok_or_else(|| rusqlite::Error::InvalidColumnType(idx, text, rusqlite::types::Type::Text))
+    parse(&text).ok_or_else(|| super::bad_code(idx, text))
 }
 
 /// A column holding one of a type's codes, or NULL.
-fn coded_opt<T>(r: &rusqlite::Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
-    match r.get::<_, Option<String>>(idx)? {
+fn coded_opt<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> SqlResult<Option<T>> {
+    match r.get::<Option<String>>(idx)? {
         None => Ok(None),
         Some(_) => coded(r, idx, parse).map(Some),
     }
 }
 
-fn extension(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExtensionInfo> {
+fn extension(r: &Row<'_>) -> SqlResult<ExtensionInfo> {
     Ok(ExtensionInfo {
-        extension_id: r.get::<_, i64>(0)? as u64,
+        extension_id: r.get::<i64>(0)? as u64,
         due_before: parsed(r, 1)?,
         requested_due: parsed(r, 2)?,
         reason: r.get(3)?,
@@ -45,7 +45,7 @@ fn extension(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExtensionInfo> {
 const EXTENSION_COLUMNS: &str = "SELECT e.id, e.due_before, e.requested_due, e.reason, ru.display_name, e.requested_at, e.state, du.display_name,
      e.decided_at, e.decision_reason, e.centro_id, e.commitment_id, e.milestone_id FROM extensions e JOIN users ru ON ru.id = e.requested_by LEFT JOIN users du ON du.id = e.decided_by";
 
-fn detail(conn: &Connection, centro: &str, id: &str) -> Result<Option<CommitmentDetail>, DbError> {
+fn detail(conn: &Conn<'_>, centro: &str, id: &str) -> Result<Option<CommitmentDetail>, DbError> {
     let Some(commitment) = load(conn, centro, id)? else { return Ok(None) };
     let (status, return_reason, registered_by): (CommitmentStatus, Option<String>, Option<String>) = conn.query_row(
         "SELECT c.status, c.return_reason, u.display_name FROM commitments c LEFT JOIN users u ON u.id = c.registered_by WHERE c.centro_id = ?1 AND c.id = ?2",
@@ -58,7 +58,7 @@ fn detail(conn: &Connection, centro: &str, id: &str) -> Result<Option<Commitment
             "SELECT m.original_due, m.verified_how, u.display_name FROM milestones m LEFT JOIN users u ON u.id = m.verified_by
              WHERE m.centro_id = ?1 AND m.commitment_id = ?2 AND m.id = ?3",
             params![centro, id, m.milestone_id],
-            |r| Ok((parsed_opt::<NaiveDate>(r, 0)?, coded_opt(r, 1, VerifiedHow::parse)?, r.get::<_, Option<String>>(2)?)),
+            |r| Ok((parsed_opt::<NaiveDate>(r, 0)?, coded_opt(r, 1, VerifiedHow::parse)?, r.get::<Option<String>>(2)?)),
         )?;
         let documents = {
             let mut stmt = conn.prepare_cached(
@@ -70,7 +70,7 @@ fn detail(conn: &Connection, centro: &str, id: &str) -> Result<Option<Commitment
                     sha256: r.get(0)?,
                     file_name: r.get(1)?,
                     media_type: coded(r, 2, EvidenceType::parse)?,
-                    size: r.get::<_, i64>(3)? as u64,
+                    size: r.get::<i64>(3)? as u64,
                     complete: r.get(4)?,
                     uploaded_by: r.get(5)?,
                     uploaded_at: r.get(6)?,
@@ -210,12 +210,12 @@ impl Db {
             if pending {
                 return Err(DbError::Conflict("Este hito ya tiene una prórroga en espera de respuesta.".into()));
             }
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO extensions (centro_id, commitment_id, milestone_id, due_before, requested_due, reason, requested_by, requested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![centro, commitment, milestone, due.to_string(), request.requested_due.to_string(), request.reason.trim(), user_id, now_text()],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit(&tx, user_id, "extension_requested", format!("{centro}/{commitment}/{milestone}: {due} → {} ({})", request.requested_due, request.reason.trim()))?;
             let info = tx.query_row(&format!("{EXTENSION_COLUMNS} WHERE e.id = ?1"), [id], extension)?;
             tx.commit()?;
@@ -270,7 +270,7 @@ impl Db {
     pub async fn pending_extensions(&self, institution: Option<String>) -> Result<Vec<PendingExtension>, DbError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "{EXTENSION_COLUMNS} WHERE e.state = 'pendiente' AND (?1 IS NULL OR e.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1)) ORDER BY e.id"
+                "{EXTENSION_COLUMNS} WHERE e.state = 'pendiente' AND (e.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1) OR ?1 IS NULL) ORDER BY e.id"
             ))?;
             let rows = stmt.query_map([institution], |r| {
                 Ok(PendingExtension { info: extension(r)?, centro_id: r.get(10)?, commitment_id: r.get(11)?, milestone_id: r.get(12)? })

@@ -2,7 +2,7 @@
 //! again changes nothing, other content under it is refused.
 
 use base64::Engine;
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use shared::form::Published;
 use shared::protocol::{ChangeBody, FormFile};
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 use shared::protocol::{BajaInfo, CentroDefinition, Incorporation, IncorporationStatus, PlantillaPerson};
 
 use super::cycle::audit;
@@ -14,10 +14,10 @@ use super::{Db, DbError, damaged_column, now_text};
 const COLUMNS: &str = "SELECT i.id, i.period_id, i.centro_id, i.institution, i.definition, i.staff, i.status, i.reason, f.display_name, i.filed_at,
      d.display_name, i.decided_at FROM incorporations i JOIN users f ON f.id = i.filed_by LEFT JOIN users d ON d.id = i.decided_by";
 
-fn incorporation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incorporation> {
-    let definition: CentroDefinition = serde_json::from_str(&r.get::<_, String>(4)?).map_err(|e| damaged_column(4, e))?;
+fn incorporation(r: &Row<'_>) -> SqlResult<Incorporation> {
+    let definition: CentroDefinition = serde_json::from_str(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?;
     let staff: Option<Vec<PlantillaPerson>> =
-        r.get::<_, Option<String>>(5)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|e| damaged_column(5, e))?;
+        r.get::<Option<String>>(5)?.map(|s| serde_json::from_str(&s)).transpose().map_err(|e| damaged_column(5, e))?;
     let status: String = r.get(6)?;
     Ok(Incorporation {
         id: r.get(0)?,
@@ -26,7 +26,7 @@ fn incorporation(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incorporation> {
         institution: r.get(3)?,
         definition,
         staff,
-        status: IncorporationStatus::parse(&status).ok_or_else(|| rusqlite::Error::InvalidColumnType(6, status, rusqlite::types::Type::Text))?,
+        status: IncorporationStatus::parse(&status).ok_or_else(|| super::bad_code(6, status))?,
         reason: r.get(7)?,
         filed_by: r.get(8)?,
         filed_at: r.get(9)?,
@@ -39,14 +39,14 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
     serde_json::to_string(value).map_err(|e| DbError::Other(e.into()))
 }
 
-fn load(conn: &Connection, id: i64) -> Result<Incorporation, DbError> {
+fn load(conn: &Conn<'_>, id: i64) -> Result<Incorporation, DbError> {
     conn.query_row(&format!("{COLUMNS} WHERE i.id = ?1"), [id], incorporation)
         .optional()?
         .ok_or_else(|| DbError::NotFound(format!("solicitud de incorporación {id}")))
 }
 
 /// The baja of a centro, if any.
-pub(crate) fn baja_of(conn: &Connection, centro: &str) -> Result<Option<BajaInfo>, DbError> {
+pub(crate) fn baja_of(conn: &Conn<'_>, centro: &str) -> Result<Option<BajaInfo>, DbError> {
     let row: Option<(Option<String>, Option<String>)> =
         conn.query_row("SELECT baja_on, baja_reason FROM centros WHERE id = ?1", [centro], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     Ok(match row {
@@ -58,7 +58,7 @@ pub(crate) fn baja_of(conn: &Connection, centro: &str) -> Result<Option<BajaInfo
     })
 }
 
-fn decide(tx: &Transaction<'_>, id: i64, user: i64, status: IncorporationStatus, reason: Option<&str>) -> Result<(), DbError> {
+fn decide(tx: &Conn<'_>, id: i64, user: i64, status: IncorporationStatus, reason: Option<&str>) -> Result<(), DbError> {
     tx.execute(
         "UPDATE incorporations SET status = ?2, reason = ?3, decided_by = ?4, decided_at = ?5 WHERE id = ?1",
         params![id, status.code(), reason, user, now_text()],
@@ -144,7 +144,7 @@ impl Db {
     pub async fn incorporations(&self, institution: Option<String>, status: Option<IncorporationStatus>) -> Result<Vec<Incorporation>, DbError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "{COLUMNS} WHERE (?1 IS NULL OR i.institution = ?1) AND (?2 IS NULL OR i.status = ?2) ORDER BY i.filed_at DESC, i.id DESC LIMIT 1000"
+                "{COLUMNS} WHERE (i.institution = ?1 OR ?1 IS NULL) AND (i.status = ?2 OR ?2 IS NULL) ORDER BY i.filed_at DESC, i.id DESC LIMIT 1000"
             ))?;
             Ok(stmt.query_map(params![institution, status.map(IncorporationStatus::code)], incorporation)?.collect::<Result<_, _>>()?)
         })
@@ -221,7 +221,7 @@ impl Db {
     pub async fn bajas(&self) -> Result<BTreeMap<String, BajaInfo>, DbError> {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT id, baja_on, baja_reason FROM centros WHERE baja_on IS NOT NULL")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<Option<String>>(2)?)))?;
             let mut out = BTreeMap::new();
             for row in rows {
                 let (id, on, reason) = row?;

@@ -1,6 +1,6 @@
 //! Kiosk tablets: a supervisor enrols a tablet as the kiosk of one centro.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use uuid::Uuid;
 
 use super::cycle::audit;
@@ -36,7 +36,7 @@ impl Db {
             }
             let username = format!("kiosko.{}", centro.to_lowercase());
             tx.execute(
-                "INSERT OR IGNORE INTO users (username, display_name, role, password_hash, active, created_at) VALUES (?1, ?2, 'surveyor', '!', 1, ?3)",
+                "INSERT INTO users (username, display_name, role, password_hash, active, created_at) VALUES (?1, ?2, 'surveyor', '!', 1, ?3) ON CONFLICT DO NOTHING",
                 params![username, format!("Kiosko · {centro}"), now_text()],
             )?;
             let user: i64 = tx.query_row("SELECT id FROM users WHERE username = ?1", [&username], |r| r.get(0))?;

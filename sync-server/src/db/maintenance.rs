@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 use super::{Db, DbError, configure, migrations};
+use super::sql::params;
 
 /// Schema versions before and after `sync-server migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,13 @@ pub fn migrate_file(path: &Path) -> Result<Migrated, DbError> {
     let from = user_version(&conn)?;
     migrations::migrate(&mut conn)?;
     Ok(Migrated { from, to: user_version(&conn)? })
+}
+
+/// Applies the migrations the PostgreSQL database at `url` lacks.
+pub async fn migrate_postgres(url: &str) -> Result<Migrated, DbError> {
+    let (pool, migrated) = super::postgres::PgPool::connect_migrated(url).await?;
+    pool.close();
+    Ok(migrated)
 }
 
 /// What a backup copied, checked on the copy.
@@ -153,6 +161,8 @@ fn table_rows(conn: &Connection) -> rusqlite::Result<Vec<(String, u64)>> {
 /// The database as the health endpoint reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatabaseState {
+    /// `sqlite` or `postgres`.
+    pub engine: &'static str,
     pub schema_version: usize,
     pub last_change: u64,
     /// Bytes of the database file and of its write-ahead log.
@@ -161,16 +171,29 @@ pub struct DatabaseState {
 }
 
 impl Db {
-    /// Reads the database's state on a reader connection (a query that reaches the file).
+    /// Reads the database's state on a reader connection (a query that reaches the
+    /// database). SQLite: the file's and the log's sizes; PostgreSQL: the database's size
+    /// (its log is the cluster's, not reported).
     pub async fn state(&self) -> Result<DatabaseState, DbError> {
-        let path = self.path.clone();
+        let path = self.path().map(Path::to_path_buf);
         self.read(move |c| {
-            let schema_version = user_version(c)?;
-            let last_change: i64 = c.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
-            let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-            let mut wal = path.clone().into_os_string();
-            wal.push("-wal");
-            Ok(DatabaseState { schema_version, last_change: last_change.max(0) as u64, file_bytes: size(&path), wal_bytes: size(Path::new(&wal)) })
+            let last_change: i64 = c.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", params![], |r| r.get(0))?;
+            let last_change = last_change.max(0) as u64;
+            match (c.as_sqlite(), path) {
+                (Some(sqlite), Some(path)) => {
+                    let schema_version = user_version(sqlite)?;
+                    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+                    let mut wal = path.clone().into_os_string();
+                    wal.push("-wal");
+                    Ok(DatabaseState { engine: "sqlite", schema_version, last_change, file_bytes: size(&path), wal_bytes: size(Path::new(&wal)) })
+                }
+                _ => {
+                    let version: Option<i64> = c.query_row("SELECT MAX(version) FROM schema_version", params![], |r| r.get(0))?;
+                    let bytes: i64 = c.query_row("SELECT pg_database_size(current_database())", params![], |r| r.get(0))?;
+                    let schema_version = version.unwrap_or(0).max(0) as usize;
+                    Ok(DatabaseState { engine: "postgres", schema_version, last_change, file_bytes: bytes.max(0) as u64, wal_bytes: 0 })
+                }
+            }
         })
         .await
     }

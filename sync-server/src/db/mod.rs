@@ -24,12 +24,14 @@ mod kiosks;
 pub mod maintenance;
 mod migrations;
 mod photos;
+mod postgres;
 mod program;
 mod qr;
 mod review;
 mod review_detail;
 mod scores;
 mod sessions;
+pub mod sql;
 mod staff;
 mod suggestions;
 mod sync;
@@ -38,6 +40,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
+
+pub use sql::{Conn, Dialect};
+use sql::{Row, SqlError, SqlResult};
 
 pub use accounts::{Device, NewUser};
 pub use commitments::Author;
@@ -94,12 +99,18 @@ pub(crate) fn review_damaged(id: &str, code: &str) -> DbError {
 }
 
 /// A stored value found damaged while reading a row, as the row reader's error.
-pub(crate) fn damaged_column(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+pub(crate) fn damaged_column(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> SqlError {
+    SqlError::column(idx, e)
 }
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
+        DbError::Other(e.into())
+    }
+}
+
+impl From<SqlError> for DbError {
+    fn from(e: SqlError) -> Self {
         DbError::Other(e.into())
     }
 }
@@ -119,6 +130,18 @@ impl DbError {
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    Sqlite(SqliteFile),
+    Postgres(postgres::PgPool),
+}
+
+/// The embedded engine: one file, one writer, a few readers.
+#[derive(Clone)]
+struct SqliteFile {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
     checkpointer: Arc<checkpoint::Checkpointer>,
@@ -128,6 +151,7 @@ pub struct Db {
 fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
     if writer {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -154,17 +178,41 @@ impl Db {
             readers.push(reader);
         }
         let checkpointer = Arc::new(checkpoint::Checkpointer::start(path)?);
-        Ok(Self { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), checkpointer, path: path.to_path_buf() })
+        let file = SqliteFile { writer: Arc::new(Mutex::new(writer)), readers: Arc::new(Mutex::new(readers)), checkpointer, path: path.to_path_buf() };
+        Ok(Self { engine: Engine::Sqlite(file) })
     }
 
-    /// Before the process exits: waits for the write in progress, then copies the whole
-    /// log back into the database file and empties it (`wal_checkpoint(TRUNCATE)`), with
-    /// the readers released so nothing holds the log.
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`), applying the
+    /// migrations it lacks.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let pool = postgres::PgPool::connect(url).await?;
+        Ok(Self { engine: Engine::Postgres(pool) })
+    }
+
+    /// Which engine this is.
+    pub fn dialect(&self) -> sql::Dialect {
+        match self.engine {
+            Engine::Sqlite(_) => sql::Dialect::Sqlite,
+            Engine::Postgres(_) => sql::Dialect::Postgres,
+        }
+    }
+
+    /// Before the process exits: waits for the write in progress, then (SQLite) copies the
+    /// whole log back into the database file and empties it (`wal_checkpoint(TRUNCATE)`),
+    /// with the readers released so nothing holds the log; (PostgreSQL) closes the pool.
     pub async fn close(&self) -> Result<(), DbError> {
-        if let Ok(mut pool) = self.readers.lock() {
+        let file = match &self.engine {
+            Engine::Sqlite(file) => file,
+            Engine::Postgres(pool) => {
+                pool.close();
+                return Ok(());
+            }
+        };
+        if let Ok(mut pool) = file.readers.lock() {
             pool.clear();
         }
         self.write(|conn| {
+            let Some(conn) = conn.as_sqlite() else { return Ok(()) };
             // The checkpoint thread may be copying pages back at this very moment (a
             // checkpoint in progress makes this one answer busy at once): try again for a
             // moment before giving up.
@@ -183,38 +231,66 @@ impl Db {
         .await
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The database file (SQLite); `None` on PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.engine {
+            Engine::Sqlite(file) => Some(&file.path),
+            Engine::Postgres(_) => None,
+        }
     }
 
-    /// Runs `f` with the writer connection on the blocking pool.
+    /// Runs `f` as the writer on the blocking pool. SQLite: the one writer connection.
+    /// PostgreSQL: a pooled connection, `f` inside one transaction that first takes the
+    /// writers' lock, so writes are serialised as on SQLite (and change numbers become
+    /// visible in order); an error rolls all of `f` back.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> Result<T, DbError> + Send + 'static,
     {
-        let writer = self.writer.clone();
-        let checkpointer = self.checkpointer.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
-            let result = f(&mut conn);
-            drop(conn);
-            checkpointer.nudge();
-            result
-        })
-        .await
-        .map_err(|e| DbError::Other(e.into()))?
+        match &self.engine {
+            Engine::Sqlite(file) => {
+                let writer = file.writer.clone();
+                let checkpointer = file.checkpointer.clone();
+                tokio::task::spawn_blocking(move || {
+                    let raw = writer.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?;
+                    let result = f(&Conn::sqlite(&raw));
+                    drop(raw);
+                    checkpointer.nudge();
+                    result
+                })
+                .await
+                .map_err(|e| DbError::Other(e.into()))?
+            }
+            Engine::Postgres(pool) => pool.write(f).await,
+        }
+    }
+
+    /// Runs `f` on a read connection of its own, on this (blocking) thread: for long reads
+    /// (exports) that should not hold one of the shared readers.
+    pub(crate) fn with_own_reader<T>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
+        match &self.engine {
+            Engine::Sqlite(file) => {
+                let conn = Connection::open_with_flags(&file.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                configure(&conn, false)?;
+                f(&Conn::sqlite(&conn))
+            }
+            Engine::Postgres(pool) => pool.with_own_reader(f),
+        }
     }
 
     /// Runs `f` with a reader connection on the blocking pool.
     pub async fn read<T, F>(&self, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Conn<'_>) -> Result<T, DbError> + Send + 'static,
     {
-        let readers = self.readers.clone();
-        let path = self.path.clone();
+        let file = match &self.engine {
+            Engine::Sqlite(file) => file,
+            Engine::Postgres(pool) => return pool.read(f).await,
+        };
+        let readers = file.readers.clone();
+        let path = file.path.clone();
         tokio::task::spawn_blocking(move || {
             let pooled = readers.lock().map_err(|_| anyhow::anyhow!("reader pool poisoned"))?.pop();
             let conn = match pooled {
@@ -225,7 +301,7 @@ impl Db {
                     c
                 }
             };
-            let result = f(&conn);
+            let result = f(&Conn::sqlite(&conn));
             if let Ok(mut pool) = readers.lock()
                 && pool.len() < READERS
             {
@@ -245,32 +321,28 @@ pub(crate) fn now_text() -> String {
 
 /// A stored text column that must parse (an id, a date): damage is an error that names
 /// the column and the text, never a made-up value such as a nil UUID or 1970-01-01.
-pub(crate) fn parsed<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
+pub(crate) fn parsed<T>(row: &Row<'_>, idx: usize) -> SqlResult<T>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(Damaged { text, cause: Box::new(e) })))
+    text.parse().map_err(|e| SqlError::column(idx, Damaged { text, cause: Box::new(e) }))
 }
 
 /// [`parsed`] for a column that may be NULL.
-pub(crate) fn parsed_opt<T>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<T>>
+pub(crate) fn parsed_opt<T>(row: &Row<'_>, idx: usize) -> SqlResult<Option<T>>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    match row.get_ref(idx)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => parsed(row, idx).map(Some),
-    }
+    if row.is_null(idx)? { Ok(None) } else { parsed(row, idx).map(Some) }
 }
 
 /// A stored JSON column that must read as `T`.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> SqlResult<T> {
     let text: String = row.get(idx)?;
-    serde_json::from_str(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(Damaged { text, cause: Box::new(e) })))
+    serde_json::from_str(&text).map_err(|e| SqlError::column(idx, Damaged { text, cause: Box::new(e) }))
 }
 
 /// A stored value that does not read as what it must be.
@@ -281,8 +353,13 @@ pub(crate) struct Damaged {
     cause: Box<dyn std::error::Error + Send + Sync>,
 }
 
+/// A stored code that is none of those allowed.
+pub(crate) fn bad_code(idx: usize, code: impl Into<String>) -> SqlError {
+    SqlError::column(idx, Damaged { text: code.into(), cause: "no es un código conocido".into() })
+}
+
 /// A stored review code, which must be one of the protocol's.
-pub(super) fn review_state(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<shared::protocol::ReviewState> {
+pub(super) fn review_state(r: &Row<'_>, idx: usize) -> SqlResult<shared::protocol::ReviewState> {
     let code: String = r.get(idx)?;
     shared::protocol::ReviewState::parse(&code).ok_or_else(|| damaged_column(idx, crate::facts::DamagedFacts { what: "estado de revisión", text: code }))
 }

@@ -1,7 +1,7 @@
 //! Who a photo belongs to: the user whose device started its upload, and the supervisors
 //! of the users whose submissions name it.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use uuid::Uuid;
 
 use super::{Db, DbError};

@@ -2,7 +2,7 @@
 //! quotas, assignments. Every change that devices need is appended to the change log.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params};
 use shared::protocol::{CentroInfo, ChangeBody};
 use shared::scoring::{Ambito, MethodSettings, Tipo};
 
@@ -52,7 +52,7 @@ impl CentroRow {
 }
 
 /// What a device needs of one centro (its quotas by period, the latest as `quota`).
-fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError> {
+fn centro_info(conn: &Conn<'_>, centro_id: &str) -> Result<CentroInfo, DbError> {
     let mut info = conn
         .query_row(
             "SELECT id, name, dependencia, municipio, lat, lon, sampling_interval FROM centros WHERE id = ?1",
@@ -94,7 +94,7 @@ fn centro_info(conn: &Connection, centro_id: &str) -> Result<CentroInfo, DbError
 }
 
 /// Creates or updates one centro and its trámites, and tells its users.
-pub(crate) fn store_centro(tx: &Transaction<'_>, c: &CentroRow) -> Result<(), DbError> {
+pub(crate) fn store_centro(tx: &Conn<'_>, c: &CentroRow) -> Result<(), DbError> {
     tx.prepare_cached(
         "INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio, lat, lon, sampling_interval)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -113,7 +113,7 @@ pub(crate) fn store_centro(tx: &Transaction<'_>, c: &CentroRow) -> Result<(), Db
 }
 
 /// Tells every user assigned to `centro_id` its current data.
-pub(crate) fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), DbError> {
+pub(crate) fn emit_centro(tx: &Conn<'_>, centro_id: &str) -> Result<(), DbError> {
     let info = centro_info(tx, centro_id)?;
     let users: Vec<i64> = {
         let mut stmt = tx.prepare("SELECT user_id FROM assignments WHERE centro_id = ?1")?;
@@ -126,7 +126,7 @@ pub(crate) fn emit_centro(tx: &Transaction<'_>, centro_id: &str) -> Result<(), D
 }
 
 /// The latest stored visit of a centro, as the change an inspector receives.
-fn latest_visit(tx: &Transaction<'_>, centro_id: &str) -> Result<Option<ChangeBody>, DbError> {
+fn latest_visit(tx: &Conn<'_>, centro_id: &str) -> Result<Option<ChangeBody>, DbError> {
     let row: Option<(String, String)> = tx
         .query_row(
             "SELECT s.body, v.visit_date FROM visit_facts v JOIN submissions s ON s.id = v.submission_id
@@ -142,15 +142,15 @@ fn latest_visit(tx: &Transaction<'_>, centro_id: &str) -> Result<Option<ChangeBo
 }
 
 /// `NotFound` unless `table` has a row with this `id`.
-fn require(tx: &Transaction<'_>, table: &str, id: &str, what: &str) -> Result<(), DbError> {
+fn require(tx: &Conn<'_>, table: &str, id: &str, what: &str) -> Result<(), DbError> {
     let exists: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?;
     if exists { Ok(()) } else { Err(DbError::NotFound(format!("{what} «{id}»"))) }
 }
 
 /// Assigns `centro_id` to a user inside `tx` (once): the user's devices receive the centro,
 /// and its latest visit, on their next pull.
-pub(super) fn assign_in(tx: &Transaction<'_>, user_id: i64, centro_id: &str) -> Result<(), DbError> {
-    let n = tx.execute("INSERT OR IGNORE INTO assignments (user_id, centro_id) VALUES (?1, ?2)", params![user_id, centro_id])?;
+pub(super) fn assign_in(tx: &Conn<'_>, user_id: i64, centro_id: &str) -> Result<(), DbError> {
+    let n = tx.execute("INSERT INTO assignments (user_id, centro_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING", params![user_id, centro_id])?;
     if n > 0 {
         let info = centro_info(tx, centro_id)?;
         emit(tx, "centro", centro_id, Some(user_id), Some(&ChangeBody::Centro(info)))?;
@@ -257,15 +257,15 @@ impl Db {
                     [&id],
                     |r| {
                         Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, String>(5)?,
-                            r.get::<_, Option<f64>>(6)?,
-                            r.get::<_, Option<f64>>(7)?,
-                            r.get::<_, u32>(8)?,
+                            r.get::<String>(0)?,
+                            r.get::<String>(1)?,
+                            r.get::<String>(2)?,
+                            r.get::<String>(3)?,
+                            r.get::<String>(4)?,
+                            r.get::<String>(5)?,
+                            r.get::<Option<f64>>(6)?,
+                            r.get::<Option<f64>>(7)?,
+                            r.get::<u32>(8)?,
                         ))
                     },
                 )
@@ -296,7 +296,7 @@ impl Db {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT centro_id, name FROM tramites ORDER BY centro_id, name")?;
             let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            for row in stmt.query_map([], |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))? {
                 let (centro, name) = row?;
                 out.entry(centro).or_default().push(name);
             }
@@ -308,7 +308,7 @@ impl Db {
     pub async fn centro_names(&self) -> Result<std::collections::BTreeMap<String, (String, String)>, DbError> {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT id, name, municipio FROM centros")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<String>(0)?, (r.get::<String>(1)?, r.get::<String>(2)?))))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

@@ -1,7 +1,7 @@
 //! QR codes of the self-administered survey: issuing, revoking, finding them, and the key
 //! that signs them.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 
 use super::cycle::audit;
 use super::{Db, DbError, now_text};
@@ -24,7 +24,7 @@ pub struct QrCode {
 const SELECT: &str = "SELECT q.id, q.centro_id, q.period_id, q.device_id, d.user_id, u.username, q.created_at, q.revoked_at
      FROM qr_codes q JOIN devices d ON d.id = q.device_id JOIN users u ON u.id = d.user_id";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QrCode> {
+fn row(r: &Row<'_>) -> SqlResult<QrCode> {
     let device: String = r.get(3)?;
     Ok(QrCode {
         id: r.get(0)?,
@@ -40,11 +40,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QrCode> {
 
 /// The centro's QR user (made on first use, inactive, assigned to the centro): the owner of
 /// the centro's QR devices. Its name is `qr.` and the centro id.
-fn qr_user(tx: &Transaction<'_>, centro: &str) -> Result<i64, DbError> {
+fn qr_user(tx: &Conn<'_>, centro: &str) -> Result<i64, DbError> {
     let username = format!("qr.{}", centro.to_lowercase());
     tx.execute(
-        "INSERT OR IGNORE INTO users (username, display_name, role, password_hash, active, created_at)
-         VALUES (?1, ?2, 'surveyor', '!', 0, ?3)",
+        "INSERT INTO users (username, display_name, role, password_hash, active, created_at)
+         VALUES (?1, ?2, 'surveyor', '!', 0, ?3) ON CONFLICT DO NOTHING",
         params![username, format!("Código QR · {centro}"), now_text()],
     )?;
     let id: i64 = tx.query_row("SELECT id FROM users WHERE username = ?1", [&username], |r| r.get(0))?;
@@ -59,7 +59,7 @@ impl Db {
         let mut fresh = [0u8; 32];
         argon2::password_hash::rand_core::RngCore::fill_bytes(&mut argon2::password_hash::rand_core::OsRng, &mut fresh);
         self.write(move |conn| {
-            conn.execute("INSERT OR IGNORE INTO server_keys (name, key) VALUES (?1, ?2)", params![name, fresh.to_vec()])?;
+            conn.execute("INSERT INTO server_keys (name, key) VALUES (?1, ?2) ON CONFLICT DO NOTHING", params![name, fresh.to_vec()])?;
             let key: Vec<u8> = conn.query_row("SELECT key FROM server_keys WHERE name = ?1", [name], |r| r.get(0))?;
             key.try_into().map_err(|_| DbError::Damaged(format!("la clave «{name}» del servidor está dañada")))
         })
@@ -91,11 +91,11 @@ impl Db {
                 "INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![device.to_string(), user, format!("Código QR · {centro} · {period}"), token_hash, now],
             )?;
-            tx.execute(
-                "INSERT INTO qr_codes (centro_id, period_id, device_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO qr_codes (centro_id, period_id, device_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                 params![centro, period, device.to_string(), now, by],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             let action = if replaced > 0 { "qr.reissue" } else { "qr.issue" };
             audit(&tx, by, action, format!("{centro} {period} código {id}"))?;
             let code = tx.query_row(&format!("{SELECT} WHERE q.id = ?1"), [id], row)?;
@@ -152,10 +152,10 @@ impl Db {
         self.read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT capture_date, mode, COUNT(*) FROM survey_facts
-                 WHERE (?1 IS NULL OR centro_id = ?1) AND capture_date BETWEEN ?2 AND ?3
+                 WHERE (centro_id = ?1 OR ?1 IS NULL) AND capture_date BETWEEN ?2 AND ?3
                  GROUP BY capture_date, mode ORDER BY capture_date, mode",
             )?;
-            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?;
+            let rows = stmt.query_map(params![centro, start.to_string(), end.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get::<i64>(2)? as u64)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

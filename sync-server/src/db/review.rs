@@ -1,6 +1,6 @@
 //! The review queue and decisions.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{Conn, OptionalExt, params};
 use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
@@ -30,14 +30,14 @@ pub struct Decided {
 }
 
 /// The scoring fact of a stored survey, with review state `state`; `None` for a visit.
-pub(super) fn survey_fact(conn: &rusqlite::Connection, id: &str, state: ReviewState) -> Result<Option<SurveyFact>, DbError> {
+pub(super) fn survey_fact(conn: &Conn<'_>, id: &str, state: ReviewState) -> Result<Option<SurveyFact>, DbError> {
     let mut stmt = conn.prepare_cached(
         "SELECT centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode FROM survey_facts WHERE submission_id = ?1",
     )?;
     let row = stmt
         .query_row([id], |r| {
-            let mode = collection_mode(&r.get::<_, String>(6)?).map_err(|e| damaged_column(6, e))?;
-            Ok((r.get::<_, String>(0)?, parsed(r, 1)?, r.get::<_, i64>(2)? as u64, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, mode))
+            let mode = collection_mode(&r.get::<String>(6)?).map_err(|e| damaged_column(6, e))?;
+            Ok((r.get::<String>(0)?, parsed(r, 1)?, r.get::<i64>(2)? as u64, r.get::<String>(3)?, r.get(4)?, r.get(5)?, mode))
         })
         .optional()?;
     let Some((centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)) = row else { return Ok(None) };
@@ -161,14 +161,14 @@ impl Db {
                     username: r.get(2)?,
                     display_name: r.get(3)?,
                     date,
-                    received: r.get::<_, i64>(4)? as u64,
-                    stored: r.get::<_, i64>(5)? as u64,
-                    duplicates: r.get::<_, i64>(6)? as u64,
-                    conflicts: r.get::<_, i64>(7)? as u64,
-                    rejected: r.get::<_, i64>(8)? as u64,
+                    received: r.get::<i64>(4)? as u64,
+                    stored: r.get::<i64>(5)? as u64,
+                    duplicates: r.get::<i64>(6)? as u64,
+                    conflicts: r.get::<i64>(7)? as u64,
+                    rejected: r.get::<i64>(8)? as u64,
                     last_seen_at: r.get(9)?,
                     revoked: r.get(10)?,
-                    ledger: match (r.get::<_, Option<i64>>(11)?, r.get::<_, Option<i64>>(12)?, r.get::<_, Option<i64>>(13)?, r.get::<_, Option<i64>>(14)?) {
+                    ledger: match (r.get::<Option<i64>>(11)?, r.get::<Option<i64>>(12)?, r.get::<Option<i64>>(13)?, r.get::<Option<i64>>(14)?) {
                         (Some(c), Some(f), Some(s), Some(a)) => Some(shared::protocol::DeviceLedger {
                             date,
                             created: c as u64,

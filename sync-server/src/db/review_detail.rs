@@ -1,7 +1,7 @@
 //! One survey as its reviewer sees it: the stored record with its flags, and the other
 //! surveys its surveyor finalised that day.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use shared::protocol::{FlagDto, ReviewItem, ReviewState, Submission};
 use uuid::Uuid;
 

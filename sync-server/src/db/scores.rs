@@ -1,7 +1,7 @@
 //! Reading everything the live scores are built from, in one read transaction.
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use super::sql::{Conn, params};
 use shared::scoring::{Category, Centro, Commitment, Complaint, MethodSettings, Period, SurveyFacts};
 
 use super::commitments::{commitments_of, complaints_of};
@@ -22,9 +22,9 @@ pub struct ScoreInputs {
     pub watermark: u64,
 }
 
-fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
+fn periods(conn: &Conn<'_>) -> Result<Vec<Period>, DbError> {
     let mut stmt = conn.prepare("SELECT id, start_date, end_date, settings_json FROM periods ORDER BY start_date, id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, parsed::<NaiveDate>(r, 1)?, parsed::<NaiveDate>(r, 2)?, r.get::<_, String>(3)?)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<String>(0)?, parsed::<NaiveDate>(r, 1)?, parsed::<NaiveDate>(r, 2)?, r.get::<String>(3)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, start, end, json) = row?;
@@ -34,14 +34,14 @@ fn periods(conn: &Connection) -> Result<Vec<Period>, DbError> {
     Ok(out)
 }
 
-fn centros(conn: &Connection) -> Result<Vec<Centro>, DbError> {
+fn centros(conn: &Conn<'_>) -> Result<Vec<Centro>, DbError> {
     let mut stmt = conn.prepare("SELECT id, ambito, tipo, lat, lon, baja_on FROM centros ORDER BY id")?;
     let rows = stmt.query_map([], |r| {
         let (ambito, tipo): (String, String) = (r.get(1)?, r.get(2)?);
         let category = Category::parse(&ambito, &tipo)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, format!("{ambito}/{tipo}"), rusqlite::types::Type::Text))?;
+            .ok_or_else(|| super::bad_code(1, format!("{ambito}/{tipo}")))?;
         let coords: (Option<f64>, Option<f64>) = (r.get(3)?, r.get(4)?);
-        Ok(Centro { id: r.get(0)?, category, coordinates: coords.0.zip(coords.1), baja_on: r.get::<_, Option<String>>(5)?.map(|d| d.parse()).transpose().map_err(|e| damaged_column(5, e))? })
+        Ok(Centro { id: r.get(0)?, category, coordinates: coords.0.zip(coords.1), baja_on: r.get::<Option<String>>(5)?.map(|d| d.parse()).transpose().map_err(|e| damaged_column(5, e))? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -50,7 +50,7 @@ impl Db {
     /// Everything needed to build the live scores.
     pub async fn score_inputs(&self) -> Result<ScoreInputs, DbError> {
         self.read(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = conn.snapshot()?;
             let periods = periods(&tx)?;
             let centros = centros(&tx)?;
             let surveys = {
@@ -60,7 +60,7 @@ impl Db {
                 )?;
                 let rows = stmt.query_map([], |r| {
                     let facts = SurveyFacts {
-                        dimensions: decode_dimensions(&r.get::<_, String>(4)?).map_err(|e| damaged_column(4, e))?,
+                        dimensions: decode_dimensions(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
                         satisfaction: r.get(5)?,
                         bribe: r.get(6)?,
                     };
@@ -68,9 +68,9 @@ impl Db {
                         submission_id: r.get(0)?,
                         centro_id: r.get(1)?,
                         capture_date: parsed(r, 2)?,
-                        seq: r.get::<_, i64>(3)? as u64,
-                        review: review_status(&r.get::<_, String>(7)?).map_err(|e| damaged_column(7, e))?,
-                        mode: collection_mode(&r.get::<_, String>(8)?).map_err(|e| damaged_column(8, e))?,
+                        seq: r.get::<i64>(3)? as u64,
+                        review: review_status(&r.get::<String>(7)?).map_err(|e| damaged_column(7, e))?,
+                        mode: collection_mode(&r.get::<String>(8)?).map_err(|e| damaged_column(8, e))?,
                         facts,
                     })
                 })?;
@@ -83,8 +83,8 @@ impl Db {
                         submission_id: r.get(0)?,
                         centro_id: r.get(1)?,
                         date: parsed(r, 2)?,
-                        seq: r.get::<_, i64>(3)? as u64,
-                        items: decode_items(&r.get::<_, String>(4)?).map_err(|e| damaged_column(4, e))?,
+                        seq: r.get::<i64>(3)? as u64,
+                        items: decode_items(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
                     })
                 })?;
                 rows.collect::<Result<Vec<_>, _>>()?
@@ -92,7 +92,7 @@ impl Db {
             let commitments = commitments_of(&tx, None)?;
             let complaints = complaints_of(&tx, None)?;
             let watermark: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| r.get(0))?;
-            tx.finish()?;
+            tx.commit()?;
             Ok(ScoreInputs { periods, centros, surveys, visits, commitments, complaints, watermark: watermark as u64 })
         })
         .await
@@ -202,7 +202,7 @@ impl Db {
                  JOIN submissions s ON s.id = f.submission_id
                  WHERE f.capture_date BETWEEN ?1 AND ?2 AND f.seq > ?3 ORDER BY f.seq LIMIT ?4",
             )?;
-            let rows = stmt.query_map(rusqlite::params![start.to_string(), end.to_string(), after, limit as i64], |r| {
+            let rows = stmt.query_map(params![start.to_string(), end.to_string(), after, limit as i64], |r| {
                 Ok(StoredSurvey { seq: r.get(0)?, submission_id: r.get(1)?, capture_date: parsed(r, 2)?, body: r.get(3)?, satisfaction: r.get(4)?, bribe: r.get(5)? })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -216,7 +216,7 @@ impl Db {
             let tx = conn.transaction()?;
             for (id, satisfaction, bribe) in &rows {
                 tx.prepare_cached("UPDATE survey_facts SET satisfaction = ?2, bribe = ?3 WHERE submission_id = ?1")?
-                    .execute(rusqlite::params![id, satisfaction, bribe])?;
+                    .execute(params![id, satisfaction, bribe])?;
             }
             tx.commit()?;
             Ok(())

@@ -1,7 +1,7 @@
 //! Console sessions expire on the server: after an idle time and after an absolute time
 //! from sign-in, whatever the cookie says.
 
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExt, params};
 use uuid::Uuid;
 
 use super::{Db, DbError};
@@ -23,7 +23,8 @@ impl Db {
     pub async fn start_session(&self, device_id: Uuid, now: i64) -> Result<(), DbError> {
         self.write(move |conn| {
             conn.execute(
-                "INSERT OR REPLACE INTO console_sessions (device_id, created_at, last_active_at) VALUES (?1, ?2, ?2)",
+                "INSERT INTO console_sessions (device_id, created_at, last_active_at) VALUES (?1, ?2, ?2)
+                 ON CONFLICT (device_id) DO UPDATE SET created_at = excluded.created_at, last_active_at = excluded.last_active_at",
                 params![device_id.to_string(), now],
             )?;
             Ok(())

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, params, Row, SqlResult};
 use shared::protocol::{AttendanceEntry, AttendanceOutcome, Modality, NewTraining, PlantillaPerson, StaffMember, Training, TrainingShare};
 use shared::scoring::MethodSettings;
 
@@ -15,7 +15,7 @@ use super::{Db, DbError, parsed};
 /// Makes `people` the centro's active staff: a person already on record (same name,
 /// ignoring case and spaces) keeps its id and attendance; whoever is no longer listed
 /// becomes inactive (kept for history).
-pub(crate) fn replace_staff(tx: &Transaction<'_>, centro: &str, people: &[PlantillaPerson]) -> Result<(), DbError> {
+pub(crate) fn replace_staff(tx: &Conn<'_>, centro: &str, people: &[PlantillaPerson]) -> Result<(), DbError> {
     let key = |name: &str| name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let existing: Vec<(i64, String)> = {
         let mut stmt = tx.prepare("SELECT id, name FROM staff_members WHERE centro_id = ?1")?;
@@ -41,7 +41,7 @@ pub(crate) fn replace_staff(tx: &Transaction<'_>, centro: &str, people: &[Planti
 /// The trained share of a centro's front-line staff in the latest period (by start date),
 /// with the suggestion for the method's item; `None` with no period or no front-line
 /// staff on record (no plantilla accepted: the program's records suggest nothing).
-pub(crate) fn training_share(conn: &Connection, centro: &str) -> Result<Option<TrainingShare>, DbError> {
+pub(crate) fn training_share(conn: &Conn<'_>, centro: &str) -> Result<Option<TrainingShare>, DbError> {
     let period: Option<(String, String, String, String)> = conn
         .query_row("SELECT id, start_date, end_date, settings_json FROM periods ORDER BY start_date DESC, id DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -71,13 +71,13 @@ pub(crate) fn training_share(conn: &Connection, centro: &str) -> Result<Option<T
     }))
 }
 
-fn training(r: &rusqlite::Row<'_>) -> rusqlite::Result<Training> {
+fn training(r: &Row<'_>) -> SqlResult<Training> {
     let modality: String = r.get(3)?;
     Ok(Training {
         id: r.get(0)?,
         name: r.get(1)?,
         held_on: parsed::<NaiveDate>(r, 2)?,
-        modality: Modality::parse(&modality).ok_or_else(|| rusqlite::Error::InvalidColumnType(3, modality, rusqlite::types::Type::Text))?,
+        modality: Modality::parse(&modality).ok_or_else(|| super::bad_code(3, modality))?,
         standard: r.get(4)?,
         attendees: r.get(5)?,
     })
@@ -87,10 +87,10 @@ const TRAINING_COLUMNS: &str =
     "SELECT t.id, t.name, t.held_on, t.modality, t.standard, (SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = t.id) FROM trainings t";
 
 /// Tells the users of every centro whose people are in `staff` their new trained share.
-fn emit_centros_of(tx: &Transaction<'_>, staff: &[i64]) -> Result<(), DbError> {
+fn emit_centros_of(tx: &Conn<'_>, staff: &[i64]) -> Result<(), DbError> {
     let mut centros = std::collections::BTreeSet::new();
     for id in staff {
-        if let Some(c) = tx.query_row("SELECT centro_id FROM staff_members WHERE id = ?1", [id], |r| r.get::<_, String>(0)).optional()? {
+        if let Some(c) = tx.query_row("SELECT centro_id FROM staff_members WHERE id = ?1", [id], |r| r.get::<String>(0)).optional()? {
             centros.insert(c);
         }
     }
@@ -124,11 +124,11 @@ impl Db {
     pub async fn create_training(&self, t: NewTraining, user: i64) -> Result<i64, DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
-                "INSERT INTO trainings (name, held_on, modality, standard, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            let id: i64 = tx.query_row(
+                "INSERT INTO trainings (name, held_on, modality, standard, created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                 params![t.name, t.held_on.to_string(), t.modality.code(), t.standard, user],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             audit(&tx, user, "training.create", format!("{id}: {} ({})", t.name, t.held_on))?;
             tx.commit()?;
             Ok(id)
@@ -161,7 +161,7 @@ impl Db {
             let mut stmt = conn.prepare("SELECT staff_id, outcome FROM training_attendance WHERE training_id = ?1")?;
             let rows = stmt.query_map([training], |r| {
                 let code: String = r.get(1)?;
-                let outcome = AttendanceOutcome::parse(&code).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, code, rusqlite::types::Type::Text))?;
+                let outcome = AttendanceOutcome::parse(&code).ok_or_else(|| super::bad_code(1, code))?;
                 Ok((r.get(0)?, outcome))
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -4,7 +4,7 @@
 use std::sync::mpsc::Receiver;
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExt, Value, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
 use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
@@ -64,7 +64,7 @@ fn rejected(id: Uuid, code: &str, message: String) -> PushResult {
 }
 
 /// The photos of a stored submission that have not arrived.
-fn missing_photos(tx: &Transaction<'_>, id: &str) -> Result<Vec<String>, DbError> {
+fn missing_photos(tx: &Conn<'_>, id: &str) -> Result<Vec<String>, DbError> {
     let mut stmt = tx.prepare_cached("SELECT sha256 FROM submission_photos WHERE submission_id = ?1 AND arrived = 0 ORDER BY sha256")?;
     Ok(stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?)
 }
@@ -108,21 +108,21 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(tx: &Transaction<'_>, ctx: &PushContext) -> Result<Self, DbError> {
+    fn new(tx: &Conn<'_>, ctx: &PushContext) -> Result<Self, DbError> {
         let mut stmt = tx.prepare_cached(
             "SELECT c.id, c.lat, c.lon FROM assignments a JOIN centros c ON c.id = a.centro_id WHERE a.user_id = ?1",
         )?;
         let centros = stmt
             .query_map([ctx.user_id], |r| {
                 let (lat, lon): (Option<f64>, Option<f64>) = (r.get(1)?, r.get(2)?);
-                Ok((r.get::<_, String>(0)?, lat.zip(lon)))
+                Ok((r.get::<String>(0)?, lat.zip(lon)))
             })?
             .collect::<Result<_, _>>()?;
         Ok(Self { device: ctx.device_id.to_string(), centros, times: Vec::new(), unflagged: Vec::new(), loaded: None, existing: std::collections::HashMap::new() })
     }
 
     /// Loads what the next chunk needs (earlier chunks are in the transaction already).
-    fn load_chunk(&mut self, tx: &Transaction<'_>, ctx: &PushContext, items: &[Prepared]) -> Result<(), DbError> {
+    fn load_chunk(&mut self, tx: &Conn<'_>, ctx: &PushContext, items: &[Prepared]) -> Result<(), DbError> {
         let valid = || {
             items.iter().filter_map(|p| match p {
                 Prepared::Valid(v) => Some(v),
@@ -166,7 +166,8 @@ impl Batch {
         let mut stmt = tx.prepare_cached(&format!("SELECT id, seq, content_hash, review FROM submissions WHERE id IN ({marks})"))?;
         for group in ids.chunks(CHUNK) {
             let padded = group.iter().chain(std::iter::repeat(&group[0])).take(CHUNK);
-            let rows = stmt.query_map(rusqlite::params_from_iter(padded), |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            let values: Vec<Value<'_>> = padded.map(|id| Value::Text(id)).collect();
+            let rows = stmt.query_map(values.as_slice(), |r| Ok((r.get::<String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
             for row in rows {
                 let (id, found) = row?;
                 self.existing.insert(id, found);
@@ -177,7 +178,7 @@ impl Batch {
 
     /// Reads the user's finalisation times in `from..=to`, which lies wholly before
     /// (`before`) or after what is in memory, into both lists, keeping them in order.
-    fn load_times(&mut self, tx: &Transaction<'_>, ctx: &PushContext, from: i64, to: i64, before: bool) -> Result<(), DbError> {
+    fn load_times(&mut self, tx: &Conn<'_>, ctx: &PushContext, from: i64, to: i64, before: bool) -> Result<(), DbError> {
         let range = params![ctx.user_id, from, to];
         let mut times = Vec::new();
         let mut stmt = tx.prepare_cached(
@@ -224,7 +225,7 @@ fn outside_periods(v: &Valid) -> Option<ApiError> {
 }
 
 /// Stores one valid submission, or says why not.
-fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committed: &mut Committed) -> Result<PushResult, DbError> {
+fn store(tx: &Conn<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committed: &mut Committed) -> Result<PushResult, DbError> {
     let s = &v.submission;
     let id = s.id;
     let Some(&centro_position) = batch.centros.get(&s.centro_id) else {
@@ -239,7 +240,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
             return Ok(PushResult { id, outcome: Outcome::Duplicate, seq: Some(seq as u64), review, error: None, warning, missing_photos });
         }
         tx.execute(
-            "INSERT OR IGNORE INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO conflicts (submission_id, device_id, content_hash, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
             params![id_text, batch.device, s.content_hash, v.body, ctx.received_at],
         )?;
         let error = ApiError::new(
@@ -328,7 +329,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
         emit_visit(tx, &s.centro_id, None, &visit_change(s, v.capture_date))?;
     }
     for sha in &s.meta.photos {
-        tx.prepare_cached("INSERT OR IGNORE INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3)")?
+        tx.prepare_cached("INSERT INTO submission_photos (submission_id, sha256, arrived) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?
             .execute(params![id_text, sha, ctx.photos.is_complete(sha)])?;
     }
     let missing_photos = if s.meta.photos.is_empty() { Vec::new() } else { missing_photos(tx, &id_text)? };
@@ -340,7 +341,7 @@ fn store(tx: &Transaction<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, 
 
 /// Why `s` cannot replace record `original`, if it cannot: a correction names a record of
 /// the same user, form and centro that a supervisor rejected, and not yet corrected.
-fn bad_replacement(tx: &Transaction<'_>, ctx: &PushContext, s: &shared::protocol::Submission, original: &str) -> Result<Option<String>, DbError> {
+fn bad_replacement(tx: &Conn<'_>, ctx: &PushContext, s: &shared::protocol::Submission, original: &str) -> Result<Option<String>, DbError> {
     let row: Option<(i64, String, String, String)> = tx
         .prepare_cached("SELECT user_id, form_id, centro_id, review FROM submissions WHERE id = ?1")?
         .query_row([original], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -363,7 +364,7 @@ fn bad_replacement(tx: &Transaction<'_>, ctx: &PushContext, s: &shared::protocol
 /// it. The earlier ones (of this push or of earlier ones) get the burst flag
 /// ([`flag_stored`]).
 fn flag_companions(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     ctx: &PushContext,
     batch: &mut Batch,
     companions: std::ops::Range<usize>,
@@ -389,7 +390,7 @@ fn flag_companions(
 /// Adds `flag` to stored survey `id`: an accepted one goes to review, and its surveyor's
 /// devices learn it through pull like any review decision; one already decided by a
 /// reviewer keeps its decision (the flag is added for the record).
-fn flag_stored(tx: &Transaction<'_>, batch: &mut Batch, id: &str, flag: &(String, String), committed: &mut Committed) -> Result<(), DbError> {
+fn flag_stored(tx: &Conn<'_>, batch: &mut Batch, id: &str, flag: &(String, String), committed: &mut Committed) -> Result<(), DbError> {
     let (flags_text, review, owner): (String, String, i64) =
         tx.prepare_cached("SELECT flags, review, user_id FROM submissions WHERE id = ?1")?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let mut flags: Vec<(String, String)> =
@@ -416,7 +417,7 @@ fn flag_stored(tx: &Transaction<'_>, batch: &mut Batch, id: &str, flag: &(String
 
 /// The self-completed surveys (kiosk, QR) stored at `centro` finalised within `window`
 /// seconds of `at`, as (time, id, in a self burst), by time.
-fn centro_self_completions(tx: &Transaction<'_>, centro: &str, at: i64, window: i64) -> Result<Vec<(i64, String, bool)>, DbError> {
+fn centro_self_completions(tx: &Conn<'_>, centro: &str, at: i64, window: i64) -> Result<Vec<(i64, String, bool)>, DbError> {
     let mut stmt = tx.prepare_cached(
         "SELECT finalised_unix, submission_id, in_burst FROM self_completions
          WHERE centro_id = ?1 AND finalised_unix BETWEEN ?2 AND ?3 ORDER BY finalised_unix, submission_id",
@@ -425,7 +426,7 @@ fn centro_self_completions(tx: &Transaction<'_>, centro: &str, at: i64, window: 
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn store_fact(tx: &Transaction<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Option<Fact>, DbError> {
+fn store_fact(tx: &Conn<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, review: ReviewState) -> Result<Option<Fact>, DbError> {
     let (sid, centro, date, mode) = (id.to_string(), v.submission.centro_id.clone(), v.capture_date, v.submission.meta.mode);
     match &v.reduced {
         Reduced::Survey(f) => {
@@ -531,9 +532,9 @@ impl Db {
             tx.execute(
                 "INSERT INTO device_days (device_id, date, received, stored, duplicates, conflicts, rejected)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (device_id, date) DO UPDATE SET received = received + excluded.received,
-                 stored = stored + excluded.stored, duplicates = duplicates + excluded.duplicates,
-                 conflicts = conflicts + excluded.conflicts, rejected = rejected + excluded.rejected",
+                 ON CONFLICT (device_id, date) DO UPDATE SET received = device_days.received + excluded.received,
+                 stored = device_days.stored + excluded.stored, duplicates = device_days.duplicates + excluded.duplicates,
+                 conflicts = device_days.conflicts + excluded.conflicts, rejected = device_days.rejected + excluded.rejected",
                 params![ctx.device_id.to_string(), ctx.today.to_string(), received, counts.stored, counts.duplicates, counts.conflicts, counts.rejected],
             )?;
             tx.execute("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2", params![ctx.received_at, ctx.device_id.to_string()])?;
@@ -563,11 +564,11 @@ impl Db {
                 |r| {
                     Ok(DeviceReceipt {
                         date: ctx.today,
-                        received: r.get::<_, i64>(0)? as u64,
-                        stored: r.get::<_, i64>(1)? as u64,
-                        duplicates: r.get::<_, i64>(2)? as u64,
-                        conflicts: r.get::<_, i64>(3)? as u64,
-                        rejected: r.get::<_, i64>(4)? as u64,
+                        received: r.get::<i64>(0)? as u64,
+                        stored: r.get::<i64>(1)? as u64,
+                        duplicates: r.get::<i64>(2)? as u64,
+                        conflicts: r.get::<i64>(3)? as u64,
+                        rejected: r.get::<i64>(4)? as u64,
                     })
                 },
             )?;
@@ -581,7 +582,7 @@ impl Db {
     /// The changes for `user_id` after `after`, at most `limit`, with the next cursor.
     pub async fn pull(&self, user_id: i64, after: u64, limit: usize) -> Result<PullResponse, DbError> {
         self.read(move |conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = conn.snapshot()?;
             let after_i = i64::try_from(after).unwrap_or(i64::MAX);
             let mut stmt = tx.prepare_cached(
                 "SELECT seq, data FROM changes WHERE seq > ?1 AND (user_id IS NULL OR user_id = ?2)
@@ -603,7 +604,7 @@ impl Db {
                 after.max(max as u64)
             };
             drop(stmt);
-            tx.finish()?;
+            tx.commit()?;
             Ok(PullResponse { changes, cursor, more })
         })
         .await

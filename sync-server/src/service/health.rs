@@ -18,7 +18,7 @@ pub async fn check(state: &AppState) -> Health {
         Ok(Ok(s)) => {
             let ok = s.schema_version == SCHEMA_VERSION;
             DatabaseHealth {
-                engine: "sqlite".into(),
+                engine: s.engine.into(),
                 ok,
                 schema_version: s.schema_version as u32,
                 schema_expected: expected,
@@ -28,8 +28,8 @@ pub async fn check(state: &AppState) -> Health {
                 message: (!ok).then(|| format!("El esquema de la base de datos es la versión {}; este servidor usa la {expected}.", s.schema_version)),
             }
         }
-        Ok(Err(e)) => unreachable_database(expected, format!("La base de datos no respondió: {}", e.for_people())),
-        Err(_) => unreachable_database(expected, format!("La base de datos no respondió en {} s.", DATABASE_BOUND.as_secs())),
+        Ok(Err(e)) => unreachable_database(state, expected, format!("La base de datos no respondió: {}", e.for_people())),
+        Err(_) => unreachable_database(state, expected, format!("La base de datos no respondió en {} s.", DATABASE_BOUND.as_secs())),
     };
     Health {
         status: if database.ok { "ok" } else { "degraded" }.into(),
@@ -39,6 +39,10 @@ pub async fn check(state: &AppState) -> Health {
     }
 }
 
-fn unreachable_database(expected: u32, message: String) -> DatabaseHealth {
-    DatabaseHealth { engine: "sqlite".into(), ok: false, schema_version: 0, schema_expected: expected, last_change: 0, file_bytes: 0, wal_bytes: 0, message: Some(message) }
+fn unreachable_database(state: &AppState, expected: u32, message: String) -> DatabaseHealth {
+    let engine = match state.db.dialect() {
+        crate::db::Dialect::Sqlite => "sqlite",
+        crate::db::Dialect::Postgres => "postgres",
+    };
+    DatabaseHealth { engine: engine.into(), ok: false, schema_version: 0, schema_expected: expected, last_change: 0, file_bytes: 0, wal_bytes: 0, message: Some(message) }
 }

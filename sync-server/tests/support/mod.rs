@@ -23,10 +23,41 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// The engine these tests run on: the embedded SQLite file, or with
+/// `VENTANILLA_TEST_ENGINE=postgres` a fresh database of its own in the PostgreSQL cluster at
+/// `VENTANILLA_TEST_DATABASE_URL` (`scripts/test.sh` starts one and runs the suite on both).
+pub fn on_postgres() -> bool {
+    std::env::var("VENTANILLA_TEST_ENGINE").is_ok_and(|e| e == "postgres")
+}
+
+/// A test configuration over `dir` on the engine of [`on_postgres`]: opening it again
+/// reaches the same database.
+pub async fn test_config(dir: &std::path::Path) -> Config {
+    // The server's errors in a failing test's output.
+    let _ = tracing_subscriber::fmt().with_env_filter("error").with_test_writer().try_init();
+    let mut config = Config::for_tests(dir.to_path_buf());
+    if on_postgres() {
+        config.database_url = Some(fresh_postgres_database().await);
+    }
+    config
+}
+
+/// A new, empty database in the tests' PostgreSQL cluster; its URL.
+pub async fn fresh_postgres_database() -> String {
+    let admin = std::env::var("VENTANILLA_TEST_DATABASE_URL")
+        .expect("VENTANILLA_TEST_DATABASE_URL names the tests' PostgreSQL cluster (scripts/test.sh starts one: scripts/pg-cluster.sh)");
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect("the tests' PostgreSQL cluster answers");
+    tokio::spawn(connection);
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a test database");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
+
 /// A fresh server with the demo program.
 pub async fn demo_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::for_tests(dir.path().to_path_buf());
+    let mut config = test_config(dir.path()).await;
     config.demo = true;
     let state = sync_server::open_state(&config).await.expect("state opens");
     TestApp { router: app(state.clone()), state, _dir: dir }
@@ -38,7 +69,7 @@ pub async fn demo_app() -> TestApp {
 pub async fn demo_app_without_refill() -> TestApp {
     use sync_server::limits::{LoginLimits, RateLimiter};
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::for_tests(dir.path().to_path_buf());
+    let mut config = test_config(dir.path()).await;
     config.demo = true;
     let mut state = sync_server::open_state(&config).await.expect("state opens");
     state.device_limiter = std::sync::Arc::new(RateLimiter::new(120, 0.0));
