@@ -9,12 +9,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use support::process::{Server, enrol, http_client};
+use support::process::{Server, database_args, enrol, http_client};
 use support::{push_body, survey};
 
 /// Runs the binary with `args` on the data directory `data`: (success, stdout, stderr).
 fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sync-server")).args(args).arg("--data-dir").arg(data).arg("--log").arg("warn").output().expect("the binary runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_sync-server")).args(database_args(data)).args(args).arg("--data-dir").arg(data).arg("--log").arg("warn").output().expect("the binary runs");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -25,6 +25,9 @@ async fn health(http: &reqwest::Client, server: &Server) -> (u16, serde_json::Va
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_database_is_backed_up_consistently_and_a_server_runs_on_the_copy() {
+    if support::on_postgres() {
+        return postgres_is_migrated_reported_and_backed_up_by_pg_dump().await;
+    }
     let data = tempfile::tempdir().expect("dir");
     let (ok, out, err) = run(data.path(), &["migrate"]);
     assert!(ok, "{err}");
@@ -114,4 +117,34 @@ async fn a_live_database_is_backed_up_consistently_and_a_server_runs_on_the_copy
     assert_eq!((status, h["status"].as_str(), h["database"]["ok"].as_bool()), (503, Some("degraded"), Some(false)), "{h}");
     assert!(h["database"]["message"].as_str().is_some_and(|m| m.contains("999")), "{h}");
     assert!(restored.terminate().success());
+}
+
+/// The same tasks on PostgreSQL: `migrate` creates the schema once, health names the
+/// engine, `backup` says to use `pg_dump` (PostgreSQL's own consistent copy), and a schema
+/// moved on by a newer server turns health to 503.
+async fn postgres_is_migrated_reported_and_backed_up_by_pg_dump() {
+    let data = tempfile::tempdir().expect("dir");
+    let (ok, out, err) = run(data.path(), &["migrate"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("PostgreSQL: esquema de la versión 0 a la") && out.contains("migraciones aplicadas"), "{out}");
+    let (ok, out, _) = run(data.path(), &["migrate"]);
+    assert!(ok && out.contains("nada que aplicar"), "{out}");
+    let (ok, _, err) = run(data.path(), &["backup", "--to", "/tmp/nunca.sqlite3"]);
+    assert!(!ok && err.contains("pg_dump"), "{err}");
+
+    let server = Server::start(data.path());
+    let http = http_client();
+    let (status, h) = health(&http, &server).await;
+    assert_eq!((status, h["status"].as_str(), h["database"]["engine"].as_str(), h["database"]["ok"].as_bool()), (200, Some("ok"), Some("postgres"), Some(true)), "{h}");
+    assert_eq!(h["database"]["schema_version"], h["database"]["schema_expected"]);
+    assert!(h["database"]["file_bytes"].as_u64().is_some_and(|b| b > 0), "{h}");
+
+    let url = database_args(data.path()).pop().expect("the database");
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connects");
+    tokio::spawn(connection);
+    client.batch_execute("UPDATE schema_version SET version = 999").await.expect("moved on");
+    let (status, h) = health(&http, &server).await;
+    assert_eq!((status, h["status"].as_str(), h["database"]["ok"].as_bool()), (503, Some("degraded"), Some(false)), "{h}");
+    assert!(h["database"]["message"].as_str().is_some_and(|m| m.contains("999")), "{h}");
+    assert!(server.terminate().success());
 }

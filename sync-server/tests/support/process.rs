@@ -16,9 +16,35 @@ pub struct Server {
     pub lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// The arguments that give the binary its database for the data directory `data`: none on
+/// SQLite (the file in `data`); on PostgreSQL (`super::on_postgres`) `--database` with a
+/// database made for `data` on first use and named in it, so that every process started
+/// on one data directory reaches one database, as a restart does.
+pub fn database_args(data: &Path) -> Vec<String> {
+    if !super::on_postgres() {
+        return Vec::new();
+    }
+    let named = data.join(".test-database-url");
+    let url = match std::fs::read_to_string(&named) {
+        Ok(url) => url,
+        Err(_) => {
+            let url = std::thread::spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(super::fresh_postgres_database())
+            })
+            .join()
+            .expect("a test database");
+            std::fs::write(&named, &url).expect("the database's name kept");
+            url
+        }
+    };
+    vec!["--database".into(), url]
+}
+
 impl Server {
     pub fn start(data: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+            .args(database_args(data))
             .args(["--demo", "--bind", "127.0.0.1:0", "--log", "info", "--data-dir"])
             .arg(data)
             .env("NO_COLOR", "1")
