@@ -33,6 +33,7 @@ mod error;
 mod extract;
 pub mod export;
 pub mod facts;
+pub mod follow;
 pub mod incorporation_sheets;
 pub mod ingest;
 pub mod jobs;
@@ -155,6 +156,10 @@ pub async fn open_state(config: &Config) -> anyhow::Result<AppState> {
     if config.demo && demo::seed(&state.db).await? {
         tracing::info!("demo program seeded");
         state.rebuild_scores().await?;
+    }
+    // Other servers may share a PostgreSQL database: follow what they do.
+    if config.database_url.is_some() {
+        follow::spawn(state.clone());
     }
     Ok(state)
 }

@@ -39,6 +39,22 @@ pub enum Update {
 }
 
 impl Update {
+    /// Every change number the update stands for.
+    fn seqs(&self) -> Vec<u64> {
+        match self {
+            Update::Push { facts, reviews } => facts
+                .iter()
+                .map(|f| match f {
+                    Fact::Survey(s) => s.seq,
+                    Fact::Visit(v) => v.seq,
+                })
+                .chain(reviews.iter().map(|r| r.change_seq))
+                .collect(),
+            Update::Review(d) => vec![d.change_seq],
+            Update::CentroRecords { seq, .. } => vec![*seq],
+        }
+    }
+
     /// The highest sequence number of the commit (a commit is seen whole or not at all).
     fn seq(&self) -> u64 {
         match self {
@@ -194,6 +210,11 @@ impl LiveScores {
         }
     }
 
+    /// The change number of the snapshot the table was built from.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
     /// The periods scored, with their pinned settings.
     pub fn periods(&self) -> Vec<shared::scoring::Period> {
         self.scorers.values().map(|s| s.period().clone()).collect()
@@ -210,6 +231,9 @@ impl LiveScores {
 #[derive(Default)]
 pub struct Live {
     inner: RwLock<LiveScores>,
+    /// Change numbers this process applied itself, not yet checked by the follower of
+    /// other servers' changes (`follow.rs`); only kept while one runs.
+    applied_here: std::sync::Mutex<Option<std::collections::BTreeSet<u64>>>,
     /// Rebuilds run one at a time.
     rebuilding: tokio::sync::Mutex<()>,
     /// A rebuild was asked for because of damage and has not finished yet.
@@ -226,6 +250,9 @@ impl Live {
     /// Applies a committed change. After a panic elsewhere left the lock poisoned, the
     /// tables are not trusted (reads answer [`Rebuilding`]) until [`Live::rebuild`].
     pub fn update(&self, update: Update) {
+        if let Some(applied) = self.applied_here.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+            applied.extend(update.seqs());
+        }
         match self.inner.write() {
             Ok(mut live) => live.update(update),
             Err(_) => tracing::error!("live scores damaged by an earlier panic: update left for the rebuild"),
@@ -238,6 +265,19 @@ impl Live {
             Ok(live) => Ok(f(&live)),
             Err(_) => Err(Rebuilding),
         }
+    }
+
+    /// From now on, remembers the change numbers applied here (for [`Live::take_applied_upto`]).
+    pub fn remember_applied(&self) {
+        self.applied_here.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert_with(Default::default);
+    }
+
+    /// The change numbers up to `upto` applied here since the last call, forgotten.
+    pub fn take_applied_upto(&self, upto: u64) -> std::collections::BTreeSet<u64> {
+        let mut guard = self.applied_here.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(applied) = guard.as_mut() else { return Default::default() };
+        let later = applied.split_off(&(upto + 1));
+        std::mem::replace(applied, later)
     }
 
     /// Asks for a repair of damaged scores: true for the first caller only until a rebuild

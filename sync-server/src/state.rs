@@ -91,11 +91,7 @@ impl AppState {
     /// State over an open database, with its published forms loaded.
     pub async fn load(db: Db, local_offset: FixedOffset, data_dir: &std::path::Path) -> anyhow::Result<Self> {
         let mut cache = FormCache::new();
-        for f in db.forms().await? {
-            let files = db.form_files(f.form_id.clone(), f.version.clone()).await?;
-            let form = shared::form::import_with_files(&f.xlsx, Some(&f.form_id), &files).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
-            cache.insert((f.form_id, f.version), Arc::new(CachedForm::new(form.form)));
-        }
+        load_forms(&db, &mut cache).await?;
         let qr_key = crate::qr::token::QrKey(db.server_key("qr").await?);
         let state = Self {
             db,
@@ -175,9 +171,35 @@ impl AppState {
         })
     }
 
+    /// Adds to the form cache the versions published since it was filled (by another
+    /// server on the same database).
+    pub async fn load_new_forms(&self) -> anyhow::Result<()> {
+        let mut cache = self.forms();
+        load_forms(&self.db, &mut cache).await?;
+        let mut shared = self.forms.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (key, form) in cache {
+            shared.entry(key).or_insert(form);
+        }
+        Ok(())
+    }
+
     /// A snapshot of the form cache.
     pub fn forms(&self) -> FormCache {
         // Entries are only ever inserted whole: a poisoned lock still holds whole forms.
         self.forms.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
+}
+
+/// Reads into `cache` the published form versions it lacks.
+async fn load_forms(db: &Db, cache: &mut FormCache) -> anyhow::Result<()> {
+    for f in db.forms().await? {
+        let key = (f.form_id.clone(), f.version.clone());
+        if cache.contains_key(&key) {
+            continue;
+        }
+        let files = db.form_files(f.form_id.clone(), f.version.clone()).await?;
+        let form = shared::form::import_with_files(&f.xlsx, Some(&f.form_id), &files).map_err(|e| anyhow::anyhow!("stored form {} {}: {e}", f.form_id, f.version))?;
+        cache.insert(key, Arc::new(CachedForm::new(form.form)));
+    }
+    Ok(())
 }

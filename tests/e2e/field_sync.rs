@@ -11,7 +11,7 @@ use crate::helpers::spawn_server;
 use crate::proxy::{Fault, Faults, spawn_proxy};
 
 /// Creates `n` surveyors (`enc.sim.<i>`, the demo password), each assigned one demo centro.
-async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn create_surveyors(server: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let admin = SyncClient::new(server)?.enrol("admin", sync_server::demo::DEMO_PASSWORD, "Escritorio").await?;
     let me = SyncClient::new(server)?.with_token(admin.token.clone()).me().await?;
     let http = reqwest::Client::new();

@@ -23,4 +23,5 @@ mod pwa_ui; // the installable web app (wasm) on a phone profile: installable, o
 mod qr_ui; // a citizen answers by QR in headless Chromium: the poster, one question per page at 360×800, sent once
 mod resume_ui; // picking work up on the phone in headless Chromium: reload, discard and recover, summary, correcting a rejected survey
 mod results_ui; // the program's year in headless Chromium: close, publish, the public ranking and report, printed to PDF
+mod several_servers; // two server processes on one PostgreSQL behind a lossy balancer: exactly once, complete pulls, equal scores
 mod server_connection; // the app's client reaching the server, and failing clearly when it cannot

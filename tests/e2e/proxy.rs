@@ -98,6 +98,13 @@ impl FaultProxy {
 
 /// Starts a proxy to `upstream` on a free loopback port.
 pub async fn spawn_proxy(upstream: SocketAddr, faults: Faults) -> anyhow::Result<FaultProxy> {
+    spawn_balancer(vec![upstream], faults).await
+}
+
+/// A proxy that sends each request to one of `upstreams` chosen at random (servers behind
+/// a load balancer), with the same faults.
+pub async fn spawn_balancer(upstreams: Vec<SocketAddr>, faults: Faults) -> anyhow::Result<FaultProxy> {
+    anyhow::ensure!(!upstreams.is_empty(), "a proxy needs a server");
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let stats = Arc::new(Stats::default());
@@ -114,7 +121,8 @@ pub async fn spawn_proxy(upstream: SocketAddr, faults: Faults) -> anyhow::Result
                 continue;
             }
             let faults = *f.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let rng = fastrand::Rng::with_seed(faults.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut rng = fastrand::Rng::with_seed(faults.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let upstream = upstreams[rng.usize(..upstreams.len())];
             tokio::spawn(handle(client, upstream, faults, q.clone(), rng, s.clone()));
         }
     });

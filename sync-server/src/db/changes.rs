@@ -39,3 +39,16 @@ pub(crate) fn visit_change(s: &shared::protocol::Submission, visit_date: NaiveDa
     }
 }
 
+
+impl super::Db {
+    /// Up to `limit` changes after `after`, in order: (sequence number, kind).
+    pub async fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<(u64, String)>, DbError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT seq, kind FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let rows = stmt.query_map(params![after, limit], |r| Ok((r.get::<u64>(0)?, r.get::<String>(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
