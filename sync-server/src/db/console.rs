@@ -103,6 +103,16 @@ pub struct Fieldwork {
 /// How many records outside every period the fieldwork lists.
 pub const OUTSIDE_SHOWN: usize = 200;
 
+/// Records (of everyone when `?1` is 1, else of the team of supervisor `?2`) whose
+/// capture date no period covers.
+macro_rules! outside {
+    () => {
+        "FROM submissions s JOIN users u ON u.id = s.user_id
+                 WHERE (?1 = 1 OR u.supervisor_id = ?2)
+                 AND NOT EXISTS (SELECT 1 FROM periods p WHERE s.capture_date BETWEEN p.start_date AND p.end_date)"
+    };
+}
+
 impl Db {
     /// A centro's visits (newest first, rejected ones left out), commitments and complaints.
     pub async fn centro_records(&self, centro: String) -> Result<CentroRecords, DbError> {
@@ -216,13 +226,9 @@ impl Db {
                     Ok(OpenConflict { submission_id: r.get(0)?, centro_id: r.get(1)?, username: r.get(2)?, received_at: r.get(3)? })
                 })?
                 .collect::<Result<_, _>>()?;
-            let outside_where = "FROM submissions s JOIN users u ON u.id = s.user_id
-                 WHERE (?1 = 1 OR u.supervisor_id = ?2)
-                 AND NOT EXISTS (SELECT 1 FROM periods p WHERE s.capture_date BETWEEN p.start_date AND p.end_date)";
-            let outside_total: i64 = conn.query_row(&format!("SELECT COUNT(*) {outside_where}"), params![everyone, who.user_id], |r| r.get(0))?;
-            let mut stmt = conn.prepare(&format!(
-                "SELECT s.id, s.centro_id, u.username, s.capture_date, s.form_id {outside_where} ORDER BY s.capture_date DESC, s.seq DESC LIMIT ?3"
-            ))?;
+            let outside_total: i64 = conn.query_row(concat!("SELECT COUNT(*) ", outside!()), params![everyone, who.user_id], |r| r.get(0))?;
+            let mut stmt =
+                conn.prepare(concat!("SELECT s.id, s.centro_id, u.username, s.capture_date, s.form_id ", outside!(), " ORDER BY s.capture_date DESC, s.seq DESC LIMIT ?3"))?;
             let outside = stmt
                 .query_map(params![everyone, who.user_id, OUTSIDE_SHOWN as i64], |r| {
                     Ok(OutsideRecord { submission_id: r.get(0)?, centro_id: r.get(1)?, username: r.get(2)?, capture_date: parsed(r, 3)?, form_id: r.get(4)? })

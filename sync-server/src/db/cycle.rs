@@ -64,8 +64,20 @@ fn wrong_state(period: &str, state: PeriodState, wanted: &str) -> DbError {
     DbError::Conflict(format!("El periodo «{period}» está {}; {wanted}.", state.label().to_lowercase()))
 }
 
-const VERSION_COLUMNS: &str = "o.period_id, o.version, o.closed_at, u.username, o.reason, o.reopen_reason, o.watermark, o.method,
-     o.table_sha256, o.inputs_sha256, o.published_at";
+/// Records of a period's dates (`?1`–`?2`) that arrived after its results (`?3`).
+macro_rules! late {
+    () => {
+        "FROM submissions WHERE capture_date BETWEEN ?1 AND ?2 AND seq > ?3"
+    };
+}
+
+/// The columns [`version_row`] reads.
+macro_rules! version_columns {
+    () => {
+        "o.period_id, o.version, o.closed_at, u.username, o.reason, o.reopen_reason, o.watermark, o.method,
+     o.table_sha256, o.inputs_sha256, o.published_at"
+    };
+}
 
 fn version_row(r: &Row<'_>) -> SqlResult<OfficialVersion> {
     Ok(OfficialVersion {
@@ -199,8 +211,8 @@ impl Db {
     /// Every official version of a period, oldest first.
     pub async fn official_versions(&self, period: String) -> Result<Vec<OfficialVersion>, DbError> {
         self.read(move |conn| {
-            let sql = format!("SELECT {VERSION_COLUMNS} FROM official_results o JOIN users u ON u.id = o.closed_by WHERE o.period_id = ?1 ORDER BY o.version");
-            let mut stmt = conn.prepare(&sql)?;
+            let sql = concat!("SELECT ", version_columns!(), " FROM official_results o JOIN users u ON u.id = o.closed_by WHERE o.period_id = ?1 ORDER BY o.version");
+            let mut stmt = conn.prepare(sql)?;
             let rows = stmt.query_map([&period], version_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
@@ -210,8 +222,8 @@ impl Db {
     /// One official version with its table's canonical JSON.
     pub async fn official_table(&self, period: String, version: u32) -> Result<(OfficialVersion, String), DbError> {
         self.read(move |conn| {
-            let sql = format!("SELECT {VERSION_COLUMNS}, o.table_json FROM official_results o JOIN users u ON u.id = o.closed_by WHERE o.period_id = ?1 AND o.version = ?2");
-            conn.query_row(&sql, params![period, version], |r| Ok((version_row(r)?, r.get::<String>(11)?)))
+            let sql = concat!("SELECT ", version_columns!(), ", o.table_json FROM official_results o JOIN users u ON u.id = o.closed_by WHERE o.period_id = ?1 AND o.version = ?2");
+            conn.query_row(sql, params![period, version], |r| Ok((version_row(r)?, r.get::<String>(11)?)))
                 .optional()?
                 .ok_or_else(|| DbError::NotFound(format!("versión {version} de los resultados oficiales del periodo «{period}»")))
         })
@@ -234,14 +246,16 @@ impl Db {
     /// first). With `only`, that period alone.
     pub async fn published(&self, only: Option<String>) -> Result<Vec<Published>, DbError> {
         self.read(move |conn| {
-            let sql = format!(
-                "SELECT {VERSION_COLUMNS}, o.settings_json, o.table_json, p.name, p.start_date, p.end_date
+            let sql = concat!(
+                "SELECT ",
+                version_columns!(),
+                ", o.settings_json, o.table_json, p.name, p.start_date, p.end_date
                  FROM official_results o JOIN users u ON u.id = o.closed_by JOIN periods p ON p.id = o.period_id
                  WHERE o.published_at IS NOT NULL AND (o.period_id = ?1 OR ?1 IS NULL)
                    AND o.version = (SELECT MAX(version) FROM official_results x WHERE x.period_id = o.period_id AND x.published_at IS NOT NULL)
                  ORDER BY p.start_date DESC, p.id"
             );
-            let mut stmt = conn.prepare(&sql)?;
+            let mut stmt = conn.prepare(sql)?;
             let rows = stmt.query_map([&only], |r| {
                 Ok(Published {
                     version: version_row(r)?,
@@ -288,9 +302,8 @@ impl Db {
                 .optional()?;
             let (start, end, state, watermark) = bounds.ok_or_else(|| DbError::NotFound(format!("periodo «{period}»")))?;
             let Some(watermark) = watermark.filter(|_| state != PeriodState::Abierto.code()) else { return Ok((0, Vec::new())) };
-            let filter = "FROM submissions WHERE capture_date BETWEEN ?1 AND ?2 AND seq > ?3";
-            let count: i64 = conn.query_row(&format!("SELECT COUNT(*) {filter}"), params![start, end, watermark], |r| r.get(0))?;
-            let mut stmt = conn.prepare(&format!("SELECT id, centro_id, capture_date, received_at {filter} ORDER BY seq DESC LIMIT ?4"))?;
+            let count: i64 = conn.query_row(concat!("SELECT COUNT(*) ", late!()), params![start, end, watermark], |r| r.get(0))?;
+            let mut stmt = conn.prepare(concat!("SELECT id, centro_id, capture_date, received_at ", late!(), " ORDER BY seq DESC LIMIT ?4"))?;
             let rows = stmt.query_map(params![start, end, watermark, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
                 Ok(LateRecord { submission_id: parsed(r, 0)?, centro_id: r.get(1)?, capture_date: parsed(r, 2)?, received_at: r.get(3)? })
             })?;

@@ -42,8 +42,13 @@ fn extension(r: &Row<'_>) -> SqlResult<ExtensionInfo> {
 }
 
 /// The columns [`extension`] reads, then the milestone's key.
-const EXTENSION_COLUMNS: &str = "SELECT e.id, e.due_before, e.requested_due, e.reason, ru.display_name, e.requested_at, e.state, du.display_name,
-     e.decided_at, e.decision_reason, e.centro_id, e.commitment_id, e.milestone_id FROM extensions e JOIN users ru ON ru.id = e.requested_by LEFT JOIN users du ON du.id = e.decided_by";
+/// The extensions with what [`extension`] reads.
+macro_rules! extensions {
+    () => {
+        "SELECT e.id, e.due_before, e.requested_due, e.reason, ru.display_name, e.requested_at, e.state, du.display_name,
+     e.decided_at, e.decision_reason, e.centro_id, e.commitment_id, e.milestone_id FROM extensions e JOIN users ru ON ru.id = e.requested_by LEFT JOIN users du ON du.id = e.decided_by"
+    };
+}
 
 fn detail(conn: &Conn<'_>, centro: &str, id: &str) -> Result<Option<CommitmentDetail>, DbError> {
     let Some(commitment) = load(conn, centro, id)? else { return Ok(None) };
@@ -79,7 +84,7 @@ fn detail(conn: &Conn<'_>, centro: &str, id: &str) -> Result<Option<CommitmentDe
             .collect::<Result<Vec<_>, _>>()?
         };
         let extensions = {
-            let mut stmt = conn.prepare_cached(&format!("{EXTENSION_COLUMNS} WHERE e.centro_id = ?1 AND e.commitment_id = ?2 AND e.milestone_id = ?3 ORDER BY e.id"))?;
+            let mut stmt = conn.prepare_cached(concat!(extensions!(), " WHERE e.centro_id = ?1 AND e.commitment_id = ?2 AND e.milestone_id = ?3 ORDER BY e.id"))?;
             stmt.query_map(params![centro, id, m.milestone_id], extension)?.collect::<Result<Vec<_>, _>>()?
         };
         milestones.push(MilestoneFiling { milestone_id: m.milestone_id.clone(), original_due, verified_how, verified_by, documents, extensions });
@@ -217,7 +222,7 @@ impl Db {
                 |r| r.get(0),
             )?;
             audit(&tx, user_id, "extension_requested", format!("{centro}/{commitment}/{milestone}: {due} → {} ({})", request.requested_due, request.reason.trim()))?;
-            let info = tx.query_row(&format!("{EXTENSION_COLUMNS} WHERE e.id = ?1"), [id], extension)?;
+            let info = tx.query_row(concat!(extensions!(), " WHERE e.id = ?1"), [id], extension)?;
             tx.commit()?;
             Ok(info)
         })
@@ -269,8 +274,9 @@ impl Db {
     /// Pending extension requests (all centros, or one institution's), oldest first.
     pub async fn pending_extensions(&self, institution: Option<String>) -> Result<Vec<PendingExtension>, DbError> {
         self.read(move |conn| {
-            let mut stmt = conn.prepare(&format!(
-                "{EXTENSION_COLUMNS} WHERE e.state = 'pendiente' AND (e.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1) OR ?1 IS NULL) ORDER BY e.id"
+            let mut stmt = conn.prepare(concat!(
+                extensions!(),
+                " WHERE e.state = 'pendiente' AND (e.centro_id IN (SELECT id FROM centros WHERE dependencia = ?1) OR ?1 IS NULL) ORDER BY e.id"
             ))?;
             let rows = stmt.query_map([institution], |r| {
                 Ok(PendingExtension { info: extension(r)?, centro_id: r.get(10)?, commitment_id: r.get(11)?, milestone_id: r.get(12)? })

@@ -11,8 +11,13 @@ use super::cycle::audit;
 use super::program::{CentroRow, emit_centro, store_centro};
 use super::{Db, DbError, damaged_column, now_text};
 
-const COLUMNS: &str = "SELECT i.id, i.period_id, i.centro_id, i.institution, i.definition, i.staff, i.status, i.reason, f.display_name, i.filed_at,
-     d.display_name, i.decided_at FROM incorporations i JOIN users f ON f.id = i.filed_by LEFT JOIN users d ON d.id = i.decided_by";
+/// The requests with what [`incorporation`] reads.
+macro_rules! requests {
+    () => {
+        "SELECT i.id, i.period_id, i.centro_id, i.institution, i.definition, i.staff, i.status, i.reason, f.display_name, i.filed_at,
+     d.display_name, i.decided_at FROM incorporations i JOIN users f ON f.id = i.filed_by LEFT JOIN users d ON d.id = i.decided_by"
+    };
+}
 
 fn incorporation(r: &Row<'_>) -> SqlResult<Incorporation> {
     let definition: CentroDefinition = serde_json::from_str(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?;
@@ -40,7 +45,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, DbError> {
 }
 
 fn load(conn: &Conn<'_>, id: i64) -> Result<Incorporation, DbError> {
-    conn.query_row(&format!("{COLUMNS} WHERE i.id = ?1"), [id], incorporation)
+    conn.query_row(concat!(requests!(), " WHERE i.id = ?1"), [id], incorporation)
         .optional()?
         .ok_or_else(|| DbError::NotFound(format!("solicitud de incorporación {id}")))
 }
@@ -143,8 +148,9 @@ impl Db {
     /// Requests, newest first: of one institution, or all; of one status, or any.
     pub async fn incorporations(&self, institution: Option<String>, status: Option<IncorporationStatus>) -> Result<Vec<Incorporation>, DbError> {
         self.read(move |conn| {
-            let mut stmt = conn.prepare(&format!(
-                "{COLUMNS} WHERE (i.institution = ?1 OR ?1 IS NULL) AND (i.status = ?2 OR ?2 IS NULL) ORDER BY i.filed_at DESC, i.id DESC LIMIT 1000"
+            let mut stmt = conn.prepare(concat!(
+                requests!(),
+                " WHERE (i.institution = ?1 OR ?1 IS NULL) AND (i.status = ?2 OR ?2 IS NULL) ORDER BY i.filed_at DESC, i.id DESC LIMIT 1000"
             ))?;
             Ok(stmt.query_map(params![institution, status.map(IncorporationStatus::code)], incorporation)?.collect::<Result<_, _>>()?)
         })

@@ -141,9 +141,20 @@ fn latest_visit(tx: &Conn<'_>, centro_id: &str) -> Result<Option<ChangeBody>, Db
     Ok(Some(super::changes::visit_change(&submission, date)))
 }
 
+/// A table [`require`] looks in.
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    Periods,
+    Centros,
+}
+
 /// `NotFound` unless `table` has a row with this `id`.
-fn require(tx: &Conn<'_>, table: &str, id: &str, what: &str) -> Result<(), DbError> {
-    let exists: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?;
+fn require(tx: &Conn<'_>, table: Kept, id: &str, what: &str) -> Result<(), DbError> {
+    let sql = match table {
+        Kept::Periods => "SELECT EXISTS (SELECT 1 FROM periods WHERE id = ?1)",
+        Kept::Centros => "SELECT EXISTS (SELECT 1 FROM centros WHERE id = ?1)",
+    };
+    let exists: bool = tx.query_row(sql, [id], |r| r.get(0))?;
     if exists { Ok(()) } else { Err(DbError::NotFound(format!("{what} «{id}»"))) }
 }
 
@@ -207,8 +218,8 @@ impl Db {
     pub async fn set_quota(&self, period_id: String, centro_id: String, surveys: u32) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            require(&tx, "periods", &period_id, "periodo")?;
-            require(&tx, "centros", &centro_id, "centro")?;
+            require(&tx, Kept::Periods, &period_id, "periodo")?;
+            require(&tx, Kept::Centros, &centro_id, "centro")?;
             tx.execute(
                 "INSERT INTO quotas (period_id, centro_id, surveys) VALUES (?1, ?2, ?3)
                  ON CONFLICT (period_id, centro_id) DO UPDATE SET surveys = excluded.surveys",
@@ -225,7 +236,7 @@ impl Db {
     pub async fn assign(&self, user_id: i64, centro_id: String) -> Result<(), DbError> {
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            require(&tx, "centros", &centro_id, "centro")?;
+            require(&tx, Kept::Centros, &centro_id, "centro")?;
             assign_in(&tx, user_id, &centro_id)?;
             tx.commit()?;
             Ok(())

@@ -21,8 +21,13 @@ pub struct QrCode {
     pub revoked_at: Option<String>,
 }
 
-const SELECT: &str = "SELECT q.id, q.centro_id, q.period_id, q.device_id, d.user_id, u.username, q.created_at, q.revoked_at
-     FROM qr_codes q JOIN devices d ON d.id = q.device_id JOIN users u ON u.id = d.user_id";
+/// The codes with what [`row`] reads.
+macro_rules! codes {
+    () => {
+        "SELECT q.id, q.centro_id, q.period_id, q.device_id, d.user_id, u.username, q.created_at, q.revoked_at
+     FROM qr_codes q JOIN devices d ON d.id = q.device_id JOIN users u ON u.id = d.user_id"
+    };
+}
 
 fn row(r: &Row<'_>) -> SqlResult<QrCode> {
     let device: String = r.get(3)?;
@@ -98,7 +103,7 @@ impl Db {
             )?;
             let action = if replaced > 0 { "qr.reissue" } else { "qr.issue" };
             audit(&tx, by, action, format!("{centro} {period} código {id}"))?;
-            let code = tx.query_row(&format!("{SELECT} WHERE q.id = ?1"), [id], row)?;
+            let code = tx.query_row(concat!(codes!(), " WHERE q.id = ?1"), [id], row)?;
             tx.commit()?;
             Ok(code)
         })
@@ -111,7 +116,7 @@ impl Db {
             let tx = conn.transaction()?;
             let now = now_text();
             let changed = tx.execute("UPDATE qr_codes SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![now, id])?;
-            let code = tx.query_row(&format!("{SELECT} WHERE q.id = ?1"), [id], row).optional()?.ok_or_else(|| DbError::NotFound(format!("código QR {id}")))?;
+            let code = tx.query_row(concat!(codes!(), " WHERE q.id = ?1"), [id], row).optional()?.ok_or_else(|| DbError::NotFound(format!("código QR {id}")))?;
             if changed > 0 {
                 tx.execute("UPDATE devices SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![now, code.device_id.to_string()])?;
                 audit(&tx, by, "qr.revoke", format!("{} {} código {id}", code.centro_id, code.period_id))?;
@@ -124,7 +129,7 @@ impl Db {
 
     /// QR code `id`, revoked or not.
     pub async fn qr_code(&self, id: i64) -> Result<Option<QrCode>, DbError> {
-        self.read(move |conn| Ok(conn.query_row(&format!("{SELECT} WHERE q.id = ?1"), [id], row).optional()?)).await
+        self.read(move |conn| Ok(conn.query_row(concat!(codes!(), " WHERE q.id = ?1"), [id], row).optional()?)).await
     }
 
     /// The review state of the record stored under `id`, if one is.
@@ -139,7 +144,7 @@ impl Db {
     /// Every QR code of a centro, newest first.
     pub async fn qr_codes(&self, centro: String) -> Result<Vec<QrCode>, DbError> {
         self.read(move |conn| {
-            let mut stmt = conn.prepare(&format!("{SELECT} WHERE q.centro_id = ?1 ORDER BY q.id DESC"))?;
+            let mut stmt = conn.prepare(concat!(codes!(), " WHERE q.centro_id = ?1 ORDER BY q.id DESC"))?;
             let rows = stmt.query_map([centro], row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })

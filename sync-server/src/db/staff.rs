@@ -83,8 +83,12 @@ fn training(r: &Row<'_>) -> SqlResult<Training> {
     })
 }
 
-const TRAINING_COLUMNS: &str =
-    "SELECT t.id, t.name, t.held_on, t.modality, t.standard, (SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = t.id) FROM trainings t";
+/// The trainings with what [`training`] reads.
+macro_rules! trainings {
+    () => {
+        "SELECT t.id, t.name, t.held_on, t.modality, t.standard, (SELECT COUNT(*) FROM training_attendance a WHERE a.training_id = t.id) FROM trainings t"
+    };
+}
 
 /// Tells the users of every centro whose people are in `staff` their new trained share.
 fn emit_centros_of(tx: &Conn<'_>, staff: &[i64]) -> Result<(), DbError> {
@@ -139,7 +143,7 @@ impl Db {
     /// Every training, newest first.
     pub async fn trainings(&self) -> Result<Vec<Training>, DbError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(&format!("{TRAINING_COLUMNS} ORDER BY t.held_on DESC, t.id DESC LIMIT 1000"))?;
+            let mut stmt = conn.prepare(concat!(trainings!(), " ORDER BY t.held_on DESC, t.id DESC LIMIT 1000"))?;
             Ok(stmt.query_map([], training)?.collect::<Result<_, _>>()?)
         })
         .await
@@ -148,7 +152,7 @@ impl Db {
     /// One training.
     pub async fn training(&self, id: i64) -> Result<Training, DbError> {
         self.read(move |conn| {
-            conn.query_row(&format!("{TRAINING_COLUMNS} WHERE t.id = ?1"), [id], training)
+            conn.query_row(concat!(trainings!(), " WHERE t.id = ?1"), [id], training)
                 .optional()?
                 .ok_or_else(|| DbError::NotFound(format!("capacitación {id}")))
         })

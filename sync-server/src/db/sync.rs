@@ -4,7 +4,7 @@
 use std::sync::mpsc::Receiver;
 
 use chrono::NaiveDate;
-use super::sql::{Conn, OptionalExt, Value, params};
+use super::sql::{Conn, OptionalExt, params};
 use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, PullResponse, PushResult, ReviewState};
 use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
@@ -161,13 +161,14 @@ impl Batch {
         if ids.is_empty() {
             return Ok(());
         }
-        // One statement of a fixed width (padded with a repeated id), prepared once.
-        let marks = vec!["?"; CHUNK].join(", ");
-        let mut stmt = tx.prepare_cached(&format!("SELECT id, seq, content_hash, review FROM submissions WHERE id IN ({marks})"))?;
+        // One statement for a chunk's ids, given as a JSON array, prepared once.
+        let mut stmt = tx.prepare_cached(tx.pick(
+            "SELECT id, seq, content_hash, review FROM submissions WHERE id IN (SELECT value FROM json_each(?1))",
+            "SELECT id, seq, content_hash, review FROM submissions WHERE id IN (SELECT jsonb_array_elements_text(CAST(?1 AS jsonb)))",
+        ))?;
         for group in ids.chunks(CHUNK) {
-            let padded = group.iter().chain(std::iter::repeat(&group[0])).take(CHUNK);
-            let values: Vec<Value<'_>> = padded.map(|id| Value::Text(id)).collect();
-            let rows = stmt.query_map(values.as_slice(), |r| Ok((r.get::<String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            let list = serde_json::to_string(group).map_err(|e| DbError::Other(e.into()))?;
+            let rows = stmt.query_map([&list], |r| Ok((r.get::<String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
             for row in rows {
                 let (id, found) = row?;
                 self.existing.insert(id, found);
