@@ -113,6 +113,15 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Copy this data directory's SQLite database into an empty PostgreSQL database, with
+    /// every id and change number, checked table by table (rows and SHA-256) before it
+    /// commits. The files (photos, evidence) stay in the data directory: start the servers
+    /// on PostgreSQL with the same `--data-dir`.
+    CopyToPostgres {
+        /// The PostgreSQL database: postgres://user:password@host:port/database
+        #[arg(long)]
+        to: String,
+    },
     /// Recompute a period's score table from its scoring-inputs export alone (prints JSON,
     /// then on stderr the SHA-256 of the inputs and of the table's canonical JSON).
     /// Needs no database: anyone can audit a published ranking with it.

@@ -19,6 +19,7 @@ async fn main() {
         Some(Command::RecomputeScores { inputs }) => recompute(&inputs),
         Some(Command::Migrate) => migrate(&config).await,
         Some(Command::Backup { to }) => backup(&config, &to),
+        Some(Command::CopyToPostgres { to }) => copy_to_postgres(&config, &to).await,
         Some(command) => run_command(&config, command).await,
     };
     if let Err(e) = result {
@@ -89,6 +90,20 @@ fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Copies the SQLite database of the data directory into an empty PostgreSQL database.
+async fn copy_to_postgres(config: &Config, to: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(config.database_url.is_none(), "copy-to-postgres lee la base SQLite del directorio de datos: quite --database (el destino va en --to)");
+    let source = config.database_path();
+    let copied = sync_server::db::copy::copy_to_postgres(&source, to).await.map_err(|e| anyhow::anyhow!("no se copió nada: {e}"))?;
+    println!("Copiada {} a PostgreSQL, cambios hasta el {}:", source.display(), copied.last_change);
+    for t in &copied.tables {
+        println!("  {}: {} filas, sha256 {}", t.table, t.rows, t.sha256);
+    }
+    println!("Revisada: cada tabla tiene las mismas filas y el mismo resumen en ambas bases.");
+    println!("Los archivos (fotos, evidencias) quedan en {}: arranque los servidores con --database y este mismo --data-dir.", config.data_dir.display());
+    Ok(())
+}
+
 /// The password from VENTANILLA_PASSWORD, or typed on the terminal.
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("VENTANILLA_PASSWORD") {
@@ -130,6 +145,7 @@ async fn run_command(config: &Config, command: Command) -> anyhow::Result<()> {
         Command::RecomputeScores { inputs } => recompute(&inputs)?,
         Command::Migrate => migrate(config).await?,
         Command::Backup { to } => backup(config, &to)?,
+        Command::CopyToPostgres { to } => copy_to_postgres(config, &to).await?,
         Command::ImportCentros { file } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("no se pudo leer {}: {e}", file.display()))?;
             let centros = sync_server::centros_import::parse(&bytes).map_err(|refused| anyhow::anyhow!("no se importó ningún centro:\n{refused}"))?;

@@ -29,6 +29,11 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version a fully migrated database has.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+/// The schema version of the database on `conn`.
+pub(super) fn version(conn: &Connection) -> rusqlite::Result<usize> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.max(0) as usize)
+}
+
 /// Applies the migrations `conn` lacks. Safe to run any number of times.
 ///
 /// Foreign keys are off while they run (a migration may rebuild a table others refer to,

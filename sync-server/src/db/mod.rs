@@ -13,6 +13,7 @@ mod changes;
 mod checkpoint;
 mod commitments;
 mod console;
+pub mod copy;
 mod cycle;
 mod directory;
 mod evidence;

@@ -42,9 +42,16 @@ pub fn database_args(data: &Path) -> Vec<String> {
 }
 
 impl Server {
+    /// A server on the data directory `data`, on the tests' engine.
     pub fn start(data: &Path) -> Server {
+        Self::start_with(data, database_args(data))
+    }
+
+    /// A server on the data directory `data` with `database` as its database arguments
+    /// (none: the SQLite file in `data`).
+    pub fn start_with(data: &Path, database: Vec<String>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-            .args(database_args(data))
+            .args(database)
             .args(["--demo", "--bind", "127.0.0.1:0", "--log", "info", "--data-dir"])
             .arg(data)
             .env("NO_COLOR", "1")
