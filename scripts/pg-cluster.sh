@@ -9,7 +9,8 @@
 #
 # Test settings, not production ones: trust authentication on loopback (the cluster lives
 # for one test run in a directory only its owner reads) and fsync off (the tests check the
-# server's logic on PostgreSQL, not the disk; the benches use a durable cluster).
+# server's logic on PostgreSQL, not the disk). With PG_DURABLE=1 (the benches) the cluster
+# keeps PostgreSQL's durable defaults: fsync, synchronous commit, full-page writes.
 set -euo pipefail
 
 cmd="${1:?start|stop}"
@@ -39,10 +40,14 @@ case "$cmd" in
     as_owner "$bin/initdb" --pgdata="$dir/data" --username=ventanilla --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     # A port taken between choosing it and binding it: choose again.
+    settings="-c max_connections=300"
+    if [ "${PG_DURABLE:-0}" != "1" ]; then
+      settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
     for attempt in 1 2 3 4 5; do
       port="$(free_port)"
       if as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --timeout=120 \
-          -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+          -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir $settings" \
           start >/dev/null; then
         echo "postgres://ventanilla@127.0.0.1:$port/postgres"
         exit 0

@@ -7,6 +7,11 @@
 //! 4. closing a period of 1,000,000 surveys over 600 centros (the official results frozen
 //!    with their digests), then the public ranking page served from the frozen table.
 //!
+//! 5. on PostgreSQL (`VENTANILLA_BENCH_DATABASE_URL`, a cluster's admin URL; the bench makes
+//!    its own databases in it: `scripts/bench-postgres.sh` starts a durable private one):
+//!    the same ingest against plain tokio-postgres inserts of the same rows, then two
+//!    servers on one database with phones sending to both.
+//!
 //! Figures go to BENCHMARKS.md.
 
 #[path = "../../tests/benches/common/mod.rs"]
@@ -112,6 +117,130 @@ impl RawInsert {
     }
 }
 
+/// The same rows as [`RawInsert`] on PostgreSQL, through tokio-postgres, in the same
+/// transactions, one statement at a time as the server's own storage sends them.
+struct RawPostgres {
+    client: tokio_postgres::Client,
+}
+
+impl RawPostgres {
+    async fn new(url: &str) -> Self {
+        let schema = sync_server::db::Db::connect(url).await.expect("schema");
+        schema.close().await.expect("closed");
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connects");
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'u', 'U', 'surveyor', 'x', 'now');
+                 INSERT INTO devices (id, user_id, label, token_hash, created_at) VALUES ('d', 1, 'd', 'h', 'now');
+                 INSERT INTO centros (id, name, dependencia, ambito, tipo, municipio) VALUES ('GTO-E-T-01', 'c', 'd', 'estatal', 'tramites', 'm');
+                 INSERT INTO forms (form_id, version, title, fingerprint, xlsx, published_at) VALUES ('encuesta_opinion', '2025010102', 't', 'f', '\\x00', 'now');",
+            )
+            .await
+            .expect("rows");
+        Self { client }
+    }
+
+    async fn insert(&mut self, surveys: &[shared::protocol::Submission]) -> f64 {
+        let start = Instant::now();
+        let change = self.client.prepare("INSERT INTO changes (kind, key, user_id) VALUES ('submission', $1, 1) RETURNING seq").await.expect("stmt");
+        let submission = self
+            .client
+            .prepare(
+                "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
+                 finalised_unix, received_at, clock_skew_seconds, review) VALUES ($1, $2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', $3, $4, '2025-06-02', $5, 'now', 0, 'accepted')",
+            )
+            .await
+            .expect("stmt");
+        let fact = self
+            .client
+            .prepare("INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES ($1, 'GTO-E-T-01', '2025-06-02', $2, 'AG=75')")
+            .await
+            .expect("stmt");
+        for chunk in surveys.chunks(BATCH) {
+            let tx = self.client.transaction().await.expect("tx");
+            for s in chunk {
+                let body = serde_json::to_string(s).expect("json");
+                let id = s.id.to_string();
+                let seq: i64 = tx.query_one(&change, &[&id]).await.expect("change").get(0);
+                tx.execute(&submission, &[&id, &seq, &s.content_hash, &body, &s.finalised_at.timestamp()]).await.expect("submission");
+                tx.execute(&fact, &[&id, &seq]).await.expect("fact");
+            }
+            tx.commit().await.expect("commit");
+        }
+        surveys.len() as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A new database in the cluster at `admin`; its URL.
+async fn fresh_database(admin: &str, name: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(admin, tokio_postgres::NoTls).await.expect("the cluster answers");
+    tokio::spawn(connection);
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await.expect("drop");
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create");
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+async fn postgres_server(dir: &std::path::Path, url: &str, demo: bool) -> (String, Application) {
+    let mut config = Config::for_tests(dir.to_path_buf());
+    config.demo = demo;
+    config.database_url = Some(url.to_string());
+    let app = Application::build(&config).await.expect("server builds");
+    (format!("http://{}", app.address()), app)
+}
+
+/// Ingest on PostgreSQL: rounds against plain inserts, then two servers on one database.
+async fn ingest_postgres(admin: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = fresh_database(admin, "bench_ingest").await;
+    let (base, app) = postgres_server(dir.path(), &url, true).await;
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let mut raw = RawPostgres::new(&fresh_database(admin, "bench_raw").await).await;
+    let mut ratios = Vec::new();
+    println!("ingest on PostgreSQL: {ROUNDS} rounds of {INGEST} surveys in batches of {BATCH} over HTTP on 127.0.0.1");
+    for round in 0..ROUNDS {
+        let ana = token(&client, &base, "enc.ana").await;
+        let surveys: Vec<_> = (round * INGEST..(round + 1) * INGEST).map(nth_survey).collect();
+        let requests = bodies(&surveys);
+        let start = Instant::now();
+        push_all(&client, &base, &ana, requests).await;
+        let http = INGEST as f64 / start.elapsed().as_secs_f64();
+        let limit = raw.insert(&surveys).await;
+        ratios.push(http / limit);
+        println!("  round {}: server {http:.0} surveys/s; plain tokio-postgres {limit:.0} surveys/s; ratio {:.2}", round + 1, http / limit);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("  ratio, median round: {:.2}", ratios[ratios.len() / 2]);
+
+    // Several phones at once on one server, then on two servers sharing the database.
+    let per_phone = INGEST / PHONES;
+    let mut first = ROUNDS * INGEST;
+    let mut phones_on = |servers: &[String], tokens: Vec<String>| {
+        let phones: Vec<_> = tokens
+            .into_iter()
+            .enumerate()
+            .map(|(i, token)| {
+                let surveys: Vec<_> = (first..first + per_phone).map(nth_survey).collect();
+                first += per_phone;
+                (servers[i % servers.len()].clone(), token, bodies(&surveys))
+            })
+            .collect();
+        phones
+    };
+    let mut tokens = Vec::new();
+    for _ in 0..PHONES {
+        tokens.push(token(&client, &base, "enc.ana").await);
+    }
+    let seconds = at_once(&client, phones_on(std::slice::from_ref(&base), tokens.clone())).await;
+    println!("  one server, {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / seconds);
+    let (second, app) = postgres_server(dir.path(), &url, false).await;
+    tokio::spawn(app.run_until_stopped());
+    let seconds = at_once(&client, phones_on(&[base.clone(), second], tokens)).await;
+    println!("  two servers on one database, {PHONES} phones at once (half on each): {:.0} surveys/s", INGEST as f64 / seconds);
+}
+
 /// Survey number `n` of the run: its own id, finalised two minutes after the previous one
 /// (no burst of finalisations is flagged).
 fn nth_survey(n: usize) -> shared::protocol::Submission {
@@ -156,20 +285,26 @@ async fn ingest() {
     for phone in 0..PHONES {
         let first = ROUNDS * INGEST + phone * per_phone;
         let surveys: Vec<_> = (first..first + per_phone).map(nth_survey).collect();
-        phones.push((token(&client, &base, "enc.ana").await, bodies(&surveys)));
+        phones.push((base.clone(), token(&client, &base, "enc.ana").await, bodies(&surveys)));
     }
+    let seconds = at_once(&client, phones).await;
+    println!("  {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / seconds);
+}
+
+/// Phones (server, token, push bodies) sending at once; the seconds until all are answered.
+async fn at_once(client: &reqwest::Client, phones: Vec<(String, String, Vec<Vec<u8>>)>) -> f64 {
     let start = Instant::now();
     let sending: Vec<_> = phones
         .into_iter()
-        .map(|(token, requests)| {
-            let (client, base) = (client.clone(), base.clone());
-            tokio::spawn(async move { push_all(&client, &base, &token, requests).await })
+        .map(|(server, token, requests)| {
+            let client = client.clone();
+            tokio::spawn(async move { push_all(&client, &server, &token, requests).await })
         })
         .collect();
     for phone in sending {
         phone.await.expect("a phone's pushes");
     }
-    println!("  {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / start.elapsed().as_secs_f64());
+    start.elapsed().as_secs_f64()
 }
 
 /// Push bodies of `BATCH` surveys, made before any clock starts: the client's JSON work is
@@ -359,7 +494,7 @@ async fn main() {
     // `VENTANILLA_BENCH=ingest` (or `close`) runs only that part (for profiling).
     let only = std::env::var("VENTANILLA_BENCH").unwrap_or_default();
     let _ = rustls::crypto::ring::default_provider().install_default();
-    if only != "close" {
+    if only.is_empty() || only == "ingest" {
         ingest().await;
     }
     if only.is_empty() {
@@ -367,6 +502,10 @@ async fn main() {
     }
     if only.is_empty() || only == "close" {
         close().await;
+    }
+    match std::env::var("VENTANILLA_BENCH_DATABASE_URL") {
+        Ok(admin) if only.is_empty() || only == "postgres" => ingest_postgres(&admin).await,
+        _ => println!("PostgreSQL: not measured (set VENTANILLA_BENCH_DATABASE_URL, or run scripts/bench-postgres.sh)"),
     }
     println!("load average at end {}", common::load());
 }

@@ -7,10 +7,20 @@ use shared::protocol::ChangeBody;
 
 use super::DbError;
 
+macro_rules! insert_change {
+    () => {
+        "INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)"
+    };
+}
+
 /// Appends one change to the log and returns its sequence number.
 pub(crate) fn emit(tx: &Conn<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-    Ok(tx.prepare_cached("INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4) RETURNING seq")?.query_row(params![kind, key, user_id, data], |r| r.get(0))?)
+    Ok(tx.insert_id(
+        insert_change!(),
+        concat!(insert_change!(), " RETURNING seq"),
+        params![kind, key, user_id, data],
+    )?)
 }
 
 /// Sends a visit of `centro_id` to its inspectors (or only to `only_user`, if an inspector).

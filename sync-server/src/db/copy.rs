@@ -101,21 +101,21 @@ fn quoted(names: &[String]) -> String {
 /// Adds one value to a row digest: its storage class, then its bytes.
 fn digest_value(hash: &mut Sha256, v: ValueRef<'_>) {
     match v {
-        ValueRef::Null => hash.update([0]),
-        ValueRef::Integer(i) => {
+        Value::Null => hash.update([0]),
+        Value::Integer(i) => {
             hash.update([1]);
             hash.update(i.to_be_bytes());
         }
-        ValueRef::Real(f) => {
+        Value::Real(f) => {
             hash.update([2]);
             hash.update(f.to_bits().to_be_bytes());
         }
-        ValueRef::Text(t) => {
+        Value::Text(t) => {
             hash.update([3]);
             hash.update((t.len() as u64).to_be_bytes());
             hash.update(t.as_bytes());
         }
-        ValueRef::Blob(b) => {
+        Value::Blob(b) => {
             hash.update([4]);
             hash.update((b.len() as u64).to_be_bytes());
             hash.update(b);
@@ -240,11 +240,11 @@ enum Owned {
 impl From<ValueRef<'_>> for Owned {
     fn from(v: ValueRef<'_>) -> Self {
         match v {
-            ValueRef::Null => Owned::Null,
-            ValueRef::Integer(i) => Owned::Integer(i),
-            ValueRef::Real(f) => Owned::Real(f),
-            ValueRef::Text(t) => Owned::Text(t.to_owned()),
-            ValueRef::Blob(b) => Owned::Blob(b.to_vec()),
+            Value::Null => Owned::Null,
+            Value::Integer(i) => Owned::Integer(i),
+            Value::Real(f) => Owned::Real(f),
+            Value::Text(t) => Owned::Text(t.to_owned()),
+            Value::Blob(b) => Owned::Blob(b.to_vec()),
         }
     }
 }

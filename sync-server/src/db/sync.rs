@@ -161,10 +161,12 @@ impl Batch {
         if ids.is_empty() {
             return Ok(());
         }
-        // One statement for a chunk's ids, given as a JSON array, prepared once.
+        // One statement for a chunk's ids, given as a JSON array, prepared once: a join that
+        // looks each id up by the primary key (`IN (SELECT …)` would build a temporary
+        // table for every chunk).
         let mut stmt = tx.prepare_cached(tx.pick(
-            "SELECT id, seq, content_hash, review FROM submissions WHERE id IN (SELECT value FROM json_each(?1))",
-            "SELECT id, seq, content_hash, review FROM submissions WHERE id IN (SELECT jsonb_array_elements_text(CAST(?1 AS jsonb)))",
+            "SELECT s.id, s.seq, s.content_hash, s.review FROM json_each(?1) j JOIN submissions s ON s.id = j.value",
+            "SELECT s.id, s.seq, s.content_hash, s.review FROM jsonb_array_elements_text(CAST(?1 AS jsonb)) AS j(value) JOIN submissions s ON s.id = j.value",
         ))?;
         for group in ids.chunks(CHUNK) {
             let list = serde_json::to_string(group).map_err(|e| DbError::Other(e.into()))?;

@@ -253,6 +253,20 @@ impl<'a> Conn<'a> {
         Ok(Tx { conn: self, open: true })
     }
 
+    /// Runs the INSERT `insert` (kept prepared) and gives the new row's integer key.
+    /// `returning` is the same statement ending in `RETURNING key`, what PostgreSQL runs;
+    /// SQLite reads the connection's last row id instead, since its `RETURNING` builds a
+    /// temporary table for every execution (a cost on the push path).
+    pub fn insert_id(&self, insert: &str, returning: &str, params: impl Params) -> SqlResult<i64> {
+        match &self.engine {
+            Engine::Sqlite(c) => {
+                self.prepare_cached(insert)?.execute(params)?;
+                Ok(c.last_insert_rowid())
+            }
+            Engine::Postgres(_) => self.prepare_cached(returning)?.query_row(params, |r| r.get(0)),
+        }
+    }
+
     /// A read-only transaction whose statements all see one snapshot of the database.
     pub fn snapshot(&self) -> SqlResult<Tx<'_, 'a>> {
         if self.depth.get() == 0 && self.dialect() == Dialect::Postgres {
@@ -461,7 +475,7 @@ impl Row<'_> {
     /// Column `idx` as stored.
     pub fn with_ref<T>(&self, idx: usize, f: impl FnOnce(ValueRef<'_>) -> SqlResult<T>) -> SqlResult<T> {
         match self {
-            Row::Sqlite(r) => f(ValueRef::from_sqlite(r.get_ref(idx)?).map_err(|e| SqlError::column(idx, e))?),
+            Row::Sqlite(r) => f(Value::from_sqlite(r.get_ref(idx)?).map_err(|e| SqlError::column(idx, e))?),
             Row::Postgres(r) => {
                 let column: value::PgColumn<'_> = r.try_get(idx)?;
                 f(column.0)
@@ -471,7 +485,7 @@ impl Row<'_> {
 
     /// Whether column `idx` is NULL.
     pub fn is_null(&self, idx: usize) -> SqlResult<bool> {
-        self.with_ref(idx, |v| Ok(v == ValueRef::Null))
+        self.with_ref(idx, |v| Ok(v == Value::Null))
     }
 }
 

@@ -8,7 +8,7 @@ use std::error::Error;
 use bytes::BytesMut;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
-/// A parameter, borrowed from the caller.
+/// A value in one of SQLite's storage classes, borrowed: a parameter, or a column as read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     Null,
@@ -18,25 +18,18 @@ pub enum Value<'a> {
     Blob(&'a [u8]),
 }
 
-/// A column as read.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ValueRef<'a> {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(&'a str),
-    Blob(&'a [u8]),
-}
+/// A column as read (the same classes as a parameter).
+pub type ValueRef<'a> = Value<'a>;
 
-impl ValueRef<'_> {
+impl Value<'_> {
     /// The storage class's name, for error messages.
     pub fn kind(&self) -> &'static str {
         match self {
-            ValueRef::Null => "NULL",
-            ValueRef::Integer(_) => "INTEGER",
-            ValueRef::Real(_) => "REAL",
-            ValueRef::Text(_) => "TEXT",
-            ValueRef::Blob(_) => "BLOB",
+            Value::Null => "NULL",
+            Value::Integer(_) => "INTEGER",
+            Value::Real(_) => "REAL",
+            Value::Text(_) => "TEXT",
+            Value::Blob(_) => "BLOB",
         }
     }
 }
@@ -153,7 +146,7 @@ fn mismatch<T>(expected: &'static str, v: ValueRef<'_>) -> Result<T, FromValueEr
 impl FromValue for i64 {
     fn from_value(v: ValueRef<'_>) -> Result<Self, FromValueError> {
         match v {
-            ValueRef::Integer(i) => Ok(i),
+            Value::Integer(i) => Ok(i),
             _ => mismatch("INTEGER", v),
         }
     }
@@ -180,8 +173,8 @@ impl FromValue for bool {
 impl FromValue for f64 {
     fn from_value(v: ValueRef<'_>) -> Result<Self, FromValueError> {
         match v {
-            ValueRef::Real(f) => Ok(f),
-            ValueRef::Integer(i) => Ok(i as f64),
+            Value::Real(f) => Ok(f),
+            Value::Integer(i) => Ok(i as f64),
             _ => mismatch("REAL", v),
         }
     }
@@ -190,7 +183,7 @@ impl FromValue for f64 {
 impl FromValue for String {
     fn from_value(v: ValueRef<'_>) -> Result<Self, FromValueError> {
         match v {
-            ValueRef::Text(s) => Ok(s.to_owned()),
+            Value::Text(s) => Ok(s.to_owned()),
             _ => mismatch("TEXT", v),
         }
     }
@@ -199,8 +192,8 @@ impl FromValue for String {
 impl FromValue for Vec<u8> {
     fn from_value(v: ValueRef<'_>) -> Result<Self, FromValueError> {
         match v {
-            ValueRef::Blob(b) => Ok(b.to_vec()),
-            ValueRef::Text(s) => Ok(s.as_bytes().to_vec()),
+            Value::Blob(b) => Ok(b.to_vec()),
+            Value::Text(s) => Ok(s.as_bytes().to_vec()),
             _ => mismatch("BLOB", v),
         }
     }
@@ -209,7 +202,7 @@ impl FromValue for Vec<u8> {
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(v: ValueRef<'_>) -> Result<Self, FromValueError> {
         match v {
-            ValueRef::Null => Ok(None),
+            Value::Null => Ok(None),
             v => T::from_value(v).map(Some),
         }
     }
@@ -230,16 +223,16 @@ impl rusqlite::ToSql for Value<'_> {
     }
 }
 
-impl<'a> ValueRef<'a> {
+impl<'a> Value<'a> {
     /// A SQLite column.
     pub fn from_sqlite(v: rusqlite::types::ValueRef<'a>) -> Result<Self, FromValueError> {
         use rusqlite::types::ValueRef as R;
         Ok(match v {
-            R::Null => ValueRef::Null,
-            R::Integer(i) => ValueRef::Integer(i),
-            R::Real(f) => ValueRef::Real(f),
-            R::Text(t) => ValueRef::Text(std::str::from_utf8(t).map_err(|_| FromValueError::Utf8)?),
-            R::Blob(b) => ValueRef::Blob(b),
+            R::Null => Value::Null,
+            R::Integer(i) => Value::Integer(i),
+            R::Real(f) => Value::Real(f),
+            R::Text(t) => Value::Text(std::str::from_utf8(t).map_err(|_| FromValueError::Utf8)?),
+            R::Blob(b) => Value::Blob(b),
         })
     }
 }
@@ -301,25 +294,25 @@ pub struct PgColumn<'a>(pub ValueRef<'a>);
 impl<'a> FromSql<'a> for PgColumn<'a> {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         Ok(PgColumn(match *ty {
-            Type::BOOL => ValueRef::Integer(i64::from(bool::from_sql(ty, raw)?)),
-            Type::INT2 => ValueRef::Integer(i16::from_sql(ty, raw)?.into()),
-            Type::INT4 => ValueRef::Integer(i32::from_sql(ty, raw)?.into()),
-            Type::INT8 => ValueRef::Integer(i64::from_sql(ty, raw)?),
-            Type::FLOAT4 => ValueRef::Real(f32::from_sql(ty, raw)?.into()),
-            Type::FLOAT8 => ValueRef::Real(f64::from_sql(ty, raw)?),
+            Type::BOOL => Value::Integer(i64::from(bool::from_sql(ty, raw)?)),
+            Type::INT2 => Value::Integer(i16::from_sql(ty, raw)?.into()),
+            Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
             Type::NUMERIC => numeric(raw)?,
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::JSON => ValueRef::Text(<&str>::from_sql(ty, raw)?),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN | Type::JSON => Value::Text(<&str>::from_sql(ty, raw)?),
             Type::JSONB => match raw.split_first() {
-                Some((1, text)) => ValueRef::Text(std::str::from_utf8(text)?),
+                Some((1, text)) => Value::Text(std::str::from_utf8(text)?),
                 _ => return Err("unsupported JSONB version".into()),
             },
-            Type::BYTEA => ValueRef::Blob(raw),
+            Type::BYTEA => Value::Blob(raw),
             _ => return Err(format!("columns of type {ty} are not read").into()),
         }))
     }
 
     fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
-        Ok(PgColumn(ValueRef::Null))
+        Ok(PgColumn(Value::Null))
     }
 
     fn accepts(_: &Type) -> bool {
@@ -337,7 +330,7 @@ fn numeric(raw: &[u8]) -> Result<ValueRef<'static>, BoxError> {
     let (ndigits, weight, sign, dscale) = (word(0)?, word(1)?, word(2)? as u16, word(3)?);
     match sign {
         0x0000 | 0x4000 => {}
-        0xC000 => return Ok(ValueRef::Null), // NaN
+        0xC000 => return Ok(Value::Null), // NaN
         _ => return Err("unsupported NUMERIC (infinity)".into()),
     }
     let negative = sign == 0x4000;
@@ -361,9 +354,9 @@ fn numeric(raw: &[u8]) -> Result<ValueRef<'static>, BoxError> {
     if let Some(e) = exact.map(|e| if negative { -e } else { e })
         && let Ok(i) = i64::try_from(e)
     {
-        return Ok(ValueRef::Integer(i));
+        return Ok(Value::Integer(i));
     }
-    Ok(ValueRef::Real(if negative { -value } else { value }))
+    Ok(Value::Real(if negative { -value } else { value }))
 }
 
 #[cfg(test)]
@@ -378,27 +371,27 @@ mod tests {
     fn numeric_reads_integers_exactly_and_fractions_as_doubles() {
         // 123456789 = 1·10000² + 2345·10000 + 6789
         let raw = numeric_bytes(&[3, 2, 0, 0, 1, 2345, 6789]);
-        assert_eq!(numeric(&raw).expect("reads"), ValueRef::Integer(123_456_789));
+        assert_eq!(numeric(&raw).expect("reads"), Value::Integer(123_456_789));
         // -42
         let raw = numeric_bytes(&[1, 0, 0x4000, 0, 42]);
-        assert_eq!(numeric(&raw).expect("reads"), ValueRef::Integer(-42));
+        assert_eq!(numeric(&raw).expect("reads"), Value::Integer(-42));
         // 0 (no digits)
         let raw = numeric_bytes(&[0, 0, 0, 0]);
-        assert_eq!(numeric(&raw).expect("reads"), ValueRef::Integer(0));
+        assert_eq!(numeric(&raw).expect("reads"), Value::Integer(0));
         // 2.5 = 2·10000⁰ + 5000·10000⁻¹
         let raw = numeric_bytes(&[2, 0, 0, 1, 2, 5000]);
-        assert_eq!(numeric(&raw).expect("reads"), ValueRef::Real(2.5));
+        assert_eq!(numeric(&raw).expect("reads"), Value::Real(2.5));
         // 10000 = 1·10000¹ (trailing zero words are omitted)
         let raw = numeric_bytes(&[1, 1, 0, 0, 1]);
-        assert_eq!(numeric(&raw).expect("reads"), ValueRef::Integer(10_000));
+        assert_eq!(numeric(&raw).expect("reads"), Value::Integer(10_000));
     }
 
     #[test]
     fn reading_adapts_between_the_classes_sqlite_allows() {
-        assert_eq!(f64::from_value(ValueRef::Integer(3)).expect("int as real"), 3.0);
-        assert!(bool::from_value(ValueRef::Integer(1)).expect("flag"));
-        assert!(i64::from_value(ValueRef::Text("3")).is_err());
-        assert!(u8::from_value(ValueRef::Integer(300)).is_err());
-        assert_eq!(Option::<String>::from_value(ValueRef::Null).expect("null"), None);
+        assert_eq!(f64::from_value(Value::Integer(3)).expect("int as real"), 3.0);
+        assert!(bool::from_value(Value::Integer(1)).expect("flag"));
+        assert!(i64::from_value(Value::Text("3")).is_err());
+        assert!(u8::from_value(Value::Integer(300)).is_err());
+        assert_eq!(Option::<String>::from_value(Value::Null).expect("null"), None);
     }
 }
