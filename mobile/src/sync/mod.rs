@@ -123,17 +123,24 @@ impl SyncEngine {
 
     /// One round: push everything pending, upload queued photos, pull until caught up.
     pub async fn sync_once(&self) -> Result<SyncReport, SyncFailure> {
+        let mut report = SyncReport::default();
+        self.sync_into(&mut report).await?;
+        Ok(report)
+    }
+
+    /// [`SyncEngine::sync_once`], adding what it does to `report`, also when it fails
+    /// part-way (a photo uploaded before a pull failed was still uploaded).
+    async fn sync_into(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
         if lock(&self.store).is_revoked()? {
             return Err(SyncFailure::Revoked);
         }
-        let mut report = SyncReport::default();
-        let result = self.round(&mut report).await;
+        let result = self.round(report).await;
         if let Err(SyncFailure::Revoked) = &result {
             lock(&self.store).mark_revoked()?;
         }
         result?;
         lock(&self.store).record_sync()?;
-        Ok(report)
+        Ok(())
     }
 
     async fn round(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
@@ -299,21 +306,14 @@ impl SyncEngine {
 
     /// Syncs until a round succeeds with nothing left to send, waiting with `backoff`
     /// between failed rounds; gives up after `max_failures` failures in a row or on a
-    /// failure that retrying cannot fix.
+    /// failure that retrying cannot fix. The report counts what every round did, those
+    /// that failed part-way included.
     pub async fn sync_until_drained(&self, backoff: &mut Backoff, max_failures: u32) -> Result<SyncReport, SyncFailure> {
         let mut total = SyncReport::default();
         loop {
-            match self.sync_once().await {
-                Ok(r) => {
+            match self.sync_into(&mut total).await {
+                Ok(()) => {
                     backoff.reset();
-                    total.pushed += r.pushed;
-                    total.acknowledged += r.acknowledged;
-                    total.problems += r.problems;
-                    total.photos += r.photos;
-                    total.edits += r.edits;
-                    total.pulled += r.pulled;
-                    total.pull_requests += r.pull_requests;
-                    total.receipt = r.receipt.or(total.receipt);
                     let done = {
                         let store = lock(&self.store);
                         store.outbox_counts()?.pending == 0 && store.photo_queue()?.is_empty() && store.edits(None, true)?.is_empty()
