@@ -54,8 +54,8 @@ pub struct AppState {
     pub latencies: Arc<crate::latency::Latencies>,
     /// The field app's web build, served at `/app/` (`None`: not served).
     pub web_app: Option<Arc<std::path::PathBuf>>,
-    /// Exports started from the console, with their progress.
-    pub export_jobs: Arc<std::sync::Mutex<std::collections::BTreeMap<uuid::Uuid, crate::jobs::ExportJob>>>,
+    /// Where console export files are written (under the files directory all servers share).
+    pub exports_dir: std::path::PathBuf,
 }
 
 /// How console sessions live and how their cookie is sent.
@@ -112,7 +112,7 @@ impl AppState {
             evidence: crate::photos::Store::evidence(data_dir),
             staged_forms: Arc::default(),
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
-            export_jobs: Arc::default(),
+            exports_dir: crate::jobs::exports_dir(data_dir),
             web_app: None,
             latencies: Arc::default(),
         };

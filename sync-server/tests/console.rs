@@ -471,6 +471,42 @@ async fn an_export_runs_in_the_background_with_its_progress_then_downloads() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
+/// Two servers on one PostgreSQL database and files directory (behind a load balancer):
+/// an export started on one is followed and downloaded on the other.
+#[tokio::test]
+async fn an_export_started_on_one_server_is_followed_and_downloaded_on_another() {
+    if !support::on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = support::test_config(dir.path()).await;
+    config.demo = true;
+    let a = TestApp::new(sync_server::open_state(&config).await.expect("server A"), dir);
+    let b = TestApp::new(sync_server::open_state(&config).await.expect("server B"), tempfile::tempdir().expect("dir"));
+    let ana = a.enrol("enc.ana").await;
+    let surveys: Vec<_> = (0..12).map(|i| survey(1_700 + i, "GTO-E-T-01")).collect();
+    a.post("/api/v1/sync/push", Some(&ana), &push_body(surveys)).await;
+    let token = login(&a, "coordinacion").await;
+    let staff_csrf = csrf(&get(&a, "/consola/admin", Some(&token)).await.html);
+    let body = format!("csrf={staff_csrf}&form_id=encuesta_opinion&version=2025010102&format=csv");
+    let started = post_form(&a, "/consola/exportaciones", Some(&token), &body).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.html);
+    let job = started.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("the job's page").to_string();
+    // Followed on server B, with the same session.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut page = get(&b, &job, Some(&token)).await;
+    while !page.html.contains("id=\"descargar\"") {
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        assert!(std::time::Instant::now() < deadline, "the job never ended: {}", page.html);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = get(&b, &job, Some(&token)).await;
+    }
+    assert!(page.html.contains("12 de 12 registros"), "{}", page.html);
+    let file = get(&b, &format!("{job}/archivo"), Some(&token)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.html.lines().count(), 13, "a header and one row per survey");
+}
+
 /// An export job that meets a damaged record fails and says which.
 #[tokio::test]
 async fn an_export_job_with_a_damaged_record_fails_with_the_reason() {

@@ -3,7 +3,7 @@
 
 use super::extract::{Form, Path};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use super::page::{Session, error_page, layout_refreshing, respond};
 use crate::error::AppError;
-use crate::jobs::{ExportJob, JobState, spawn_export};
+use crate::db::ExportJobRow;
+use crate::jobs::{JobState, file_of, percent, spawn_export, state_of};
 use crate::service::exports::{Format, start_export};
 use crate::state::AppState;
 
@@ -38,7 +39,7 @@ pub async fn start(State(state): State<AppState>, session: Session, Form(f): For
         let total = state.db.count_submissions(f.form_id.clone(), f.version.clone()).await?;
         let rows = Arc::new(AtomicU64::new(0));
         let export = start_export(&state, &session.device, f.form_id.clone(), f.version.clone(), format, Some(rows.clone())).await?;
-        Ok(spawn_export(&state.export_jobs, session.device.user_id, total, rows, export))
+        Ok(spawn_export(&state.db, &state.exports_dir, session.device.user_id, total, rows, export).await?)
     }
     .await;
     match result {
@@ -48,24 +49,26 @@ pub async fn start(State(state): State<AppState>, session: Session, Form(f): For
 }
 
 /// The job, if it is this user's.
-fn job_of(state: &AppState, session: &Session, id: Uuid) -> Result<ExportJob, AppError> {
-    let jobs = state.export_jobs.lock().map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?;
-    jobs.get(&id)
+async fn job_of(state: &AppState, session: &Session, id: Uuid) -> Result<ExportJobRow, AppError> {
+    state
+        .db
+        .export_job(id.to_string())
+        .await?
         .filter(|j| j.user_id == session.device.user_id)
-        .cloned()
         .ok_or_else(|| AppError::NotFound("Esa exportación ya no existe; iníciela de nuevo.".into()))
 }
 
 pub async fn progress(State(state): State<AppState>, session: Session, Path(id): Path<Uuid>) -> Response {
-    let page = job_of(&state, &session, id).map(|job| {
-        let rows = job.rows.load(Ordering::Relaxed);
-        let (done, failed) = match job.state.lock().as_deref() {
-            Ok(JobState::Done(_)) => (true, None),
-            Ok(JobState::Failed(m)) => (false, Some(m.clone())),
-            _ => (false, None),
+    let page = job_of(&state, &session, id).await.map(|job| {
+        let rows = job.rows;
+        let state = state_of(&job, chrono::Utc::now().timestamp());
+        let (done, failed) = match &state {
+            JobState::Done => (true, None),
+            JobState::Failed(m) => (false, Some(m.clone())),
+            JobState::Running => (false, None),
         };
         let running = !done && failed.is_none();
-        let pct = if done { 100.0 } else { job.percent() };
+        let pct = percent(&job, &state);
         layout_refreshing(
             "Exportación",
             Some(&session),
@@ -91,12 +94,14 @@ pub async fn progress(State(state): State<AppState>, session: Session, Path(id):
 
 pub async fn file(State(state): State<AppState>, session: Session, Path(id): Path<Uuid>) -> Response {
     let result = async {
-        let job = job_of(&state, &session, id)?;
-        let path = match job.state.lock().as_deref() {
-            Ok(JobState::Done(f)) => f.path().to_path_buf(),
-            _ => return Err(AppError::Conflict("La exportación aún no termina.".into())),
-        };
-        let file = tokio::fs::File::open(&path).await.map_err(anyhow::Error::from)?;
+        let job = job_of(&state, &session, id).await?;
+        if state_of(&job, chrono::Utc::now().timestamp()) != JobState::Done {
+            return Err(AppError::Conflict("La exportación aún no termina.".into()));
+        }
+        let path = file_of(&state.exports_dir, &job.id);
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| AppError::NotFound("El archivo de esa exportación ya no está en el servidor; iníciela de nuevo.".into()))?;
         Ok((job, file))
     }
     .await;
@@ -105,7 +110,7 @@ pub async fn file(State(state): State<AppState>, session: Session, Path(id): Pat
             // A fused stream: the compression layer may poll again after the end.
             let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
             let disposition = format!("attachment; filename=\"{}\"", job.filename);
-            ([(header::CONTENT_TYPE, job.mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], Body::from_stream(stream)).into_response()
+            ([(header::CONTENT_TYPE, job.mime), (header::CONTENT_DISPOSITION, disposition)], Body::from_stream(stream)).into_response()
         }
         Err(e) => error_page(Some(&session), e),
     }

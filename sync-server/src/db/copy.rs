@@ -57,6 +57,7 @@ const TABLES: &[&str] = &[
     "self_completions",
     "qr_codes",
     "server_keys",
+    "export_jobs",
 ];
 
 /// One table as copied and checked.

@@ -1,7 +1,7 @@
 //! Streaming exports (rows go out as they are read, so memory stays flat whatever the
 //! count) and the audit log of who exported what.
 
-use super::sql::{Row, params};
+use super::sql::{OptionalExt, Row, params};
 use shared::protocol::{AuditEntry, Submission, WireEntry};
 
 use super::{Db, DbError, now_text};
@@ -247,5 +247,93 @@ impl Db {
                 let _ = tx.blocking_send(Err(std::io::Error::other(e.for_people())));
             }
         });
+    }
+}
+
+/// A console export job as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportJobRow {
+    pub id: String,
+    pub user_id: i64,
+    pub filename: String,
+    pub mime: String,
+    pub total: u64,
+    pub rows: u64,
+    /// `running`, `done` or `failed`.
+    pub state: String,
+    pub message: Option<String>,
+    /// When its server last wrote its progress (Unix seconds).
+    pub updated_at: i64,
+}
+
+impl Db {
+    /// Records a job just started; returns the ids of the oldest jobs beyond `keep`, deleted
+    /// (their files are the caller's to remove).
+    pub async fn start_export_job(&self, job: ExportJobRow, keep: usize) -> Result<Vec<String>, DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO export_jobs (id, user_id, filename, mime, total, rows, state, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, 'running', ?6, ?7)",
+                params![job.id, job.user_id, job.filename, job.mime, job.total, now_text(), job.updated_at],
+            )?;
+            let old: Vec<String> = {
+                let mut stmt = tx.prepare("SELECT id FROM export_jobs WHERE id NOT IN (SELECT id FROM export_jobs ORDER BY started_at DESC, id DESC LIMIT ?1)")?;
+                stmt.query_map([keep], |r| r.get(0))?.collect::<Result<_, _>>()?
+            };
+            for id in &old {
+                tx.execute("DELETE FROM export_jobs WHERE id = ?1", [id])?;
+            }
+            tx.commit()?;
+            Ok(old)
+        })
+        .await
+    }
+
+    /// A running job's rows written so far, at `now` (Unix seconds).
+    pub async fn export_job_progress(&self, id: String, rows: u64, now: i64) -> Result<(), DbError> {
+        self.write(move |conn| {
+            conn.execute("UPDATE export_jobs SET rows = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'running'", params![id, rows, now])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A job ended: its file complete (`None`) or why it failed (Spanish).
+    pub async fn finish_export_job(&self, id: String, rows: u64, failure: Option<String>, now: i64) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let state = if failure.is_some() { "failed" } else { "done" };
+            conn.execute(
+                "UPDATE export_jobs SET rows = ?2, state = ?3, message = ?4, updated_at = ?5 WHERE id = ?1",
+                params![id, rows, state, failure, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// A job, if it exists.
+    pub async fn export_job(&self, id: String) -> Result<Option<ExportJobRow>, DbError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, user_id, filename, mime, total, rows, state, message, updated_at FROM export_jobs WHERE id = ?1",
+                    [&id],
+                    |r| {
+                        Ok(ExportJobRow {
+                            id: r.get(0)?,
+                            user_id: r.get(1)?,
+                            filename: r.get(2)?,
+                            mime: r.get(3)?,
+                            total: r.get(4)?,
+                            rows: r.get(5)?,
+                            state: r.get(6)?,
+                            message: r.get(7)?,
+                            updated_at: r.get(8)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
     }
 }

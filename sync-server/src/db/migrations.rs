@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0017_self_completions.sql"),
     include_str!("../../migrations/sqlite/0018_qr_codes.sql"),
     include_str!("../../migrations/sqlite/0019_kiosks.sql"),
+    include_str!("../../migrations/sqlite/0020_export_jobs.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -52,7 +52,7 @@ pub use evidence::{EvidenceToVerify, NewEvidence};
 pub use filings::{EvidenceOwner, PendingExtension};
 pub use directory::UserRow;
 pub use cycle::{Frozen, Published, StateRow};
-pub use exports::{ExportColumns, XLSX_MAX_ROWS};
+pub use exports::{ExportColumns, ExportJobRow, XLSX_MAX_ROWS};
 pub use forms::PublishedForm;
 pub use migrations::SCHEMA_VERSION;
 pub use photos::{PhotoClaim, PhotoPeople};

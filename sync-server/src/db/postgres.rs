@@ -25,7 +25,10 @@ const POOL_SIZE: usize = 16;
 /// numbering is the SQLite engine's (`migrations/sqlite/`), so one schema version means
 /// the same tables on both; the first PostgreSQL migration creates the whole schema of
 /// version 19, when this engine arrived.
-const MIGRATIONS: &[(usize, &str)] = &[(19, include_str!("../../migrations/postgres/0019_schema.sql"))];
+const MIGRATIONS: &[(usize, &str)] = &[
+    (19, include_str!("../../migrations/postgres/0019_schema.sql")),
+    (20, include_str!("../../migrations/postgres/0020_export_jobs.sql")),
+];
 
 #[derive(Clone)]
 pub(super) struct PgPool {
@@ -123,5 +126,16 @@ impl PgPool {
         tokio::task::spawn_blocking(move || f(&Conn::postgres(PgSession { client: &client, rt: &rt })))
             .await
             .map_err(|e| DbError::Other(e.into()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// One schema version means the same tables on both engines: PostgreSQL's migrations
+    /// reach the version SQLite's do.
+    #[test]
+    fn both_engines_migrate_to_the_same_version() {
+        assert_eq!(super::MIGRATIONS.last().map(|(v, _)| *v), Some(super::super::migrations::SCHEMA_VERSION));
+        assert!(super::MIGRATIONS.windows(2).all(|w| w[0].0 < w[1].0), "in order, each once");
     }
 }
