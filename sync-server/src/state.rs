@@ -11,10 +11,6 @@ use crate::photos::Photos;
 use crate::periods::PeriodSettings;
 use crate::scores::{Live, Rebuilding};
 
-/// XLSForms checked in the console and waiting for «Publicar»: (file name, bytes, the
-/// files published with it) by the workbook's SHA-256.
-pub type StagedForms = std::collections::BTreeMap<String, (String, Vec<u8>, Vec<shared::form::Attachment>)>;
-
 /// Shared application state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -46,8 +42,6 @@ pub struct AppState {
     pub photos: Photos,
     /// The Enlaces' documentary evidence.
     pub evidence: crate::photos::Store,
-    /// XLSForms checked in the console and waiting for «Publicar», by SHA-256.
-    pub staged_forms: Arc<std::sync::Mutex<StagedForms>>,
     /// Rows per worksheet of XLSX exports (Excel's limit unless configured lower).
     pub xlsx_sheet_rows: u32,
     /// How long each route takes to answer, over the last hour.
@@ -110,7 +104,6 @@ impl AppState {
             console: Arc::default(),
             photos: Photos::new(data_dir),
             evidence: crate::photos::Store::evidence(data_dir),
-            staged_forms: Arc::default(),
             xlsx_sheet_rows: crate::db::XLSX_MAX_ROWS,
             exports_dir: crate::jobs::exports_dir(data_dir),
             web_app: None,

@@ -349,6 +349,37 @@ async fn administration_checks_an_xlsform_by_row_then_publishes_it_and_superviso
     assert_eq!(again.status, StatusCode::NOT_FOUND, "a staged upload publishes once");
 }
 
+/// Two servers on one PostgreSQL database: a form checked on one is published from the
+/// other (the upload waits in the database), and the first then accepts records of it.
+#[tokio::test]
+async fn a_form_checked_on_one_server_is_published_from_another() {
+    if !support::on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = support::test_config(dir.path()).await;
+    config.demo = true;
+    let a = TestApp::new(sync_server::open_state(&config).await.expect("server A"), dir);
+    let b = TestApp::new(sync_server::open_state(&config).await.expect("server B"), tempfile::tempdir().expect("dir"));
+    let token = login(&a, "coordinacion").await;
+    let csrf = csrf(&get(&a, "/consola/admin", Some(&token)).await.html);
+    let good = support::xlsform(&[&["type", "name", "label"], &["text", "nombre", "Nombre"], &["select_one sn", "acepta", "¿Acepta?"]], "3");
+    let preview = post_file(&a, "/consola/admin/formularios", &token, &csrf, &good).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    let at = preview.html.find("name=\"sha\" value=\"").expect("staged") + "name=\"sha\" value=\"".len();
+    let sha = preview.html[at..].split('"').next().expect("sha").to_string();
+    let done = post_form(&b, "/consola/admin/formularios/publicar", Some(&token), &format!("csrf={csrf}&sha={sha}")).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let again = post_form(&a, "/consola/admin/formularios/publicar", Some(&token), &format!("csrf={csrf}&sha={sha}")).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a staged upload publishes once, whichever server");
+    // Server A learns of the new version from the change log.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !a.state.forms().contains_key(&("piloto".to_string(), "3".to_string())) {
+        assert!(std::time::Instant::now() < deadline, "server A never parsed the version published on B");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn administration_sets_quotas_assigns_centros_and_revokes_devices() {
     let app = demo_app().await;

@@ -320,8 +320,11 @@ async fn upload(multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
     Ok((upload.csrf, upload.bytes))
 }
 
+/// Checked uploads kept for «Publicar» (the oldest go first).
+const STAGED_KEPT: usize = 20;
+
 /// Checks an uploaded XLSForm: every error by sheet, row and column, or a preview with a
-/// «Publicar» button.
+/// «Publicar» button (the upload kept in the database, so any server may publish it).
 pub async fn review_form(State(state): State<AppState>, session: Session, multipart: Multipart) -> Response {
     let result = async {
         staff(&session.device)?;
@@ -341,14 +344,7 @@ pub async fn review_form(State(state): State<AppState>, session: Session, multip
             Ok(imported) => {
                 let form = imported.form;
                 let sha = shared::digest::sha256_hex(&file);
-                {
-                    let mut staged = state.staged_forms.lock().map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?;
-                    while staged.len() >= 20 {
-                        let Some(first) = staged.keys().next().cloned() else { break };
-                        staged.remove(&first);
-                    }
-                    staged.insert(sha.clone(), (file_name, file, attachments));
-                }
+                state.db.stage_form(sha.clone(), (file_name, file, attachments), STAGED_KEPT).await?;
                 let title = form.title.get(form.language()).unwrap_or(&form.id).to_string();
                 html! {
                     div.card #vista-previa {
@@ -390,12 +386,8 @@ pub async fn publish(State(state): State<AppState>, session: Session, Form(f): F
     let result = async {
         staff(&session.device)?;
         session.check_csrf(&f.csrf)?;
-        let (file_name, bytes, files) = state
-            .staged_forms
-            .lock()
-            .map_err(|_| anyhow::anyhow!("staged forms lock poisoned"))?
-            .remove(&f.sha)
-            .ok_or_else(|| AppError::NotFound("La revisión caducó; suba el archivo de nuevo.".into()))?;
+        let (file_name, bytes, files) =
+            state.db.take_staged_form(f.sha.clone()).await?.ok_or_else(|| AppError::NotFound("La revisión caducó; suba el archivo de nuevo.".into()))?;
         let outcome = crate::publish::publish_xlsx(&state, bytes, Some(file_name).filter(|n| !n.is_empty()), files).await?;
         state.db.audit(session.device.user_id, "publish_form", format!("{} {}", outcome.form_id, outcome.version)).await?;
         Ok::<_, AppError>(match outcome.published {

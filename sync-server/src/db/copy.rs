@@ -58,6 +58,8 @@ const TABLES: &[&str] = &[
     "qr_codes",
     "server_keys",
     "export_jobs",
+    "staged_forms",
+    "staged_form_files",
 ];
 
 /// One table as copied and checked.

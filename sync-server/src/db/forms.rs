@@ -84,3 +84,50 @@ impl Db {
         .await
     }
 }
+
+/// An XLSForm checked in the console, waiting for «Publicar»: its file name, the workbook
+/// and the files uploaded with it.
+pub type StagedForm = (String, Vec<u8>, Vec<shared::form::Attachment>);
+
+impl Db {
+    /// Keeps a checked upload under the workbook's SHA-256 (replacing one with the same),
+    /// and only the `keep` newest.
+    pub async fn stage_form(&self, sha256: String, form: StagedForm, keep: usize) -> Result<(), DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let (file_name, xlsx, files) = form;
+            tx.execute("DELETE FROM staged_forms WHERE sha256 = ?1", [&sha256])?;
+            tx.execute("INSERT INTO staged_forms (sha256, file_name, xlsx, staged_at) VALUES (?1, ?2, ?3, ?4)", params![sha256, file_name, xlsx, now_text()])?;
+            for (position, file) in files.iter().enumerate() {
+                tx.execute("INSERT INTO staged_form_files (sha256, position, name, bytes) VALUES (?1, ?2, ?3, ?4)", params![sha256, position, file.name, file.bytes])?;
+            }
+            tx.execute(
+                "DELETE FROM staged_forms WHERE sha256 NOT IN (SELECT sha256 FROM staged_forms ORDER BY staged_at DESC, sha256 LIMIT ?1)",
+                [keep],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Takes the upload kept under `sha256` (it is no longer kept); `None` when none is.
+    pub async fn take_staged_form(&self, sha256: String) -> Result<Option<StagedForm>, DbError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let Some((file_name, xlsx)) =
+                tx.query_row("SELECT file_name, xlsx FROM staged_forms WHERE sha256 = ?1", [&sha256], |r| Ok((r.get::<String>(0)?, r.get::<Vec<u8>>(1)?))).optional()?
+            else {
+                return Ok(None);
+            };
+            let files: Vec<shared::form::Attachment> = {
+                let mut stmt = tx.prepare("SELECT name, bytes FROM staged_form_files WHERE sha256 = ?1 ORDER BY position")?;
+                stmt.query_map([&sha256], |r| Ok(shared::form::Attachment { name: r.get(0)?, bytes: r.get(1)? }))?.collect::<Result<_, _>>()?
+            };
+            tx.execute("DELETE FROM staged_forms WHERE sha256 = ?1", [&sha256])?;
+            tx.commit()?;
+            Ok(Some((file_name, xlsx, files)))
+        })
+        .await
+    }
+}

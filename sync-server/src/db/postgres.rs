@@ -28,6 +28,7 @@ const POOL_SIZE: usize = 16;
 const MIGRATIONS: &[(usize, &str)] = &[
     (19, include_str!("../../migrations/postgres/0019_schema.sql")),
     (20, include_str!("../../migrations/postgres/0020_export_jobs.sql")),
+    (21, include_str!("../../migrations/postgres/0021_staged_forms.sql")),
 ];
 
 #[derive(Clone)]
