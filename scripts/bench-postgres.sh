@@ -2,11 +2,13 @@
 # The server benchmark's PostgreSQL part (ingest against plain inserts, two servers on one
 # database) on a private, durable PostgreSQL cluster (fsync and synchronous commit on, as in
 # production), started for the run and removed after it:
-#   scripts/bench-postgres.sh        # once
-#   scripts/bench-postgres.sh 3      # three runs (BENCHMARKS.md gives ranges)
+#   scripts/bench-postgres.sh          # once
+#   scripts/bench-postgres.sh 3        # three runs (BENCHMARKS.md gives ranges)
+#   scripts/bench-postgres.sh 1 big    # the 1,000,000-survey part on both engines (copy-to-postgres timed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-1}"
+part="${2:-postgres}"
 scripts/setup.sh --tests
 dir="$(mktemp -d /tmp/ventanilla-bench-pg.XXXXXX)"
 trap 'scripts/pg-cluster.sh stop "$dir"' EXIT
@@ -15,5 +17,5 @@ export VENTANILLA_BENCH_DATABASE_URL
 cargo bench -p sync-server --bench server --no-run
 for n in $(seq 1 "$runs"); do
   echo "== PostgreSQL run $n of $runs"
-  VENTANILLA_BENCH=postgres cargo bench -p sync-server --bench server 2>&1 | grep -v '^\s*\(Finished\|Running\|Compiling\)'
+  VENTANILLA_BENCH="$part" cargo bench -p sync-server --bench server 2>&1 | grep -v '^\s*\(Finished\|Running\|Compiling\)'
 done

@@ -3,14 +3,17 @@
 //!    same number of transactions (the machine's limit), in rounds; then several phones
 //!    sending at once;
 //! 2. the live scores with 1,000,000 surveys: rebuild at start, then one score request;
-//! 3. the CSV and XLSX exports of 1,000,000 submissions: time and peak memory;
+//! 3. the CSV and XLSX exports of 1,000,000 submissions: time and peak memory; with
+//!    `VENTANILLA_BENCH_DATABASE_URL`, 2 and 3 again on PostgreSQL after `copy-to-postgres`
+//!    of the same database (timed);
 //! 4. closing a period of 1,000,000 surveys over 600 centros (the official results frozen
 //!    with their digests), then the public ranking page served from the frozen table.
 //!
-//! 5. on PostgreSQL (`VENTANILLA_BENCH_DATABASE_URL`, a cluster's admin URL; the bench makes
+//! 5. pulls after the ingest: an inspector's first pull, the no-op pull, devices at once;
+//! 6. on PostgreSQL (`VENTANILLA_BENCH_DATABASE_URL`, a cluster's admin URL; the bench makes
 //!    its own databases in it: `scripts/bench-postgres.sh` starts a durable private one):
 //!    the same ingest against plain tokio-postgres inserts of the same rows, then two
-//!    servers on one database with phones sending to both.
+//!    servers on one database with phones sending to both; the pulls on one and two servers.
 //!
 //! Figures go to BENCHMARKS.md.
 
@@ -237,8 +240,10 @@ async fn ingest_postgres(admin: &str) {
     println!("  one server, {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / seconds);
     let (second, app) = postgres_server(dir.path(), &url, false).await;
     tokio::spawn(app.run_until_stopped());
-    let seconds = at_once(&client, phones_on(&[base.clone(), second], tokens)).await;
+    let seconds = at_once(&client, phones_on(&[base.clone(), second.clone()], tokens)).await;
     println!("  two servers on one database, {PHONES} phones at once (half on each): {:.0} surveys/s", INGEST as f64 / seconds);
+    pulls(&client, std::slice::from_ref(&base)).await;
+    pulls(&client, &[base, second]).await;
 }
 
 /// Survey number `n` of the run: its own id, finalised two minutes after the previous one
@@ -289,6 +294,82 @@ async fn ingest() {
     }
     let seconds = at_once(&client, phones).await;
     println!("  {PHONES} phones at once, {per_phone} surveys each: {:.0} surveys/s", INGEST as f64 / seconds);
+    pulls(&client, &[base]).await;
+}
+
+/// Pulls on a change log holding the ingest's surveys (pulls skip them: a device receives
+/// forms, centros and visits): an inspector's first pull from cursor 0 (every page), the
+/// no-op pull of a device up to date, and devices pulling at once (spread over `servers`).
+async fn pulls(client: &reqwest::Client, servers: &[String]) {
+    async fn pull_all(client: &reqwest::Client, base: &str, token: &str, mut after: u64) -> (u64, usize, usize) {
+        let (mut changes, mut requests) = (0, 0);
+        loop {
+            let res = client.get(format!("{base}/api/v1/sync/pull?after={after}")).bearer_auth(token).send().await.expect("pull");
+            assert!(res.status().is_success(), "{}", res.status());
+            let page: shared::protocol::PullResponse = res.json().await.expect("page");
+            changes += page.changes.len();
+            requests += 1;
+            after = page.cursor;
+            if !page.more {
+                return (after, changes, requests);
+            }
+        }
+    }
+    fn median_ms(mut times: Vec<f64>) -> (f64, f64) {
+        times.sort_by(f64::total_cmp);
+        (times[times.len() / 2] * 1e3, times[times.len() * 99 / 100] * 1e3)
+    }
+    let base = &servers[0];
+    let carmen = token(client, base, "insp.carmen").await;
+    let mut firsts = Vec::new();
+    let mut end = (0, 0, 0);
+    for _ in 0..20 {
+        let t = Instant::now();
+        end = pull_all(client, base, &carmen, 0).await;
+        firsts.push(t.elapsed().as_secs_f64());
+    }
+    let (p50, _) = median_ms(firsts);
+    println!("pulls: an inspector's first pull from cursor 0 ({} changes, {} requests, change log at {}): median of 20 {p50:.1} ms", end.1, end.2, end.0);
+    // Another device (a device may send 120 requests at once, then 20 a second).
+    let carmen = token(client, base, "insp.carmen").await;
+    let mut noops = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        let (_, changes, _) = pull_all(client, base, &carmen, end.0).await;
+        noops.push(t.elapsed().as_secs_f64());
+        assert_eq!(changes, 0, "nothing new");
+    }
+    let (p50, p99) = median_ms(noops);
+    println!("  no-op pull of a device up to date: p50 {p50:.2} ms, p99 {p99:.2} ms (100)");
+    const DEVICES: usize = 16;
+    const EACH: usize = 100;
+    let mut devices = Vec::new();
+    for i in 0..DEVICES {
+        let server = servers[i % servers.len()].clone();
+        devices.push((server.clone(), token(client, &server, "insp.carmen").await));
+    }
+    let start = Instant::now();
+    let pulling: Vec<_> = devices
+        .into_iter()
+        .map(|(server, token)| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                pull_all(&client, &server, &token, 0).await;
+                for _ in 1..EACH {
+                    pull_all(&client, &server, &token, end.0).await;
+                }
+            })
+        })
+        .collect();
+    for device in pulling {
+        device.await.expect("a device's pulls");
+    }
+    println!(
+        "  {DEVICES} devices at once on {} server(s), each a first pull then {} no-op pulls: {:.0} pulls/s",
+        servers.len(),
+        EACH - 1,
+        (DEVICES * EACH) as f64 / start.elapsed().as_secs_f64()
+    );
 }
 
 /// Phones (server, token, push bodies) sending at once; the seconds until all are answered.
@@ -390,9 +471,28 @@ async fn big() {
     let start = Instant::now();
     let (base, app) = server(dir.path()).await;
     println!("  server start, live scores rebuilt from survey_facts: {:.2} s", start.elapsed().as_secs_f64());
-    tokio::spawn(app.run_until_stopped());
+    let running = tokio::spawn(app.run_until_stopped());
+    big_reads(&base).await;
+    running.abort();
+    // The same on PostgreSQL: the file copied there by `copy-to-postgres`, then a server on it.
+    let Ok(admin) = std::env::var("VENTANILLA_BENCH_DATABASE_URL") else { return };
+    let url = fresh_database(&admin, "bench_big").await;
+    let copy = Instant::now();
+    let copied = sync_server::db::copy::copy_to_postgres(&dir.path().join("ventanilla.sqlite3"), &url).await.expect("copied");
+    let rows: u64 = copied.tables.iter().map(|t| t.rows).sum();
+    println!("scores and export on PostgreSQL: copy-to-postgres of the same database ({rows} rows, checked) in {:.1} s", copy.elapsed().as_secs_f64());
+    let start = Instant::now();
+    let (base, app) = postgres_server(dir.path(), &url, false).await;
+    println!("  server start, live scores rebuilt from survey_facts: {:.2} s", start.elapsed().as_secs_f64());
+    let running = tokio::spawn(app.run_until_stopped());
+    big_reads(&base).await;
+    running.abort();
+}
+
+/// The score request and both exports on the server at `base` holding `BIG` surveys.
+async fn big_reads(base: &str) {
     let client = reqwest::Client::new();
-    let staff = token(&client, &base, "coordinacion").await;
+    let staff = token(&client, base, "coordinacion").await;
     let mut best = f64::MAX;
     for _ in 0..5 {
         let t = Instant::now();
@@ -491,13 +591,13 @@ async fn close() {
 #[tokio::main]
 async fn main() {
     println!("commit {}, load average at start {}", common::commit(), common::load());
-    // `VENTANILLA_BENCH=ingest` (or `close`) runs only that part (for profiling).
+    // `VENTANILLA_BENCH=ingest` (or `big`, `close`, `postgres`) runs only that part.
     let only = std::env::var("VENTANILLA_BENCH").unwrap_or_default();
     let _ = rustls::crypto::ring::default_provider().install_default();
     if only.is_empty() || only == "ingest" {
         ingest().await;
     }
-    if only.is_empty() {
+    if only.is_empty() || only == "big" {
         big().await;
     }
     if only.is_empty() || only == "close" {
