@@ -3,23 +3,37 @@
 
 use chrono::NaiveDate;
 use super::sql::{Conn, params};
-use shared::protocol::ChangeBody;
+use shared::protocol::{ChangeBody, ReviewState};
 
 use super::DbError;
 
 macro_rules! insert_change {
     () => {
-        "INSERT INTO changes (kind, key, user_id, data) VALUES (?1, ?2, ?3, ?4)"
+        "INSERT INTO changes (kind, key, user_id, data, review_from, review_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     };
 }
 
 /// Appends one change to the log and returns its sequence number.
 pub(crate) fn emit(tx: &Conn<'_>, kind: &str, key: &str, user_id: Option<i64>, body: Option<&ChangeBody>) -> Result<i64, DbError> {
+    emit_review(tx, kind, key, user_id, body, None, None)
+}
+
+/// [`emit`] for a change that puts a survey in review state `to` (from `from`, if it had
+/// one): logged with the change, for the servers that follow the log (`follow.rs`).
+pub(crate) fn emit_review(
+    tx: &Conn<'_>,
+    kind: &str,
+    key: &str,
+    user_id: Option<i64>,
+    body: Option<&ChangeBody>,
+    from: Option<ReviewState>,
+    to: Option<ReviewState>,
+) -> Result<i64, DbError> {
     let data = body.map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
     Ok(tx.insert_id(
         insert_change!(),
         concat!(insert_change!(), " RETURNING seq"),
-        params![kind, key, user_id, data],
+        params![kind, key, user_id, data, from.map(ReviewState::code), to.map(ReviewState::code)],
     )?)
 }
 

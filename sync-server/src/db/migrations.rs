@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0019_kiosks.sql"),
     include_str!("../../migrations/sqlite/0020_export_jobs.sql"),
     include_str!("../../migrations/sqlite/0021_staged_forms.sql"),
+    include_str!("../../migrations/sqlite/0022_review_transitions.sql"),
 ];
 
 /// The schema version a fully migrated database has.

@@ -61,7 +61,7 @@ pub use program::{CentroRow, PeriodRow};
 pub use qr::QrCode;
 pub use review::{Decided, Reviewer};
 pub use review_detail::{DaySurvey, ReviewRecord};
-pub use scores::{Indicators, ScoreInputs, StoredSurvey};
+pub use scores::{FollowedChanges, Indicators, ScoreInputs, StoredSurvey};
 pub use sync::{Committed, Fact, PushContext, Stored};
 
 /// How many reader connections to keep.

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(usize, &str)] = &[
     (19, include_str!("../../migrations/postgres/0019_schema.sql")),
     (20, include_str!("../../migrations/postgres/0020_export_jobs.sql")),
     (21, include_str!("../../migrations/postgres/0021_staged_forms.sql")),
+    (22, include_str!("../../migrations/postgres/0022_review_transitions.sql")),
 ];
 
 #[derive(Clone)]

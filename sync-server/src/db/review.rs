@@ -4,7 +4,7 @@ use super::sql::{Conn, OptionalExt, params};
 use shared::protocol::{ChangeBody, FlagDto, ReviewItem, ReviewState};
 use uuid::Uuid;
 
-use super::changes::emit;
+use super::changes::emit_review;
 use super::{Db, DbError, damaged_column, json, parsed};
 use crate::facts::{SurveyFact, collection_mode, decode_dimensions};
 
@@ -126,7 +126,7 @@ impl Db {
                 params![state.code(), reason, id.to_string()],
             )?;
             let body = ChangeBody::Review { submission_id: id, state, reason: reason.clone() };
-            let change_seq = emit(&tx, "review", &id.to_string(), Some(submitter), Some(&body))?;
+            let change_seq = emit_review(&tx, "review", &id.to_string(), Some(submitter), Some(&body), Some(before), Some(state))?;
             let fact = survey_fact(&tx, &id.to_string(), state)?;
             let (centro_id, capture_date) =
                 tx.query_row("SELECT centro_id, capture_date FROM submissions WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, parsed(r, 1)?)))?;

@@ -1,7 +1,8 @@
 //! Reading everything the live scores are built from, in one read transaction.
 
 use chrono::NaiveDate;
-use super::sql::{Conn, params};
+use super::sql::{Conn, Row, SqlResult, params};
+use shared::protocol::ReviewState;
 use shared::scoring::{Category, Centro, Commitment, Complaint, MethodSettings, Period, SurveyFacts};
 
 use super::commitments::{commitments_of, complaints_of};
@@ -46,7 +47,111 @@ fn centros(conn: &Conn<'_>) -> Result<Vec<Centro>, DbError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A survey's fact from columns submission_id, centro_id, capture_date, seq, dimensions,
+/// satisfaction, bribe, review state, mode.
+fn survey_fact(r: &Row<'_>) -> SqlResult<SurveyFact> {
+    let facts = SurveyFacts {
+        dimensions: decode_dimensions(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
+        satisfaction: r.get(5)?,
+        bribe: r.get(6)?,
+    };
+    Ok(SurveyFact {
+        submission_id: r.get(0)?,
+        centro_id: r.get(1)?,
+        capture_date: parsed(r, 2)?,
+        seq: r.get::<i64>(3)? as u64,
+        review: review_status(&r.get::<String>(7)?).map_err(|e| damaged_column(7, e))?,
+        mode: collection_mode(&r.get::<String>(8)?).map_err(|e| damaged_column(8, e))?,
+        facts,
+    })
+}
+
+/// A visit's fact from columns submission_id, centro_id, visit_date, seq, items.
+fn visit_fact(r: &Row<'_>) -> SqlResult<VisitFact> {
+    Ok(VisitFact {
+        submission_id: r.get(0)?,
+        centro_id: r.get(1)?,
+        date: parsed(r, 2)?,
+        seq: r.get::<i64>(3)? as u64,
+        items: decode_items(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
+    })
+}
+
+/// What the change log holds after a point, for a server following it (`follow.rs`): the
+/// changes, and what the stored surveys, visits and review moves among them did to the
+/// scores, each with its change number.
+#[derive(Debug, Default)]
+pub struct FollowedChanges {
+    /// Every change read, as (number, kind), in order.
+    pub seen: Vec<(u64, String)>,
+    /// Surveys stored, each in the review state it was stored in.
+    pub surveys: Vec<SurveyFact>,
+    /// Visits stored.
+    pub visits: Vec<VisitFact>,
+    /// Surveys moved from one review state to another: (the fact in its new state, the
+    /// state before, the change's number).
+    pub reviews: Vec<(SurveyFact, ReviewState, u64)>,
+    /// Changes of stored surveys or reviews logged without their review state (before
+    /// migration 0022), as numbers: only a rebuild brings those in.
+    pub untracked: Vec<u64>,
+}
+
 impl Db {
+    /// The change log's next `limit` changes after `after`, with what they did to the
+    /// scores, read in one snapshot.
+    pub async fn followed_changes(&self, after: u64, limit: usize) -> Result<FollowedChanges, DbError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        self.read(move |conn| {
+            let tx = conn.snapshot()?;
+            let seen: Vec<(u64, String)> = {
+                let mut stmt = tx.prepare_cached("SELECT seq, kind FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+                stmt.query_map(params![after, limit as i64], |r| Ok((r.get::<i64>(0)? as u64, r.get::<String>(1)?)))?.collect::<Result<_, _>>()?
+            };
+            let Some(&(last, _)) = seen.last() else { return Ok(FollowedChanges::default()) };
+            let last = last as i64;
+            let range = params![after, last];
+            let untracked: Vec<u64> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT seq FROM changes WHERE seq > ?1 AND seq <= ?2 AND kind IN ('submission', 'review') AND review_to IS NULL ORDER BY seq",
+                )?;
+                stmt.query_map(range, |r| Ok(r.get::<i64>(0)? as u64))?.collect::<Result<_, _>>()?
+            };
+            let surveys = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, c.review_to, f.mode
+                     FROM changes c JOIN survey_facts f ON f.submission_id = c.key
+                     WHERE c.seq > ?1 AND c.seq <= ?2 AND c.kind = 'submission' AND c.review_to IS NOT NULL ORDER BY c.seq",
+                )?;
+                stmt.query_map(range, survey_fact)?.collect::<Result<Vec<_>, _>>()?
+            };
+            let visits = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT v.submission_id, v.centro_id, v.visit_date, v.seq, v.items
+                     FROM changes c JOIN visit_facts v ON v.submission_id = c.key
+                     WHERE c.seq > ?1 AND c.seq <= ?2 AND c.kind = 'submission' ORDER BY c.seq",
+                )?;
+                stmt.query_map(range, visit_fact)?.collect::<Result<Vec<_>, _>>()?
+            };
+            let reviews = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, c.review_to, f.mode,
+                            c.review_from, c.seq
+                     FROM changes c JOIN survey_facts f ON f.submission_id = c.key
+                     WHERE c.seq > ?1 AND c.seq <= ?2 AND c.kind = 'review' AND c.review_from IS NOT NULL ORDER BY c.seq",
+                )?;
+                let rows = stmt.query_map(range, |r| {
+                    let before = r.get::<String>(9)?;
+                    let before = ReviewState::parse(&before).ok_or_else(|| super::bad_code(9, before))?;
+                    Ok((survey_fact(r)?, before, r.get::<i64>(10)? as u64))
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            tx.commit()?;
+            Ok(FollowedChanges { seen, surveys, visits, reviews, untracked })
+        })
+        .await
+    }
+
     /// Everything needed to build the live scores.
     pub async fn score_inputs(&self) -> Result<ScoreInputs, DbError> {
         self.read(|conn| {
@@ -58,35 +163,12 @@ impl Db {
                     "SELECT f.submission_id, f.centro_id, f.capture_date, f.seq, f.dimensions, f.satisfaction, f.bribe, s.review, f.mode
                      FROM survey_facts f JOIN submissions s ON s.id = f.submission_id",
                 )?;
-                let rows = stmt.query_map([], |r| {
-                    let facts = SurveyFacts {
-                        dimensions: decode_dimensions(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
-                        satisfaction: r.get(5)?,
-                        bribe: r.get(6)?,
-                    };
-                    Ok(SurveyFact {
-                        submission_id: r.get(0)?,
-                        centro_id: r.get(1)?,
-                        capture_date: parsed(r, 2)?,
-                        seq: r.get::<i64>(3)? as u64,
-                        review: review_status(&r.get::<String>(7)?).map_err(|e| damaged_column(7, e))?,
-                        mode: collection_mode(&r.get::<String>(8)?).map_err(|e| damaged_column(8, e))?,
-                        facts,
-                    })
-                })?;
+                let rows = stmt.query_map([], survey_fact)?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             let visits = {
                 let mut stmt = tx.prepare("SELECT submission_id, centro_id, visit_date, seq, items FROM visit_facts")?;
-                let rows = stmt.query_map([], |r| {
-                    Ok(VisitFact {
-                        submission_id: r.get(0)?,
-                        centro_id: r.get(1)?,
-                        date: parsed(r, 2)?,
-                        seq: r.get::<i64>(3)? as u64,
-                        items: decode_items(&r.get::<String>(4)?).map_err(|e| damaged_column(4, e))?,
-                    })
-                })?;
+                let rows = stmt.query_map([], visit_fact)?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             let commitments = commitments_of(&tx, None)?;

@@ -9,7 +9,7 @@ use shared::protocol::{ApiError, Change, ChangeBody, DeviceReceipt, Outcome, Pul
 use shared::scoring::{IntegrityFlag, SurveyMeta, burst_companions, integrity_flags};
 use uuid::Uuid;
 
-use super::changes::{emit, emit_visit, visit_change};
+use super::changes::{emit_review, emit_visit, visit_change};
 use super::review::{Decided, survey_fact};
 use super::{Db, DbError};
 use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
@@ -264,7 +264,7 @@ fn store(tx: &Conn<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committ
     let (flags, companions) = if v.is_survey { flags(ctx, centro_position, &batch.times, &near_times, v) } else { (Vec::new(), 0..0) };
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
-    let seq = emit(tx, "submission", &id_text, Some(ctx.user_id), None)?;
+    let seq = emit_review(tx, "submission", &id_text, Some(ctx.user_id), None, None, Some(review))?;
     let capture_date = v.capture_date.to_string();
     tx.prepare_cached(
         "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
@@ -408,7 +408,7 @@ fn flag_stored(tx: &Conn<'_>, batch: &mut Batch, id: &str, flag: &(String, Strin
     }
     let submission_id: Uuid = id.parse().map_err(|e| DbError::Other(anyhow::anyhow!("identificador almacenado dañado «{id}»: {e}")))?;
     let body = ChangeBody::Review { submission_id, state: after, reason: None };
-    let change_seq = emit(tx, "review", id, Some(owner), Some(&body))?;
+    let change_seq = emit_review(tx, "review", id, Some(owner), Some(&body), Some(before), Some(after))?;
     let fact = survey_fact(tx, id, after)?.ok_or_else(|| DbError::Other(anyhow::anyhow!("la encuesta {id} no tiene hechos almacenados")))?;
     let (centro_id, capture_date) = (fact.centro_id.clone(), fact.capture_date);
     committed.reviews.push(Decided { fact: Some(fact), before, change_seq: change_seq as u64, centro_id, capture_date });
