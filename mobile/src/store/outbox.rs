@@ -7,6 +7,7 @@ use shared::protocol::{ApiError, DeviceReceipt, Outcome, PushResponse, PushResul
 use uuid::Uuid;
 
 use super::ledger::{Event, bump};
+use super::settings::Reported;
 use super::{Store, StoreError, from_json, to_json};
 
 /// A record the server did not take, with its reason.
@@ -122,7 +123,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut first = 0;
         for id in ids {
-            first += tx.prepare_cached("UPDATE outbox SET sent = 1 WHERE id = ?1 AND sent = 0")?.execute([id.to_string()])? as u64;
+            first += tx.prepare_cached("INSERT OR IGNORE INTO outbox_sent (n) SELECT n FROM outbox WHERE id = ?1")?.execute([id.to_string()])? as u64;
         }
         bump(&tx, day, Event::Sent, first)?;
         tx.commit()?;
@@ -133,16 +134,24 @@ impl Store {
     /// leave the outbox (counted once as acknowledged); conflict and rejected stay, with
     /// the reason; the server's day receipt is kept.
     pub fn apply_push(&mut self, response: &PushResponse) -> Result<Applied, StoreError> {
-        let applied = self.apply_results(&response.results, Some(&response.receipt))?;
-        if !response.wanted_photos.is_empty() {
-            // The server lost photos it had: upload again those this phone still holds.
-            let tx = self.conn.transaction()?;
-            for sha in &response.wanted_photos {
-                tx.execute("UPDATE photos SET uploaded = 0 WHERE sha256 = ?1", [sha])?;
-                tx.execute("INSERT OR IGNORE INTO photo_queue (sha256) SELECT sha256 FROM photos WHERE sha256 = ?1", [sha])?;
-            }
-            tx.commit()?;
+        self.apply_answer(response, None)
+    }
+
+    /// [`Store::apply_push`], and with it, in the same transaction, what the push reported
+    /// (`reported`): one commit per answer.
+    pub fn apply_answer(&mut self, response: &PushResponse, reported: Option<Reported<'_>>) -> Result<Applied, StoreError> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let applied = apply_results_in(&tx, now, &response.results, Some(&response.receipt))?;
+        // The server lost photos it had: upload again those this phone still holds.
+        for sha in &response.wanted_photos {
+            tx.execute("UPDATE photos SET uploaded = 0 WHERE sha256 = ?1", [sha])?;
+            tx.execute("INSERT OR IGNORE INTO photo_queue (sha256) SELECT sha256 FROM photos WHERE sha256 = ?1", [sha])?;
         }
+        if let Some(reported) = &reported {
+            Store::record_reported(&tx, reported)?;
+        }
+        tx.commit()?;
         Ok(applied)
     }
 
@@ -150,38 +159,7 @@ impl Store {
     pub fn apply_results(&mut self, results: &[PushResult], receipt: Option<&DeviceReceipt>) -> Result<Applied, StoreError> {
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let mut applied = Applied::default();
-        for r in results {
-            let id = r.id.to_string();
-            match r.outcome {
-                Outcome::Stored | Outcome::Duplicate => {
-                    let review = r.review.map(ReviewState::code);
-                    let (warning_code, warning_message) = match &r.warning {
-                        Some(w) => (Some(w.code.as_str()), Some(w.message.as_str())),
-                        None => (None, None),
-                    };
-                    let moved = tx
-                        .prepare_cached(
-                            "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message, body)
-                             SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6, body FROM outbox WHERE id = ?1",
-                        )?
-                        .execute(params![id, r.seq.map(|s| s as i64), review, now.to_rfc3339(), warning_code, warning_message])?;
-                    tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;
-                    applied.acknowledged += moved as u64;
-                }
-                Outcome::Conflict | Outcome::Rejected => {
-                    let status = if r.outcome == Outcome::Conflict { "conflict" } else { "rejected" };
-                    let e = r.error.clone().unwrap_or_else(|| ApiError::new("unknown", "El servidor no aceptó el registro."));
-                    applied.problems += tx
-                        .prepare_cached("UPDATE outbox SET status = ?2, problem_code = ?3, problem_message = ?4 WHERE id = ?1")?
-                        .execute(params![id, status, e.code, e.message])? as u64;
-                }
-            }
-        }
-        bump(&tx, now.date_naive(), Event::Acknowledged, applied.acknowledged)?;
-        if let Some(r) = receipt {
-            super::settings::set(&tx, super::settings::RECEIPT_KEY, &to_json(r)?)?;
-        }
+        let applied = apply_results_in(&tx, now, results, receipt)?;
         tx.commit()?;
         Ok(applied)
     }
@@ -286,4 +264,47 @@ impl Store {
         )?;
         Ok(n as u64)
     }
+}
+
+/// Applies `results` (and `receipt`) in `tx`, as of `now`.
+fn apply_results_in(
+    tx: &rusqlite::Transaction<'_>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    results: &[PushResult],
+    receipt: Option<&DeviceReceipt>,
+) -> Result<Applied, StoreError> {
+    let acknowledged_at = now.to_rfc3339();
+    let mut applied = Applied::default();
+    for r in results {
+        let id = r.id.to_string();
+        match r.outcome {
+            Outcome::Stored | Outcome::Duplicate => {
+                let review = r.review.map(ReviewState::code);
+                let (warning_code, warning_message) = match &r.warning {
+                    Some(w) => (Some(w.code.as_str()), Some(w.message.as_str())),
+                    None => (None, None),
+                };
+                let moved = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message, body)
+                         SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6, body FROM outbox WHERE id = ?1",
+                    )?
+                    .execute(params![id, r.seq.map(|s| s as i64), review, acknowledged_at, warning_code, warning_message])?;
+                tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;
+                applied.acknowledged += moved as u64;
+            }
+            Outcome::Conflict | Outcome::Rejected => {
+                let status = if r.outcome == Outcome::Conflict { "conflict" } else { "rejected" };
+                let e = r.error.clone().unwrap_or_else(|| ApiError::new("unknown", "El servidor no aceptó el registro."));
+                applied.problems += tx
+                    .prepare_cached("UPDATE outbox SET status = ?2, problem_code = ?3, problem_message = ?4 WHERE id = ?1")?
+                    .execute(params![id, status, e.code, e.message])? as u64;
+            }
+        }
+    }
+    bump(tx, now.date_naive(), Event::Acknowledged, applied.acknowledged)?;
+    if let Some(r) = receipt {
+        super::settings::set(tx, super::settings::RECEIPT_KEY, &to_json(r)?)?;
+    }
+    Ok(applied)
 }

@@ -75,6 +75,14 @@ const REVOKED: &str = "revoked";
 const LAST_SYNC: &str = "last_sync";
 const RECEIPT: &str = "last_receipt";
 const LEDGER_REPORTED: &str = "ledger_reported";
+
+/// What a push carried besides records, which the server has heard once it answers: the
+/// day's counts (when it carried them) and the sampling counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Reported<'a> {
+    pub ledger: Option<&'a DeviceLedger>,
+    pub sampling: &'a [shared::protocol::SamplingCount],
+}
 /// The sampling counts the server last acknowledged receiving (JSON).
 const SAMPLING_REPORTED: &str = "sampling_reported";
 
@@ -195,6 +203,15 @@ impl Store {
         set(&tx, LEDGER_REPORTED, &to_json(l)?)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// [`Store::set_reported_ledger`] and [`Store::set_reported_sampling`] in the caller's
+    /// transaction.
+    pub(super) fn record_reported(tx: &Transaction<'_>, reported: &Reported<'_>) -> Result<(), StoreError> {
+        if let Some(ledger) = reported.ledger {
+            set(tx, LEDGER_REPORTED, &to_json(ledger)?)?;
+        }
+        set(tx, SAMPLING_REPORTED, &to_json(&reported.sampling)?)
     }
 
     /// The sampling counts the server last acknowledged receiving.

@@ -108,6 +108,33 @@ fn a_database_of_schema_one_with_unsent_records_upgrades_losing_nothing() {
 }
 
 #[test]
+fn records_sent_before_the_upgrade_are_not_counted_as_sent_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let (sent, unsent) = (Uuid::now_v7(), Uuid::now_v7());
+    {
+        let conn = migrations::open_at_schema(&path, 10).expect("schema 10");
+        for (id, was_sent) in [(sent, 1), (unsent, 0)] {
+            let body = serde_json::to_string(&record(id, "C1", vec![])).expect("json");
+            conn.execute(
+                "INSERT INTO outbox (id, form_id, centro_id, capture_day, body, sent) VALUES (?1, 'encuesta_opinion', 'C1', '2025-06-02', ?2, ?3)",
+                rusqlite::params![id.to_string(), body, was_sent],
+            )
+            .expect("old app writes its outbox");
+        }
+    }
+    let mut store = Store::open(&path).expect("upgrade");
+    store.mark_sent(&[sent, unsent]).expect("sent");
+    assert_eq!(store.ledger(store.today()).expect("ledger").sent, 1, "only the record never sent counts");
+    // Once acknowledged, a record's position may be taken by a new one, which counts anew.
+    store.apply_results(&[result(sent, Outcome::Stored), result(unsent, Outcome::Stored)], None).expect("apply");
+    let next = new_draft(&mut store, "C1");
+    store.finalise(&record(next, "C1", vec![])).expect("finalise");
+    store.mark_sent(&[next]).expect("sent");
+    assert_eq!(store.ledger(store.today()).expect("ledger").sent, 2);
+}
+
+#[test]
 fn a_database_from_a_newer_app_is_refused_untouched() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("new.db");

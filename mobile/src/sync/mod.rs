@@ -14,14 +14,17 @@ use shared::protocol::{DeviceReceipt, PushEnvelope};
 pub use backoff::Backoff;
 
 use crate::store::edits::{EditKind, EditStatus};
+use crate::store::settings::Reported;
 use crate::store::{Store, StoreError};
 use crate::sync_client::{SyncClient, SyncError};
 
 /// Room left in a push body for its envelope (device time, ledger, sampling counts).
 const ENVELOPE_BYTES: usize = 64 * 1024;
-/// Pushes under way at once: while the server stores one batch, the next is read, sent
-/// and checked.
-const IN_FLIGHT: usize = 2;
+/// Pushes under way at once: while the server stores one batch, the next ones are read,
+/// sent and checked (three drained 10,000 surveys in 0.41–0.43 s where two took
+/// 0.42–0.51 s, `cargo bench -p tests --bench peer`; each batch stands alone, so a lost
+/// answer still costs one batch).
+const IN_FLIGHT: usize = 3;
 /// Bytes per photo upload request.
 pub const PHOTO_CHUNK: usize = 256 * 1024;
 
@@ -239,11 +242,8 @@ impl SyncEngine {
         };
         self.batch_size().answered(sent.full, sent.started.elapsed());
         report.pushed_requests += 1;
-        let applied = lock(&self.store).apply_push(&response)?;
-        if let Some(ledger) = &sent.ledger {
-            lock(&self.store).set_reported_ledger(ledger)?;
-        }
-        lock(&self.store).set_reported_sampling(&sent.sampling)?;
+        let reported = Reported { ledger: sent.ledger.as_ref(), sampling: &sent.sampling };
+        let applied = lock(&self.store).apply_answer(&response, Some(reported))?;
         report.acknowledged += applied.acknowledged;
         report.problems += applied.problems;
         report.receipt = Some(response.receipt);
