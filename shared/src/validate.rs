@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::answers::{Answers, Entry, parse_value};
-use crate::expr::{Clock, Env, Expression, Value, mix, seed_of};
+use crate::expr::{Clock, Env, Expression, Value, mix, seed_of_path};
 use crate::form::{Field, FieldKind, Flag, Form, Item, Text};
 
 mod choices;
@@ -168,7 +168,32 @@ struct FieldIndex<'a>(Vec<(&'a str, Entry2<'a>)>);
 
 impl<'a> FieldIndex<'a> {
     fn get(&self, name: &str) -> Option<&Entry2<'a>> {
-        self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| &self.0[i].1)
+        self.place(name).map(|i| &self.0[i].1)
+    }
+
+    /// Where `name` is in the index.
+    fn place(&self, name: &str) -> Option<usize> {
+        self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok()
+    }
+}
+
+/// The checked values of one instance's visited questions, by place in the index (a vector
+/// rather than a map: no allocation per question).
+#[derive(Default)]
+struct Seen(Vec<Option<Value>>);
+
+impl Seen {
+    fn get(&self, place: usize) -> Option<&Value> {
+        self.0.get(place).and_then(Option::as_ref)
+    }
+
+    fn set(&mut self, place: usize, value: Value, size: usize) {
+        if self.0.len() < size {
+            self.0.resize(size, None);
+        }
+        if let Some(slot) = self.0.get_mut(place) {
+            *slot = Some(value);
+        }
     }
 }
 
@@ -182,9 +207,10 @@ struct Frame<'a> {
     /// An instance expected by `repeat_count` but not given yet: its questions are listed
     /// as asked, its problems are not reported (the count error covers them).
     expected_only: bool,
-    /// Checked values of the questions visited so far in this instance.
-    /// Shared by the copies made to look into other instances (they read it, never write).
-    seen: Rc<RefCell<BTreeMap<&'a str, Value>>>,
+    /// Checked values of the questions visited so far in this instance, by their place in
+    /// the validator's [`FieldIndex`]. Shared by the copies made to look into other
+    /// instances (they read it, never write).
+    seen: Rc<RefCell<Seen>>,
 }
 
 impl<'a> Frame<'a> {
@@ -219,9 +245,9 @@ impl<'a> Validator<'a> {
         Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked, drawing: Cell::new((0, 0)) }
     }
 
-    /// Runs `f` with draws keyed to the question at `path`.
-    fn drawing_for<T>(&self, path: &str, f: impl FnOnce() -> T) -> T {
-        let saved = self.drawing.replace((seed_of(path), 0));
+    /// Runs `f` with draws keyed to the question at `prefix` + `name`.
+    fn drawing_for<T>(&self, prefix: &str, name: &str, f: impl FnOnce() -> T) -> T {
+        let saved = self.drawing.replace((seed_of_path(prefix, name), 0));
         let out = f();
         self.drawing.set(saved);
         out
@@ -275,11 +301,12 @@ impl<'v, 'a> Scope<'v, 'a> {
 
 impl Env for Scope<'_, '_> {
     fn field(&self, name: &str) -> Value {
-        let Some(entry) = self.v.fields.get(name) else { return Value::empty() };
+        let Some(place) = self.v.fields.place(name) else { return Value::empty() };
+        let entry = &self.v.fields.0[place].1;
         let Some(field) = entry.field else { return Value::empty() };
         let depth = entry.chain.len();
         let Some(frame) = self.stack.get(depth) else { return Value::empty() };
-        if let Some(value) = frame.seen.borrow().get(name) {
+        if let Some(value) = frame.seen.borrow().get(place) {
             return value.clone();
         }
         // A forward reference: the raw answer, or the calculation, of a later question (a
@@ -290,7 +317,7 @@ impl Env for Scope<'_, '_> {
             }
             self.v.depth.set(self.v.depth.get() + 1);
             let scope = Scope::new(self.v, &self.stack[..=depth], Value::empty());
-            let value = self.v.drawing_for(&format!("{}{name}", frame.prefix), || calc.eval(&scope));
+            let value = self.v.drawing_for(&frame.prefix, name, || calc.eval(&scope));
             self.v.depth.set(self.v.depth.get() - 1);
             return value;
         }
@@ -461,7 +488,7 @@ impl<'a> Validator<'a> {
 
     fn field(&self, f: &'a Field, stack: &[Frame<'a>], relevant: bool, report: &mut Report) {
         let Some(frame) = stack.last() else { return };
-        self.drawing_for(&format!("{}{}", frame.prefix, f.name), || self.field_drawn(f, stack, frame, relevant, report));
+        self.drawing_for(&frame.prefix, &f.name, || self.field_drawn(f, stack, frame, relevant, report));
     }
 
     fn field_drawn(&self, f: &'a Field, stack: &[Frame<'a>], frame: &Frame<'a>, relevant: bool, report: &mut Report) {
@@ -495,7 +522,9 @@ impl<'a> Validator<'a> {
             }
             self.check_answer(f, raw, stack, report)
         };
-        frame.seen.borrow_mut().insert(f.name.as_str(), value);
+        if let Some(place) = self.fields.place(&f.name) {
+            frame.seen.borrow_mut().set(place, value, self.fields.0.len());
+        }
     }
 
     /// Checks a relevant, asked question; returns its value for later references.
@@ -523,7 +552,7 @@ impl<'a> Validator<'a> {
                 return Value::empty();
             }
         };
-        if let Some(offered) = self.offered(f, stack) {
+        if let Some(offered) = self.offered_names(f, stack) {
             let text = value.to_text();
             if let Some(bad) = text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)) {
                 let message = format!("«{bad}» no es una opción válida de esta pregunta");

@@ -146,8 +146,14 @@ pub fn mix(x: u64) -> u64 {
 
 /// A stable 64-bit seed from text (a record id, a question's path): FNV-1a, then mixed.
 pub fn seed_of(text: &str) -> u64 {
-    let h = text.bytes().fold(0xCBF2_9CE4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3));
-    mix(h)
+    seed_of_path(text, "")
+}
+
+/// [`seed_of`] of `prefix` followed by `name` (a question's path inside its instance),
+/// without joining them.
+pub fn seed_of_path(prefix: &str, name: &str) -> u64 {
+    let fnv = |h: u64, text: &str| text.bytes().fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3));
+    mix(fnv(fnv(0xCBF2_9CE4_8422_2325_u64, prefix), name))
 }
 
 /// A node in focus: its value as `.`, its place as `position()`, everything else as the

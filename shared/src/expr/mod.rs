@@ -15,7 +15,7 @@ mod value;
 
 pub use ast::{BinOp, Func, Node};
 pub use error::{ExprError, ExprErrorKind};
-pub use eval::{Clock, Env, mix, seed_of};
+pub use eval::{Clock, Env, mix, seed_of, seed_of_path};
 pub use value::{Value, format_number};
 pub(crate) use value::parse_number;
 
@@ -82,6 +82,14 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use std::collections::HashMap;
+
+    #[test]
+    fn a_path_seed_is_the_seed_of_the_joined_path() {
+        for (prefix, name) in [("", ""), ("", "p1"), ("visita[2]/", "foto"), ("a[1]/b[3]/", "ñandú")] {
+            assert_eq!(seed_of_path(prefix, name), seed_of(&format!("{prefix}{name}")), "{prefix}{name}");
+        }
+        assert_ne!(seed_of_path("a", "b"), seed_of_path("", "a"));
+    }
 
     struct TestEnv {
         fields: HashMap<&'static str, Value>,

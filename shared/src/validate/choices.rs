@@ -2,6 +2,8 @@
 //! of a repeat question (`select_one ${name}`), kept by `choice_filter`, in the order
 //! `randomize` draws.
 
+use std::borrow::Cow;
+
 use crate::expr::{Env, Value, mix, seed_of};
 use crate::form::Field;
 
@@ -10,15 +12,28 @@ use super::{Frame, Scope, Validator};
 impl<'a> Validator<'a> {
     /// The names `f` offers here, in the order to show them; `None` when `f` has no list.
     pub(super) fn offered(&self, f: &'a Field, stack: &[Frame<'a>]) -> Option<Vec<String>> {
-        let scope = Scope::new(self, stack, Value::empty());
-        let mut names: Vec<String> = match f.choices_from_repeat() {
+        let mut names: Vec<String> = self.offered_names(f, stack)?.into_iter().map(Cow::into_owned).collect();
+        if f.parameters.get("randomize").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+            let scope = Scope::new(self, stack, Value::empty());
+            let path = format!("{}{}", stack.last().map_or("", |fr| fr.prefix.as_str()), f.name);
+            shuffle(&mut names, self.shuffle_seed(f, &scope, &path));
+        }
+        Some(names)
+    }
+
+    /// The names `f` offers here, in its list's order (before `randomize`, which changes
+    /// no membership): borrowed from the list when they come from one. `None` when `f`
+    /// has no list.
+    pub(super) fn offered_names(&self, f: &'a Field, stack: &[Frame<'a>]) -> Option<Vec<Cow<'a, str>>> {
+        Some(match f.choices_from_repeat() {
             Some(source) => {
-                let mut out: Vec<String> = Vec::new();
+                let scope = Scope::new(self, stack, Value::empty());
+                let mut out: Vec<Cow<'a, str>> = Vec::new();
                 scope.each_node(source, &mut |node| {
                     let value = node.current().to_text();
                     let kept = f.choice_filter.as_ref().is_none_or(|filter| filter.eval(node).to_bool());
-                    if kept && !value.trim().is_empty() && !out.contains(&value) {
-                        out.push(value);
+                    if kept && !value.trim().is_empty() && !out.iter().any(|o| *o == value) {
+                        out.push(Cow::Owned(value));
                     }
                     true
                 });
@@ -33,15 +48,10 @@ impl<'a> Validator<'a> {
                             filter.eval(&Scope { choice: Some(choice), ..Scope::new(self, stack, Value::empty()) }).to_bool()
                         })
                     })
-                    .map(|c| c.name.clone())
+                    .map(|c| Cow::Borrowed(c.name.as_str()))
                     .collect()
             }
-        };
-        if f.parameters.get("randomize").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
-            let path = format!("{}{}", stack.last().map_or("", |fr| fr.prefix.as_str()), f.name);
-            shuffle(&mut names, self.shuffle_seed(f, &scope, &path));
-        }
-        Some(names)
+        })
     }
 
     /// `seed=` of `parameters` (a number or a `${question}`), else the record's seed and
