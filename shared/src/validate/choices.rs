@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::expr::{Env, Value, mix, seed_of};
+use crate::expr::{Env, Value, mix, seed_of_path};
 use crate::form::Field;
 
 use super::{Frame, Scope, Validator};
@@ -15,8 +15,8 @@ impl<'a> Validator<'a> {
         let mut names: Vec<String> = self.offered_names(f, stack)?.into_iter().map(Cow::into_owned).collect();
         if f.parameters.get("randomize").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
             let scope = Scope::new(self, stack, Value::empty());
-            let path = format!("{}{}", stack.last().map_or("", |fr| fr.prefix.as_str()), f.name);
-            shuffle(&mut names, self.shuffle_seed(f, &scope, &path));
+            let prefix = stack.last().map_or("", |fr| fr.prefix.as_str());
+            shuffle(&mut names, self.shuffle_seed(f, &scope, prefix));
         }
         Some(names)
     }
@@ -56,7 +56,7 @@ impl<'a> Validator<'a> {
 
     /// `seed=` of `parameters` (a number or a `${question}`), else the record's seed and
     /// the question's path: the order stays put while the record is filled.
-    fn shuffle_seed(&self, f: &Field, scope: &Scope<'_, 'a>, path: &str) -> u64 {
+    fn shuffle_seed(&self, f: &Field, scope: &Scope<'_, 'a>, prefix: &str) -> u64 {
         let given = f.parameters.get("seed").map(|raw| {
             let raw = raw.trim();
             match raw.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
@@ -66,7 +66,7 @@ impl<'a> Validator<'a> {
         });
         match given {
             Some(n) if n.is_finite() => mix(n.to_bits()),
-            _ => self.clock.seed ^ seed_of(path),
+            _ => self.clock.seed ^ seed_of_path(prefix, &f.name),
         }
     }
 }
