@@ -67,8 +67,10 @@ async fn token(client: &reqwest::Client, base: &str, user: &str) -> String {
     res["token"].as_str().expect("token").to_string()
 }
 
-/// The machine's limit: the same rows a push stores (change log, submission, facts),
-/// in the server's own schema, inserted by plain rusqlite in the same transactions.
+/// The machine's limit: the same rows a push stores, in the server's own schema, inserted
+/// by plain rusqlite in the same transactions: per survey its change (with its first review
+/// state), the submission (flags included), its facts and its finalisation time (what the
+/// burst check reads); per push the device's day counts and when it was last seen.
 struct RawInsert {
     conn: rusqlite::Connection,
     _dir: tempfile::TempDir,
@@ -92,32 +94,66 @@ impl RawInsert {
         Self { conn, _dir: dir }
     }
 
-    /// Inserts `surveys` in batches; surveys per second.
-    fn insert(&mut self, surveys: &[shared::protocol::Submission]) -> f64 {
+    /// Inserts `surveys` in batches, each with the server's `dimensions` text; surveys per
+    /// second.
+    fn insert(&mut self, surveys: &[shared::protocol::Submission], dimensions: &str) -> f64 {
         let start = Instant::now();
         for chunk in surveys.chunks(BATCH) {
             let tx = self.conn.transaction().expect("tx");
             for s in chunk {
                 let body = serde_json::to_string(s).expect("json");
                 let id = s.id.to_string();
-                tx.prepare_cached("INSERT INTO changes (kind, key, user_id) VALUES ('submission', ?1, 1)").expect("stmt").execute([&id]).expect("change");
+                tx.prepare_cached("INSERT INTO changes (kind, key, user_id, review_to) VALUES ('submission', ?1, 1, 'accepted')")
+                    .expect("stmt")
+                    .execute([&id])
+                    .expect("change");
                 let seq = tx.last_insert_rowid();
                 tx.prepare_cached(
                     "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
-                     finalised_unix, received_at, clock_skew_seconds, review) VALUES (?1, ?2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', ?3, ?4, '2025-06-02', ?5, 'now', 0, 'accepted')",
+                     finalised_unix, received_at, clock_skew_seconds, review, flags, replaces)
+                     VALUES (?1, ?2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', ?3, ?4, '2025-06-02', ?5, 'now', 0, 'accepted', '[]', NULL)",
                 )
                 .expect("stmt")
                 .execute(params![id, seq, s.content_hash, body, s.finalised_at.timestamp()])
                 .expect("submission");
-                tx.prepare_cached("INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES (?1, 'GTO-E-T-01', '2025-06-02', ?2, 'AG=75')")
+                tx.prepare_cached(
+                    "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)
+                     VALUES (?1, 'GTO-E-T-01', '2025-06-02', ?2, ?3, 4, 0, 'entrevista')",
+                )
+                .expect("stmt")
+                .execute(params![id, seq, dimensions])
+                .expect("fact");
+                tx.prepare_cached("INSERT INTO survey_finalisations (user_id, finalised_unix, submission_id, in_burst) VALUES (1, ?1, ?2, 0)")
                     .expect("stmt")
-                    .execute(params![id, seq])
-                    .expect("fact");
+                    .execute(params![s.finalised_at.timestamp(), id])
+                    .expect("finalisation");
             }
+            tx.prepare_cached(
+                "INSERT INTO device_days (device_id, date, received, stored, duplicates, conflicts, rejected) VALUES ('d', '2025-06-02', ?1, ?1, 0, 0, 0)
+                 ON CONFLICT (device_id, date) DO UPDATE SET received = device_days.received + excluded.received, stored = device_days.stored + excluded.stored",
+            )
+            .expect("stmt")
+            .execute([chunk.len() as i64])
+            .expect("day");
+            tx.prepare_cached("UPDATE devices SET last_seen_at = 'now' WHERE id = 'd'").expect("stmt").execute([]).expect("seen");
             tx.commit().expect("commit");
         }
         surveys.len() as f64 / start.elapsed().as_secs_f64()
     }
+}
+
+/// The dimensions text the server stored for its first survey (in its SQLite file under
+/// `dir`): what the plain insert writes for each of its own.
+fn stored_dimensions(dir: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open_with_flags(dir.join("ventanilla.sqlite3"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("server file");
+    conn.query_row("SELECT dimensions FROM survey_facts ORDER BY seq LIMIT 1", [], |r| r.get(0)).expect("a stored survey")
+}
+
+/// [`stored_dimensions`] from the server's PostgreSQL database at `url`.
+async fn stored_dimensions_postgres(url: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connects");
+    tokio::spawn(connection);
+    client.query_one("SELECT dimensions FROM survey_facts ORDER BY seq LIMIT 1", &[]).await.expect("a stored survey").get(0)
 }
 
 /// The same rows as [`RawInsert`] on PostgreSQL, through tokio-postgres, in the same
@@ -144,20 +180,38 @@ impl RawPostgres {
         Self { client }
     }
 
-    async fn insert(&mut self, surveys: &[shared::protocol::Submission]) -> f64 {
+    async fn insert(&mut self, surveys: &[shared::protocol::Submission], dimensions: &str) -> f64 {
         let start = Instant::now();
-        let change = self.client.prepare("INSERT INTO changes (kind, key, user_id) VALUES ('submission', $1, 1) RETURNING seq").await.expect("stmt");
+        let change = self
+            .client
+            .prepare("INSERT INTO changes (kind, key, user_id, review_to) VALUES ('submission', $1, 1, 'accepted') RETURNING seq")
+            .await
+            .expect("stmt");
         let submission = self
             .client
             .prepare(
                 "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body, capture_date,
-                 finalised_unix, received_at, clock_skew_seconds, review) VALUES ($1, $2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', $3, $4, '2025-06-02', $5, 'now', 0, 'accepted')",
+                 finalised_unix, received_at, clock_skew_seconds, review, flags, replaces)
+                 VALUES ($1, $2, 'encuesta_opinion', '2025010102', 'GTO-E-T-01', 1, 'd', $3, $4, '2025-06-02', $5, 'now', 0, 'accepted', '[]', NULL)",
             )
             .await
             .expect("stmt");
         let fact = self
             .client
-            .prepare("INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions) VALUES ($1, 'GTO-E-T-01', '2025-06-02', $2, 'AG=75')")
+            .prepare(
+                "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)
+                 VALUES ($1, 'GTO-E-T-01', '2025-06-02', $2, $3, 4, 0, 'entrevista')",
+            )
+            .await
+            .expect("stmt");
+        let finalisation =
+            self.client.prepare("INSERT INTO survey_finalisations (user_id, finalised_unix, submission_id, in_burst) VALUES (1, $1, $2, 0)").await.expect("stmt");
+        let day = self
+            .client
+            .prepare(
+                "INSERT INTO device_days (device_id, date, received, stored, duplicates, conflicts, rejected) VALUES ('d', '2025-06-02', $1, $1, 0, 0, 0)
+                 ON CONFLICT (device_id, date) DO UPDATE SET received = device_days.received + excluded.received, stored = device_days.stored + excluded.stored",
+            )
             .await
             .expect("stmt");
         for chunk in surveys.chunks(BATCH) {
@@ -167,8 +221,11 @@ impl RawPostgres {
                 let id = s.id.to_string();
                 let seq: i64 = tx.query_one(&change, &[&id]).await.expect("change").get(0);
                 tx.execute(&submission, &[&id, &seq, &s.content_hash, &body, &s.finalised_at.timestamp()]).await.expect("submission");
-                tx.execute(&fact, &[&id, &seq]).await.expect("fact");
+                tx.execute(&fact, &[&id, &seq, &dimensions]).await.expect("fact");
+                tx.execute(&finalisation, &[&s.finalised_at.timestamp(), &id]).await.expect("finalisation");
             }
+            tx.execute(&day, &[&(chunk.len() as i64)]).await.expect("day");
+            tx.execute("UPDATE devices SET last_seen_at = 'now' WHERE id = 'd'", &[]).await.expect("seen");
             tx.commit().await.expect("commit");
         }
         surveys.len() as f64 / start.elapsed().as_secs_f64()
@@ -210,7 +267,7 @@ async fn ingest_postgres(admin: &str) {
         let start = Instant::now();
         push_all(&client, &base, &ana, requests).await;
         let http = INGEST as f64 / start.elapsed().as_secs_f64();
-        let limit = raw.insert(&surveys).await;
+        let limit = raw.insert(&surveys, &stored_dimensions_postgres(&url).await).await;
         ratios.push(http / limit);
         println!("  round {}: server {http:.0} surveys/s; plain tokio-postgres {limit:.0} surveys/s; ratio {:.2}", round + 1, http / limit);
     }
@@ -277,7 +334,7 @@ async fn ingest() {
         let start = Instant::now();
         push_all(&client, &base, &ana, requests).await;
         let http = INGEST as f64 / start.elapsed().as_secs_f64();
-        let limit = raw.insert(&surveys);
+        let limit = raw.insert(&surveys, &stored_dimensions(dir.path()));
         ratios.push(http / limit);
         println!("  round {}: server (validate, flag, store, facts, live scores) {http:.0} surveys/s; plain rusqlite {limit:.0} surveys/s; ratio {:.2}", round + 1, http / limit);
     }
