@@ -68,6 +68,36 @@ async fn centros_import_from_csv_all_or_nothing() {
     assert_eq!(scores().await, Some(22));
 }
 
+fn centro(id: &str, sampling_interval: u32) -> sync_server::db::CentroRow {
+    sync_server::db::CentroRow {
+        id: id.into(),
+        name: format!("Centro {id}"),
+        dependencia: "Finanzas".into(),
+        ambito: shared::scoring::Ambito::Estatal,
+        tipo: shared::scoring::Tipo::Tramites,
+        municipio: "León".into(),
+        lat: None,
+        lon: None,
+        sampling_interval,
+        tramites: vec!["Placas".into()],
+    }
+}
+
+/// An import is one transaction on either engine: a row the database itself refuses
+/// (past every check of the import) leaves none of the file's rows stored, not the ones
+/// before it either.
+#[tokio::test]
+async fn an_import_the_database_refuses_at_one_row_stores_none() {
+    let app = demo_app().await;
+    let db = &app.state.db;
+    // A sampling interval of 0 is refused by the schema's CHECK, not before.
+    let refused = db.upsert_centros(vec![centro("A1", 3), centro("A2", 0)]).await;
+    assert!(refused.is_err(), "the second row violates a CHECK");
+    assert!(matches!(db.centro("A1".into()).await, Err(sync_server::db::DbError::NotFound(_))), "the first row must not be stored");
+    db.upsert_centros(vec![centro("A1", 3), centro("A2", 4)]).await.expect("valid import");
+    assert_eq!(db.centro("A2".into()).await.expect("stored").tramites, ["Placas"]);
+}
+
 #[tokio::test]
 async fn only_an_admin_creates_users_and_periods_pin_their_settings() {
     let app = demo_app().await;

@@ -1,14 +1,15 @@
 //! `sync-server copy-to-postgres`: moves an SQLite deployment into an empty PostgreSQL
 //! database. One read snapshot of the SQLite file, one PostgreSQL transaction: every table
-//! in dependency order, every row with its own ids and change numbers, then each identity
-//! sequence moved past its largest value. Before committing, every table is read back and
+//! in dependency order, each in one binary `COPY … FROM STDIN`, every row with its own ids
+//! and change numbers, then each identity sequence moved past its largest value. Before committing, every table is read back and
 //! compared with the source by row count and a SHA-256 over its rows in primary-key order;
 //! any difference rolls the whole copy back. Files (photos, evidence) are not copied: the
 //! servers on PostgreSQL use the same files directory (`--data-dir`).
 //!
 //! The statements here are built from the schema itself (its table list and each table's
-//! columns as SQLite reports them), the one place in `db/` where SQL is assembled: the
-//! copier is generic over tables by design, and takes no identifier from outside.
+//! columns as SQLite reports them), with [`Conn::copy_in`] the one place in `db/` where SQL
+//! is assembled: the copier is generic over tables by design, and takes no identifier from
+//! outside.
 
 use std::path::Path;
 
@@ -193,22 +194,23 @@ pub async fn copy_to_postgres(source: &Path, target: &str) -> Result<Copied, DbE
     copied
 }
 
-/// Every row of `table` from `from` into `to`, with its own values.
+/// Every row of `table` from `from` into PostgreSQL `to`, with its own values, in one
+/// binary `COPY` (a round trip per chunk of rows instead of per row).
 fn copy_table(from: &Conn<'_>, to: &Conn<'_>, table: &str, shape: &Shape) -> Result<(), DbError> {
     let select = format!("SELECT {} FROM \"{table}\" ORDER BY {}", quoted(&shape.columns), quoted(&shape.key));
-    let marks: Vec<String> = (1..=shape.columns.len()).map(|i| format!("?{i}")).collect();
-    let insert = format!("INSERT INTO \"{table}\" ({}) VALUES ({})", quoted(&shape.columns), marks.join(", "));
     let mut read = from.prepare(&select)?;
-    let mut write = to.prepare(&insert)?;
+    let mut write = to.copy_in(table, &shape.columns).map_err(|e| copy_error(table, e))?;
     let mut rows = read.query([] as [Value<'_>; 0])?;
+    let mut owned: Vec<Owned> = Vec::with_capacity(shape.columns.len());
     while let Some(row) = rows.next()? {
-        let mut owned: Vec<Owned> = Vec::with_capacity(shape.columns.len());
+        owned.clear();
         for i in 0..shape.columns.len() {
             owned.push(row.with_ref(i, |v| Ok(Owned::from(v)))?);
         }
         let values: Vec<Value<'_>> = owned.iter().map(Owned::value).collect();
-        write.execute(values.as_slice()).map_err(|e| copy_error(table, e))?;
+        write.write(&values).map_err(|e| copy_error(table, e))?;
     }
+    write.finish().map_err(|e| copy_error(table, e))?;
     Ok(())
 }
 

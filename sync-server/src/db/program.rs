@@ -335,37 +335,3 @@ impl Db {
         .await
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn centro(id: &str, sampling_interval: u32) -> CentroRow {
-        CentroRow {
-            id: id.into(),
-            name: format!("Centro {id}"),
-            dependencia: "Finanzas".into(),
-            ambito: Ambito::Estatal,
-            tipo: Tipo::Tramites,
-            municipio: "León".into(),
-            lat: None,
-            lon: None,
-            sampling_interval,
-            tramites: vec!["Placas".into()],
-        }
-    }
-
-    /// An import is one transaction: a row the database refuses leaves none of the
-    /// file's rows stored (not the ones before it either).
-    #[tokio::test]
-    async fn an_import_refused_at_one_row_stores_none() {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = Db::open(&dir.path().join("t.sqlite3")).expect("open");
-        // A sampling interval of 0 passes no import check but is refused by the schema.
-        let refused = db.upsert_centros(vec![centro("A1", 3), centro("A2", 0)]).await;
-        assert!(refused.is_err(), "the second row violates a CHECK");
-        assert!(matches!(db.centro("A1".into()).await, Err(DbError::NotFound(_))), "the first row must not be stored");
-        db.upsert_centros(vec![centro("A1", 3), centro("A2", 4)]).await.expect("valid import");
-        assert_eq!(db.centro("A2".into()).await.expect("stored").tramites, ["Placas"]);
-    }
-}

@@ -44,6 +44,9 @@ pub enum SqlError {
     /// A column that does not read as what it must be.
     #[error("columna {idx}: {source}")]
     Column { idx: usize, source: Box<dyn std::error::Error + Send + Sync> },
+    /// What only PostgreSQL does, asked of SQLite.
+    #[error("{0} solo existe en PostgreSQL")]
+    PostgresOnly(&'static str),
 }
 
 impl SqlError {
@@ -241,6 +244,22 @@ impl<'a> Conn<'a> {
         })
     }
 
+    /// PostgreSQL only: a binary `COPY table (columns) FROM STDIN` to write rows into,
+    /// each value sent as the column's own type (read from the table). Takes its table and
+    /// column names from the schema, never from outside.
+    pub fn copy_in(&self, table: &str, columns: &[String]) -> SqlResult<CopyIn<'_>> {
+        let Engine::Postgres(pg) = &self.engine else {
+            return Err(SqlError::PostgresOnly("COPY"));
+        };
+        let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let probe = format!("SELECT {list} FROM \"{table}\" LIMIT 0");
+        let statement = pg.rt.block_on(pg.client.prepare(&probe)).map_err(in_statement(&probe))?;
+        let types: Vec<tokio_postgres::types::Type> = statement.columns().iter().map(|c| c.type_().clone()).collect();
+        let sql = format!("COPY \"{table}\" ({list}) FROM STDIN (FORMAT binary)");
+        let sink = pg.rt.block_on(pg.client.copy_in(&sql)).map_err(in_statement(&sql))?;
+        Ok(CopyIn { writer: Box::pin(tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, &types)), rt: pg.rt, sql })
+    }
+
     /// A transaction (a savepoint inside another), rolled back unless committed.
     pub fn transaction(&self) -> SqlResult<Tx<'_, 'a>> {
         let depth = self.depth.get();
@@ -358,6 +377,28 @@ impl<'c> std::ops::DerefMut for SqliteStmt<'c> {
             SqliteStmt::Cached(s) => s,
             SqliteStmt::Plain(s) => s,
         }
+    }
+}
+
+/// A binary `COPY … FROM STDIN` under way ([`Conn::copy_in`]). Rows are buffered and sent
+/// in chunks; nothing is stored until [`CopyIn::finish`], and dropping it unfinished aborts
+/// the copy (the transaction around it then fails).
+pub struct CopyIn<'c> {
+    writer: std::pin::Pin<Box<tokio_postgres::binary_copy::BinaryCopyInWriter>>,
+    rt: &'c Handle,
+    sql: String,
+}
+
+impl CopyIn<'_> {
+    /// One row, its values in the columns' order.
+    pub fn write(&mut self, row: &[Value<'_>]) -> SqlResult<()> {
+        let values = pg_params(row);
+        self.rt.block_on(self.writer.as_mut().write(&values)).map_err(in_statement(&self.sql))
+    }
+
+    /// Ends the copy; the rows it stored.
+    pub fn finish(mut self) -> SqlResult<u64> {
+        self.rt.block_on(self.writer.as_mut().finish()).map_err(in_statement(&self.sql))
     }
 }
 
