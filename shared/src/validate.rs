@@ -117,7 +117,7 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
     let v = Validator::new(form, clock, language, list_asked);
     let mut report = Report::default();
     let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
-    v.check_unknown(&form.items, &stack[0], &mut report);
+    v.check_unknown(&stack[0], &mut report);
     v.walk(&form.items, &mut stack, true, &mut report);
     report
 }
@@ -162,6 +162,14 @@ fn index(form: &Form) -> FieldIndex<'_> {
 struct Entry2<'a> {
     field: Option<&'a Field>,
     chain: Vec<&'a str>,
+}
+
+impl<'a> Entry2<'a> {
+    /// The repeat whose instances hold it (`None`: the form's top level).
+    fn scope(&self) -> Option<&'a str> {
+        let around = if self.field.is_some() { self.chain.len() } else { self.chain.len().saturating_sub(1) };
+        around.checked_sub(1).map(|i| self.chain[i])
+    }
 }
 
 struct FieldIndex<'a>(Vec<(&'a str, Entry2<'a>)>);
@@ -411,20 +419,13 @@ impl<'a> Validator<'a> {
         report.errors.push(FieldError { path: format!("{}{name}", frame.prefix), code, message });
     }
 
-    /// Names answered in this instance that are not questions or repeats of its scope.
-    fn check_unknown(&self, items: &[Item], frame: &Frame<'_>, report: &mut Report) {
-        fn names<'i>(items: &'i [Item], out: &mut Vec<&'i str>) {
-            for item in items {
-                match item {
-                    Item::Field(f) => out.push(&f.name),
-                    Item::Repeat(g) => out.push(&g.name),
-                    Item::Group(g) => names(&g.children, out),
-                }
+    /// Names answered in this instance that are not questions or repeats of its scope
+    /// (looked up in the index: a name belongs to the scope of the repeat around it).
+    fn check_unknown(&self, frame: &Frame<'_>, report: &mut Report) {
+        for (name, _) in frame.answers.iter() {
+            if self.fields.get(name).is_some_and(|e| e.scope() == frame.repeat) {
+                continue;
             }
-        }
-        let mut known = Vec::new();
-        names(items, &mut known);
-        for (name, _) in frame.answers.iter().filter(|(n, _)| !known.contains(n)) {
             let message = format!("«{name}» no es una pregunta del formulario {} versión {}", self.form.id, self.form.version);
             self.error(report, frame, name, ErrorCode::UnknownField, message);
         }
@@ -479,7 +480,7 @@ impl<'a> Validator<'a> {
                 None => (&EMPTY, true),
             };
             let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), repeat: Some(&g.name), position: i + 1, expected_only, seen: Rc::default() };
-            self.check_unknown(&g.children, &inner, report);
+            self.check_unknown(&inner, report);
             stack.push(inner);
             self.walk(&g.children, stack, true, report);
             stack.pop();

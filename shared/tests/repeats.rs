@@ -102,3 +102,51 @@ fn calculations_over_a_repeat_give_what_odk_gives() {
     let numbers = Expression::parse("join(' ', ${numero})", Context::Question).expect("parses");
     assert_eq!(shared::validate::evaluate_in(&form, &a, clock(), &numbers).to_text(), "1 2 3 4");
 }
+
+/// A name answered where its question is not (a top-level question inside an instance, a
+/// nested repeat's question in the instance around it, a repeat's question at the top) is
+/// an unknown field at that place; a question inside a group belongs to the scope around
+/// the group.
+#[test]
+fn a_name_answered_outside_its_scope_is_unknown_there() {
+    let bytes = book()
+        .sheet(
+            "survey",
+            &[
+                &["type", "name", "label"],
+                &["integer", "limite", "Límite"],
+                &["begin group", "datos", "Datos"],
+                &["text", "notas", "Notas"],
+                &["end group", "", ""],
+                &["begin repeat", "miembros", "Miembros"],
+                &["text", "nombre", "Nombre"],
+                &["begin group", "detalle", "Detalle"],
+                &["integer", "edad", "Edad"],
+                &["end group", "", ""],
+                &["begin repeat", "empleos", "Empleos"],
+                &["text", "puesto", "Puesto"],
+                &["end repeat", "", ""],
+                &["end repeat", "", ""],
+            ],
+        )
+        .settings("scopes", "1")
+        .bytes();
+    let form = import_xlsx(&bytes).expect("imports").form;
+    let mut job = Answers::default();
+    job.set("puesto", "Chofer");
+    let mut member = Answers::default();
+    member.set("nombre", "Ana").set("edad", "41").set_repeat("empleos", vec![job.clone()]);
+    let mut a = Answers::default();
+    a.set("limite", "3").set("notas", "ok").set_repeat("miembros", vec![member.clone()]);
+    let report = validate(&form, &a, clock(), "");
+    assert!(report.is_valid(), "{:?}", report.errors);
+
+    job.set("nombre", "Luis");
+    member.set("limite", "4").set("puesto", "Chofer").set_repeat("empleos", vec![job]);
+    a.set("edad", "9").set("empleos", "1").set_repeat("miembros", vec![member]);
+    let report = validate(&form, &a, clock(), "");
+    let mut got: Vec<&str> = report.errors.iter().map(|e| e.path.as_str()).collect();
+    got.sort();
+    assert_eq!(got, ["edad", "empleos", "miembros[1]/empleos[1]/nombre", "miembros[1]/limite", "miembros[1]/puesto"]);
+    assert!(report.errors.iter().all(|e| e.code == ErrorCode::UnknownField), "{:?}", report.errors);
+}
