@@ -12,6 +12,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use thiserror::Error;
 
 use crate::answers::{Answers, Entry, parse_value};
@@ -116,8 +118,9 @@ pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language
 fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
     let v = Validator::new(form, clock, language, list_asked);
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
-    v.check_unknown(&stack[0], &mut report);
+    let mut root = Frame::new(answers, String::new(), None, 1, false);
+    v.bind(&mut root, &mut report);
+    let mut stack = vec![root];
     v.walk(&form.items, &mut stack, true, &mut report);
     report
 }
@@ -128,13 +131,13 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
 pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
     let v = Validator::new(form, clock, form.language(), false);
     let mut report = Report::default();
-    let mut stack = vec![Frame { answers, prefix: String::new(), repeat: None, position: 1, expected_only: false, seen: Rc::default() }];
+    let mut stack = vec![Frame::new(answers, String::new(), None, 1, false)];
     v.walk(&form.items, &mut stack, true, &mut report);
     e.eval(&Scope::new(&v, &stack, Value::empty()))
 }
 
-/// Every field and repeat by name with the repeats (outermost first) that enclose it, a
-/// repeat's chain ending with itself; sorted by name (looked up by binary search).
+/// Every field and repeat with the repeats (outermost first) that enclose it, a repeat's
+/// chain ending with itself, in the form's order; found by name through a hash map.
 fn index(form: &Form) -> FieldIndex<'_> {
     fn walk<'a>(items: &'a [Item], chain: &mut Vec<&'a str>, out: &mut Vec<(&'a str, Entry2<'a>)>) {
         for item in items {
@@ -150,12 +153,14 @@ fn index(form: &Form) -> FieldIndex<'_> {
             }
         }
     }
-    let mut out = Vec::with_capacity(64);
-    walk(&form.items, &mut Vec::new(), &mut out);
-    out.sort_by(|a, b| a.0.cmp(b.0));
-    // Names are unique (import refuses duplicates); keep the first if not.
-    out.dedup_by(|a, b| a.0 == b.0);
-    FieldIndex(out)
+    let mut entries = Vec::with_capacity(64);
+    walk(&form.items, &mut Vec::new(), &mut entries);
+    let mut places = FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    for (i, (name, _)) in entries.iter().enumerate() {
+        // Names are unique (import refuses duplicates); keep the first if not.
+        places.entry(*name).or_insert(i);
+    }
+    FieldIndex { entries, places }
 }
 
 /// A name of the form: its field (`None` for a repeat) and the repeats around it.
@@ -172,16 +177,23 @@ impl<'a> Entry2<'a> {
     }
 }
 
-struct FieldIndex<'a>(Vec<(&'a str, Entry2<'a>)>);
+struct FieldIndex<'a> {
+    entries: Vec<(&'a str, Entry2<'a>)>,
+    places: FxHashMap<&'a str, usize>,
+}
 
 impl<'a> FieldIndex<'a> {
     fn get(&self, name: &str) -> Option<&Entry2<'a>> {
-        self.place(name).map(|i| &self.0[i].1)
+        self.place(name).map(|i| &self.entries[i].1)
     }
 
     /// Where `name` is in the index.
     fn place(&self, name: &str) -> Option<usize> {
-        self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok()
+        self.places.get(name).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
     }
 }
 
@@ -219,9 +231,17 @@ struct Frame<'a> {
     /// the validator's [`FieldIndex`]. Shared by the copies made to look into other
     /// instances (they read it, never write).
     seen: Rc<RefCell<Seen>>,
+    /// Its answers by place in the validator's [`FieldIndex`], once bound
+    /// ([`Validator::bind`]); empty in frames that read `answers` by name (the copies made
+    /// to look into other instances).
+    given: Vec<Option<&'a Entry>>,
 }
 
 impl<'a> Frame<'a> {
+    fn new(answers: &'a Answers, prefix: String, repeat: Option<&'a str>, position: usize, expected_only: bool) -> Self {
+        Frame { answers, prefix, repeat, position, expected_only, seen: Rc::default(), given: Vec::new() }
+    }
+
     fn copy(&self) -> Self {
         Frame {
             answers: self.answers,
@@ -230,7 +250,16 @@ impl<'a> Frame<'a> {
             position: self.position,
             expected_only: self.expected_only,
             seen: Rc::clone(&self.seen),
+            given: Vec::new(),
         }
+    }
+
+    /// Its answer to the question or repeat `name` of its scope, at `place` in the index.
+    fn entry(&self, place: Option<usize>, name: &str) -> Option<&'a Entry> {
+        if self.given.is_empty() {
+            return self.answers.get(name);
+        }
+        place.and_then(|p| self.given.get(p).copied().flatten())
     }
 }
 
@@ -297,7 +326,7 @@ impl<'v, 'a> Scope<'v, 'a> {
                 for (i, answers) in list.iter().enumerate() {
                     let mut deeper: Vec<Frame<'a>> = st.iter().map(Frame::copy).collect();
                     let prefix = format!("{}{repeat}[{}]/", last.prefix, i + 1);
-                    deeper.push(Frame { answers, prefix, repeat: Some(repeat), position: i + 1, expected_only: true, seen: Rc::default() });
+                    deeper.push(Frame::new(answers, prefix, Some(repeat), i + 1, true));
                     next.push(deeper);
                 }
             }
@@ -310,7 +339,7 @@ impl<'v, 'a> Scope<'v, 'a> {
 impl Env for Scope<'_, '_> {
     fn field(&self, name: &str) -> Value {
         let Some(place) = self.v.fields.place(name) else { return Value::empty() };
-        let entry = &self.v.fields.0[place].1;
+        let entry = &self.v.fields.entries[place].1;
         let Some(field) = entry.field else { return Value::empty() };
         let depth = entry.chain.len();
         let Some(frame) = self.stack.get(depth) else { return Value::empty() };
@@ -329,7 +358,10 @@ impl Env for Scope<'_, '_> {
             self.v.depth.set(self.v.depth.get() - 1);
             return value;
         }
-        let raw = frame.answers.value(name);
+        let raw = match frame.entry(Some(place), name) {
+            Some(Entry::Value(v)) => v.as_str(),
+            _ => "",
+        };
         if raw.trim().is_empty() {
             return Value::empty();
         }
@@ -419,16 +451,21 @@ impl<'a> Validator<'a> {
         report.errors.push(FieldError { path: format!("{}{name}", frame.prefix), code, message });
     }
 
-    /// Names answered in this instance that are not questions or repeats of its scope
-    /// (looked up in the index: a name belongs to the scope of the repeat around it).
-    fn check_unknown(&self, frame: &Frame<'_>, report: &mut Report) {
-        for (name, _) in frame.answers.iter() {
-            if self.fields.get(name).is_some_and(|e| e.scope() == frame.repeat) {
-                continue;
+    /// Binds the instance's answers to their places in the index, and reports the names
+    /// answered here that are not questions or repeats of its scope (a name belongs to the
+    /// scope of the repeat around it).
+    fn bind(&self, frame: &mut Frame<'a>, report: &mut Report) {
+        let mut given = vec![None; self.fields.len()];
+        for (name, entry) in frame.answers.iter() {
+            match self.fields.place(name) {
+                Some(p) if self.fields.entries[p].1.scope() == frame.repeat => given[p] = Some(entry),
+                _ => {
+                    let message = format!("«{name}» no es una pregunta del formulario {} versión {}", self.form.id, self.form.version);
+                    self.error(report, frame, name, ErrorCode::UnknownField, message);
+                }
             }
-            let message = format!("«{name}» no es una pregunta del formulario {} versión {}", self.form.id, self.form.version);
-            self.error(report, frame, name, ErrorCode::UnknownField, message);
         }
+        frame.given = given;
     }
 
     fn walk(&self, items: &'a [Item], stack: &mut Vec<Frame<'a>>, relevant: bool, report: &mut Report) {
@@ -447,7 +484,7 @@ impl<'a> Validator<'a> {
     fn repeat(&self, g: &'a crate::form::Group, stack: &mut Vec<Frame<'a>>, relevant: bool, report: &mut Report) {
         let Some(frame) = stack.last() else { return };
         let on = relevant && g.relevant.as_ref().is_none_or(|e| self.eval(e, stack, Value::empty()).to_bool());
-        let instances: &'a [Answers] = match frame.answers.get(&g.name) {
+        let instances: &'a [Answers] = match frame.entry(self.fields.place(&g.name), &g.name) {
             None => &[],
             Some(Entry::Repeat(list)) => list,
             Some(Entry::Value(v)) => {
@@ -479,8 +516,8 @@ impl<'a> Validator<'a> {
                 Some(a) => (a, quiet),
                 None => (&EMPTY, true),
             };
-            let inner = Frame { answers, prefix: format!("{base}[{}]/", i + 1), repeat: Some(&g.name), position: i + 1, expected_only, seen: Rc::default() };
-            self.check_unknown(&inner, report);
+            let mut inner = Frame::new(answers, format!("{base}[{}]/", i + 1), Some(&g.name), i + 1, expected_only);
+            self.bind(&mut inner, report);
             stack.push(inner);
             self.walk(&g.children, stack, true, report);
             stack.pop();
@@ -493,7 +530,8 @@ impl<'a> Validator<'a> {
     }
 
     fn field_drawn(&self, f: &'a Field, stack: &[Frame<'a>], frame: &Frame<'a>, relevant: bool, report: &mut Report) {
-        let raw = match frame.answers.get(&f.name) {
+        let place = self.fields.place(&f.name);
+        let raw = match frame.entry(place, &f.name) {
             Some(Entry::Value(v)) => v.trim(),
             Some(Entry::Repeat(_)) => {
                 self.error(report, frame, &f.name, ErrorCode::Type, "se esperaba un valor, no repeticiones".into());
@@ -523,8 +561,8 @@ impl<'a> Validator<'a> {
             }
             self.check_answer(f, raw, stack, report)
         };
-        if let Some(place) = self.fields.place(&f.name) {
-            frame.seen.borrow_mut().set(place, value, self.fields.0.len());
+        if let Some(place) = place {
+            frame.seen.borrow_mut().set(place, value, self.fields.len());
         }
     }
 
