@@ -18,6 +18,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_resume.sql"),
     include_str!("../../migrations/0010_abandoned.sql"),
     include_str!("../../migrations/0011_outbox_sent.sql"),
+    include_str!("../../migrations/0012_bodies.sql"),
 ];
 
 /// The schema version of a fully migrated store.

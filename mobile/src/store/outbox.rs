@@ -66,10 +66,13 @@ impl Store {
     pub fn finalise(&mut self, submission: &Submission) -> Result<(), StoreError> {
         let day = submission.finalised_at.date_naive();
         let tx = self.conn.transaction()?;
+        let id = submission.id.to_string();
         tx.execute(
-            "INSERT INTO outbox (id, form_id, centro_id, capture_day, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![submission.id.to_string(), submission.form_id, submission.centro_id, day.to_string(), to_json(submission)?],
+            "INSERT INTO outbox (id, form_id, centro_id, capture_day) VALUES (?1, ?2, ?3, ?4)",
+            params![id, submission.form_id, submission.centro_id, day.to_string()],
         )?;
+        // The body is written once and stays while the record is on the phone.
+        tx.execute("INSERT INTO bodies (id, body) VALUES (?1, ?2)", params![id, to_json(submission)?])?;
         for sha in &submission.meta.photos {
             tx.execute("INSERT OR IGNORE INTO photo_queue (sha256) SELECT sha256 FROM photos WHERE sha256 = ?1", [sha])?;
         }
@@ -99,7 +102,7 @@ impl Store {
     /// [`Store::pending_after`] with each record as the JSON it was stored as (what a push
     /// carries), checked to be JSON but not read.
     pub fn pending_raw_after(&self, after: Option<i64>, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, body, n FROM outbox WHERE status = 'pending' AND n > ?2 ORDER BY n LIMIT ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT o.id, b.body, o.n FROM outbox o JOIN bodies b ON b.id = o.id WHERE o.status = 'pending' AND o.n > ?2 ORDER BY o.n LIMIT ?1")?;
         let rows = stmt.query_map(rusqlite::params![limit as i64, after.unwrap_or(i64::MIN)], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
         rows.map(|row| {
             let (id, body, n) = row?;
@@ -209,8 +212,7 @@ impl Store {
         // asked per acknowledged record, this was one pass over every body for each of them
         // (minutes with 10,000 on the phone).
         let mut stmt = self.conn.prepare_cached(
-            "SELECT json_extract(body, '$.meta.replaces') FROM outbox WHERE json_extract(body, '$.meta.replaces') IS NOT NULL
-             UNION SELECT json_extract(body, '$.meta.replaces') FROM sent WHERE json_extract(body, '$.meta.replaces') IS NOT NULL",
+            "SELECT DISTINCT json_extract(body, '$.meta.replaces') FROM bodies WHERE json_extract(body, '$.meta.replaces') IS NOT NULL",
         )?;
         let corrected: std::collections::HashSet<String> = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
         Ok(rejected.into_iter().filter(|r| !corrected.contains(&r.id.to_string())).take(SHOWN).collect())
@@ -244,7 +246,7 @@ impl Store {
 
     /// An acknowledged record as it was sent (`None` when acknowledged before copies were kept).
     pub fn sent_submission(&self, id: Uuid) -> Result<Option<Submission>, StoreError> {
-        let body: Option<Option<String>> = self.conn.query_row("SELECT body FROM sent WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+        let body: Option<Option<String>> = self.conn.query_row("SELECT b.body FROM sent s LEFT JOIN bodies b ON b.id = s.id WHERE s.id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
         body.flatten().map(|b| from_json(&b)).transpose()
     }
 
@@ -286,8 +288,8 @@ fn apply_results_in(
                 };
                 let moved = tx
                     .prepare_cached(
-                        "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message, body)
-                         SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6, body FROM outbox WHERE id = ?1",
+                        "INSERT OR IGNORE INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, warning_code, warning_message)
+                         SELECT id, form_id, centro_id, capture_day, ?2, ?3, ?4, ?5, ?6 FROM outbox WHERE id = ?1",
                     )?
                     .execute(params![id, r.seq.map(|s| s as i64), review, acknowledged_at, warning_code, warning_message])?;
                 tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([&id])?;

@@ -134,6 +134,43 @@ fn records_sent_before_the_upgrade_are_not_counted_as_sent_again() {
     assert_eq!(store.ledger(store.today()).expect("ledger").sent, 2);
 }
 
+/// Bodies moved to a table of their own (schema 12): records waiting and records already
+/// acknowledged before the upgrade keep their bodies, and a record acknowledged after it
+/// still reads back as it was sent.
+#[test]
+fn bodies_written_before_their_own_table_survive_the_upgrade() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let (waiting, acknowledged, old_sent) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    {
+        let conn = migrations::open_at_schema(&path, 11).expect("schema 11");
+        let body = serde_json::to_string(&record(waiting, "C1", vec![])).expect("json");
+        conn.execute(
+            "INSERT INTO outbox (id, form_id, centro_id, capture_day, body) VALUES (?1, 'encuesta_opinion', 'C1', '2025-06-02', ?2)",
+            rusqlite::params![waiting.to_string(), body],
+        )
+        .expect("old app writes its outbox");
+        let body = serde_json::to_string(&record(acknowledged, "C2", vec![])).expect("json");
+        for (id, body) in [(acknowledged, Some(body)), (old_sent, None)] {
+            conn.execute(
+                "INSERT INTO sent (id, form_id, centro_id, capture_day, seq, review, acknowledged_at, body) VALUES (?1, 'encuesta_opinion', 'C2', '2025-06-02', 7, 'pending', '2025-06-02T18:00:00-06:00', ?2)",
+                rusqlite::params![id.to_string(), body],
+            )
+            .expect("old app writes what was acknowledged");
+        }
+    }
+    let mut store = Store::open(&path).expect("upgrade");
+    let pending: Vec<Uuid> = store.pending(10).expect("pending").iter().map(|s| s.id).collect();
+    assert_eq!(pending, [waiting]);
+    assert_eq!(store.sent_submission(acknowledged).expect("read").map(|s| s.centro_id), Some("C2".to_string()));
+    assert!(store.sent_submission(old_sent).expect("read").is_none(), "acknowledged before copies were kept");
+    store.apply_results(&[result(waiting, Outcome::Stored)], None).expect("apply");
+    assert!(store.pending(10).expect("pending").is_empty());
+    assert_eq!(store.sent_submission(waiting).expect("read").map(|s| s.id), Some(waiting));
+    let left: i64 = store.conn.query_row("SELECT COUNT(*) FROM bodies", [], |r| r.get(0)).expect("count");
+    assert_eq!(left, 2, "one body per record on the phone that has one");
+}
+
 #[test]
 fn a_database_from_a_newer_app_is_refused_untouched() {
     let dir = tempfile::tempdir().expect("dir");
