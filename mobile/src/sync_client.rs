@@ -116,20 +116,20 @@ impl SyncClient {
     /// `POST /api/v1/sync/push`: answered per record, after the server committed. The
     /// body is sent gzip-compressed.
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
-        self.push_body(gzip_json(request)?).await
+        self.push_body(compressed_json(request)?).await
     }
 
     /// [`SyncClient::push`] of submissions as the outbox stores them (the same body).
     pub async fn push_stored(&self, request: &PushEnvelope) -> Result<PushResponse, SyncError> {
-        self.push_body(gzip_json(request)?).await
+        self.push_body(compressed_json(request)?).await
     }
 
-    async fn push_body(&self, body: Vec<u8>) -> Result<PushResponse, SyncError> {
+    async fn push_body(&self, (body, encoding): (Vec<u8>, &'static str)) -> Result<PushResponse, SyncError> {
         let req = self
             .http
             .post(self.url("/api/v1/sync/push"))
             .header("content-type", "application/json")
-            .header("content-encoding", "gzip")
+            .header("content-encoding", encoding)
             .body(body);
         self.send(req).await
     }
@@ -226,6 +226,22 @@ fn seg(text: &str) -> String {
     text.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
+}
+
+/// `value` as JSON compressed for a request body, with its `Content-Encoding`: zstd in the
+/// native app (several times faster than gzip, and smaller), gzip in the browser (where the
+/// zstd C library does not build).
+pub fn compressed_json<T: serde::Serialize>(value: &T) -> Result<(Vec<u8>, &'static str), SyncError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let json = serde_json::to_vec(value).map_err(|e| SyncError::Encode(e.to_string()))?;
+        let body = zstd::bulk::compress(&json, zstd::DEFAULT_COMPRESSION_LEVEL).map_err(|e| SyncError::Encode(e.to_string()))?;
+        Ok((body, "zstd"))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Ok((gzip_json(value)?, "gzip"))
+    }
 }
 
 /// `value` as JSON, gzip-compressed.

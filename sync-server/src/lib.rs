@@ -114,8 +114,9 @@ pub fn app(state: AppState) -> Router {
         .merge(webapp::router(state.web_app.as_ref().map(|d| d.as_ref().clone())))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        // Gzip request bodies (the app compresses pushes); limits apply to the inflated size.
-        .layer(RequestDecompressionLayer::new().gzip(true))
+        // Gzip or zstd request bodies (the app compresses pushes); limits apply to the
+        // inflated size.
+        .layer(RequestDecompressionLayer::new().gzip(true).zstd(true))
         .layer(CompressionLayer::new().gzip(true))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), access_log::access_log))

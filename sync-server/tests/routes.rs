@@ -115,39 +115,48 @@ async fn floods_and_password_guessing_are_slowed_with_429() {
     assert_eq!(codes.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+fn compress(encoding: &str, bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).expect("gzip");
-    e.finish().expect("gzip")
+    match encoding {
+        "zstd" => zstd::bulk::compress(bytes, 3).expect("zstd"),
+        _ => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(bytes).expect("gzip");
+            e.finish().expect("gzip")
+        }
+    }
 }
 
-async fn post_gzip(app: &support::TestApp, body: Vec<u8>) -> support::Answer {
+async fn post_compressed(app: &support::TestApp, encoding: &str, body: Vec<u8>) -> support::Answer {
     use axum::http::{Request, header};
     let req = Request::post("/api/v1/auth/enrol")
         .header(header::CONTENT_TYPE, "application/json")
-        .header(header::CONTENT_ENCODING, "gzip")
+        .header(header::CONTENT_ENCODING, encoding)
         .body(axum::body::Body::from(body))
         .expect("request");
     app.send(req).await
 }
 
+/// Request bodies compressed with gzip (the browser app) or zstd (the native app) are read;
+/// a broken stream is a 400 and a bomb a 413, whichever the encoding.
 #[tokio::test]
-async fn gzip_bodies_are_accepted_and_broken_or_bombed_gzip_is_a_4xx() {
+async fn compressed_bodies_are_accepted_and_broken_or_bombed_ones_are_a_4xx() {
     let app = demo_app().await;
-    let good = serde_json::json!({"username": "enc.ana", "password": PASSWORD, "device_label": "gz"});
-    let a = post_gzip(&app, gzip(&serde_json::to_vec(&good).expect("json"))).await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
-    let mut broken = gzip(&serde_json::to_vec(&good).expect("json"));
-    broken.truncate(broken.len() / 2);
-    let b = post_gzip(&app, broken).await;
-    assert_eq!(b.status, StatusCode::BAD_REQUEST, "{}", b.json);
-    // 50 MiB of spaces compress to a few KiB; inflated they exceed the 4 MiB limit.
-    let mut bomb = b"{\"username\": \"a\", \"password\": \"b\", \"device_label\": \"c\"".to_vec();
-    bomb.extend(std::iter::repeat_n(b' ', 50 * 1024 * 1024));
-    bomb.push(b'}');
-    let c = post_gzip(&app, gzip(&bomb)).await;
-    assert_eq!((c.status, c.json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
+    for encoding in ["gzip", "zstd"] {
+        let good = serde_json::json!({"username": "enc.ana", "password": PASSWORD, "device_label": encoding});
+        let a = post_compressed(&app, encoding, compress(encoding, &serde_json::to_vec(&good).expect("json"))).await;
+        assert_eq!(a.status, StatusCode::OK, "{encoding}: {}", a.json);
+        let mut broken = compress(encoding, &serde_json::to_vec(&good).expect("json"));
+        broken.truncate(broken.len() / 2);
+        let b = post_compressed(&app, encoding, broken).await;
+        assert_eq!(b.status, StatusCode::BAD_REQUEST, "{encoding}: {}", b.json);
+        // 50 MiB of spaces compress to a few KiB; inflated they exceed the 4 MiB limit.
+        let mut bomb = b"{\"username\": \"a\", \"password\": \"b\", \"device_label\": \"c\"".to_vec();
+        bomb.extend(std::iter::repeat_n(b' ', 50 * 1024 * 1024));
+        bomb.push(b'}');
+        let c = post_compressed(&app, encoding, compress(encoding, &bomb)).await;
+        assert_eq!((c.status, c.json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")), "{encoding}");
+    }
 }
 
 /// The served OpenAPI document is the one generated from the handlers, and every

@@ -3,7 +3,8 @@
 //! 1. Saving one answer durably (on-disk store, WAL, `synchronous=FULL`): p50 / p99.
 //! 2. Cold start to the first screen's data (open + migrate + home view) with 10,000
 //!    acknowledged records, and with 5,000 unsent surveys in the outbox.
-//! 3. Bytes on the wire per survey (gzip), alone and in a batch of 100.
+//! 3. Bytes on the wire per survey (the app's zstd, and gzip as the browser app sends),
+//!    alone and in a batch of 100.
 //! 4. Draining 5,000 surveys to the real server through a link that adds 300 ms per
 //!    request/response.
 //! 5. An inspector's first pull of 50 centros with their previous visits, and a second
@@ -25,7 +26,7 @@ use mobile::store::Store;
 use mobile::store::drafts::NewDraft;
 use mobile::store::settings::Enrolment;
 use mobile::sync::{SyncEngine, lock};
-use mobile::sync_client::{SyncClient, gzip_json};
+use mobile::sync_client::{SyncClient, compressed_json, gzip_json};
 use shared::protocol::{CentroInfo, Change, ChangeBody, CollectionMode, PullResponse, PushRequest, Role};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -147,12 +148,15 @@ fn wire_bytes() {
     let now = store.now();
     // As the app sends them: with the day's counts.
     let ledger = Some(store.ledger_report().expect("ledger"));
-    let one = gzip_json(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger, sampling: vec![] }).expect("gzip").len();
-    let plain = serde_json::to_vec(&PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger, sampling: vec![] }).expect("json").len();
-    let batch = gzip_json(&PushRequest { device_time: now, submissions: records.clone(), ledger, sampling: vec![] }).expect("gzip").len();
+    let one = PushRequest { device_time: now, submissions: vec![records[0].clone()], ledger, sampling: vec![] };
+    let batch = PushRequest { device_time: now, submissions: records.clone(), ledger, sampling: vec![] };
+    let plain = serde_json::to_vec(&one).expect("json").len();
+    let (zstd_one, zstd_batch) = (compressed_json(&one).expect("zstd").0.len(), compressed_json(&batch).expect("zstd").0.len());
+    let (gzip_one, gzip_batch) = (gzip_json(&one).expect("gzip").len(), gzip_json(&batch).expect("gzip").len());
     println!(
-        "bytes per {answers}-answer survey: {plain} as JSON, {one} gzip alone, {:.0} gzip in a batch of 100",
-        batch as f64 / 100.0
+        "bytes per {answers}-answer survey: {plain} as JSON; zstd (the app) {zstd_one} alone, {:.0} in a batch of 100; gzip (the browser app) {gzip_one} alone, {:.0} in a batch of 100",
+        zstd_batch as f64 / 100.0,
+        gzip_batch as f64 / 100.0
     );
 }
 

@@ -10,7 +10,7 @@
 //! Each run, for each side, from a phone with 10,000 finalised surveys on disk to a server
 //! that stores them on disk, both over loopback through the same byte-counting relay:
 //! - Ventanilla: the app's real store and sync engine (`sync_until_drained`: adaptive
-//!   batches, gzip, the pull at the end) to the real server (the per-device limits as
+//!   batches, zstd, the pull at the end) to the real server (the per-device limits as
 //!   shipped);
 //! - PouchDB: the same surveys, as the app would send them (one JSON document each, the
 //!   survey's id as `_id`), loaded into a local PouchDB (LevelDB; not timed), then one
@@ -62,7 +62,7 @@ impl Wire {
 }
 
 /// A TCP relay to `upstream` that counts bytes each way and HTTP/1.1 requests (their
-/// request lines: bodies here are JSON or gzip, which never hold a bare ` HTTP/1.1\r\n`).
+/// request lines: bodies here are JSON, gzip or zstd, which never hold a bare ` HTTP/1.1\r\n`).
 /// Connections stay open as the client keeps them (both clients reuse connections).
 async fn counting_relay(upstream: SocketAddr, wire: Arc<Wire>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("relay");
