@@ -19,7 +19,7 @@ use crate::state::AppState;
     path = "/sync/push",
     tag = "sincronizacion",
     summary = "Enviar registros finalizados; cada uno stored/duplicate/conflict/rejected, respondido después del commit",
-    description = "Roles: inspector, surveyor. A lo más 500 registros y 4 MiB (gzip admitido). Un registro rechazado no detiene a los demás.",
+    description = "Roles: inspector, surveyor. A lo más 500 registros y 4 MiB (gzip o zstd admitidos). Un registro rechazado no detiene a los demás.",
     security(("deviceToken" = [])),
     request_body = PushRequest,
     responses((status = 200, body = PushResponse))
