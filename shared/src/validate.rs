@@ -106,17 +106,28 @@ const MAX_FORWARD_DEPTH: u32 = 64;
 /// Validates `answers` against `form`, evaluating `today()`/`now()` with `clock` and
 /// choosing messages in `language`.
 pub fn validate(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
-    run(form, answers, clock, language, false)
+    run(form, &FormIndex::new(form), answers, clock, language, false)
+}
+
+/// [`validate`] with the form's index built beforehand ([`FormIndex::new`], once per form
+/// version: a server checking many records of one version keeps it with the form). An
+/// index of another form id or version is not used: one is built for `form`.
+pub fn validate_indexed(form: &Form, index: &FormIndex, answers: &Answers, clock: Clock, language: &str) -> Report {
+    if index.fits(form) {
+        run(form, index, answers, clock, language, false)
+    } else {
+        validate(form, answers, clock, language)
+    }
 }
 
 /// [`validate`], also listing the questions to ask now in [`Report::asked`] (for
 /// data-entry screens; the server does not need them).
 pub fn validate_for_entry(form: &Form, answers: &Answers, clock: Clock, language: &str) -> Report {
-    run(form, answers, clock, language, true)
+    run(form, &FormIndex::new(form), answers, clock, language, true)
 }
 
-fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
-    let v = Validator::new(form, clock, language, list_asked);
+fn run(form: &Form, index: &FormIndex, answers: &Answers, clock: Clock, language: &str, list_asked: bool) -> Report {
+    let v = Validator::new(form, index, clock, language, list_asked);
     let mut report = Report::default();
     let mut root = Frame::new(answers, String::new(), None, 1, false);
     v.bind(&mut root, &mut report);
@@ -129,71 +140,127 @@ fn run(form: &Form, answers: &Answers, clock: Clock, language: &str, list_asked:
 /// questions and calculations have there; labels in the form's default language), for
 /// tools and tests.
 pub fn evaluate_in(form: &Form, answers: &Answers, clock: Clock, e: &Expression) -> Value {
-    let v = Validator::new(form, clock, form.language(), false);
+    let index = FormIndex::new(form);
+    let v = Validator::new(form, &index, clock, form.language(), false);
     let mut report = Report::default();
     let mut stack = vec![Frame::new(answers, String::new(), None, 1, false)];
     v.walk(&form.items, &mut stack, true, &mut report);
     e.eval(&Scope::new(&v, &stack, Value::empty()))
 }
 
-/// Every field and repeat with the repeats (outermost first) that enclose it, a repeat's
-/// chain ending with itself, in the form's order; found by name through a hash map.
-fn index(form: &Form) -> FieldIndex<'_> {
-    fn walk<'a>(items: &'a [Item], chain: &mut Vec<&'a str>, out: &mut Vec<(&'a str, Entry2<'a>)>) {
-        for item in items {
-            match item {
-                Item::Field(f) => out.push((&f.name, Entry2 { field: Some(f), chain: chain.clone() })),
-                Item::Group(g) => walk(&g.children, chain, out),
-                Item::Repeat(g) => {
-                    chain.push(&g.name);
-                    out.push((&g.name, Entry2 { field: None, chain: chain.clone() }));
-                    walk(&g.children, chain, out);
-                    chain.pop();
+/// Every field and repeat of a form with the repeats (outermost first) that enclose it, in
+/// the form's order, found by name through a hash map. It owns what it holds (each name's
+/// place in the form's items, not a reference), so it is built once per form version and
+/// used for every record checked against it ([`validate_indexed`]).
+#[derive(Debug, Clone)]
+pub struct FormIndex {
+    /// The form it was built from.
+    form_id: String,
+    version: String,
+    entries: Vec<IndexEntry>,
+    places: FxHashMap<Box<str>, usize>,
+}
+
+#[derive(Debug, Clone)]
+struct IndexEntry {
+    /// Where it is: its place among the form's items, then among each group's or
+    /// repeat's children.
+    path: Box<[u32]>,
+    /// A question (not a repeat).
+    is_field: bool,
+    /// The repeats around it, outermost first; a repeat's own chain ends with itself.
+    chain: Box<[Box<str>]>,
+}
+
+impl FormIndex {
+    pub fn new(form: &Form) -> Self {
+        fn walk(items: &[Item], path: &mut Vec<u32>, chain: &mut Vec<Box<str>>, out: &mut Vec<(Box<str>, IndexEntry)>) {
+            for (i, item) in items.iter().enumerate() {
+                path.push(u32::try_from(i).unwrap_or(u32::MAX));
+                match item {
+                    Item::Field(f) => out.push((f.name.as_str().into(), IndexEntry { path: path.as_slice().into(), is_field: true, chain: chain.as_slice().into() })),
+                    Item::Group(g) => walk(&g.children, path, chain, out),
+                    Item::Repeat(g) => {
+                        chain.push(g.name.as_str().into());
+                        out.push((g.name.as_str().into(), IndexEntry { path: path.as_slice().into(), is_field: false, chain: chain.as_slice().into() }));
+                        walk(&g.children, path, chain, out);
+                        chain.pop();
+                    }
                 }
+                path.pop();
             }
         }
+        let mut named = Vec::with_capacity(64);
+        walk(&form.items, &mut Vec::new(), &mut Vec::new(), &mut named);
+        let mut places = FxHashMap::with_capacity_and_hasher(named.len(), Default::default());
+        let mut entries = Vec::with_capacity(named.len());
+        for (i, (name, entry)) in named.into_iter().enumerate() {
+            // Names are unique (import refuses duplicates); keep the first if not.
+            places.entry(name).or_insert(i);
+            entries.push(entry);
+        }
+        FormIndex { form_id: form.id.clone(), version: form.version.clone(), entries, places }
     }
-    let mut entries = Vec::with_capacity(64);
-    walk(&form.items, &mut Vec::new(), &mut entries);
-    let mut places = FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for (i, (name, _)) in entries.iter().enumerate() {
-        // Names are unique (import refuses duplicates); keep the first if not.
-        places.entry(*name).or_insert(i);
+
+    /// Built from this form's id and version (a form as checked at a centro, whose lists
+    /// differ, has the same questions).
+    fn fits(&self, form: &Form) -> bool {
+        self.form_id == form.id && self.version == form.version
     }
-    FieldIndex { entries, places }
+}
+
+/// The field at `path` in `items`.
+fn field_at<'f>(items: &'f [Item], path: &[u32]) -> Option<&'f Field> {
+    let (last, groups) = path.split_last()?;
+    let mut items = items;
+    for &i in groups {
+        match items.get(i as usize)? {
+            Item::Group(g) | Item::Repeat(g) => items = &g.children,
+            Item::Field(_) => return None,
+        }
+    }
+    match items.get(*last as usize)? {
+        Item::Field(f) => Some(f),
+        _ => None,
+    }
 }
 
 /// A name of the form: its field (`None` for a repeat) and the repeats around it.
 struct Entry2<'a> {
     field: Option<&'a Field>,
-    chain: Vec<&'a str>,
+    chain: &'a [Box<str>],
 }
 
-impl<'a> Entry2<'a> {
-    /// The repeat whose instances hold it (`None`: the form's top level).
-    fn scope(&self) -> Option<&'a str> {
-        let around = if self.field.is_some() { self.chain.len() } else { self.chain.len().saturating_sub(1) };
-        around.checked_sub(1).map(|i| self.chain[i])
-    }
-}
-
+/// A form's index over the form itself.
 struct FieldIndex<'a> {
-    entries: Vec<(&'a str, Entry2<'a>)>,
-    places: FxHashMap<&'a str, usize>,
+    form: &'a Form,
+    index: &'a FormIndex,
 }
 
 impl<'a> FieldIndex<'a> {
-    fn get(&self, name: &str) -> Option<&Entry2<'a>> {
-        self.place(name).map(|i| &self.entries[i].1)
+    fn get(&self, name: &str) -> Option<Entry2<'a>> {
+        self.place(name).map(|i| self.at(i))
+    }
+
+    fn at(&self, place: usize) -> Entry2<'a> {
+        let e = &self.index.entries[place];
+        Entry2 { field: if e.is_field { field_at(&self.form.items, &e.path) } else { None }, chain: &e.chain }
     }
 
     /// Where `name` is in the index.
     fn place(&self, name: &str) -> Option<usize> {
-        self.places.get(name).copied()
+        self.index.places.get(name).copied()
+    }
+
+    /// The repeat whose instances hold the name at `place` (`None`: the form's top level).
+    fn scope(&self, place: usize) -> Option<&'a str> {
+        let e = &self.index.entries[place];
+        let around = if e.is_field { e.chain.len() } else { e.chain.len().saturating_sub(1) };
+        around.checked_sub(1).map(|i| &*e.chain[i])
     }
 
     fn len(&self) -> usize {
-        self.entries.len()
+        self.index.entries.len()
     }
 }
 
@@ -278,8 +345,9 @@ struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    fn new(form: &'a Form, clock: Clock, language: &'a str, list_asked: bool) -> Self {
-        Validator { form, clock, language, fields: index(form), depth: Cell::new(0), list_asked, drawing: Cell::new((0, 0)) }
+    fn new(form: &'a Form, index: &'a FormIndex, clock: Clock, language: &'a str, list_asked: bool) -> Self {
+        let fields = FieldIndex { form, index };
+        Validator { form, clock, language, fields, depth: Cell::new(0), list_asked, drawing: Cell::new((0, 0)) }
     }
 
     /// Runs `f` with draws keyed to the question at `prefix` + `name`.
@@ -311,7 +379,7 @@ impl<'v, 'a> Scope<'v, 'a> {
     fn instances(&self, name: &str) -> Option<Vec<Vec<Frame<'a>>>> {
         let entry = self.v.fields.get(name)?;
         let here: Vec<&str> = self.stack.iter().skip(1).filter_map(|f| f.repeat).collect();
-        let common = entry.chain.iter().zip(&here).take_while(|(a, b)| a == b).count();
+        let common = entry.chain.iter().zip(&here).take_while(|(a, b)| ***a == ***b).count();
         if entry.field.is_some() && common == entry.chain.len() {
             return None;
         }
@@ -326,7 +394,7 @@ impl<'v, 'a> Scope<'v, 'a> {
                 for (i, answers) in list.iter().enumerate() {
                     let mut deeper: Vec<Frame<'a>> = st.iter().map(Frame::copy).collect();
                     let prefix = format!("{}{repeat}[{}]/", last.prefix, i + 1);
-                    deeper.push(Frame::new(answers, prefix, Some(repeat), i + 1, true));
+                    deeper.push(Frame::new(answers, prefix, Some(&**repeat), i + 1, true));
                     next.push(deeper);
                 }
             }
@@ -339,7 +407,7 @@ impl<'v, 'a> Scope<'v, 'a> {
 impl Env for Scope<'_, '_> {
     fn field(&self, name: &str) -> Value {
         let Some(place) = self.v.fields.place(name) else { return Value::empty() };
-        let entry = &self.v.fields.entries[place].1;
+        let entry = self.v.fields.at(place);
         let Some(field) = entry.field else { return Value::empty() };
         let depth = entry.chain.len();
         let Some(frame) = self.stack.get(depth) else { return Value::empty() };
@@ -458,7 +526,7 @@ impl<'a> Validator<'a> {
         let mut given = vec![None; self.fields.len()];
         for (name, entry) in frame.answers.iter() {
             match self.fields.place(name) {
-                Some(p) if self.fields.entries[p].1.scope() == frame.repeat => given[p] = Some(entry),
+                Some(p) if self.fields.scope(p) == frame.repeat => given[p] = Some(entry),
                 _ => {
                     let message = format!("«{name}» no es una pregunta del formulario {} versión {}", self.form.id, self.form.version);
                     self.error(report, frame, name, ErrorCode::UnknownField, message);

@@ -8,7 +8,7 @@ mod support;
 use shared::answers::Answers;
 use shared::expr::Clock;
 use shared::form::import_xlsx;
-use shared::validate::{ErrorCode, validate};
+use shared::validate::{ErrorCode, FormIndex, validate, validate_indexed};
 use support::book;
 
 fn clock() -> Clock {
@@ -149,4 +149,12 @@ fn a_name_answered_outside_its_scope_is_unknown_there() {
     got.sort();
     assert_eq!(got, ["edad", "empleos", "miembros[1]/empleos[1]/nombre", "miembros[1]/limite", "miembros[1]/puesto"]);
     assert!(report.errors.iter().all(|e| e.code == ErrorCode::UnknownField), "{:?}", report.errors);
+
+    // The same with the form's index built beforehand, and with another form's index
+    // (not used: one is built for this form).
+    let paths = |r: &shared::validate::Report| r.errors.iter().map(|e| (e.path.clone(), e.code)).collect::<Vec<_>>();
+    let indexed = validate_indexed(&form, &FormIndex::new(&form), &a, clock(), "");
+    assert_eq!(paths(&indexed), paths(&report));
+    let other = validate_indexed(&form, &FormIndex::new(&household()), &a, clock(), "");
+    assert_eq!(paths(&other), paths(&report));
 }

@@ -15,7 +15,7 @@ use shared::scoring::{IntegrityLimits, MethodSettings, SurveyPlan, VisitPlan};
 use crate::facts::Reduced;
 use crate::periods::PeriodSettings;
 use serde_json::value::RawValue;
-use shared::validate::validate;
+use shared::validate::{FormIndex, validate_indexed};
 use uuid::Uuid;
 
 /// How many answer errors a rejection lists.
@@ -63,6 +63,8 @@ pub struct CachedForm {
     pub is_survey: bool,
     /// A checklist: a form with `pillar` items.
     pub is_visit: bool,
+    /// Its questions by name, built once for every record checked against it.
+    pub index: FormIndex,
 }
 
 impl CachedForm {
@@ -70,7 +72,7 @@ impl CachedForm {
     pub fn new(form: Form) -> Self {
         let is_visit = form.fields().iter().any(|f| f.scoring.pillar.is_some());
         let is_survey = !is_visit && form.fields().iter().any(|f| f.scoring.dimension.is_some());
-        Self { plan: SurveyPlan::new(&form, &MethodSettings::default()), visit_plan: VisitPlan::new(&form), is_survey, is_visit, form }
+        Self { plan: SurveyPlan::new(&form, &MethodSettings::default()), visit_plan: VisitPlan::new(&form), is_survey, is_visit, index: FormIndex::new(&form), form }
     }
 }
 
@@ -187,7 +189,7 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, a
     let clock = Clock::for_record(s.finalised_at.naive_local(), &s.id.to_string());
     // At a centro that lists its own trámites, the form's `tramites` list offers them too.
     let centro_form = at_centro.at(&s, form);
-    let report = validate(centro_form.as_deref().unwrap_or(form), &answers, clock, form.language());
+    let report = validate_indexed(centro_form.as_deref().unwrap_or(form), &cached.index, &answers, clock, form.language());
     if !report.is_valid() {
         let shown: Vec<String> = report.errors.iter().take(ERRORS_SHOWN).map(ToString::to_string).collect();
         let more = report.errors.len().saturating_sub(ERRORS_SHOWN);
