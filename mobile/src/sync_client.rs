@@ -58,6 +58,10 @@ pub struct SyncClient {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+    /// Set once a zstd push was refused as an unsupported encoding (415: a server from
+    /// before zstd bodies, or a proxy on the way): pushes go in gzip, which every server
+    /// reads, from then on.
+    gzip_only: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SyncClient {
@@ -67,7 +71,7 @@ impl SyncClient {
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
             return Err(SyncError::BadAddress(base));
         }
-        Ok(Self { base, http: http_client()?, token: None })
+        Ok(Self { base, http: http_client()?, token: None, gzip_only: Default::default() })
     }
 
     /// The same client, sending `token` as the device's credential.
@@ -114,14 +118,28 @@ impl SyncClient {
     }
 
     /// `POST /api/v1/sync/push`: answered per record, after the server committed. The
-    /// body is sent gzip-compressed.
+    /// body is sent compressed ([`compressed_json`]).
     pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
-        self.push_body(compressed_json(request)?).await
+        self.push_encoded(request).await
     }
 
     /// [`SyncClient::push`] of submissions as the outbox stores them (the same body).
     pub async fn push_stored(&self, request: &PushEnvelope) -> Result<PushResponse, SyncError> {
-        self.push_body(compressed_json(request)?).await
+        self.push_encoded(request).await
+    }
+
+    /// A push in the app's encoding, sent again in gzip when that encoding is refused (a
+    /// 415 comes before the body is read: nothing was stored).
+    async fn push_encoded<T: serde::Serialize>(&self, request: &T) -> Result<PushResponse, SyncError> {
+        use std::sync::atomic::Ordering;
+        if !self.gzip_only.load(Ordering::Relaxed) {
+            let (body, encoding) = compressed_json(request)?;
+            match self.push_body((body, encoding)).await {
+                Err(SyncError::Server { status: 415, .. }) if encoding != "gzip" => self.gzip_only.store(true, Ordering::Relaxed),
+                answered => return answered,
+            }
+        }
+        self.push_body((gzip_json(request)?, "gzip")).await
     }
 
     async fn push_body(&self, (body, encoding): (Vec<u8>, &'static str)) -> Result<PushResponse, SyncError> {

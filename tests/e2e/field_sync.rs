@@ -359,6 +359,22 @@ async fn a_lost_answer_to_a_big_batch_costs_one_batch_of_resending() -> anyhow::
     Ok(())
 }
 
+/// A push whose zstd body is refused as an unsupported encoding (an older server, or a
+/// proxy that passes gzip only) is sent again in gzip, and the rest of the sync goes in
+/// gzip: every survey stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_encoding_is_sent_again_in_gzip_and_stored_once() -> anyhow::Result<()> {
+    let (_server, proxy, mut phone) = growing_phone().await?;
+    phone.fill_surveys(300)?;
+    proxy.force("/api/v1/sync/push", &[Fault::RefuseEncoding, Fault::RefuseEncoding, Fault::RefuseEncoding]);
+    let report = phone.drain().await?;
+    let receipt = report.receipt.ok_or_else(|| anyhow::anyhow!("no receipt"))?;
+    assert_eq!((receipt.stored, receipt.duplicates, receipt.conflicts, receipt.rejected), (300, 0, 0, 0), "{receipt:?}");
+    assert!(proxy.count(|s| &s.refused_encodings) >= 1, "the first push was refused");
+    assert!(lock(&phone.store).pending(10)?.is_empty(), "the outbox is empty");
+    Ok(())
+}
+
 /// The server's survey export as rows of (column → value).
 async fn exported_surveys(server: &str) -> anyhow::Result<Vec<HashMap<String, String>>> {
     let csv = export_csv(server, "encuesta_opinion", "2025010102").await?;

@@ -39,12 +39,17 @@ pub enum Fault {
     CutRequest,
     /// The server answers (and committed), the client never hears.
     DropResponse,
+    /// A body in another encoding than gzip is refused with 415 before it reaches the
+    /// server (a server from before zstd bodies, or a proxy that passes gzip only); a gzip
+    /// or plain body goes through.
+    RefuseEncoding,
 }
 
 /// What the proxy did.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub requests: AtomicU64,
+    pub refused_encodings: AtomicU64,
     pub dropped_requests: AtomicU64,
     pub cut_requests: AtomicU64,
     pub dropped_responses: AtomicU64,
@@ -149,6 +154,16 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, for
     });
     if fault == Some(Fault::DropRequest) {
         stats.dropped_requests.fetch_add(1, Ordering::SeqCst);
+        return;
+    }
+    if fault == Some(Fault::RefuseEncoding) && !head.lines().any(|l| l.to_ascii_lowercase().starts_with("content-encoding:") && !l.to_ascii_lowercase().contains("gzip")) {
+        // Not compressed otherwise: forwarded as it is.
+    } else if fault == Some(Fault::RefuseEncoding) {
+        stats.refused_encodings.fetch_add(1, Ordering::SeqCst);
+        let body = r#"{"code":"unsupported_encoding","message":"Codificación no admitida."}"#;
+        let answer = format!("HTTP/1.1 415 Unsupported Media Type\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        let _ = client.write_all(answer.as_bytes()).await;
+        let _ = client.shutdown().await;
         return;
     }
     let Ok(mut server) = TcpStream::connect(upstream).await else { return };
