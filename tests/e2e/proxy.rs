@@ -156,9 +156,8 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, faults: Faults, for
         stats.dropped_requests.fetch_add(1, Ordering::SeqCst);
         return;
     }
-    if fault == Some(Fault::RefuseEncoding) && !head.lines().any(|l| l.to_ascii_lowercase().starts_with("content-encoding:") && !l.to_ascii_lowercase().contains("gzip")) {
-        // Not compressed otherwise: forwarded as it is.
-    } else if fault == Some(Fault::RefuseEncoding) {
+    let other_encoding = head.lines().map(str::to_ascii_lowercase).any(|l| l.starts_with("content-encoding:") && !l.contains("gzip"));
+    if fault == Some(Fault::RefuseEncoding) && other_encoding {
         stats.refused_encodings.fetch_add(1, Ordering::SeqCst);
         let body = r#"{"code":"unsupported_encoding","message":"Codificación no admitida."}"#;
         let answer = format!("HTTP/1.1 415 Unsupported Media Type\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
