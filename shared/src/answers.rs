@@ -27,6 +27,14 @@ pub struct Answers {
     entries: BTreeMap<String, Entry>,
 }
 
+/// Answers from (name, entry) pairs; a name given twice keeps its last entry. Pairs in
+/// name order (as a wire map gives them) are built in one pass, without a search per name.
+impl FromIterator<(String, Entry)> for Answers {
+    fn from_iter<I: IntoIterator<Item = (String, Entry)>>(pairs: I) -> Self {
+        Answers { entries: pairs.into_iter().collect() }
+    }
+}
+
 impl Answers {
     /// No answers.
     pub const EMPTY: Answers = Answers { entries: BTreeMap::new() };

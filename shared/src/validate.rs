@@ -659,19 +659,9 @@ impl<'a> Validator<'a> {
                 return Value::empty();
             }
         };
-        if let Some(offered) = self.offered_names(f, stack) {
-            let text = value.to_text();
-            if let Some(bad) = text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)) {
-                let message = format!("«{bad}» no es una opción válida de esta pregunta");
-                self.error(report, frame, &f.name, ErrorCode::NotAChoice, message);
-                return Value::empty();
-            }
-            let given = text.split_whitespace().count();
-            if matches!(f.kind, FieldKind::Rank { .. }) && given < offered.len() {
-                let message = format!("ordene todas las opciones ({given} de {})", offered.len());
-                self.error(report, frame, &f.name, ErrorCode::Incomplete, capitalize(&message));
-                return Value::empty();
-            }
+        if let Some((code, message)) = self.choice_problem(f, &value, stack) {
+            self.error(report, frame, &f.name, code, message);
+            return Value::empty();
         }
         if let Some(c) = &f.constraint
             && !self.eval(c, stack, value.clone()).to_bool() {
@@ -679,6 +669,37 @@ impl<'a> Validator<'a> {
                 self.error(report, frame, &f.name, ErrorCode::Constraint, message);
             }
         value
+    }
+}
+
+impl<'a> Validator<'a> {
+    /// Whether `value` (a list of names separated by spaces) names only choices `f` offers
+    /// here, and for a `rank`, all of them. A list with no `choice_filter` is read in place
+    /// (no list of names built per answer); otherwise through [`Validator::offered_names`].
+    fn choice_problem(&self, f: &'a Field, value: &Value, stack: &[Frame<'a>]) -> Option<(ErrorCode, String)> {
+        let text: std::borrow::Cow<'_, str> = match value {
+            Value::Str(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            other => std::borrow::Cow::Owned(other.to_text()),
+        };
+        let unfiltered = match (&f.choice_filter, f.choices_from_repeat()) {
+            (None, None) => Some(self.form.lists.get(f.list_name()?)?),
+            _ => None,
+        };
+        let (bad, offered) = match unfiltered {
+            Some(list) => (text.split_whitespace().find(|name| list.get(name).is_none()), list.choices.len()),
+            None => {
+                let offered = self.offered_names(f, stack)?;
+                (text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)), offered.len())
+            }
+        };
+        if let Some(bad) = bad {
+            return Some((ErrorCode::NotAChoice, format!("«{bad}» no es una opción válida de esta pregunta")));
+        }
+        let given = text.split_whitespace().count();
+        if matches!(f.kind, FieldKind::Rank { .. }) && given < offered {
+            return Some((ErrorCode::Incomplete, capitalize(&format!("ordene todas las opciones ({given} de {offered})"))));
+        }
+        None
     }
 }
 

@@ -44,6 +44,18 @@ pub struct Valid {
     pub after_close: bool,
     /// The integrity limits of that period (the method's defaults outside every period).
     pub integrity: IntegrityLimits,
+    /// The text the store writes, made here, beside the other checks, rather than in the
+    /// one writer: the id, the capture date (`YYYY-MM-DD`) and the facts as stored (a
+    /// survey's dimensions, a visit's items; empty when unscored).
+    pub stored_text: StoredText,
+}
+
+/// See [`Valid::stored_text`].
+#[derive(Debug, Clone)]
+pub struct StoredText {
+    pub id: String,
+    pub capture_date: String,
+    pub facts: String,
 }
 
 /// The outcome of the checks.
@@ -208,7 +220,17 @@ pub fn prepare(mut s: Submission, forms: &FormCache, periods: &PeriodSettings, a
     } else {
         Reduced::Unscored
     };
+    let stored_text = StoredText {
+        id: id.to_string(),
+        capture_date: capture_date.to_string(),
+        facts: match &reduced {
+            Reduced::Survey(f) => crate::facts::encode_dimensions(f),
+            Reduced::Visit(items) => crate::facts::encode_items(items),
+            Reduced::Unscored => String::new(),
+        },
+    };
     Prepared::Valid(Box::new(Valid {
+        stored_text,
         after_close: period.is_some_and(|p| periods.state(&p.id) != shared::protocol::PeriodState::Abierto),
         period_id: period.map(|p| p.id.clone()),
         integrity: settings.integrity.clone(),

@@ -48,6 +48,7 @@ mod routes;
 pub mod service;
 pub mod qr;
 pub mod scores;
+pub mod spent;
 mod state;
 pub mod webapp;
 

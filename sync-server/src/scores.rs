@@ -125,9 +125,11 @@ impl LiveScores {
     }
 
     /// Applies a committed change, unless the table was built from a snapshot that holds it.
-    pub fn update(&mut self, update: Update) {
+    /// Gives the change back when it is not kept (for a rebuild under way), for the caller
+    /// to free outside its locks.
+    pub fn update(&mut self, update: Update) -> Option<Update> {
         if update.seq() <= self.base {
-            return;
+            return Some(update);
         }
         match &update {
             Update::Push { facts, reviews } => {
@@ -147,8 +149,12 @@ impl LiveScores {
                 self.centro_records_changed(centro_id, commitments, complaints, *seq);
             }
         }
-        if let Some(recent) = &mut self.recent {
-            recent.push(update);
+        match &mut self.recent {
+            Some(recent) => {
+                recent.push(update);
+                None
+            }
+            None => Some(update),
         }
     }
 
@@ -253,10 +259,16 @@ impl Live {
         if let Some(applied) = self.applied_here.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
             applied.extend(update.seqs());
         }
-        match self.inner.write() {
+        let done = match self.inner.write() {
             Ok(mut live) => live.update(update),
-            Err(_) => tracing::error!("live scores damaged by an earlier panic: update left for the rebuild"),
-        }
+            Err(_) => {
+                tracing::error!("live scores damaged by an earlier panic: update left for the rebuild");
+                Some(update)
+            }
+        };
+        // Called by the one writer, before its next write: the change's values are freed
+        // on the freeing thread, not here (`spent`).
+        crate::spent::free_later(done);
     }
 
     /// Reads the scores; [`Rebuilding`] while they are damaged.

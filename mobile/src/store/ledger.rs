@@ -46,7 +46,8 @@ impl Store {
     pub fn ledger(&self, day: NaiveDate) -> Result<LedgerDay, StoreError> {
         let row = self
             .conn
-            .query_row("SELECT created, finalised, sent, acknowledged FROM ledger WHERE day = ?1", [day.to_string()], |r| {
+            .prepare_cached("SELECT created, finalised, sent, acknowledged FROM ledger WHERE day = ?1")?
+            .query_row([day.to_string()], |r| {
                 Ok(LedgerDay {
                     created: r.get::<_, i64>(0)? as u64,
                     finalised: r.get::<_, i64>(1)? as u64,

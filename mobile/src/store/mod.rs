@@ -82,6 +82,11 @@ impl Store {
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Plans that do not depend on the values bound (SQLite otherwise prepares a
+        // statement again whenever a `LIMIT ?` or a compared parameter changes), and room
+        // for every statement the sync path repeats.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn)?;
         let offset = FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTES * 60).unwrap_or_else(|| Utc.fix());
         Ok(Self { conn, offset })
@@ -118,7 +123,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(corrupt)
 }
 

@@ -124,10 +124,10 @@ impl Store {
     pub fn mark_sent(&mut self, ids: &[Uuid]) -> Result<(), StoreError> {
         let day = self.today();
         let tx = self.conn.transaction()?;
-        let mut first = 0;
-        for id in ids {
-            first += tx.prepare_cached("INSERT OR IGNORE INTO outbox_sent (n) SELECT n FROM outbox WHERE id = ?1")?.execute([id.to_string()])? as u64;
-        }
+        // One statement for the batch, its ids given as a JSON array.
+        let first = tx
+            .prepare_cached("INSERT OR IGNORE INTO outbox_sent (n) SELECT o.n FROM json_each(?1) j JOIN outbox o ON o.id = j.value")?
+            .execute([to_json(ids)?])? as u64;
         bump(&tx, day, Event::Sent, first)?;
         tx.commit()?;
         Ok(())

@@ -115,27 +115,29 @@ impl<'de> Deserialize<'de> for WireEntry {
 
 /// Converts wire answers to the domain's [`Answers`].
 pub fn answers_from_wire(wire: &WireAnswers) -> Answers {
-    let mut a = Answers::default();
-    for (name, entry) in wire {
-        match entry {
-            WireEntry::Value(v) => a.set(name, v.clone()),
-            WireEntry::Repeat(list) => a.set_repeat(name, list.iter().map(answers_from_wire).collect()),
-        };
-    }
-    a
+    wire.iter()
+        .map(|(name, entry)| {
+            let entry = match entry {
+                WireEntry::Value(v) => Entry::Value(v.clone()),
+                WireEntry::Repeat(list) => Entry::Repeat(list.iter().map(answers_from_wire).collect()),
+            };
+            (name.clone(), entry)
+        })
+        .collect()
 }
 
 /// Converts the domain's [`Answers`] to the wire.
 /// [`answers_from_wire`], taking the wire answers (no copies of the text).
 pub fn answers_from_wire_owned(wire: WireAnswers) -> Answers {
-    let mut a = Answers::default();
-    for (name, entry) in wire {
-        match entry {
-            WireEntry::Value(v) => a.set(&name, v),
-            WireEntry::Repeat(list) => a.set_repeat(&name, list.into_iter().map(answers_from_wire_owned).collect()),
-        };
-    }
-    a
+    wire.into_iter()
+        .map(|(name, entry)| {
+            let entry = match entry {
+                WireEntry::Value(v) => Entry::Value(v),
+                WireEntry::Repeat(list) => Entry::Repeat(list.into_iter().map(answers_from_wire_owned).collect()),
+            };
+            (name, entry)
+        })
+        .collect()
 }
 
 pub fn answers_to_wire(answers: &Answers) -> WireAnswers {

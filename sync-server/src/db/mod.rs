@@ -153,6 +153,10 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Plans that do not depend on the values bound: SQLite otherwise prepares a statement
+    // again whenever a `LIMIT ?`, a range bound or a parameter compared with a partial
+    // index's condition changes (every push's time window, every pull's page size).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     if writer {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::changes::{emit_review, emit_visit, visit_change};
 use super::review::{Decided, survey_fact};
 use super::{Db, DbError};
-use crate::facts::{Reduced, SurveyFact, VisitFact, encode_dimensions, encode_items};
+use crate::facts::{Reduced, SurveyFact, VisitFact};
 use crate::ingest::{CHUNK, Checked, Prepared, Valid};
 
 /// A stored record's contribution, for the live scores.
@@ -234,7 +234,7 @@ fn store(tx: &Conn<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committ
     let Some(&centro_position) = batch.centros.get(&s.centro_id) else {
         return Ok(rejected(id, "centro_not_assigned", format!("El centro «{}» no está asignado a este usuario.", s.centro_id)));
     };
-    let id_text = id.to_string();
+    let id_text = v.stored_text.id.clone();
     if let Some((seq, hash, review)) = batch.existing.get(&id_text).cloned() {
         if hash == s.content_hash || ctx.same_id_is_duplicate {
             let review = Some(ReviewState::parse(&review).ok_or_else(|| super::review_damaged(&id_text, &review))?);
@@ -265,7 +265,7 @@ fn store(tx: &Conn<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committ
     let review = if flags.is_empty() { ReviewState::Accepted } else { ReviewState::InReview };
     let flags_json = if flags.is_empty() { "[]".to_string() } else { serde_json::to_string(&flags).map_err(|e| DbError::Other(e.into()))? };
     let seq = emit_review(tx, "submission", &id_text, Some(ctx.user_id), None, None, Some(review))?;
-    let capture_date = v.capture_date.to_string();
+    let capture_date = &v.stored_text.capture_date;
     tx.prepare_cached(
         "INSERT INTO submissions (id, seq, form_id, form_version, centro_id, user_id, device_id, content_hash, body,
          capture_date, finalised_unix, received_at, clock_skew_seconds, review, flags, replaces)
@@ -290,7 +290,7 @@ fn store(tx: &Conn<'_>, ctx: &PushContext, batch: &mut Batch, v: &Valid, committ
             s.meta.replaces.map(|r| r.to_string()),
         ],
     )?;
-    if let Some(fact) = store_fact(tx, v, &id_text, &capture_date, seq, review)? {
+    if let Some(fact) = store_fact(tx, v, &id_text, capture_date, seq, review)? {
         committed.facts.push(fact);
     }
     if v.is_survey {
@@ -437,14 +437,14 @@ fn store_fact(tx: &Conn<'_>, v: &Valid, id: &str, capture_date: &str, seq: i64, 
                 "INSERT INTO survey_facts (submission_id, centro_id, capture_date, seq, dimensions, satisfaction, bribe, mode)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![sid, centro, capture_date, seq, encode_dimensions(f), f.satisfaction, f.bribe, mode.code()])?;
+            .execute(params![sid, centro, capture_date, seq, v.stored_text.facts, f.satisfaction, f.bribe, mode.code()])?;
             let review = review.into();
             Ok(Some(Fact::Survey(SurveyFact { submission_id: sid, centro_id: centro, capture_date: date, seq: seq as u64, review, mode, facts: f.clone() })))
         }
         Reduced::Visit(items) => {
             tx.execute(
                 "INSERT INTO visit_facts (submission_id, centro_id, visit_date, seq, items) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![sid, centro, capture_date, seq, encode_items(items)],
+                params![sid, centro, capture_date, seq, v.stored_text.facts],
             )?;
             Ok(Some(Fact::Visit(VisitFact { submission_id: sid, centro_id: centro, date, seq: seq as u64, items: items.clone() })))
         }
@@ -506,6 +506,8 @@ impl Db {
             let mut results = Vec::new();
             let mut committed = Committed::default();
             let mut batch = Batch::new(&tx, &ctx)?;
+            // The checked submissions, once stored: freed after this write, not in it.
+            let mut spent = Vec::new();
             loop {
                 match checked.recv() {
                     Ok(Checked::Chunk(items)) => {
@@ -518,6 +520,7 @@ impl Db {
                             counts.add(result.outcome);
                             results.push(result);
                         }
+                        spent.push(items);
                     }
                     Ok(Checked::Done) => break,
                     // Checking stopped early (a bad record): the transaction rolls back.
@@ -577,6 +580,7 @@ impl Db {
             )?;
             tx.commit()?;
             on_commit(committed);
+            crate::spent::free_later(spent);
             Ok(Some(Stored { results, receipt }))
         })
         .await
