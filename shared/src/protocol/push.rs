@@ -237,7 +237,11 @@ impl Submission {
     /// The bytes the content hash covers: every field but `id` and the hash itself, as
     /// JSON with sorted keys.
     pub fn canonical_content(&self) -> Vec<u8> {
-        let c = Canonical {
+        serde_json::to_vec(&self.canonical()).unwrap_or_default()
+    }
+
+    fn canonical(&self) -> Canonical<'_> {
+        Canonical {
             form_id: &self.form_id,
             form_version: &self.form_version,
             centro_id: &self.centro_id,
@@ -245,8 +249,7 @@ impl Submission {
             finalised_at: &self.finalised_at,
             answers: &self.answers,
             meta: &self.meta,
-        };
-        serde_json::to_vec(&c).unwrap_or_default()
+        }
     }
 
     /// SHA-256 (hex) of the canonical content.
@@ -260,13 +263,28 @@ impl Submission {
     /// the check and the stored body: the body is the canonical content with the id before
     /// it and the hash after it.
     pub fn verified_json(&self) -> Option<String> {
-        let canonical = self.canonical_content();
-        let hash = crate::digest::sha256_hex(&canonical);
-        if hash != self.content_hash || canonical.len() < 2 {
+        // Written in place: `{"id":"…"`, then the canonical content (hashed where it lies),
+        // whose opening brace becomes the comma after the id and whose closing brace makes
+        // way for the hash. One buffer, sized for the usual record, no copy.
+        let mut out = Vec::with_capacity(2048);
+        out.extend_from_slice(b"{\"id\":\"");
+        out.extend_from_slice(self.id.hyphenated().encode_lower(&mut Uuid::encode_buffer()).as_bytes());
+        out.push(b'"');
+        let start = out.len();
+        serde_json::to_writer(&mut out, &self.canonical()).ok()?;
+        if out.len() < start + 2 {
             return None;
         }
-        let inner = std::str::from_utf8(&canonical[1..canonical.len() - 1]).ok()?;
-        Some(format!("{{\"id\":\"{}\",{inner},\"content_hash\":\"{hash}\"}}", self.id))
+        let hash = crate::digest::sha256_hex(&out[start..]);
+        if hash != self.content_hash {
+            return None;
+        }
+        out[start] = b',';
+        out.pop();
+        out.extend_from_slice(b",\"content_hash\":\"");
+        out.extend_from_slice(hash.as_bytes());
+        out.extend_from_slice(b"\"}");
+        String::from_utf8(out).ok()
     }
 
     pub fn seal(mut self) -> Self {
