@@ -115,18 +115,9 @@ impl<'de> Deserialize<'de> for WireEntry {
 
 /// Converts wire answers to the domain's [`Answers`].
 pub fn answers_from_wire(wire: &WireAnswers) -> Answers {
-    wire.iter()
-        .map(|(name, entry)| {
-            let entry = match entry {
-                WireEntry::Value(v) => Entry::Value(v.clone()),
-                WireEntry::Repeat(list) => Entry::Repeat(list.iter().map(answers_from_wire).collect()),
-            };
-            (name.clone(), entry)
-        })
-        .collect()
+    answers_from_wire_owned(wire.clone())
 }
 
-/// Converts the domain's [`Answers`] to the wire.
 /// [`answers_from_wire`], taking the wire answers (no copies of the text).
 pub fn answers_from_wire_owned(wire: WireAnswers) -> Answers {
     wire.into_iter()
@@ -140,6 +131,7 @@ pub fn answers_from_wire_owned(wire: WireAnswers) -> Answers {
         .collect()
 }
 
+/// Converts the domain's [`Answers`] to the wire.
 pub fn answers_to_wire(answers: &Answers) -> WireAnswers {
     answers
         .iter()
