@@ -672,37 +672,6 @@ impl<'a> Validator<'a> {
     }
 }
 
-impl<'a> Validator<'a> {
-    /// Whether `value` (a list of names separated by spaces) names only choices `f` offers
-    /// here, and for a `rank`, all of them. A list with no `choice_filter` is read in place
-    /// (no list of names built per answer); otherwise through [`Validator::offered_names`].
-    fn choice_problem(&self, f: &'a Field, value: &Value, stack: &[Frame<'a>]) -> Option<(ErrorCode, String)> {
-        let text: std::borrow::Cow<'_, str> = match value {
-            Value::Str(s) => std::borrow::Cow::Borrowed(s.as_str()),
-            other => std::borrow::Cow::Owned(other.to_text()),
-        };
-        let unfiltered = match (&f.choice_filter, f.choices_from_repeat()) {
-            (None, None) => Some(self.form.lists.get(f.list_name()?)?),
-            _ => None,
-        };
-        let (bad, offered) = match unfiltered {
-            Some(list) => (text.split_whitespace().find(|name| list.get(name).is_none()), list.choices.len()),
-            None => {
-                let offered = self.offered_names(f, stack)?;
-                (text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)), offered.len())
-            }
-        };
-        if let Some(bad) = bad {
-            return Some((ErrorCode::NotAChoice, format!("«{bad}» no es una opción válida de esta pregunta")));
-        }
-        let given = text.split_whitespace().count();
-        if matches!(f.kind, FieldKind::Rank { .. }) && given < offered {
-            return Some((ErrorCode::Incomplete, capitalize(&format!("ordene todas las opciones ({given} de {offered})"))));
-        }
-        None
-    }
-}
-
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())

@@ -1,13 +1,13 @@
 //! The choices a select or rank question offers at one moment: its list's, or the answers
 //! of a repeat question (`select_one ${name}`), kept by `choice_filter`, in the order
-//! `randomize` draws.
+//! `randomize` draws; and whether an answer names only those.
 
 use std::borrow::Cow;
 
 use crate::expr::{Env, Value, mix, seed_of_path};
-use crate::form::Field;
+use crate::form::{Field, FieldKind};
 
-use super::{Frame, Scope, Validator};
+use super::{ErrorCode, Frame, Scope, Validator, capitalize};
 
 impl<'a> Validator<'a> {
     /// The names `f` offers here, in the order to show them; `None` when `f` has no list.
@@ -52,6 +52,35 @@ impl<'a> Validator<'a> {
                     .collect()
             }
         })
+    }
+
+    /// Whether `value` (a list of names separated by spaces) names only choices `f` offers
+    /// here, and for a `rank`, all of them. A list with no `choice_filter` is read in place
+    /// (no list of names built per answer); otherwise through [`Validator::offered_names`].
+    pub(super) fn choice_problem(&self, f: &'a Field, value: &Value, stack: &[Frame<'a>]) -> Option<(ErrorCode, String)> {
+        let text: Cow<'_, str> = match value {
+            Value::Str(s) => Cow::Borrowed(s.as_str()),
+            other => Cow::Owned(other.to_text()),
+        };
+        let unfiltered = match (&f.choice_filter, f.choices_from_repeat()) {
+            (None, None) => Some(self.form.lists.get(f.list_name()?)?),
+            _ => None,
+        };
+        let (bad, offered) = match unfiltered {
+            Some(list) => (text.split_whitespace().find(|name| list.get(name).is_none()), list.choices.len()),
+            None => {
+                let offered = self.offered_names(f, stack)?;
+                (text.split_whitespace().find(|name| !offered.iter().any(|o| o == name)), offered.len())
+            }
+        };
+        if let Some(bad) = bad {
+            return Some((ErrorCode::NotAChoice, format!("«{bad}» no es una opción válida de esta pregunta")));
+        }
+        let given = text.split_whitespace().count();
+        if matches!(f.kind, FieldKind::Rank { .. }) && given < offered {
+            return Some((ErrorCode::Incomplete, capitalize(&format!("ordene todas las opciones ({given} de {offered})"))));
+        }
+        None
     }
 
     /// `seed=` of `parameters` (a number or a `${question}`), else the record's seed and
