@@ -268,7 +268,9 @@ impl Live {
         };
         // Called by the one writer, before its next write: the change's values are freed
         // on the freeing thread, not here (`spent`).
-        crate::spent::free_later(done);
+        if let Some(done) = done {
+            crate::spent::free_later(done);
+        }
     }
 
     /// Reads the scores; [`Rebuilding`] while they are damaged.
